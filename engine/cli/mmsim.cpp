@@ -1,0 +1,166 @@
+// mmsim: the engine on the command line.
+//
+//   mmsim boot (--machine "ram=1G cpus=2" | --dmesg FILE) [--proc NAME]...
+//              [--log] [--trace] [--check]
+//   mmsim run FILE      run a scenario, print what it prints, check its expects
+//   mmsim check FILE    only validate a scenario
+//
+// Exit status: 0 success, 1 a failed expectation or invariant, 2 bad input
+// (printed as FILE:LINE:COL: error: ...).
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mm/machine.h"
+#include "mm/playground.h"
+#include "mm/scenario.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage:\n"
+    "  mmsim boot (--machine \"ram=1G cpus=2\" | --dmesg FILE) [--proc NAME]... [--log] [--trace] [--check]\n"
+    "  mmsim run FILE       run a scenario file\n"
+    "  mmsim check FILE     validate a scenario file without running it\n"
+    "\n"
+    "/proc views: zoneinfo buddyinfo pagetypeinfo memblock kmem-f\n"
+    "machine keys: ram cpus nodes distance min_free_kbytes watermark_scale_factor lowmem_reserve_ratio\n"
+    "              percpu_pagelist_high_fraction deferred thp mobility kernelcore movablecore initrd\n";
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return std::nullopt;
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string dir_of(const std::string& path) {
+  size_t s = path.rfind('/');
+  return s == std::string::npos ? std::string() : path.substr(0, s + 1);
+}
+
+int usage_error(const std::string& msg) {
+  std::fprintf(stderr, "mmsim: error: %s\n%s", msg.c_str(), kUsage);
+  return 2;
+}
+
+int cmd_boot(int argc, char** argv) {
+  std::string machine, dmesg;
+  std::vector<std::string> procs;
+  bool log = false, trace = false, check = false;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    auto need = [&](const char* what) -> std::optional<std::string> {
+      if (i + 1 >= argc) return std::nullopt;
+      (void)what;
+      return std::string(argv[++i]);
+    };
+    if (a == "--machine" || a == "-m") {
+      auto v = need("machine");
+      if (!v) return usage_error("--machine needs a description like \"ram=1G cpus=2\"");
+      machine = *v;
+    } else if (a == "--dmesg") {
+      auto v = need("file");
+      if (!v) return usage_error("--dmesg needs a file");
+      dmesg = *v;
+    } else if (a == "--proc") {
+      auto v = need("name");
+      if (!v) return usage_error("--proc needs a name");
+      procs.push_back(*v);
+    } else if (a == "--log") {
+      log = true;
+    } else if (a == "--trace") {
+      trace = true;
+    } else if (a == "--check") {
+      check = true;
+    } else {
+      return usage_error("unknown option '" + a + "'");
+    }
+  }
+  if (machine.empty() == dmesg.empty()) return usage_error("give exactly one of --machine or --dmesg");
+  for (const std::string& p : procs) {
+    bool known = false;
+    for (std::string_view n : mm::Playground::proc_names()) known = known || n == p;
+    if (!known) return usage_error("unknown /proc view '" + p + "'");
+  }
+  mm::Playground pg;
+  mm::BootOptions opt;
+  opt.trace = trace;
+  mm::Status st;
+  if (!machine.empty()) {
+    st = pg.boot_shorthand(machine, "<machine>", opt);
+  } else {
+    auto text = read_file(dmesg);
+    if (!text) {
+      std::fprintf(stderr, "%s: error: cannot read the file\n", dmesg.c_str());
+      return 2;
+    }
+    st = pg.boot_dmesg(*text, dmesg, opt);
+  }
+  if (!st) {
+    std::fprintf(stderr, "%s\n", st.diag().str().c_str());
+    return 2;
+  }
+  if (trace)
+    for (const mm::Event& e : pg.events()) std::printf("%s\n", mm::to_string(e).c_str());
+  if (log) std::fputs(pg.boot_log().c_str(), stdout);
+  for (const std::string& p : procs) {
+    std::string out;
+    pg.proc(p, out);
+    std::fputs(out.c_str(), stdout);
+  }
+  if (!pg.machine()->replay_mismatches.empty())
+    for (const std::string& m : pg.machine()->replay_mismatches) std::fprintf(stderr, "mmsim: note: %s\n", m.c_str());
+  if (check) {
+    auto v = pg.check();
+    for (const std::string& s : v) std::fprintf(stderr, "invariant violated: %s\n", s.c_str());
+    if (!v.empty()) return 1;
+  }
+  return 0;
+}
+
+int cmd_scenario(const std::string& path, bool run) {
+  auto text = read_file(path);
+  if (!text) {
+    std::fprintf(stderr, "%s: error: cannot read the file\n", path.c_str());
+    return 2;
+  }
+  auto sc = mm::parse_scenario(*text, path);
+  if (!sc) {
+    std::fprintf(stderr, "%s\n", sc.diag().str().c_str());
+    return 2;
+  }
+  if (!run) {
+    std::printf("%s: ok (%zu statements)\n", path.c_str(), sc->stmts.size());
+    return 0;
+  }
+  const std::string dir = dir_of(path);
+  auto loader = [&](const std::string& p) { return read_file(p.empty() || p[0] == '/' ? p : dir + p); };
+  mm::ScenarioResult r = mm::run_scenario(*sc, loader);
+  std::fputs(r.output.c_str(), stdout);
+  for (const mm::Diagnostic& d : r.failures) std::fprintf(stderr, "%s\n", d.str().c_str());
+  std::fprintf(stderr, "%s: %d expectations passed, %d failed\n", path.c_str(), r.expects_passed, r.expects_failed);
+  return r.ok() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage_error("missing command");
+  std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (cmd == "boot") return cmd_boot(argc, argv);
+  if (cmd == "run" || cmd == "check") {
+    if (argc != 3) return usage_error(cmd + " needs exactly one scenario file");
+    return cmd_scenario(argv[2], cmd == "run");
+  }
+  return usage_error("unknown command '" + cmd + "'");
+}

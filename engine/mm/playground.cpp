@@ -1,0 +1,80 @@
+#include "mm/playground.h"
+
+#include "mm/boot.h"
+#include "mm/dmesg.h"
+#include "mm/machine.h"
+#include "mm/proc.h"
+
+namespace mm {
+
+Playground::Playground() = default;
+Playground::~Playground() = default;
+Playground::Playground(Playground&&) noexcept = default;
+Playground& Playground::operator=(Playground&&) noexcept = default;
+
+namespace {
+Status run_plan(const BootPlan& plan, bool trace, std::unique_ptr<Machine>& out) {
+  auto m = boot(plan, trace);
+  if (!m) return m.diag();
+  out = std::move(m.value());
+  return {};
+}
+}  // namespace
+
+Status Playground::boot_shorthand(std::string_view spec, std::string_view source, BootOptions opt) {
+  auto s = parse_shorthand(spec);
+  if (!s) {
+    Diagnostic d = s.diag();
+    d.file = std::string(source);
+    return d;
+  }
+  return run_plan(plan_from_spec(*s), opt.trace, machine_);
+}
+
+Status Playground::boot_dmesg(std::string_view text, std::string_view source, BootOptions opt) {
+  auto plan = plan_from_dmesg(text, source);
+  if (!plan) return plan.diag();
+  return run_plan(*plan, opt.trace, machine_);
+}
+
+const std::vector<std::string_view>& Playground::proc_names() {
+  static const std::vector<std::string_view> names = {"zoneinfo", "buddyinfo", "pagetypeinfo", "memblock", "kmem-f"};
+  return names;
+}
+
+Status Playground::proc(std::string_view name, std::string& out) const {
+  if (!machine_) return Diagnostic{"", 0, 0, "no machine has booted yet"};
+  if (name == "zoneinfo") out = proc_zoneinfo(*machine_);
+  else if (name == "buddyinfo") out = proc_buddyinfo(*machine_);
+  else if (name == "pagetypeinfo") out = proc_pagetypeinfo(*machine_);
+  else if (name == "memblock") out = proc_memblock(*machine_);
+  else if (name == "kmem-f" || name == "kmem_f") out = proc_kmem_f(*machine_);
+  else {
+    std::string known;
+    for (std::string_view n : proc_names()) known += " " + std::string(n);
+    return Diagnostic{"", 0, 0, "unknown /proc view '" + std::string(name) + "' (known:" + known + ")"};
+  }
+  return {};
+}
+
+std::string Playground::boot_log() const {
+  std::string s;
+  if (!machine_) return s;
+  for (const std::string& l : machine_->log) s += l + '\n';
+  return s;
+}
+
+const std::vector<Event>& Playground::events() const {
+  static const std::vector<Event> none;
+  return machine_ ? machine_->trace.events() : none;
+}
+
+std::vector<std::string> Playground::check() const {
+  if (!machine_) return {};
+  return check_invariants(*machine_);
+}
+
+const std::uint8_t* Playground::frame_state() const { return machine_ ? machine_->mem.state.data() : nullptr; }
+std::size_t Playground::frame_count() const { return machine_ ? machine_->mem.state.size() : 0; }
+
+}  // namespace mm

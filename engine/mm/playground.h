@@ -1,0 +1,57 @@
+// The engine's front door for the CLI and the WebAssembly bindings: boot a
+// machine (shorthand or a real dmesg), read /proc files and the boot log,
+// read the event stream and the per-frame state. Nothing here throws and
+// nothing aborts on bad input: every failure comes back as a Diagnostic.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mm/diag.h"
+#include "mm/event.h"
+
+namespace mm {
+
+struct Machine;
+
+struct BootOptions {
+  bool trace = false;  // collect events (costly for big machines)
+};
+
+class Playground {
+ public:
+  Playground();
+  ~Playground();
+  Playground(Playground&&) noexcept;
+  Playground& operator=(Playground&&) noexcept;
+
+  // `source` names the input in diagnostics ("<machine>", a file name).
+  // On failure the previous machine (if any) is kept unchanged.
+  Status boot_shorthand(std::string_view spec, std::string_view source, BootOptions opt = {});
+  Status boot_dmesg(std::string_view text, std::string_view source, BootOptions opt = {});
+
+  bool booted() const { return machine_ != nullptr; }
+  // "zoneinfo", "buddyinfo", "pagetypeinfo", "meminfo"-like views; an
+  // unknown name is a Diagnostic.
+  Status proc(std::string_view name, std::string& out) const;
+  static const std::vector<std::string_view>& proc_names();
+  // The kernel-style boot log (dmesg lines without timestamps).
+  std::string boot_log() const;
+  const std::vector<Event>& events() const;
+  // Invariant violations of the current state; empty when all hold.
+  std::vector<std::string> check() const;
+
+  // Per-frame state bytes (FrameState values), one per pfn 0..max_pfn-1.
+  const std::uint8_t* frame_state() const;
+  std::size_t frame_count() const;
+
+  const Machine* machine() const { return machine_.get(); }
+  Machine* machine() { return machine_.get(); }
+
+ private:
+  std::unique_ptr<Machine> machine_;
+};
+
+}  // namespace mm

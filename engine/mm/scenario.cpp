@@ -1,0 +1,402 @@
+// Scenario parsing and running.
+#include "mm/scenario.h"
+
+#include <cctype>
+
+#include "mm/machine.h"
+#include "mm/machine_spec.h"
+#include "mm/playground.h"
+
+namespace mm {
+
+namespace {
+
+using Kind = ScenarioStmt::Kind;
+
+std::string_view trim(std::string_view s, int* lead = nullptr) {
+  size_t a = 0;
+  while (a < s.size() && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
+  size_t b = s.size();
+  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
+  if (lead) *lead = static_cast<int>(a);
+  return s.substr(a, b - a);
+}
+
+const char* kZoneFields[] = {"free",    "min",       "low",      "high",      "boost",     "spanned",
+                             "present", "managed",   "start_pfn", "pcp.high", "pcp.batch", "pcp.count"};
+const char* kGlobals[] = {"min_free_kbytes", "totalram_pages", "vm_total_pages", "nr_kernel_pages", "dma_reserve",
+                          "max_pfn",         "nodes",          "cpus",           "mobility_grouping"};
+
+struct Figure {
+  bool global = false;
+  std::string name;  // global name or zone field
+  int node = 0;
+  int zone = -1;
+  int cpu = 0;
+  int index = -1;  // protection[J], nr_free[O]
+};
+
+std::optional<int> zone_index(std::string_view z) {
+  for (unsigned i = 0; i < MAX_NR_ZONES; ++i)
+    if (z == kZoneNames[i]) return static_cast<int>(i);
+  return std::nullopt;
+}
+
+// Parses a figure from words; on error returns a message and the word index.
+std::optional<std::string> parse_figure(const std::vector<std::string_view>& w, Figure& f, size_t& bad) {
+  size_t i = 0;
+  if (w.empty()) return "expected a figure after 'expect'";
+  for (const char* g : kGlobals)
+    if (w[0] == g) {
+      f.global = true;
+      f.name = g;
+      return std::nullopt;
+    }
+  if (w[i] == "node") {
+    if (w.size() < 2 || w[1].empty() || w[1].size() > 3 ||
+        !std::all_of(w[1].begin(), w[1].end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+      bad = 1;
+      return "expected a node number after 'node'";
+    }
+    f.node = std::stoi(std::string(w[1]));
+    i = 2;
+  }
+  if (i >= w.size() || w[i] != "zone") {
+    bad = i;
+    return "unknown figure '" + std::string(i < w.size() ? w[i] : "") +
+           "' (a global like min_free_kbytes, or [node N] zone NAME FIELD)";
+  }
+  if (i + 1 >= w.size()) {
+    bad = i;
+    return "expected a zone name (DMA, DMA32, Normal, Movable, Device)";
+  }
+  auto z = zone_index(w[i + 1]);
+  if (!z) {
+    bad = i + 1;
+    return "unknown zone '" + std::string(w[i + 1]) + "' (DMA, DMA32, Normal, Movable, Device)";
+  }
+  f.zone = *z;
+  if (i + 2 >= w.size()) {
+    bad = i + 1;
+    return "expected a field after the zone name";
+  }
+  std::string_view field = w[i + 2];
+  if (field.substr(0, 3) == "cpu" && field.find('.') != std::string_view::npos) {
+    size_t dot = field.find('.');
+    std::string_view num = field.substr(3, dot - 3);
+    if (num.empty() || num.size() > 3 ||
+        !std::all_of(num.begin(), num.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+      bad = i + 2;
+      return "expected cpuN.pcp.high (N a CPU number)";
+    }
+    f.cpu = std::stoi(std::string(num));
+    field = field.substr(dot + 1);
+  }
+  for (std::string_view idxf : {std::string_view("protection"), std::string_view("nr_free")}) {
+    if (field.substr(0, idxf.size()) == idxf && field.size() > idxf.size() + 2 && field[idxf.size()] == '[' &&
+        field.back() == ']') {
+      std::string_view num = field.substr(idxf.size() + 1, field.size() - idxf.size() - 2);
+      if (num.empty() || num.size() > 2 ||
+          !std::all_of(num.begin(), num.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+        bad = i + 2;
+        return "expected an index like protection[1]";
+      }
+      f.index = std::stoi(std::string(num));
+      const int limit = idxf == "protection" ? static_cast<int>(MAX_NR_ZONES) : static_cast<int>(MAX_ORDER);
+      if (f.index >= limit) {
+        bad = i + 2;
+        return "index out of range (0.." + std::to_string(limit - 1) + ")";
+      }
+      f.name = std::string(idxf);
+      return std::nullopt;
+    }
+  }
+  for (const char* zf : kZoneFields)
+    if (field == zf) {
+      f.name = zf;
+      if (i + 3 != w.size()) {
+        bad = i + 3;
+        return "unexpected words after the figure";
+      }
+      return std::nullopt;
+    }
+  bad = i + 2;
+  return "unknown zone field '" + std::string(field) +
+         "' (free min low high boost spanned present managed start_pfn protection[J] nr_free[O] pcp.high pcp.batch "
+         "pcp.count)";
+}
+
+std::optional<long long> figure_value(const Machine& m, const Figure& f, std::string& err) {
+  if (f.global) {
+    if (f.name == "min_free_kbytes") return m.min_free_kbytes;
+    if (f.name == "totalram_pages") return static_cast<long long>(m.totalram_pages);
+    if (f.name == "vm_total_pages") return static_cast<long long>(m.vm_total_pages);
+    if (f.name == "nr_kernel_pages") return static_cast<long long>(m.nr_kernel_pages);
+    if (f.name == "dma_reserve") return static_cast<long long>(m.dma_reserve);
+    if (f.name == "max_pfn") return static_cast<long long>(m.max_pfn);
+    if (f.name == "nodes") return static_cast<long long>(m.nodes.size());
+    if (f.name == "cpus") return static_cast<long long>(m.nr_cpus);
+    if (f.name == "mobility_grouping") return m.page_group_by_mobility_disabled ? 0 : 1;
+  }
+  if (f.node < 0 || static_cast<size_t>(f.node) >= m.nodes.size()) {
+    err = "the machine has no node " + std::to_string(f.node);
+    return std::nullopt;
+  }
+  const Zone& z = m.nodes[static_cast<size_t>(f.node)].zones[static_cast<size_t>(f.zone)];
+  if (f.name == "free") return static_cast<long long>(z.nr_free_pages);
+  if (f.name == "min") return static_cast<long long>(z.min_wmark());
+  if (f.name == "low") return static_cast<long long>(z.low_wmark());
+  if (f.name == "high") return static_cast<long long>(z.high_wmark());
+  if (f.name == "boost") return static_cast<long long>(z.watermark_boost);
+  if (f.name == "spanned") return static_cast<long long>(z.spanned_pages);
+  if (f.name == "present") return static_cast<long long>(z.present_pages);
+  if (f.name == "managed") return static_cast<long long>(z.managed_pages);
+  if (f.name == "start_pfn") return static_cast<long long>(z.zone_start_pfn);
+  if (f.name == "protection") return static_cast<long long>(z.lowmem_reserve[static_cast<size_t>(f.index)]);
+  if (f.name == "nr_free") return static_cast<long long>(z.free_area[static_cast<size_t>(f.index)].nr_free);
+  if (f.name.rfind("pcp.", 0) == 0) {
+    if (static_cast<size_t>(f.cpu) >= z.pcp.size()) {
+      err = "the machine has no cpu " + std::to_string(f.cpu);
+      return std::nullopt;
+    }
+    const PerCpuPages& p = z.pcp[static_cast<size_t>(f.cpu)];
+    if (f.name == "pcp.high") return p.high;
+    if (f.name == "pcp.batch") return p.batch;
+    return p.count;
+  }
+  err = "unknown figure";
+  return std::nullopt;
+}
+
+bool compare(long long a, const std::string& op, long long b) {
+  if (op == "==") return a == b;
+  if (op == "!=") return a != b;
+  if (op == "<") return a < b;
+  if (op == "<=") return a <= b;
+  if (op == ">") return a > b;
+  return a >= b;
+}
+
+struct Words {
+  std::vector<std::string_view> w;
+  std::vector<int> col;  // 1-based column of each word in the line
+};
+
+Words split_words(std::string_view line, int base_col) {
+  Words r;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i >= line.size()) break;
+    size_t s = i;
+    while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    r.w.push_back(line.substr(s, i - s));
+    r.col.push_back(base_col + static_cast<int>(s));
+  }
+  return r;
+}
+
+}  // namespace
+
+Expected<Scenario> parse_scenario(std::string_view text, std::string_view source) {
+  Scenario sc;
+  sc.source = std::string(source);
+  const std::string src(source);
+  bool have_machine = false;
+  int line_no = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    ++line_no;
+    size_t hash = raw.find('#');
+    std::string_view code = raw;
+    // A '#' inside a quoted string is text, not a comment.
+    if (hash != std::string_view::npos) {
+      bool in_quote = false;
+      for (size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '"') in_quote = !in_quote;
+        if (raw[i] == '#' && !in_quote) {
+          code = raw.substr(0, i);
+          break;
+        }
+      }
+    }
+    int lead = 0;
+    std::string_view t = trim(code, &lead);
+    if (t.empty()) continue;
+    Words words = split_words(t, lead + 1);
+    std::string_view cmd = words.w[0];
+    auto err = [&](int col, std::string msg) { return Diagnostic{src, line_no, col, std::move(msg)}; };
+    auto rest_after = [&](size_t k, int* col) -> std::string_view {
+      size_t off = static_cast<size_t>(words.col[k] - 1 - lead) + words.w[k].size();
+      std::string_view r = trim(t.substr(off), col);
+      *col += static_cast<int>(off) + lead + 1;
+      return r;
+    };
+    ScenarioStmt st;
+    st.line = line_no;
+    if (cmd == "machine") {
+      int col = 0;
+      std::string_view spec = rest_after(0, &col);
+      auto p = parse_shorthand(spec);
+      if (!p) return err(col + p.diag().col - 1, p.diag().message);
+      st.kind = Kind::Machine;
+      st.arg = std::string(spec);
+      st.col = col;
+      have_machine = true;
+    } else if (cmd == "dmesg") {
+      if (words.w.size() != 2) return err(words.col[0], "expected: dmesg PATH");
+      st.kind = Kind::Dmesg;
+      st.arg = std::string(words.w[1]);
+      st.col = words.col[1];
+      have_machine = true;
+    } else if (cmd == "proc") {
+      if (words.w.size() != 2) return err(words.col[0], "expected: proc NAME");
+      bool known = false;
+      for (std::string_view n : Playground::proc_names()) known = known || n == words.w[1];
+      if (!known) return err(words.col[1], "unknown /proc view '" + std::string(words.w[1]) + "'");
+      st.kind = Kind::Proc;
+      st.arg = std::string(words.w[1]);
+      st.col = words.col[1];
+    } else if (cmd == "log" || cmd == "check") {
+      if (words.w.size() != 1) return err(words.col[1], "'" + std::string(cmd) + "' takes no arguments");
+      st.kind = cmd == "log" ? Kind::Log : Kind::Check;
+    } else if (cmd == "echo") {
+      int col = 0;
+      st.kind = Kind::Echo;
+      st.arg = std::string(rest_after(0, &col));
+    } else if (cmd == "expect") {
+      if (words.w.size() < 2) return err(words.col[0], "expected a figure after 'expect'");
+      // expect log contains "x" | expect proc NAME contains "x"
+      size_t ci = 0;
+      for (size_t k = 1; k < words.w.size(); ++k)
+        if (words.w[k] == "contains") ci = k;
+      if (ci) {
+        if (words.w[1] == "log" && ci == 2) st.where = "log";
+        else if (words.w[1] == "proc" && ci == 3) st.where = std::string(words.w[2]);
+        else return err(words.col[1], "expected 'expect log contains \"text\"' or 'expect proc NAME contains \"text\"'");
+        int col = 0;
+        std::string_view q = rest_after(ci, &col);
+        if (q.size() < 2 || q.front() != '"' || q.back() != '"')
+          return err(col, "expected a quoted string after 'contains'");
+        st.kind = Kind::ExpectContains;
+        st.text = std::string(q.substr(1, q.size() - 2));
+        st.col = words.col[1];
+      } else {
+        if (words.w.size() < 4) return err(words.col[0], "expected: expect FIGURE OP VALUE");
+        const size_t n = words.w.size();
+        std::string_view op = words.w[n - 2], val = words.w[n - 1];
+        if (op != "==" && op != "!=" && op != "<" && op != "<=" && op != ">" && op != ">=")
+          return err(words.col[n - 2], "unknown operator '" + std::string(op) + "' (== != < <= > >=)");
+        bool neg = !val.empty() && val[0] == '-';
+        std::string_view digits = neg ? val.substr(1) : val;
+        if (digits.empty() || digits.size() > 18 ||
+            !std::all_of(digits.begin(), digits.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+          return err(words.col[n - 1], "expected a whole number, got '" + std::string(val) + "'");
+        std::vector<std::string_view> fw(words.w.begin() + 1, words.w.end() - 2);
+        Figure f;
+        size_t bad = 0;
+        if (auto e = parse_figure(fw, f, bad)) return err(words.col[1 + std::min(bad, fw.size() ? fw.size() - 1 : 0)], *e);
+        st.kind = Kind::ExpectFigure;
+        st.arg.clear();
+        for (size_t k = 1; k + 2 < n; ++k) st.arg += (k > 1 ? " " : "") + std::string(words.w[k]);
+        st.op = std::string(op);
+        st.value = std::stoll(std::string(val));
+        st.col = words.col[1];
+      }
+    } else {
+      return err(words.col[0], "unknown statement '" + std::string(cmd) +
+                                   "' (machine dmesg proc log check echo expect)");
+    }
+    if (!have_machine && st.kind != Kind::Echo)
+      return err(words.col[0], "'" + std::string(cmd) + "' needs a machine: start with a 'machine' or 'dmesg' line");
+    sc.stmts.push_back(std::move(st));
+  }
+  if (!have_machine) return Diagnostic{src, line_no, 1, "the scenario never boots a machine (add a 'machine ram=1G cpus=2' line)"};
+  return sc;
+}
+
+ScenarioResult run_scenario(const Scenario& s, const FileLoader& load, bool check_each_step) {
+  ScenarioResult r;
+  Playground pg;
+  auto fail = [&](const ScenarioStmt& st, std::string msg) {
+    r.failures.push_back(Diagnostic{s.source, st.line, st.col, std::move(msg)});
+  };
+  for (const ScenarioStmt& st : s.stmts) {
+    switch (st.kind) {
+      case Kind::Machine: {
+        Status b = pg.boot_shorthand(st.arg, s.source);
+        if (!b) {
+          fail(st, b.diag().message);
+          return r;
+        }
+        break;
+      }
+      case Kind::Dmesg: {
+        auto text = load ? load(st.arg) : std::nullopt;
+        if (!text) {
+          fail(st, "cannot read '" + st.arg + "'");
+          return r;
+        }
+        Status b = pg.boot_dmesg(*text, st.arg);
+        if (!b) {
+          r.failures.push_back(b.diag());
+          return r;
+        }
+        break;
+      }
+      case Kind::Proc: {
+        std::string out;
+        Status p = pg.proc(st.arg, out);
+        if (!p) fail(st, p.diag().message);
+        else r.output += out;
+        break;
+      }
+      case Kind::Log: r.output += pg.boot_log(); break;
+      case Kind::Echo: r.output += st.arg + "\n"; break;
+      case Kind::Check: break;
+      case Kind::ExpectContains: {
+        std::string hay;
+        if (st.where == "log") hay = pg.boot_log();
+        else if (Status p = pg.proc(st.where, hay); !p) {
+          fail(st, p.diag().message);
+          break;
+        }
+        if (hay.find(st.text) != std::string::npos) ++r.expects_passed;
+        else {
+          ++r.expects_failed;
+          fail(st, "expect failed: " + st.where + " does not contain \"" + st.text + "\"");
+        }
+        break;
+      }
+      case Kind::ExpectFigure: {
+        std::vector<std::string_view> fw;
+        Words w = split_words(st.arg, 1);
+        Figure f;
+        size_t bad = 0;
+        parse_figure(w.w, f, bad);  // validated at parse time
+        std::string err;
+        auto v = figure_value(*pg.machine(), f, err);
+        if (!v) {
+          ++r.expects_failed;
+          fail(st, "expect failed: " + err);
+        } else if (compare(*v, st.op, st.value)) {
+          ++r.expects_passed;
+        } else {
+          ++r.expects_failed;
+          fail(st, "expect failed: " + st.arg + " is " + std::to_string(*v) + ", expected " + st.op + " " +
+                       std::to_string(st.value));
+        }
+        break;
+      }
+    }
+    if ((check_each_step || st.kind == Kind::Check) && pg.booted()) {
+      for (const std::string& v : pg.check()) fail(st, "invariant violated: " + v);
+    }
+  }
+  return r;
+}
+
+}  // namespace mm

@@ -1,0 +1,65 @@
+// Scenario files: a small line-oriented language for course authors and
+// tests. One statement per line, '#' starts a comment:
+//
+//   machine ram=1G cpus=2          boot a shorthand machine
+//   dmesg captures/m1g/dmesg.txt   boot from a real kernel log (path relative
+//                                  to the scenario file)
+//   proc zoneinfo                  print a /proc view
+//   log                            print the boot log
+//   check                          run check_invariants(), fail on a violation
+//   echo some text                 print a line
+//   expect zone DMA32 managed == 242034
+//   expect node 1 zone DMA32 pcp.high >= 100
+//   expect min_free_kbytes == 45056
+//   expect log contains "Built 1 zonelists"
+//   expect proc buddyinfo contains "zone    DMA32"
+//
+// Figures: per zone free min low high boost spanned present managed start_pfn
+// protection[J] nr_free[O] pcp.high pcp.batch pcp.count (CPU 0, or cpuK.pcp.*);
+// global min_free_kbytes totalram_pages vm_total_pages nr_kernel_pages
+// dma_reserve max_pfn nodes cpus mobility_grouping. Operators: == != < <= > >=.
+// A failed expectation reports FILE:LINE:COL; later issues add operations.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mm/diag.h"
+
+namespace mm {
+
+struct ScenarioStmt {
+  enum class Kind { Machine, Dmesg, Proc, Log, Check, Echo, ExpectFigure, ExpectContains } kind;
+  int line = 0;
+  int col = 1;        // column of the argument the statement is about
+  std::string arg;    // machine spec, path, proc name, echo text, figure
+  std::string op;     // expect operator
+  long long value = 0;
+  std::string text;   // expect ... contains "text"
+  std::string where;  // ExpectContains: "log" or a proc name
+};
+
+struct Scenario {
+  std::string source;
+  std::vector<ScenarioStmt> stmts;
+};
+
+struct ScenarioResult {
+  std::string output;                 // what proc/log/echo printed
+  std::vector<Diagnostic> failures;   // failed expectations, boot errors
+  int expects_passed = 0;
+  int expects_failed = 0;
+  bool ok() const { return failures.empty(); }
+};
+
+using FileLoader = std::function<std::optional<std::string>(const std::string& path)>;
+
+// Validates the whole file; the first problem comes back as a Diagnostic.
+Expected<Scenario> parse_scenario(std::string_view text, std::string_view source);
+// Runs it. `check_each_step` runs check_invariants() after every statement.
+ScenarioResult run_scenario(const Scenario& s, const FileLoader& load, bool check_each_step = true);
+
+}  // namespace mm
