@@ -36,6 +36,7 @@ struct Booter {
   const BootPlan& plan;
   Machine& m;
   std::vector<std::string> errors;
+  BootStepHook after_each;
 
   Zone& zone_of(int node, ZoneType t) { return m.nodes[static_cast<size_t>(node)].zones[idx(t)]; }
 
@@ -93,6 +94,9 @@ struct Booter {
         m.replay_mismatches.push_back(msg);
         m.trace.warn(op.fn, msg);
       }
+    } else if (!ours && op.may_fail) {
+      last_alloc = 0;
+      return true;
     } else if (!ours) {
       errors.push_back("boot: " + std::string(op.fn) + " could not find " + std::to_string(op.size) +
                        " bytes for " + (op.what.empty() ? op.caller : op.what) +
@@ -697,7 +701,10 @@ struct Booter {
         case BootOpKind::MemblockPhysFree: {
           // The model frees what an earlier allocation got: resolve it.
           Phys base = op.base;
-          if (op.what == "last_alloc") base = last_alloc;
+          if (op.what == "last_alloc") {
+            if (!last_alloc) break;  // the allocation it undoes did not happen
+            base = last_alloc;
+          }
           else if (op.what == "percpu_tail") base = last_percpu + op.base;
           else if (op.what.rfind("free_alloc#", 0) == 0) base = op_result[std::stoul(op.what.substr(11))];
           m.memblock.phys_free(base, op.size, &m.trace, op.caller);
@@ -739,6 +746,7 @@ struct Booter {
         }
         case BootOpKind::FreeReserved: free_reserved(op); break;
       }
+      if (after_each) after_each(m, op);
     }
     leave_setup_arch();
     if (m.nodes.empty() || m.totalram_pages == 0)
@@ -778,10 +786,11 @@ unsigned large_system_hash_shift(u64 nr_kernel_pages, unsigned scale) {
   return ffs_order(n);
 }
 
-Expected<std::unique_ptr<Machine>> boot(const BootPlan& plan, bool trace) {
+Expected<std::unique_ptr<Machine>> boot(const BootPlan& plan, bool trace, const BootStepHook& after_each) {
   auto m = std::make_unique<Machine>();
   m->trace.enable(trace);
   Booter b{plan, *m};
+  b.after_each = after_each;
   Status s = b.run();
   if (!s) return s.diag();
   return m;

@@ -6,6 +6,7 @@
 // one executor (boot) runs both, so the two paths cannot drift apart.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,7 @@ struct BootOp {
   Phys align = 0, min_addr = 0, max_addr = 0;
   int nid = NUMA_NO_NODE;
   bool exact_nid = false;
+  bool may_fail = false;       // the kernel copes with failure (init_mem_mapping)
   std::optional<Phys> logged;  // where the real kernel put it (dmesg replay)
   const char* fn = "";         // "memblock_alloc_try_nid", ...
   std::string caller;          // kernel caller, e.g. "sparse_init+0x9f/0x23c"
@@ -68,9 +70,13 @@ BootPlan plan_from_spec(const MachineSpec& spec);
 // lies, for an image laid out as vmlinux.lds.S lays it out; nullopt for a
 // label the model does not know. `kb` is the size the log printed.
 std::optional<std::pair<Phys, Phys>> kernel_piece(const KernelImage& k, std::string_view what, u64 kb);
+// Called after every op of a boot (tests check invariants there).
+using BootStepHook = std::function<void(const Machine&, const BootOp&)>;
+
 // Runs a plan. Fails (with a message) only when the plan is inconsistent,
-// e.g. a logged allocation outside memory; the machine is then discarded.
-Expected<std::unique_ptr<Machine>> boot(const BootPlan& plan, bool trace);
+// e.g. an allocation the machine cannot satisfy; the machine is then
+// discarded.
+Expected<std::unique_ptr<Machine>> boot(const BootPlan& plan, bool trace, const BootStepHook& after_each = {});
 
 // Sizing formulas, exposed for tests and the page.
 u64 calc_memmap_size(u64 spanned, u64 present);

@@ -247,7 +247,7 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   if (spec.e820.empty())
     return Diagnostic{src, 1, 1, "no 'BIOS-e820:' lines: this does not look like the log of an x86 Linux boot"};
   u64 usable = spec.usable_bytes();
-  if (usable < kMinRamBytes) return Diagnostic{src, 1, 1, "the e820 map has less than 16M of usable RAM"};
+  if (usable < kMinRamBytes) return Diagnostic{src, 1, 1, "the e820 map has less than 96M of usable RAM: too small for a 6.1 kernel image"};
   if (usable > kMaxRamBytes)
     return Diagnostic{src, 1, 1, "the e820 map has " + format_size(usable) + " of RAM; the model goes up to 64G"};
   spec.cpus = cpus ? cpus : 1;

@@ -276,7 +276,7 @@ Expected<MachineSpec> parse_shorthand(std::string_view text) {
   }
   if (!ram_col) return err(1, "missing ram=SIZE (for example ram=1G)");
   if (ram < kMinRamBytes)
-    return err(ram_col, "ram=" + format_size(ram) + " is too small: the model needs at least 16M");
+    return err(ram_col, "ram=" + format_size(ram) + " is too small: the kernel image alone sits at 16M-68M, so the model needs at least 96M");
   if (ram > kMaxRamBytes)
     return err(ram_col, "ram=" + format_size(ram) + " is too large: the model goes up to 64G");
   ram = round_down(ram, 1ull << 20);  // qemu rounds -m to whole MiB

@@ -73,7 +73,8 @@ struct MachineSpec {
 };
 
 // Limits of what the engine models (a clear error beyond them).
-inline constexpr u64 kMinRamBytes = 16ull << 20;   // 16 MiB
+// Debian's 6.1 kernel image occupies 16M..68M physical: below 96M it cannot boot.
+inline constexpr u64 kMinRamBytes = 96ull << 20;
 inline constexpr u64 kMaxRamBytes = 64ull << 30;   // 64 GiB
 
 // "ram=1G cpus=2 nodes=2 ..." -> MachineSpec; errors carry a 1-based column.

@@ -1,0 +1,288 @@
+// Booting machines: zone sizing, holes, zonelists, the boot's events, and
+// invariants after every boot step on machines of many shapes.
+#include <doctest/doctest.h>
+
+#include "mm/dmesg.h"
+#include "mm/playground.h"
+#include "mm/proc.h"
+#include "test_util.h"
+
+using namespace mm;
+
+namespace {
+const Zone& zone(const Machine& m, int node, ZoneType t) { return m.nodes[static_cast<size_t>(node)].zones[idx(t)]; }
+}  // namespace
+
+TEST_SUITE("boot") {
+  TEST_CASE("qemu's e820 map: RAM above 3.5G moves the split to 3G and the rest above 4G") {
+    u64 below = 0;
+    auto m = qemu_pc_e820(5ull << 30, &below);
+    CHECK(below == 3ull << 30);
+    bool high = false;
+    for (const E820Entry& e : m)
+      if (e.type == E820Type::Usable && e.addr == (4ull << 30)) high = e.size == (2ull << 30);
+    CHECK(high);
+    qemu_pc_e820(3ull << 30, &below);  // 3G fits below 3.5G: no split
+    CHECK(below == 3ull << 30);
+    qemu_pc_e820(0xe0000000ull, &below);
+    CHECK(below == 0xc0000000ull);
+  }
+
+  TEST_CASE("zone sizing with holes: a 5G machine has DMA, DMA32 and Normal") {
+    // RAM: [4K, 640K) [1M, 3G-128K) and [4G, 6G). ZONE_DMA below 16M,
+    // ZONE_DMA32 below 4G, ZONE_NORMAL above; the legacy hole and page 0
+    // are "unavailable ranges", the PCI hole below 4G is no section at all.
+    auto m = mmtest::boot_spec("ram=5G cpus=4");
+    const Zone& dma = zone(*m, 0, ZoneType::DMA);
+    const Zone& dma32 = zone(*m, 0, ZoneType::DMA32);
+    const Zone& normal = zone(*m, 0, ZoneType::Normal);
+    CHECK(dma.zone_start_pfn == 1);
+    CHECK(dma.spanned_pages == 4095);
+    CHECK(dma.present_pages == 3998);
+    CHECK(dma32.zone_start_pfn == 4096);
+    CHECK(dma32.spanned_pages == 0x100000 - 4096);  // spans up to 4G ...
+    CHECK(dma32.present_pages == 0xbffe0 - 4096);   // ... but RAM stops below the PCI hole
+    CHECK(normal.zone_start_pfn == 0x100000);
+    CHECK(normal.spanned_pages == 0x80000);
+    auto log = mmtest::lines([&] {
+      std::string s;
+      for (auto& l : m->log) s += l + "\n";
+      return s;
+    }());
+    CHECK(mmtest::matching(log, "unavailable ranges") ==
+          std::vector<std::string>{"On node 0, zone DMA: 1 pages in unavailable ranges",
+                                   "On node 0, zone DMA: 97 pages in unavailable ranges",
+                                   "On node 0, zone Normal: 32 pages in unavailable ranges"});
+    CHECK(mmtest::matching(log, "^  Normal ") ==
+          std::vector<std::string>{"  Normal   [mem 0x0000000100000000-0x000000017fffffff]"});
+    // Watermarks: every zone's share of min_free_kbytes is proportional.
+    CHECK(normal.watermark[WMARK_MIN] > dma.watermark[WMARK_MIN]);
+    CHECK(dma.lowmem_reserve[idx(ZoneType::Normal)] > dma.lowmem_reserve[idx(ZoneType::DMA32)]);
+  }
+
+  TEST_CASE("zonelists on a 3-node machine follow the distance table") {
+    //            0    1    2
+    //   node 0  10   20   40
+    //   node 1  20   10   20
+    //   node 2  40   20   10
+    auto s = parse_shorthand("ram=3G cpus=3 nodes=1G,1G,1G");
+    REQUIRE(s);
+    s->distance = {{10, 20, 40}, {20, 10, 20}, {40, 20, 10}};
+    auto m = mmtest::boot_checked(plan_from_spec(*s));
+    CHECK(m->nodes[0].node_order == std::vector<int>{0, 1, 2});
+    CHECK(m->nodes[1].node_order == std::vector<int>{1, 2, 0});
+    CHECK(m->nodes[2].node_order == std::vector<int>{2, 1, 0});
+    // Node 1's general zonelist: its own zones high to low, then node 2's, then node 0's.
+    std::vector<std::string> zl;
+    for (const ZoneRef& r : m->nodes[1].zonelist_fallback)
+      zl.push_back(std::to_string(r.node) + ":" + std::string(kZoneNames[idx(r.zone)]));
+    CHECK(zl == std::vector<std::string>{"1:DMA32", "2:DMA32", "0:DMA32", "0:DMA"});
+    // __GFP_THISNODE lists only the node's own zones.
+    CHECK(m->nodes[1].zonelist_nofallback.size() == 1);
+    CHECK(mmtest::matching(m->log, "^Fallback order") ==
+          std::vector<std::string>{"Fallback order for Node 0: 0 1 2 ", "Fallback order for Node 1: 1 2 0 ",
+                                   "Fallback order for Node 2: 2 1 0 "});
+  }
+
+  TEST_CASE("equal distances: node_load spreads the first remote choice round-robin") {
+    auto m = mmtest::boot_spec("ram=4G cpus=4 nodes=4");
+    CHECK(m->nodes[0].node_order == std::vector<int>{0, 1, 2, 3});
+    CHECK(m->nodes[1].node_order == std::vector<int>{1, 2, 3, 0});
+    CHECK(m->nodes[2].node_order == std::vector<int>{2, 3, 0, 1});
+    CHECK(m->nodes[3].node_order == std::vector<int>{3, 0, 1, 2});
+  }
+
+  TEST_CASE("a memoryless node gets a zonelist but no zones, and lends its CPU's pcp split to nobody") {
+    auto m = mmtest::boot_spec("ram=2G cpus=4 nodes=2G:0-1,0:2-3");
+    REQUIRE(m->nodes.size() == 2);
+    CHECK_FALSE(m->nodes[1].has_memory());
+    CHECK(m->nodes[1].node_order == std::vector<int>{1, 0});  // itself first, memory or not
+    CHECK(mmtest::matching(m->log, "memoryless") == std::vector<std::string>{"Initializing node 1 as memoryless"});
+    // Node 0's zones split pcp high over node 0's two CPUs.
+    const Zone& z = zone(*m, 0, ZoneType::DMA32);
+    CHECK(z.pcp[0].high == static_cast<int>(z.low_wmark() / 2));
+  }
+
+  TEST_CASE("small machines: the min_free_kbytes sqrt rule; mobility grouping can be switched off") {
+    auto m = mmtest::boot_spec("ram=96M cpus=1");
+    CHECK(m->min_free_kbytes >= 128);
+    CHECK(m->min_free_kbytes < 1200);  // int_sqrt(~80000 kB * 16)
+    CHECK_FALSE(m->page_group_by_mobility_disabled);
+    auto off = mmtest::boot_spec("ram=256M cpus=1 mobility=off");
+    CHECK(off->page_group_by_mobility_disabled);
+    CHECK(mmtest::matching(off->log, "^Built ").front().find("mobility grouping off") != std::string::npos);
+    CHECK_FALSE(parse_shorthand("ram=64M"));
+  }
+
+  TEST_CASE("khugepaged raises min_free_kbytes from 512M of RAM, not below") {
+    auto small = mmtest::boot_spec("ram=448M cpus=1");
+    CHECK_FALSE(small->thp_enabled);
+    auto s = parse_shorthand("ram=1G cpus=2");
+    REQUIRE(s);
+    auto m = mmtest::boot_checked(plan_from_spec(*s));
+    CHECK(m->thp_enabled);
+    CHECK(m->min_free_kbytes == 45056);  // (2 + 9) pageblocks * 2 zones * 2M
+    s->knobs.transparent_hugepage = false;
+    auto off = mmtest::boot_checked(plan_from_spec(*s));
+    CHECK(off->min_free_kbytes < 45056);
+    // Without THP the sqrt rule stands: int_sqrt(lowmem_kbytes * 16) ~ 3948 for 1G.
+    CHECK(off->min_free_kbytes > 3800);
+    CHECK(off->min_free_kbytes < 4100);
+  }
+
+  TEST_CASE("a user's min_free_kbytes wins over the computed one") {
+    auto m = mmtest::boot_spec("ram=256M cpus=1 min_free_kbytes=8192");
+    CHECK(m->min_free_kbytes == 8192);
+    const Zone& z = zone(*m, 0, ZoneType::DMA32);
+    const Zone& d = zone(*m, 0, ZoneType::DMA);
+    CHECK(z.watermark[WMARK_MIN] + d.watermark[WMARK_MIN] <= 8192 / 4);
+    CHECK(z.watermark[WMARK_MIN] + d.watermark[WMARK_MIN] >= 8192 / 4 - 1);
+  }
+
+  TEST_CASE("percpu_pagelist_high_fraction sizes pcp high from managed pages") {
+    auto m = mmtest::boot_spec("ram=1G cpus=2 percpu_pagelist_high_fraction=8");
+    const Zone& z = zone(*m, 0, ZoneType::DMA32);
+    // Set when khugepaged last updated the limits, before the late frees
+    // (initrd, initmem) added ~2300 managed pages.
+    CHECK(z.pcp[0].high <= static_cast<int>(z.managed_pages / 8 / 2));
+    CHECK(z.pcp[0].high >= static_cast<int>((z.managed_pages - 2400) / 8 / 2));
+  }
+
+  TEST_CASE("kernelcore= carves ZONE_MOVABLE out of the highest zone") {
+    auto m = mmtest::boot_spec("ram=8G cpus=2 kernelcore=4G");
+    const Zone& mov = zone(*m, 0, ZoneType::Movable);
+    const Zone& normal = zone(*m, 0, ZoneType::Normal);
+    CHECK(mov.populated());
+    CHECK(normal.populated());
+    CHECK(mov.zone_start_pfn == normal.end_pfn());
+    CHECK(mov.zone_start_pfn % MAX_ORDER_NR_PAGES == 0);
+    CHECK(mmtest::matching(m->log, "^  Node 0: 0x").size() == 1);
+  }
+
+  TEST_CASE("deferred struct page init: one section per node's last zone, the rest later") {
+    auto s = parse_shorthand("ram=1G cpus=2");
+    REQUIRE(s);
+    bool saw_uninit_before_late = false;
+    auto hook = [&](const Machine& m, const BootOp& op) {
+      if (op.kind == BootOpKind::MemInit) {
+        CHECK(m.nodes[0].first_deferred_pfn == 65536);
+        for (Pfn p = 65536; p < m.mem.nr; ++p)
+          if (m.mem.st(p) == FrameState::Uninit) {
+            saw_uninit_before_late = true;
+            break;
+          }
+      }
+    };
+    auto r = boot(plan_from_spec(*s), false, hook);
+    REQUIRE(r);
+    CHECK(saw_uninit_before_late);
+    for (Pfn p = 0; p < r.value()->mem.nr; ++p) REQUIRE(r.value()->mem.st(p) != FrameState::Uninit);
+    s->knobs.deferred_struct_page_init = false;
+    auto eager = mmtest::boot_checked(plan_from_spec(*s));
+    CHECK(eager->nodes[0].first_deferred_pfn == ~Pfn{0});
+    // The Memory: line counts what was free before deferred init ran.
+    auto with = mmtest::matching(r.value()->log, "^Memory: ").front();
+    auto without = mmtest::matching(eager->log, "^Memory: ").front();
+    CHECK(with != without);
+  }
+
+  TEST_CASE("invariants hold after every boot step on machines of many shapes") {
+    for (const char* spec :
+         {"ram=96M cpus=1", "ram=100M cpus=3", "ram=512M cpus=1", "ram=1G cpus=2", "ram=3G cpus=4",
+          "ram=3584M cpus=2", "ram=4G cpus=8", "ram=6G cpus=16 nodes=2", "ram=3G cpus=3 nodes=1G,1G,1G distance=30",
+          "ram=4G cpus=2 nodes=3G:0,1G:1", "ram=2G cpus=5 deferred=off", "ram=2G cpus=2 thp=off mobility=off"}) {
+      CAPTURE(spec);
+      auto m = mmtest::boot_spec(spec);
+      u64 managed = 0, present = 0;
+      for (const Node& n : m->nodes)
+        for (const Zone& z : n.zones) {
+          managed += z.managed_pages;
+          present += z.present_pages;
+          if (!z.populated()) continue;
+          CHECK(z.watermark[WMARK_MIN] <= z.watermark[WMARK_LOW]);
+          CHECK(z.watermark[WMARK_LOW] <= z.watermark[WMARK_HIGH]);
+          CHECK(z.pcp[0].high >= 4 * z.pcp[0].batch);
+          CHECK(z.pcp[0].batch >= 1);
+        }
+      // The kernel's own memory: memmap (1/64 of RAM), the image, percpu...
+      CHECK(managed < present);
+      // ... and no more: image (13329 pages), memmap (present/64), slack.
+      CHECK(present - managed < 13329 + present / 50 + 2048);
+      CHECK(m->totalram_pages == managed);
+    }
+  }
+
+  TEST_CASE("machines the model cannot boot are refused with a reason") {
+    CHECK_FALSE(parse_shorthand("ram=8M"));
+    CHECK(parse_shorthand("ram=8M").diag().message.find("too small") != std::string::npos);
+    CHECK_FALSE(parse_shorthand("ram=95M"));
+    CHECK(parse_shorthand("ram=1T").diag().message.find("too large") != std::string::npos);
+    auto bad = parse_shorthand("ram=1G cpus=2 nodes=1G,2G");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.diag().message.find("add up") != std::string::npos);
+    auto typo = parse_shorthand("ram=1G cpsu=2");
+    REQUIRE_FALSE(typo);
+    CHECK(typo.diag().col == 8);
+    CHECK(typo.diag().message.find("unknown key 'cpsu'") != std::string::npos);
+    auto badsize = parse_shorthand("ram=1Q");
+    REQUIRE_FALSE(badsize);
+    CHECK(badsize.diag().col == 5);
+  }
+
+  TEST_CASE("the same machine boots to the same event stream") {
+    auto a = mmtest::boot_spec("ram=256M cpus=2", true);
+    auto b = mmtest::boot_spec("ram=256M cpus=2", true);
+    REQUIRE(a->trace.events().size() == b->trace.events().size());
+    for (size_t i = 0; i < a->trace.events().size(); ++i) REQUIRE(to_string(a->trace.events()[i]) == to_string(b->trace.events()[i]));
+    CHECK(a->mem.state == b->mem.state);
+    CHECK(a->mem.next == b->mem.next);
+  }
+
+  TEST_CASE("boot events nest: phases, then the steps inside them") {
+    auto m = mmtest::boot_spec("ram=1G cpus=1", true);
+    const auto& ev = m->trace.events();
+    REQUIRE_FALSE(ev.empty());
+    int depth = 0;
+    bool merge_inside_deferred = false, in_deferred = false;
+    for (const Event& e : ev) {
+      if (e.kind == EventKind::Begin) {
+        CHECK(e.depth == depth);
+        ++depth;
+        if (std::string(e.fn) == "deferred_init_memmap") in_deferred = true;
+      } else if (e.kind == EventKind::End) {
+        --depth;
+        CHECK(e.depth == depth);
+        if (depth == 1) in_deferred = false;
+      } else {
+        CHECK(e.depth == depth);
+        if (in_deferred && std::string(e.fn) == "__free_one_page" && e.text.find("merge") != std::string::npos)
+          merge_inside_deferred = true;
+      }
+    }
+    CHECK(depth == 0);
+    CHECK(merge_inside_deferred);  // pageblocks merging into order-10 blocks
+    std::vector<std::string> top;
+    for (const Event& e : ev)
+      if (e.kind == EventKind::Begin && e.depth == 1) top.push_back(e.fn);
+    CHECK(std::find(top.begin(), top.end(), "setup_arch") != top.end());
+    CHECK(std::find(top.begin(), top.end(), "init_per_zone_wmark_min") != top.end());
+    // The watermark step carries its numbers.
+    bool wm = false;
+    for (const Event& e : ev)
+      if (std::string(e.fn) == "__setup_per_zone_wmarks" && e.zone == static_cast<int>(idx(ZoneType::DMA32))) wm = e.c > e.b && e.b > e.a;
+    CHECK(wm);
+  }
+
+  TEST_CASE("the Playground keeps its machine when a boot fails") {
+    Playground pg;
+    REQUIRE(pg.boot_shorthand("ram=256M cpus=1", "<machine>"));
+    Status bad = pg.boot_shorthand("ram=256M cpus=zero", "<machine>");
+    CHECK_FALSE(bad);
+    CHECK(bad.diag().str() == "<machine>:1:15: error: expected a whole number for cpus, got 'zero'");
+    CHECK(pg.booted());
+    std::string out;
+    CHECK(pg.proc("buddyinfo", out));
+    CHECK(out.find("Node 0, zone    DMA32") != std::string::npos);
+    CHECK_FALSE(pg.proc("slabinfo2", out));
+  }
+}

@@ -1,0 +1,142 @@
+// Shared helpers for the engine suites: reading the reference captures and
+// parsing the kernel's own text formats back into numbers.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mm/boot.h"
+#include "mm/machine.h"
+#include "mm/machine_spec.h"
+#include "mm/page_alloc.h"
+
+namespace mmtest {
+
+inline std::string reference_dir() { return MM_REFERENCE_DIR; }
+
+inline std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return std::nullopt;
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Capture folders that hold a dmesg.txt and a zoneinfo.txt.
+inline std::vector<std::string> captures() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(reference_dir(), ec)) {
+    if (!e.is_directory()) continue;
+    if (std::filesystem::exists(e.path() / "dmesg.txt") && std::filesystem::exists(e.path() / "zoneinfo.txt"))
+      out.push_back(e.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+inline std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+// dmesg lines without their "[    0.000000] " stamps.
+inline std::vector<std::string> dmesg_lines(const std::string& text) {
+  std::vector<std::string> out;
+  for (std::string l : lines(text)) {
+    if (!l.empty() && l[0] == '[') {
+      size_t e = l.find("] ");
+      if (e != std::string::npos) l = l.substr(e + 2);
+    }
+    out.push_back(l);
+  }
+  return out;
+}
+
+inline std::vector<std::string> matching(const std::vector<std::string>& ls, const std::string& re) {
+  std::regex r(re);
+  std::vector<std::string> out;
+  for (const std::string& l : ls)
+    if (std::regex_search(l, r)) out.push_back(l);
+  return out;
+}
+
+// One zone of /proc/zoneinfo as numbers.
+struct ZoneFigures {
+  std::map<std::string, long long> f;  // min, low, high, boost, spanned, present, managed, start_pfn
+  std::string protection;
+  std::map<int, std::pair<long long, long long>> pcp;  // cpu -> (high, batch)
+};
+
+inline std::map<std::pair<int, std::string>, ZoneFigures> parse_zoneinfo(const std::string& text) {
+  std::map<std::pair<int, std::string>, ZoneFigures> zones;
+  ZoneFigures* cur = nullptr;
+  int cpu = -1;
+  std::smatch m;
+  static const std::regex head(R"(^Node (\d+), zone\s+(\w+))");
+  static const std::regex field(R"(^\s+(pages free|boost|min|low|high|spanned|present|managed|start_pfn:)\s+(\d+)$)");
+  static const std::regex prot(R"(^\s+protection: \((.*)\))");
+  static const std::regex cpure(R"(^\s+cpu: (\d+))");
+  static const std::regex pcpf(R"(^\s+(high|batch):\s+(\d+))");
+  for (const std::string& l : lines(text)) {
+    if (std::regex_search(l, m, head)) {
+      cur = &zones[{std::stoi(m[1]), m[2]}];
+      cpu = -1;
+      continue;
+    }
+    if (!cur) continue;
+    if (std::regex_search(l, m, cpure)) {
+      cpu = std::stoi(m[1]);
+    } else if (cpu >= 0 && std::regex_search(l, m, pcpf)) {
+      if (m[1] == "high") cur->pcp[cpu].first = std::stoll(m[2]);
+      else cur->pcp[cpu].second = std::stoll(m[2]);
+    } else if (std::regex_search(l, m, field)) {
+      std::string k = m[1];
+      if (k == "start_pfn:") k = "start_pfn";
+      if (k == "pages free") k = "free";
+      cur->f[k] = std::stoll(m[2]);
+    } else if (std::regex_search(l, m, prot)) {
+      cur->protection = m[1];
+    }
+  }
+  return zones;
+}
+
+// Boots a plan and checks invariants after every boot step.
+inline std::unique_ptr<mm::Machine> boot_checked(const mm::BootPlan& plan, bool trace = false) {
+  size_t steps = 0;
+  std::vector<std::string> first_violation;
+  auto hook = [&](const mm::Machine& m, const mm::BootOp&) {
+    ++steps;
+    if (!first_violation.empty()) return;
+    auto v = mm::check_invariants(m);
+    if (!v.empty()) first_violation = v;
+  };
+  auto r = mm::boot(plan, trace, hook);
+  REQUIRE_MESSAGE(static_cast<bool>(r), (r ? std::string() : r.diag().str()));
+  INFO("first violation: " << (first_violation.empty() ? "" : first_violation.front()));
+  CHECK(first_violation.empty());
+  CHECK(steps == plan.ops.size());
+  auto final_v = mm::check_invariants(*r.value());
+  INFO("final: " << (final_v.empty() ? "" : final_v.front()));
+  CHECK(final_v.empty());
+  return std::move(r.value());
+}
+
+inline std::unique_ptr<mm::Machine> boot_spec(const std::string& spec, bool trace = false) {
+  auto s = mm::parse_shorthand(spec);
+  REQUIRE_MESSAGE(static_cast<bool>(s), (s ? std::string() : s.diag().str()));
+  return boot_checked(mm::plan_from_spec(*s), trace);
+}
+
+}  // namespace mmtest
