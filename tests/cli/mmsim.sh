@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# mmsim end to end: boot, /proc output, scenarios, and the exit codes and
+# FILE:LINE:COL messages of bad input. Usage: mmsim.sh MMSIM SOURCE_DIR
+set -u
+MMSIM=$1
+SRC=$2
+REF="$SRC/../shared/reference/linux-6.1"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+ok() { echo "ok - $1"; }
+bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+expect_rc() {  # expect_rc NAME WANT CMD...
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  if [ "$rc" = "$want" ]; then ok "$name"; else bad "$name (exit $rc, want $want)"; cat "$TMP/err"; fi
+}
+
+expect_rc "boot shorthand" 0 "$MMSIM" boot --machine "ram=1G cpus=2" --proc buddyinfo --check
+grep -q "^Node 0, zone    DMA32" "$TMP/out" && ok "buddyinfo printed" || bad "buddyinfo printed"
+
+expect_rc "boot a real dmesg" 0 "$MMSIM" boot --dmesg "$REF/m1g-smp2/dmesg.txt" --proc zoneinfo --log --check
+grep -q "managed  242034" "$TMP/out" && ok "managed matches the capture" || bad "managed matches the capture"
+grep -q "^Built 1 zonelists, mobility grouping on.  Total pages: 257760$" "$TMP/out" && ok "Built line" || bad "Built line"
+[ ! -s "$TMP/err" ] && ok "no replay mismatch notes" || { bad "no replay mismatch notes"; cat "$TMP/err"; }
+
+expect_rc "trace prints nested events" 0 "$MMSIM" boot --machine "ram=256M cpus=1" --trace
+grep -q "^  > mem_init" "$TMP/out" && grep -q "__free_one_page: merge" "$TMP/out" && ok "trace content" || bad "trace content"
+
+expect_rc "typo in machine" 2 "$MMSIM" boot --machine "ram=1G cpsu=2"
+grep -q "^<machine>:1:8: error: unknown key 'cpsu'" "$TMP/err" && ok "typo message" || { bad "typo message"; cat "$TMP/err"; }
+expect_rc "absurd RAM" 2 "$MMSIM" boot --machine "ram=100T"
+grep -q "too large" "$TMP/err" && ok "absurd RAM message" || bad "absurd RAM message"
+
+printf 'BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\nBIOS-e820: [mem 0x0-0xZZ] usable\n' >"$TMP/bad.txt"
+expect_rc "malformed dmesg" 2 "$MMSIM" boot --dmesg "$TMP/bad.txt"
+grep -q "bad.txt:2:" "$TMP/err" && ok "malformed dmesg position" || { bad "malformed dmesg position"; cat "$TMP/err"; }
+expect_rc "missing file" 2 "$MMSIM" boot --dmesg "$TMP/nope.txt"
+expect_rc "unknown proc" 2 "$MMSIM" boot --machine "ram=1G" --proc slabinfox
+expect_rc "no command" 2 "$MMSIM"
+expect_rc "help" 0 "$MMSIM" --help
+
+expect_rc "lesson runs" 0 "$MMSIM" run "$SRC/lessons/boot-1g.mm"
+grep -q "12 expectations passed, 0 failed" "$TMP/err" && ok "lesson expectations" || { bad "lesson expectations"; cat "$TMP/err"; }
+expect_rc "lesson checks" 0 "$MMSIM" check "$SRC/lessons/boot-1g.mm"
+
+printf 'machine ram=1G cpus=2\nexpect zone DMA32 managed == 5\n' >"$TMP/fail.mm"
+expect_rc "failed expectation exits 1" 1 "$MMSIM" run "$TMP/fail.mm"
+grep -q "fail.mm:2:8: error: expect failed: zone DMA32 managed is" "$TMP/err" && ok "failed expectation message" || { bad "failed expectation message"; cat "$TMP/err"; }
+
+printf 'machine ram=1G cpus=2\nproc zoneinf\n' >"$TMP/typo.mm"
+expect_rc "scenario typo exits 2" 2 "$MMSIM" check "$TMP/typo.mm"
+grep -q "typo.mm:2:6: error: unknown /proc view 'zoneinf'" "$TMP/err" && ok "scenario typo message" || { bad "scenario typo message"; cat "$TMP/err"; }
+
+cp "$REF/numa2-m2g-smp2/dmesg.txt" "$TMP/numa.txt"
+printf 'dmesg numa.txt\nexpect nodes == 2\nexpect node 1 zone DMA32 managed == 257897\nexpect node 1 zone DMA32 pcp.high == 10837\n' >"$TMP/numa.mm"
+expect_rc "scenario boots a dmesg relative to itself" 0 "$MMSIM" run "$TMP/numa.mm"
+
+echo "mmsim: $fails failed"
+[ "$fails" = 0 ]
