@@ -152,7 +152,7 @@ std::optional<std::vector<int>> parse_cpulist(std::string_view s, unsigned ncpus
 //   nodes=N | SIZE[:CPUS],SIZE[:CPUS],...   NUMA nodes (even split, or sizes
 //                         with optional cpu lists like 0-1 or 0+2; size 0 is
 //                         a memoryless node)
-//   distance=N            remote node distance (SLIT), default 20
+//   distance=N | 10,20;20,10   remote node distance, or the whole SLIT table
 //   min_free_kbytes=N watermark_scale_factor=N lowmem_reserve_ratio=A,B,C
 //   percpu_pagelist_high_fraction=N  deferred=on|off  thp=on|off
 //   mobility=on|off       kernelcore=SIZE movablecore=SIZE  initrd=SIZE
@@ -180,6 +180,8 @@ Expected<MachineSpec> parse_shorthand(std::string_view text) {
   std::string nodes_value;
   int nodes_col = 0;
   int remote_distance = 20;
+  std::vector<std::vector<int>> distance_matrix;
+  int distance_col = 0;
   u64 initrd = 0x14d000;  // Debian's busybox initramfs in the captures
   std::map<std::string, int, std::less<>> seen;
   for (const Token& t : toks) {
@@ -226,7 +228,36 @@ Expected<MachineSpec> parse_shorthand(std::string_view text) {
       nodes_value = std::string(t.value);
       nodes_col = t.value_col;
     } else if (t.key == "distance") {
-      d = need_int(remote_distance, 11, 254);
+      if (t.value.find(',') == std::string_view::npos) {
+        d = need_int(remote_distance, 11, 254);
+      } else {
+        // A full SLIT: rows separated by ';', entries by ','.
+        size_t pos = 0;
+        while (pos <= t.value.size() && !d) {
+          size_t semi = t.value.find(';', pos);
+          std::string_view row = t.value.substr(pos, semi == std::string_view::npos ? std::string_view::npos : semi - pos);
+          std::vector<int> r;
+          size_t q = 0;
+          while (q <= row.size()) {
+            size_t c = row.find(',', q);
+            std::string_view e = row.substr(q, c == std::string_view::npos ? std::string_view::npos : c - q);
+            if (e.empty() || e.size() > 3 ||
+                !std::all_of(e.begin(), e.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }) ||
+                std::stoi(std::string(e)) < 10 || std::stoi(std::string(e)) > 254) {
+              d = err(t.value_col + static_cast<int>(pos + q),
+                      "bad distance '" + std::string(e) + "' (numbers 10..254, rows separated by ';')");
+              break;
+            }
+            r.push_back(std::stoi(std::string(e)));
+            if (c == std::string_view::npos) break;
+            q = c + 1;
+          }
+          distance_matrix.push_back(r);
+          if (semi == std::string_view::npos) break;
+          pos = semi + 1;
+        }
+        distance_col = t.value_col;
+      }
     } else if (t.key == "min_free_kbytes") {
       d = need_int(spec.knobs.user_min_free_kbytes, 128, 1 << 30);
     } else if (t.key == "watermark_scale_factor") {
@@ -275,6 +306,8 @@ Expected<MachineSpec> parse_shorthand(std::string_view text) {
     if (d) return *d;
   }
   if (!ram_col) return err(1, "missing ram=SIZE (for example ram=1G)");
+  if (!distance_matrix.empty() && nodes_value.empty())
+    return err(distance_col, "a distance table needs nodes=");
   if (ram < kMinRamBytes)
     return err(ram_col, "ram=" + format_size(ram) + " is too small: the kernel image alone sits at 16M-68M, so the model needs at least 96M");
   if (ram > kMaxRamBytes)
@@ -380,6 +413,16 @@ Expected<MachineSpec> parse_shorthand(std::string_view text) {
     size_t n = spec.nodes.size();
     spec.distance.assign(n, std::vector<int>(n, remote_distance));
     for (size_t k = 0; k < n; ++k) spec.distance[k][k] = 10;
+    if (!distance_matrix.empty()) {
+      bool square = distance_matrix.size() == n;
+      for (const auto& r : distance_matrix) square = square && r.size() == n;
+      if (!square)
+        return err(distance_col, "the distance table must be " + std::to_string(n) + "x" + std::to_string(n) +
+                                     " for " + std::to_string(n) + " nodes");
+      for (size_t k = 0; k < n; ++k)
+        if (distance_matrix[k][k] != 10) return err(distance_col, "a node's distance to itself must be 10");
+      spec.distance = distance_matrix;
+    }
     if (n == 1) {
       spec.nodes.clear();  // a single node is what "no NUMA" gives too
       spec.distance.clear();

@@ -65,9 +65,9 @@ TEST_SUITE("boot") {
     //   node 0  10   20   40
     //   node 1  20   10   20
     //   node 2  40   20   10
-    auto s = parse_shorthand("ram=3G cpus=3 nodes=1G,1G,1G");
+    auto s = parse_shorthand("ram=3G cpus=3 nodes=1G,1G,1G distance=10,20,40;20,10,20;40,20,10");
     REQUIRE(s);
-    s->distance = {{10, 20, 40}, {20, 10, 20}, {40, 20, 10}};
+    CHECK(s->distance == std::vector<std::vector<int>>{{10, 20, 40}, {20, 10, 20}, {40, 20, 10}});
     auto m = mmtest::boot_checked(plan_from_spec(*s));
     CHECK(m->nodes[0].node_order == std::vector<int>{0, 1, 2});
     CHECK(m->nodes[1].node_order == std::vector<int>{1, 2, 0});
@@ -220,6 +220,9 @@ TEST_SUITE("boot") {
     auto bad = parse_shorthand("ram=1G cpus=2 nodes=1G,2G");
     REQUIRE_FALSE(bad);
     CHECK(bad.diag().message.find("add up") != std::string::npos);
+    auto dist = parse_shorthand("ram=2G nodes=2 distance=10,20;20");
+    REQUIRE_FALSE(dist);
+    CHECK(dist.diag().message.find("2x2") != std::string::npos);
     auto typo = parse_shorthand("ram=1G cpsu=2");
     REQUIRE_FALSE(typo);
     CHECK(typo.diag().col == 8);
