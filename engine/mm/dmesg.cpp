@@ -250,6 +250,10 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   if (usable < kMinRamBytes) return Diagnostic{src, 1, 1, "the e820 map has less than 96M of usable RAM: too small for a 6.1 kernel image"};
   if (usable > kMaxRamBytes)
     return Diagnostic{src, 1, 1, "the e820 map has " + format_size(usable) + " of RAM; the model goes up to 64G"};
+  for (const E820Entry& e : spec.e820)
+    if (e.type == E820Type::Usable && e.end() > kMaxPhysAddr)
+      return Diagnostic{src, 1, 1, "usable RAM ends at " + format_size(e.end()) +
+                                     "; the model keeps a dense memory map up to 80G of physical address space"};
   spec.cpus = cpus ? cpus : 1;
   if (!numa_off && !srat.empty()) {
     int max_node = 0;

@@ -82,6 +82,7 @@ std::vector<std::string> check_invariants(const Machine& m) {
           for (u32 p = l.head; p != NIL && p < mem.nr; p = mem.next[p]) {
             if (seen[p]++) fail(where(z) + "pcp page " + std::to_string(p) + " is on two lists");
             if (mem.st(p) != FrameState::Pcp) fail(where(z) + "page " + std::to_string(p) + " on a pcp list is not marked Pcp");
+            if (mem.owner[p] >= MIGRATE_TYPES) fail(where(z) + "pcp page " + std::to_string(p) + " has no migrate type");
             pages += 1ll << mem.order[p];
           }
         if (pages != pcp.count) fail(where(z) + "cpu " + std::to_string(cpu) + " pcp count " + std::to_string(pcp.count) + " != pages listed " + std::to_string(pages));
@@ -91,10 +92,13 @@ std::vector<std::string> check_invariants(const Machine& m) {
   std::vector<u64> in_buddy_or_pcp_or_alloc;  // per zone, pages accounted
   for (Pfn p = 0; p < mem.nr;) {
     const FrameState s = mem.st(p);
-    if (s == FrameState::Buddy || s == FrameState::Alloc) {
+    if (s == FrameState::Buddy || s == FrameState::Alloc || s == FrameState::Pcp) {
       const Pfn end = p + (Pfn{1} << mem.order[p]);
-      const FrameState tail = s == FrameState::Buddy ? FrameState::BuddyTail : FrameState::AllocTail;
+      const FrameState tail = s == FrameState::Buddy ? FrameState::BuddyTail
+                              : s == FrameState::Pcp ? FrameState::PcpTail
+                                                     : FrameState::AllocTail;
       if (s == FrameState::Buddy && !seen[p]) fail("pfn " + std::to_string(p) + " is a free block on no list");
+      if (s == FrameState::Pcp && !seen[p]) fail("pfn " + std::to_string(p) + " is marked Pcp but is on no pcp list");
       for (Pfn q = p + 1; q < end && q < mem.nr; ++q)
         if (mem.st(q) != tail) {
           fail("pfn " + std::to_string(q) + " inside the block at " + std::to_string(p) + " is not one of its tail pages");
@@ -103,10 +107,8 @@ std::vector<std::string> check_invariants(const Machine& m) {
       p = end;
       continue;
     }
-    if (s == FrameState::BuddyTail || s == FrameState::AllocTail) {
+    if (s == FrameState::BuddyTail || s == FrameState::AllocTail || s == FrameState::PcpTail) {
       fail("pfn " + std::to_string(p) + " is a tail page with no head");
-    } else if (s == FrameState::Pcp && !seen[p]) {
-      fail("pfn " + std::to_string(p) + " is marked Pcp but is on no pcp list");
     } else if (s != FrameState::Hole && !m.page_zone(p)) {
       fail("pfn " + std::to_string(p) + " holds memory outside every zone");
     }

@@ -41,6 +41,7 @@ enum class FrameState : std::uint8_t {
   Pcp = 5,        // on a per-CPU list
   Alloc = 6,      // first page of an allocation (order in `order`)
   AllocTail = 7,  // other pages of an allocation
+  PcpTail = 8,    // other pages of a higher-order page on a per-CPU list
 };
 
 // Who owns an allocated frame (for the map's colours and for /proc figures).
@@ -79,9 +80,10 @@ inline constexpr unsigned NR_PCP_THP = 1;
 inline constexpr unsigned NR_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1) + NR_PCP_THP;
 
 struct PerCpuPages {
-  int count = 0;  // pages on all lists
+  int count = 0;  // pages on all lists (owner: the pcp helpers)
   int high = 0;
   int batch = 0;
+  int free_factor = 0;  // grows while frees outpace allocations (6.1 batch scaling)
   std::array<FreeList, NR_PCP_LISTS> lists;
 };
 
@@ -101,6 +103,9 @@ struct Zone {
   std::array<FreeArea, MAX_ORDER> free_area{};
   u64 nr_free_pages = 0;  // vmstat NR_FREE_PAGES (owner: mod_zone_freepage_state)
   u64 nr_reserved_highatomic = 0;
+  bool boosted_watermark = false;  // ZONE_BOOSTED_WATERMARK: wake kswapd after this allocation
+  // NUMA event counters (zone_statistics): hit, miss, foreign, interleave, local, other.
+  std::array<u64, 6> numa_events{};
   int pageset_high = 0, pageset_batch = 0;
   std::vector<PerCpuPages> pcp;  // one per possible CPU
 

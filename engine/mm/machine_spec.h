@@ -76,6 +76,8 @@ struct MachineSpec {
 // Debian's 6.1 kernel image occupies 16M..68M physical: below 96M it cannot boot.
 inline constexpr u64 kMinRamBytes = 96ull << 20;
 inline constexpr u64 kMaxRamBytes = 64ull << 30;   // 64 GiB
+// The memory map is dense (one entry per pfn up to the highest RAM address).
+inline constexpr u64 kMaxPhysAddr = 80ull << 30;
 
 // "ram=1G cpus=2 nodes=2 ..." -> MachineSpec; errors carry a 1-based column.
 Expected<MachineSpec> parse_shorthand(std::string_view text);

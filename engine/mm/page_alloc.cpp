@@ -228,6 +228,8 @@ u64 free_reserved_area(Machine& m, Pfn start, Pfn end, const char* what) {
 }
 
 namespace {
+constexpr unsigned kAllocNofragment = 0x100, kAllocKswapd = 0x800;  // see gfp.h: alloc::
+
 // expand(): split a block of order `high` down to `low`, giving the upper
 // halves back to the free lists of `mt`.
 void expand(Machine& m, Zone& z, Pfn page, Order low, Order high, MigrateType mt) {
@@ -273,6 +275,8 @@ int find_suitable_fallback(const Machine& m, const FreeArea& area, Order order, 
   return -1;
 }
 
+}  // namespace
+
 // move_freepages_block(): move every free block of the pageblock holding
 // `pfn` to `mt`'s lists; returns free pages moved, counts movable pages.
 u64 move_freepages_block(Machine& m, Zone& z, Pfn pfn, MigrateType mt, u64* movable) {
@@ -300,8 +304,32 @@ u64 move_freepages_block(Machine& m, Zone& z, Pfn pfn, MigrateType mt, u64* mova
   return moved;
 }
 
+namespace {
+// boost_watermark(): a fragmenting fallback raises the zone's watermarks by
+// a pageblock (up to watermark_boost_factor of high) so kswapd reclaims a
+// little more and the next fallbacks find whole free pageblocks.
+bool boost_watermark(Machine& m, Zone& z) {
+  const u64 factor = static_cast<u64>(m.spec.knobs.watermark_boost_factor);
+  if (!factor) return false;
+  if (u64{pageblock_nr_pages} * 4 > z.managed_pages) return false;
+  u64 max_boost = z.watermark[WMARK_HIGH] * factor / 10000;
+  if (!max_boost) return false;
+  max_boost = std::max<u64>(pageblock_nr_pages, max_boost);
+  z.watermark_boost = std::min<u64>(z.watermark_boost + pageblock_nr_pages, max_boost);
+  if (m.trace.on()) {
+    Event& e = m.trace.step("boost_watermark", "fragmenting fallback: watermark_boost of " + std::string(z.name()) +
+                                                   " is now " + std::to_string(z.watermark_boost) + " pages (max " +
+                                                   std::to_string(max_boost) + ")");
+    e.node = static_cast<std::int16_t>(z.node);
+    e.zone = static_cast<std::int8_t>(idx(z.type));
+    e.a = z.watermark_boost;
+    e.b = max_boost;
+  }
+  return true;
+}
+
 void steal_suitable_fallback(Machine& m, Zone& z, Pfn page, MigrateType start_type, MigrateType fallback,
-                             bool whole_block) {
+                             bool whole_block, unsigned alloc_flags) {
   const Order current_order = m.mem.order[page];
   const MigrateType old_block_type = m.mem.block_mt(page);
   auto single_page = [&] { move_to_free_list(m, z, page, current_order, fallback, start_type); };
@@ -321,6 +349,7 @@ void steal_suitable_fallback(Machine& m, Zone& z, Pfn page, MigrateType start_ty
     }
     return single_page();
   }
+  if (boost_watermark(m, z) && (alloc_flags & kAllocKswapd)) z.boosted_watermark = true;
   if (!whole_block) return single_page();
   u64 movable = 0;
   const u64 free_pages = move_freepages_block(m, z, page, start_type, &movable);
@@ -368,7 +397,10 @@ std::optional<Pfn> rmqueue_smallest(Machine& m, Zone& z, Order order, MigrateTyp
   return std::nullopt;
 }
 
-std::optional<Pfn> rmqueue(Machine& m, Zone& z, Order order, MigrateType mt) {
+std::optional<Pfn> rmqueue(Machine& m, Zone& z, Order order, MigrateType mt, unsigned alloc_flags) {
+  // ALLOC_NOFRAGMENT: do not split another type's pageblock for a small
+  // request; only whole pageblocks may be taken.
+  const Order min_order = (alloc_flags & kAllocNofragment) ? pageblock_order : order;
   for (;;) {
     if (auto p = rmqueue_smallest(m, z, order, mt)) return p;
     // __rmqueue_fallback(): largest block of another type first.
@@ -376,7 +408,7 @@ std::optional<Pfn> rmqueue(Machine& m, Zone& z, Order order, MigrateType mt) {
     bool can_steal = false;
     Order cur = MAX_ORDER - 1;
     bool found = false;
-    for (int o = MAX_ORDER - 1; o >= static_cast<int>(order); --o) {
+    for (int o = MAX_ORDER - 1; o >= static_cast<int>(min_order); --o) {
       fallback = find_suitable_fallback(m, z.free_area[static_cast<size_t>(o)], static_cast<Order>(o), mt, &can_steal);
       if (fallback < 0) continue;
       cur = static_cast<Order>(o);
@@ -405,7 +437,7 @@ std::optional<Pfn> rmqueue(Machine& m, Zone& z, Order order, MigrateType mt) {
       e.order = static_cast<std::int8_t>(cur);
       e.mt = static_cast<std::int8_t>(fallback);
     }
-    steal_suitable_fallback(m, z, page, mt, fmt, can_steal);
+    steal_suitable_fallback(m, z, page, mt, fmt, can_steal, alloc_flags);
   }
 }
 

@@ -38,8 +38,11 @@ u64 free_reserved_area(Machine& m, Pfn start, Pfn end, const char* what);
 // __rmqueue_smallest() + expand(): nullopt when no block of `mt` is large
 // enough.
 std::optional<Pfn> rmqueue_smallest(Machine& m, Zone& z, Order order, MigrateType mt);
-// __rmqueue(): smallest first, then the fallback migrate types.
-std::optional<Pfn> rmqueue(Machine& m, Zone& z, Order order, MigrateType mt);
+// __rmqueue(): smallest first, then the fallback migrate types (honouring
+// ALLOC_NOFRAGMENT; a fragmenting fallback boosts the watermark).
+std::optional<Pfn> rmqueue(Machine& m, Zone& z, Order order, MigrateType mt, unsigned alloc_flags = 0);
+// move_freepages_block(): every free block of the pageblock to `mt`'s lists.
+u64 move_freepages_block(Machine& m, Zone& z, Pfn pfn, MigrateType mt, u64* movable);
 // Marks a block allocated (state Alloc/AllocTail) with its owner.
 void prep_new_page(Machine& m, Pfn pfn, Order order, Owner owner);
 

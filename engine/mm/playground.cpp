@@ -74,6 +74,37 @@ std::vector<std::string> Playground::check() const {
   return check_invariants(*machine_);
 }
 
+namespace {
+Diagnostic not_booted() { return Diagnostic{"", 0, 0, "no machine has booted yet"}; }
+}  // namespace
+
+Expected<AllocOutcome> Playground::alloc_pages(const AllocRequest& r) {
+  if (!machine_) return not_booted();
+  return mm::alloc_pages(*machine_, r);
+}
+
+Status Playground::free_pages(Pfn pfn, Order order, int cpu) {
+  if (!machine_) return not_booted();
+  return mm::free_pages(*machine_, pfn, order, cpu);
+}
+
+Status Playground::free_block(Pfn pfn, int cpu) {
+  if (!machine_) return not_booted();
+  const Order order = pfn < machine_->mem.nr ? machine_->mem.order[pfn] : 0;
+  return mm::free_pages(*machine_, pfn, order, cpu);
+}
+
+Status Playground::drain(int cpu) {
+  if (!machine_) return not_booted();
+  if (cpu < 0) {
+    drain_all_pages(*machine_);
+    return {};
+  }
+  if (static_cast<unsigned>(cpu) >= machine_->nr_cpus) return Diagnostic{"", 0, 0, "drain: no CPU " + std::to_string(cpu)};
+  drain_local_pages(*machine_, cpu);
+  return {};
+}
+
 const std::uint8_t* Playground::frame_state() const { return machine_ ? machine_->mem.state.data() : nullptr; }
 std::size_t Playground::frame_count() const { return machine_ ? machine_->mem.state.size() : 0; }
 

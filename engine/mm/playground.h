@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mm/alloc.h"
 #include "mm/diag.h"
 #include "mm/event.h"
 
@@ -42,6 +43,14 @@ class Playground {
   const std::vector<Event>& events() const;
   // Invariant violations of the current state; empty when all hold.
   std::vector<std::string> check() const;
+
+  // The page allocator. Requests the kernel would refuse are Diagnostics;
+  // running out of memory is an AllocOutcome with ok == false.
+  Expected<AllocOutcome> alloc_pages(const AllocRequest& r);
+  Status free_pages(Pfn pfn, Order order, int cpu = 0);
+  // Frees the allocation whose first page is `pfn` (its order is known).
+  Status free_block(Pfn pfn, int cpu = 0);
+  Status drain(int cpu);  // -1: every CPU
 
   // Per-frame state bytes (FrameState values), one per pfn 0..max_pfn-1.
   const std::uint8_t* frame_state() const;

@@ -82,7 +82,8 @@ std::string proc_zoneinfo(const Machine& m) {
       for (size_t i = 0; i < std::size(kZoneStats); ++i)
         appendf(s, "\n      %-12s %llu", std::string(kZoneStats[i]).c_str(),
                 static_cast<unsigned long long>(zone_stat(z, i)));
-      for (std::string_view name : kNumaStats) appendf(s, "\n      %-12s %lu", std::string(name).c_str(), 0ul);
+      for (size_t i = 0; i < std::size(kNumaStats); ++i)
+        appendf(s, "\n      %-12s %llu", std::string(kNumaStats[i]).c_str(), static_cast<unsigned long long>(z.numa_events[i]));
       s += "\n  pagesets";
       const int threshold = stat_threshold(m, z);
       for (size_t cpu = 0; cpu < z.pcp.size(); ++cpu) {

@@ -3,7 +3,10 @@
 
 #include <cctype>
 
+#include "mm/alloc.h"
+#include "mm/gfp.h"
 #include "mm/machine.h"
+#include <map>
 #include "mm/machine_spec.h"
 #include "mm/playground.h"
 
@@ -24,8 +27,15 @@ std::string_view trim(std::string_view s, int* lead = nullptr) {
 
 const char* kZoneFields[] = {"free",    "min",       "low",      "high",      "boost",     "spanned",
                              "present", "managed",   "start_pfn", "pcp.high", "pcp.batch", "pcp.count"};
-const char* kGlobals[] = {"min_free_kbytes", "totalram_pages", "vm_total_pages", "nr_kernel_pages", "dma_reserve",
-                          "max_pfn",         "nodes",          "cpus",           "mobility_grouping"};
+const char* kGlobals[] = {"min_free_kbytes", "totalram_pages", "vm_total_pages", "nr_kernel_pages",
+                          "dma_reserve",     "max_pfn",        "nodes",          "cpus",
+                          "mobility_grouping", "allocs_ok",    "allocs_failed"};
+
+// What a running scenario holds besides the machine.
+struct RunState {
+  std::map<std::string, std::vector<std::pair<Pfn, Order>>> handles;
+  long long allocs_ok = 0, allocs_failed = 0;
+};
 
 struct Figure {
   bool global = false;
@@ -46,6 +56,12 @@ std::optional<int> zone_index(std::string_view z) {
 std::optional<std::string> parse_figure(const std::vector<std::string_view>& w, Figure& f, size_t& bad) {
   size_t i = 0;
   if (w.empty()) return "expected a figure after 'expect'";
+  if (w.size() == 1 && (w[0].size() > 4 && (w[0].substr(w[0].size() - 4) == ".pfn" ||
+                                            (w[0].size() > 6 && w[0].substr(w[0].size() - 6) == ".count")))) {
+    f.global = true;
+    f.name = std::string(w[0]);
+    return std::nullopt;
+  }
   for (const char* g : kGlobals)
     if (w[0] == g) {
       f.global = true;
@@ -111,6 +127,16 @@ std::optional<std::string> parse_figure(const std::vector<std::string_view>& w, 
       return std::nullopt;
     }
   }
+  if (field.substr(0, 11) == "pageblocks.") {
+    for (unsigned t = 0; t < MIGRATE_TYPES; ++t)
+      if (field.substr(11) == kMigrateTypeNames[t]) {
+        f.name = "pageblocks";
+        f.index = static_cast<int>(t);
+        return std::nullopt;
+      }
+    bad = i + 2;
+    return "unknown migrate type in '" + std::string(field) + "' (Unmovable Movable Reclaimable HighAtomic Isolate)";
+  }
   for (const char* zf : kZoneFields)
     if (field == zf) {
       f.name = zf;
@@ -126,8 +152,22 @@ std::optional<std::string> parse_figure(const std::vector<std::string_view>& w, 
          "pcp.count)";
 }
 
-std::optional<long long> figure_value(const Machine& m, const Figure& f, std::string& err) {
+std::optional<long long> figure_value(const Machine& m, const RunState& rs, const Figure& f, std::string& err) {
   if (f.global) {
+    if (f.name == "allocs_ok") return rs.allocs_ok;
+    if (f.name == "allocs_failed") return rs.allocs_failed;
+    const size_t dot = f.name.rfind('.');
+    if (dot != std::string::npos) {
+      auto it = rs.handles.find(f.name.substr(0, dot));
+      const bool count = f.name.substr(dot + 1) == "count";
+      if (it == rs.handles.end() || it->second.empty()) {
+        if (count) return 0;
+        err = "'" + f.name.substr(0, dot) + "' holds no allocation";
+        return std::nullopt;
+      }
+      if (count) return static_cast<long long>(it->second.size());
+      return static_cast<long long>(it->second.back().first);
+    }
     if (f.name == "min_free_kbytes") return m.min_free_kbytes;
     if (f.name == "totalram_pages") return static_cast<long long>(m.totalram_pages);
     if (f.name == "vm_total_pages") return static_cast<long long>(m.vm_total_pages);
@@ -154,6 +194,12 @@ std::optional<long long> figure_value(const Machine& m, const Figure& f, std::st
   if (f.name == "start_pfn") return static_cast<long long>(z.zone_start_pfn);
   if (f.name == "protection") return static_cast<long long>(z.lowmem_reserve[static_cast<size_t>(f.index)]);
   if (f.name == "nr_free") return static_cast<long long>(z.free_area[static_cast<size_t>(f.index)].nr_free);
+  if (f.name == "pageblocks") {
+    long long n = 0;
+    for (Pfn p = round_up(z.zone_start_pfn, pageblock_nr_pages); p < z.end_pfn() && p < m.mem.nr; p += pageblock_nr_pages)
+      if (idx(m.mem.block_mt(p)) == static_cast<unsigned>(f.index)) ++n;
+    return n;
+  }
   if (f.name.rfind("pcp.", 0) == 0) {
     if (static_cast<size_t>(f.cpu) >= z.pcp.size()) {
       err = "the machine has no cpu " + std::to_string(f.cpu);
@@ -306,9 +352,83 @@ Expected<Scenario> parse_scenario(std::string_view text, std::string_view source
         st.value = std::stoll(std::string(val));
         st.col = words.col[1];
       }
+    } else if (cmd == "alloc" || cmd == "free" || cmd == "drain" || cmd == "repeat") {
+      size_t k = 0;
+      if (cmd == "repeat") {
+        if (words.w.size() < 3 || words.w[2] != "alloc")
+          return err(words.col[0], "expected: repeat N alloc ...");
+        std::string_view n = words.w[1];
+        if (n.empty() || n.size() > 6 ||
+            !std::all_of(n.begin(), n.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+            std::stoi(std::string(n)) < 1)
+          return err(words.col[1], "expected a repeat count from 1 to 999999");
+        st.repeat = std::stoi(std::string(n));
+        k = 2;
+      }
+      const std::string_view op = words.w[k];
+      st.kind = op == "alloc" ? Kind::Alloc : op == "free" ? Kind::Free : Kind::Drain;
+      st.col = words.col[k];
+      bool have_order = false, have_gfp = false;
+      for (size_t a = k + 1; a < words.w.size(); ++a) {
+        std::string_view wv = words.w[a];
+        const int col = words.col[a];
+        const size_t eq = wv.find('=');
+        if (eq == std::string_view::npos) {
+          if (st.kind == Kind::Drain && wv == "all") {
+            st.all_cpus = true;
+            continue;
+          }
+          if (st.kind != Kind::Drain && st.name.empty() && a == k + 1) {
+            st.name = std::string(wv);
+            continue;
+          }
+          return err(col, "unexpected '" + std::string(wv) + "' (arguments are key=value)");
+        }
+        const std::string_view key = wv.substr(0, eq), val = wv.substr(eq + 1);
+        auto number = [&](long long lo, long long hi) -> std::optional<long long> {
+          if (val.empty() || val.size() > 12 ||
+              !std::all_of(val.begin(), val.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+            return std::nullopt;
+          long long v = std::stoll(std::string(val));
+          if (v < lo || v > hi) return std::nullopt;
+          return v;
+        };
+        if (key == "order" && st.kind != Kind::Drain) {
+          auto v = number(0, MAX_ORDER - 1);
+          if (!v) return err(col + static_cast<int>(eq) + 1, "order must be 0.." + std::to_string(MAX_ORDER - 1));
+          st.order = static_cast<unsigned>(*v);
+          have_order = true;
+        } else if (key == "gfp" && st.kind == Kind::Alloc) {
+          auto g = parse_gfp(val);
+          if (!g) return err(col + static_cast<int>(eq) + g.diag().col, g.diag().message);
+          st.gfp = *g;
+          have_gfp = true;
+        } else if (key == "cpu") {
+          auto v = number(0, MAX_CPUS_MODELLED - 1);
+          if (!v) return err(col + static_cast<int>(eq) + 1, "bad cpu number");
+          st.cpu = static_cast<int>(*v);
+        } else if (key == "node" && st.kind == Kind::Alloc) {
+          auto v = number(0, MAX_NODES_MODELLED - 1);
+          if (!v) return err(col + static_cast<int>(eq) + 1, "bad node number");
+          st.node = static_cast<int>(*v);
+        } else if (key == "pfn" && st.kind == Kind::Free) {
+          auto v = number(0, 1ll << 40);
+          if (!v) return err(col + static_cast<int>(eq) + 1, "bad pfn");
+          st.pfn = *v;
+        } else {
+          return err(col, "unknown argument '" + std::string(key) + "' for " + std::string(op));
+        }
+      }
+      if (st.kind == Kind::Alloc && !have_gfp) st.gfp = gfp::GFP_KERNEL;
+      if (st.kind == Kind::Alloc) {
+        if (auto bad = gfp_check(st.gfp, st.order)) return err(st.col, *bad);
+      }
+      if (st.kind == Kind::Free && st.name.empty() && st.pfn < 0)
+        return err(st.col, "free needs a handle name or pfn=N order=N");
+      if (st.kind == Kind::Free && st.pfn >= 0 && !have_order) return err(st.col, "free pfn=N needs order=N");
     } else {
       return err(words.col[0], "unknown statement '" + std::string(cmd) +
-                                   "' (machine dmesg proc log check echo expect)");
+                                   "' (machine dmesg proc log check echo expect alloc free drain repeat)");
     }
     if (!have_machine && st.kind != Kind::Echo)
       return err(words.col[0], "'" + std::string(cmd) + "' needs a machine: start with a 'machine' or 'dmesg' line");
@@ -321,6 +441,7 @@ Expected<Scenario> parse_scenario(std::string_view text, std::string_view source
 ScenarioResult run_scenario(const Scenario& s, const FileLoader& load, bool check_each_step) {
   ScenarioResult r;
   Playground pg;
+  RunState rs;
   auto fail = [&](const ScenarioStmt& st, std::string msg) {
     r.failures.push_back(Diagnostic{s.source, st.line, st.col, std::move(msg)});
   };
@@ -357,6 +478,56 @@ ScenarioResult run_scenario(const Scenario& s, const FileLoader& load, bool chec
       case Kind::Log: r.output += pg.boot_log(); break;
       case Kind::Echo: r.output += st.arg + "\n"; break;
       case Kind::Check: break;
+      case Kind::Alloc: {
+        AllocRequest req;
+        req.gfp = st.gfp;
+        req.order = st.order;
+        req.cpu = st.cpu;
+        req.nid = st.node;
+        for (int i = 0; i < st.repeat; ++i) {
+          auto o = mm::alloc_pages(*pg.machine(), req);
+          if (!o) {
+            fail(st, o.diag().message);
+            break;
+          }
+          if (o->ok) {
+            ++rs.allocs_ok;
+            rs.handles[st.name].push_back({o->pfn, o->order});
+          } else {
+            ++rs.allocs_failed;
+          }
+          if (check_each_step && st.repeat > 1 && i % 64 == 63)
+            for (const std::string& v : pg.check()) fail(st, "invariant violated: " + v);
+        }
+        break;
+      }
+      case Kind::Free: {
+        if (st.pfn >= 0) {
+          Status f = mm::free_pages(*pg.machine(), static_cast<Pfn>(st.pfn), st.order, st.cpu);
+          if (!f) fail(st, f.diag().message);
+          break;
+        }
+        auto it = rs.handles.find(st.name);
+        if (it == rs.handles.end() || it->second.empty()) {
+          fail(st, "free: '" + st.name + "' holds no allocation");
+          break;
+        }
+        while (!it->second.empty()) {
+          auto [pfn, order] = it->second.back();
+          it->second.pop_back();
+          Status f = mm::free_pages(*pg.machine(), pfn, order, st.cpu);
+          if (!f) {
+            fail(st, f.diag().message);
+            break;
+          }
+        }
+        break;
+      }
+      case Kind::Drain:
+        if (st.all_cpus) drain_all_pages(*pg.machine());
+        else if (static_cast<unsigned>(st.cpu) < pg.machine()->nr_cpus) drain_local_pages(*pg.machine(), st.cpu);
+        else fail(st, "drain: no CPU " + std::to_string(st.cpu));
+        break;
       case Kind::ExpectContains: {
         std::string hay;
         if (st.where == "log") hay = pg.boot_log();
@@ -378,7 +549,7 @@ ScenarioResult run_scenario(const Scenario& s, const FileLoader& load, bool chec
         size_t bad = 0;
         parse_figure(w.w, f, bad);  // validated at parse time
         std::string err;
-        auto v = figure_value(*pg.machine(), f, err);
+        auto v = figure_value(*pg.machine(), rs, f, err);
         if (!v) {
           ++r.expects_failed;
           fail(st, "expect failed: " + err);

@@ -13,11 +13,18 @@
 //   expect min_free_kbytes == 45056
 //   expect log contains "Built 1 zonelists"
 //   expect proc buddyinfo contains "zone    DMA32"
+//   alloc NAME order=3 gfp=GFP_KERNEL cpu=1 [node=N]   alloc_pages; NAME holds the handle
+//   repeat 1000 alloc hog gfp=GFP_HIGHUSER_MOVABLE     the same, 1000 times
+//   free NAME [cpu=N]            free every allocation NAME holds (newest first)
+//   free pfn=4096 order=3        free by address
+//   drain [cpu=N | all]          drain_local_pages / drain_all_pages
 //
 // Figures: per zone free min low high boost spanned present managed start_pfn
 // protection[J] nr_free[O] pcp.high pcp.batch pcp.count (CPU 0, or cpuK.pcp.*);
 // global min_free_kbytes totalram_pages vm_total_pages nr_kernel_pages
-// dma_reserve max_pfn nodes cpus mobility_grouping. Operators: == != < <= > >=.
+// dma_reserve max_pfn nodes cpus mobility_grouping allocs_ok allocs_failed;
+// per handle: NAME.pfn NAME.count; per zone also pageblocks.TYPE.
+// Operators: == != < <= > >=.
 // A failed expectation reports FILE:LINE:COL; later issues add operations.
 #pragma once
 
@@ -32,7 +39,7 @@
 namespace mm {
 
 struct ScenarioStmt {
-  enum class Kind { Machine, Dmesg, Proc, Log, Check, Echo, ExpectFigure, ExpectContains } kind;
+  enum class Kind { Machine, Dmesg, Proc, Log, Check, Echo, ExpectFigure, ExpectContains, Alloc, Free, Drain } kind;
   int line = 0;
   int col = 1;        // column of the argument the statement is about
   std::string arg;    // machine spec, path, proc name, echo text, figure
@@ -40,6 +47,15 @@ struct ScenarioStmt {
   long long value = 0;
   std::string text;   // expect ... contains "text"
   std::string where;  // ExpectContains: "log" or a proc name
+  // Alloc / Free / Drain
+  std::string name;   // handle name ("" for anonymous)
+  unsigned order = 0;
+  unsigned gfp = 0;
+  int cpu = 0;
+  int node = -1;
+  long long pfn = -1;  // free pfn=N
+  int repeat = 1;
+  bool all_cpus = false;  // drain all
 };
 
 struct Scenario {
