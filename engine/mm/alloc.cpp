@@ -309,50 +309,28 @@ bool zone_watermark_fast(const Machine& m, const Zone& z, Order order, u64 mark,
   return false;
 }
 
-Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
-  if (auto bad = gfp_check(r.gfp, r.order)) return Diagnostic{"", 0, 0, "alloc_pages: " + *bad};
-  if (r.cpu < 0 || static_cast<unsigned>(r.cpu) >= m.nr_cpus)
-    return Diagnostic{"", 0, 0, "alloc_pages: no CPU " + std::to_string(r.cpu) + " (the machine has " + std::to_string(m.nr_cpus) + ")"};
-  if (r.nid != NUMA_NO_NODE && (r.nid < 0 || static_cast<size_t>(r.nid) >= m.nodes.size()))
-    return Diagnostic{"", 0, 0, "alloc_pages: no node " + std::to_string(r.nid) + " (the machine has " + std::to_string(m.nodes.size()) + ")"};
-  const int nid = r.nid == NUMA_NO_NODE ? m.cpu_to_node[static_cast<size_t>(r.cpu)] : r.nid;
-  const ZoneType highest = *gfp_zone(r.gfp);
-  const MigrateType mt = gfp_migratetype(r.gfp, m.page_group_by_mobility_disabled);
-  const Node& node = m.nodes[static_cast<size_t>(nid)];
-  const std::vector<ZoneRef>& zonelist = (r.gfp & gfp::THISNODE) ? node.zonelist_nofallback : node.zonelist_fallback;
-  TraceScope scope(m.trace, "__alloc_pages",
-                   "alloc_pages(" + format_gfp(r.gfp) + ", order " + std::to_string(r.order) + ") on CPU " +
-                       std::to_string(r.cpu) + ", node " + std::to_string(nid));
-  AllocOutcome out;
-  out.order = r.order;
-  // prepare_alloc_pages(): the first zone of the zonelist the mask allows.
+namespace {
+
+// What prepare_alloc_pages() works out once for a request.
+struct AllocContext {
+  const std::vector<ZoneRef>* zonelist = nullptr;
   const ZoneRef* preferred = nullptr;
-  for (const ZoneRef& z : zonelist)
-    if (idx(z.zone) <= idx(highest)) {
-      preferred = &z;
-      break;
-    }
-  if (!preferred) {
-    out.failure = "no zone on node " + std::to_string(nid) + "'s zonelist is allowed by " + format_gfp(r.gfp);
-    ev(m, "prepare_alloc_pages", out.failure);
-    return out;
-  }
-  Zone& pz = m.zone(*preferred);
-  unsigned alloc_flags = alloc::WMARK_LOW | alloc_flags_nofragment(m, pz, r.gfp);
-  if (Event* e = ev(m, "prepare_alloc_pages",
-                    "gfp_zone = " + std::string(kZoneNames[idx(highest)]) + ", migratetype " +
-                        std::string(kMigrateTypeNames[idx(mt)]) + ", preferred zone " + zname(pz) + ", alloc_flags " +
-                        format_alloc_flags(alloc_flags),
-                    &pz)) {
-    e->mt = static_cast<std::int8_t>(idx(mt));
-    e->order = static_cast<std::int8_t>(r.order);
-  }
-  // get_page_from_freelist()
+  ZoneType highest = ZoneType::Normal;
+  MigrateType mt = MigrateType::Unmovable;
+  Owner owner = Owner::Kernel;
+};
+
+// get_page_from_freelist(): walk the zonelist from the preferred zone, take
+// the first zone whose watermark check passes and that has the pages.
+std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const AllocRequest& r,
+                                                              const AllocContext& ac, unsigned alloc_flags) {
+  const std::vector<ZoneRef>& zonelist = *ac.zonelist;
+  Zone& pz = m.zone(*ac.preferred);
   for (;;) {
     const bool no_fallback = alloc_flags & alloc::NOFRAGMENT;
     bool retry = false;
-    for (auto it = zonelist.begin() + (preferred - zonelist.data()); it != zonelist.end(); ++it) {
-      if (idx(it->zone) > idx(highest)) continue;
+    for (auto it = zonelist.begin() + (ac.preferred - zonelist.data()); it != zonelist.end(); ++it) {
+      if (idx(it->zone) > idx(ac.highest)) continue;
       Zone& z = m.zone(*it);
       if (no_fallback && m.nodes.size() > 1 && &z != &pz && z.node != pz.node) {
         alloc_flags &= ~alloc::NOFRAGMENT;  // prefer fragmenting locally over a remote node
@@ -362,24 +340,21 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
       const unsigned wm = alloc_flags & alloc::WMARK_MASK;
       const u64 mark = z.watermark[wm] + z.watermark_boost;
       std::string why;
-      const bool ok = zone_watermark_fast(m, z, r.order, mark, highest, alloc_flags, r.gfp, m.trace.on() ? &why : nullptr);
+      const bool ok = zone_watermark_fast(m, z, r.order, mark, ac.highest, alloc_flags, r.gfp, m.trace.on() ? &why : nullptr);
       if (Event* e = ev(m, "zone_watermark_fast",
                         std::string(wm == alloc::WMARK_LOW ? "low" : wm == alloc::WMARK_MIN ? "min" : "high") +
                             " watermark check, " + why,
                         &z)) {
         e->a = z.nr_free_pages;
         e->b = mark;
-        e->c = z.lowmem_reserve[idx(highest)];
+        e->c = z.lowmem_reserve[idx(ac.highest)];
       }
       if (!ok && !(alloc_flags & alloc::NO_WATERMARKS)) continue;  // zone_reclaim_mode is 0: next zone
-      auto p = rmqueue_zone(m, z, r.order, mt, alloc_flags, r.cpu);
+      auto p = rmqueue_zone(m, z, r.order, ac.mt, alloc_flags, r.cpu);
       if (!p) continue;
-      prep_new_page(m, *p, r.order, r.owner);
+      prep_new_page(m, *p, r.order, ac.owner);
       zone_statistics(m, pz, z, r.cpu);
       if (alloc_flags & alloc::HIGHATOMIC) reserve_highatomic_pageblock(m, z, *p);
-      out.ok = true;
-      out.pfn = *p;
-      out.zone = *it;
       if (Event* e = ev(m, "prep_new_page",
                         "pfn " + std::to_string(*p) + " (order " + std::to_string(r.order) + ", " +
                             std::to_string(1u << r.order) + " pages) from " + zname(z),
@@ -387,7 +362,7 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
         e->pfn = *p;
         e->order = static_cast<std::int8_t>(r.order);
       }
-      return out;
+      return std::make_pair(*p, *it);
     }
     if (retry) continue;
     if (no_fallback) {
@@ -395,11 +370,73 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
       ev(m, "get_page_from_freelist", "no zone could serve without mixing pageblock types: retry allowing it");
       continue;
     }
-    break;
+    return std::nullopt;
   }
-  out.failure = "every allowed zone is below its low watermark or has no free block of order " +
-                std::to_string(r.order) + ": 6.1 would enter __alloc_pages_slowpath (wake kswapd, retry at min, reclaim, compact, OOM)";
-  ev(m, "__alloc_pages_slowpath", "would enter the slow path: " + out.failure);
+}
+
+}  // namespace
+
+Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
+  if (auto bad = gfp_check(r.gfp, r.order)) return Diagnostic{"", 0, 0, "alloc_pages: " + *bad};
+  if (r.cpu < 0 || static_cast<unsigned>(r.cpu) >= m.nr_cpus)
+    return Diagnostic{"", 0, 0, "alloc_pages: no CPU " + std::to_string(r.cpu) + " (the machine has " + std::to_string(m.nr_cpus) + ")"};
+  if (r.nid != NUMA_NO_NODE && (r.nid < 0 || static_cast<size_t>(r.nid) >= m.nodes.size()))
+    return Diagnostic{"", 0, 0, "alloc_pages: no node " + std::to_string(r.nid) + " (the machine has " + std::to_string(m.nodes.size()) + ")"};
+  const int nid = r.nid == NUMA_NO_NODE ? m.cpu_to_node[static_cast<size_t>(r.cpu)] : r.nid;
+  const Node& node = m.nodes[static_cast<size_t>(nid)];
+  AllocContext ac;
+  ac.highest = *gfp_zone(r.gfp);
+  ac.mt = gfp_migratetype(r.gfp, m.page_group_by_mobility_disabled);
+  ac.owner = r.owner ? *r.owner : (r.gfp & gfp::MOVABLE) ? Owner::User : Owner::Kernel;
+  ac.zonelist = (r.gfp & gfp::THISNODE) ? &node.zonelist_nofallback : &node.zonelist_fallback;
+  TraceScope scope(m.trace, "__alloc_pages",
+                   "alloc_pages(" + format_gfp(r.gfp) + ", order " + std::to_string(r.order) + ") on CPU " +
+                       std::to_string(r.cpu) + ", node " + std::to_string(nid));
+  AllocOutcome out;
+  out.order = r.order;
+  // prepare_alloc_pages(): the first zone of the zonelist the mask allows.
+  for (const ZoneRef& z : *ac.zonelist)
+    if (idx(z.zone) <= idx(ac.highest)) {
+      ac.preferred = &z;
+      break;
+    }
+  if (!ac.preferred) {
+    out.failure = "no zone on node " + std::to_string(nid) + "'s zonelist is allowed by " + format_gfp(r.gfp);
+    ev(m, "prepare_alloc_pages", out.failure);
+    return out;
+  }
+  Zone& pz = m.zone(*ac.preferred);
+  const unsigned fast_flags = alloc::WMARK_LOW | alloc_flags_nofragment(m, pz, r.gfp);
+  if (Event* e = ev(m, "prepare_alloc_pages",
+                    "gfp_zone = " + std::string(kZoneNames[idx(ac.highest)]) + ", migratetype " +
+                        std::string(kMigrateTypeNames[idx(ac.mt)]) + ", preferred zone " + zname(pz) + ", alloc_flags " +
+                        format_alloc_flags(fast_flags),
+                    &pz)) {
+    e->mt = static_cast<std::int8_t>(idx(ac.mt));
+    e->order = static_cast<std::int8_t>(r.order);
+  }
+  auto got = get_page_from_freelist(m, r, ac, fast_flags);
+  if (!got) {
+    // __alloc_pages_slowpath(), its first attempt: the flags the caller's
+    // mask earns (min watermark, reserves for __GFP_HIGH and atomic
+    // callers, highatomic pageblocks for high-order atomic requests), with
+    // kswapd woken. Reclaim, compaction and the OOM killer come after this.
+    const unsigned slow_flags = gfp_to_alloc_flags(r.gfp, r.order);
+    TraceScope slow(m.trace, "__alloc_pages_slowpath",
+                    "the fast path failed: retry with " + format_alloc_flags(slow_flags));
+    if (slow_flags & alloc::KSWAPD)
+      ev(m, "wake_all_kswapds", "kswapd of every node in the zonelist is woken (order " + std::to_string(r.order) + ")");
+    got = get_page_from_freelist(m, r, ac, slow_flags);
+  }
+  if (got) {
+    out.ok = true;
+    out.pfn = got->first;
+    out.zone = got->second;
+    return out;
+  }
+  out.failure = "no allowed zone can serve order " + std::to_string(r.order) + " even at the min watermark; 6.1 "
+                "would now reclaim, compact and maybe call the OOM killer (not modelled yet)";
+  ev(m, "__alloc_pages_slowpath", "would reclaim next: " + out.failure);
   return out;
 }
 

@@ -30,7 +30,9 @@ struct AllocRequest {
   Order order = 0;
   int cpu = 0;
   int nid = NUMA_NO_NODE;  // preferred node; default: the CPU's node
-  Owner owner = Owner::Kernel;
+  // Who will own the pages; default: user memory (on the LRU, movable) for
+  // movable masks, kernel memory otherwise.
+  std::optional<Owner> owner;
 };
 
 struct AllocOutcome {

@@ -75,8 +75,8 @@ struct FreeArea {
 };
 
 // 6.1: one list per (order <= PAGE_ALLOC_COSTLY_ORDER, pcp migrate type) plus
-// one for THP-sized (pageblock order) pages.
-inline constexpr unsigned NR_PCP_THP = 1;
+// two for THP-sized (pageblock order) pages: unmovable-ish and movable.
+inline constexpr unsigned NR_PCP_THP = 2;
 inline constexpr unsigned NR_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1) + NR_PCP_THP;
 
 struct PerCpuPages {

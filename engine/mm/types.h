@@ -7,8 +7,15 @@
 #pragma once
 
 #include <array>
+#include <climits>
 #include <cstdint>
 #include <string_view>
+
+// Some C libraries (musl, Emscripten's) define PAGE_SIZE in <limits.h>; the
+// engine's PAGE_SIZE is the x86_64 kernel's, whatever the host's is.
+#ifdef PAGE_SIZE
+#undef PAGE_SIZE
+#endif
 
 namespace mm {
 

@@ -20,7 +20,9 @@ void compare_zoneinfo(const std::string& ours_text, const std::string& real_text
   auto real = mmtest::parse_zoneinfo(real_text);
   REQUIRE(!real.empty());
   CHECK(ours.size() == real.size());
-  for (const auto& [key, rz] : real) {
+  for (const auto& entry : real) {
+    const auto& key = entry.first;
+    const auto& rz = entry.second;
     CAPTURE(key.first);
     CAPTURE(key.second);
     REQUIRE(ours.count(key));
@@ -35,7 +37,9 @@ void compare_zoneinfo(const std::string& ours_text, const std::string& real_text
     if (rz.f.count("start_pfn")) CHECK(oz.f.at("start_pfn") == rz.f.at("start_pfn"));
     CHECK(oz.protection == rz.protection);
     CHECK(oz.pcp.size() == rz.pcp.size());
-    for (const auto& [cpu, hb] : rz.pcp) {
+    for (const auto& pcp_entry : rz.pcp) {
+      const int cpu = pcp_entry.first;
+      const auto& hb = pcp_entry.second;
       CAPTURE(cpu);
       REQUIRE(oz.pcp.count(cpu));
       CHECK(oz.pcp.at(cpu).first == hb.first);
@@ -126,7 +130,9 @@ TEST_SUITE("fidelity") {
       if (!zi) continue;  // capture not shipped: nothing to compare
       auto m = mmtest::boot_spec(k.spec);
       auto ours = mmtest::parse_zoneinfo(proc_zoneinfo(*m));
-      for (const auto& [key, rz] : mmtest::parse_zoneinfo(*zi)) {
+      for (const auto& entry : mmtest::parse_zoneinfo(*zi)) {
+        const auto& key = entry.first;
+        const auto& rz = entry.second;
         CAPTURE(key.second);
         const auto& oz = ours.at(key);
         CHECK(oz.f.at("spanned") == rz.f.at("spanned"));
