@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test, then prints one line "N passed, N failed".
+#   native  ctest: engine_tests (doctest), tests/cli/*.sh against build/native/mmsim
+#   asan    ctest: the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   wasm    ctest: engine_tests.js under node, wasm_bindings
+#   node    tests/wasm/bindings.test.mjs and tests/web/page.test.mjs (Debian Chromium)
+# Build dirs are reused when present (configure is re-run, incrementally).
+# A step that cannot build counts as one
+# failure and the remaining steps still run, so one run reports everything.
+# Exit status: 0 only when nothing failed.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$MM_ROOT"
+
+passed=0
+failed=0
+failures=()
+logs=build/test-logs
+mkdir -p "$logs"
+
+fail_step() {  # one failure that is not a test (configure, build)
+  failed=$((failed + 1))
+  failures+=("$1")
+}
+
+if ! bash scripts/setup.sh; then
+  echo "setup failed" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# ctest prints "NN% tests passed, F tests failed out of T".
+count_ctest() {
+  local preset=$1 log=$2 rc=$3 line total bad
+  line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+  if [[ -n $line ]]; then
+    bad=$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$line")
+    total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+    passed=$((passed + total - bad))
+    failed=$((failed + bad))
+    while read -r name; do failures+=("$preset: $name"); done < <(sed -nE 's/^[[:space:]]+[0-9]+ - (.*) \(.*\)$/\1/p' "$log")
+  elif grep -q 'No tests were found' "$log"; then
+    :
+  else
+    fail_step "ctest $preset (exit $rc, no summary)"
+  fi
+}
+
+# The targets each preset's tests need, and the ctest names that use them.
+declare -A targets=([native]="engine_tests mmsim" [asan]="engine_tests mmsim"
+                    [wasm]="engine_tests mm_wasm mm_wasm_node")
+declare -A tests_of=([engine_tests]='^engine_tests$' [mmsim]='^cli/' [mm_wasm_node]='^wasm_bindings$' [mm_wasm]='')
+
+run_preset() {
+  local preset=$1 t broken=() exclude=()
+  mm_log "preset $preset"
+  # Configuring an existing build dir is incremental (seconds) and picks up
+  # preset changes; the build itself reuses everything already compiled.
+  cmake --preset "$preset" >"$logs/configure-$preset.log" 2>&1 ||
+    { cat "$logs/configure-$preset.log"; fail_step "configure $preset"; return; }
+  # Keep going past a broken target, then run the tests whose targets built:
+  # a suite that does not compile must not hide the others (nor run stale).
+  if ! cmake --build --preset "$preset" -j 2 -- -k; then
+    for t in ${targets[$preset]}; do
+      cmake --build --preset "$preset" --target "$t" >/dev/null 2>&1 || broken+=("$t")
+    done
+    fail_step "build $preset (${broken[*]:-?})"
+    for t in "${broken[@]}"; do [[ -n ${tests_of[$t]} ]] && exclude+=("${tests_of[$t]}"); done
+  fi
+  local filter=()
+  if ((${#exclude[@]})); then filter=(-E "$(IFS='|'; echo "${exclude[*]}")"); fi
+  ctest --preset "$preset" -j 2 "${filter[@]}" 2>&1 | tee "$logs/ctest-$preset.log"
+  count_ctest "$preset" "$logs/ctest-$preset.log" "${PIPESTATUS[0]}"
+}
+
+for preset in native asan wasm; do run_preset "$preset"; done
+
+mm_log "build page"
+node scripts/build-web.mjs || fail_step "build page"
+
+# node:test with the TAP reporter ends with "# pass N", "# fail N", "# cancelled N".
+mm_log "node tests (bindings, browser)"
+node --test --test-reporter=tap tests/wasm/bindings.test.mjs tests/web/page.test.mjs 2>&1 | tee "$logs/node.log"
+node_rc=${PIPESTATUS[0]}
+tap() { sed -nE "s/^# $1 ([0-9]+)$/\1/p" "$logs/node.log" | tail -n 1; }
+n_pass=$(tap pass)
+n_fail=$(tap fail)
+n_cancel=$(tap cancelled)
+if [[ -z $n_pass || -z $n_fail ]]; then
+  fail_step "node tests (exit $node_rc, no summary)"
+else
+  passed=$((passed + n_pass))
+  failed=$((failed + n_fail + ${n_cancel:-0}))
+  while read -r name; do failures+=("node: $name"); done < <(sed -nE 's/^ *not ok [0-9]+ - (.*)$/\1/p' "$logs/node.log")
+  if ((node_rc != 0 && n_fail + ${n_cancel:-0} == 0)); then fail_step "node tests (exit $node_rc)"; fi
+fi
+
+if ((${#failures[@]})); then
+  echo
+  echo "Failed:"
+  printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,53 @@
+// The Embind table: names only, no logic. Shapes and semantics are in
+// convert.h (C++) and mm-engine.d.ts (the JS contract).
+#include <emscripten/bind.h>
+
+#include "convert.h"
+
+using namespace emscripten;
+using mmwasm::BootResult;
+using mmwasm::Engine;
+using mmwasm::JsEvent;
+using mmwasm::ProcResult;
+
+EMSCRIPTEN_BINDINGS(mm_engine) {
+  value_object<BootResult>("BootResult")
+      .field("ok", &BootResult::ok)
+      .field("error", &BootResult::error);
+
+  value_object<ProcResult>("ProcResult")
+      .field("ok", &ProcResult::ok)
+      .field("text", &ProcResult::text)
+      .field("error", &ProcResult::error);
+
+  value_object<JsEvent>("Event")
+      .field("seq", &JsEvent::seq)
+      .field("depth", &JsEvent::depth)
+      .field("kind", &JsEvent::kind)
+      .field("fn", &JsEvent::fn)
+      .field("node", &JsEvent::node)
+      .field("zone", &JsEvent::zone)
+      .field("mt", &JsEvent::mt)
+      .field("order", &JsEvent::order)
+      .field("cpu", &JsEvent::cpu)
+      .field("pfn", &JsEvent::pfn)
+      .field("a", &JsEvent::a)
+      .field("b", &JsEvent::b)
+      .field("c", &JsEvent::c)
+      .field("text", &JsEvent::text);
+
+  class_<Engine>("Engine")
+      .constructor<>()
+      .function("bootShorthand", &Engine::boot_shorthand)
+      .function("bootDmesg", &Engine::boot_dmesg)
+      .function("proc", &Engine::proc)
+      .function("procNames", &Engine::proc_names)
+      .function("bootLog", &Engine::boot_log)
+      .function("eventCount", &Engine::event_count)
+      .function("events", &Engine::events)
+      .function("check", &Engine::check)
+      .function("frameCount", &Engine::frame_count)
+      .function("frameStateView", &Engine::frame_state_view)
+      .function("setTrace", &Engine::set_trace)
+      .function("trace", &Engine::trace);
+}
