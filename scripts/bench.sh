@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds and runs the boot benchmark (bench/boot_bench.cpp), native first,
+# Builds and runs the benchmarks (bench/boot_bench.cpp: boot times;
+# bench/alloc_bench.cpp: page allocator workloads), native first,
 # then the WebAssembly build under node. Not part of the test suite.
 #
 #   bash scripts/bench.sh [RUNS]     RUNS timed boots per case (default 5)
@@ -32,7 +33,7 @@ configure_build() {
   if [[ ! -f $dir/CMakeCache.txt ]]; then
     cmake -S bench -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" || return 1
   fi
-  cmake --build "$dir" --target boot_bench -j "$jobs"
+  cmake --build "$dir" --target boot_bench alloc_bench -j "$jobs"
 }
 
 # run_bench LABEL COMMAND...: runs it, keeps the machine-readable lines.
@@ -42,7 +43,7 @@ run_bench() {
   out=$(mktemp)
   "$@" "$runs" | tee "$out"
   rc=${PIPESTATUS[0]}
-  while read -r line; do summary+=("$label: $line"); done < <(grep '^bench boot ' "$out")
+  while read -r line; do summary+=("$label: $line"); done < <(grep '^bench ' "$out")
   rm -f "$out"
   if ((rc != 0)); then
     echo "bench.sh: $label run failed (exit $rc)" >&2
@@ -53,6 +54,7 @@ run_bench() {
 mm_log "native: build/bench-native"
 if configure_build build/bench-native; then
   run_bench native build/bench-native/boot_bench
+  run_bench native build/bench-native/alloc_bench
 else
   echo "bench.sh: native build failed" >&2
   status=1
@@ -63,6 +65,7 @@ mm_log "wasm: build/bench-wasm (node $(node --version 2>/dev/null || echo missin
 if configure_build build/bench-wasm -DCMAKE_TOOLCHAIN_FILE="$emscripten_toolchain"; then
   # SINGLE_FILE build: node needs no flags and no wasmBinary.
   run_bench wasm node build/bench-wasm/boot_bench.js
+  run_bench wasm node build/bench-wasm/alloc_bench.js
 else
   echo "bench.sh: wasm build failed" >&2
   status=1

@@ -15,9 +15,11 @@ constexpr int PCP_BATCH_SCALE_MAX = 5;  // CONFIG_PCP_BATCH_SCALE_MAX on Debian
 
 std::string zname(const Zone& z) { return "Node " + std::to_string(z.node) + " " + std::string(z.name()); }
 
-Event* ev(Machine& m, const char* fn, const std::string& text, const Zone* z = nullptr) {
+// Emits a step when tracing; `make_text` runs only then.
+template <class MakeText>
+Event* ev(Machine& m, const char* fn, MakeText&& make_text, const Zone* z = nullptr) {
   if (!m.trace.on()) return nullptr;
-  Event& e = m.trace.step(fn, text);
+  Event& e = m.trace.step(fn, std::string(make_text()));
   if (z) {
     e.node = static_cast<std::int16_t>(z->node);
     e.zone = static_cast<std::int8_t>(idx(z->type));
@@ -54,15 +56,14 @@ void free_pcppages_bulk(Machine& m, Zone& z, int count, PerCpuPages& pcp, int pi
   count = std::min(pcp.count, count);
   if (count <= 0) return;
   if (Event* e = ev(m, "free_pcppages_bulk",
-                    "cpu " + std::to_string(cpu) + ": return " + std::to_string(count) + " of " +
-                        std::to_string(pcp.count) + " pcp pages of " + zname(z) + " to the buddy lists",
+                    [&] { return "cpu " + std::to_string(cpu) + ": return " + std::to_string(count) + " of " +
+                        std::to_string(pcp.count) + " pcp pages of " + zname(z) + " to the buddy lists"; },
                     &z)) {
     e->cpu = static_cast<std::int16_t>(cpu);
     e->a = static_cast<u64>(count);
     e->b = static_cast<u64>(pcp.count);
   }
-  bool isolated = false;
-  for (const FreeArea& a : z.free_area) isolated = isolated || !a.free_list[idx(MigrateType::Isolate)].empty();
+  const bool isolated = z.nr_isolate_pageblock > 0;
   int min_pindex = 0, max_pindex = NR_PCP_LISTS - 1;
   pindex -= 1;
   while (count > 0) {
@@ -109,10 +110,10 @@ void free_unref_page_commit(Machine& m, Zone& z, PerCpuPages& pcp, int cpu, Pfn 
   const bool free_high = pcp.free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER;
   const int high = nr_pcp_high(pcp, free_high);
   if (Event* e = ev(m, "free_unref_page",
-                    "cpu " + std::to_string(cpu) + ": pfn " + std::to_string(p) + " (order " + std::to_string(order) +
+                    [&] { return "cpu " + std::to_string(cpu) + ": pfn " + std::to_string(p) + " (order " + std::to_string(order) +
                         ") onto the " + std::string(kMigrateTypeNames[idx(list_mt)]) + " pcp list: count " +
                         std::to_string(pcp.count) + (pcp.count >= high ? " >= high " : " < high ") +
-                        std::to_string(high),
+                        std::to_string(high); },
                     &z)) {
     e->pfn = p;
     e->order = static_cast<std::int8_t>(order);
@@ -125,9 +126,7 @@ void free_unref_page_commit(Machine& m, Zone& z, PerCpuPages& pcp, int cpu, Pfn 
 }
 
 void free_one_page_locked(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt) {
-  bool isolated = mt == MigrateType::Isolate;
-  for (const FreeArea& a : z.free_area) isolated = isolated || !a.free_list[idx(MigrateType::Isolate)].empty();
-  if (isolated) mt = m.mem.block_mt(p);
+  if (mt == MigrateType::Isolate || z.nr_isolate_pageblock > 0) mt = m.mem.block_mt(p);
   free_one_page(m, z, p, order, mt, FPI_NONE);
 }
 
@@ -138,9 +137,9 @@ void free_one_page_locked(Machine& m, Zone& z, Pfn p, Order order, MigrateType m
 int rmqueue_bulk(Machine& m, Zone& z, Order order, int count, PerCpuPages& pcp, unsigned pindex, MigrateType mt,
                  unsigned alloc_flags, int cpu) {
   TraceScope scope(m.trace, "rmqueue_bulk",
-                   "cpu " + std::to_string(cpu) + ": the " + std::string(kMigrateTypeNames[idx(mt)]) + " order-" +
+                   [&] { return "cpu " + std::to_string(cpu) + ": the " + std::string(kMigrateTypeNames[idx(mt)]) + " order-" +
                        std::to_string(order) + " pcp list of " + zname(z) + " is empty: refill " +
-                       std::to_string(count) + " from the buddy lists");
+                       std::to_string(count) + " from the buddy lists"; });
   int allocated = 0;
   for (int i = 0; i < count; ++i) {
     auto p = rmqueue(m, z, order, mt, alloc_flags);
@@ -165,9 +164,9 @@ std::optional<Pfn> rmqueue_pcplist(Machine& m, Zone& z, Order order, MigrateType
   const Pfn p = list.head;
   pcp_del(m, pcp, pindex, p, order);
   if (Event* e = ev(m, "rmqueue_pcplist",
-                    "cpu " + std::to_string(cpu) + ": take pfn " + std::to_string(p) + " from the " +
+                    [&] { return "cpu " + std::to_string(cpu) + ": take pfn " + std::to_string(p) + " from the " +
                         std::string(kMigrateTypeNames[idx(mt)]) + " order-" + std::to_string(order) +
-                        " pcp list (" + std::to_string(pcp.count) + " pages left on this CPU's lists)",
+                        " pcp list (" + std::to_string(pcp.count) + " pages left on this CPU's lists)"; },
                     &z)) {
     e->pfn = p;
     e->order = static_cast<std::int8_t>(order);
@@ -179,7 +178,7 @@ std::optional<Pfn> rmqueue_pcplist(Machine& m, Zone& z, Order order, MigrateType
 }
 
 std::optional<Pfn> rmqueue_buddy(Machine& m, Zone& z, Order order, MigrateType mt, unsigned alloc_flags) {
-  TraceScope scope(m.trace, "rmqueue_buddy", "order-" + std::to_string(order) + " block straight from the buddy lists of " + zname(z));
+  TraceScope scope(m.trace, "rmqueue_buddy", [&] { return "order-" + std::to_string(order) + " block straight from the buddy lists of " + zname(z); });
   std::optional<Pfn> p;
   if (alloc_flags & alloc::HIGHATOMIC) p = rmqueue_smallest(m, z, order, MigrateType::HighAtomic);
   if (!p) {
@@ -195,7 +194,7 @@ std::optional<Pfn> rmqueue_zone(Machine& m, Zone& z, Order order, MigrateType mt
   if (!p) p = rmqueue_buddy(m, z, order, mt, alloc_flags);
   if (z.boosted_watermark) {
     z.boosted_watermark = false;
-    ev(m, "wakeup_kswapd", "the watermark of " + zname(z) + " was boosted: kswapd is woken to reclaim the boost", &z);
+    ev(m, "wakeup_kswapd", [&] { return "the watermark of " + zname(z) + " was boosted: kswapd is woken to reclaim the boost"; }, &z);
   }
   return p;
 }
@@ -211,9 +210,9 @@ void reserve_highatomic_pageblock(Machine& m, Zone& z, Pfn p) {
   m.mem.set_block_mt(p, MigrateType::HighAtomic);
   move_freepages_block(m, z, p, MigrateType::HighAtomic, nullptr);
   if (Event* e = ev(m, "reserve_highatomic_pageblock",
-                    "the pageblock at pfn " + std::to_string(round_down(p, pageblock_nr_pages)) +
+                    [&] { return "the pageblock at pfn " + std::to_string(round_down(p, pageblock_nr_pages)) +
                         " becomes MIGRATE_HIGHATOMIC (" + std::to_string(z.nr_reserved_highatomic) + " pages reserved, at most " +
-                        std::to_string(max_managed) + ")",
+                        std::to_string(max_managed) + ")"; },
                     &z)) {
     e->pfn = round_down(p, pageblock_nr_pages);
     e->a = z.nr_reserved_highatomic;
@@ -342,8 +341,8 @@ std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const 
       std::string why;
       const bool ok = zone_watermark_fast(m, z, r.order, mark, ac.highest, alloc_flags, r.gfp, m.trace.on() ? &why : nullptr);
       if (Event* e = ev(m, "zone_watermark_fast",
-                        std::string(wm == alloc::WMARK_LOW ? "low" : wm == alloc::WMARK_MIN ? "min" : "high") +
-                            " watermark check, " + why,
+                        [&] { return std::string(wm == alloc::WMARK_LOW ? "low" : wm == alloc::WMARK_MIN ? "min" : "high") +
+                            " watermark check, " + why; },
                         &z)) {
         e->a = z.nr_free_pages;
         e->b = mark;
@@ -356,8 +355,8 @@ std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const 
       zone_statistics(m, pz, z, r.cpu);
       if (alloc_flags & alloc::HIGHATOMIC) reserve_highatomic_pageblock(m, z, *p);
       if (Event* e = ev(m, "prep_new_page",
-                        "pfn " + std::to_string(*p) + " (order " + std::to_string(r.order) + ", " +
-                            std::to_string(1u << r.order) + " pages) from " + zname(z),
+                        [&] { return "pfn " + std::to_string(*p) + " (order " + std::to_string(r.order) + ", " +
+                            std::to_string(1u << r.order) + " pages) from " + zname(z); },
                         &z)) {
         e->pfn = *p;
         e->order = static_cast<std::int8_t>(r.order);
@@ -367,7 +366,7 @@ std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const 
     if (retry) continue;
     if (no_fallback) {
       alloc_flags &= ~alloc::NOFRAGMENT;
-      ev(m, "get_page_from_freelist", "no zone could serve without mixing pageblock types: retry allowing it");
+      ev(m, "get_page_from_freelist", [&] { return "no zone could serve without mixing pageblock types: retry allowing it"; });
       continue;
     }
     return std::nullopt;
@@ -390,8 +389,8 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
   ac.owner = r.owner ? *r.owner : (r.gfp & gfp::MOVABLE) ? Owner::User : Owner::Kernel;
   ac.zonelist = (r.gfp & gfp::THISNODE) ? &node.zonelist_nofallback : &node.zonelist_fallback;
   TraceScope scope(m.trace, "__alloc_pages",
-                   "alloc_pages(" + format_gfp(r.gfp) + ", order " + std::to_string(r.order) + ") on CPU " +
-                       std::to_string(r.cpu) + ", node " + std::to_string(nid));
+                   [&] { return "alloc_pages(" + format_gfp(r.gfp) + ", order " + std::to_string(r.order) + ") on CPU " +
+                       std::to_string(r.cpu) + ", node " + std::to_string(nid); });
   AllocOutcome out;
   out.order = r.order;
   // prepare_alloc_pages(): the first zone of the zonelist the mask allows.
@@ -402,15 +401,15 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
     }
   if (!ac.preferred) {
     out.failure = "no zone on node " + std::to_string(nid) + "'s zonelist is allowed by " + format_gfp(r.gfp);
-    ev(m, "prepare_alloc_pages", out.failure);
+    ev(m, "prepare_alloc_pages", [&] { return out.failure; });
     return out;
   }
   Zone& pz = m.zone(*ac.preferred);
   const unsigned fast_flags = alloc::WMARK_LOW | alloc_flags_nofragment(m, pz, r.gfp);
   if (Event* e = ev(m, "prepare_alloc_pages",
-                    "gfp_zone = " + std::string(kZoneNames[idx(ac.highest)]) + ", migratetype " +
+                    [&] { return "gfp_zone = " + std::string(kZoneNames[idx(ac.highest)]) + ", migratetype " +
                         std::string(kMigrateTypeNames[idx(ac.mt)]) + ", preferred zone " + zname(pz) + ", alloc_flags " +
-                        format_alloc_flags(fast_flags),
+                        format_alloc_flags(fast_flags); },
                     &pz)) {
     e->mt = static_cast<std::int8_t>(idx(ac.mt));
     e->order = static_cast<std::int8_t>(r.order);
@@ -423,9 +422,9 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
     // kswapd woken. Reclaim, compaction and the OOM killer come after this.
     const unsigned slow_flags = gfp_to_alloc_flags(r.gfp, r.order);
     TraceScope slow(m.trace, "__alloc_pages_slowpath",
-                    "the fast path failed: retry with " + format_alloc_flags(slow_flags));
+                    [&] { return "the fast path failed: retry with " + format_alloc_flags(slow_flags); });
     if (slow_flags & alloc::KSWAPD)
-      ev(m, "wake_all_kswapds", "kswapd of every node in the zonelist is woken (order " + std::to_string(r.order) + ")");
+      ev(m, "wake_all_kswapds", [&] { return "kswapd of every node in the zonelist is woken (order " + std::to_string(r.order) + ")"; });
     got = get_page_from_freelist(m, r, ac, slow_flags);
   }
   if (got) {
@@ -436,7 +435,7 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
   }
   out.failure = "no allowed zone can serve order " + std::to_string(r.order) + " even at the min watermark; 6.1 "
                 "would now reclaim, compact and maybe call the OOM killer (not modelled yet)";
-  ev(m, "__alloc_pages_slowpath", "would reclaim next: " + out.failure);
+  ev(m, "__alloc_pages_slowpath", [&] { return "would reclaim next: " + out.failure; });
   return out;
 }
 
@@ -468,7 +467,7 @@ Status free_pages(Machine& m, Pfn pfn, Order order, int cpu) {
                 ", not order " + std::to_string(order));
   Zone* z = m.page_zone(pfn);
   if (!z) return fail("pfn " + std::to_string(pfn) + " lies in no zone");
-  TraceScope scope(m.trace, "__free_pages", "free pfn " + std::to_string(pfn) + " order " + std::to_string(order) + " on CPU " + std::to_string(cpu));
+  TraceScope scope(m.trace, "__free_pages", [&] { return "free pfn " + std::to_string(pfn) + " order " + std::to_string(order) + " on CPU " + std::to_string(cpu); });
   for (Pfn p = pfn; p < pfn + (Pfn{1} << order); ++p) m.mem.owner[p] = 0;
   const MigrateType mt = m.mem.block_mt(pfn);
   if (pcp_allowed_order(order)) {
@@ -481,7 +480,7 @@ Status free_pages(Machine& m, Pfn pfn, Order order, int cpu) {
     const MigrateType list_mt = idx(mt) >= MIGRATE_PCPTYPES ? MigrateType::Movable : mt;
     free_unref_page_commit(m, *z, z->pcp[static_cast<size_t>(cpu)], cpu, pfn, list_mt, mt, order);
   } else {
-    ev(m, "__free_pages_ok", "order " + std::to_string(order) + " is too big for a pcp list: straight to the buddy", z);
+    ev(m, "__free_pages_ok", [&] { return "order " + std::to_string(order) + " is too big for a pcp list: straight to the buddy"; }, z);
     free_one_page_locked(m, *z, pfn, order, mt);
   }
   return {};
@@ -500,7 +499,7 @@ void drain_local_pages(Machine& m, int cpu, Zone* only) {
 }
 
 void drain_all_pages(Machine& m, Zone* only) {
-  TraceScope scope(m.trace, "drain_all_pages", "every CPU gives its per-CPU pages back");
+  TraceScope scope(m.trace, "drain_all_pages", [&] { return "every CPU gives its per-CPU pages back"; });
   for (unsigned c = 0; c < m.nr_cpus; ++c) drain_local_pages(m, static_cast<int>(c), only);
 }
 

@@ -206,7 +206,7 @@ struct Booter {
   }
 
   void free_area_init() {
-    TraceScope scope(m.trace, "free_area_init", "size nodes and zones, initialise the memory map");
+    TraceScope scope(m.trace, "free_area_init", [&] { return "size nodes and zones, initialise the memory map"; });
     const auto& mem = m.memblock.memory.regions;
     if (mem.empty()) {
       errors.push_back("boot: no usable memory in the e820 map");
@@ -243,6 +243,7 @@ struct Booter {
       m.printk(b + mem18(PFN_PHYS(PFN_UP(r.base)), PFN_PHYS(PFN_DOWN(r.end())) - 1));
     }
     for (Node& n : m.nodes) size_node(n, lo, hi, zone_movable_pfn);
+    m.index_zones();
     memmap_init();
   }
 
@@ -452,7 +453,7 @@ struct Booter {
 
   // ---- build_all_zonelists ---------------------------------------------------
   void build_zonelists() {
-    TraceScope scope(m.trace, "build_all_zonelists", "order the zones each node falls back to");
+    TraceScope scope(m.trace, "build_all_zonelists", [&] { return "order the zones each node falls back to"; });
     std::vector<int> node_load(m.nodes.size(), 0);
     for (Node& n : m.nodes) {
       std::vector<bool> used(m.nodes.size(), false);
@@ -532,7 +533,7 @@ struct Booter {
   }
 
   void mem_init() {
-    TraceScope scope(m.trace, "mem_init", "memblock_free_all: hand every free range to the buddy allocator");
+    TraceScope scope(m.trace, "mem_init", [&] { return "memblock_free_all: hand every free range to the buddy allocator"; });
     for (Node& n : m.nodes)
       for (Zone& z : n.zones) z.managed_pages = 0;  // reset_all_zones_managed_pages
     // memmap_init_reserved_pages(): reserved ranges keep PageReserved.
@@ -545,7 +546,7 @@ struct Booter {
       if (s >= e) continue;
       count += e - s;
       TraceScope range(m.trace, "__free_pages_memory",
-                       "free pfns " + std::to_string(s) + "-" + std::to_string(e - 1) + " in the largest aligned blocks");
+                       [&] { return "free pfns " + std::to_string(s) + "-" + std::to_string(e - 1) + " in the largest aligned blocks"; });
       for (auto [pfn, order] : free_pages_memory_blocks(s, e)) {
         if (deferred(pfn)) continue;  // memblock_free_pages(): deferred init frees it later
         free_pages_core(m, pfn, order);
@@ -597,8 +598,8 @@ struct Booter {
       n.deferred_done = true;
       if (n.first_deferred_pfn == ~Pfn{0}) continue;
       TraceScope scope(m.trace, "deferred_init_memmap",
-                       "node " + std::to_string(n.id) + ": initialise and free the pages from pfn " +
-                           std::to_string(n.first_deferred_pfn));
+                       [&] { return "node " + std::to_string(n.id) + ": initialise and free the pages from pfn " +
+                           std::to_string(n.first_deferred_pfn); });
       for (const FreeRange& f : m.memblock.free_ranges(n.id)) {
         Pfn s = std::max(PFN_UP(f.start), n.first_deferred_pfn), e = PFN_DOWN(f.end);
         if (s >= e) continue;
@@ -639,7 +640,7 @@ struct Booter {
 
   // ---- watermarks ----------------------------------------------------------------
   void init_wmarks() {
-    TraceScope scope(m.trace, "init_per_zone_wmark_min", "min_free_kbytes, watermarks, lowmem reserves");
+    TraceScope scope(m.trace, "init_per_zone_wmark_min", [&] { return "min_free_kbytes, watermarks, lowmem reserves"; });
     calculate_min_free_kbytes(m);
     setup_per_zone_wmarks(m);
     setup_per_zone_lowmem_reserve(m);
@@ -650,7 +651,7 @@ struct Booter {
     if (m.totalram_pages < (u64{512} << (20 - PAGE_SHIFT))) return;  // THP stays off below 512M
     m.thp_enabled = true;
     TraceScope scope(m.trace, "set_recommended_min_free_kbytes",
-                     "khugepaged starts and asks for free pageblocks to keep huge pages possible");
+                     [&] { return "khugepaged starts and asks for free pageblocks to keep huge pages possible"; });
     u64 nr_zones = 0;
     for (const Node& n : m.nodes)
       for (const Zone& z : n.zones)
@@ -684,7 +685,7 @@ struct Booter {
 
   Status run() {
     setup();
-    TraceScope boot_scope(m.trace, "start_kernel", "boot " + plan.spec.description);
+    TraceScope boot_scope(m.trace, "start_kernel", [&] { return "boot " + plan.spec.description; });
     bool in_setup_arch = true;
     if (m.trace.on()) m.trace.begin("setup_arch", "e820 and memblock: early reservations and allocations");
     auto leave_setup_arch = [&] {

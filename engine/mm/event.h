@@ -66,10 +66,13 @@ class Trace {
 };
 
 // RAII group: opens on construction when tracing is on, closes on exit.
+// The text is a callable, so that nothing is formatted when tracing is off
+// (hot paths pay one branch).
 class TraceScope {
  public:
-  TraceScope(Trace& t, const char* fn, const std::string& text) : t_(t), open_(t.on()) {
-    if (open_) t_.begin(fn, text);
+  template <class MakeText>
+  TraceScope(Trace& t, const char* fn, MakeText&& make_text) : t_(t), open_(t.on()) {
+    if (open_) t_.begin(fn, std::string(make_text()));
   }
   ~TraceScope() {
     if (open_) t_.end();

@@ -54,6 +54,10 @@ struct MemMap {
   std::vector<std::uint8_t> owner;  // Owner of an allocation head
   std::vector<u32> next, prev;      // list links of a head on a free or pcp list
   std::vector<std::uint8_t> pageblock_mt;  // MigrateType per pageblock
+  // page_zone() in O(1): node * MAX_NR_ZONES + zone of each pageblock, or
+  // kMixedBlock when a pageblock straddles zones (then a search decides).
+  static constexpr std::uint16_t kMixedBlock = 0xffff;
+  std::vector<std::uint16_t> block_zone;
 
   void resize(Pfn n);
   FrameState st(Pfn p) const { return static_cast<FrameState>(state[p]); }
@@ -103,6 +107,7 @@ struct Zone {
   std::array<FreeArea, MAX_ORDER> free_area{};
   u64 nr_free_pages = 0;  // vmstat NR_FREE_PAGES (owner: mod_zone_freepage_state)
   u64 nr_reserved_highatomic = 0;
+  u64 nr_isolate_pageblock = 0;  // has_isolate_pageblock(): no isolation is modelled yet
   bool boosted_watermark = false;  // ZONE_BOOSTED_WATERMARK: wake kswapd after this allocation
   // NUMA event counters (zone_statistics): hit, miss, foreign, interleave, local, other.
   std::array<u64, 6> numa_events{};
@@ -169,6 +174,7 @@ struct Machine {
   const Zone& zone(ZoneRef r) const { return nodes[static_cast<size_t>(r.node)].zones[idx(r.zone)]; }
   Zone* page_zone(Pfn pfn);
   const Zone* page_zone(Pfn pfn) const;
+  void index_zones();  // fills mem.block_zone once zones are sized
   void printk(std::string line);  // appends to log and, when tracing, emits a "printk" step
 };
 

@@ -15,6 +15,7 @@ void MemMap::resize(Pfn n) {
   next.assign(n, NIL);
   prev.assign(n, NIL);
   pageblock_mt.assign((n >> pageblock_order) + 1, static_cast<std::uint8_t>(MigrateType::Movable));
+  block_zone.clear();
 }
 
 Zone* Machine::page_zone(Pfn pfn) {
@@ -22,12 +23,30 @@ Zone* Machine::page_zone(Pfn pfn) {
 }
 
 const Zone* Machine::page_zone(Pfn pfn) const {
+  const Pfn block = pfn >> pageblock_order;
+  if (block < mem.block_zone.size() && mem.block_zone[block] != MemMap::kMixedBlock) {
+    const unsigned v = mem.block_zone[block];
+    return &nodes[v / MAX_NR_ZONES].zones[v % MAX_NR_ZONES];
+  }
   for (const Node& n : nodes) {
     if (pfn < n.node_start_pfn || pfn >= n.node_start_pfn + n.node_spanned_pages) continue;
     for (const Zone& z : n.zones)
       if (z.spanned_pages && z.spans(pfn)) return &z;
   }
   return nullptr;
+}
+
+void Machine::index_zones() {
+  mem.block_zone.assign((mem.nr >> pageblock_order) + 1, MemMap::kMixedBlock);
+  for (const Node& n : nodes)
+    for (const Zone& z : n.zones) {
+      if (!z.spanned_pages) continue;
+      const std::uint16_t v = static_cast<std::uint16_t>(static_cast<unsigned>(n.id) * MAX_NR_ZONES + idx(z.type));
+      // Only pageblocks wholly inside the zone get an entry.
+      for (Pfn b = round_up(z.zone_start_pfn, pageblock_nr_pages) >> pageblock_order;
+           ((b + 1) << pageblock_order) <= z.end_pfn() && b < mem.block_zone.size(); ++b)
+        mem.block_zone[b] = v;
+    }
 }
 
 void Machine::printk(std::string line) {
