@@ -15,7 +15,8 @@
 # name; tests/engine/fuzz_corpus_test.cpp replays every such file.
 #
 # Environment: FUZZ_SECONDS (60), FUZZ_JOBS (1: targets one after another;
-# 2: two at a time), FUZZ_RSS_MB (2048), FUZZ_TIMEOUT (10 s per input).
+# 2: two at a time), FUZZ_RSS_MB (2048), FUZZ_TIMEOUT (10 s per input),
+# FUZZ_MERGE_MAX_LEN (4096: --merge cuts new corpus files to this size).
 # Exit status: 1 when a target left a new artifact, else 0.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -107,7 +108,10 @@ if ((merge)); then
     fresh=$build/merged/$t
     rm -rf "$fresh" && mkdir -p "$fresh"
     find "fuzz/corpus/$t" -maxdepth 1 -type f ! -regex '.*/[0-9a-f]\{40\}' -exec cp {} "$fresh/" \;
-    "$build/fuzz_$t" -merge=1 "$fresh" "fuzz/corpus/$t" "$build/work/$t" -timeout="${FUZZ_TIMEOUT:-10}" \
+    # -max_len keeps the fuzzer's finds small (they are cut to that size;
+    # the hand-written seeds, e.g. the real logs, are kept whole).
+    "$build/fuzz_$t" -merge=1 -max_len="${FUZZ_MERGE_MAX_LEN:-4096}" "$fresh" "fuzz/corpus/$t" "$build/work/$t" \
+      -timeout="${FUZZ_TIMEOUT:-10}" \
       -rss_limit_mb="${FUZZ_RSS_MB:-2048}" >"$build/logs/$t.merge.log" 2>&1 || { status=1; continue; }
     rm -rf "fuzz/corpus/$t" && cp -r "$fresh" "fuzz/corpus/$t"
     echo "$t: merged corpus $(ls "fuzz/corpus/$t" | wc -l) files, $(du -sh "fuzz/corpus/$t" | cut -f1)"

@@ -4,6 +4,7 @@
 //              [--log] [--trace] [--check]
 //   mmsim run FILE      run a scenario, print what it prints, check its expects
 //   mmsim check FILE    only validate a scenario
+//   mmsim oom --replay FILE   rank every OOM report of a kernel log again
 //
 // Exit status: 0 success, 1 a failed expectation or invariant, 2 bad input
 // (printed as FILE:LINE:COL: error: ...).
@@ -24,10 +25,12 @@ namespace {
 constexpr const char* kUsage =
     "usage:\n"
     "  mmsim boot (--machine \"ram=1G cpus=2\" | --dmesg FILE) [--proc NAME]... [--log] [--trace] [--check]\n"
+    "             [--slab CACHE]...   (one slab cache's slabs and objects)\n"
     "  mmsim run FILE       run a scenario file\n"
     "  mmsim check FILE     validate a scenario file without running it\n"
+    "  mmsim oom --replay FILE   recompute every OOM report in a kernel log: badness, ranking, victim\n"
     "\n"
-    "/proc views: zoneinfo buddyinfo pagetypeinfo memblock kmem-f\n"
+    "/proc views: zoneinfo buddyinfo pagetypeinfo memblock kmem-f slabinfo\n"
     "machine keys: ram cpus nodes distance min_free_kbytes watermark_scale_factor lowmem_reserve_ratio\n"
     "              percpu_pagelist_high_fraction deferred thp mobility kernelcore movablecore initrd\n";
 
@@ -51,7 +54,7 @@ int usage_error(const std::string& msg) {
 
 int cmd_boot(int argc, char** argv) {
   std::string machine, dmesg;
-  std::vector<std::string> procs;
+  std::vector<std::string> procs, slabs;  // slabs: --slab CACHE (SLUB hook)
   bool log = false, trace = false, check = false;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
@@ -72,6 +75,10 @@ int cmd_boot(int argc, char** argv) {
       auto v = need("name");
       if (!v) return usage_error("--proc needs a name");
       procs.push_back(*v);
+    } else if (a == "--slab") {
+      auto v = need("cache");
+      if (!v) return usage_error("--slab needs a cache name like kmalloc-128");
+      slabs.push_back(*v);
     } else if (a == "--log") {
       log = true;
     } else if (a == "--trace") {
@@ -114,6 +121,14 @@ int cmd_boot(int argc, char** argv) {
     pg.proc(p, out);
     std::fputs(out.c_str(), stdout);
   }
+  for (const std::string& c : slabs) {
+    auto v = pg.slab_view(c);
+    if (!v) {
+      std::fprintf(stderr, "mmsim: error: %s\n", v.diag().message.c_str());
+      return 2;
+    }
+    std::fputs(v->c_str(), stdout);
+  }
   if (!pg.machine()->replay_mismatches.empty())
     for (const std::string& m : pg.machine()->replay_mismatches) std::fprintf(stderr, "mmsim: note: %s\n", m.c_str());
   if (check) {
@@ -148,6 +163,23 @@ int cmd_scenario(const std::string& path, bool run) {
   return r.ok() ? 0 : 1;
 }
 
+int cmd_oom(int argc, char** argv) {
+  if (argc != 4 || std::string(argv[2]) != "--replay") return usage_error("oom needs --replay FILE");
+  const std::string path = argv[3];
+  auto text = read_file(path);
+  if (!text) {
+    std::fprintf(stderr, "%s: error: cannot read the file\n", path.c_str());
+    return 2;
+  }
+  auto out = mm::Playground().oom_replay(*text, path);
+  if (!out) {
+    std::fprintf(stderr, "%s\n", out.diag().str().c_str());
+    return 2;
+  }
+  std::fputs(out->c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -158,6 +190,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "boot") return cmd_boot(argc, argv);
+  if (cmd == "oom") return cmd_oom(argc, argv);
   if (cmd == "run" || cmd == "check") {
     if (argc != 3) return usage_error(cmd + " needs exactly one scenario file");
     return cmd_scenario(argv[2], cmd == "run");

@@ -5,6 +5,8 @@
 #include <cstdio>
 
 #include "mm/page_alloc.h"
+#include "mm/reclaim.h"
+#include "mm/task.h"
 
 namespace mm {
 
@@ -313,6 +315,11 @@ namespace {
 // What prepare_alloc_pages() works out once for a request.
 struct AllocContext {
   const std::vector<ZoneRef>* zonelist = nullptr;
+  const std::vector<int>* nodemask = nullptr;  // empty or null: all nodes
+  bool allowed(const ZoneRef& z) const {
+    if (idx(z.zone) > idx(highest)) return false;
+    return !nodemask || nodemask->empty() || std::find(nodemask->begin(), nodemask->end(), z.node) != nodemask->end();
+  }
   const ZoneRef* preferred = nullptr;
   ZoneType highest = ZoneType::Normal;
   MigrateType mt = MigrateType::Unmovable;
@@ -329,7 +336,7 @@ std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const 
     const bool no_fallback = alloc_flags & alloc::NOFRAGMENT;
     bool retry = false;
     for (auto it = zonelist.begin() + (ac.preferred - zonelist.data()); it != zonelist.end(); ++it) {
-      if (idx(it->zone) > idx(ac.highest)) continue;
+      if (!ac.allowed(*it)) continue;
       Zone& z = m.zone(*it);
       if (no_fallback && m.nodes.size() > 1 && &z != &pz && z.node != pz.node) {
         alloc_flags &= ~alloc::NOFRAGMENT;  // prefer fragmenting locally over a remote node
@@ -375,6 +382,172 @@ std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const 
 
 }  // namespace
 
+namespace {
+
+// unreserve_highatomic_pageblock(): give a highatomic pageblock back to the
+// request's migrate type before reclaim gives up (force) or along the way.
+bool unreserve_highatomic_pageblock(Machine& m, const AllocContext& ac, bool force) {
+  for (const ZoneRef& r : *ac.zonelist) {
+    if (!ac.allowed(r)) continue;
+    Zone& z = m.zone(r);
+    if (!force && z.nr_reserved_highatomic <= pageblock_nr_pages) continue;
+    for (Order o = 0; o < MAX_ORDER; ++o) {
+      const FreeList& l = z.free_area[o].free_list[idx(MigrateType::HighAtomic)];
+      if (l.empty()) continue;
+      const Pfn page = l.head;
+      if (m.mem.block_mt(page) == MigrateType::HighAtomic) {
+        const u64 size = std::min<u64>(pageblock_nr_pages, z.nr_reserved_highatomic);
+        z.nr_reserved_highatomic -= size;
+      }
+      m.mem.set_block_mt(page, ac.mt);
+      const u64 moved = move_freepages_block(m, z, page, ac.mt, nullptr);
+      ev(m, "unreserve_highatomic_pageblock", [&] {
+        return "the highatomic pageblock at pfn " + std::to_string(round_down(page, pageblock_nr_pages)) + " goes back to " +
+               std::string(kMigrateTypeNames[idx(ac.mt)]) + " (" + std::to_string(moved) + " free pages)";
+      }, &z);
+      if (moved) return true;
+    }
+  }
+  return false;
+}
+
+// should_reclaim_retry(): retry while some zone could meet its min
+// watermark if everything reclaimable were reclaimed, and reclaim keeps
+// making progress (at most MAX_RECLAIM_RETRIES rounds without).
+bool should_reclaim_retry(Machine& m, const AllocRequest& r, const AllocContext& ac, unsigned alloc_flags,
+                          bool progress, int& no_progress_loops) {
+  if (progress && r.order <= PAGE_ALLOC_COSTLY_ORDER) no_progress_loops = 0;
+  else ++no_progress_loops;
+  if (no_progress_loops > MAX_RECLAIM_RETRIES) {
+    ev(m, "should_reclaim_retry", [&] { return std::to_string(no_progress_loops) + " rounds without progress: give up (last, unreserve highatomic)"; });
+    return unreserve_highatomic_pageblock(m, ac, true);
+  }
+  for (const ZoneRef& zr : *ac.zonelist) {
+    if (!ac.allowed(zr)) continue;
+    const Zone& z = m.zone(zr);
+    const u64 reclaimable = zone_reclaimable_pages(m, z);
+    const long long available = static_cast<long long>(reclaimable + z.nr_free_pages);
+    std::string why;
+    if (zone_watermark_ok(m, z, r.order, z.min_wmark(), ac.highest, alloc_flags, available, m.trace.on() ? &why : nullptr)) {
+      ev(m, "should_reclaim_retry", [&] {
+        return "retry: " + std::to_string(reclaimable) + " reclaimable + free would meet min: " + why;
+      }, &z);
+      return true;
+    }
+  }
+  ev(m, "should_reclaim_retry", [&] { return std::string("no zone could meet its min watermark even after reclaim"); });
+  return false;
+}
+
+// __alloc_pages_may_oom(): one last try at the high watermark, then the
+// OOM killer unless the request may not trigger it.
+std::optional<std::pair<Pfn, ZoneRef>> alloc_pages_may_oom(Machine& m, const AllocRequest& r, const AllocContext& ac,
+                                                           bool& did_some_progress, std::string& why_not) {
+  did_some_progress = false;
+  AllocRequest hw = r;
+  hw.gfp = (r.gfp | gfp::HARDWALL) & ~gfp::DIRECT_RECLAIM;
+  if (auto p = get_page_from_freelist(m, hw, ac, alloc::WMARK_HIGH | alloc::CPUSET)) return p;
+  if (r.order > PAGE_ALLOC_COSTLY_ORDER) {
+    why_not = "costly orders never invoke the OOM killer";
+    return std::nullopt;
+  }
+  if (r.gfp & (gfp::RETRY_MAYFAIL | gfp::THISNODE)) {
+    why_not = "__GFP_RETRY_MAYFAIL / __GFP_THISNODE requests do not invoke the OOM killer";
+    return std::nullopt;
+  }
+  if (idx(ac.highest) < idx(ZoneType::Normal)) {
+    why_not = "a lowmem (DMA/DMA32-only) request does not invoke the OOM killer";
+    return std::nullopt;
+  }
+  OomControl oc;
+  oc.gfp = r.gfp;
+  oc.order = r.order;
+  oc.current_pid = r.pid;
+  oc.zonelist = ac.zonelist;
+  oc.nodemask = r.nodemask;
+  if (out_of_memory(m, oc) || (r.gfp & gfp::NOFAIL)) {
+    did_some_progress = true;
+    if (r.gfp & gfp::NOFAIL) return get_page_from_freelist(m, r, ac, alloc::NO_WATERMARKS);
+  }
+  return std::nullopt;
+}
+
+// __alloc_pages_slowpath(), Linux 6.1. Compaction is named and skipped.
+std::optional<std::pair<Pfn, ZoneRef>> alloc_pages_slowpath(Machine& m, const AllocRequest& r, const AllocContext& ac,
+                                                            std::string& failure) {
+  const bool can_direct_reclaim = r.gfp & gfp::DIRECT_RECLAIM;
+  const bool costly = r.order > PAGE_ALLOC_COSTLY_ORDER;
+  unsigned alloc_flags = gfp_to_alloc_flags(r.gfp, r.order);
+  TraceScope slow(m.trace, "__alloc_pages_slowpath",
+                  [&] { return "the fast path failed: retry with " + format_alloc_flags(alloc_flags); });
+  if (alloc_flags & alloc::KSWAPD) wake_all_kswapds(m, r.order, r.gfp, *ac.zonelist, ac.highest);
+  if (auto p = get_page_from_freelist(m, r, ac, alloc_flags)) return p;
+  if (can_direct_reclaim && (costly || (r.order > 0 && ac.mt != MigrateType::Movable)))
+    ev(m, "__alloc_pages_direct_compact", [] { return std::string("compaction would run here: not modelled, skipped"); });
+  int no_progress_loops = 0;
+  bool drained = false;
+  std::string why_no_oom;
+  for (int round = 0; round < 1000; ++round) {
+    if (alloc_flags & alloc::KSWAPD) wake_all_kswapds(m, r.order, r.gfp, *ac.zonelist, ac.highest);
+    // __gfp_pfmemalloc_flags(): an OOM victim may dip into the reserves.
+    const Task* cur = find_task(m, r.pid);
+    unsigned reserve = 0;
+    if (r.gfp & gfp::MEMALLOC) reserve = alloc::NO_WATERMARKS;
+    else if (cur && cur->oom_victim && !(r.gfp & gfp::NOMEMALLOC)) reserve = alloc::OOM;
+    if (reserve) alloc_flags = reserve | (alloc_flags & alloc::KSWAPD);
+    if (auto p = get_page_from_freelist(m, r, ac, alloc_flags)) return p;
+    if (r.pid && !cur) {
+      failure = "the allocating task was killed while it waited";
+      return std::nullopt;
+    }
+    if (!can_direct_reclaim) {
+      failure = "the request may not sleep to reclaim (no __GFP_DIRECT_RECLAIM)";
+      break;
+    }
+    // __alloc_pages_direct_reclaim()
+    const u64 progress = try_to_free_pages(m, r.gfp, r.order, *ac.zonelist, ac.highest);
+    auto p = get_page_from_freelist(m, r, ac, alloc_flags);
+    if (!p && !drained) {
+      unreserve_highatomic_pageblock(m, ac, false);
+      drain_all_pages(m);
+      drained = true;
+      p = get_page_from_freelist(m, r, ac, alloc_flags);
+    }
+    if (p) return p;
+    if (r.gfp & gfp::NORETRY) {
+      failure = "__GFP_NORETRY: one round of reclaim was all it asked for";
+      break;
+    }
+    if (costly && !(r.gfp & gfp::RETRY_MAYFAIL)) {
+      failure = "order " + std::to_string(r.order) + " is costly (> PAGE_ALLOC_COSTLY_ORDER): no retries, no OOM";
+      break;
+    }
+    if (should_reclaim_retry(m, r, ac, alloc_flags, progress > 0, no_progress_loops)) continue;
+    bool did_some_progress = false;
+    if (auto q = alloc_pages_may_oom(m, r, ac, did_some_progress, why_no_oom)) return q;
+    if (r.pid && !find_task(m, r.pid)) {
+      failure = "the allocating task was chosen by the OOM killer";
+      return std::nullopt;
+    }
+    if (did_some_progress) {
+      no_progress_loops = 0;
+      continue;
+    }
+    failure = why_no_oom.empty() ? "reclaim and the OOM killer found nothing to free" : why_no_oom;
+    break;
+  }
+  if (r.gfp & gfp::NOFAIL) {
+    // __GFP_NOFAIL never returns NULL: take it from the reserves.
+    if (auto p = get_page_from_freelist(m, r, ac, alloc::MIN_RESERVE)) return p;
+    if (auto p = get_page_from_freelist(m, r, ac, alloc::NO_WATERMARKS)) return p;
+  }
+  warn_alloc(m, r.gfp, r.order, r.pid);
+  ev(m, "warn_alloc", [&] { return "page allocation failure: " + failure; });
+  return std::nullopt;
+}
+
+}  // namespace
+
 Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
   if (auto bad = gfp_check(r.gfp, r.order)) return Diagnostic{"", 0, 0, "alloc_pages: " + *bad};
   if (r.cpu < 0 || static_cast<unsigned>(r.cpu) >= m.nr_cpus)
@@ -388,6 +561,10 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
   ac.mt = gfp_migratetype(r.gfp, m.page_group_by_mobility_disabled);
   ac.owner = r.owner ? *r.owner : (r.gfp & gfp::MOVABLE) ? Owner::User : Owner::Kernel;
   ac.zonelist = (r.gfp & gfp::THISNODE) ? &node.zonelist_nofallback : &node.zonelist_fallback;
+  ac.nodemask = &r.nodemask;
+  for (int n : r.nodemask)
+    if (n < 0 || static_cast<size_t>(n) >= m.nodes.size())
+      return Diagnostic{"", 0, 0, "alloc_pages: the nodemask names node " + std::to_string(n) + ", which does not exist"};
   TraceScope scope(m.trace, "__alloc_pages",
                    [&] { return "alloc_pages(" + format_gfp(r.gfp) + ", order " + std::to_string(r.order) + ") on CPU " +
                        std::to_string(r.cpu) + ", node " + std::to_string(nid); });
@@ -395,7 +572,7 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
   out.order = r.order;
   // prepare_alloc_pages(): the first zone of the zonelist the mask allows.
   for (const ZoneRef& z : *ac.zonelist)
-    if (idx(z.zone) <= idx(ac.highest)) {
+    if (ac.allowed(z)) {
       ac.preferred = &z;
       break;
     }
@@ -415,27 +592,12 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
     e->order = static_cast<std::int8_t>(r.order);
   }
   auto got = get_page_from_freelist(m, r, ac, fast_flags);
-  if (!got) {
-    // __alloc_pages_slowpath(), its first attempt: the flags the caller's
-    // mask earns (min watermark, reserves for __GFP_HIGH and atomic
-    // callers, highatomic pageblocks for high-order atomic requests), with
-    // kswapd woken. Reclaim, compaction and the OOM killer come after this.
-    const unsigned slow_flags = gfp_to_alloc_flags(r.gfp, r.order);
-    TraceScope slow(m.trace, "__alloc_pages_slowpath",
-                    [&] { return "the fast path failed: retry with " + format_alloc_flags(slow_flags); });
-    if (slow_flags & alloc::KSWAPD)
-      ev(m, "wake_all_kswapds", [&] { return "kswapd of every node in the zonelist is woken (order " + std::to_string(r.order) + ")"; });
-    got = get_page_from_freelist(m, r, ac, slow_flags);
-  }
+  if (!got) got = alloc_pages_slowpath(m, r, ac, out.failure);
   if (got) {
     out.ok = true;
     out.pfn = got->first;
     out.zone = got->second;
-    return out;
   }
-  out.failure = "no allowed zone can serve order " + std::to_string(r.order) + " even at the min watermark; 6.1 "
-                "would now reclaim, compact and maybe call the OOM killer (not modelled yet)";
-  ev(m, "__alloc_pages_slowpath", [&] { return "would reclaim next: " + out.failure; });
   return out;
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 #include <string>
 
 #include "mm/diag.h"
@@ -33,6 +34,8 @@ struct AllocRequest {
   // Who will own the pages; default: user memory (on the LRU, movable) for
   // movable masks, kernel memory otherwise.
   std::optional<Owner> owner;
+  int pid = 0;  // the allocating task ("current"); 0: kernel context
+  std::vector<int> nodemask;  // MPOL_BIND nodes; empty: every node
 };
 
 struct AllocOutcome {

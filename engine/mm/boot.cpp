@@ -10,6 +10,7 @@
 //   struct page init; init_per_zone_wmark_min; khugepaged's
 //   set_recommended_min_free_kbytes; free_initrd_mem; free_initmem.
 #include "mm/boot.h"
+#include "mm/slub.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -207,6 +208,11 @@ struct Booter {
 
   void free_area_init() {
     TraceScope scope(m.trace, "free_area_init", [&] { return "size nodes and zones, initialise the memory map"; });
+    // Memory added after NUMA setup (a log can say so) or claimed by a node
+    // that does not exist belongs to node 0, as numa_init's fallback does.
+    for (MemblockRegion& r : m.memblock.memory.regions)
+      if (r.nid < 0 || static_cast<size_t>(r.nid) >= m.nodes.size()) r.nid = 0;
+    m.memblock.memory.merge_regions();
     const auto& mem = m.memblock.memory.regions;
     if (mem.empty()) {
       errors.push_back("boot: no usable memory in the e820 map");
@@ -735,6 +741,7 @@ struct Booter {
         case BootOpKind::MemInit:
           leave_setup_arch();
           mem_init();
+          kmem_cache_init(m);  // SLUB hook: start_kernel's mm_init() runs it right after mem_init()
           break;
         case BootOpKind::PageAllocInitLate: deferred_init(); break;
         case BootOpKind::InitWmarks: init_wmarks(); break;

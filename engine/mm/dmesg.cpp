@@ -395,6 +395,8 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
         o.base = base;
         o.size = size;
         o.caller = caller;
+      } else if ((fn == "memblock_add" || fn == "memblock_remove") && saw_zones) {
+        return p.error(0, std::string(fn) + " after the zones were sized: memory hotplug is not modelled");
       } else if (fn == "memblock_add") {
         BootOp& o = push(BootOpKind::MemblockAdd, l.no);
         o.base = base;

@@ -3,6 +3,8 @@
 #include <vector>
 
 #include "mm/machine.h"
+#include "mm/slub.h"
+#include "mm/task.h"
 
 namespace mm {
 
@@ -133,6 +135,9 @@ std::vector<std::string> check_invariants(const Machine& m) {
       if (z.managed_pages > z.present_pages) fail(where(z) + "managed exceeds present");
       if (z.present_pages > z.spanned_pages) fail(where(z) + "present exceeds spanned");
     }
+  for (std::string& s : check_tasks(m)) fail(std::move(s));
+  // SLUB hook: the slab allocator's equations (slub.h).
+  for (std::string& s : check_slub_invariants(m)) fail(std::move(s));
   return v;
 }
 

@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,11 @@ struct MemMap {
   // kMixedBlock when a pageblock straddles zones (then a search decides).
   static constexpr std::uint16_t kMixedBlock = 0xffff;
   std::vector<std::uint16_t> block_zone;
+  // Allocated pages only (task.h): LRU/active/referenced/file bits, the
+  // owning pid or file id, and the pid that maps a page-cache page.
+  std::vector<std::uint8_t> pflags;
+  std::vector<u32> owner_id;
+  std::vector<u32> mapper;
 
   void resize(Pfn n);
   FrameState st(Pfn p) const { return static_cast<FrameState>(state[p]); }
@@ -143,6 +149,25 @@ struct Node {
   bool has_memory() const { return node_present_pages != 0; }
 };
 
+struct PressureState;  // tasks, page cache, LRU, swap (task.h)
+
+// SLUB hook: the slab allocator's state lives in slub.h. Machine holds it by
+// pointer so this header need not see it; copying a Machine deep-copies it
+// (the members are defined in slub.cpp), so snapshots stay independent.
+struct SlubState;
+struct SlubPtr {
+  std::unique_ptr<SlubState> p;
+  SlubPtr();
+  ~SlubPtr();
+  SlubPtr(const SlubPtr& o);
+  SlubPtr& operator=(const SlubPtr& o);
+  SlubPtr(SlubPtr&&) noexcept;
+  SlubPtr& operator=(SlubPtr&&) noexcept;
+  SlubState* get() const { return p.get(); }
+  SlubState* operator->() const { return p.get(); }
+  explicit operator bool() const { return p != nullptr; }
+};
+
 struct Machine {
   MachineSpec spec;
   Memblock memblock;
@@ -164,11 +189,14 @@ struct Machine {
   bool thp_enabled = false;   // hugepage_init() found >= 512 MiB
   bool buddy_online = false;  // mem_init has run: managed pages are live counts
 
+  std::shared_ptr<PressureState> pressure;  // created with the first task or file
+
   std::vector<std::string> log;  // the boot log, kernel line formats
   // Replaying a real log: allocations where the engine's memblock search
   // disagreed with where the kernel put them (expected to stay empty).
   std::vector<std::string> replay_mismatches;
   Trace trace;
+  SlubPtr slub;  // SLUB hook: empty until kmem_cache_init (slub.h)
 
   Zone& zone(ZoneRef r) { return nodes[static_cast<size_t>(r.node)].zones[idx(r.zone)]; }
   const Zone& zone(ZoneRef r) const { return nodes[static_cast<size_t>(r.node)].zones[idx(r.zone)]; }

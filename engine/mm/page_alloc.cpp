@@ -16,6 +16,9 @@ void MemMap::resize(Pfn n) {
   prev.assign(n, NIL);
   pageblock_mt.assign((n >> pageblock_order) + 1, static_cast<std::uint8_t>(MigrateType::Movable));
   block_zone.clear();
+  pflags.assign(n, 0);
+  owner_id.assign(n, 0);
+  mapper.assign(n, 0);
 }
 
 Zone* Machine::page_zone(Pfn pfn) {

@@ -3,7 +3,9 @@
 #include "mm/boot.h"
 #include "mm/dmesg.h"
 #include "mm/machine.h"
+#include "mm/oom_replay.h"
 #include "mm/proc.h"
+#include "mm/task.h"
 
 namespace mm {
 
@@ -37,8 +39,13 @@ Status Playground::boot_dmesg(std::string_view text, std::string_view source, Bo
   return run_plan(*plan, opt.trace, machine_);
 }
 
+Expected<std::string> Playground::oom_replay(std::string_view log, std::string_view source) const {
+  return mm::oom_replay(log, source);
+}
+
 const std::vector<std::string_view>& Playground::proc_names() {
-  static const std::vector<std::string_view> names = {"zoneinfo", "buddyinfo", "pagetypeinfo", "memblock", "kmem-f"};
+  static const std::vector<std::string_view> names = {"zoneinfo", "buddyinfo", "pagetypeinfo", "memblock", "kmem-f",
+                                                      "meminfo", "tasks", "slabinfo"};
   return names;
 }
 
@@ -49,6 +56,9 @@ Status Playground::proc(std::string_view name, std::string& out) const {
   else if (name == "pagetypeinfo") out = proc_pagetypeinfo(*machine_);
   else if (name == "memblock") out = proc_memblock(*machine_);
   else if (name == "kmem-f" || name == "kmem_f") out = proc_kmem_f(*machine_);
+  else if (name == "meminfo") out = proc_meminfo(*machine_);
+  else if (name == "tasks") out = proc_tasks(*machine_);
+  else if (name == "slabinfo") out = proc_slabinfo(*machine_);  // SLUB hook
   else {
     std::string known;
     for (std::string_view n : proc_names()) known += " " + std::string(n);
@@ -77,6 +87,17 @@ std::vector<std::string> Playground::check() const {
 namespace {
 Diagnostic not_booted() { return Diagnostic{"", 0, 0, "no machine has booted yet"}; }
 }  // namespace
+
+Expected<ScenarioResult> Playground::run_scenario(std::string_view text, std::string_view source) {
+  auto sc = parse_scenario(text, source);
+  if (!sc) return sc.diag();
+  const std::string src(source);
+  auto no_files = [src](const std::string& path) -> std::optional<std::string> {
+    (void)path;
+    return std::nullopt;  // the page has no file system; paste a dmesg instead
+  };
+  return mm::run_scenario(*sc, no_files, true, this);
+}
 
 Expected<AllocOutcome> Playground::alloc_pages(const AllocRequest& r) {
   if (!machine_) return not_booted();
@@ -107,5 +128,63 @@ Status Playground::drain(int cpu) {
 
 const std::uint8_t* Playground::frame_state() const { return machine_ ? machine_->mem.state.data() : nullptr; }
 std::size_t Playground::frame_count() const { return machine_ ? machine_->mem.state.size() : 0; }
+
+// ---- SLUB hook: thin wrappers over mm/slub.h ----------------------------------
+
+namespace {
+Expected<u32> cache_named(const Machine& m, std::string_view name) {
+  if (!m.slub) return Diagnostic{"", 0, 0, "SLUB is not up yet"};
+  if (auto id = find_cache(m, name)) return *id;
+  return Diagnostic{"", 0, 0, "no slab cache named '" + std::string(name) + "'"};
+}
+}  // namespace
+
+Expected<KmallocOutcome> Playground::kmalloc(u64 size, gfp_t g, int cpu) {
+  if (!machine_) return not_booted();
+  return mm::kmalloc(*machine_, size, g, cpu);
+}
+
+Status Playground::kfree(u64 addr, int cpu) {
+  if (!machine_) return not_booted();
+  return mm::kfree(*machine_, addr, cpu);
+}
+
+Expected<u32> Playground::kmem_cache_create(std::string_view name, u32 size, u32 align, u32 flags) {
+  if (!machine_) return not_booted();
+  return mm::kmem_cache_create(*machine_, name, size, align, flags);
+}
+
+Expected<KmallocOutcome> Playground::kmem_cache_alloc(std::string_view cache, gfp_t g, int cpu) {
+  if (!machine_) return not_booted();
+  auto id = cache_named(*machine_, cache);
+  if (!id) return id.diag();
+  return mm::kmem_cache_alloc(*machine_, *id, g, cpu);
+}
+
+Status Playground::kmem_cache_free(std::string_view cache, u64 addr, int cpu) {
+  if (!machine_) return not_booted();
+  auto id = cache_named(*machine_, cache);
+  if (!id) return id.diag();
+  return mm::kmem_cache_free(*machine_, *id, addr, cpu);
+}
+
+Status Playground::kmem_cache_destroy(std::string_view cache) {
+  if (!machine_) return not_booted();
+  return mm::kmem_cache_destroy(*machine_, cache);
+}
+
+Status Playground::kmem_cache_shrink(std::string_view cache) {
+  if (!machine_) return not_booted();
+  auto id = cache_named(*machine_, cache);
+  if (!id) return id.diag();
+  return mm::kmem_cache_shrink(*machine_, *id);
+}
+
+Expected<std::string> Playground::slab_view(std::string_view cache) const {
+  if (!machine_) return not_booted();
+  auto id = cache_named(*machine_, cache);
+  if (!id) return id.diag();
+  return mm::slab_view(*machine_, *id);
+}
 
 }  // namespace mm

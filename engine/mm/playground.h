@@ -12,6 +12,8 @@
 #include "mm/alloc.h"
 #include "mm/diag.h"
 #include "mm/event.h"
+#include "mm/scenario.h"
+#include "mm/slub.h"
 
 namespace mm {
 
@@ -55,6 +57,28 @@ class Playground {
   // Per-frame state bytes (FrameState values), one per pfn 0..max_pfn-1.
   const std::uint8_t* frame_state() const;
   std::size_t frame_count() const;
+
+  // Parses and runs a scenario on this playground (its last machine stays
+  // booted). `dmesg` statements cannot read files here. A parse error is a
+  // Diagnostic; failed expectations are in the result.
+  Expected<ScenarioResult> run_scenario(std::string_view text, std::string_view source);
+
+  // OOM replay (mm/oom_replay.h): every OOM report of a kernel log ranked
+  // again with the engine's oom_badness. Needs no booted machine.
+  Expected<std::string> oom_replay(std::string_view log, std::string_view source) const;
+
+  // SLUB hook (mm/slub.h): kmalloc and kmem_cache_* by cache name. Bad
+  // input (double free, unknown cache, wrong cache) is a Diagnostic that
+  // changes nothing; running out of memory is ok == false.
+  Expected<KmallocOutcome> kmalloc(u64 size, gfp_t gfp = gfp::GFP_KERNEL, int cpu = 0);
+  Status kfree(u64 addr, int cpu = 0);
+  Expected<u32> kmem_cache_create(std::string_view name, u32 size, u32 align = 0, u32 flags = 0);
+  Expected<KmallocOutcome> kmem_cache_alloc(std::string_view cache, gfp_t gfp = gfp::GFP_KERNEL, int cpu = 0);
+  Status kmem_cache_free(std::string_view cache, u64 addr, int cpu = 0);
+  Status kmem_cache_destroy(std::string_view cache);
+  Status kmem_cache_shrink(std::string_view cache);
+  // One cache's slabs and objects (mmsim --slab).
+  Expected<std::string> slab_view(std::string_view cache) const;
 
   const Machine* machine() const { return machine_.get(); }
   Machine* machine() { return machine_.get(); }

@@ -9,6 +9,8 @@
 #include <map>
 #include "mm/machine_spec.h"
 #include "mm/playground.h"
+#include "mm/task.h"
+#include "mm/slab_scenario.h"  // SLUB hook
 
 namespace mm {
 
@@ -29,12 +31,16 @@ const char* kZoneFields[] = {"free",    "min",       "low",      "high",      "b
                              "present", "managed",   "start_pfn", "pcp.high", "pcp.batch", "pcp.count"};
 const char* kGlobals[] = {"min_free_kbytes", "totalram_pages", "vm_total_pages", "nr_kernel_pages",
                           "dma_reserve",     "max_pfn",        "nodes",          "cpus",
-                          "mobility_grouping", "allocs_ok",    "allocs_failed"};
+                          "mobility_grouping", "allocs_ok",    "allocs_failed",  "oom_kills",
+                          "kswapd_runs",     "direct_reclaims", "alloc_failures", "inactive_file",
+                          "active_file",     "inactive_anon",  "active_anon",    "swap_used",
+                          "free_pages"};
 
 // What a running scenario holds besides the machine.
 struct RunState {
   std::map<std::string, std::vector<std::pair<Pfn, Order>>> handles;
   long long allocs_ok = 0, allocs_failed = 0;
+  SlabHandles slab;  // SLUB hook: kmalloc / kmem_cache_alloc handles
 };
 
 struct Figure {
@@ -62,8 +68,42 @@ std::optional<std::string> parse_figure(const std::vector<std::string_view>& w, 
     f.name = std::string(w[0]);
     return std::nullopt;
   }
+  if (w[0] == "cache") {  // SLUB hook: cache NAME FIELD
+    if (w.size() != 3) {
+      bad = 0;
+      return "expected: cache NAME FIELD";
+    }
+    if (!is_cache_field(w[2])) {
+      bad = 2;
+      return "unknown cache field '" + std::string(w[2]) +
+             "' (objsize objperslab pagesperslab active_objs num_objs num_slabs object_size align order min_partial "
+             "cpu_partial cpu_partial_slabs refcount)";
+    }
+    f.global = true;
+    f.name = "cache:" + std::string(w[1]) + ":" + std::string(w[2]);
+    return std::nullopt;
+  }
+  if (w[0] == "task") {
+    static const char* kTaskFields[] = {"oom_score", "badness", "rss", "anon", "file", "shmem", "swapents", "pgtables", "alive"};
+    if (w.size() != 3) {
+      bad = 0;
+      return "expected: task NAME FIELD";
+    }
+    for (const char* tf : kTaskFields)
+      if (w[2] == tf) {
+        f.global = true;
+        f.name = "task:" + std::string(w[1]) + ":" + tf;
+        return std::nullopt;
+      }
+    bad = 2;
+    return "unknown task field '" + std::string(w[2]) + "' (oom_score badness rss anon file shmem swapents pgtables alive)";
+  }
   for (const char* g : kGlobals)
     if (w[0] == g) {
+      if (w.size() != 1) {
+        bad = 1;
+        return "unexpected words after '" + std::string(g) + "'";
+      }
       f.global = true;
       f.name = g;
       return std::nullopt;
@@ -107,6 +147,10 @@ std::optional<std::string> parse_figure(const std::vector<std::string_view>& w, 
     }
     f.cpu = std::stoi(std::string(num));
     field = field.substr(dot + 1);
+    if (field.substr(0, 4) != "pcp.") {
+      bad = i + 2;
+      return "a cpuN. prefix only applies to pcp.high, pcp.batch and pcp.count";
+    }
   }
   for (std::string_view idxf : {std::string_view("protection"), std::string_view("nr_free")}) {
     if (field.substr(0, idxf.size()) == idxf && field.size() > idxf.size() + 2 && field[idxf.size()] == '[' &&
@@ -154,6 +198,62 @@ std::optional<std::string> parse_figure(const std::vector<std::string_view>& w, 
 
 std::optional<long long> figure_value(const Machine& m, const RunState& rs, const Figure& f, std::string& err) {
   if (f.global) {
+    if (f.name.rfind("cache:", 0) == 0) {  // SLUB hook
+      const size_t c2 = f.name.rfind(':');
+      return cache_figure(m, f.name.substr(6, c2 - 6), f.name.substr(c2 + 1), err);
+    }
+    if (f.name.rfind("task:", 0) == 0) {
+      const size_t c2 = f.name.rfind(':');
+      const std::string tname = f.name.substr(5, c2 - 5), field = f.name.substr(c2 + 1);
+      const Task* t = find_task(m, tname);
+      if (field == "alive") return t ? 1 : 0;
+      if (!t) {
+        err = "no live task named '" + tname + "'";
+        return std::nullopt;
+      }
+      const TaskMem tm = task_mem(m, *t);
+      if (field == "oom_score") return static_cast<long long>(proc_oom_score(tm, oom_totalpages(m)));
+      if (field == "badness") {
+        auto b = oom_badness(tm, oom_totalpages(m));
+        if (!b) {
+          err = "'" + tname + "' is not an OOM candidate";
+          return std::nullopt;
+        }
+        return *b;
+      }
+      if (field == "rss") return tm.rss();
+      if (field == "anon") return tm.rss_anon;
+      if (field == "file") return tm.rss_file;
+      if (field == "shmem") return tm.rss_shmem;
+      if (field == "swapents") return tm.swapents;
+      return tm.pgtables_bytes / static_cast<long long>(PAGE_SIZE);
+    }
+    if (m.pressure || f.name == "oom_kills" || f.name == "free_pages") {
+      const PressureState* ps = m.pressure.get();
+      auto lru_sum = [&](Lru l) {
+        long long n = 0;
+        for (size_t i = 0; i < m.nodes.size(); ++i) n += static_cast<long long>(lru_size(m, static_cast<int>(i), l));
+        return n;
+      };
+      if (f.name == "oom_kills") return ps ? static_cast<long long>(ps->oom_kills) : 0;
+      if (f.name == "kswapd_runs") return static_cast<long long>(ps->kswapd_runs);
+      if (f.name == "direct_reclaims") return static_cast<long long>(ps->direct_reclaims);
+      if (f.name == "alloc_failures") return static_cast<long long>(ps->alloc_failures);
+      if (f.name == "swap_used") return static_cast<long long>(ps->swap_used);
+      if (f.name == "inactive_file") return lru_sum(LRU_INACTIVE_FILE);
+      if (f.name == "active_file") return lru_sum(LRU_ACTIVE_FILE);
+      if (f.name == "inactive_anon") return lru_sum(LRU_INACTIVE_ANON);
+      if (f.name == "active_anon") return lru_sum(LRU_ACTIVE_ANON);
+      if (f.name == "free_pages") {
+        long long n = 0;
+        for (const Node& nd : m.nodes)
+          for (const Zone& z : nd.zones) n += static_cast<long long>(z.nr_free_pages);
+        return n;
+      }
+    } else if (f.name == "kswapd_runs" || f.name == "direct_reclaims" || f.name == "alloc_failures" ||
+               f.name == "swap_used" || f.name.find("_file") != std::string::npos || f.name.find("_anon") != std::string::npos) {
+      return 0;
+    }
     if (f.name == "allocs_ok") return rs.allocs_ok;
     if (f.name == "allocs_failed") return rs.allocs_failed;
     const size_t dot = f.name.rfind('.');
@@ -352,6 +452,94 @@ Expected<Scenario> parse_scenario(std::string_view text, std::string_view source
         st.value = std::stoll(std::string(val));
         st.col = words.col[1];
       }
+    } else if (is_slab_statement(cmd)) {  // SLUB hook (slab_scenario.cpp)
+      if (auto e = parse_slab_statement(words.w, words.col, st)) return err(e->first, e->second);
+    } else if (cmd == "spawn" || cmd == "grow" || cmd == "exit" || cmd == "kill" || cmd == "read" ||
+               cmd == "drop_caches" || cmd == "swap" || cmd == "oom_score_adj") {
+      st.kind = Kind::Task;
+      st.task_op = std::string(cmd);
+      st.col = words.col[0];
+      size_t a = 1;
+      const bool named = cmd != "drop_caches" && cmd != "swap";
+      if (named) {
+        if (words.w.size() < 2 || words.w[1].find('=') != std::string_view::npos)
+          return err(words.col[0], "expected a name after '" + std::string(cmd) + "'");
+        st.name = std::string(words.w[1]);
+        if (st.name.size() > 15) return err(words.col[1], "task names have at most 15 characters (TASK_COMM_LEN)");
+        st.col = words.col[1];
+        a = 2;
+      }
+      if (cmd == "swap" || cmd == "oom_score_adj") {
+        if (words.w.size() != a + 1) return err(words.col[0], cmd == "swap" ? "expected: swap SIZE" : "expected: oom_score_adj NAME N");
+        std::string_view v = words.w[a];
+        if (cmd == "swap") {
+          auto sz = parse_size(v);
+          if (!sz) return err(words.col[a], "bad size '" + std::string(v) + "'");
+          st.size = *sz;
+        } else {
+          bool neg = !v.empty() && v[0] == '-';
+          std::string_view d = neg ? v.substr(1) : v;
+          if (d.empty() || d.size() > 4 || !std::all_of(d.begin(), d.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+            return err(words.col[a], "expected a number from -1000 to 1000");
+          st.adj = std::stoi(std::string(v));
+          if (st.adj < -1000 || st.adj > 1000) return err(words.col[a], "oom_score_adj must be in [-1000, 1000]");
+        }
+        a = words.w.size();
+      }
+      for (; a < words.w.size(); ++a) {
+        std::string_view wv = words.w[a];
+        const size_t eq = wv.find('=');
+        if (eq == std::string_view::npos) return err(words.col[a], "unexpected '" + std::string(wv) + "' (arguments are key=value)");
+        const std::string_view key = wv.substr(0, eq), val = wv.substr(eq + 1);
+        const int vcol = words.col[a] + static_cast<int>(eq) + 1;
+        auto size_of = [&](u64& out) -> std::optional<Diagnostic> {
+          auto sz = parse_size(val);
+          if (!sz) return err(vcol, "bad size '" + std::string(val) + "' (like 200M)");
+          out = *sz;
+          return std::nullopt;
+        };
+        std::optional<Diagnostic> d;
+        if (key == "anon" && (cmd == "spawn" || cmd == "grow")) d = size_of(st.anon);
+        else if (key == "file" && (cmd == "spawn" || cmd == "grow")) d = size_of(st.file);
+        else if (key == "shmem" && (cmd == "spawn" || cmd == "grow")) d = size_of(st.shmem);
+        else if (key == "size" && cmd == "read") d = size_of(st.size);
+        else if (key == "thread_of" && cmd == "spawn") st.thread_of = std::string(val);
+        else if (key == "bind" && cmd == "spawn") {
+          // "1", "0-1", "0+2": MPOL_BIND nodes
+          size_t q = 0;
+          while (q <= val.size()) {
+            size_t plus = val.find('+', q);
+            std::string_view piece = val.substr(q, plus == std::string_view::npos ? std::string_view::npos : plus - q);
+            size_t dash = piece.find('-');
+            auto num = [](std::string_view v) -> int {
+              if (v.empty() || v.size() > 2 || !std::all_of(v.begin(), v.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) return -1;
+              return std::stoi(std::string(v));
+            };
+            const int lo = num(dash == std::string_view::npos ? piece : piece.substr(0, dash));
+            const int hi = dash == std::string_view::npos ? lo : num(piece.substr(dash + 1));
+            if (lo < 0 || hi < lo) return err(vcol, "bad node list '" + std::string(val) + "' (like 1, 0-1 or 0+2)");
+            for (int n = lo; n <= hi; ++n) st.bind.push_back(n);
+            if (plus == std::string_view::npos) break;
+            q = plus + 1;
+          }
+        }
+        else if ((key == "adj" && cmd == "spawn")) {
+          bool neg = !val.empty() && val[0] == '-';
+          std::string_view dg = neg ? val.substr(1) : val;
+          if (dg.empty() || dg.size() > 4 || !std::all_of(dg.begin(), dg.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }) ||
+              std::abs(std::stoi(std::string(val))) > 1000)
+            return err(vcol, "oom_score_adj must be in [-1000, 1000]");
+          st.adj = std::stoi(std::string(val));
+        } else if (key == "cpu") {
+          if (val.empty() || val.size() > 3 || !std::all_of(val.begin(), val.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+            return err(vcol, "bad cpu number");
+          st.cpu = std::stoi(std::string(val));
+        } else {
+          return err(words.col[a], "unknown argument '" + std::string(key) + "' for " + std::string(cmd));
+        }
+        if (d) return *d;
+      }
+      if (cmd == "read" && !st.size) return err(words.col[0], "read needs size=SIZE");
     } else if (cmd == "alloc" || cmd == "free" || cmd == "drain" || cmd == "repeat") {
       size_t k = 0;
       if (cmd == "repeat") {
@@ -438,9 +626,10 @@ Expected<Scenario> parse_scenario(std::string_view text, std::string_view source
   return sc;
 }
 
-ScenarioResult run_scenario(const Scenario& s, const FileLoader& load, bool check_each_step) {
+ScenarioResult run_scenario(const Scenario& s, const FileLoader& load, bool check_each_step, Playground* into) {
   ScenarioResult r;
-  Playground pg;
+  Playground own;
+  Playground& pg = into ? *into : own;
   RunState rs;
   auto fail = [&](const ScenarioStmt& st, std::string msg) {
     r.failures.push_back(Diagnostic{s.source, st.line, st.col, std::move(msg)});
@@ -521,6 +710,50 @@ ScenarioResult run_scenario(const Scenario& s, const FileLoader& load, bool chec
             break;
           }
         }
+        break;
+      }
+      case Kind::Slab:  // SLUB hook (slab_scenario.cpp)
+        if (auto e = run_slab_statement(pg, rs.slab, st, r.output)) fail(st, *e);
+        break;
+      case Kind::Task: {
+        Machine& mach = *pg.machine();
+        Status res;
+        const Task* t = st.name.empty() ? nullptr : find_task(mach, st.name);
+        if (st.task_op == "spawn") {
+          SpawnRequest sr;
+          sr.name = st.name;
+          sr.anon = st.anon;
+          sr.file = st.file;
+          sr.shmem = st.shmem;
+          sr.oom_score_adj = st.adj;
+          sr.cpu = st.cpu;
+          sr.bind = st.bind;
+          if (!st.thread_of.empty()) {
+            const Task* o = find_task(mach, st.thread_of);
+            if (!o) {
+              fail(st, "spawn: no live task named '" + st.thread_of + "'");
+              break;
+            }
+            sr.share_mm_with = o->mm_owner;
+          }
+          auto pid = spawn(mach, sr);
+          if (!pid) res = pid.diag();
+        } else if (st.task_op == "read") {
+          res = read_file(mach, st.name, st.size, st.cpu);
+        } else if (st.task_op == "drop_caches") {
+          drop_caches(mach);
+        } else if (st.task_op == "swap") {
+          res = set_swap(mach, st.size);
+        } else if (!t) {
+          res = Diagnostic{"", 0, 0, st.task_op + ": no live task named '" + st.name + "'"};
+        } else if (st.task_op == "grow") {
+          res = grow(mach, t->pid, st.anon, st.file, st.shmem);
+        } else if (st.task_op == "exit" || st.task_op == "kill") {
+          res = task_exit(mach, t->pid);
+        } else if (st.task_op == "oom_score_adj") {
+          res = set_oom_score_adj(mach, t->pid, st.adj);
+        }
+        if (!res) fail(st, res.diag().message);
         break;
       }
       case Kind::Drain:

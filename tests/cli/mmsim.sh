@@ -58,5 +58,22 @@ cp "$REF/numa2-m2g-smp2/dmesg.txt" "$TMP/numa.txt"
 printf 'dmesg numa.txt\nexpect nodes == 2\nexpect node 1 zone DMA32 managed == 257897\nexpect node 1 zone DMA32 pcp.high == 10837\n' >"$TMP/numa.mm"
 expect_rc "scenario boots a dmesg relative to itself" 0 "$MMSIM" run "$TMP/numa.mm"
 
+# OOM replay: the capture's three kills, in order, all matching the kernel.
+expect_rc "oom replay of the capture" 0 "$MMSIM" oom --replay "$REF/oom-m256-smp1/dmesg.txt"
+[ "$(grep -o '^Out of memory: Killed process [0-9]*' "$TMP/out" | awk '{print $6}' | tr '\n' ' ')" = "109 107 162 " ] \
+  && ok "oom replay victims 109 107 162" || { bad "oom replay victims 109 107 162"; cat "$TMP/out"; }
+grep -q "3 of 3 match the kernel's choice" "$TMP/out" && ok "oom replay matches the kernel" || bad "oom replay matches the kernel"
+printf 'hog invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\nTasks state (memory values in pages):\n[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n[    106]     0   106     7927     78z4   102400        0             0 hog\n' >"$TMP/badoom.txt"
+expect_rc "malformed oom report exits 2" 2 "$MMSIM" oom --replay "$TMP/badoom.txt"
+grep -q "badoom.txt:4:38: error:" "$TMP/err" && ok "malformed oom report position" || { bad "malformed oom report position"; cat "$TMP/err"; }
+expect_rc "a log without an OOM report exits 2" 2 "$MMSIM" oom --replay "$REF/m1g-smp2/dmesg.txt"
+grep -q "no OOM report" "$TMP/err" && ok "no OOM report message" || { bad "no OOM report message"; cat "$TMP/err"; }
+expect_rc "oom without --replay" 2 "$MMSIM" oom
+
+# Every shipped lesson runs clean: its expectations are the lesson's claims.
+for lesson in "$SRC"/lessons/*.mm; do
+  expect_rc "lesson $(basename "$lesson")" 0 "$MMSIM" run "$lesson"
+done
+
 echo "mmsim: $fails failed"
 [ "$fails" = 0 ]

@@ -118,3 +118,276 @@ test('a fresh engine answers before its first boot', () => {
     e.delete();
   }
 });
+
+// --- operations after boot: alloc/free/drain, scenarios, OOM replay, SLUB ----
+
+const referenceDir = path.resolve(root, '../shared/reference/linux-6.1');
+
+/** A fresh engine booted from `spec`, for tests that change the machine. */
+function booted(spec = 'ram=1G cpus=2') {
+  const e = new mod.Engine();
+  const r = e.bootShorthand(spec);
+  assert.equal(r.ok, true, r.error);
+  return e;
+}
+
+test('allocPages order 3 GFP_KERNEL returns an aligned block; freeBlock frees it', () => {
+  const e = booted();
+  try {
+    const buddyBefore = e.proc('buddyinfo').text;
+    const r = e.allocPages({ gfp: 'GFP_KERNEL', order: 3, cpu: 0, node: -1 });
+    assert.deepEqual(Object.keys(r).sort(), ['error', 'failure', 'node', 'ok', 'order', 'pfn', 'zone']);
+    assert.equal(r.ok, true, r.error || r.failure);
+    assert.equal(r.order, 3);
+    assert.ok(Number.isInteger(r.pfn) && r.pfn >= 0 && r.pfn % 8 === 0, `pfn ${r.pfn}`);
+    assert.equal(r.node, 0);
+    assert.ok(['DMA', 'DMA32', 'Normal'].includes(r.zone), r.zone);
+    assert.equal(r.error, '');
+    assert.equal(r.failure, '');
+    assert.notEqual(e.proc('buddyinfo').text, buddyBefore, 'an order-3 allocation splits a buddy block');
+    assert.deepEqual(e.check(), []);
+
+    const f = e.freeBlock(r.pfn, 0);
+    assert.deepEqual(f, { ok: true, error: '' });
+    assert.deepEqual(e.check(), []);
+
+    // Freeing the same (now free) block again is an error value that changes nothing.
+    const buddyAfter = e.proc('buddyinfo').text;
+    const again = e.freeBlock(r.pfn, 0);
+    assert.equal(again.ok, false);
+    assert.match(again.error, /error: /);
+    assert.equal(e.proc('buddyinfo').text, buddyAfter);
+    assert.deepEqual(e.check(), []);
+  } finally {
+    e.delete();
+  }
+});
+
+test('allocPages defaults every field, and freePages takes the order', () => {
+  const e = booted();
+  try {
+    const r = e.allocPages({});
+    assert.equal(r.ok, true, r.error);
+    assert.equal(r.order, 0);
+    const wrong = e.freePages(r.pfn, 2, 0);
+    assert.equal(wrong.ok, false, 'a wrong order is refused');
+    assert.deepEqual(e.freePages(r.pfn, 0, 0), { ok: true, error: '' });
+  } finally {
+    e.delete();
+  }
+});
+
+test('a bad gfp string is an error value with a suggestion, and the machine survives', () => {
+  const e = booted();
+  try {
+    const zone = e.proc('zoneinfo').text;
+    const r = e.allocPages({ gfp: 'GFP_KERNAL', order: 0, cpu: 0, node: -1 });
+    assert.equal(r.ok, false);
+    assert.equal(r.pfn, -1);
+    assert.match(r.error, /^gfp:1:\d+: error: .*GFP_KERNAL/, r.error);
+    assert.match(r.error, /did you mean GFP_KERNEL\?/, r.error);
+    assert.equal(e.proc('zoneinfo').text, zone);
+    assert.equal(e.allocPages({ gfp: 'GFP_KERNEL|__GFP_ZERO', order: 1 }).ok, true);
+  } finally {
+    e.delete();
+  }
+});
+
+test('bad allocPages arguments never throw', () => {
+  const e = booted();
+  try {
+    const bad = [
+      undefined,
+      null,
+      42,
+      'GFP_KERNEL',
+      { order: 11 },
+      { order: -1 },
+      { order: 1.5 },
+      { order: NaN },
+      { cpu: 7 },
+      { node: 5 },
+      { gfp: 3 },
+      { order: '3' },
+      { gfp: '' },
+    ];
+    for (const req of bad) {
+      const r = e.allocPages(req);
+      assert.equal(r.ok, false, JSON.stringify(req));
+      assert.match(r.error, /error: /, `${JSON.stringify(req)}: ${r.error}`);
+    }
+    for (const [pfn, cpu] of [[-1, 0], [NaN, 0], [1.5, 0], [2 ** 60, 0], [0, -3], [0, 99]]) {
+      const r = e.freeBlock(pfn, cpu);
+      assert.equal(r.ok, false, `freeBlock(${pfn}, ${cpu})`);
+      assert.match(r.error, /error: /);
+    }
+    assert.deepEqual(e.check(), []);
+    assert.equal(e.allocPages({ order: 0 }).ok, true, 'still works');
+  } finally {
+    e.delete();
+  }
+});
+
+test('drain one CPU, every CPU, and a CPU that does not exist', () => {
+  const e = booted();
+  try {
+    const a = e.allocPages({ order: 0, cpu: 1 });
+    assert.equal(a.ok, true);
+    assert.deepEqual(e.freeBlock(a.pfn, 1), { ok: true, error: '' });
+    assert.deepEqual(e.drain(1), { ok: true, error: '' });
+    assert.deepEqual(e.drain(-1), { ok: true, error: '' });
+    const bad = e.drain(9);
+    assert.equal(bad.ok, false);
+    assert.match(bad.error, /error: .*CPU/, bad.error);
+    assert.equal(e.drain(-2).ok, false);
+    assert.deepEqual(e.check(), []);
+  } finally {
+    e.delete();
+  }
+});
+
+test('operations before the first boot are error values', () => {
+  const e = new mod.Engine();
+  try {
+    assert.match(e.allocPages({ order: 0 }).error, /error: /);
+    assert.match(e.freeBlock(0, 0).error, /error: /);
+    assert.match(e.drain(-1).error, /error: /);
+    assert.equal(e.kmalloc(64, 'GFP_KERNEL', 0).ok, false);
+  } finally {
+    e.delete();
+  }
+});
+
+const OOM_SCENARIO = `# five hogs, then one that grows until the OOM killer runs
+machine ram=256M cpus=1
+spawn A anon=30M adj=0
+spawn B anon=30M adj=500
+spawn D anon=8M adj=1000
+spawn E anon=30M adj=-1000
+proc tasks
+spawn T anon=1G
+expect oom_kills >= 1
+expect task D alive == 0
+expect task E alive == 1
+expect log contains "Out of memory: Killed process"
+`;
+
+test('runScenario runs, keeps its machine, and appends the OOM reports to bootLog()', () => {
+  const e = booted();
+  try {
+    const r = e.runScenario(OOM_SCENARIO);
+    assert.deepEqual(Object.keys(r).sort(), ['col', 'error', 'failed', 'failures', 'line', 'ok', 'output', 'passed', 'ran']);
+    assert.equal(r.ok, true, JSON.stringify(r.failures));
+    assert.equal(r.ran, true);
+    assert.equal(r.error, '');
+    assert.deepEqual(r.failures, []);
+    assert.equal(r.passed, 4);
+    assert.equal(r.failed, 0);
+    assert.ok(r.output.length > 0, 'proc tasks printed something');
+    // The scenario's machine stays: 256M now, with the OOM report in its log.
+    assert.match(e.bootLog(), /Out of memory: Killed process \d+ \(D\)/);
+    assert.match(e.bootLog(), /invoked oom-killer/);
+    assert.ok(e.frameCount() < 262144 / 2, `frameCount ${e.frameCount()}`);
+    assert.ok(e.proc('tasks').ok);
+    assert.deepEqual(e.check(), []);
+  } finally {
+    e.delete();
+  }
+});
+
+test('runScenario reports a failing expect with line:col', () => {
+  const e = booted();
+  try {
+    const r = e.runScenario('machine ram=256M cpus=1\nexpect cpus == 1\nexpect cpus == 4\n');
+    assert.equal(r.ok, false);
+    assert.equal(r.ran, true);
+    assert.equal(r.passed, 1);
+    assert.equal(r.failed, 1);
+    assert.equal(r.failures.length, 1);
+    const f = r.failures[0];
+    assert.deepEqual(Object.keys(f).sort(), ['col', 'line', 'message', 'text']);
+    assert.equal(f.line, 3);
+    assert.ok(f.col >= 1);
+    assert.match(f.message, /expect failed/);
+    assert.match(f.text, /^scenario:3:\d+: error: expect failed/);
+  } finally {
+    e.delete();
+  }
+});
+
+test('a scenario with a typo is a parse error with line:col, and the machine is kept', () => {
+  const e = booted();
+  try {
+    const log = e.bootLog();
+    const r = e.runScenario('machine ram=256M cpus=1\n  spwan A anon=10M\n');
+    assert.equal(r.ok, false);
+    assert.equal(r.ran, false);
+    assert.equal(r.line, 2);
+    assert.equal(r.col, 3);
+    assert.match(r.error, /^scenario:2:3: error: .*spwan/, r.error);
+    assert.equal(r.output, '');
+    assert.deepEqual(r.failures, []);
+    assert.equal(e.bootLog(), log, 'nothing ran');
+    // A scenario that never boots is a parse error too.
+    assert.equal(e.runScenario('').ran, false);
+  } finally {
+    e.delete();
+  }
+});
+
+test('oomReplay of the reference capture names pid 109 first', () => {
+  const text = readFileSync(path.join(referenceDir, 'oom-m256-smp1/dmesg.txt'), 'utf8');
+  const e = new mod.Engine(); // no machine needed
+  try {
+    const r = e.oomReplay(text);
+    assert.deepEqual(Object.keys(r).sort(), ['error', 'ok', 'text']);
+    assert.equal(r.ok, true, r.error);
+    const kills = [...r.text.matchAll(/Out of memory: Killed process (\d+)/g)].map((m) => Number(m[1]));
+    assert.ok(kills.length >= 1, r.text.slice(0, 600));
+    assert.equal(kills[0], 109);
+    assert.equal(e.bootLog(), '', 'the replay boots nothing on this engine');
+
+    const none = e.oomReplay('just some text\n');
+    assert.equal(none.ok, false);
+    assert.equal(none.text, '');
+    assert.match(none.error, /error: /);
+  } finally {
+    e.delete();
+  }
+});
+
+test('SLUB: kmalloc, kfree, double free, caches', () => {
+  const e = booted();
+  try {
+    const k = e.kmalloc(100, 'GFP_KERNEL', 0);
+    assert.deepEqual(Object.keys(k).sort(), ['addr', 'cache', 'error', 'failure', 'index', 'ok', 'pfn']);
+    assert.equal(k.ok, true, k.error || k.failure);
+    assert.match(k.addr, /^0xffff888[0-9a-f]+$/);
+    assert.equal(k.cache, 'kmalloc-128');
+    assert.ok(k.pfn >= 0 && k.index >= 0);
+    assert.deepEqual(e.kfree(k.addr, 0), { ok: true, error: '' });
+    const twice = e.kfree(k.addr, 0);
+    assert.equal(twice.ok, false);
+    assert.match(twice.error, /error: /);
+    assert.equal(e.kfree('not an address', 0).ok, false);
+    assert.match(e.kmalloc(64, 'GFP_KERNAL', 0).error, /did you mean GFP_KERNEL\?/);
+
+    assert.deepEqual(e.kmemCacheCreate('figo_object', 20, 8, ''), { ok: true, error: '' });
+    const o = e.kmemCacheAlloc('figo_object', 'GFP_KERNEL', 0);
+    assert.equal(o.ok, true, o.error);
+    assert.equal(o.cache, 'figo_object');
+    assert.equal(e.kmemCacheDestroy('figo_object').ok, false, 'refused while objects are live');
+    assert.deepEqual(e.kmemCacheFree('figo_object', o.addr, 0), { ok: true, error: '' });
+    assert.deepEqual(e.kmemCacheShrink('figo_object'), { ok: true, error: '' });
+    const view = e.slabView('kmalloc-128');
+    assert.equal(view.ok, true, view.error);
+    assert.ok(view.text.length > 0);
+    assert.equal(e.slabView('no-such-cache').ok, false);
+    assert.deepEqual(e.kmemCacheDestroy('figo_object'), { ok: true, error: '' });
+    assert.equal(e.kmemCacheCreate('bad', 20, 0, 'SLAB_NOPE').ok, false);
+    assert.ok(e.proc('slabinfo').text.startsWith('slabinfo - version: 2.1'));
+    assert.deepEqual(e.check(), []);
+  } finally {
+    e.delete();
+  }
+});
