@@ -505,7 +505,7 @@ std::optional<std::pair<Pfn, ZoneRef>> alloc_pages_slowpath(Machine& m, const Al
       break;
     }
     // __alloc_pages_direct_reclaim()
-    const u64 progress = try_to_free_pages(m, r.gfp, r.order, *ac.zonelist, ac.highest);
+    const u64 progress = try_to_free_pages(m, r.gfp, r.order, *ac.zonelist, ac.highest, r.nodemask);
     auto p = get_page_from_freelist(m, r, ac, alloc_flags);
     if (!p && !drained) {
       unreserve_highatomic_pageblock(m, ac, false);

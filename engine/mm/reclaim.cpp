@@ -220,7 +220,8 @@ void wake_all_kswapds(Machine& m, Order order, gfp_t, const std::vector<ZoneRef>
   }
 }
 
-u64 try_to_free_pages(Machine& m, gfp_t, Order order, const std::vector<ZoneRef>& zonelist, ZoneType highest) {
+u64 try_to_free_pages(Machine& m, gfp_t, Order order, const std::vector<ZoneRef>& zonelist, ZoneType highest,
+                      const std::vector<int>& nodemask) {
   TraceScope scope(m.trace, "try_to_free_pages",
                    [&] { return "direct reclaim: the allocating task reclaims " + std::to_string(SWAP_CLUSTER_MAX) + " pages itself"; });
   if (!m.pressure) return 0;
@@ -229,6 +230,7 @@ u64 try_to_free_pages(Machine& m, gfp_t, Order order, const std::vector<ZoneRef>
   std::vector<int> done;
   for (const ZoneRef& r : zonelist) {
     if (idx(r.zone) > idx(highest) || std::find(done.begin(), done.end(), r.node) != done.end()) continue;
+    if (!nodemask.empty() && std::find(nodemask.begin(), nodemask.end(), r.node) == nodemask.end()) continue;
     done.push_back(r.node);
     reclaimed += shrink_node(m, r.node, SWAP_CLUSTER_MAX << std::min<Order>(order, 4));
     if (reclaimed >= SWAP_CLUSTER_MAX) break;

@@ -34,7 +34,8 @@ u64 zone_reclaimable_pages(const Machine& m, const Zone& z);
 // wakeup_kswapd for every node of the zonelist that is not balanced.
 void wake_all_kswapds(Machine& m, Order order, gfp_t g, const std::vector<ZoneRef>& zonelist, ZoneType highest);
 // Direct reclaim; returns pages reclaimed.
-u64 try_to_free_pages(Machine& m, gfp_t g, Order order, const std::vector<ZoneRef>& zonelist, ZoneType highest);
+u64 try_to_free_pages(Machine& m, gfp_t g, Order order, const std::vector<ZoneRef>& zonelist, ZoneType highest,
+                      const std::vector<int>& nodemask = {});
 
 struct OomControl {
   gfp_t gfp = 0;

@@ -260,3 +260,29 @@ TEST_SUITE("pressure") {
     }
   }
 }
+
+TEST_SUITE("pressure") {
+  TEST_CASE("a memory-policy OOM: totalpages are the bound node's, tasks bound elsewhere are spared") {
+    //   node 0: big0 (bound to node 0, the largest task)
+    //   node 1: small1 (bound to node 1), free (no policy), grower (bound to node 1)
+    auto m = mmtest::boot_spec("ram=2G cpus=2 nodes=1G:0,1G:1");
+    auto spawn_bound = [&](const std::string& name, u64 mb, std::vector<int> bind) {
+      SpawnRequest r;
+      r.name = name;
+      r.anon = mb << 20;
+      r.bind = std::move(bind);
+      auto pid = spawn(*m, r);
+      REQUIRE(pid);
+    };
+    spawn_bound("big0", 700, {0});
+    spawn_bound("small1", 100, {1});
+    spawn_bound("free", 50, {});
+    spawn_bound("grower", 4000, {1});
+    const auto constraint = mmtest::matching(m->log, "^oom-kill:constraint=");
+    REQUIRE_FALSE(constraint.empty());
+    CHECK(constraint.front().rfind("oom-kill:constraint=CONSTRAINT_MEMORY_POLICY,nodemask=1,cpuset=/,mems_allowed=0-1,task_memcg=/,task=grower", 0) == 0);
+    CHECK(find_task(*m, "big0") != nullptr);  // the biggest task, but bound to node 0: never a candidate
+    CHECK(find_task(*m, "grower") == nullptr);
+    CHECK(check_invariants(*m).empty());
+  }
+}
