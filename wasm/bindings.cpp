@@ -5,10 +5,13 @@
 #include "convert.h"
 
 using namespace emscripten;
+using mmwasm::AllocResult;
 using mmwasm::BootResult;
 using mmwasm::Engine;
 using mmwasm::JsEvent;
+using mmwasm::KmallocResult;
 using mmwasm::ProcResult;
+using mmwasm::StatusResult;
 
 EMSCRIPTEN_BINDINGS(mm_engine) {
   value_object<BootResult>("BootResult")
@@ -19,6 +22,28 @@ EMSCRIPTEN_BINDINGS(mm_engine) {
       .field("ok", &ProcResult::ok)
       .field("text", &ProcResult::text)
       .field("error", &ProcResult::error);
+
+  value_object<StatusResult>("StatusResult")
+      .field("ok", &StatusResult::ok)
+      .field("error", &StatusResult::error);
+
+  value_object<AllocResult>("AllocResult")
+      .field("ok", &AllocResult::ok)
+      .field("pfn", &AllocResult::pfn)
+      .field("order", &AllocResult::order)
+      .field("node", &AllocResult::node)
+      .field("zone", &AllocResult::zone)
+      .field("failure", &AllocResult::failure)
+      .field("error", &AllocResult::error);
+
+  value_object<KmallocResult>("KmallocResult")
+      .field("ok", &KmallocResult::ok)
+      .field("addr", &KmallocResult::addr)
+      .field("cache", &KmallocResult::cache)
+      .field("pfn", &KmallocResult::pfn)
+      .field("index", &KmallocResult::index)
+      .field("failure", &KmallocResult::failure)
+      .field("error", &KmallocResult::error);
 
   value_object<JsEvent>("Event")
       .field("seq", &JsEvent::seq)
@@ -48,6 +73,20 @@ EMSCRIPTEN_BINDINGS(mm_engine) {
       .function("check", &Engine::check)
       .function("frameCount", &Engine::frame_count)
       .function("frameStateView", &Engine::frame_state_view)
+      .function("runScenario", &Engine::run_scenario)
+      .function("allocPages", &Engine::alloc_pages)
+      .function("freePages", &Engine::free_pages)
+      .function("freeBlock", &Engine::free_block)
+      .function("drain", &Engine::drain)
+      .function("oomReplay", &Engine::oom_replay)
+      .function("kmalloc", &Engine::kmalloc)
+      .function("kfree", &Engine::kfree)
+      .function("kmemCacheCreate", &Engine::kmem_cache_create)
+      .function("kmemCacheAlloc", &Engine::kmem_cache_alloc)
+      .function("kmemCacheFree", &Engine::kmem_cache_free)
+      .function("kmemCacheDestroy", &Engine::kmem_cache_destroy)
+      .function("kmemCacheShrink", &Engine::kmem_cache_shrink)
+      .function("slabView", &Engine::slab_view)
       .function("setTrace", &Engine::set_trace)
       .function("trace", &Engine::trace);
 }

@@ -2,7 +2,12 @@
 #include "convert.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cinttypes>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
 
 using emscripten::val;
 
@@ -26,7 +31,74 @@ val to_js_strings(const auto& range) {
   return out;
 }
 
+// A JS number that must be a whole number in [lo, hi]; nullopt otherwise
+// (NaN, fractions, out of range).
+std::optional<long long> to_whole(double x, long long lo, long long hi) {
+  if (!std::isfinite(x) || std::floor(x) != x) return std::nullopt;
+  if (x < static_cast<double>(lo) || x > static_cast<double>(hi)) return std::nullopt;
+  return static_cast<long long>(x);
+}
+
+std::string arg_error(const std::string& msg) { return mm::Diagnostic{"", 0, 0, msg}.str(); }
+
+constexpr long long kMaxPfn = 1LL << 52;
+
+// A gfp string as the kernel prints it; errors name the input "gfp" so they
+// read "gfp:1:5: error: unknown gfp flag 'GFP_KERNAL' (did you mean GFP_KERNEL?)".
+mm::Expected<mm::gfp_t> gfp_of(const std::string& text) {
+  auto g = mm::parse_gfp(text);
+  if (g) return g;
+  mm::Diagnostic d = g.diag();
+  if (d.file.empty()) d.file = "gfp";
+  return d;
+}
+
+// "0xffff888004a1c080" or a decimal number; nullopt for anything else.
+std::optional<mm::u64> parse_addr(const std::string& s) {
+  if (s.empty() || s[0] == '-' || s[0] == '+' || std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(s.c_str(), &end, 0);
+  if (errno != 0 || end != s.c_str() + s.size()) return std::nullopt;
+  return static_cast<mm::u64>(v);
+}
+
+std::string hex_addr(mm::u64 a) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%" PRIx64, static_cast<std::uint64_t>(a));
+  return buf;
+}
+
+// Field `key` of a plain JS object, or `fallback` when absent (undefined or
+// null). Reading never throws: a wrong type is reported through `bad`.
+std::string field_string(const val& obj, const char* key, const char* fallback, bool& bad) {
+  const val v = obj[key];
+  if (v.isUndefined() || v.isNull()) return fallback;
+  if (v.typeOf().as<std::string>() != "string") {
+    bad = true;
+    return fallback;
+  }
+  return v.as<std::string>();
+}
+
+double field_number(const val& obj, const char* key, double fallback, bool& bad) {
+  const val v = obj[key];
+  if (v.isUndefined() || v.isNull()) return fallback;
+  if (v.typeOf().as<std::string>() != "number") {
+    bad = true;
+    return fallback;
+  }
+  return v.as<double>();
+}
+
+StatusResult status_error(const std::string& msg) { return {false, msg}; }
+
 }  // namespace
+
+StatusResult to_status_result(const mm::Status& s) {
+  if (s) return {true, {}};
+  return {false, s.diag().str()};
+}
 
 const char* kind_name(mm::EventKind k) {
   switch (k) {
@@ -114,6 +186,230 @@ val Engine::frame_state_view() const {
   const std::uint8_t* p = pg_.booted() ? pg_.frame_state() : nullptr;
   const std::size_t n = p ? pg_.frame_count() : 0;
   return val(emscripten::typed_memory_view(n, p));
+}
+
+val Engine::run_scenario(const std::string& text) {
+  val out = val::object();
+  val failures = val::array();
+  auto r = pg_.run_scenario(text, "scenario");
+  if (!r) {
+    const mm::Diagnostic& d = r.diag();
+    out.set("ok", false);
+    out.set("ran", false);
+    out.set("output", std::string());
+    out.set("failures", failures);
+    out.set("passed", 0);
+    out.set("failed", 0);
+    out.set("error", d.str());
+    out.set("line", d.line);
+    out.set("col", d.col);
+    return out;
+  }
+  unsigned i = 0;
+  for (const mm::Diagnostic& d : r->failures) {
+    val f = val::object();
+    f.set("line", d.line);
+    f.set("col", d.col);
+    f.set("message", d.message);
+    f.set("text", d.str());
+    failures.set(i++, f);
+  }
+  out.set("ok", r->ok());
+  out.set("ran", true);
+  out.set("output", r->output);
+  out.set("failures", failures);
+  out.set("passed", r->expects_passed);
+  out.set("failed", r->expects_failed);
+  out.set("error", std::string());
+  out.set("line", 0);
+  out.set("col", 0);
+  return out;
+}
+
+AllocResult Engine::alloc_pages(const val& req) {
+  AllocResult res;
+  const bool is_object = !req.isNull() && req.typeOf().as<std::string>() == "object";
+  if (!is_object) {
+    res.error = arg_error("allocPages takes an object {gfp, order, cpu, node}");
+    return res;
+  }
+  bool bad = false;
+  const std::string gfp_text = field_string(req, "gfp", "GFP_KERNEL", bad);
+  const double order = field_number(req, "order", 0, bad);
+  const double cpu = field_number(req, "cpu", 0, bad);
+  const double node = field_number(req, "node", -1, bad);
+  if (bad) {
+    res.error = arg_error("allocPages: gfp is a string; order, cpu and node are numbers");
+    return res;
+  }
+  auto g = gfp_of(gfp_text);
+  if (!g) {
+    res.error = g.diag().str();
+    return res;
+  }
+  const auto o = to_whole(order, 0, 1000);
+  const auto c = to_whole(cpu, 0, 1 << 20);
+  const auto n = to_whole(node, -1, 1 << 20);
+  if (!o) res.error = arg_error("order must be a whole number from 0 to " + std::to_string(mm::MAX_ORDER - 1));
+  else if (!c) res.error = arg_error("cpu must be a whole number from 0");
+  else if (!n) res.error = arg_error("node must be a whole number from 0 (or -1: the CPU's node)");
+  if (!res.error.empty()) return res;
+
+  mm::AllocRequest r;
+  r.gfp = *g;
+  r.order = static_cast<mm::Order>(*o);
+  r.cpu = static_cast<int>(*c);
+  r.nid = static_cast<int>(*n);
+  auto a = pg_.alloc_pages(r);
+  if (!a) {
+    res.error = a.diag().str();
+    return res;
+  }
+  res.ok = a->ok;
+  res.order = static_cast<int>(a->order);
+  if (a->ok) {
+    res.pfn = static_cast<double>(a->pfn);
+    res.node = a->zone.node;
+    res.zone = std::string(mm::kZoneNames[mm::idx(a->zone.zone)]);
+  } else {
+    res.order = static_cast<int>(r.order);
+    res.failure = a->failure.empty() ? std::string("page allocation failure") : a->failure;
+  }
+  return res;
+}
+
+StatusResult Engine::free_pages(double pfn, double order, double cpu) {
+  const auto p = to_whole(pfn, 0, kMaxPfn);
+  const auto o = to_whole(order, 0, 1000);
+  const auto c = to_whole(cpu, 0, 1 << 20);
+  if (!p) return status_error(arg_error("pfn must be a whole number from 0"));
+  if (!o) return status_error(arg_error("order must be a whole number from 0"));
+  if (!c) return status_error(arg_error("cpu must be a whole number from 0"));
+  return to_status_result(pg_.free_pages(static_cast<mm::Pfn>(*p), static_cast<mm::Order>(*o), static_cast<int>(*c)));
+}
+
+StatusResult Engine::free_block(double pfn, double cpu) {
+  const auto p = to_whole(pfn, 0, kMaxPfn);
+  const auto c = to_whole(cpu, 0, 1 << 20);
+  if (!p) return status_error(arg_error("pfn must be a whole number from 0"));
+  if (!c) return status_error(arg_error("cpu must be a whole number from 0"));
+  return to_status_result(pg_.free_block(static_cast<mm::Pfn>(*p), static_cast<int>(*c)));
+}
+
+StatusResult Engine::drain(double cpu) {
+  const auto c = to_whole(cpu, -1, 1 << 20);
+  if (!c) return status_error(arg_error("cpu must be a whole number from 0, or -1 for every CPU"));
+  return to_status_result(pg_.drain(static_cast<int>(*c)));
+}
+
+ProcResult Engine::oom_replay(const std::string& log) const {
+  auto r = pg_.oom_replay(log, "log");
+  if (!r) return {false, {}, r.diag().str()};
+  return {true, *r, {}};
+}
+
+namespace {
+
+KmallocResult to_kmalloc_result(const mm::Playground& pg, const mm::Expected<mm::KmallocOutcome>& k) {
+  KmallocResult res;
+  if (!k) {
+    res.error = k.diag().str();
+    return res;
+  }
+  res.ok = k->ok;
+  if (!k->ok) {
+    res.failure = k->failure.empty() ? std::string("kmalloc failed") : k->failure;
+    return res;
+  }
+  res.addr = hex_addr(k->addr);
+  res.pfn = static_cast<double>(k->pfn);
+  res.index = static_cast<int>(k->index);
+  if (k->cache != mm::NO_CACHE && pg.machine()) {
+    if (const mm::KmemCache* c = mm::cache_of(*pg.machine(), k->cache)) res.cache = c->name;
+  }
+  return res;
+}
+
+}  // namespace
+
+KmallocResult Engine::kmalloc(double size, const std::string& gfp, double cpu) {
+  KmallocResult res;
+  const auto s = to_whole(size, 0, kMaxPfn);
+  const auto c = to_whole(cpu, 0, 1 << 20);
+  if (!s) res.error = arg_error("size must be a whole number of bytes");
+  else if (!c) res.error = arg_error("cpu must be a whole number from 0");
+  if (!res.error.empty()) return res;
+  auto g = gfp_of(gfp);
+  if (!g) {
+    res.error = g.diag().str();
+    return res;
+  }
+  return to_kmalloc_result(pg_, pg_.kmalloc(static_cast<mm::u64>(*s), *g, static_cast<int>(*c)));
+}
+
+StatusResult Engine::kfree(const std::string& addr, double cpu) {
+  const auto a = parse_addr(addr);
+  const auto c = to_whole(cpu, 0, 1 << 20);
+  if (!a) return status_error(arg_error("bad address '" + addr + "' (hex 0x... or decimal)"));
+  if (!c) return status_error(arg_error("cpu must be a whole number from 0"));
+  return to_status_result(pg_.kfree(*a, static_cast<int>(*c)));
+}
+
+StatusResult Engine::kmem_cache_create(const std::string& name, double size, double align, const std::string& flags) {
+  const auto s = to_whole(size, 1, 1LL << 32);
+  const auto a = to_whole(align, 0, 1LL << 31);
+  if (!s) return status_error(arg_error("size must be a whole number of bytes from 1"));
+  if (!a) return status_error(arg_error("align must be a whole number from 0"));
+  mm::u32 f = 0;
+  if (!flags.empty()) {
+    auto pf = mm::parse_slab_flags(flags);
+    if (!pf) {
+      mm::Diagnostic d = pf.diag();
+      if (d.file.empty()) d.file = "flags";
+      return status_error(d.str());
+    }
+    f = *pf;
+  }
+  auto r = pg_.kmem_cache_create(name, static_cast<mm::u32>(*s), static_cast<mm::u32>(*a), f);
+  if (!r) return status_error(r.diag().str());
+  return {true, {}};
+}
+
+KmallocResult Engine::kmem_cache_alloc(const std::string& cache, const std::string& gfp, double cpu) {
+  KmallocResult res;
+  const auto c = to_whole(cpu, 0, 1 << 20);
+  if (!c) {
+    res.error = arg_error("cpu must be a whole number from 0");
+    return res;
+  }
+  auto g = gfp_of(gfp);
+  if (!g) {
+    res.error = g.diag().str();
+    return res;
+  }
+  return to_kmalloc_result(pg_, pg_.kmem_cache_alloc(cache, *g, static_cast<int>(*c)));
+}
+
+StatusResult Engine::kmem_cache_free(const std::string& cache, const std::string& addr, double cpu) {
+  const auto a = parse_addr(addr);
+  const auto c = to_whole(cpu, 0, 1 << 20);
+  if (!a) return status_error(arg_error("bad address '" + addr + "' (hex 0x... or decimal)"));
+  if (!c) return status_error(arg_error("cpu must be a whole number from 0"));
+  return to_status_result(pg_.kmem_cache_free(cache, *a, static_cast<int>(*c)));
+}
+
+StatusResult Engine::kmem_cache_destroy(const std::string& cache) {
+  return to_status_result(pg_.kmem_cache_destroy(cache));
+}
+
+StatusResult Engine::kmem_cache_shrink(const std::string& cache) {
+  return to_status_result(pg_.kmem_cache_shrink(cache));
+}
+
+ProcResult Engine::slab_view(const std::string& cache) const {
+  auto r = pg_.slab_view(cache);
+  if (!r) return {false, {}, r.diag().str()};
+  return {true, *r, {}};
 }
 
 }  // namespace mmwasm

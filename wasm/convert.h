@@ -25,10 +25,42 @@ struct BootResult {
   std::string error;
 };
 
-// {ok, text, error}: one /proc file.
+// {ok, text, error}: one /proc file, an OOM replay, a slab view.
 struct ProcResult {
   bool ok = false;
   std::string text;
+  std::string error;
+};
+
+// {ok, error}: an operation with nothing to return (free, drain, kfree...).
+struct StatusResult {
+  bool ok = false;
+  std::string error;
+};
+
+// alloc_pages: ok with the block, or !ok with `failure` (out of memory, the
+// kernel's reason) or `error` (a request the kernel refuses: bad gfp, order,
+// CPU or node). pfn is -1 when !ok; zone is "DMA", "DMA32", "Normal"...
+struct AllocResult {
+  bool ok = false;
+  double pfn = -1;
+  int order = 0;
+  int node = -1;
+  std::string zone;
+  std::string failure;
+  std::string error;
+};
+
+// kmalloc / kmem_cache_alloc. Kernel addresses (0xffff888...) do not fit a
+// double exactly, so `addr` is a hex string ("0xffff888004a1c080"); "" when
+// !ok. cache is the serving cache's name ("" for kmalloc_large and kmalloc(0)).
+struct KmallocResult {
+  bool ok = false;
+  std::string addr;
+  std::string cache;
+  double pfn = -1;
+  int index = -1;
+  std::string failure;
   std::string error;
 };
 
@@ -46,6 +78,7 @@ struct JsEvent {
 };
 
 BootResult to_boot_result(const mm::Status& s);
+StatusResult to_status_result(const mm::Status& s);
 JsEvent to_js(const mm::Event& e);
 const char* kind_name(mm::EventKind k);
 
@@ -62,6 +95,32 @@ class Engine {
   emscripten::val check() const;
   double frame_count() const;
   emscripten::val frame_state_view() const;
+
+  // Scenarios (mm/scenario.h), run on this engine's playground: the machine
+  // they boot stays. Returns {ok, ran, output, failures, passed, failed,
+  // error, line, col}; see mm-engine.d.ts.
+  emscripten::val run_scenario(const std::string& text);
+
+  // The page allocator. `req` is {gfp, order, cpu, node}, every field
+  // optional (GFP_KERNEL, 0, 0, -1); gfp is parsed with mm::parse_gfp.
+  AllocResult alloc_pages(const emscripten::val& req);
+  StatusResult free_pages(double pfn, double order, double cpu);
+  StatusResult free_block(double pfn, double cpu);
+  StatusResult drain(double cpu);  // -1: every CPU
+
+  // OOM replay of a pasted kernel log; needs no machine.
+  ProcResult oom_replay(const std::string& log) const;
+
+  // SLUB. Addresses cross as strings (hex "0x..." or decimal).
+  KmallocResult kmalloc(double size, const std::string& gfp, double cpu);
+  StatusResult kfree(const std::string& addr, double cpu);
+  StatusResult kmem_cache_create(const std::string& name, double size, double align, const std::string& flags);
+  KmallocResult kmem_cache_alloc(const std::string& cache, const std::string& gfp, double cpu);
+  StatusResult kmem_cache_free(const std::string& cache, const std::string& addr, double cpu);
+  StatusResult kmem_cache_destroy(const std::string& cache);
+  StatusResult kmem_cache_shrink(const std::string& cache);
+  ProcResult slab_view(const std::string& cache) const;
+
   // Event collection for the next boots (on by default: the page animates them).
   void set_trace(bool on) { trace_ = on; }
   bool trace() const { return trace_; }

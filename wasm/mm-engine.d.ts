@@ -6,8 +6,10 @@
 // tests/wasm/bindings.test.mjs checks this contract at the boundary.
 //
 // Rules every method keeps:
-//  - Nothing throws for bad *input*: a bad spec, dmesg or /proc name comes back
-//    as `{ ok: false, error }`, and the machine booted before is kept unchanged.
+//  - Nothing throws for bad *input*: a bad spec, dmesg, /proc name, gfp string,
+//    scenario, pfn or address comes back as `{ ok: false, error }`, and the
+//    machine booted before is kept unchanged (runScenario replaces it with the
+//    scenario's own machine once the scenario parses).
 //    (Passing a non-string where a string is declared is a programming error;
 //    Embind reports it with a BindingError.)
 //  - Results are copies, except frameStateView().
@@ -21,13 +23,106 @@ export interface BootResult {
   error: string;
 }
 
-/** One /proc file as the kernel prints it. */
+/** A text the engine produced: a /proc file as the kernel prints it, an OOM
+ *  replay, a slab view. */
 export interface ProcResult {
   ok: boolean;
-  /** The file's text; empty when !ok. */
+  /** The text; empty when !ok. */
   text: string;
   /** Empty when ok. */
   error: string;
+}
+export type TextResult = ProcResult;
+
+/** An operation with nothing to return (free, drain, kfree, ...). On failure
+ *  nothing changed and `error` says why, compiler-style ("error: ..."). */
+export interface StatusResult {
+  ok: boolean;
+  /** Empty when ok. */
+  error: string;
+}
+
+/** What allocPages() takes. Every field is optional. */
+export interface AllocRequest {
+  /** A gfp mask as the kernel prints it: "GFP_KERNEL", "GFP_KERNEL|__GFP_ZERO",
+   *  or a number "0xcc0". Default "GFP_KERNEL". */
+  gfp?: string;
+  /** 0 .. 10 (6.1: orders below MAX_ORDER = 11). Default 0. */
+  order?: number;
+  /** The allocating CPU. Default 0. */
+  cpu?: number;
+  /** Preferred node; -1 (default) means the CPU's node. */
+  node?: number;
+}
+
+/** Result of allocPages(). Three outcomes:
+ *  - ok: the block [pfn, pfn + 2^order) is allocated;
+ *  - !ok with `failure`: the kernel would have failed it (out of memory; the
+ *    reason in the kernel's terms); the machine may have reclaimed or killed;
+ *  - !ok with `error`: a request the kernel refuses outright (bad gfp string,
+ *    order, CPU or node); nothing changed. A bad gfp reads
+ *    "gfp:1:1: error: unknown gfp flag 'GFP_KERNAL' (did you mean GFP_KERNEL?)". */
+export interface AllocResult {
+  ok: boolean;
+  /** First page frame of the block; -1 when !ok. */
+  pfn: number;
+  order: number;
+  /** Where the block came from (node id, zone name "DMA" | "DMA32" | "Normal" | "Movable"); -1 and "" when !ok. */
+  node: number;
+  zone: string;
+  /** Empty unless out of memory. */
+  failure: string;
+  /** Empty unless the request was refused. */
+  error: string;
+}
+
+/** Result of kmalloc() / kmemCacheAlloc(). Same three outcomes as AllocResult. */
+export interface KmallocResult {
+  ok: boolean;
+  /** The object's kernel address as hex ("0xffff888004a1c080"): kernel
+   *  addresses do not fit a JS number exactly. "" when !ok. */
+  addr: string;
+  /** The serving cache ("kmalloc-128"); "" for kmalloc_large and kmalloc(0). */
+  cache: string;
+  /** First pfn of the slab (or of the large allocation); -1 when !ok. */
+  pfn: number;
+  /** Object index in its slab; -1 when !ok. */
+  index: number;
+  failure: string;
+  error: string;
+}
+
+/** One problem of a scenario run (a failed expect, a statement that failed). */
+export interface ScenarioFailure {
+  /** 1-based; 0 when not tied to a line. */
+  line: number;
+  col: number;
+  /** The message alone. */
+  message: string;
+  /** The compiler-style line: "scenario:12:8: error: expect failed: ...". */
+  text: string;
+}
+
+/** Result of runScenario().
+ *  - A parse error: ran = false, ok = false, `error` (compiler-style, the
+ *    source is "scenario"), `line`, `col`; nothing ran, the machine is unchanged.
+ *  - Otherwise ran = true: the statements ran (the scenario's own machine
+ *    replaced the engine's, unless its `machine` line failed), `output` is what
+ *    proc/log/echo/slab printed, `failures` the failed expects and statements,
+ *    and ok = (failures.length === 0). OOM reports and other kernel messages
+ *    the run produced are appended to bootLog(). */
+export interface ScenarioResult {
+  ok: boolean;
+  ran: boolean;
+  output: string;
+  failures: ScenarioFailure[];
+  /** Number of expect lines that held / did not hold. */
+  passed: number;
+  failed: number;
+  /** The parse error; "" when ran. */
+  error: string;
+  line: number;
+  col: number;
 }
 
 export type EventKind = 'begin' | 'end' | 'step' | 'warn';
@@ -87,6 +182,43 @@ export interface Engine {
    *  and leaves old views detached (length 0) or stale. Fetch it again each
    *  time, and copy it (`.slice()`) if you need to keep the bytes. */
   frameStateView(): Uint8Array;
+
+  /** Parse and run a scenario (the language of README.md / engine/mm/scenario.h)
+   *  on this engine. `dmesg` statements cannot read files here. */
+  runScenario(text: string): ScenarioResult;
+
+  /** alloc_pages(). */
+  allocPages(request: AllocRequest): AllocResult;
+  /** free_pages(pfn, order): the order must be the allocation's. */
+  freePages(pfn: number, order: number, cpu: number): StatusResult;
+  /** Frees the live allocation whose first page is `pfn` (its order is known).
+   *  A pfn that is not the head of a live allocation (e.g. already free) is an
+   *  error and changes nothing. */
+  freeBlock(pfn: number, cpu: number): StatusResult;
+  /** drain_local_pages(cpu), or drain_all_pages() for cpu = -1. */
+  drain(cpu: number): StatusResult;
+
+  /** Replays every OOM report of a pasted kernel log (dmesg, journalctl -k,
+   *  syslog) with the engine's oom_badness; the same text as `mmsim oom --replay`.
+   *  Needs no machine and does not touch the one running. */
+  oomReplay(log: string): TextResult;
+
+  /** kmalloc(size, gfp). */
+  kmalloc(size: number, gfp: string, cpu: number): KmallocResult;
+  /** kfree(addr); `addr` is hex "0x..." or decimal. Double frees and bad
+   *  pointers are errors (SLUB's own words) and change nothing. */
+  kfree(addr: string, cpu: number): StatusResult;
+  /** kmem_cache_create(name, size, align, flags); flags like
+   *  "SLAB_HWCACHE_ALIGN|SLAB_RECLAIM_ACCOUNT" or "" for none. */
+  kmemCacheCreate(name: string, size: number, align: number, flags: string): StatusResult;
+  kmemCacheAlloc(cache: string, gfp: string, cpu: number): KmallocResult;
+  kmemCacheFree(cache: string, addr: string, cpu: number): StatusResult;
+  /** Refused (nothing changes) while the cache has live objects. */
+  kmemCacheDestroy(cache: string): StatusResult;
+  kmemCacheShrink(cache: string): StatusResult;
+  /** One cache's slabs, objects and freelists (mmsim --slab). */
+  slabView(cache: string): TextResult;
+
   /** Whether later boots record events (default true). */
   setTrace(on: boolean): void;
   trace(): boolean;

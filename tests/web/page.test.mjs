@@ -4,7 +4,7 @@
 // student would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -125,17 +125,203 @@ test('a bad spec shows an error and keeps the previous machine', async () => {
 });
 
 test('the language toggle switches labels and is remembered', async () => {
-  const { context, page } = await openPage();
+  const { context, page, errors } = await openPage();
   try {
-    assert.equal(await page.textContent('#tab-log'), 'Boot log');
+    assert.equal(await page.textContent('#tab-log'), 'Kernel log');
+    assert.equal(await page.textContent('#alloc-submit'), 'Allocate');
     await page.click('#lang');
-    assert.equal(await page.textContent('#tab-log'), '启动日志');
+    assert.equal(await page.textContent('#tab-log'), '内核日志');
+    assert.equal(await page.textContent('#alloc-submit'), '分配');
+    assert.equal(await page.textContent('#tab-scenario'), '场景');
     assert.equal(await page.getAttribute('html', 'lang'), 'zh-Hans');
     await page.reload();
     await waitForBoot(page, []);
-    assert.equal(await page.textContent('#tab-log'), '启动日志');
+    assert.equal(await page.textContent('#tab-log'), '内核日志');
     await page.click('#lang');
-    assert.equal(await page.textContent('#tab-log'), 'Boot log');
+    assert.equal(await page.textContent('#tab-log'), 'Kernel log');
+    assert.equal(await page.textContent('#tab-oom'), 'OOM replay');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+/** The text of /proc/NAME as the /proc tab shows it. */
+async function procText(page, name) {
+  await page.click('#tab-proc');
+  await page.selectOption('#proc-select', name);
+  await page.locator('#proc-text').filter({ hasText: 'Node 0' }).waitFor({ timeout: 10_000 });
+  return page.textContent('#proc-text');
+}
+
+test('Allocate: order 3 GFP_KERNEL adds a live row and changes buddyinfo; Free removes it', async () => {
+  const { context, page, errors } = await openPage();
+  try {
+    assert.equal(await page.isVisible('#alloc-empty'), true);
+    const zoneBefore = await procText(page, 'zoneinfo');
+    const buddyBefore = await procText(page, 'buddyinfo');
+    await page.fill('#alloc-gfp', 'GFP_KERNEL');
+    await page.selectOption('#alloc-order', '3');
+    await page.click('#alloc-submit');
+    const row = page.locator('#alloc-list tr');
+    await row.first().waitFor({ timeout: 10_000 });
+    assert.equal(await row.count(), 1);
+    const pfn = Number(await row.first().getAttribute('data-pfn'));
+    assert.ok(Number.isInteger(pfn) && pfn % 8 === 0, `pfn ${pfn}`);
+    const cells = await row.first().locator('td').allTextContents();
+    assert.equal(cells[1], '3');
+    assert.equal(cells[2], '8');
+    assert.match(await page.textContent('#alloc-message'), new RegExp(`Allocated pfn ${pfn}, order 3`));
+    assert.equal(await page.getAttribute('#alloc-message', 'data-tone'), 'ok');
+    // The /proc view refreshed by itself (buddyinfo is still selected).
+    const buddyAfter = await page.textContent('#proc-text');
+    assert.notEqual(buddyAfter, buddyBefore, 'an order-3 allocation splits a buddy block');
+    const zoneAfter = await procText(page, 'zoneinfo');
+    assert.notEqual(zoneAfter, zoneBefore);
+
+    await page.click(`#alloc-list button.free[data-pfn="${pfn}"]`);
+    await row.first().waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(await row.count(), 0);
+    assert.match(await page.textContent('#alloc-message'), new RegExp(`Freed pfn ${pfn}`));
+    assert.notEqual(await page.textContent('#proc-text'), zoneAfter, 'zoneinfo refreshed after the free');
+
+    await page.click('#drain');
+    assert.match(await page.textContent('#alloc-message'), /Drained/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Allocate: a bad gfp shows the engine message next to the panel; the page keeps working', async () => {
+  const { context, page, errors } = await openPage();
+  try {
+    const log = await page.textContent('#boot-log');
+    await page.fill('#alloc-gfp', 'GFP_KERNAL');
+    await page.press('#alloc-gfp', 'Enter'); // Enter in the panel allocates
+    await page.locator('#alloc-message').filter({ hasText: 'did you mean GFP_KERNEL?' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.getAttribute('#alloc-message', 'data-tone'), 'error');
+    assert.match(await page.textContent('#alloc-message-detail'), /gfp:1:\d+: error: unknown gfp flag 'GFP_KERNAL'/);
+    assert.equal(await page.locator('#alloc-list tr').count(), 0);
+    assert.equal(await page.inputValue('#alloc-gfp'), 'GFP_KERNAL', 'the bad text stays so it can be fixed');
+    assert.equal(await page.textContent('#boot-log'), log);
+    assert.equal(await page.isHidden('#error'), true);
+
+    await page.fill('#alloc-gfp', 'GFP_KERNEL|__GFP_ZERO');
+    await page.press('#alloc-gfp', 'Enter');
+    await page.locator('#alloc-list tr').first().waitFor({ timeout: 10_000 });
+    assert.equal(await page.getAttribute('#alloc-message', 'data-tone'), 'ok');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Scenario: the example runs, its expects pass, and the OOM reports reach the kernel log', async () => {
+  const { context, page, errors } = await openPage();
+  try {
+    await page.click('#tab-scenario');
+    assert.match(await page.inputValue('#scenario-text'), /machine ram=256M/);
+    await page.click('#scenario-run');
+    await page.locator('#scenario-summary').filter({ hasText: 'ran' }).waitFor({ timeout: BOOT_TIMEOUT });
+    assert.equal(await page.getAttribute('#scenario-summary', 'data-tone'), 'ok');
+    assert.match(await page.textContent('#scenario-summary'), /\d+ expect lines passed/);
+    assert.equal(await page.isHidden('#scenario-failures'), true);
+    assert.match(await page.textContent('#scenario-output'), /oom_score/);
+    assert.match(await page.textContent('#summary'), /^scenario · /);
+
+    await page.click('#tab-log');
+    const log = await page.textContent('#boot-log');
+    assert.match(log, /Out of memory: Killed process \d+ \(D\)/);
+    assert.match(log, /invoked oom-killer/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Scenario: a typo shows line:col, nothing runs; a failed expect is listed with its line', async () => {
+  const { context, page, errors } = await openPage();
+  try {
+    const log = await page.textContent('#boot-log');
+    await page.click('#tab-scenario');
+    await page.fill('#scenario-text', 'machine ram=256M cpus=1\nspawn A anon=10M\n  spwan B anon=1M\n');
+    await page.press('#scenario-text', 'Control+Enter');
+    await page.locator('#scenario-failures').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await page.textContent('#scenario-summary'), /line 3, column 3/);
+    assert.equal(await page.textContent('#scenario-failures button.jump'), '3:3');
+    assert.match(await page.textContent('#scenario-failures'), /scenario:3:3: error: unknown statement 'spwan'/);
+    assert.equal(await page.isHidden('#scenario-result'), true);
+    // The caret went to the error.
+    const caret = await page.$eval('#scenario-text', (t) => [document.activeElement === t, t.selectionStart]);
+    assert.deepEqual(caret, [true, 'machine ram=256M cpus=1\nspawn A anon=10M\n  '.length]);
+    assert.equal(await page.textContent('#boot-log'), log, 'the machine is unchanged');
+
+    await page.fill('#scenario-text', 'machine ram=256M cpus=1\nexpect cpus == 1\nexpect cpus == 4\n');
+    await page.click('#scenario-run');
+    await page.locator('#scenario-summary').filter({ hasText: '1 failed' }).waitFor({ timeout: BOOT_TIMEOUT });
+    assert.match(await page.textContent('#scenario-failures button.jump'), /^3:\d+$/);
+    assert.match(await page.textContent('#scenario-failures'), /scenario:3:\d+: error: expect failed/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('OOM replay of the reference capture names pid 109', async () => {
+  const dmesg = readFileSync(path.resolve(root, '../shared/reference/linux-6.1/oom-m256-smp1/dmesg.txt'), 'utf8');
+  const { context, page, errors } = await openPage();
+  try {
+    const log = await page.textContent('#boot-log');
+    await page.click('#tab-oom');
+    await page.evaluate((text) => {
+      const area = document.getElementById('oom-text');
+      area.value = text;
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+    }, dmesg);
+    await page.click('#oom-run');
+    await page.locator('#oom-output').filter({ hasText: 'Killed process' }).waitFor({ timeout: 30_000 });
+    const out = await page.textContent('#oom-output');
+    const kills = [...out.matchAll(/Out of memory: Killed process (\d+)/g)].map((m) => m[1]);
+    assert.equal(kills[0], '109', out.slice(0, 500));
+    assert.equal(await page.textContent('#boot-log'), log, 'the replay does not touch the machine');
+
+    await page.fill('#oom-text', 'no report here');
+    await page.press('#oom-text', 'Control+Enter');
+    await page.locator('#oom-summary').filter({ hasText: 'error:' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.isHidden('#oom-output'), true);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('keyboard: Tab reaches the Allocate panel, "?" opens the help and Esc closes it', async () => {
+  const { context, page, errors } = await openPage();
+  try {
+    await page.focus('#lang');
+    await page.keyboard.press('Tab'); // out of the top bar, into the panel
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'alloc-gfp');
+    await page.selectOption('#alloc-order', '2');
+    await page.focus('#alloc-submit');
+    await page.keyboard.press('Enter');
+    await page.locator('#alloc-list tr').first().waitFor({ timeout: 10_000 });
+    // Free with the keyboard; focus stays in the panel.
+    await page.focus('#alloc-list button.free');
+    await page.keyboard.press('Enter');
+    await page.locator('#alloc-list tr').first().waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'alloc-submit');
+
+    await page.focus('#tab-log');
+    await page.keyboard.press('?');
+    await page.locator('#help').waitFor({ state: 'visible', timeout: 5_000 });
+    await page.keyboard.press('Escape');
+    await page.locator('#help').waitFor({ state: 'hidden', timeout: 5_000 });
+    // "?" typed in a text box is just a character.
+    await page.fill('#alloc-gfp', '');
+    await page.type('#alloc-gfp', '?');
+    assert.equal(await page.isHidden('#help'), true);
+    assert.deepEqual(errors, []);
   } finally {
     await context.close();
   }

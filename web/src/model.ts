@@ -4,13 +4,14 @@
 
 import type { Lang, MessageKey, Params } from './i18n.js';
 
-export type Tab = 'log' | 'proc' | 'dmesg';
-export const TABS: readonly Tab[] = ['log', 'proc', 'dmesg'];
+export type Tab = 'log' | 'proc' | 'scenario' | 'oom' | 'dmesg';
+export const TABS: readonly Tab[] = ['log', 'proc', 'scenario', 'oom', 'dmesg'];
 
 /** The machine currently running in the engine. */
 export interface MachineView {
-  /** What the user booted: a shorthand spec, or a label for a pasted dmesg. */
+  /** What the user booted: a shorthand spec, or a label for a pasted dmesg or a scenario. */
   label: string;
+  /** The kernel log: boot messages, then what later operations printed (OOM reports...). */
   bootLog: string;
   frameCount: number;
   eventCount: number;
@@ -23,20 +24,110 @@ export interface Notice {
   detail: string;
 }
 
+/** How a panel's last result reads: done, refused by the kernel model
+ *  (out of memory), or bad input. */
+export type Tone = 'ok' | 'warn' | 'error';
+export interface PanelMessage {
+  tone: Tone;
+  notice: Notice;
+}
+
+/** A block the user allocated from the Allocate panel and has not freed. */
+export interface LiveAllocation {
+  pfn: number;
+  order: number;
+  node: number;
+  zone: string;
+  gfp: string;
+}
+
+/** What the Allocate panel's fields hold. `node` -1: the CPU's node. */
+export interface AllocForm {
+  gfp: string;
+  order: number;
+  cpu: number;
+  node: number;
+}
+
+export interface ScenarioFailureView {
+  line: number;
+  col: number;
+  text: string;
+}
+
+/** The last scenario run. A parse error has ran = false and one failure (the error). */
+export interface ScenarioRunView {
+  ran: boolean;
+  ok: boolean;
+  output: string;
+  failures: readonly ScenarioFailureView[];
+  passed: number;
+  failed: number;
+}
+
+export interface OomReplayView {
+  ok: boolean;
+  text: string;
+  error: string;
+}
+
 export interface PageModel {
   readonly lang: Lang;
   readonly tab: Tab;
   /** Text of the spec box (kept even when a boot fails, so it can be fixed). */
   readonly spec: string;
-  /** Engine loading or a boot in progress. */
+  /** Engine loading, a boot or a run in progress. */
   readonly busy: Notice | null;
   readonly machine: MachineView | null;
   readonly procNames: readonly string[];
   readonly procName: string;
   readonly procText: string;
-  /** The last failure; the machine above is untouched by it. */
+  /** The last failure of a boot or /proc read; the machine above is untouched by it. */
   readonly error: Notice | null;
+
+  readonly allocForm: AllocForm;
+  /** Newest first. Cleared when another machine replaces this one. */
+  readonly allocations: readonly LiveAllocation[];
+  readonly allocMessage: PanelMessage | null;
+
+  readonly scenarioText: string;
+  readonly scenarioRun: ScenarioRunView | null;
+
+  readonly oomText: string;
+  readonly oomReplay: OomReplayView | null;
+
+  readonly helpOpen: boolean;
 }
+
+export const EXAMPLE_SCENARIO = `# Five tasks with different oom_score_adj values, then one that grows
+# until the OOM killer runs. Ctrl+Enter runs it (the language: README.md).
+machine ram=256M cpus=1
+spawn A anon=30M adj=0
+spawn B anon=30M adj=500
+spawn C anon=30M adj=-500
+spawn D anon=8M adj=1000
+spawn E anon=30M adj=-1000
+proc tasks
+
+spawn T anon=16M
+grow T anon=1G
+expect oom_kills == 3
+expect task D alive == 0
+expect task B alive == 0
+expect task T alive == 0
+expect task E alive == 1
+expect log contains "Out of memory: Killed process"
+proc tasks
+`;
+
+export const GFP_CHOICES: readonly string[] = [
+  'GFP_KERNEL',
+  'GFP_ATOMIC',
+  'GFP_HIGHUSER_MOVABLE',
+  'GFP_DMA32',
+  'GFP_NOWAIT',
+  'GFP_KERNEL|__GFP_ZERO',
+];
 
 export function initialModel(lang: Lang, spec: string): PageModel {
   return {
@@ -49,6 +140,14 @@ export function initialModel(lang: Lang, spec: string): PageModel {
     procName: 'zoneinfo',
     procText: '',
     error: null,
+    allocForm: { gfp: 'GFP_KERNEL', order: 0, cpu: 0, node: -1 },
+    allocations: [],
+    allocMessage: null,
+    scenarioText: EXAMPLE_SCENARIO,
+    scenarioRun: null,
+    oomText: '',
+    oomReplay: null,
+    helpOpen: false,
   };
 }
 
@@ -66,14 +165,24 @@ export function withBusy(m: PageModel, busy: Notice | null): PageModel {
   return { ...m, busy };
 }
 
+export function withHelp(m: PageModel, helpOpen: boolean): PageModel {
+  return { ...m, helpOpen };
+}
+
+/** A new machine replaces the old one: what was allocated on the old one is gone. */
 export function bootSucceeded(m: PageModel, machine: MachineView, procNames: readonly string[]): PageModel {
   const procName = procNames.includes(m.procName) ? m.procName : (procNames[0] ?? '');
-  return { ...m, machine, procNames, procName, busy: null, error: null };
+  return { ...m, machine, procNames, procName, busy: null, error: null, allocations: [], allocMessage: null };
 }
 
 /** A failed boot changes only the error: the running machine stays on screen. */
 export function bootFailed(m: PageModel, what: string, detail: string): PageModel {
   return { ...m, busy: null, error: notice('bootFailed', { what }, detail) };
+}
+
+/** The same machine after an operation: its log and counters moved on. */
+export function machineChanged(m: PageModel, machine: MachineView): PageModel {
+  return { ...m, machine };
 }
 
 export function procShown(m: PageModel, procName: string, procText: string): PageModel {
@@ -86,4 +195,71 @@ export function procFailed(m: PageModel, procName: string, detail: string): Page
 
 export function withError(m: PageModel, error: Notice | null): PageModel {
   return { ...m, busy: null, error };
+}
+
+// --- Allocate panel ---------------------------------------------------------
+
+export function withAllocForm(m: PageModel, allocForm: AllocForm): PageModel {
+  return { ...m, allocForm };
+}
+
+export function allocated(m: PageModel, a: LiveAllocation): PageModel {
+  const pages = 2 ** a.order;
+  return {
+    ...m,
+    allocations: [a, ...m.allocations],
+    allocMessage: {
+      tone: 'ok',
+      notice: notice('allocOk', { pfn: a.pfn, order: a.order, pages, node: a.node, zone: a.zone }),
+    },
+  };
+}
+
+/** Out of memory: the kernel's own reason is the detail. */
+export function allocFailed(m: PageModel, failure: string): PageModel {
+  return { ...m, allocMessage: { tone: 'warn', notice: notice('allocFailed', {}, failure) } };
+}
+
+/** A request the allocator refuses (bad gfp, order, CPU, node): nothing changed. */
+export function allocRefused(m: PageModel, error: string): PageModel {
+  return { ...m, allocMessage: { tone: 'error', notice: notice('allocRefused', {}, error) } };
+}
+
+export function freed(m: PageModel, pfn: number): PageModel {
+  const gone = m.allocations.find((a) => a.pfn === pfn);
+  return {
+    ...m,
+    allocations: m.allocations.filter((a) => a.pfn !== pfn),
+    allocMessage: { tone: 'ok', notice: notice('freed', { pfn, order: gone?.order ?? 0 }) },
+  };
+}
+
+export function freeRefused(m: PageModel, pfn: number, error: string): PageModel {
+  return { ...m, allocMessage: { tone: 'error', notice: notice('freeRefused', { pfn }, error) } };
+}
+
+export function drained(m: PageModel): PageModel {
+  return { ...m, allocMessage: { tone: 'ok', notice: notice('drained') } };
+}
+
+export function panelError(m: PageModel, key: MessageKey, error: string): PageModel {
+  return { ...m, allocMessage: { tone: 'error', notice: notice(key, {}, error) } };
+}
+
+// --- Scenario and OOM replay tabs -------------------------------------------
+
+export function withScenarioText(m: PageModel, scenarioText: string): PageModel {
+  return { ...m, scenarioText };
+}
+
+export function scenarioRan(m: PageModel, run: ScenarioRunView): PageModel {
+  return { ...m, busy: null, scenarioRun: run };
+}
+
+export function withOomText(m: PageModel, oomText: string): PageModel {
+  return { ...m, oomText };
+}
+
+export function oomReplayed(m: PageModel, oomReplay: OomReplayView): PageModel {
+  return { ...m, busy: null, oomReplay };
 }
