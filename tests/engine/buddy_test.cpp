@@ -9,25 +9,7 @@ using namespace mm;
 
 namespace {
 
-// One node, one DMA zone of `pages` frames starting at pfn 0, every frame
-// present and reserved (as memmap_init leaves them) until freed.
-Machine tiny_machine(Pfn pages) {
-  Machine m;
-  m.mem.resize(pages);
-  m.nodes.resize(1);
-  Node& n = m.nodes[0];
-  n.node_spanned_pages = n.node_present_pages = pages;
-  n.cpus = {0};
-  for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
-    n.zones[z].type = static_cast<ZoneType>(z);
-    n.zones[z].pcp.resize(1);
-  }
-  Zone& z = n.zones[0];
-  z.spanned_pages = z.present_pages = pages;
-  for (Pfn p = 0; p < pages; ++p) m.mem.set(p, FrameState::Reserved);
-  m.buddy_online = true;
-  return m;
-}
+Machine tiny_machine(Pfn pages) { return mmtest::tiny_machine(pages); }
 
 std::string lists(const Machine& m, MigrateType mt = MigrateType::Movable) {
   std::string s;

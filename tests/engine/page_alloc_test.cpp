@@ -13,31 +13,7 @@ using namespace mm;
 
 namespace {
 
-// One node, one DMA zone of `pages` frames at pfn 0, one CPU whose pcp
-// list has the given batch and high.
-Machine tiny(Pfn pages, int batch = 1, int high = 0) {
-  Machine m;
-  m.mem.resize(pages);
-  m.nodes.resize(1);
-  Node& n = m.nodes[0];
-  n.node_spanned_pages = n.node_present_pages = pages;
-  n.cpus = {0};
-  m.cpu_to_node = {0};
-  for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
-    n.zones[z].type = static_cast<ZoneType>(z);
-    n.zones[z].pcp.resize(1);
-  }
-  Zone& z = n.zones[0];
-  z.spanned_pages = z.present_pages = pages;
-  z.pcp[0].batch = batch;
-  z.pcp[0].high = high;
-  n.zonelist_fallback = {{0, ZoneType::DMA}};
-  n.zonelist_nofallback = n.zonelist_fallback;
-  for (Pfn p = 0; p < pages; ++p) m.mem.set(p, FrameState::Reserved);
-  m.buddy_online = true;
-  for (auto [pfn, order] : free_pages_memory_blocks(0, pages)) free_pages_core(m, pfn, order);
-  return m;
-}
+Machine tiny(Pfn pages, int batch = 1, int high = 0) { return mmtest::tiny_machine(pages, batch, high, true); }
 
 std::string lists(const Machine& m, MigrateType mt = MigrateType::Movable, int zone = 0, int node = 0) {
   std::string s;

@@ -133,6 +133,36 @@ inline std::unique_ptr<mm::Machine> boot_checked(const mm::BootPlan& plan, bool 
   return std::move(r.value());
 }
 
+// A hand-built machine for buddy-level specifications: one node, one DMA
+// zone of `pages` frames at pfn 0, one CPU with the given pcp batch/high.
+// Frames start reserved (as memmap_init leaves them); `free_all` hands them
+// to the buddy allocator as memblock_free_all would.
+inline mm::Machine tiny_machine(mm::Pfn pages, int batch = 1, int high = 0, bool free_all = false) {
+  using namespace mm;
+  Machine m;
+  m.mem.resize(pages);
+  m.nodes.resize(1);
+  Node& n = m.nodes[0];
+  n.node_spanned_pages = n.node_present_pages = pages;
+  n.cpus = {0};
+  m.cpu_to_node = {0};
+  for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
+    n.zones[z].type = static_cast<ZoneType>(z);
+    n.zones[z].pcp.resize(1);
+  }
+  Zone& z = n.zones[0];
+  z.spanned_pages = z.present_pages = pages;
+  z.pcp[0].batch = batch;
+  z.pcp[0].high = high;
+  n.zonelist_fallback = {{0, ZoneType::DMA}};
+  n.zonelist_nofallback = n.zonelist_fallback;
+  for (Pfn p = 0; p < pages; ++p) m.mem.set(p, FrameState::Reserved);
+  m.buddy_online = true;
+  if (free_all)
+    for (auto [pfn, order] : free_pages_memory_blocks(0, pages)) free_pages_core(m, pfn, order);
+  return m;
+}
+
 inline std::unique_ptr<mm::Machine> boot_spec(const std::string& spec, bool trace = false) {
   auto s = mm::parse_shorthand(spec);
   REQUIRE_MESSAGE(static_cast<bool>(s), (s ? std::string() : s.diag().str()));
