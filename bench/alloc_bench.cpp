@@ -6,6 +6,9 @@
 //   pcp-pair    alloc_pages(GFP_KERNEL, 0) + free, the per-CPU fast path
 //   mixed       random orders 0-10, random CPUs and masks, ~4000 live blocks
 //   fragmenting movable and unmovable pages interleaved: fallbacks and steals
+//   kmalloc-pair kmalloc(100) + kfree, the SLUB fast path
+//   kmalloc-churn 20000 live objects of random sizes 8..8k freed in random
+//               order: slabs fill, go partial, are discarded (the slow paths)
 // Each prints ns per operation; with tracing on also events per operation and
 // ns per event (events are cleared every 10k operations to bound memory).
 // Machine-readable lines: `bench alloc <workload> trace=<on|off>: X ns/op`.
@@ -19,6 +22,7 @@
 #include "mm/alloc.h"
 #include "mm/boot.h"
 #include "mm/gfp.h"
+#include "mm/slub.h"
 
 using namespace mm;
 
@@ -95,6 +99,27 @@ int main() {
         free_pages(m, live[k].first, live[k].second, static_cast<int>(rng() % 2));
         live[k] = live.back();
         live.pop_back();
+      }
+    });
+
+    run("kmalloc-pair", trace, (trace ? 100000 : 1000000) * scale, [](Machine& m, long) {
+      auto o = kmalloc(m, 100, gfp::GFP_KERNEL, 0);
+      if (!o) std::exit(3);
+      kfree(m, o->addr, 0);
+    });
+
+    std::vector<u64> objs;
+    std::mt19937 srng(2);
+    run("kmalloc-churn", trace, (trace ? 50000 : 300000) * scale, [&](Machine& m, long i) {
+      if (i == 0) objs.clear();
+      if (objs.size() < 20000 && (objs.empty() || srng() % 2)) {
+        auto o = kmalloc(m, 8 + srng() % 8185, gfp::GFP_KERNEL, static_cast<int>(srng() % 2));
+        if (o) objs.push_back(o->addr);
+      } else {
+        const size_t k = srng() % objs.size();
+        kfree(m, objs[k], static_cast<int>(srng() % 2));
+        objs[k] = objs.back();
+        objs.pop_back();
       }
     });
 
