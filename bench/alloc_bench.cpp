@@ -45,6 +45,15 @@ struct Figures {
 
 template <class Body>
 Figures run(const char* name, bool trace, long ops, Body body) {
+  {
+    // Warm up (wasm engines tier up hot code after a while), untimed.
+    auto w = fresh();
+    w->trace.enable(trace);
+    for (long i = 0; i < ops / 4; ++i) {
+      body(*w, i);
+      if (trace && i % 10000 == 9999) w->trace.clear();
+    }
+  }
   auto m = fresh();
   m->trace.enable(trace);
   u64 events = 0;

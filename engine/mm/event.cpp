@@ -23,7 +23,7 @@ void Trace::begin(const char* fn, std::string text) {
 void Trace::end() {
   if (depth_ == 0) return;  // unbalanced end is ignored rather than corrupting depth
   --depth_;
-  push(EventKind::End, events_.empty() ? "" : "", "");
+  push(EventKind::End, "", "");
 }
 
 Event& Trace::step(const char* fn, std::string text) { return push(EventKind::Step, fn, std::move(text)); }

@@ -188,12 +188,10 @@ u64 zone_reclaimable_pages(const Machine& m, const Zone& z) {
   for (int l = 0; l < NR_LRU_LISTS; ++l) {
     const bool file = l >= LRU_INACTIVE_FILE;
     if (!file && !(m.pressure->swap_used < m.pressure->swap_total)) continue;
+    // The lists are per node: count the pages that lie in this zone.
     const FreeList& list = m.pressure->lru[static_cast<size_t>(z.node)][static_cast<size_t>(l)];
-    if (m.nodes[static_cast<size_t>(z.node)].zones[idx(ZoneType::DMA32)].populated() || true) {
-      // Count the list's pages that lie in this zone.
-      for (u32 p = list.head; p != NIL; p = m.mem.next[p])
-        if (z.spans(p)) ++n;
-    }
+    for (u32 p = list.head; p != NIL; p = m.mem.next[p])
+      if (z.spans(p)) ++n;
   }
   return n;
 }

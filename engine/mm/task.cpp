@@ -217,8 +217,6 @@ Expected<int> spawn(Machine& m, const SpawnRequest& r) {
 Status grow(Machine& m, int pid, u64 anon, u64 file, u64 shmem) {
   Task* t = task_of(m, pid);
   if (!t) return Diagnostic{"", 0, 0, "no live task with pid " + std::to_string(pid)};
-  const int cpu = t->cpu;
-  (void)cpu;
   // Interleave the kinds a little, as a program touching its memory would.
   u64 left[3] = {anon >> PAGE_SHIFT, file >> PAGE_SHIFT, shmem >> PAGE_SHIFT};
   const Kind kinds[3] = {Kind::Anon, Kind::File, Kind::Shmem};
@@ -321,14 +319,12 @@ std::string proc_pid_oom_score(const Machine& m, int pid) {
 }
 
 std::string proc_meminfo(const Machine& m) {
-  u64 free = 0, low = 0, pcp = 0;
+  u64 free = 0, low = 0;
   for (const Node& n : m.nodes)
     for (const Zone& z : n.zones) {
       free += z.nr_free_pages;
       low += z.low_wmark();
-      for (const PerCpuPages& p : z.pcp) pcp += static_cast<u64>(p.count);
     }
-  (void)pcp;
   u64 lru[NR_LRU_LISTS] = {};
   for (size_t n = 0; n < m.nodes.size(); ++n)
     for (int l = 0; l < NR_LRU_LISTS; ++l) lru[l] += lru_size(m, static_cast<int>(n), static_cast<Lru>(l));
@@ -413,7 +409,7 @@ std::string proc_tasks(const Machine& m) {
 std::vector<std::string> check_tasks(const Machine& m) {
   std::vector<std::string> v;
   if (!m.pressure) return v;
-  const PressureState& ps = m.pressure.get()[0];
+  const PressureState& ps = *m.pressure;
   std::vector<std::uint8_t> seen(m.mem.nr, 0);
   for (size_t n = 0; n < ps.lru.size(); ++n)
     for (int l = 0; l < NR_LRU_LISTS; ++l) {
