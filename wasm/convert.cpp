@@ -302,6 +302,24 @@ StatusResult Engine::drain(double cpu) {
   return to_status_result(pg_.drain(static_cast<int>(*c)));
 }
 
+StatusResult Engine::undo() {
+  if (!pg_.undo()) return status_error("nothing to undo");
+  return {true, {}};
+}
+
+StatusResult Engine::redo() {
+  if (!pg_.redo()) return status_error("nothing to redo");
+  return {true, {}};
+}
+
+emscripten::val Engine::history() const {
+  emscripten::val out = emscripten::val::array();
+  for (const std::string& h : pg_.history()) out.call<void>("push", h);
+  return out;
+}
+
+double Engine::redo_depth() const { return static_cast<double>(pg_.redo_depth()); }
+
 ProcResult Engine::oom_replay(const std::string& log) const {
   auto r = pg_.oom_replay(log, "log");
   if (!r) return {false, {}, r.diag().str()};

@@ -107,6 +107,12 @@ class Engine {
   StatusResult free_pages(double pfn, double order, double cpu);
   StatusResult free_block(double pfn, double cpu);
   StatusResult drain(double cpu);  // -1: every CPU
+  // Undo/redo at operation boundaries; {ok:false} when there is nothing to
+  // take back. history(): the labels of the undo steps, oldest first.
+  StatusResult undo();
+  StatusResult redo();
+  emscripten::val history() const;
+  double redo_depth() const;
 
   // OOM replay of a pasted kernel log; needs no machine.
   ProcResult oom_replay(const std::string& log) const;

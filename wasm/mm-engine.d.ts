@@ -198,6 +198,16 @@ export interface Engine {
   /** drain_local_pages(cpu), or drain_all_pages() for cpu = -1. */
   drain(cpu: number): StatusResult;
 
+  /** Takes back the last operation that changed the machine (boot, alloc,
+   *  free, drain, scenario, kmalloc...): the state before it, exactly.
+   *  {ok:false, error} when there is nothing to undo. */
+  undo(): StatusResult;
+  /** Replays forward what undo took back. */
+  redo(): StatusResult;
+  /** Labels of the steps undo can take back, oldest first. */
+  history(): string[];
+  redoDepth(): number;
+
   /** Replays every OOM report of a pasted kernel log (dmesg, journalctl -k,
    *  syslog) with the engine's oom_badness; the same text as `mmsim oom --replay`.
    *  Needs no machine and does not touch the one running. */

@@ -149,24 +149,27 @@ struct Node {
   bool has_memory() const { return node_present_pages != 0; }
 };
 
-struct PressureState;  // tasks, page cache, LRU, swap (task.h)
-
-// SLUB hook: the slab allocator's state lives in slub.h. Machine holds it by
-// pointer so this header need not see it; copying a Machine deep-copies it
-// (the members are defined in slub.cpp), so snapshots stay independent.
-struct SlubState;
-struct SlubPtr {
-  std::unique_ptr<SlubState> p;
-  SlubPtr();
-  ~SlubPtr();
-  SlubPtr(const SlubPtr& o);
-  SlubPtr& operator=(const SlubPtr& o);
-  SlubPtr(SlubPtr&&) noexcept;
-  SlubPtr& operator=(SlubPtr&&) noexcept;
-  SlubState* get() const { return p.get(); }
-  SlubState* operator->() const { return p.get(); }
+// A pointer that copies what it points to, so that copying a Machine gives
+// an independent snapshot. T may be incomplete here: the special members are
+// defined (deep_ptr_impl.h) and instantiated in the .cpp that owns T.
+template <class T>
+struct DeepPtr {
+  std::unique_ptr<T> p;
+  DeepPtr();
+  ~DeepPtr();
+  DeepPtr(const DeepPtr& o);
+  DeepPtr& operator=(const DeepPtr& o);
+  DeepPtr(DeepPtr&&) noexcept;
+  DeepPtr& operator=(DeepPtr&&) noexcept;
+  T* get() const { return p.get(); }
+  T* operator->() const { return p.get(); }
+  T& operator*() const { return *p; }
   explicit operator bool() const { return p != nullptr; }
 };
+
+struct PressureState;  // tasks, page cache, LRU, swap (task.h)
+struct SlubState;      // the slab allocator (slub.h)
+using SlubPtr = DeepPtr<SlubState>;
 
 struct Machine {
   MachineSpec spec;
@@ -189,7 +192,7 @@ struct Machine {
   bool thp_enabled = false;   // hugepage_init() found >= 512 MiB
   bool buddy_online = false;  // mem_init has run: managed pages are live counts
 
-  std::shared_ptr<PressureState> pressure;  // created with the first task or file
+  DeepPtr<PressureState> pressure;  // created with the first task or file
 
   std::vector<std::string> log;  // the boot log, kernel line formats
   // Replaying a real log: allocations where the engine's memblock search

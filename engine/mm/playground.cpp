@@ -1,5 +1,7 @@
 #include "mm/playground.h"
 
+#include <algorithm>
+
 #include "mm/boot.h"
 #include "mm/dmesg.h"
 #include "mm/machine.h"
@@ -23,6 +25,50 @@ Status run_plan(const BootPlan& plan, bool trace, std::unique_ptr<Machine>& out)
 }
 }  // namespace
 
+std::unique_ptr<Machine> Playground::copy_machine() const {
+  return machine_ ? std::make_unique<Machine>(*machine_) : nullptr;
+}
+
+void Playground::push_undo(std::string label, std::unique_ptr<Machine> before) {
+  // Bound the memory snapshots take: about 20 bytes a page frame each,
+  // 256 MiB in all (a 1G machine keeps 48 steps, a 16G one 3).
+  const std::size_t frames = machine_ ? static_cast<std::size_t>(machine_->mem.nr) : 1;
+  const std::size_t cap = std::max<std::size_t>(2, (256u << 20) / (frames * 20 + 1));
+  undo_.push_back({std::move(label), std::move(before)});
+  while (undo_.size() > cap) undo_.erase(undo_.begin());
+  redo_.clear();
+}
+
+template <class Op>
+auto Playground::recorded(std::string label, Op&& op) {
+  auto before = copy_machine();
+  auto result = op();
+  if (static_cast<bool>(result)) push_undo(std::move(label), std::move(before));
+  return result;
+}
+
+bool Playground::undo() {
+  if (undo_.empty()) return false;
+  redo_.push_back({undo_.back().label, std::move(machine_)});
+  machine_ = std::move(undo_.back().machine);
+  undo_.pop_back();
+  return true;
+}
+
+bool Playground::redo() {
+  if (redo_.empty()) return false;
+  undo_.push_back({redo_.back().label, std::move(machine_)});
+  machine_ = std::move(redo_.back().machine);
+  redo_.pop_back();
+  return true;
+}
+
+std::vector<std::string> Playground::history() const {
+  std::vector<std::string> v;
+  for (const Snapshot& s : undo_) v.push_back(s.label);
+  return v;
+}
+
 Status Playground::boot_shorthand(std::string_view spec, std::string_view source, BootOptions opt) {
   auto s = parse_shorthand(spec);
   if (!s) {
@@ -30,13 +76,23 @@ Status Playground::boot_shorthand(std::string_view spec, std::string_view source
     d.file = std::string(source);
     return d;
   }
-  return run_plan(plan_from_spec(*s), opt.trace, machine_);
+  return recorded("boot " + std::string(spec), [&] {
+    std::unique_ptr<Machine> m;
+    Status st = run_plan(plan_from_spec(*s), opt.trace, m);
+    if (st) machine_ = std::move(m);
+    return st;
+  });
 }
 
 Status Playground::boot_dmesg(std::string_view text, std::string_view source, BootOptions opt) {
   auto plan = plan_from_dmesg(text, source);
   if (!plan) return plan.diag();
-  return run_plan(*plan, opt.trace, machine_);
+  return recorded("boot dmesg " + std::string(source), [&] {
+    std::unique_ptr<Machine> m;
+    Status st = run_plan(*plan, opt.trace, m);
+    if (st) machine_ = std::move(m);
+    return st;
+  });
 }
 
 Expected<std::string> Playground::oom_replay(std::string_view log, std::string_view source) const {
@@ -89,41 +145,47 @@ Diagnostic not_booted() { return Diagnostic{"", 0, 0, "no machine has booted yet
 }  // namespace
 
 Expected<ScenarioResult> Playground::run_scenario(std::string_view text, std::string_view source) {
-  auto sc = parse_scenario(text, source);
+  auto sc = parse_scenario(text, source, booted());
   if (!sc) return sc.diag();
   const std::string src(source);
   auto no_files = [src](const std::string& path) -> std::optional<std::string> {
     (void)path;
     return std::nullopt;  // the page has no file system; paste a dmesg instead
   };
-  return mm::run_scenario(*sc, no_files, true, this);
+  auto before = copy_machine();
+  ScenarioResult r = mm::run_scenario(*sc, no_files, true, this);
+  push_undo("scenario " + std::string(source), std::move(before));  // it may have changed things even if an expect failed
+  return r;
 }
 
 Expected<AllocOutcome> Playground::alloc_pages(const AllocRequest& r) {
   if (!machine_) return not_booted();
-  return mm::alloc_pages(*machine_, r);
+  return recorded("alloc_pages(" + format_gfp(r.gfp) + ", " + std::to_string(r.order) + ")",
+                  [&] { return mm::alloc_pages(*machine_, r); });
 }
 
 Status Playground::free_pages(Pfn pfn, Order order, int cpu) {
   if (!machine_) return not_booted();
-  return mm::free_pages(*machine_, pfn, order, cpu);
+  return recorded("free_pages(pfn " + std::to_string(pfn) + ", " + std::to_string(order) + ")",
+                  [&] { return mm::free_pages(*machine_, pfn, order, cpu); });
 }
 
 Status Playground::free_block(Pfn pfn, int cpu) {
   if (!machine_) return not_booted();
   const Order order = pfn < machine_->mem.nr ? machine_->mem.order[pfn] : 0;
-  return mm::free_pages(*machine_, pfn, order, cpu);
+  return recorded("free_pages(pfn " + std::to_string(pfn) + ", " + std::to_string(order) + ")",
+                  [&] { return mm::free_pages(*machine_, pfn, order, cpu); });
 }
 
 Status Playground::drain(int cpu) {
   if (!machine_) return not_booted();
-  if (cpu < 0) {
-    drain_all_pages(*machine_);
-    return {};
-  }
-  if (static_cast<unsigned>(cpu) >= machine_->nr_cpus) return Diagnostic{"", 0, 0, "drain: no CPU " + std::to_string(cpu)};
-  drain_local_pages(*machine_, cpu);
-  return {};
+  if (cpu >= 0 && static_cast<unsigned>(cpu) >= machine_->nr_cpus)
+    return Diagnostic{"", 0, 0, "drain: no CPU " + std::to_string(cpu)};
+  return recorded(cpu < 0 ? "drain_all_pages" : "drain_local_pages(cpu " + std::to_string(cpu) + ")", [&] {
+    if (cpu < 0) drain_all_pages(*machine_);
+    else drain_local_pages(*machine_, cpu);
+    return Status{};
+  });
 }
 
 const std::uint8_t* Playground::frame_state() const { return machine_ ? machine_->mem.state.data() : nullptr; }
@@ -141,43 +203,44 @@ Expected<u32> cache_named(const Machine& m, std::string_view name) {
 
 Expected<KmallocOutcome> Playground::kmalloc(u64 size, gfp_t g, int cpu) {
   if (!machine_) return not_booted();
-  return mm::kmalloc(*machine_, size, g, cpu);
+  return recorded("kmalloc(" + std::to_string(size) + ")", [&] { return mm::kmalloc(*machine_, size, g, cpu); });
 }
 
 Status Playground::kfree(u64 addr, int cpu) {
   if (!machine_) return not_booted();
-  return mm::kfree(*machine_, addr, cpu);
+  return recorded("kfree", [&] { return mm::kfree(*machine_, addr, cpu); });
 }
 
 Expected<u32> Playground::kmem_cache_create(std::string_view name, u32 size, u32 align, u32 flags) {
   if (!machine_) return not_booted();
-  return mm::kmem_cache_create(*machine_, name, size, align, flags);
+  return recorded("kmem_cache_create(" + std::string(name) + ")",
+                  [&] { return mm::kmem_cache_create(*machine_, name, size, align, flags); });
 }
 
 Expected<KmallocOutcome> Playground::kmem_cache_alloc(std::string_view cache, gfp_t g, int cpu) {
   if (!machine_) return not_booted();
   auto id = cache_named(*machine_, cache);
   if (!id) return id.diag();
-  return mm::kmem_cache_alloc(*machine_, *id, g, cpu);
+  return recorded("kmem_cache_alloc(" + std::string(cache) + ")", [&] { return mm::kmem_cache_alloc(*machine_, *id, g, cpu); });
 }
 
 Status Playground::kmem_cache_free(std::string_view cache, u64 addr, int cpu) {
   if (!machine_) return not_booted();
   auto id = cache_named(*machine_, cache);
   if (!id) return id.diag();
-  return mm::kmem_cache_free(*machine_, *id, addr, cpu);
+  return recorded("kmem_cache_free(" + std::string(cache) + ")", [&] { return mm::kmem_cache_free(*machine_, *id, addr, cpu); });
 }
 
 Status Playground::kmem_cache_destroy(std::string_view cache) {
   if (!machine_) return not_booted();
-  return mm::kmem_cache_destroy(*machine_, cache);
+  return recorded("kmem_cache_destroy(" + std::string(cache) + ")", [&] { return mm::kmem_cache_destroy(*machine_, cache); });
 }
 
 Status Playground::kmem_cache_shrink(std::string_view cache) {
   if (!machine_) return not_booted();
   auto id = cache_named(*machine_, cache);
   if (!id) return id.diag();
-  return mm::kmem_cache_shrink(*machine_, *id);
+  return recorded("kmem_cache_shrink(" + std::string(cache) + ")", [&] { return mm::kmem_cache_shrink(*machine_, *id); });
 }
 
 Expected<std::string> Playground::slab_view(std::string_view cache) const {

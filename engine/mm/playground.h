@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -83,8 +84,30 @@ class Playground {
   const Machine* machine() const { return machine_.get(); }
   Machine* machine() { return machine_.get(); }
 
+  // Undo and redo at operation boundaries: every operation that succeeds
+  // keeps a snapshot (a deep copy of the machine) of the state before it.
+  // Undoing back to the first entry restores that state bit for bit.
+  bool undo();
+  bool redo();
+  std::size_t undo_depth() const { return undo_.size(); }
+  std::size_t redo_depth() const { return redo_.size(); }
+  // What each undo step would take back, oldest first.
+  std::vector<std::string> history() const;
+
  private:
+  struct Snapshot {
+    std::string label;
+    std::unique_ptr<Machine> machine;  // null: there was no machine yet
+  };
+  std::unique_ptr<Machine> copy_machine() const;
+  // Runs `op`; when it reports success, the state before it becomes an undo
+  // step named `label`.
+  template <class Op>
+  auto recorded(std::string label, Op&& op);
+  void push_undo(std::string label, std::unique_ptr<Machine> before);
+
   std::unique_ptr<Machine> machine_;
+  std::vector<Snapshot> undo_, redo_;
 };
 
 }  // namespace mm

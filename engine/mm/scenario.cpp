@@ -344,11 +344,11 @@ Words split_words(std::string_view line, int base_col) {
 
 }  // namespace
 
-Expected<Scenario> parse_scenario(std::string_view text, std::string_view source) {
+Expected<Scenario> parse_scenario(std::string_view text, std::string_view source, bool machine_booted) {
   Scenario sc;
   sc.source = std::string(source);
   const std::string src(source);
-  bool have_machine = false;
+  bool have_machine = machine_booted;
   int line_no = 0;
   size_t pos = 0;
   while (pos <= text.size()) {

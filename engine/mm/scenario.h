@@ -105,7 +105,9 @@ struct ScenarioResult {
 using FileLoader = std::function<std::optional<std::string>(const std::string& path)>;
 
 // Validates the whole file; the first problem comes back as a Diagnostic.
-Expected<Scenario> parse_scenario(std::string_view text, std::string_view source);
+// `machine_booted`: the scenario will run on a playground that already has a
+// machine, so it need not start with a `machine` or `dmesg` line.
+Expected<Scenario> parse_scenario(std::string_view text, std::string_view source, bool machine_booted = false);
 // Runs it. `check_each_step` runs check_invariants() after every statement.
 // `into`: run on that Playground and leave its machine there (the page keeps
 // the result on screen); by default a private one is used.

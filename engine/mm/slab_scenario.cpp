@@ -56,7 +56,7 @@ std::optional<std::pair<int, std::string>> parse_slab_statement(const std::vecto
   st.col = col[1];
   if (op == "kmalloc" || op == "kmem_cache_create") {
     auto n = number(w[2]);
-    if (!n || *n == 0 && op == "kmem_cache_create") return std::make_pair(col[2], "expected a size in bytes, got '" + std::string(w[2]) + "'");
+    if (!n || (*n == 0 && op == "kmem_cache_create")) return std::make_pair(col[2], "expected a size in bytes, got '" + std::string(w[2]) + "'");
     st.size = *n;
   }
   if (op == "kmem_cache_alloc") st.arg = std::string(w[2]);

@@ -2,6 +2,8 @@
 // See slub.h for the overview and the invariants.
 #include "mm/slub.h"
 
+#include "mm/deep_ptr_impl.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -13,15 +15,7 @@ namespace mm {
 
 // ---- SlubPtr: Machine's hook, deep-copying ---------------------------------
 
-SlubPtr::SlubPtr() = default;
-SlubPtr::~SlubPtr() = default;
-SlubPtr::SlubPtr(const SlubPtr& o) : p(o.p ? std::make_unique<SlubState>(*o.p) : nullptr) {}
-SlubPtr& SlubPtr::operator=(const SlubPtr& o) {
-  if (this != &o) p = o.p ? std::make_unique<SlubState>(*o.p) : nullptr;
-  return *this;
-}
-SlubPtr::SlubPtr(SlubPtr&&) noexcept = default;
-SlubPtr& SlubPtr::operator=(SlubPtr&&) noexcept = default;
+template struct DeepPtr<SlubState>;  // deep copies for Machine snapshots
 
 // ---- flags -------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 // Tasks, page cache, LRU lists, /proc/meminfo and /proc/PID/oom_score.
 #include "mm/task.h"
 
+#include "mm/deep_ptr_impl.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <unordered_map>
@@ -10,6 +12,8 @@
 #include "mm/slub.h"
 
 namespace mm {
+
+template struct DeepPtr<PressureState>;  // deep copies for Machine snapshots
 
 namespace {
 
@@ -22,7 +26,7 @@ constexpr unsigned PTRS_PER_PTE = 512;
 
 PressureState& pressure(Machine& m) {
   if (!m.pressure) {
-    m.pressure = std::make_shared<PressureState>();
+    m.pressure.p = std::make_unique<PressureState>();
     m.pressure->lru.resize(m.nodes.size());
     m.pressure->files.push_back("(anonymous mappings)");
   }

@@ -328,8 +328,13 @@ test('a scenario with a typo is a parse error with line:col, and the machine is 
     assert.equal(r.output, '');
     assert.deepEqual(r.failures, []);
     assert.equal(e.bootLog(), log, 'nothing ran');
-    // A scenario that never boots is a parse error too.
-    assert.equal(e.runScenario('').ran, false);
+    // On an engine without a machine, a scenario that never boots is a parse error too.
+    const fresh = new mod.Engine();
+    try {
+      assert.equal(fresh.runScenario('').ran, false);
+    } finally {
+      fresh.delete();
+    }
   } finally {
     e.delete();
   }
@@ -386,6 +391,27 @@ test('SLUB: kmalloc, kfree, double free, caches', () => {
     assert.deepEqual(e.kmemCacheDestroy('figo_object'), { ok: true, error: '' });
     assert.equal(e.kmemCacheCreate('bad', 20, 0, 'SLAB_NOPE').ok, false);
     assert.ok(e.proc('slabinfo').text.startsWith('slabinfo - version: 2.1'));
+    assert.deepEqual(e.check(), []);
+  } finally {
+    e.delete();
+  }
+});
+
+test('undo takes operations back to the boot, redo replays them', () => {
+  const e = new mod.Engine();
+  try {
+    assert.equal(e.bootShorthand('ram=256M cpus=1').ok, true);
+    const zoneinfo = e.proc('zoneinfo').text;
+    const a = e.allocPages({ gfp: 'GFP_KERNEL', order: 3, cpu: 0 });
+    assert.equal(a.ok, true, a.error);
+    assert.notEqual(e.proc('zoneinfo').text, zoneinfo);
+    assert.equal(e.history().at(-1), 'alloc_pages(GFP_KERNEL, 3)');
+    assert.equal(e.undo().ok, true);
+    assert.equal(e.proc('zoneinfo').text, zoneinfo, 'back to the boot state');
+    assert.equal(e.redoDepth(), 1);
+    assert.equal(e.redo().ok, true);
+    assert.notEqual(e.proc('zoneinfo').text, zoneinfo);
+    assert.equal(e.redo().ok, false);
     assert.deepEqual(e.check(), []);
   } finally {
     e.delete();
