@@ -11,17 +11,8 @@ namespace {
 
 Machine tiny_machine(Pfn pages) { return mmtest::tiny_machine(pages); }
 
-std::string lists(const Machine& m, MigrateType mt = MigrateType::Movable) {
-  std::string s;
-  const Zone& z = m.nodes[0].zones[0];
-  for (unsigned o = 0; o < MAX_ORDER; ++o) {
-    const FreeList& l = z.free_area[o].free_list[idx(mt)];
-    if (l.empty()) continue;
-    s += std::to_string(o) + ":";
-    for (u32 p = l.head; p != NIL; p = m.mem.next[p]) s += " " + std::to_string(p);
-    s += "\n";
-  }
-  return s;
+std::string lists(const Machine& m, MigrateType mt = MigrateType::Movable, int zone = 0, int node = 0) {
+  return mmtest::free_lists(m, mt, zone, node);
 }
 
 void check(const Machine& m) {

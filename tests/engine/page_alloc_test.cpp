@@ -16,16 +16,7 @@ namespace {
 Machine tiny(Pfn pages, int batch = 1, int high = 0) { return mmtest::tiny_machine(pages, batch, high, true); }
 
 std::string lists(const Machine& m, MigrateType mt = MigrateType::Movable, int zone = 0, int node = 0) {
-  std::string s;
-  const Zone& z = m.nodes[static_cast<size_t>(node)].zones[static_cast<size_t>(zone)];
-  for (unsigned o = 0; o < MAX_ORDER; ++o) {
-    const FreeList& l = z.free_area[o].free_list[idx(mt)];
-    if (l.empty()) continue;
-    s += std::to_string(o) + ":";
-    for (u32 p = l.head; p != NIL; p = m.mem.next[p]) s += " " + std::to_string(p);
-    s += "\n";
-  }
-  return s;
+  return mmtest::free_lists(m, mt, zone, node);
 }
 
 void check(const Machine& m) {

@@ -163,6 +163,21 @@ inline mm::Machine tiny_machine(mm::Pfn pages, int batch = 1, int high = 0, bool
   return m;
 }
 
+// A zone's free lists of one migrate type drawn as "order: pfn pfn ..." lines.
+inline std::string free_lists(const mm::Machine& m, mm::MigrateType mt = mm::MigrateType::Movable, int zone = 0,
+                              int node = 0) {
+  std::string s;
+  const mm::Zone& z = m.nodes[static_cast<size_t>(node)].zones[static_cast<size_t>(zone)];
+  for (unsigned o = 0; o < mm::MAX_ORDER; ++o) {
+    const mm::FreeList& l = z.free_area[o].free_list[mm::idx(mt)];
+    if (l.empty()) continue;
+    s += std::to_string(o) + ":";
+    for (mm::u32 p = l.head; p != mm::NIL; p = m.mem.next[p]) s += " " + std::to_string(p);
+    s += "\n";
+  }
+  return s;
+}
+
 inline std::unique_ptr<mm::Machine> boot_spec(const std::string& spec, bool trace = false) {
   auto s = mm::parse_shorthand(spec);
   REQUIRE_MESSAGE(static_cast<bool>(s), (s ? std::string() : s.diag().str()));
