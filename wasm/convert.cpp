@@ -1,6 +1,9 @@
 // Conversions from engine results to JS values; see convert.h.
 #include "convert.h"
 
+#include "mm/machine.h"
+#include "mm/views.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cinttypes>
@@ -300,6 +303,94 @@ StatusResult Engine::drain(double cpu) {
   const auto c = to_whole(cpu, -1, 1 << 20);
   if (!c) return status_error(arg_error("cpu must be a whole number from 0, or -1 for every CPU"));
   return to_status_result(pg_.drain(static_cast<int>(*c)));
+}
+
+// ---- timeline -------------------------------------------------------------------
+
+val Engine::timeline() const {
+  val out = val::array();
+  unsigned i = 0;
+  for (const auto& op : pg_.timeline()) {
+    val o = val::object();
+    o.set("label", op.label);
+    o.set("events", static_cast<double>(op.events));
+    out.set(i++, o);
+  }
+  return out;
+}
+
+val Engine::cursor() const {
+  const auto c = pg_.cursor();
+  val o = val::object();
+  o.set("op", static_cast<double>(c.op));
+  o.set("pos", static_cast<double>(c.pos));
+  o.set("atEnd", c.at_end);
+  return o;
+}
+
+StatusResult Engine::seek(double op, double pos) {
+  if (!(op >= 0) || !(pos >= 0)) return status_error("seek: op and pos must be numbers >= 0");
+  return to_status_result(pg_.seek(to_size(op), to_size(pos)));
+}
+
+val Engine::op_events(double op, double start, double count) const {
+  val out = val::array();
+  if (!(op >= 0)) return out;
+  unsigned i = 0;
+  for (const mm::Event& e : pg_.op_events(to_size(op), to_size(start), to_size(count))) out.set(i++, val(to_js(e)));
+  return out;
+}
+
+// ---- views of the machine at the cursor ----------------------------------------------
+
+val Engine::map_cells() {
+  const mm::Machine* m = pg_.view();
+  if (m) mm::map_cells(*m, cells_);
+  else cells_.clear();
+  return val(emscripten::typed_memory_view(cells_.size(), cells_.data()));
+}
+
+val Engine::pageblock_view() const {
+  const mm::Machine* m = pg_.view();
+  if (!m) return val(emscripten::typed_memory_view(std::size_t{0}, static_cast<const std::uint8_t*>(nullptr)));
+  return val(emscripten::typed_memory_view(m->mem.pageblock_mt.size(), m->mem.pageblock_mt.data()));
+}
+
+std::string Engine::state_json() const {
+  const mm::Machine* m = pg_.view();
+  return m ? mm::state_json(*m) : std::string(R"({"booted":false})");
+}
+
+std::string Engine::frame_info_json(double pfn) const {
+  const mm::Machine* m = pg_.view();
+  if (!m) return R"({"ok":false,"error":"no machine at the cursor"})";
+  if (!(pfn >= 0)) return R"({"ok":false,"error":"pfn must be a number >= 0"})";
+  return mm::frame_info_json(*m, static_cast<mm::u64>(pfn));
+}
+
+ProcResult Engine::slab_detail(const std::string& cache) const {
+  const mm::Machine* m = pg_.view();
+  ProcResult r;
+  if (!m) {
+    r.error = "error: no machine at the cursor";
+    return r;
+  }
+  auto j = mm::cache_detail_json(*m, cache);
+  r.ok = static_cast<bool>(j);
+  if (r.ok) r.text = *j;
+  else r.error = j.diag().str();
+  return r;
+}
+
+val Engine::free_blocks(double node, double zone, double order, double mt, double limit) const {
+  val out = val::array();
+  const mm::Machine* m = pg_.view();
+  if (!m || !(node >= 0) || !(zone >= 0) || !(order >= 0) || !(mt >= 0) || !(limit >= 0)) return out;
+  unsigned i = 0;
+  for (mm::Pfn p : mm::free_blocks(*m, static_cast<int>(node), static_cast<int>(zone), static_cast<int>(order),
+                                   static_cast<int>(mt), to_size(limit)))
+    out.set(i++, static_cast<double>(p));
+  return out;
 }
 
 StatusResult Engine::undo() {

@@ -14,6 +14,7 @@
 #include <emscripten/val.h>
 
 #include <string>
+#include <vector>
 
 #include "mm/playground.h"
 
@@ -114,6 +115,23 @@ class Engine {
   emscripten::val history() const;
   double redo_depth() const;
 
+  // The timeline (mm::Playground): operations, a cursor between any two of
+  // their events, and the machine at the cursor. See mm-engine.d.ts.
+  emscripten::val timeline() const;
+  emscripten::val cursor() const;
+  StatusResult seek(double op, double pos);
+  void seek_end() { pg_.seek_end(); }
+  emscripten::val op_events(double op, double start, double count) const;
+
+  // Views of the machine at the cursor (mm/views.h). mapCells() and
+  // pageblockView() are views into the wasm heap (see frameStateView()).
+  emscripten::val map_cells();
+  emscripten::val pageblock_view() const;
+  std::string state_json() const;
+  std::string frame_info_json(double pfn) const;
+  ProcResult slab_detail(const std::string& cache) const;
+  emscripten::val free_blocks(double node, double zone, double order, double mt, double limit) const;
+
   // OOM replay of a pasted kernel log; needs no machine.
   ProcResult oom_replay(const std::string& log) const;
 
@@ -134,6 +152,7 @@ class Engine {
  private:
   mm::Playground pg_;
   bool trace_ = true;
+  std::vector<std::uint8_t> cells_;  // mapCells() fills it; JS sees it as a view
 };
 
 }  // namespace mmwasm

@@ -154,6 +154,174 @@ export interface MmEvent {
   text: string;
 }
 
+// ---- The machine at the player's cursor, as the page shows it -------------
+// Every read below (state(), mapCells(), frameInfo(), proc(), bootLog(),
+// slabDetail()...) describes the machine at the timeline cursor (see seek()):
+// the live machine when the cursor is at the end, else the state between
+// two events of an earlier operation.
+
+/** How the map colours a frame: mapCells() byte & 0x0f. */
+export const enum CellKind {
+  Hole = 0, Reserved = 1, Uninit = 2, Free = 3, Pcp = 4, Kernel = 5, PageTable = 6,
+  Slab = 7, Anon = 8, PageCache = 9, Other = 10,
+}
+
+/** One per-CPU page list set (struct per_cpu_pages) of a zone. */
+export interface PcpState {
+  cpu: number;
+  /** Pages on all its lists (pcp->count). */
+  count: number;
+  high: number;
+  batch: number;
+  /** Pages per list, NR_PCP_LISTS = 14 entries: index order*3+mt for orders
+   *  0..3 (Unmovable, Movable, Reclaimable), then the two THP lists (12, 13). */
+  lists: number[];
+}
+
+export interface ZoneState {
+  node: number;
+  /** Zone type index: 0 DMA, 1 DMA32, 2 Normal, 3 Movable, 4 Device. */
+  type: number;
+  name: string;
+  startPfn: number;
+  spanned: number;
+  present: number;
+  managed: number;
+  /** NR_FREE_PAGES (buddy lists only; pcp pages are not counted). */
+  free: number;
+  /** Watermarks as zone_watermark_ok() sees them (boost included), and the boost. */
+  min: number;
+  low: number;
+  high: number;
+  boost: number;
+  /** lowmem_reserve[] (zoneinfo's "protection"), one per zone type (5). */
+  protection: number[];
+  /** nr_free[order] of free_area[order], orders 0..10. */
+  nrFree: number[];
+  /** Blocks on each free list: freeArea[order][mt], mt in migrateTypes order. */
+  freeArea: number[][];
+  nrReservedHighatomic: number;
+  /** One per possible CPU. */
+  pcp: PcpState[];
+}
+
+export interface NodeState {
+  id: number;
+  startPfn: number;
+  spanned: number;
+  present: number;
+  /** ZONELIST_FALLBACK of this node: zones in the order the allocator tries them, "Node 0 Normal". */
+  zonelist: string[];
+  /** kswapd's state for the node, e.g. "sleeping", or the last balance result. */
+  kswapd: string;
+}
+
+/** A slab cache, as /proc/slabinfo sees it. */
+export interface CacheState {
+  name: string;
+  objectSize: number;
+  /** Object size with metadata and alignment (s->size). */
+  size: number;
+  objPerSlab: number;
+  pagesPerSlab: number;
+  activeObjs: number;
+  numObjs: number;
+  slabs: number;
+}
+
+export interface SlabState {
+  pfn: number;
+  order: number;
+  objects: number;
+  inuse: number;
+  /** One char per object: '#' in use, '.' free (on the slab's freelist or a CPU freelist). */
+  map: string;
+  /** Where the slab is: "cpu" (a CPU's active slab), "cpu-partial", "node-partial", "full". */
+  where: string;
+  cpu: number;
+  node: number;
+}
+
+/** slabDetail(cache): every slab of one cache. */
+export interface CacheDetail {
+  cache: CacheState;
+  slabs: SlabState[];
+}
+
+export interface TaskState {
+  pid: number;
+  name: string;
+  alive: boolean;
+  /** Pages. */
+  rssAnon: number;
+  rssFile: number;
+  rssShmem: number;
+  swapEnts: number;
+  /** Page-table pages. */
+  pgtables: number;
+  oomScoreAdj: number;
+  /** /proc/<pid>/oom_score (0..2000). */
+  oomScore: number;
+  /** oom_badness() returned a score: the task may be chosen (not unkillable, not exiting). */
+  killable: boolean;
+  /** oom_badness() in pages (the number the OOM killer compares; may be negative); 0 when !killable. */
+  badness: number;
+}
+
+/** state(): the structures at the cursor. */
+export interface MachineState {
+  booted: boolean;
+  frames: number;
+  cpus: number;
+  /** As /proc/pagetypeinfo prints them for this kernel (CONFIG_CMA off):
+   *  ["Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate"]. */
+  migrateTypes: string[];
+  pageblockOrder: number;
+  nodes: NodeState[];
+  /** Populated and empty zones alike, node by node. */
+  zones: ZoneState[];
+  caches: CacheState[];
+  tasks: TaskState[];
+  /** Frames of each CellKind (index = CellKind), for the legend. */
+  cellCounts: number[];
+}
+
+/** frameInfo(pfn): what the map's hover shows. */
+export interface FrameInfo {
+  ok: boolean;
+  error: string;
+  pfn: number;
+  node: number;
+  /** Zone name, "" in a hole. */
+  zone: string;
+  kind: CellKind;
+  /** The block holding the frame: its first pfn and order (-1 when none, e.g. a hole or reserved page). */
+  head: number;
+  order: number;
+  /** Pageblock migrate type name. */
+  migrateType: string;
+  /** Who owns it: "free", "pcp cpu 1", "kernel", "slab kmalloc-64", "task 3 (A) anon", "page cache (B)", "reserved", "hole". */
+  owner: string;
+  /** Whether freeBlock(head) would free it (a plain alloc_pages block of the user). */
+  freeable: boolean;
+}
+
+/** An operation on the timeline (oldest first). */
+export interface TimelineOp {
+  label: string;
+  /** Events it emitted; positions 0..events of the cursor fall inside it. */
+  events: number;
+}
+
+/** Where the cursor is: between event pos-1 and event pos of operation `op`
+ *  (pos 0: before the operation; pos = events: after it). */
+export interface Cursor {
+  op: number;
+  pos: number;
+  /** True when the cursor shows the live machine (after the last operation). */
+  atEnd: boolean;
+}
+
 /** One simulated machine. Create with `new module.Engine()`; call `delete()`
  *  when done (Embind objects are not garbage collected). */
 export interface Engine {
@@ -207,6 +375,33 @@ export interface Engine {
   /** Labels of the steps undo can take back, oldest first. */
   history(): string[];
   redoDepth(): number;
+
+  /** The operations of the timeline (the ones undo can take back), oldest first. */
+  timeline(): TimelineOp[];
+  cursor(): Cursor;
+  /** Moves the cursor to (op, pos), pos clamped to the operation's events.
+   *  Inside an operation the engine replays it from the snapshot before it
+   *  (exact: operations are deterministic). Every read then describes that
+   *  state. An operation started while the cursor is in the past first
+   *  discards what came after the state on screen. */
+  seek(op: number, pos: number): StatusResult;
+  /** Back to the live machine. */
+  seekEnd(): void;
+  /** Events [start, start + count) of operation `op`, clamped. */
+  opEvents(op: number, start: number, count: number): MmEvent[];
+
+  /** One byte per frame at the cursor: (order << 4) | CellKind. A VIEW, like frameStateView(). */
+  mapCells(): Uint8Array;
+  /** Migrate type per pageblock (512 frames). A VIEW, like frameStateView(). */
+  pageblockView(): Uint8Array;
+  /** JSON of a MachineState. */
+  stateJson(): string;
+  /** JSON of a FrameInfo (ok:false with error for a pfn beyond the machine). */
+  frameInfoJson(pfn: number): string;
+  /** JSON of a CacheDetail in `text`; unknown cache: ok false. */
+  slabDetail(cache: string): TextResult;
+  /** First `limit` free blocks (their head pfns) on free_area[order].free_list[mt] of one zone. */
+  freeBlocks(node: number, zoneType: number, order: number, mt: number, limit: number): number[];
 
   /** Replays every OOM report of a pasted kernel log (dmesg, journalctl -k,
    *  syslog) with the engine's oom_badness; the same text as `mmsim oom --replay`.

@@ -794,9 +794,11 @@ unsigned large_system_hash_shift(u64 nr_kernel_pages, unsigned scale) {
   return ffs_order(n);
 }
 
-Expected<std::unique_ptr<Machine>> boot(const BootPlan& plan, bool trace, const BootStepHook& after_each) {
+Expected<std::unique_ptr<Machine>> boot(const BootPlan& plan, bool trace, const BootStepHook& after_each,
+                                        const MachineCreatedHook& on_create) {
   auto m = std::make_unique<Machine>();
   m->trace.enable(trace);
+  if (on_create) on_create(*m);
   Booter b{plan, *m};
   b.after_each = after_each;
   Status s = b.run();

@@ -76,7 +76,11 @@ using BootStepHook = std::function<void(const Machine&, const BootOp&)>;
 // Runs a plan. Fails (with a message) only when the plan is inconsistent,
 // e.g. an allocation the machine cannot satisfy; the machine is then
 // discarded.
-Expected<std::unique_ptr<Machine>> boot(const BootPlan& plan, bool trace, const BootStepHook& after_each = {});
+// `on_create` sees the machine as soon as it exists, before the first boot
+// step (a replay uses it to know which machine's events to watch).
+using MachineCreatedHook = std::function<void(const Machine&)>;
+Expected<std::unique_ptr<Machine>> boot(const BootPlan& plan, bool trace, const BootStepHook& after_each = {},
+                                        const MachineCreatedHook& on_create = {});
 
 // Sizing formulas, exposed for tests and the page.
 u64 calc_memmap_size(u64 spanned, u64 present);

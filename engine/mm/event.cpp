@@ -4,7 +4,18 @@
 
 namespace mm {
 
+namespace {
+thread_local Trace::PushHook push_hook = nullptr;
+thread_local void* push_hook_ctx = nullptr;
+}  // namespace
+
+void Trace::set_push_hook(PushHook hook, void* ctx) {
+  push_hook = hook;
+  push_hook_ctx = ctx;
+}
+
 Event& Trace::push(EventKind k, const char* fn, std::string text) {
+  if (push_hook) push_hook(*this, events_.size(), push_hook_ctx);
   Event e;
   e.seq = seq_++;
   e.depth = static_cast<std::uint16_t>(depth_);

@@ -57,6 +57,13 @@ class Trace {
   }
   unsigned depth() const { return depth_; }
 
+  // Replay support (Playground::seek): a process-wide hook called just
+  // before any trace records an event, with the index the event will get.
+  // A replay uses it to copy the machine between two events. Null (the
+  // default) costs one test per recorded event.
+  using PushHook = void (*)(const Trace& trace, std::size_t index, void* ctx);
+  static void set_push_hook(PushHook hook, void* ctx);
+
  private:
   Event& push(EventKind k, const char* fn, std::string text);
   bool enabled_ = false;

@@ -4,8 +4,8 @@
 // nothing aborts on bad input: every failure comes back as a Diagnostic.
 #pragma once
 
+#include <functional>
 #include <memory>
-#include <string>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +19,7 @@
 namespace mm {
 
 struct Machine;
+struct BootPlan;
 
 struct BootOptions {
   bool trace = false;  // collect events (costly for big machines)
@@ -94,20 +95,72 @@ class Playground {
   // What each undo step would take back, oldest first.
   std::vector<std::string> history() const;
 
+  // ---- The timeline: every event of every operation, and a cursor ----------
+  // The operations undo can take back form a timeline. The cursor sits
+  // between two events of one operation: (op, pos) shows the state after
+  // events 0..pos-1 of operation `op` (pos 0: before it; pos == events:
+  // after it). Boundaries are the kept snapshots; a state inside an
+  // operation is rebuilt by replaying the operation from the snapshot
+  // before it and copying the machine just before event `pos` is recorded.
+  // Replays are exact because operations are deterministic functions of
+  // the machine and their arguments.
+  //
+  // Every read (proc, boot_log, events, frame_state, view()) describes the
+  // machine at the cursor. An operation run while the cursor is in the past
+  // first discards what came after the state on screen (the operation the
+  // cursor is inside is kept whole), like editing history in an undo stack.
+  struct TimelineOp {
+    std::string label;
+    std::size_t events = 0;
+  };
+  struct Cursor {
+    std::size_t op = 0, pos = 0;
+    bool at_end = true;
+  };
+  std::vector<TimelineOp> timeline() const;
+  Cursor cursor() const;
+  // Moves the cursor; pos is clamped to the operation's events. An op past
+  // the last one is a Diagnostic. seek_end() shows the live machine again.
+  Status seek(std::size_t op, std::size_t pos);
+  void seek_end();
+  // The machine at the cursor (null before the first boot, or at the start
+  // of the first boot).
+  const Machine* view() const;
+  // Events [start, start+count) of operation `op` (clamped).
+  std::vector<Event> op_events(std::size_t op, std::size_t start, std::size_t count) const;
+
  private:
+  // Re-runs an operation on a scratch playground holding a copy of the
+  // machine before it.
+  using Replay = std::function<void(Playground&)>;
   struct Snapshot {
     std::string label;
-    std::unique_ptr<Machine> machine;  // null: there was no machine yet
+    std::unique_ptr<Machine> machine;  // undo_: before the op; redo_: after it; null: no machine
+    Replay replay;
+    std::size_t first = 0;  // its events: [first, first+count) of the trace of the machine after it
+    std::size_t count = 0;
   };
+  struct ReplayTap;
   std::unique_ptr<Machine> copy_machine() const;
-  // Runs `op`; when it reports success, the state before it becomes an undo
-  // step named `label`.
+  // Runs `op(*this)`; when it reports success, the state before it becomes
+  // an undo step named `label` that `op` can replay.
   template <class Op>
-  auto recorded(std::string label, Op&& op);
-  void push_undo(std::string label, std::unique_ptr<Machine> before);
+  auto recorded(std::string label, Op op);
+  void push_undo(Snapshot s);
+  // Before an operation: drop the future of the state on screen.
+  void settle_cursor();
+  Status boot_plan(const BootPlan& plan, bool trace);
+  const Machine* after_op(std::size_t op) const;
 
   std::unique_ptr<Machine> machine_;
   std::vector<Snapshot> undo_, redo_;
+  // Scenario statements call our operations: only the scenario is recorded.
+  int nesting_ = 0;
+  bool recording_ = true;      // false on a replay's scratch playground
+  u64 boots_ = 0;              // machines booted so far (tells a new trace from a continued one)
+  ReplayTap* tap_ = nullptr;   // set on a scratch playground while it replays
+  Cursor cursor_;
+  std::unique_ptr<Machine> view_;  // the state at a cursor inside an operation
 };
 
 }  // namespace mm

@@ -101,6 +101,7 @@ bool fault_in(Machine& m, Task& t, Kind k) {
     return false;
   }
   PressureState& ps = pressure(m);
+  m.mem.pflags[*p] = 0;  // a fresh page carries no flags from its last life
   if (k == Kind::File) {
     m.mem.owner_id[*p] = file_id(ps, "map:" + mm.comm + ":" + std::to_string(mm.pid));
     m.mem.mapper[*p] = static_cast<u32>(mm.pid);
@@ -134,7 +135,10 @@ void free_lru_page(Machine& m, Pfn p) {
 
 void lru_add(Machine& m, Pfn p, bool file) {
   PressureState& ps = pressure(m);
-  m.mem.pflags[p] = static_cast<std::uint8_t>(PG_lru | (file ? PG_file : 0));
+  // Keep PG_shmem (set by the fault before the page joins the LRU): the
+  // rss counters and /proc/meminfo's Shmem tell shmem from anon by it.
+  const auto keep = static_cast<std::uint8_t>(file ? 0 : m.mem.pflags[p] & PG_shmem);
+  m.mem.pflags[p] = static_cast<std::uint8_t>(PG_lru | (file ? PG_file : 0) | keep);
   list_add(m.mem, ps.lru[static_cast<size_t>(node_of(m, p))][file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON], p);
 }
 

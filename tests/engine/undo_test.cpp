@@ -2,6 +2,8 @@
 // the start, bit for bit; redo replays forward to the same end state.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "mm/playground.h"
 #include "mm/proc.h"
 #include "mm/slub.h"
@@ -107,5 +109,143 @@ TEST_SUITE("undo") {
     CHECK(find_task(copy, "X") == nullptr);  // the copy did not see the task: deep, not shared
     REQUIRE(pg.undo());
     require_same(*pg.machine(), copy);
+  }
+}
+
+// The timeline: a cursor between any two events of any operation. Inside an
+// operation the state is rebuilt by replaying it from the snapshot before.
+namespace {
+
+Playground traced_session() {
+  Playground pg;
+  BootOptions traced;
+  traced.trace = true;
+  REQUIRE(pg.boot_shorthand("ram=128M cpus=2", "<machine>", traced));
+  AllocRequest r;
+  r.order = 2;  // from the pcp-less path: splits an order-10 block step by step
+  REQUIRE(pg.alloc_pages(r));
+  REQUIRE(pg.kmalloc(200));
+  REQUIRE(pg.run_scenario("spawn A anon=8M\n", "cmd"));
+  return pg;
+}
+
+// The events a machine's trace holds, as text (fn, ids, numbers, sentence).
+std::vector<std::string> trace_text(const Machine& m, std::size_t from, std::size_t to) {
+  std::vector<std::string> v;
+  const auto& ev = m.trace.events();
+  for (std::size_t i = from; i < to && i < ev.size(); ++i)
+    v.push_back(to_string(ev[i]) + " pfn=" + std::to_string(ev[i].pfn) + " a=" + std::to_string(ev[i].a));
+  return v;
+}
+
+}  // namespace
+
+TEST_SUITE("timeline") {
+  TEST_CASE("every operation is on the timeline with the events it emitted") {
+    Playground pg = traced_session();
+    const auto ops = pg.timeline();
+    REQUIRE(ops.size() == 4);
+    CHECK(ops[0].label == "boot ram=128M cpus=2");
+    CHECK(ops[1].label == "alloc_pages(GFP_KERNEL, 2)");
+    CHECK(ops[2].label == "kmalloc(200)");
+    CHECK(ops[3].label == "spawn A anon=8M");  // a one-line scenario is named by its line
+    for (const auto& op : ops) CHECK(op.events > 0);
+    // The events of an operation are its own: the alloc's begin with the allocator.
+    auto alloc = pg.op_events(1, 0, ops[1].events);
+    REQUIRE(alloc.size() == ops[1].events);
+    CHECK(std::string(alloc.front().fn) == "__alloc_pages");
+    const Playground::Cursor c = pg.cursor();
+    CHECK(c.at_end);
+    CHECK(c.op == 3);
+    CHECK(c.pos == ops[3].events);
+  }
+
+  TEST_CASE("operation boundaries meet: the end of one is the start of the next, bit for bit") {
+    Playground pg = traced_session();
+    const auto ops = pg.timeline();
+    for (std::size_t i = 0; i + 1 < ops.size(); ++i) {
+      CAPTURE(i);
+      REQUIRE(pg.seek(i, ops[i].events));
+      const Machine end_of_i = *pg.view();
+      REQUIRE(pg.seek(i + 1, 0));
+      require_same(*pg.view(), end_of_i);
+    }
+    REQUIRE(pg.seek(0, 0));
+    CHECK(pg.view() == nullptr);  // before the first boot there is no machine
+    CHECK(pg.frame_count() == 0);
+  }
+
+  TEST_CASE("inside an operation the replay retraces the recorded events exactly") {
+    Playground pg = traced_session();
+    const auto ops = pg.timeline();
+    for (std::size_t op = 1; op < ops.size(); ++op) {
+      for (std::size_t pos = 1; pos < ops[op].events; ++pos) {
+        CAPTURE(op);
+        CAPTURE(pos);
+        REQUIRE(pg.seek(op, pos));
+        const Machine* v = pg.view();
+        REQUIRE(v != nullptr);
+        // The replayed machine recorded exactly the events before the cursor.
+        REQUIRE(pg.seek(op, ops[op].events));
+        const Machine after = *pg.view();
+        REQUIRE(pg.seek(op, pos));
+        const std::size_t first = after.trace.events().size() - ops[op].events;
+        CHECK(pg.view()->trace.events().size() == first + pos);
+        CHECK(trace_text(*pg.view(), first, first + pos) == trace_text(after, first, first + pos));
+      }
+    }
+  }
+
+  TEST_CASE("stepping through an allocation shows the states in between, and the same place twice is the same state") {
+    Playground pg = traced_session();
+    const auto ops = pg.timeline();
+    std::set<std::vector<std::uint8_t>> states;
+    for (std::size_t pos = 0; pos <= ops[1].events; ++pos) {
+      REQUIRE(pg.seek(1, pos));
+      states.insert(pg.view()->mem.state);
+    }
+    // Before, after, and at least one split or list move between them.
+    CHECK(states.size() >= 3);
+    REQUIRE(pg.seek(1, ops[1].events / 2));
+    const Machine once = *pg.view();
+    REQUIRE(pg.seek(3, 1));
+    REQUIRE(pg.seek(1, ops[1].events / 2));
+    require_same(*pg.view(), once);
+    // A boot can be stepped too: half way through, part of memory is not free yet.
+    REQUIRE(pg.seek(0, ops[0].events / 2));
+    REQUIRE(pg.view() != nullptr);
+    pg.seek_end();
+    CHECK(pg.cursor().at_end);
+  }
+
+  TEST_CASE("reads follow the cursor; acting in the past discards the future") {
+    Playground pg = traced_session();
+    std::string live;
+    REQUIRE(pg.proc("tasks", live));
+    REQUIRE(pg.seek(3, 0));  // before "spawn A"
+    std::string past;
+    REQUIRE(pg.proc("tasks", past));
+    CHECK(live.find(" A") != std::string::npos);
+    CHECK(past.find(" A") == std::string::npos);
+    const Machine shown = *pg.view();
+    // A new operation starts from the state on screen: "spawn A" is gone.
+    REQUIRE(pg.drain(-1));
+    const auto ops = pg.timeline();
+    REQUIRE(ops.size() == 4);
+    CHECK(ops[3].label == "drain_all_pages");
+    CHECK(pg.redo_depth() == 0);
+    REQUIRE(pg.undo());
+    require_same(*pg.machine(), shown);
+    CHECK_FALSE(pg.seek(9, 0));  // past the timeline: refused, cursor unchanged
+  }
+
+  TEST_CASE("undo to the origin after wandering the timeline restores the boot bit for bit") {
+    Playground pg = traced_session();
+    REQUIRE(pg.seek(1, 0));
+    const Machine boot_state = *pg.view();
+    REQUIRE(pg.seek(2, 3));
+    pg.seek_end();
+    while (pg.undo_depth() > 1) REQUIRE(pg.undo());
+    require_same(*pg.machine(), boot_state);
   }
 }

@@ -417,3 +417,83 @@ test('undo takes operations back to the boot, redo replays them', () => {
     e.delete();
   }
 });
+
+test('timeline: a cursor between any two events, and views of the machine there', () => {
+  assert.equal(engine.bootShorthand('ram=128M cpus=2').ok, true);
+  const a = engine.allocPages({ order: 2 });
+  assert.equal(a.ok, true, a.error);
+  const ops = engine.timeline();
+  assert.ok(ops.length >= 2);
+  const last = ops.length - 1;
+  assert.equal(ops[last].label, 'alloc_pages(GFP_KERNEL, 2)');
+  assert.ok(ops[last].events > 2);
+  assert.deepEqual(engine.cursor(), { op: last, pos: ops[last].events, atEnd: true });
+
+  // The live state: the block is allocated and freeable.
+  const live = JSON.parse(engine.frameInfoJson(a.pfn));
+  assert.equal(live.ok, true);
+  assert.equal(live.head, a.pfn);
+  assert.equal(live.order, 2);
+  assert.equal(live.freeable, true);
+
+  // Before the operation the same frame is free; the map says so too.
+  assert.equal(engine.seek(last, 0).ok, true);
+  assert.equal(engine.cursor().atEnd, false);
+  assert.equal(JSON.parse(engine.frameInfoJson(a.pfn)).kind, 3 /* Free */);
+  const cells = engine.mapCells();
+  assert.equal(cells.length, engine.frameCount());
+  assert.equal(cells[a.pfn] & 0x0f, 3);
+
+  // Half way through, the replay has recorded exactly the events before the cursor.
+  const half = Math.floor(ops[last].events / 2);
+  assert.equal(engine.seek(last, half).ok, true);
+  const ev = engine.opEvents(last, 0, ops[last].events);
+  assert.equal(ev.length, ops[last].events);
+  assert.equal(ev[0].fn, '__alloc_pages');
+
+  const state = JSON.parse(engine.stateJson());
+  assert.equal(state.booted, true);
+  assert.ok(state.zones.some((z) => z.name === 'DMA32' && z.managed > 0 && z.pcp.length === 2));
+  assert.equal(state.cellCounts.reduce((x, y) => x + y, 0), engine.frameCount());
+
+  // Bad input is a value; the cursor stays where it was.
+  const bad = engine.seek(99, 0);
+  assert.equal(bad.ok, false);
+  assert.match(bad.error, /no operation 99/);
+  assert.equal(engine.seek(-1, 0).ok, false);
+  assert.equal(JSON.parse(engine.frameInfoJson(1e12)).ok, false);
+  assert.equal(engine.slabDetail('no-such-cache').ok, false);
+  assert.deepEqual(engine.freeBlocks(0, 99, 0, 0, 10), []);
+
+  engine.seekEnd();
+  assert.equal(engine.cursor().atEnd, true);
+  const detail = engine.slabDetail('kmalloc-64');
+  assert.equal(detail.ok, true, detail.error);
+  assert.equal(JSON.parse(detail.text).cache.name, 'kmalloc-64');
+  const dma32 = state.zones.find((z) => z.name === 'DMA32');
+  const blocks = engine.freeBlocks(dma32.node, dma32.type, 10, 1, 5);
+  assert.ok(blocks.length > 0 && blocks.every((p) => Number.isInteger(p)));
+  assert.equal(JSON.parse(engine.frameInfoJson(blocks[0])).order, 10);
+});
+
+test('acting in the past drops the future; freeing a task page is refused', () => {
+  assert.equal(engine.bootShorthand('ram=128M cpus=1').ok, true);
+  assert.equal(engine.runScenario('spawn A anon=8M\n').ok, true);
+  const n = engine.timeline().length;
+  assert.equal(engine.seek(n - 1, 0).ok, true); // before "spawn A"
+  assert.equal(engine.drain(-1).ok, true);
+  const ops = engine.timeline();
+  assert.equal(ops.length, n);
+  assert.equal(ops[n - 1].label, 'drain_all_pages');
+  assert.ok(!engine.proc('tasks').text.includes(' A'));
+
+  assert.equal(engine.runScenario('spawn B anon=8M\n').ok, true);
+  const cells = engine.mapCells();
+  const anon = cells.findIndex((c) => (c & 0x0f) === 8 /* Anon */);
+  assert.ok(anon >= 0);
+  const info = JSON.parse(engine.frameInfoJson(anon));
+  assert.equal(info.freeable, false);
+  const r = engine.freeBlock(info.head, 0);
+  assert.equal(r.ok, false);
+  assert.deepEqual(engine.check(), []);
+});
