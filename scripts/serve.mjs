@@ -3,10 +3,16 @@
 // Prints "mm-playground: http://HOST:PORT/" and serves until stopped. If the
 // default port is busy it tries the next ones; an explicit --port is exact.
 // Also imported by tests/web/page.test.mjs: startServer({ root, port: 0 }).
+// Every response carries the page's Content-Security-Policy (scripts/csp.mjs),
+// except the single-file offline pages (*-offline.html), whose own <meta>
+// policy allows their inline scripts by hash: they only get frame-ancestors.
+// Every response may be read cross-origin (Access-Control-Allow-Origin: *),
+// so <mm-playground> works on a course page of another site.
 import http from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SERVED_CSP_HEADER } from './csp.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -56,6 +62,11 @@ function handler(root) {
       'Content-Length': found.size,
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': found.file.endsWith('-offline.html') ? 'frame-ancestors *' : SERVED_CSP_HEADER,
+      // A course page on another site loads js/element.js (and what it
+      // imports) as a module script: module scripts are always fetched with
+      // CORS. Everything here is public and fetched without credentials.
+      'Access-Control-Allow-Origin': '*',
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(found.file).pipe(res);

@@ -9,7 +9,7 @@ cd "$MM_ROOT"
 bash scripts/setup.sh
 [[ -f build/wasm/CMakeCache.txt ]] || { mm_log "configure wasm"; cmake --preset wasm; }
 mm_log "build wasm (mm_wasm)"
-cmake --build --preset wasm --target mm_wasm
+cmake --build --preset wasm --target mm_wasm mm_wasm_single
 mm_log "build page"
 node scripts/build-web.mjs
 exec node scripts/serve.mjs build/web

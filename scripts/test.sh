@@ -48,8 +48,8 @@ count_ctest() {
 
 # The targets each preset's tests need, and the ctest names that use them.
 declare -A targets=([native]="engine_tests mmsim" [asan]="engine_tests mmsim"
-                    [wasm]="engine_tests mm_wasm mm_wasm_node")
-declare -A tests_of=([engine_tests]='^engine_tests$' [mmsim]='^cli/' [mm_wasm_node]='^wasm_bindings$' [mm_wasm]='')
+                    [wasm]="engine_tests mm_wasm mm_wasm_single mm_wasm_node")
+declare -A tests_of=([engine_tests]='^engine_tests$' [mmsim]='^cli/' [mm_wasm_node]='^wasm_bindings$' [mm_wasm]='' [mm_wasm_single]='')
 
 run_preset() {
   local preset=$1 t broken=() exclude=()
@@ -76,11 +76,21 @@ run_preset() {
 for preset in native asan wasm; do run_preset "$preset"; done
 
 mm_log "build page"
-node scripts/build-web.mjs || fail_step "build page"
+# MM_WEB_OFFLINE=1: the single-file offline page must build too.
+MM_WEB_OFFLINE=1 node scripts/build-web.mjs || fail_step "build page"
+
+# Every page under its Content-Security-Policy in Chromium, served and from
+# file:// (no violations, no requests offline); counted as one test.
+mm_log "CSP check"
+if node scripts/check-web-csp.mjs build/web 2>&1 | tee "$logs/csp.log"; then
+  passed=$((passed + 1))
+else
+  fail_step "CSP check (build/test-logs/csp.log)"
+fi
 
 # node:test with the TAP reporter ends with "# pass N", "# fail N", "# cancelled N".
 mm_log "node tests (bindings, browser)"
-node --test --test-reporter=tap tests/wasm/bindings.test.mjs tests/web/page.test.mjs 2>&1 | tee "$logs/node.log"
+node --test --test-reporter=tap tests/wasm/bindings.test.mjs tests/web/*.test.mjs 2>&1 | tee "$logs/node.log"
 node_rc=${PIPESTATUS[0]}
 tap() { sed -nE "s/^# $1 ([0-9]+)$/\1/p" "$logs/node.log" | tail -n 1; }
 n_pass=$(tap pass)

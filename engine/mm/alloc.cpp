@@ -274,7 +274,7 @@ bool zone_watermark_ok(const Machine&, const Zone& z, Order order, u64 mark, Zon
   auto say = [&](bool ok, const std::string& tail) {
     if (why)
       *why = zname(z) + ": free " + std::to_string(free_pages) + (free_pages > min + reserve ? " > " : " <= ") +
-             "min " + std::to_string(min) + " + lowmem_reserve " + std::to_string(reserve) + tail;
+             "mark " + std::to_string(min) + " + lowmem_reserve " + std::to_string(reserve) + tail;
     return ok;
   };
   if (free_pages <= min + reserve) return say(false, ": watermark not met");
@@ -363,7 +363,7 @@ std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const 
       if (alloc_flags & alloc::HIGHATOMIC) reserve_highatomic_pageblock(m, z, *p);
       if (Event* e = ev(m, "prep_new_page",
                         [&] { return "pfn " + std::to_string(*p) + " (order " + std::to_string(r.order) + ", " +
-                            std::to_string(1u << r.order) + " pages) from " + zname(z); },
+                            std::to_string(1u << r.order) + (r.order ? " pages" : " page") + ") from " + zname(z); },
                         &z)) {
         e->pfn = *p;
         e->order = static_cast<std::int8_t>(r.order);

@@ -23,16 +23,26 @@ Playground& Playground::operator=(Playground&&) noexcept = default;
 struct Playground::ReplayTap {
   std::size_t fire_at = 0;
   const Machine* machine = nullptr;  // the machine whose events count
-  std::unique_ptr<Machine> captured;
+  std::unique_ptr<Machine>* into = nullptr;  // reused storage: copy-assigning keeps its buffers
+  bool fired = false;
 
   static void on_push(const Trace& t, std::size_t index, void* ctx) {
     auto* tap = static_cast<ReplayTap*>(ctx);
     // A scenario may boot several machines: only the latest one counts,
     // and a later capture replaces an earlier one.
-    if (index == tap->fire_at && tap->machine && &tap->machine->trace == &t)
-      tap->captured = std::make_unique<Machine>(*tap->machine);
+    if (index != tap->fire_at || !tap->machine || &tap->machine->trace != &t) return;
+    copy_into(*tap->into, *tap->machine);
+    tap->fired = true;
   }
 };
+
+// Copies `from` into `to`, reusing `to`'s storage when it has some: a 4 GiB
+// machine is ~20 MiB of arrays, and fresh allocations (page faults, wasm
+// memory growth) cost more than the copy itself.
+void Playground::copy_into(std::unique_ptr<Machine>& to, const Machine& from) {
+  if (to) *to = from;
+  else to = std::make_unique<Machine>(from);
+}
 
 std::unique_ptr<Machine> Playground::copy_machine() const {
   return machine_ ? std::make_unique<Machine>(*machine_) : nullptr;
@@ -123,7 +133,7 @@ const Machine* Playground::after_op(std::size_t op) const {
 
 void Playground::seek_end() {
   cursor_ = Cursor{};
-  view_.reset();
+  view_valid_ = false;
 }
 
 Status Playground::seek(std::size_t op, std::size_t pos) {
@@ -138,28 +148,34 @@ Status Playground::seek(std::size_t op, std::size_t pos) {
     seek_end();
     return {};
   }
-  view_.reset();
+  view_valid_ = false;
   cursor_ = Cursor{op, pos, false};
   if (pos == 0 || pos == s.count) return {};  // a kept snapshot shows it
 
   Playground scratch;
   scratch.recording_ = false;
-  scratch.machine_ = s.machine ? std::make_unique<Machine>(*s.machine) : nullptr;
+  if (s.machine) {
+    copy_into(spare_, *s.machine);
+    scratch.machine_ = std::move(spare_);
+  }
   ReplayTap tap;
   tap.fire_at = s.first + pos;
   tap.machine = scratch.machine_.get();
+  tap.into = &view_;
   scratch.tap_ = &tap;
   Trace::set_push_hook(&ReplayTap::on_push, &tap);
   s.replay(scratch);
   Trace::set_push_hook(nullptr, nullptr);
+  spare_ = std::move(scratch.machine_);  // keep the buffers for the next seek
   // A tap that never fired would mean the replay diverged from the record.
-  view_ = tap.captured ? std::move(tap.captured) : std::make_unique<Machine>(*after_op(op));
+  if (!tap.fired) copy_into(view_, *after_op(op));
+  view_valid_ = true;
   return {};
 }
 
 const Machine* Playground::view() const {
   if (cursor_.at_end) return machine_.get();
-  if (view_) return view_.get();
+  if (view_valid_) return view_.get();
   return cursor_.pos == 0 ? undo_[cursor_.op].machine.get() : after_op(cursor_.op);
 }
 

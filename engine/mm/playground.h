@@ -160,7 +160,10 @@ class Playground {
   u64 boots_ = 0;              // machines booted so far (tells a new trace from a continued one)
   ReplayTap* tap_ = nullptr;   // set on a scratch playground while it replays
   Cursor cursor_;
-  std::unique_ptr<Machine> view_;  // the state at a cursor inside an operation
+  std::unique_ptr<Machine> view_;   // the state at a cursor inside an operation (when view_valid_)
+  bool view_valid_ = false;
+  std::unique_ptr<Machine> spare_;  // a replay's scratch machine, kept for its buffers
+  static void copy_into(std::unique_ptr<Machine>& to, const Machine& from);
 };
 
 }  // namespace mm

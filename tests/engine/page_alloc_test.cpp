@@ -321,7 +321,7 @@ TEST_SUITE("page allocator") {
         "> __alloc_pages: alloc_pages(GFP_HIGHUSER_MOVABLE, order 1) on CPU 0, node 0",
         "  - prepare_alloc_pages: gfp_zone = Movable, migratetype Movable, preferred zone Node 0 DMA, alloc_flags "
         "ALLOC_WMARK_LOW|ALLOC_KSWAPD",
-        "  - zone_watermark_fast: low watermark check, Node 0 DMA: free 7 > min 0 + lowmem_reserve 0, and an order-3 "
+        "  - zone_watermark_fast: low watermark check, Node 0 DMA: free 7 > mark 0 + lowmem_reserve 0, and an order-3 "
         "block is free: ok",
         "  > rmqueue_bulk: cpu 0: the Movable order-1 pcp list of Node 0 DMA is empty: refill 1 from the buddy lists",
         "    - __rmqueue_smallest: take pfn 0 from the Movable order-3 list for an order-1 request",

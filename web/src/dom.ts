@@ -51,6 +51,57 @@ export interface Dom {
   oomRun: HTMLButtonElement;
   oomSummary: HTMLElement;
   oomOutput: HTMLElement;
+
+  preset: HTMLSelectElement;
+  shareButton: HTMLButtonElement;
+  share: HTMLDialogElement;
+  shareLink: HTMLInputElement;
+  shareEmbed: HTMLTextAreaElement;
+  copyLink: HTMLButtonElement;
+  copyEmbed: HTMLButtonElement;
+  shareStatus: HTMLElement;
+
+  map: HTMLCanvasElement;
+  mapTip: HTMLElement;
+  legend: HTMLElement;
+  ovZones: HTMLInputElement;
+  ovPageblocks: HTMLInputElement;
+  ovOutlines: HTMLInputElement;
+  zoomIn: HTMLButtonElement;
+  zoomOut: HTMLButtonElement;
+  zoomReset: HTMLButtonElement;
+
+  player: HTMLElement;
+  pFirst: HTMLButtonElement;
+  pOpStart: HTMLButtonElement;
+  pBack: HTMLButtonElement;
+  pPlay: HTMLButtonElement;
+  pForward: HTMLButtonElement;
+  pOpEnd: HTMLButtonElement;
+  pLast: HTMLButtonElement;
+  pSpeed: HTMLSelectElement;
+  pUndo: HTMLButtonElement;
+  pRedo: HTMLButtonElement;
+  pScrub: HTMLInputElement;
+  pMarkers: HTMLElement;
+  pPosition: HTMLElement;
+  narration: HTMLElement;
+  nCrumbs: HTMLElement;
+  nFn: HTMLElement;
+  nText: HTMLElement;
+
+  zonesView: HTMLElement;
+  blocksView: HTMLElement;
+  slabView: HTMLElement;
+  tasksView: HTMLElement;
+
+  cmdForm: HTMLFormElement;
+  cmd: HTMLInputElement;
+  cmdChoices: HTMLDataListElement;
+  cmdExamples: HTMLElement;
+  cmdMessage: HTMLElement;
+  cmdMessageText: HTMLElement;
+  cmdMessageDetail: HTMLElement;
 }
 
 function byId<T extends HTMLElement>(id: string, type: { new (): T }): T {
@@ -109,6 +160,57 @@ export function findDom(): Dom {
     oomRun: byId('oom-run', HTMLButtonElement),
     oomSummary: byId('oom-summary', HTMLElement),
     oomOutput: byId('oom-output', HTMLElement),
+
+    preset: byId('preset', HTMLSelectElement),
+    shareButton: byId('share-button', HTMLButtonElement),
+    share: byId('share', HTMLDialogElement),
+    shareLink: byId('share-link', HTMLInputElement),
+    shareEmbed: byId('share-embed', HTMLTextAreaElement),
+    copyLink: byId('copy-link', HTMLButtonElement),
+    copyEmbed: byId('copy-embed', HTMLButtonElement),
+    shareStatus: byId('share-status', HTMLElement),
+
+    map: byId('map', HTMLCanvasElement),
+    mapTip: byId('map-tip', HTMLElement),
+    legend: byId('legend', HTMLElement),
+    ovZones: byId('ov-zones', HTMLInputElement),
+    ovPageblocks: byId('ov-pageblocks', HTMLInputElement),
+    ovOutlines: byId('ov-outlines', HTMLInputElement),
+    zoomIn: byId('zoom-in', HTMLButtonElement),
+    zoomOut: byId('zoom-out', HTMLButtonElement),
+    zoomReset: byId('zoom-reset', HTMLButtonElement),
+
+    player: byId('player', HTMLElement),
+    pFirst: byId('p-first', HTMLButtonElement),
+    pOpStart: byId('p-opstart', HTMLButtonElement),
+    pBack: byId('p-back', HTMLButtonElement),
+    pPlay: byId('p-play', HTMLButtonElement),
+    pForward: byId('p-forward', HTMLButtonElement),
+    pOpEnd: byId('p-opend', HTMLButtonElement),
+    pLast: byId('p-last', HTMLButtonElement),
+    pSpeed: byId('p-speed', HTMLSelectElement),
+    pUndo: byId('p-undo', HTMLButtonElement),
+    pRedo: byId('p-redo', HTMLButtonElement),
+    pScrub: byId('p-scrub', HTMLInputElement),
+    pMarkers: byId('p-markers', HTMLElement),
+    pPosition: byId('p-position', HTMLElement),
+    narration: byId('narration', HTMLElement),
+    nCrumbs: byId('n-crumbs', HTMLElement),
+    nFn: byId('n-fn', HTMLElement),
+    nText: byId('n-text', HTMLElement),
+
+    zonesView: byId('zones-view', HTMLElement),
+    blocksView: byId('blocks-view', HTMLElement),
+    slabView: byId('slab-view', HTMLElement),
+    tasksView: byId('tasks-view', HTMLElement),
+
+    cmdForm: byId('cmd-form', HTMLFormElement),
+    cmd: byId('cmd', HTMLInputElement),
+    cmdChoices: byId('cmd-choices', HTMLDataListElement),
+    cmdExamples: byId('cmd-examples', HTMLElement),
+    cmdMessage: byId('cmd-message', HTMLElement),
+    cmdMessageText: byId('cmd-message-text', HTMLElement),
+    cmdMessageDetail: byId('cmd-message-detail', HTMLElement),
   };
 }
 

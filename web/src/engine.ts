@@ -2,7 +2,18 @@
 // It loads the ES6 module built by the wasm preset and turns its answers into
 // the model's plain types.
 
-import type { CreateMmEngine, Engine, MmEngineModule } from '../../wasm/mm-engine.js';
+import type {
+  CacheDetail,
+  CreateMmEngine,
+  Cursor,
+  Engine,
+  FrameInfo,
+  MachineState,
+  MmEngineModule,
+  MmEvent,
+  TimelineOp,
+} from '../../wasm/mm-engine.js';
+import type { MapData } from './framemap.js';
 import type { AllocForm, LiveAllocation, MachineView, OomReplayView, ScenarioRunView } from './model.js';
 
 export type BootOutcome = { ok: true; machine: MachineView } | { ok: false; error: string };
@@ -16,11 +27,18 @@ export type StatusOutcome = { ok: true } | { ok: false; error: string };
 export class EngineClient {
   private constructor(private readonly engine: Engine) {}
 
-  /** Loads mm_wasm.js (and its .wasm) from the folder above js/. */
+  /**
+   * Loads mm_wasm.js (and its .wasm) from the folder above js/; in the
+   * single-file offline page, whose inlined mm_wasm_single.js has already
+   * defined the global factory `createMmEngine`, uses that instead (no request).
+   */
   static async load(): Promise<EngineClient> {
-    const url = new URL('../mm_wasm.js', import.meta.url).href;
-    const imported = (await import(url)) as { default: CreateMmEngine };
-    const module: MmEngineModule = await imported.default();
+    let factory = (globalThis as { createMmEngine?: CreateMmEngine }).createMmEngine;
+    if (typeof factory !== 'function') {
+      const url = new URL('../mm_wasm.js', import.meta.url).href;
+      factory = ((await import(url)) as { default: CreateMmEngine }).default;
+    }
+    const module: MmEngineModule = await factory();
     return new EngineClient(new module.Engine());
   }
 
@@ -80,6 +98,74 @@ export class EngineClient {
   /** The running machine again, after an operation changed it. */
   current(label: string): MachineView | null {
     return this.engine.frameCount() > 0 ? this.machine(label) : null;
+  }
+
+  // --- Timeline and the machine at the cursor -------------------------------
+
+  timeline(): TimelineOp[] {
+    return this.engine.timeline();
+  }
+
+  cursor(): Cursor {
+    return this.engine.cursor();
+  }
+
+  seek(op: number, pos: number): StatusOutcome {
+    const r = this.engine.seek(op, pos);
+    return r.ok ? { ok: true } : { ok: false, error: r.error };
+  }
+
+  seekEnd(): void {
+    this.engine.seekEnd();
+  }
+
+  opEvents(op: number, start: number, count: number): MmEvent[] {
+    return this.engine.opEvents(op, start, count);
+  }
+
+  undo(): StatusOutcome {
+    const r = this.engine.undo();
+    return r.ok ? { ok: true } : { ok: false, error: r.error };
+  }
+
+  redo(): StatusOutcome {
+    const r = this.engine.redo();
+    return r.ok ? { ok: true } : { ok: false, error: r.error };
+  }
+
+  canRedo(): boolean {
+    return this.engine.redoDepth() > 0;
+  }
+
+  state(): MachineState | null {
+    const s = JSON.parse(this.engine.stateJson()) as MachineState;
+    return s.booted ? s : null;
+  }
+
+  /** Copies of the per-frame cells and pageblock types (views would not
+   *  survive the next engine call). */
+  mapData(state: MachineState): MapData {
+    const cells = this.engine.mapCells().slice();
+    const pageblockMt = this.engine.pageblockView().slice();
+    return {
+      cells,
+      pageblockMt,
+      zones: state.zones.map((z) => ({ node: z.node, name: z.name, startPfn: z.startPfn, spanned: z.spanned })),
+      nodes: state.nodes.map((n) => ({ id: n.id, startPfn: n.startPfn, spanned: n.spanned })),
+    };
+  }
+
+  frameInfo(pfn: number): FrameInfo {
+    return JSON.parse(this.engine.frameInfoJson(pfn)) as FrameInfo;
+  }
+
+  slabDetail(cache: string): CacheDetail | null {
+    const r = this.engine.slabDetail(cache);
+    return r.ok ? (JSON.parse(r.text) as CacheDetail) : null;
+  }
+
+  freeBlocks(node: number, zone: number, order: number, mt: number, limit: number): number[] {
+    return this.engine.freeBlocks(node, zone, order, mt, limit);
   }
 
   private machine(label: string): MachineView {

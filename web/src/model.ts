@@ -2,10 +2,35 @@
 // it; the controller replaces it through the pure functions below. Nothing
 // here knows about the DOM or the engine.
 
+import type { CacheDetail, MachineState, MmEvent } from '../../wasm/mm-engine.js';
 import type { Lang, MessageKey, Params } from './i18n.js';
+import { DEFAULT_SPEED, Timeline } from './player.js';
 
-export type Tab = 'log' | 'proc' | 'scenario' | 'oom' | 'dmesg';
-export const TABS: readonly Tab[] = ['log', 'proc', 'scenario', 'oom', 'dmesg'];
+export type Tab = 'zones' | 'slab' | 'tasks' | 'log' | 'proc' | 'scenario' | 'oom' | 'dmesg';
+export const TABS: readonly Tab[] = ['zones', 'slab', 'tasks', 'log', 'proc', 'scenario', 'oom', 'dmesg'];
+
+/** The player: the timeline, where the cursor is, and what just happened there. */
+export interface PlayerView {
+  timeline: Timeline;
+  /** Global step of the cursor (see player.ts). */
+  g: number;
+  /** The cursor shows the live machine. */
+  atEnd: boolean;
+  playing: boolean;
+  /** Events per second (Infinity: as fast as frames allow). */
+  speed: number;
+  /** The event just before the cursor (the step being shown); null at an operation's start. */
+  event: MmEvent | null;
+  /** The enclosing 'begin' events of `event`, outermost first (the narration's breadcrumbs). */
+  crumbs: readonly MmEvent[];
+}
+
+/** A list of free blocks the user asked for (a free_area cell). */
+export interface BlockList {
+  title: string;
+  pfns: readonly number[];
+  order: number;
+}
 
 /** The machine currently running in the engine. */
 export interface MachineView {
@@ -86,7 +111,7 @@ export interface PageModel {
   readonly error: Notice | null;
 
   readonly allocForm: AllocForm;
-  /** Newest first. Cleared when another machine replaces this one. */
+  /** Newest first: what this page allocated that is still allocated at the cursor. */
   readonly allocations: readonly LiveAllocation[];
   readonly allocMessage: PanelMessage | null;
 
@@ -97,6 +122,20 @@ export interface PageModel {
   readonly oomReplay: OomReplayView | null;
 
   readonly helpOpen: boolean;
+
+  readonly player: PlayerView;
+  /** The structures at the cursor (null before the first boot). */
+  readonly state: MachineState | null;
+  readonly cache: string | null;
+  readonly cacheDetail: CacheDetail | null;
+  readonly blocks: BlockList | null;
+  readonly cmdText: string;
+  readonly cmdMessage: PanelMessage | null;
+}
+
+/** Replaces some fields (for the page's many small state changes). */
+export function patch(m: PageModel, changes: Partial<PageModel>): PageModel {
+  return { ...m, ...changes };
 }
 
 export const EXAMPLE_SCENARIO = `# Five tasks with different oom_score_adj values, then one that grows
@@ -132,7 +171,7 @@ export const GFP_CHOICES: readonly string[] = [
 export function initialModel(lang: Lang, spec: string): PageModel {
   return {
     lang,
-    tab: 'log',
+    tab: 'zones',
     spec,
     busy: null,
     machine: null,
@@ -148,6 +187,13 @@ export function initialModel(lang: Lang, spec: string): PageModel {
     oomText: '',
     oomReplay: null,
     helpOpen: false,
+    player: { timeline: new Timeline([]), g: 0, atEnd: true, playing: false, speed: DEFAULT_SPEED, event: null, crumbs: [] },
+    state: null,
+    cache: null,
+    cacheDetail: null,
+    blocks: null,
+    cmdText: '',
+    cmdMessage: null,
   };
 }
 
@@ -172,7 +218,7 @@ export function withHelp(m: PageModel, helpOpen: boolean): PageModel {
 /** A new machine replaces the old one: what was allocated on the old one is gone. */
 export function bootSucceeded(m: PageModel, machine: MachineView, procNames: readonly string[]): PageModel {
   const procName = procNames.includes(m.procName) ? m.procName : (procNames[0] ?? '');
-  return { ...m, machine, procNames, procName, busy: null, error: null, allocations: [], allocMessage: null };
+  return { ...m, machine, procNames, procName, busy: null, error: null, allocMessage: null };
 }
 
 /** A failed boot changes only the error: the running machine stays on screen. */
