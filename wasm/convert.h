@@ -146,7 +146,11 @@ class Engine {
   ProcResult slab_view(const std::string& cache) const;
 
   // Event collection for the next boots (on by default: the page animates them).
-  void set_trace(bool on) { trace_ = on; }
+  void set_trace(bool on) {
+    trace_ = on;
+    pg_.set_boot_options(mm::BootOptions{on});
+  }
+  Engine() { pg_.set_boot_options(mm::BootOptions{trace_}); }
   bool trace() const { return trace_; }
 
  private:

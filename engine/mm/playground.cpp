@@ -278,9 +278,9 @@ Diagnostic not_booted() { return Diagnostic{"", 0, 0, "no machine has booted yet
 
 namespace {
 // A one-statement scenario (the page's command box) is labelled by its
-// statement; a longer one by its source name.
+// statement; a longer one by its first statement and how many follow.
 std::string scenario_label(std::string_view text, std::string_view source) {
-  std::string only;
+  std::string first;
   std::size_t lines = 0;
   std::size_t at = 0;
   while (at <= text.size()) {
@@ -289,13 +289,15 @@ std::string scenario_label(std::string_view text, std::string_view source) {
     std::string_view line = text.substr(at, nl - at);
     const std::size_t b = line.find_first_not_of(" \t\r");
     if (b != std::string_view::npos && line[b] != '#') {
-      ++lines;
-      only = std::string(line.substr(b));
-      while (!only.empty() && (only.back() == ' ' || only.back() == '\r' || only.back() == '\t')) only.pop_back();
+      if (++lines == 1) {
+        first = std::string(line.substr(b));
+        while (!first.empty() && (first.back() == ' ' || first.back() == '\r' || first.back() == '\t')) first.pop_back();
+      }
     }
     at = nl + 1;
   }
-  return lines == 1 ? only : "scenario " + std::string(source);
+  if (lines == 1) return first;
+  return std::string(source) + ": " + first + " (+" + std::to_string(lines - 1) + " more)";
 }
 }  // namespace
 
@@ -306,7 +308,8 @@ Expected<ScenarioResult> Playground::run_scenario(std::string_view text, std::st
   // The run is recorded even when an expect failed: it may have changed
   // the machine all the same. Invariants are checked on the live run only
   // (a replay reruns the same statements and cannot diverge).
-  auto run = [sc = std::move(*sc)](Playground& p) {
+  auto run = [sc = std::move(*sc), opts = boot_options_](Playground& p) {
+    p.boot_options_ = opts;  // a replay boots the scenario's machine as the run did
     auto no_files = [](const std::string&) -> std::optional<std::string> {
       return std::nullopt;  // the page has no file system; paste a dmesg instead
     };

@@ -38,6 +38,10 @@ class Playground {
   Status boot_dmesg(std::string_view text, std::string_view source, BootOptions opt = {});
 
   bool booted() const { return machine_ != nullptr; }
+  // What a scenario's `machine`/`dmesg` statements boot with (the page
+  // traces them so that they can be stepped through).
+  void set_boot_options(BootOptions opt) { boot_options_ = opt; }
+  BootOptions boot_options() const { return boot_options_; }
   // "zoneinfo", "buddyinfo", "pagetypeinfo", "meminfo"-like views; an
   // unknown name is a Diagnostic.
   Status proc(std::string_view name, std::string& out) const;
@@ -159,6 +163,7 @@ class Playground {
   bool recording_ = true;      // false on a replay's scratch playground
   u64 boots_ = 0;              // machines booted so far (tells a new trace from a continued one)
   ReplayTap* tap_ = nullptr;   // set on a scratch playground while it replays
+  BootOptions boot_options_;
   Cursor cursor_;
   std::unique_ptr<Machine> view_;   // the state at a cursor inside an operation (when view_valid_)
   bool view_valid_ = false;

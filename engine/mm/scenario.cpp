@@ -637,7 +637,7 @@ ScenarioResult run_scenario(const Scenario& s, const FileLoader& load, bool chec
   for (const ScenarioStmt& st : s.stmts) {
     switch (st.kind) {
       case Kind::Machine: {
-        Status b = pg.boot_shorthand(st.arg, s.source);
+        Status b = pg.boot_shorthand(st.arg, s.source, pg.boot_options());
         if (!b) {
           fail(st, b.diag().message);
           return r;
@@ -650,7 +650,7 @@ ScenarioResult run_scenario(const Scenario& s, const FileLoader& load, bool chec
           fail(st, "cannot read '" + st.arg + "'");
           return r;
         }
-        Status b = pg.boot_dmesg(*text, st.arg);
+        Status b = pg.boot_dmesg(*text, st.arg, pg.boot_options());
         if (!b) {
           r.failures.push_back(b.diag());
           return r;

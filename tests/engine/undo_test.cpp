@@ -239,6 +239,23 @@ TEST_SUITE("timeline") {
     CHECK_FALSE(pg.seek(9, 0));  // past the timeline: refused, cursor unchanged
   }
 
+  TEST_CASE("a scenario is one operation; its own machine boots with the playground's options, so it can be stepped") {
+    Playground pg;
+    BootOptions traced;
+    traced.trace = true;
+    pg.set_boot_options(traced);
+    auto r = pg.run_scenario("# a comment\nmachine ram=128M cpus=1\nspawn A anon=8M\n", "s.mm");
+    REQUIRE(r);
+    CHECK(r->ok());
+    const auto ops = pg.timeline();
+    REQUIRE(ops.size() == 1);  // the machine line is not a separate step
+    CHECK(ops[0].label == "s.mm: machine ram=128M cpus=1 (+1 more)");
+    CHECK(ops[0].events > 1000);  // the boot's events and the spawn's
+    REQUIRE(pg.seek(0, ops[0].events - 1));
+    REQUIRE(pg.view() != nullptr);
+    CHECK(pg.view()->trace.events().size() == ops[0].events - 1);
+  }
+
   TEST_CASE("undo to the origin after wandering the timeline restores the boot bit for bit") {
     Playground pg = traced_session();
     REQUIRE(pg.seek(1, 0));
