@@ -15,12 +15,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { startServer } from './serve.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const webRoot = path.resolve(process.argv[2] || process.env.MM_WEB_OUT || path.join(root, 'build/web'));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const BOOT_TIMEOUT = 60_000;
 
 // Runs in the page before any of its scripts: collects violation reports.
@@ -116,12 +115,7 @@ async function main() {
   const served = html.filter((f) => !f.endsWith('-offline.html'));
   const offline = html.filter((f) => f.endsWith('-offline.html'));
   const { server, url: base } = await startServer({ root: webRoot, port: 0 });
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   let failed = 0;
   try {
     const runs = [

@@ -1440,6 +1440,21 @@ Status kmem_cache_destroy(Machine& m, std::string_view name) {
 // ---- views ----------------------------------------------------------------------------------------
 
 // cache_show(): the objsize column is s->size, the slot with metadata.
+SlabinfoCounts slabinfo_counts(const SlubState& st, const KmemCache& s) {
+  SlabinfoCounts c;
+  u64 nr_free = 0;
+  for (const KmemCacheNode& n : s.node) {
+    c.slabs += n.nr_slabs;
+    c.num_objs += n.total_objects;
+    for (Pfn p : n.partial) {
+      const Slab& sl = st.slabs.at(p);
+      nr_free += sl.objects - sl.inuse;
+    }
+  }
+  c.active_objs = c.num_objs - nr_free;
+  return c;
+}
+
 std::string proc_slabinfo(const Machine& m) {
   std::string out = "slabinfo - version: 2.1\n"
                     "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables "
@@ -1448,20 +1463,12 @@ std::string proc_slabinfo(const Machine& m) {
   const SlubState& st = S(m);
   for (u32 id : st.list) {
     const KmemCache& s = st.caches[id];
-    u64 nr_slabs = 0, nr_objs = 0, nr_free = 0;
-    for (const KmemCacheNode& n : s.node) {
-      nr_slabs += n.nr_slabs;
-      nr_objs += n.total_objects;
-      for (Pfn p : n.partial) {
-        const Slab& sl = st.slabs.at(p);
-        nr_free += sl.objects - sl.inuse;
-      }
-    }
+    const SlabinfoCounts c = slabinfo_counts(st, s);
     char b[256];
     std::snprintf(b, sizeof b, "%-17s %6llu %6llu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6llu %6llu %6llu\n",
-                  s.name.c_str(), static_cast<unsigned long long>(nr_objs - nr_free),
-                  static_cast<unsigned long long>(nr_objs), s.g.size, s.g.objects, 1 << s.g.order, 0u, 0u, 0u,
-                  static_cast<unsigned long long>(nr_slabs), static_cast<unsigned long long>(nr_slabs), 0ull);
+                  s.name.c_str(), static_cast<unsigned long long>(c.active_objs),
+                  static_cast<unsigned long long>(c.num_objs), s.g.size, s.g.objects, 1 << s.g.order, 0u, 0u, 0u,
+                  static_cast<unsigned long long>(c.slabs), static_cast<unsigned long long>(c.slabs), 0ull);
     out += b;
   }
   return out;

@@ -232,6 +232,12 @@ const Slab* slab_of(const Machine& m, u64 addr);  // the slab an address lies in
 
 // /proc/slabinfo, "slabinfo - version: 2.1".
 std::string proc_slabinfo(const Machine& m);
+// What /proc/slabinfo counts for one cache: objects on partial slabs'
+// freelists are the free ones (CPU slabs count as in use).
+struct SlabinfoCounts {
+  u64 active_objs = 0, num_objs = 0, slabs = 0;
+};
+SlabinfoCounts slabinfo_counts(const SlubState& st, const KmemCache& s);
 // One cache: its geometry, then every slab with each object's state and
 // where its free pointer leads.
 std::string slab_view(const Machine& m, u32 cache);

@@ -341,25 +341,6 @@ void node_json(const Machine& m, Json& j, const Node& n) {
 // What /proc/slabinfo counts (proc_slabinfo in slub.cpp computes the same
 // inline): objects on node partial slabs are the free ones; CPU slabs and
 // CPU partial slabs count as active, as count_partial() sees it.
-struct SlabinfoCounts {
-  u64 active_objs = 0, num_objs = 0, slabs = 0;
-};
-
-SlabinfoCounts slabinfo_counts(const SlubState& st, const KmemCache& s) {
-  SlabinfoCounts c;
-  u64 nr_free = 0;
-  for (const KmemCacheNode& n : s.node) {
-    c.slabs += n.nr_slabs;
-    c.num_objs += n.total_objects;
-    for (Pfn p : n.partial) {
-      auto it = st.slabs.find(p);
-      if (it != st.slabs.end()) nr_free += it->second.objects - it->second.inuse;
-    }
-  }
-  c.active_objs = c.num_objs - nr_free;
-  return c;
-}
-
 void cache_json(Json& j, const SlubState& st, const KmemCache& s) {
   const SlabinfoCounts c = slabinfo_counts(st, s);
   j.open('{').field("name", s.name).field("objectSize", s.g.object_size).field("size", s.g.size);

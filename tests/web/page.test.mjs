@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../../scripts/chromium.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const webRoot = process.env.MM_WEB_ROOT || path.join(root, 'build/web');
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const BOOT_TIMEOUT = 60_000; // a traced 1 GiB boot in wasm, on a slow CI machine
 
 let server;
@@ -21,25 +20,12 @@ let browser;
 
 before(async () => {
   assert.ok(existsSync(path.join(webRoot, 'index.html')), `${webRoot}/index.html missing: run node scripts/build-web.mjs`);
-  assert.ok(existsSync(executablePath), `${executablePath} missing: apt-get install chromium`);
+  assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} missing: apt-get install chromium`);
   ({ server, url: baseUrl } = await startServer({ root: webRoot, port: 0 }));
   // playwright-core starts Chromium with a fresh temporary --user-data-dir of
   // its own (it refuses the flag in `args`) and removes it on close; each
   // test then gets its own context, so localStorage starts empty every time.
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

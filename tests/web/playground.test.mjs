@@ -17,13 +17,12 @@ import http from 'node:http';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../../scripts/chromium.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const webRoot = path.resolve(process.env.MM_WEB_ROOT || path.join(root, 'build/web'));
 const artifacts = path.resolve(process.env.MM_TEST_ARTIFACTS || path.join(root, 'build/test-artifacts'));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const BOOT_TIMEOUT = 60_000; // a traced 1 GiB boot in wasm, on a slow CI machine
 const OP_TIMEOUT = 30_000; // one operation (spawn, a scenario) on a small machine
 const TEST_TIMEOUT = 180_000;
@@ -45,7 +44,7 @@ const hostPages = new Map();
 before(async () => {
   assert.ok(existsSync(path.join(webRoot, 'index.html')), `${webRoot}/index.html missing: run node scripts/build-web.mjs`);
   assert.ok(existsSync(path.join(webRoot, 'embed.html')), `${webRoot}/embed.html missing: run node scripts/build-web.mjs`);
-  assert.ok(existsSync(executablePath), `${executablePath} missing: apt-get install chromium`);
+  assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} missing: apt-get install chromium`);
   mkdirSync(artifacts, { recursive: true });
   ({ server, url: baseUrl } = await startServer({ root: webRoot, port: 0 }));
   hostServer = http.createServer((req, res) => {
@@ -60,20 +59,7 @@ before(async () => {
   const hp = hostServer.address().port;
   hostUrl = `http://localhost:${hp}/`;
   thirdUrl = `http://127.0.0.1:${hp}/`;
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -426,6 +412,18 @@ test('actions: allocate and free a block; kmalloc and spawn show in the Slab and
     assert.match(await page.textContent('#alloc-message'), new RegExp(`Freed pfn ${pfn}`));
     assert.match((await position(page)).label, new RegExp(`^free_pages\\(pfn ${pfn}, 3\\)$`));
 
+    // Zones: a free_area cell lists its blocks, each aligned to the order.
+    await page.click('#tab-zones');
+    const cell = page.locator('#zones-view button[data-key="fa:0:1:10:1"]'); // Node 0 DMA32, order 10, Movable
+    const inCell = Number((await cell.textContent()).replace(/\D/g, ''));
+    assert.ok(inCell > 0, 'DMA32 has free order-10 Movable blocks after boot');
+    await cell.click();
+    const blocks = page.locator('#blocks-view button.sv-pfn');
+    await blocks.first().waitFor({ timeout: OP_TIMEOUT });
+    assert.equal(await blocks.count(), Math.min(inCell, 256));
+    const first = Number((await blocks.first().textContent()).split('–')[0]);
+    assert.equal(first % 1024, 0, `an order-10 block starts at a multiple of 1024: ${first}`);
+
     // Slab: no kmalloc-256 slab before the kmalloc, one with a live object after.
     await page.click('#tab-slab');
     assert.doesNotMatch(await page.textContent('#slab-view'), /kmalloc-256/);
@@ -688,6 +686,10 @@ test('language: Chinese labels and narration, remembered after a reload', { time
     assert.deepEqual([p.op, p.pos], [2, 2], p.text);
     const narration = await page.textContent('#n-text');
     assert.match(narration, /[\u4e00-\u9fff]/, `narration: ${narration}`);
+    // Kernel terms in the narration carry the glossary as a tooltip.
+    const terms = page.locator('#n-text abbr[title]');
+    assert.ok((await terms.count()) > 0, `no glossary term in: ${narration}`);
+    assert.match(await terms.first().getAttribute('title'), /[\u4e00-\u9fff].*: /);
     await shot(page, 'chinese');
 
     await page.reload();

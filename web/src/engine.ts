@@ -133,10 +133,6 @@ export class EngineClient {
     return r.ok ? { ok: true } : { ok: false, error: r.error };
   }
 
-  canRedo(): boolean {
-    return this.engine.redoDepth() > 0;
-  }
-
   state(): MachineState | null {
     const s = JSON.parse(this.engine.stateJson()) as MachineState;
     return s.booted ? s : null;
