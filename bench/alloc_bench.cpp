@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "mm/alloc.h"
-#include "mm/boot.h"
-#include "mm/gfp.h"
-#include "mm/slub.h"
+#include "mm/page_alloc/alloc.h"
+#include "mm/boot/boot.h"
+#include "mm/page_alloc/gfp.h"
+#include "mm/slab/slub.h"
 
 using namespace mm;
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "mm/playground.h"
+#include "session/playground.h"
 
 #if defined(__EMSCRIPTEN__)
 #include <emscripten/heap.h>

@@ -22,10 +22,10 @@
 #include <string_view>
 #include <vector>
 
-#include "mm/dmesg.h"
-#include "mm/machine_spec.h"
-#include "mm/playground.h"
-#include "mm/scenario.h"
+#include "text/parse/dmesg.h"
+#include "mm/core/machine_spec.h"
+#include "session/playground.h"
+#include "session/scenario.h"
 
 namespace mm_fuzz {
 

@@ -8,7 +8,6 @@ using namespace emscripten;
 using mmwasm::AllocResult;
 using mmwasm::BootResult;
 using mmwasm::Engine;
-using mmwasm::JsEvent;
 using mmwasm::KmallocResult;
 using mmwasm::ProcResult;
 using mmwasm::StatusResult;
@@ -45,24 +44,9 @@ EMSCRIPTEN_BINDINGS(mm_engine) {
       .field("failure", &KmallocResult::failure)
       .field("error", &KmallocResult::error);
 
-  value_object<JsEvent>("Event")
-      .field("seq", &JsEvent::seq)
-      .field("depth", &JsEvent::depth)
-      .field("kind", &JsEvent::kind)
-      .field("fn", &JsEvent::fn)
-      .field("node", &JsEvent::node)
-      .field("zone", &JsEvent::zone)
-      .field("mt", &JsEvent::mt)
-      .field("order", &JsEvent::order)
-      .field("cpu", &JsEvent::cpu)
-      .field("pfn", &JsEvent::pfn)
-      .field("a", &JsEvent::a)
-      .field("b", &JsEvent::b)
-      .field("c", &JsEvent::c)
-      .field("text", &JsEvent::text);
-
   class_<Engine>("Engine")
       .constructor<>()
+      .function("catalogue", &Engine::catalogue)
       .function("bootShorthand", &Engine::boot_shorthand)
       .function("bootDmesg", &Engine::boot_dmesg)
       .function("proc", &Engine::proc)

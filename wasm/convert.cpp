@@ -1,8 +1,11 @@
 // Conversions from engine results to JS values; see convert.h.
 #include "convert.h"
 
-#include "mm/machine.h"
-#include "mm/views.h"
+#include "text/format/catalogue.h"
+#include "text/format/narration.h"
+
+#include "mm/core/machine.h"
+#include "text/format/views.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -118,24 +121,48 @@ BootResult to_boot_result(const mm::Status& s) {
   return {false, s.diag().str()};
 }
 
-JsEvent to_js(const mm::Event& e) {
-  JsEvent j;
-  j.seq = e.seq;
-  j.depth = e.depth;
-  j.kind = kind_name(e.kind);
-  j.fn = e.fn ? e.fn : "";
-  j.node = e.node;
-  j.zone = e.zone;
-  j.mt = e.mt;
-  j.order = e.order;
-  j.cpu = e.cpu;
-  j.pfn = e.pfn == ~mm::Pfn{0} ? -1.0 : static_cast<double>(e.pfn);
-  j.a = static_cast<double>(e.a);
-  j.b = static_cast<double>(e.b);
-  j.c = static_cast<double>(e.c);
-  j.text = e.text;
-  return j;
+// One event as a plain JS object (schema: MmEvent in mm-engine.d.ts). The
+// named arguments go in `args` by their catalogue names: numbers as numbers,
+// strings (Str) as strings, and the types only the engine can show (gfp
+// masks, ALLOC_* flags, 64-bit kernel addresses) already formatted.
+val to_js(const mm::Event& e, const mm::Trace& t) {
+  val o = val::object();
+  o.set("seq", static_cast<double>(e.seq));
+  o.set("depth", static_cast<int>(e.depth));
+  o.set("kind", std::string(kind_name(e.kind)));
+  o.set("code", std::string(e.spec().code));
+  o.set("fn", std::string(e.function()));
+  o.set("node", static_cast<int>(e.node));
+  o.set("zone", static_cast<int>(e.zone));
+  o.set("mt", static_cast<int>(e.mt));
+  o.set("order", static_cast<int>(e.order));
+  o.set("cpu", static_cast<int>(e.cpu));
+  o.set("pfn", e.pfn == ~mm::Pfn{0} ? -1.0 : static_cast<double>(e.pfn));
+  val args = val::object();
+  const mm::EventSpec& s = e.spec();
+  for (unsigned i = 0; i < s.nargs; ++i) {
+    const mm::Arg a = s.args[i];
+    if (mm::is_identity(a)) continue;
+    const mm::ArgInfo& info = mm::kArgInfo[static_cast<unsigned>(a)];
+    const std::string name(info.name);
+    switch (info.type) {
+      case mm::ArgType::Str:
+      case mm::ArgType::Gfp:
+      case mm::ArgType::AllocFlags:
+      case mm::ArgType::Addr: args.set(name, mm::format_arg(e, a, t, mm::Lang::en)); break;
+      default: args.set(name, static_cast<double>(e.get(a))); break;
+    }
+  }
+  o.set("args", args);
+  // Transitional: the free-form records of sites not yet on the catalogue.
+  o.set("text", e.text);
+  o.set("a", static_cast<double>(e.a));
+  o.set("b", static_cast<double>(e.b));
+  o.set("c", static_cast<double>(e.c));
+  return o;
 }
+
+std::string Engine::catalogue() const { return mm::catalogue_json(); }
 
 BootResult Engine::boot_shorthand(const std::string& spec) {
   return to_boot_result(pg_.boot_shorthand(spec, "<machine>", mm::BootOptions{trace_}));
@@ -172,7 +199,7 @@ val Engine::events(double start, double count) const {
   const std::size_t from = std::min(to_size(start), all.size());
   const std::size_t n = std::min(to_size(count), all.size() - from);
   val out = val::array();
-  for (std::size_t i = 0; i < n; ++i) out.set(static_cast<unsigned>(i), val(to_js(all[from + i])));
+  for (std::size_t i = 0; i < n; ++i) out.set(static_cast<unsigned>(i), to_js(all[from + i], *pg_.trace()));
   return out;
 }
 
@@ -336,8 +363,10 @@ StatusResult Engine::seek(double op, double pos) {
 val Engine::op_events(double op, double start, double count) const {
   val out = val::array();
   if (!(op >= 0)) return out;
+  const mm::Trace* t = pg_.op_trace(to_size(op));
+  if (!t) return out;
   unsigned i = 0;
-  for (const mm::Event& e : pg_.op_events(to_size(op), to_size(start), to_size(count))) out.set(i++, val(to_js(e)));
+  for (const mm::Event& e : pg_.op_events(to_size(op), to_size(start), to_size(count))) out.set(i++, to_js(e, *t));
   return out;
 }
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "mm/playground.h"
+#include "session/playground.h"
 
 namespace mmwasm {
 
@@ -65,26 +65,18 @@ struct KmallocResult {
   std::string error;
 };
 
-// One mm::Event as JS sees it (registered as a value_object, so embind copies
-// it field by field into a plain object).
-struct JsEvent {
-  double seq = 0;
-  int depth = 0;
-  std::string kind;  // "begin" | "end" | "step" | "warn"
-  std::string fn;
-  int node = -1, zone = -1, mt = -1, order = -1, cpu = -1;
-  double pfn = -1;
-  double a = 0, b = 0, c = 0;
-  std::string text;
-};
+
 
 BootResult to_boot_result(const mm::Status& s);
 StatusResult to_status_result(const mm::Status& s);
-JsEvent to_js(const mm::Event& e);
+emscripten::val to_js(const mm::Event& e, const mm::Trace& t);
 const char* kind_name(mm::EventKind k);
 
 class Engine {
  public:
+  // The event catalogue, the narration table, names and constants (JSON;
+  // schema Catalogue in mm-engine.d.ts). The same for every machine.
+  std::string catalogue() const;
   BootResult boot_shorthand(const std::string& spec);
   BootResult boot_dmesg(const std::string& text, const std::string& name);
   ProcResult proc(const std::string& name) const;

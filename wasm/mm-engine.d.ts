@@ -135,6 +135,8 @@ export interface MmEvent {
   seq: number;
   depth: number;
   kind: EventKind;
+  /** The event's code in the catalogue (Catalogue.events[].code), e.g. "buddy_merge". */
+  code: string;
   /** The kernel function the step stands for, e.g. "__free_one_page". */
   fn: string;
   node: number;
@@ -146,12 +148,61 @@ export interface MmEvent {
   cpu: number;
   /** Page frame number, or -1 when the step is not about one frame. */
   pfn: number;
-  /** Numbers behind the step; their meaning depends on `fn` (documented in the engine). */
+  /**
+   * The event's named arguments other than the identity fields above, by
+   * their catalogue names (Catalogue.events[].args, types in Catalogue.args):
+   * numbers, or strings for Str, Gfp, AllocFlags and Addr arguments.
+   */
+  args: Record<string, number | string>;
+  /** Transitional: the sentence and numbers of records not yet on the catalogue (code "legacy_*"). */
+  text: string;
   a: number;
   b: number;
   c: number;
-  /** One English sentence. */
-  text: string;
+}
+
+/** One entry of the event catalogue (engine/mm/core/events.def) with its templates. */
+export interface CatalogueEvent {
+  code: string;
+  fn: string;
+  kind: 'begin' | 'step' | 'warn';
+  motion: string;
+  /** Argument names, identity fields included, in the catalogue's order. */
+  args: string[];
+  /** Narration templates (engine/text/format/narration.def documents the syntax). */
+  en: string;
+  zh: string;
+}
+
+export type ArgType =
+  | 'Pfn' | 'Order' | 'MigrateType' | 'Zone' | 'Node' | 'Cpu' | 'ZoneType' | 'Count' | 'Signed'
+  | 'Bytes' | 'Phys' | 'Addr' | 'Gfp' | 'AllocFlags' | 'Wmark' | 'Bool' | 'Str' | 'Pid';
+
+/** Engine.catalogue(), parsed: everything the page names or lays out by. */
+export interface Catalogue {
+  events: CatalogueEvent[];
+  /** Every argument name and its type. */
+  args: Record<string, ArgType>;
+  names: {
+    zone: string[];
+    migratetype_en: string[];
+    migratetype_zh: string[];
+    migratetype_letter: string[];
+    wmark: string[];
+    motion: string[];
+  };
+  constants: {
+    MAX_ORDER: number;
+    pageblock_order: number;
+    PAGE_ALLOC_COSTLY_ORDER: number;
+    MIGRATE_PCPTYPES: number;
+    MIGRATE_TYPES: number;
+    MAX_NR_ZONES: number;
+    NR_PCP_LISTS: number;
+    PAGE_SHIFT: number;
+  };
+  /** What each per-CPU list holds (order_to_pindex's layout). */
+  pcp_lists: { pindex: number; order: number; mt: number }[];
 }
 
 // ---- The machine at the player's cursor, as the page shows it -------------
@@ -396,6 +447,8 @@ export interface Engine {
   pageblockView(): Uint8Array;
   /** JSON of a MachineState. */
   stateJson(): string;
+  /** The event catalogue and narration table as JSON (Catalogue). */
+  catalogue(): string;
   /** JSON of a FrameInfo (ok:false with error for a pfn beyond the machine). */
   frameInfoJson(pfn: number): string;
   /** JSON of a CacheDetail in `text`; unknown cache: ok false. */

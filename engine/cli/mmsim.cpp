@@ -16,9 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "mm/machine.h"
-#include "mm/playground.h"
-#include "mm/scenario.h"
+#include "mm/core/machine.h"
+#include "session/playground.h"
+#include "session/scenario.h"
+#include "text/format/narration.h"
 
 namespace {
 
@@ -114,7 +115,7 @@ int cmd_boot(int argc, char** argv) {
     return 2;
   }
   if (trace)
-    for (const mm::Event& e : pg.events()) std::printf("%s\n", mm::to_string(e).c_str());
+    for (const mm::Event& e : pg.events()) std::printf("%s\n", mm::to_string(e, pg.view()->trace).c_str());
   if (log) std::fputs(pg.boot_log().c_str(), stdout);
   for (const std::string& p : procs) {
     std::string out;

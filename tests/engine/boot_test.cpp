@@ -2,10 +2,11 @@
 // invariants after every boot step on machines of many shapes.
 #include <doctest/doctest.h>
 
-#include "mm/dmesg.h"
-#include "mm/playground.h"
-#include "mm/proc.h"
+#include "text/parse/dmesg.h"
+#include "session/playground.h"
+#include "text/format/proc.h"
 #include "test_util.h"
+#include "text/format/narration.h"
 
 using namespace mm;
 
@@ -236,7 +237,7 @@ TEST_SUITE("boot") {
     auto a = mmtest::boot_spec("ram=256M cpus=2", true);
     auto b = mmtest::boot_spec("ram=256M cpus=2", true);
     REQUIRE(a->trace.events().size() == b->trace.events().size());
-    for (size_t i = 0; i < a->trace.events().size(); ++i) REQUIRE(to_string(a->trace.events()[i]) == to_string(b->trace.events()[i]));
+    for (size_t i = 0; i < a->trace.events().size(); ++i) REQUIRE(to_string(a->trace.events()[i], a->trace) == to_string(b->trace.events()[i], b->trace));
     CHECK(a->mem.state == b->mem.state);
     CHECK(a->mem.next == b->mem.next);
   }
@@ -251,14 +252,14 @@ TEST_SUITE("boot") {
       if (e.kind == EventKind::Begin) {
         CHECK(e.depth == depth);
         ++depth;
-        if (std::string(e.fn) == "deferred_init_memmap") in_deferred = true;
+        if (std::string(e.function()) == "deferred_init_memmap") in_deferred = true;
       } else if (e.kind == EventKind::End) {
         --depth;
         CHECK(e.depth == depth);
         if (depth == 1) in_deferred = false;
       } else {
         CHECK(e.depth == depth);
-        if (in_deferred && std::string(e.fn) == "__free_one_page" && e.text.find("merge") != std::string::npos)
+        if (in_deferred && e.code == Ev::buddy_merge)
           merge_inside_deferred = true;
       }
     }
@@ -272,7 +273,7 @@ TEST_SUITE("boot") {
     // The watermark step carries its numbers.
     bool wm = false;
     for (const Event& e : ev)
-      if (std::string(e.fn) == "__setup_per_zone_wmarks" && e.zone == static_cast<int>(idx(ZoneType::DMA32))) wm = e.c > e.b && e.b > e.a;
+      if (std::string(e.function()) == "__setup_per_zone_wmarks" && e.zone == static_cast<int>(idx(ZoneType::DMA32))) wm = e.c > e.b && e.b > e.a;
     CHECK(wm);
   }
 

@@ -2,7 +2,7 @@
 // Free lists are drawn as "order: pfn pfn ..." lines (Movable lists).
 #include <doctest/doctest.h>
 
-#include "mm/page_alloc.h"
+#include "mm/page_alloc/page_alloc.h"
 #include "test_util.h"
 
 using namespace mm;
@@ -85,7 +85,7 @@ TEST_SUITE("buddy") {
     CHECK(lists(m) == "0: 1\n1: 2\n2: 4\n");
     // The events: one take, three splits, each naming the kernel function.
     std::vector<std::string> fns;
-    for (const Event& e : m.trace.events()) fns.push_back(e.fn);
+    for (const Event& e : m.trace.events()) fns.push_back(std::string(e.function()));
     CHECK(fns == std::vector<std::string>{"__rmqueue_smallest", "expand", "expand", "expand"});
     CHECK(m.trace.events()[1].pfn == 4);
     CHECK(m.trace.events()[1].order == 2);

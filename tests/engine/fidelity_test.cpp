@@ -3,9 +3,9 @@
 // what that kernel printed, field by field and line by line.
 #include <doctest/doctest.h>
 
-#include "mm/dmesg.h"
-#include "mm/playground.h"
-#include "mm/proc.h"
+#include "text/parse/dmesg.h"
+#include "session/playground.h"
+#include "text/format/proc.h"
 #include "test_util.h"
 
 using namespace mm;

@@ -2,9 +2,9 @@
 // nothing crashes. Also the scenario language.
 #include <doctest/doctest.h>
 
-#include "mm/dmesg.h"
-#include "mm/playground.h"
-#include "mm/scenario.h"
+#include "text/parse/dmesg.h"
+#include "session/playground.h"
+#include "session/scenario.h"
 #include "test_util.h"
 
 using namespace mm;

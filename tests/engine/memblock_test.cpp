@@ -2,7 +2,7 @@
 // from address 0: '#' memory, 'r' reserved memory, '.' nothing.
 #include <doctest/doctest.h>
 
-#include "mm/memblock.h"
+#include "mm/boot/memblock.h"
 #include "test_util.h"
 
 using mm::Memblock;

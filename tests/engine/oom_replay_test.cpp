@@ -6,8 +6,8 @@
 
 #include <sstream>
 
-#include "mm/oom_replay.h"
-#include "mm/playground.h"
+#include "text/parse/oom_replay.h"
+#include "session/playground.h"
 #include "test_util.h"
 
 using namespace mm;

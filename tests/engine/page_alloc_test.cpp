@@ -4,10 +4,11 @@
 
 #include <random>
 
-#include "mm/alloc.h"
-#include "mm/gfp.h"
-#include "mm/proc.h"
+#include "mm/page_alloc/alloc.h"
+#include "mm/page_alloc/gfp.h"
+#include "text/format/proc.h"
 #include "test_util.h"
+#include "text/format/narration.h"
 
 using namespace mm;
 
@@ -39,7 +40,7 @@ AllocOutcome take(Machine& m, gfp_t g, Order order, int cpu = 0) {
 std::vector<std::string> trace_lines(const Machine& m) {
   std::vector<std::string> v;
   for (const Event& e : m.trace.events())
-    if (e.kind != EventKind::End) v.push_back(to_string(e));
+    if (e.kind != EventKind::End) v.push_back(to_string(e, m.trace));
   return v;
 }
 
@@ -88,7 +89,7 @@ TEST_SUITE("page allocator") {
     CHECK(lists(m) == "1: 2\n2: 4\n3: 8\n4: 16\n");
     std::vector<Pfn> halves;
     for (const Event& e : m.trace.events())
-      if (std::string(e.fn) == "expand") halves.push_back(e.pfn);
+      if (std::string(e.function()) == "expand") halves.push_back(e.pfn);
     CHECK(halves == std::vector<Pfn>{16, 8, 4, 2});
     // ... and freeing it merges all the way back.
     REQUIRE(free_pages(m, 0, 1, 0));
@@ -154,7 +155,7 @@ TEST_SUITE("page allocator") {
     CHECK(m.mem.block_mt(0) == MigrateType::Movable);
     std::string steal;
     for (const Event& e : m.trace.events())
-      if (std::string(e.fn) == "steal_suitable_fallback") steal = e.text;
+      if (std::string(e.function()) == "steal_suitable_fallback") steal = e.text;
     CHECK(steal == "128 free + 0 alike pages in the pageblock: take the free pages only");
   }
 
@@ -187,7 +188,7 @@ TEST_SUITE("page allocator") {
     CHECK(z.watermark_boost == 512);
     CHECK(z.min_wmark() == z.watermark[WMARK_MIN] + 512);
     std::vector<std::string> fns;
-    for (const Event& e : m.trace.events()) fns.push_back(e.fn);
+    for (const Event& e : m.trace.events()) fns.push_back(std::string(e.function()));
     CHECK(std::find(fns.begin(), fns.end(), "boost_watermark") != fns.end());
     CHECK(std::find(fns.begin(), fns.end(), "wakeup_kswapd") != fns.end());
   }
@@ -210,7 +211,7 @@ TEST_SUITE("page allocator") {
     for (const FreeArea& fa : z.free_area) ha += fa.free_list[idx(MigrateType::HighAtomic)].count;
     CHECK(ha > 0);
     bool slow = false;
-    for (const Event& e : m.trace.events()) slow = slow || std::string(e.fn) == "__alloc_pages_slowpath";
+    for (const Event& e : m.trace.events()) slow = slow || std::string(e.function()) == "__alloc_pages_slowpath";
     CHECK(slow);
     // Ordinary requests do not count the reserve as usable free memory.
     std::string why;
@@ -256,7 +257,7 @@ TEST_SUITE("page allocator") {
     CHECK_FALSE(k.ok);
     bool protected_by_reserve = false;
     for (const Event& e : m->trace.events())
-      if (std::string(e.fn) == "zone_watermark_fast" && e.zone == static_cast<int>(idx(ZoneType::DMA32)) &&
+      if (std::string(e.function()) == "zone_watermark_fast" && e.zone == static_cast<int>(idx(ZoneType::DMA32)) &&
           e.text.rfind("min", 0) == 0)
         protected_by_reserve = e.c == reserve && e.text.find("watermark not met") != std::string::npos;
     CHECK(protected_by_reserve);

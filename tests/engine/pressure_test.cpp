@@ -4,11 +4,11 @@
 
 #include <random>
 
-#include "mm/alloc.h"
-#include "mm/oom.h"
-#include "mm/proc.h"
-#include "mm/reclaim.h"
-#include "mm/task.h"
+#include "mm/page_alloc/alloc.h"
+#include "mm/pressure/oom.h"
+#include "text/format/proc.h"
+#include "mm/pressure/reclaim.h"
+#include "mm/pressure/task.h"
 #include "test_util.h"
 
 using namespace mm;
@@ -138,7 +138,7 @@ TEST_SUITE("pressure") {
     spawn_task(*m, "more", 8);
     bool balanced = false;
     for (const Event& e : m->trace.events())
-      if (std::string(e.fn) == "balance_pgdat" && e.kind == EventKind::Step) balanced = e.text.find("balanced") != std::string::npos;
+      if (std::string(e.function()) == "balance_pgdat" && e.kind == EventKind::Step) balanced = e.text.find("balanced") != std::string::npos;
     CHECK(balanced);
   }
 

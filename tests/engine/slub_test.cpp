@@ -7,12 +7,13 @@
 #include <random>
 #include <regex>
 
-#include "mm/alloc.h"
-#include "mm/dmesg.h"
-#include "mm/playground.h"
-#include "mm/scenario.h"
-#include "mm/slub.h"
+#include "mm/page_alloc/alloc.h"
+#include "text/parse/dmesg.h"
+#include "session/playground.h"
+#include "session/scenario.h"
+#include "mm/slab/slub.h"
 #include "test_util.h"
+#include "text/format/narration.h"
 
 using namespace mm;
 
@@ -522,7 +523,7 @@ TEST_SUITE("slub") {
       m->trace.enable(true);
       for (int i = 0; i < 50; ++i) (void)kmalloc(*m, 8u + static_cast<u64>(i) * 40u, gfp::GFP_KERNEL, i % 2);
       std::vector<std::string> out;
-      for (const Event& e : m->trace.events()) out.push_back(to_string(e));
+      for (const Event& e : m->trace.events()) out.push_back(to_string(e, m->trace));
       return out;
     };
     CHECK(run(7) == run(7));

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "mm/boot.h"
-#include "mm/machine.h"
-#include "mm/machine_spec.h"
-#include "mm/page_alloc.h"
+#include "mm/boot/boot.h"
+#include "mm/core/machine.h"
+#include "mm/core/machine_spec.h"
+#include "mm/page_alloc/page_alloc.h"
 
 namespace mmtest {
 

@@ -5,11 +5,12 @@
 #include <algorithm>
 #include <set>
 
-#include "mm/playground.h"
-#include "mm/proc.h"
-#include "mm/slub.h"
-#include "mm/task.h"
+#include "session/playground.h"
+#include "text/format/proc.h"
+#include "mm/slab/slub.h"
+#include "mm/pressure/task.h"
 #include "test_util.h"
+#include "text/format/narration.h"
 
 using namespace mm;
 
@@ -135,7 +136,7 @@ std::vector<std::string> trace_text(const Machine& m, std::size_t from, std::siz
   std::vector<std::string> v;
   const auto& ev = m.trace.events();
   for (std::size_t i = from; i < to && i < ev.size(); ++i)
-    v.push_back(to_string(ev[i]) + " pfn=" + std::to_string(ev[i].pfn) + " a=" + std::to_string(ev[i].a));
+    v.push_back(to_string(ev[i], m.trace) + " pfn=" + std::to_string(ev[i].pfn) + " a=" + std::to_string(ev[i].a));
   return v;
 }
 

@@ -10,12 +10,12 @@
 #include <string_view>
 #include <vector>
 
-#include "mm/alloc.h"
-#include "mm/dmesg.h"
-#include "mm/proc.h"
-#include "mm/slub.h"
-#include "mm/task.h"
-#include "mm/views.h"
+#include "mm/page_alloc/alloc.h"
+#include "text/parse/dmesg.h"
+#include "text/format/proc.h"
+#include "mm/slab/slub.h"
+#include "mm/pressure/task.h"
+#include "text/format/views.h"
 #include "test_util.h"
 
 using namespace mm;

@@ -75,16 +75,25 @@ test('events() returns objects with every field', () => {
   assert.ok(n > 0, 'a traced boot records events');
   const evs = engine.events(0, 50);
   assert.equal(evs.length, Math.min(50, n));
-  const fields = ['seq', 'depth', 'kind', 'fn', 'node', 'zone', 'mt', 'order', 'cpu', 'pfn', 'a', 'b', 'c', 'text'];
+  const fields = ['seq', 'depth', 'kind', 'code', 'fn', 'node', 'zone', 'mt', 'order', 'cpu', 'pfn', 'args', 'a', 'b', 'c', 'text'];
+  const catalogue = JSON.parse(engine.catalogue());
+  const byCode = new Map(catalogue.events.map((c) => [c.code, c]));
   for (const [i, e] of evs.entries()) {
     assert.deepEqual(Object.keys(e).sort(), [...fields].sort());
     assert.equal(e.seq, i);
     assert.ok(['begin', 'end', 'step', 'warn'].includes(e.kind), e.kind);
     for (const f of fields) {
-      if (f === 'kind' || f === 'fn' || f === 'text') assert.equal(typeof e[f], 'string', f);
+      if (f === 'kind' || f === 'fn' || f === 'text' || f === 'code') assert.equal(typeof e[f], 'string', f);
+      else if (f === 'args') assert.equal(typeof e[f], 'object', f);
       else assert.ok(Number.isFinite(e[f]), `${f} = ${e[f]}`);
     }
     assert.ok(e.pfn >= -1);
+    // Every argument is one the catalogue declares for the code, and every
+    // declared argument other than the identity fields is there.
+    const entry = byCode.get(e.code);
+    assert.ok(entry, `code ${e.code} is in the catalogue`);
+    const identity = new Set(['pfn', 'order', 'mt', 'zone', 'node', 'cpu']);
+    assert.deepEqual(Object.keys(e.args).sort(), entry.args.filter((a) => !identity.has(a)).sort());
   }
   // Clamped, never throws.
   assert.deepEqual(engine.events(n, 10), []);

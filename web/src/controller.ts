@@ -582,7 +582,7 @@ export class Controller {
 
   private pointAt(pfn: number, order: number): void {
     this.anim = {
-      event: { seq: -1, depth: 0, kind: 'step', fn: '', node: -1, zone: -1, mt: -1, order, cpu: -1, pfn, a: 0, b: 0, c: 0, text: '' },
+      event: { seq: -1, depth: 0, kind: 'step', code: '', fn: '', node: -1, zone: -1, mt: -1, order, cpu: -1, pfn, args: {}, a: 0, b: 0, c: 0, text: '' },
       start: performance.now(),
       duration: 1200,
     };

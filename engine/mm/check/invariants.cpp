@@ -1,0 +1,144 @@
+// check_invariants(): the equations of machine.h, checked literally.
+#include <string>
+#include <vector>
+
+#include "mm/core/machine.h"
+#include "mm/slab/slub.h"
+#include "mm/pressure/task.h"
+
+namespace mm {
+
+namespace {
+std::string where(const Zone& z) { return "Node " + std::to_string(z.node) + " " + std::string(z.name()) + ": "; }
+}  // namespace
+
+std::vector<std::string> check_invariants(const Machine& m) {
+  std::vector<std::string> v;
+  auto fail = [&](std::string s) {
+    if (v.size() < 50) v.push_back(std::move(s));
+  };
+  for (std::string& s : m.memblock.check()) fail(std::move(s));
+  const MemMap& mem = m.mem;
+  if (mem.state.size() != mem.nr || mem.next.size() != mem.nr) {
+    fail("memmap arrays do not match max_pfn");
+    return v;
+  }
+  // 1. Walk every free list: heads are Buddy with the list's order, aligned,
+  //    in the zone; counts match; each head is seen once.
+  std::vector<std::uint8_t> seen(mem.nr, 0);
+  for (const Node& n : m.nodes)
+    for (const Zone& z : n.zones) {
+      u64 free_pages = 0;
+      for (unsigned o = 0; o < MAX_ORDER; ++o) {
+        u64 blocks = 0;
+        for (unsigned t = 0; t < MIGRATE_TYPES; ++t) {
+          const FreeList& l = z.free_area[o].free_list[t];
+          u64 len = 0;
+          u32 prev = NIL;
+          for (u32 p = l.head; p != NIL; p = mem.next[p]) {
+            if (p >= mem.nr) {
+              fail(where(z) + "free list link out of range");
+              break;
+            }
+            if (mem.prev[p] != prev) fail(where(z) + "broken prev link at pfn " + std::to_string(p));
+            if (seen[p]++) {
+              fail(where(z) + "pfn " + std::to_string(p) + " is on a list twice");
+              break;
+            }
+            if (mem.st(p) != FrameState::Buddy || mem.order[p] != o)
+              fail(where(z) + "pfn " + std::to_string(p) + " on the order-" + std::to_string(o) +
+                   " list is not a free block of that order");
+            if (p & ((1u << o) - 1)) fail(where(z) + "free block at pfn " + std::to_string(p) + " is not aligned to order " + std::to_string(o));
+            if (!z.spans(p) || !z.spans(p + (1u << o) - 1)) fail(where(z) + "free block at pfn " + std::to_string(p) + " leaves its zone");
+            if (mem.owner[p] != t) fail(where(z) + "free block at pfn " + std::to_string(p) + " does not know its list");
+            // No free buddy of the same order may sit on the lists (it would
+            // have merged), unless the pageblock rule kept them apart.
+            if (o < MAX_ORDER - 1) {
+              const Pfn b = p ^ (Pfn{1} << o);
+              if (b < mem.nr && z.spans(b) && mem.st(b) == FrameState::Buddy && mem.order[b] == o) {
+                const bool blocked = o >= pageblock_order && mem.block_mt(b) != mem.block_mt(p) &&
+                                     (idx(mem.block_mt(b)) >= idx(MigrateType::HighAtomic) ||
+                                      idx(mem.block_mt(p)) >= idx(MigrateType::HighAtomic));
+                if (!blocked) fail(where(z) + "free buddies pfn " + std::to_string(p) + " and " + std::to_string(b) + " at order " + std::to_string(o) + " did not merge");
+              }
+            }
+            prev = p;
+            ++len;
+            if (len > mem.nr) break;
+          }
+          if (len != l.count) fail(where(z) + "list length " + std::to_string(len) + " != count " + std::to_string(l.count));
+          if (l.tail != prev) fail(where(z) + "list tail is wrong");
+          blocks += len;
+          if (t != idx(MigrateType::Isolate)) free_pages += len << o;
+        }
+        if (blocks != z.free_area[o].nr_free)
+          fail(where(z) + "nr_free[" + std::to_string(o) + "] = " + std::to_string(z.free_area[o].nr_free) + " but the lists hold " + std::to_string(blocks));
+      }
+      if (free_pages != z.nr_free_pages)
+        fail(where(z) + "NR_FREE_PAGES " + std::to_string(z.nr_free_pages) + " != pages on the free lists " + std::to_string(free_pages));
+      // pcp lists
+      for (size_t cpu = 0; cpu < z.pcp.size(); ++cpu) {
+        const PerCpuPages& pcp = z.pcp[cpu];
+        long long pages = 0;
+        for (const FreeList& l : pcp.lists)
+          for (u32 p = l.head; p != NIL && p < mem.nr; p = mem.next[p]) {
+            if (seen[p]++) fail(where(z) + "pcp page " + std::to_string(p) + " is on two lists");
+            if (mem.st(p) != FrameState::Pcp) fail(where(z) + "page " + std::to_string(p) + " on a pcp list is not marked Pcp");
+            if (mem.owner[p] >= MIGRATE_TYPES) fail(where(z) + "pcp page " + std::to_string(p) + " has no migrate type");
+            pages += 1ll << mem.order[p];
+          }
+        if (pages != pcp.count) fail(where(z) + "cpu " + std::to_string(cpu) + " pcp count " + std::to_string(pcp.count) + " != pages listed " + std::to_string(pages));
+      }
+    }
+  // 2. Every pfn is in exactly one place: walk the memmap by blocks.
+  std::vector<u64> in_buddy_or_pcp_or_alloc;  // per zone, pages accounted
+  for (Pfn p = 0; p < mem.nr;) {
+    const FrameState s = mem.st(p);
+    if (s == FrameState::Buddy || s == FrameState::Alloc || s == FrameState::Pcp) {
+      const Pfn end = p + (Pfn{1} << mem.order[p]);
+      const FrameState tail = s == FrameState::Buddy ? FrameState::BuddyTail
+                              : s == FrameState::Pcp ? FrameState::PcpTail
+                                                     : FrameState::AllocTail;
+      if (s == FrameState::Buddy && !seen[p]) fail("pfn " + std::to_string(p) + " is a free block on no list");
+      if (s == FrameState::Pcp && !seen[p]) fail("pfn " + std::to_string(p) + " is marked Pcp but is on no pcp list");
+      for (Pfn q = p + 1; q < end && q < mem.nr; ++q)
+        if (mem.st(q) != tail) {
+          fail("pfn " + std::to_string(q) + " inside the block at " + std::to_string(p) + " is not one of its tail pages");
+          break;
+        }
+      p = end;
+      continue;
+    }
+    if (s == FrameState::BuddyTail || s == FrameState::AllocTail || s == FrameState::PcpTail) {
+      fail("pfn " + std::to_string(p) + " is a tail page with no head");
+    } else if (s != FrameState::Hole && !m.page_zone(p)) {
+      fail("pfn " + std::to_string(p) + " holds memory outside every zone");
+    }
+    ++p;
+  }
+  // 3. managed = free + pcp + allocated + reserved-after-managed, per zone.
+  //    Pages become managed when freed to the buddy; since boot nothing
+  //    managed is ever reserved again, so managed == free + pcp + allocated.
+  for (const Node& n : m.nodes)
+    for (const Zone& z : n.zones) {
+      if (!z.populated() || !m.buddy_online) continue;
+      u64 pcp = 0;
+      for (const PerCpuPages& p : z.pcp) pcp += static_cast<u64>(p.count);
+      u64 alloc = 0, isolated = 0;
+      for (unsigned o = 0; o < MAX_ORDER; ++o) isolated += z.free_area[o].free_list[idx(MigrateType::Isolate)].count << o;
+      for (Pfn p = z.zone_start_pfn; p < z.end_pfn() && p < mem.nr; ++p)
+        if (mem.st(p) == FrameState::Alloc || mem.st(p) == FrameState::AllocTail) ++alloc;
+      const u64 sum = z.nr_free_pages + isolated + pcp + alloc;
+      if (sum != z.managed_pages)
+        fail(where(z) + "free " + std::to_string(z.nr_free_pages) + " + pcp " + std::to_string(pcp) + " + allocated " +
+             std::to_string(alloc) + " = " + std::to_string(sum) + " != managed " + std::to_string(z.managed_pages));
+      if (z.managed_pages > z.present_pages) fail(where(z) + "managed exceeds present");
+      if (z.present_pages > z.spanned_pages) fail(where(z) + "present exceeds spanned");
+    }
+  for (std::string& s : check_tasks(m)) fail(std::move(s));
+  // SLUB hook: the slab allocator's equations (slub.h).
+  for (std::string& s : check_slub_invariants(m)) fail(std::move(s));
+  return v;
+}
+
+}  // namespace mm

@@ -1,0 +1,98 @@
+#include "mm/core/event.h"
+
+#include <cassert>
+
+namespace mm {
+
+namespace {
+std::array<std::uint32_t, kEventCodes> g_emitted{};
+}  // namespace
+
+const std::array<std::uint32_t, kEventCodes>& Trace::emitted_codes() { return g_emitted; }
+
+std::int64_t Event::get(Arg which) const {
+  switch (which) {
+    case Arg::pfn: return static_cast<std::int64_t>(pfn);
+    case Arg::order: return order;
+    case Arg::mt: return mt;
+    case Arg::zone: return zone;
+    case Arg::node: return node;
+    case Arg::cpu: return cpu;
+    default: break;
+  }
+  const std::int8_t s = spec().slot[static_cast<unsigned>(which)];
+  return s >= 0 ? num[static_cast<unsigned>(s)] : 0;
+}
+
+EventRef& EventRef::mark(Arg a) {
+  assert(e_->spec().declares(a) && "EventRef: the event's catalogue entry does not declare this argument");
+  (void)a;
+  return *this;
+}
+
+EventRef& EventRef::num(Arg a, std::int64_t v) {
+  const std::int8_t s = e_->spec().slot[static_cast<unsigned>(a)];
+  assert(s >= 0 && "EventRef: the event's catalogue entry does not declare this argument");
+  if (s >= 0) e_->num[static_cast<unsigned>(s)] = v;
+  return *this;
+}
+
+EventRef& EventRef::str(Arg a, std::string_view v) { return num(a, t_->intern(v)); }
+
+std::uint32_t Trace::intern(std::string_view s) {
+  // Names repeat (a cache, a task), log lines do not: a look at the last
+  // few strings finds the repeats without a hash table.
+  const std::size_t n = strings_.size();
+  for (std::size_t i = n; i > 0 && i + 8 > n; --i)
+    if (strings_[i - 1] == s) return static_cast<std::uint32_t>(i - 1);
+  strings_.emplace_back(s);
+  return static_cast<std::uint32_t>(n);
+}
+
+Event& Trace::push(EventKind k, Ev code) {
+  if (observer_) observer_->before_record(*this, events_.size());
+  ++g_emitted[static_cast<unsigned>(code)];
+  Event& e = events_.emplace_back();
+  e.seq = seq_++;
+  e.code = code;
+  e.kind = k;
+  e.depth = static_cast<std::uint8_t>(depth_ < 255 ? depth_ : 255);
+  return e;
+}
+
+EventRef Trace::record(EventKind k, Ev code) {
+  assert((spec(code).kind == k || k == EventKind::End) && "Trace: event recorded with a kind its catalogue entry does not have");
+  return EventRef(&push(k, code), this);
+}
+
+void Trace::end() {
+  if (depth_ == 0) return;  // an unbalanced end is ignored rather than corrupting depth
+  --depth_;
+  const Ev code = open_.empty() ? Ev::legacy_begin : open_.back();
+  if (!open_.empty()) open_.pop_back();
+  push(EventKind::End, code);
+}
+
+void Trace::begin(const char* fn, std::string text) {
+  Event& e = push(EventKind::Begin, Ev::legacy_begin);
+  e.fn = fn;
+  e.text = std::move(text);
+  open_.push_back(Ev::legacy_begin);
+  ++depth_;
+}
+
+Event& Trace::step(const char* fn, std::string text) {
+  Event& e = push(EventKind::Step, Ev::legacy_step);
+  e.fn = fn;
+  e.text = std::move(text);
+  return e;
+}
+
+void Trace::warn(const char* fn, std::string text) {
+  if (!enabled_) return;
+  Event& e = push(EventKind::Warn, Ev::legacy_warn);
+  e.fn = fn;
+  e.text = std::move(text);
+}
+
+}  // namespace mm

@@ -1,0 +1,217 @@
+// The machine's state, as plain data: memblock, the memory map (one compact
+// entry per page frame, struct page reduced to what the allocators need),
+// pageblock migrate types, nodes (pg_data_t) with their zones, free areas
+// and per-CPU page lists. Lists are intrusive and index-based (list_head over
+// pfns), so the whole state can be copied, compared and snapshotted.
+//
+// Invariants (checked literally by check_invariants(), see invariants.cpp):
+//   every pfn below max_pfn is in exactly one place: a hole, reserved, not yet
+//     initialised (deferred), part of a free buddy block, on a pcp list, or
+//     allocated;
+//   for every zone: sum(nr_free[o] << o) + pcp pages + allocated pages
+//     + reserved-but-managed pages == managed_pages;
+//   free blocks are aligned to their order and lie in their zone; a free block
+//     never has a free buddy of the same order in the buddy lists (they
+//     would have merged) unless a pageblock-type rule forbids the merge;
+//   FreeArea::nr_free == sum of its lists' lengths; zone.nr_free_pages equals
+//     the pages on its buddy lists (isolated lists excluded).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mm/core/event.h"
+#include "mm/core/machine_spec.h"
+#include "mm/boot/memblock.h"
+#include "mm/core/types.h"
+
+namespace mm {
+
+inline constexpr u32 NIL = 0xffffffffu;
+
+// Where one page frame is. The page renders this byte directly.
+enum class FrameState : std::uint8_t {
+  Hole = 0,       // no RAM here (or not present in any zone)
+  Reserved = 1,   // PageReserved: memblock kept it (kernel image, memmap, ...)
+  Uninit = 2,     // struct page not initialised yet (deferred init)
+  Buddy = 3,      // first page of a free block on a buddy list (order in `order`)
+  BuddyTail = 4,  // other pages of a free block
+  Pcp = 5,        // on a per-CPU list
+  Alloc = 6,      // first page of an allocation (order in `order`)
+  AllocTail = 7,  // other pages of an allocation
+  PcpTail = 8,    // other pages of a higher-order page on a per-CPU list
+};
+
+// Who owns an allocated frame (for the map's colours and for /proc figures).
+enum class Owner : std::uint8_t { None = 0, Kernel = 1, PageTable = 2, Slab = 3, User = 4, PageCache = 5 };
+
+struct MemMap {
+  Pfn nr = 0;  // frames 0 .. nr-1 are described (nr == max_pfn)
+  std::vector<std::uint8_t> state;  // FrameState
+  std::vector<std::uint8_t> order;  // buddy/allocation order of a head
+  std::vector<std::uint8_t> owner;  // Owner of an allocation head
+  std::vector<u32> next, prev;      // list links of a head on a free or pcp list
+  std::vector<std::uint8_t> pageblock_mt;  // MigrateType per pageblock
+  // page_zone() in O(1): node * MAX_NR_ZONES + zone of each pageblock, or
+  // kMixedBlock when a pageblock straddles zones (then a search decides).
+  static constexpr std::uint16_t kMixedBlock = 0xffff;
+  std::vector<std::uint16_t> block_zone;
+  // Allocated pages only (task.h): LRU/active/referenced/file bits, the
+  // owning pid or file id, and the pid that maps a page-cache page.
+  std::vector<std::uint8_t> pflags;
+  std::vector<u32> owner_id;
+  std::vector<u32> mapper;
+
+  void resize(Pfn n);
+  FrameState st(Pfn p) const { return static_cast<FrameState>(state[p]); }
+  void set(Pfn p, FrameState s) { state[p] = static_cast<std::uint8_t>(s); }
+  MigrateType block_mt(Pfn p) const { return static_cast<MigrateType>(pageblock_mt[p >> pageblock_order]); }
+  void set_block_mt(Pfn p, MigrateType m) { pageblock_mt[p >> pageblock_order] = static_cast<std::uint8_t>(m); }
+};
+
+// A doubly linked list threaded through MemMap::next/prev.
+struct FreeList {
+  u32 head = NIL, tail = NIL;
+  u64 count = 0;
+  bool empty() const { return head == NIL; }
+};
+
+struct FreeArea {
+  std::array<FreeList, MIGRATE_TYPES> free_list;
+  u64 nr_free = 0;  // blocks on all lists of this order
+};
+
+// 6.1: one list per (order <= PAGE_ALLOC_COSTLY_ORDER, pcp migrate type) plus
+// two for THP-sized (pageblock order) pages: unmovable-ish and movable.
+inline constexpr unsigned NR_PCP_THP = 2;
+inline constexpr unsigned NR_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1) + NR_PCP_THP;
+
+struct PerCpuPages {
+  int count = 0;  // pages on all lists (owner: the pcp helpers)
+  int high = 0;
+  int batch = 0;
+  int free_factor = 0;  // grows while frees outpace allocations (6.1 batch scaling)
+  std::array<FreeList, NR_PCP_LISTS> lists;
+};
+
+enum Wmark { WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2, WMARK_PROMO = 3, NR_WMARK = 4 };
+
+struct Zone {
+  int node = 0;
+  ZoneType type = ZoneType::DMA;
+  Pfn zone_start_pfn = 0;
+  u64 spanned_pages = 0;
+  u64 present_pages = 0;
+  u64 managed_pages = 0;
+  u64 early_managed = 0;  // zone_init_internals()' estimate before the buddy has pages
+  std::array<u64, NR_WMARK> watermark{};
+  u64 watermark_boost = 0;
+  std::array<u64, MAX_NR_ZONES> lowmem_reserve{};
+  std::array<FreeArea, MAX_ORDER> free_area{};
+  u64 nr_free_pages = 0;  // vmstat NR_FREE_PAGES (owner: mod_zone_freepage_state)
+  u64 nr_reserved_highatomic = 0;
+  u64 nr_isolate_pageblock = 0;  // has_isolate_pageblock(): no isolation is modelled yet
+  bool boosted_watermark = false;  // ZONE_BOOSTED_WATERMARK: wake kswapd after this allocation
+  // NUMA event counters (zone_statistics): hit, miss, foreign, interleave, local, other.
+  std::array<u64, 6> numa_events{};
+  int pageset_high = 0, pageset_batch = 0;
+  std::vector<PerCpuPages> pcp;  // one per possible CPU
+
+  bool populated() const { return present_pages != 0; }
+  Pfn end_pfn() const { return zone_start_pfn + spanned_pages; }
+  bool spans(Pfn p) const { return p >= zone_start_pfn && p < end_pfn(); }
+  u64 min_wmark() const { return watermark[WMARK_MIN] + watermark_boost; }
+  u64 low_wmark() const { return watermark[WMARK_LOW] + watermark_boost; }
+  u64 high_wmark() const { return watermark[WMARK_HIGH] + watermark_boost; }
+  std::string_view name() const { return kZoneNames[idx(type)]; }
+};
+
+inline EventRef& EventRef::zone(const Zone& z) { return zone(z.node, z.type); }
+
+struct ZoneRef {
+  int node;
+  ZoneType zone;
+};
+
+struct Node {
+  int id = 0;
+  Pfn node_start_pfn = 0;
+  u64 node_spanned_pages = 0;
+  u64 node_present_pages = 0;
+  std::array<Zone, MAX_NR_ZONES> zones;
+  std::vector<int> cpus;
+  Pfn first_deferred_pfn = ~Pfn{0};
+  bool deferred_done = false;
+  std::vector<int> node_order;        // fallback order of nodes (build_zonelists)
+  std::vector<ZoneRef> zonelist_fallback;  // ZONELIST_FALLBACK, highest zone first per node
+  std::vector<ZoneRef> zonelist_nofallback;  // ZONELIST_NOFALLBACK (__GFP_THISNODE)
+  bool has_memory() const { return node_present_pages != 0; }
+};
+
+// A pointer that copies what it points to, so that copying a Machine gives
+// an independent snapshot. T may be incomplete here: the special members are
+// defined (deep_ptr_impl.h) and instantiated in the .cpp that owns T.
+template <class T>
+struct DeepPtr {
+  std::unique_ptr<T> p;
+  DeepPtr();
+  ~DeepPtr();
+  DeepPtr(const DeepPtr& o);
+  DeepPtr& operator=(const DeepPtr& o);
+  DeepPtr(DeepPtr&&) noexcept;
+  DeepPtr& operator=(DeepPtr&&) noexcept;
+  T* get() const { return p.get(); }
+  T* operator->() const { return p.get(); }
+  T& operator*() const { return *p; }
+  explicit operator bool() const { return p != nullptr; }
+};
+
+struct PressureState;  // tasks, page cache, LRU, swap (task.h)
+struct SlubState;      // the slab allocator (slub.h)
+using SlubPtr = DeepPtr<SlubState>;
+
+struct Machine {
+  MachineSpec spec;
+  Memblock memblock;
+  MemMap mem;
+  std::vector<Node> nodes;  // dense, index == node id
+  unsigned nr_cpus = 1;
+  std::vector<int> cpu_to_node;
+  Pfn max_pfn = 0, max_low_pfn = 0;
+
+  // Global counters, each with one owner.
+  u64 totalram_pages = 0;     // memblock_free_all, free_reserved_area
+  u64 nr_kernel_pages = 0;    // free_area_init_core estimate
+  u64 nr_all_pages = 0;
+  u64 dma_reserve = 0;        // memblock_find_dma_reserve
+  u64 vm_total_pages = 0;     // build_all_zonelists
+  u64 totalreserve_pages = 0;
+  bool page_group_by_mobility_disabled = false;
+  int min_free_kbytes = 1024;
+  bool thp_enabled = false;   // hugepage_init() found >= 512 MiB
+  bool buddy_online = false;  // mem_init has run: managed pages are live counts
+
+  DeepPtr<PressureState> pressure;  // created with the first task or file
+
+  std::vector<std::string> log;  // the boot log, kernel line formats
+  // Replaying a real log: allocations where the engine's memblock search
+  // disagreed with where the kernel put them (expected to stay empty).
+  std::vector<std::string> replay_mismatches;
+  Trace trace;
+  SlubPtr slub;  // SLUB hook: empty until kmem_cache_init (slub.h)
+
+  Zone& zone(ZoneRef r) { return nodes[static_cast<size_t>(r.node)].zones[idx(r.zone)]; }
+  const Zone& zone(ZoneRef r) const { return nodes[static_cast<size_t>(r.node)].zones[idx(r.zone)]; }
+  Zone* page_zone(Pfn pfn);
+  const Zone* page_zone(Pfn pfn) const;
+  void index_zones();  // fills mem.block_zone once zones are sized
+  void printk(std::string line);  // appends to log and, when tracing, emits a "printk" step
+};
+
+// Violated invariants as sentences; empty when all hold.
+std::vector<std::string> check_invariants(const Machine& m);
+
+}  // namespace mm

@@ -1,0 +1,90 @@
+// What a machine is before it boots: the firmware's e820 map, the NUMA
+// layout (SRAT memory ranges, CPUs per node, SLIT distances), the CPU count,
+// the kernel image and initrd the boot loader placed, and the vm knobs.
+//
+// `parse_shorthand("ram=1G cpus=2")` builds the map qemu's pc machine with
+// SeaBIOS gives `qemu-system-x86_64 -m 1G -smp 2`.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mm/core/diag.h"
+#include "mm/core/types.h"
+
+namespace mm {
+
+enum class E820Type : std::uint8_t { Usable = 1, Reserved = 2, ACPI = 3, NVS = 4, Unusable = 5 };
+std::string_view e820_type_name(E820Type t);
+
+struct E820Entry {
+  Phys addr = 0;
+  Phys size = 0;
+  E820Type type = E820Type::Usable;
+  Phys end() const { return addr + size; }
+};
+
+struct NodeSpec {
+  int id = 0;
+  std::vector<std::pair<Phys, Phys>> ranges;  // [start, end) memory affinity (SRAT)
+  std::vector<int> cpus;
+};
+
+// vm knobs with Linux's defaults (Documentation/admin-guide/sysctl/vm.rst).
+struct Knobs {
+  int user_min_free_kbytes = -1;  // -1: computed (calculate_min_free_kbytes)
+  int watermark_scale_factor = 10;
+  int watermark_boost_factor = 15000;
+  std::array<int, MAX_NR_ZONES> lowmem_reserve_ratio = {256, 256, 32, 0, 0};
+  int percpu_pagelist_high_fraction = 0;
+  bool deferred_struct_page_init = true;  // CONFIG_DEFERRED_STRUCT_PAGE_INIT=y on Debian
+  bool transparent_hugepage = true;       // khugepaged raises min_free_kbytes from 512 MiB
+  bool mobility_grouping = true;          // may still be switched off on tiny machines
+  u64 kernelcore = 0;                     // bytes; kernelcore= (0: not given)
+  u64 movablecore = 0;                    // bytes; movablecore= (0: not given)
+};
+
+// The kernel image as `Memory: ...` describes it (KiB) and where it sits.
+struct KernelImage {
+  Phys start = 0x1000000;  // 16 MiB: CONFIG_PHYSICAL_START with nokaslr
+  u64 code_kb = 14343, rwdata_kb = 2338, rodata_kb = 9132, init_kb = 2824, bss_kb = 17344;
+  u64 reserved_size = 0x3411000;  // [_text, _end) plus brk as memblock reserves it
+  // Parts freed after boot ("Freeing ... memory: NK"), in the order they go.
+  u64 smp_alternatives_kb = 36, decrypted_kb = 2036, text_rodata_gap_kb = 2040,
+      rodata_data_gap_kb = 1108;
+};
+
+struct MachineSpec {
+  std::vector<E820Entry> e820;
+  std::vector<NodeSpec> nodes;               // empty: no NUMA configuration found
+  std::vector<std::vector<int>> distance;    // SLIT; empty: 10 local / 20 remote
+  unsigned cpus = 1;
+  Knobs knobs;
+  KernelImage kernel;
+  Phys initrd_start = 0, initrd_size = 0;    // 0 size: no initrd
+  std::string cmdline;
+  std::string description;                   // e.g. "ram=1G cpus=2"
+
+  int node_distance(int a, int b) const;
+  u64 usable_bytes() const;
+};
+
+// Limits of what the engine models (a clear error beyond them).
+// Debian's 6.1 kernel image occupies 16M..68M physical: below 96M it cannot boot.
+inline constexpr u64 kMinRamBytes = 96ull << 20;
+inline constexpr u64 kMaxRamBytes = 64ull << 30;   // 64 GiB
+// The memory map is dense (one entry per pfn up to the highest RAM address).
+inline constexpr u64 kMaxPhysAddr = 80ull << 30;
+
+// "ram=1G cpus=2 nodes=2 ..." -> MachineSpec; errors carry a 1-based column.
+Expected<MachineSpec> parse_shorthand(std::string_view text);
+// Parses "512M", "1G", "1.5G", "4096K", plain bytes; nullopt if malformed.
+std::optional<u64> parse_size(std::string_view s);
+std::string format_size(u64 bytes);  // "1G", "512M", "1536M"
+// The e820 map SeaBIOS reports for a qemu pc machine of `ram` bytes.
+std::vector<E820Entry> qemu_pc_e820(u64 ram, u64* below_4g = nullptr);
+
+}  // namespace mm

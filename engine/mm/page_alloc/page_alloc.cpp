@@ -1,0 +1,377 @@
+// Buddy free lists, merging and splitting (after mm/page_alloc.c).
+#include "mm/page_alloc/page_alloc.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+
+namespace mm {
+
+// ---- list primitives -------------------------------------------------------
+
+void list_add(MemMap& mem, FreeList& l, Pfn p) {
+  const u32 i = static_cast<u32>(p);
+  mem.prev[p] = NIL;
+  mem.next[p] = l.head;
+  if (l.head != NIL) mem.prev[l.head] = i;
+  else l.tail = i;
+  l.head = i;
+  ++l.count;
+}
+
+void list_add_tail(MemMap& mem, FreeList& l, Pfn p) {
+  const u32 i = static_cast<u32>(p);
+  mem.next[p] = NIL;
+  mem.prev[p] = l.tail;
+  if (l.tail != NIL) mem.next[l.tail] = i;
+  else l.head = i;
+  l.tail = i;
+  ++l.count;
+}
+
+void list_del(MemMap& mem, FreeList& l, Pfn p) {
+  const u32 n = mem.next[p], pr = mem.prev[p];
+  if (pr != NIL) mem.next[pr] = n;
+  else l.head = n;
+  if (n != NIL) mem.prev[n] = pr;
+  else l.tail = pr;
+  mem.next[p] = mem.prev[p] = NIL;
+  assert(l.count > 0 && "list_del: empty list");
+  --l.count;
+}
+
+// ---- free-list helpers (the only writers of nr_free) -----------------------
+
+namespace {
+
+void mark_buddy(MemMap& mem, Pfn p, Order order) {
+  mem.set(p, FrameState::Buddy);
+  mem.order[p] = static_cast<std::uint8_t>(order);
+  const Pfn end = p + (Pfn{1} << order);
+  for (Pfn q = p + 1; q < end; ++q) {
+    mem.state[q] = static_cast<std::uint8_t>(FrameState::BuddyTail);
+    mem.owner[q] = 0;
+  }
+}
+
+// PageBuddy(buddy) && buddy_order(buddy) == order && same zone.
+bool page_is_buddy(const Machine& m, const Zone& z, Pfn buddy, Order order) {
+  if (buddy >= m.mem.nr || !z.spans(buddy)) return false;
+  return m.mem.st(buddy) == FrameState::Buddy && m.mem.order[buddy] == order;
+}
+
+bool migratetype_is_mergeable(MigrateType mt) { return idx(mt) < idx(MigrateType::HighAtomic); }
+
+// __mod_zone_freepage_state(): NR_FREE_PAGES, isolated blocks excluded.
+void mod_zone_freepage_state(Zone& z, long long pages, MigrateType mt) {
+  if (mt == MigrateType::Isolate) return;
+  z.nr_free_pages = static_cast<u64>(static_cast<long long>(z.nr_free_pages) + pages);
+}
+
+// buddy_merge_likely(): if the block one order up is likely to merge soon,
+// put this one at the tail so it is not handed out first.
+bool buddy_merge_likely(const Machine& m, const Zone& z, Pfn pfn, Pfn buddy_pfn, Order order) {
+  if (order >= MAX_ORDER - 2) return false;
+  const Pfn higher = buddy_pfn & pfn;
+  return page_is_buddy(m, z, find_buddy_pfn(higher, order + 1), order + 1);
+}
+
+}  // namespace
+
+void add_to_free_list(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt) {
+  FreeArea& area = z.free_area[order];
+  list_add(m.mem, area.free_list[idx(mt)], p);
+  m.mem.owner[p] = static_cast<std::uint8_t>(idx(mt));  // which list holds it
+  ++area.nr_free;
+}
+
+void add_to_free_list_tail(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt) {
+  FreeArea& area = z.free_area[order];
+  list_add_tail(m.mem, area.free_list[idx(mt)], p);
+  m.mem.owner[p] = static_cast<std::uint8_t>(idx(mt));
+  ++area.nr_free;
+}
+
+void del_page_from_free_list(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt) {
+  FreeArea& area = z.free_area[order];
+  list_del(m.mem, area.free_list[idx(mt)], p);
+  --area.nr_free;
+}
+
+void move_to_free_list(Machine& m, Zone& z, Pfn p, Order order, MigrateType from, MigrateType to) {
+  FreeArea& area = z.free_area[order];
+  list_del(m.mem, area.free_list[idx(from)], p);
+  list_add_tail(m.mem, area.free_list[idx(to)], p);
+  m.mem.owner[p] = static_cast<std::uint8_t>(idx(to));
+}
+
+namespace {
+// Which list a free head is on: add_to_free_list records it in the head's
+// owner byte (free pages have no owner), so merging finds it in O(1).
+MigrateType list_of(const Machine& m, const Zone&, Pfn p, Order) {
+  return static_cast<MigrateType>(m.mem.owner[p]);
+}
+}  // namespace
+
+void free_one_page(Machine& m, Zone& z, Pfn pfn, Order order, MigrateType mt, unsigned fpi) {
+  assert((pfn & ((Pfn{1} << order) - 1)) == 0 && "__free_one_page: misaligned block");
+  mod_zone_freepage_state(z, static_cast<long long>(1) << order, mt);
+  Pfn buddy_pfn = 0;
+  const Pfn start_pfn = pfn;
+  const Order start_order = order;
+  while (order < MAX_ORDER - 1) {
+    buddy_pfn = find_buddy_pfn(pfn, order);
+    if (!page_is_buddy(m, z, buddy_pfn, order)) break;
+    if (order >= pageblock_order) {
+      // Do not merge a block that has no fallbacks (highatomic, isolate)
+      // with an ordinary one.
+      MigrateType buddy_mt = m.mem.block_mt(buddy_pfn);
+      if (mt != buddy_mt && (!migratetype_is_mergeable(mt) || !migratetype_is_mergeable(buddy_mt))) break;
+    }
+    MigrateType buddy_list = list_of(m, z, buddy_pfn, order);
+    del_page_from_free_list(m, z, buddy_pfn, order, buddy_list);
+    if (auto e = m.trace.step(Ev::buddy_merge))
+      e.zone(z).pfn(pfn).order(order).mt(mt).buddy(buddy_pfn).merged(buddy_pfn & pfn).to_order(order + 1);
+    pfn &= buddy_pfn;
+    ++order;
+  }
+  if (order < MAX_ORDER - 1) buddy_pfn = find_buddy_pfn(pfn, order);
+  mark_buddy(m.mem, pfn, order);
+  const bool to_tail = (fpi & FPI_TO_TAIL) || buddy_merge_likely(m, z, pfn, buddy_pfn, order);
+  if (to_tail) add_to_free_list_tail(m, z, pfn, order, mt);
+  else add_to_free_list(m, z, pfn, order, mt);
+  if (auto e = m.trace.step(Ev::buddy_free))
+    e.zone(z).pfn(pfn).order(order).mt(mt).start(start_pfn).from_order(start_order).grew(order > start_order).tail(to_tail);
+}
+
+void free_pages_core(Machine& m, Pfn pfn, Order order) {
+  Zone* z = m.page_zone(pfn);
+  assert(z && "__free_pages_core: pfn outside every zone");
+  z->managed_pages += Pfn{1} << order;
+  free_one_page(m, *z, pfn, order, m.mem.block_mt(pfn), FPI_TO_TAIL);
+}
+
+u64 free_reserved_area(Machine& m, Pfn start, Pfn end, const char* what) {
+  u64 n = 0;
+  for (Pfn p = start; p < end && p < m.mem.nr; ++p) {
+    if (m.mem.st(p) != FrameState::Reserved) continue;  // never free twice
+    Zone* z = m.page_zone(p);
+    if (!z) continue;
+    // free_reserved_page(): managed grows, the page goes through the free
+    // path as an order-0 page.
+    z->managed_pages += 1;
+    ++m.totalram_pages;
+    free_one_page(m, *z, p, 0, m.mem.block_mt(p), FPI_NONE);
+    ++n;
+  }
+  if (m.trace.on()) {
+    Event& e = m.trace.step("free_reserved_area", std::string(what) + ": " + std::to_string(n) + " pages");
+    e.pfn = start;
+    e.a = n;
+  }
+  return n;
+}
+
+namespace {
+constexpr unsigned kAllocNofragment = 0x100, kAllocKswapd = 0x800;  // see gfp.h: alloc::
+
+// expand(): split a block of order `high` down to `low`, giving the upper
+// halves back to the free lists of `mt`.
+void expand(Machine& m, Zone& z, Pfn page, Order low, Order high, MigrateType mt) {
+  while (high > low) {
+    --high;
+    const Pfn half = page + (Pfn{1} << high);
+    mark_buddy(m.mem, half, high);
+    add_to_free_list(m, z, half, high, mt);
+    if (auto e = m.trace.step(Ev::expand_split)) e.zone(z).pfn(half).order(high).mt(mt);
+  }
+}
+
+constexpr MigrateType kFallbacks[MIGRATE_PCPTYPES][2] = {
+    {MigrateType::Reclaimable, MigrateType::Movable},    // Unmovable
+    {MigrateType::Reclaimable, MigrateType::Unmovable},  // Movable
+    {MigrateType::Unmovable, MigrateType::Movable},      // Reclaimable
+};
+
+bool can_steal_fallback(const Machine& m, Order order, MigrateType start_mt) {
+  if (order >= pageblock_order) return true;
+  return order >= pageblock_order / 2 || start_mt == MigrateType::Reclaimable ||
+         start_mt == MigrateType::Unmovable || m.page_group_by_mobility_disabled;
+}
+
+int find_suitable_fallback(const Machine& m, const FreeArea& area, Order order, MigrateType mt, bool* can_steal) {
+  if (area.nr_free == 0 || idx(mt) >= MIGRATE_PCPTYPES) return -1;
+  for (MigrateType f : kFallbacks[idx(mt)]) {
+    if (area.free_list[idx(f)].empty()) continue;
+    *can_steal = can_steal_fallback(m, order, mt);
+    return static_cast<int>(idx(f));
+  }
+  return -1;
+}
+
+}  // namespace
+
+// move_freepages_block(): move every free block of the pageblock holding
+// `pfn` to `mt`'s lists; returns free pages moved, counts movable pages.
+u64 move_freepages_block(Machine& m, Zone& z, Pfn pfn, MigrateType mt, u64* movable) {
+  Pfn start = round_down(pfn, pageblock_nr_pages);
+  Pfn end = start + pageblock_nr_pages - 1;
+  if (!z.spans(start)) start = pfn;
+  if (!z.spans(end)) return 0;
+  u64 moved = 0;
+  if (movable) *movable = 0;
+  for (Pfn p = start; p <= end;) {
+    if (m.mem.st(p) != FrameState::Buddy) {
+      if (movable && m.mem.st(p) == FrameState::Alloc &&
+          (m.mem.owner[p] == static_cast<std::uint8_t>(Owner::User) ||
+           m.mem.owner[p] == static_cast<std::uint8_t>(Owner::PageCache)))
+        ++*movable;
+      ++p;
+      continue;
+    }
+    const Order o = m.mem.order[p];
+    MigrateType from = list_of(m, z, p, o);
+    move_to_free_list(m, z, p, o, from, mt);
+    p += Pfn{1} << o;
+    moved += Pfn{1} << o;
+  }
+  return moved;
+}
+
+namespace {
+// boost_watermark(): a fragmenting fallback raises the zone's watermarks by
+// a pageblock (up to watermark_boost_factor of high) so kswapd reclaims a
+// little more and the next fallbacks find whole free pageblocks.
+bool boost_watermark(Machine& m, Zone& z) {
+  const u64 factor = static_cast<u64>(m.spec.knobs.watermark_boost_factor);
+  if (!factor) return false;
+  if (u64{pageblock_nr_pages} * 4 > z.managed_pages) return false;
+  u64 max_boost = z.watermark[WMARK_HIGH] * factor / 10000;
+  if (!max_boost) return false;
+  max_boost = std::max<u64>(pageblock_nr_pages, max_boost);
+  z.watermark_boost = std::min<u64>(z.watermark_boost + pageblock_nr_pages, max_boost);
+  if (m.trace.on()) {
+    Event& e = m.trace.step("boost_watermark", "fragmenting fallback: watermark_boost of " + std::string(z.name()) +
+                                                   " is now " + std::to_string(z.watermark_boost) + " pages (max " +
+                                                   std::to_string(max_boost) + ")");
+    e.node = static_cast<std::int16_t>(z.node);
+    e.zone = static_cast<std::int8_t>(idx(z.type));
+    e.a = z.watermark_boost;
+    e.b = max_boost;
+  }
+  return true;
+}
+
+void steal_suitable_fallback(Machine& m, Zone& z, Pfn page, MigrateType start_type, MigrateType fallback,
+                             bool whole_block, unsigned alloc_flags) {
+  const Order current_order = m.mem.order[page];
+  const MigrateType old_block_type = m.mem.block_mt(page);
+  auto single_page = [&] { move_to_free_list(m, z, page, current_order, fallback, start_type); };
+  if (old_block_type == MigrateType::HighAtomic) return single_page();
+  if (current_order >= pageblock_order) {
+    // change_pageblock_range(): the whole block is ours.
+    for (Pfn p = page; p < page + (Pfn{1} << current_order); p += pageblock_nr_pages)
+      m.mem.set_block_mt(p, start_type);
+    if (m.trace.on()) {
+      Event& e = m.trace.step("steal_suitable_fallback",
+                              "order-" + std::to_string(current_order) + " block at pfn " + std::to_string(page) +
+                                  " is at least a pageblock: claim all of it for " +
+                                  std::string(kMigrateTypeNames[idx(start_type)]));
+      e.pfn = page;
+      e.order = static_cast<std::int8_t>(current_order);
+      e.mt = static_cast<std::int8_t>(idx(start_type));
+    }
+    return single_page();
+  }
+  if (boost_watermark(m, z) && (alloc_flags & kAllocKswapd)) z.boosted_watermark = true;
+  if (!whole_block) return single_page();
+  u64 movable = 0;
+  const u64 free_pages = move_freepages_block(m, z, page, start_type, &movable);
+  u64 alike = 0;
+  if (start_type == MigrateType::Movable) alike = movable;
+  else if (old_block_type == MigrateType::Movable) alike = pageblock_nr_pages - (free_pages + movable);
+  if (!free_pages) return single_page();
+  const bool claim = free_pages + alike >= (1u << (pageblock_order - 1)) || m.page_group_by_mobility_disabled;
+  if (claim) m.mem.set_block_mt(page, start_type);
+  if (m.trace.on()) {
+    Event& e = m.trace.step("steal_suitable_fallback",
+                            std::to_string(free_pages) + " free + " + std::to_string(alike) +
+                                " alike pages in the pageblock: " +
+                                (claim ? "claim the pageblock" : "take the free pages only"));
+    e.pfn = page;
+    e.a = free_pages;
+    e.b = alike;
+    e.c = claim;
+  }
+}
+}  // namespace
+
+std::optional<Pfn> rmqueue_smallest(Machine& m, Zone& z, Order order, MigrateType mt) {
+  for (Order cur = order; cur < MAX_ORDER; ++cur) {
+    FreeList& l = z.free_area[cur].free_list[idx(mt)];
+    if (l.empty()) continue;
+    const Pfn page = l.head;
+    del_page_from_free_list(m, z, page, cur, mt);
+    if (auto e = m.trace.step(Ev::rmqueue_smallest)) e.zone(z).pfn(page).order(cur).mt(mt).req_order(order);
+    expand(m, z, page, order, cur, mt);
+    mod_zone_freepage_state(z, -(static_cast<long long>(1) << order), mt);
+    return page;
+  }
+  return std::nullopt;
+}
+
+std::optional<Pfn> rmqueue(Machine& m, Zone& z, Order order, MigrateType mt, unsigned alloc_flags) {
+  // ALLOC_NOFRAGMENT: do not split another type's pageblock for a small
+  // request; only whole pageblocks may be taken.
+  const Order min_order = (alloc_flags & kAllocNofragment) ? pageblock_order : order;
+  for (;;) {
+    if (auto p = rmqueue_smallest(m, z, order, mt)) return p;
+    // __rmqueue_fallback(): largest block of another type first.
+    int fallback = -1;
+    bool can_steal = false;
+    Order cur = MAX_ORDER - 1;
+    bool found = false;
+    for (int o = MAX_ORDER - 1; o >= static_cast<int>(min_order); --o) {
+      fallback = find_suitable_fallback(m, z.free_area[static_cast<size_t>(o)], static_cast<Order>(o), mt, &can_steal);
+      if (fallback < 0) continue;
+      cur = static_cast<Order>(o);
+      found = true;
+      if (!can_steal && mt == MigrateType::Movable && cur > order) {
+        // Better to split the smallest block than to fragment a big one.
+        for (Order s = order; s < MAX_ORDER; ++s) {
+          fallback = find_suitable_fallback(m, z.free_area[s], s, mt, &can_steal);
+          if (fallback >= 0) {
+            cur = s;
+            break;
+          }
+        }
+      }
+      break;
+    }
+    if (!found) return std::nullopt;
+    const MigrateType fmt = static_cast<MigrateType>(fallback);
+    const Pfn page = z.free_area[cur].free_list[idx(fmt)].head;
+    if (m.trace.on()) {
+      Event& e = m.trace.step("__rmqueue_fallback",
+                              "no " + std::string(kMigrateTypeNames[idx(mt)]) + " block: fall back to the " +
+                                  std::string(kMigrateTypeNames[idx(fmt)]) + " order-" + std::to_string(cur) +
+                                  " block at pfn " + std::to_string(page));
+      e.pfn = page;
+      e.order = static_cast<std::int8_t>(cur);
+      e.mt = static_cast<std::int8_t>(fallback);
+    }
+    steal_suitable_fallback(m, z, page, mt, fmt, can_steal, alloc_flags);
+  }
+}
+
+void prep_new_page(Machine& m, Pfn pfn, Order order, Owner owner) {
+  m.mem.set(pfn, FrameState::Alloc);
+  m.mem.order[pfn] = static_cast<std::uint8_t>(order);
+  m.mem.owner[pfn] = static_cast<std::uint8_t>(owner);
+  for (Pfn p = pfn + 1; p < pfn + (Pfn{1} << order); ++p) {
+    m.mem.set(p, FrameState::AllocTail);
+    m.mem.owner[p] = static_cast<std::uint8_t>(owner);
+  }
+}
+
+}  // namespace mm

@@ -1,0 +1,486 @@
+// Reclaim (shrink lists, kswapd, direct reclaim) and the OOM killer.
+#include "mm/pressure/reclaim.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "mm/page_alloc/alloc.h"
+#include "mm/pressure/oom.h"
+#include "mm/page_alloc/page_alloc.h"
+#include "mm/pressure/task.h"
+#include "mm/slab/slub.h"
+
+namespace mm {
+
+namespace {
+
+std::string K(u64 pages) { return std::to_string(pages << (PAGE_SHIFT - 10)) + "kB"; }
+
+bool swap_space(const Machine& m) { return m.pressure && m.pressure->swap_used < m.pressure->swap_total; }
+
+FreeList& lru_list(Machine& m, int node, Lru l) { return m.pressure->lru[static_cast<size_t>(node)][l]; }
+
+Task* task_by_pid(Machine& m, u32 pid) {
+  for (Task& t : m.pressure->tasks)
+    if (t.alive && t.pid == static_cast<int>(pid)) return &t;
+  return nullptr;
+}
+
+void move_to(Machine& m, int node, Pfn p, Lru to) {
+  lru_del(m, p);
+  m.mem.pflags[p] |= PG_lru;
+  if (to == LRU_ACTIVE_ANON || to == LRU_ACTIVE_FILE) m.mem.pflags[p] |= PG_active;
+  list_add(m.mem, lru_list(m, node, to), p);
+}
+
+// inactive_is_low(): the inactive list should hold at least 1/ratio of the
+// pages, ratio = int_sqrt(10 * GiB of the two lists) (1 below 1 GiB).
+bool inactive_is_low(Machine& m, int node, bool file) {
+  const u64 inactive = lru_size(m, node, file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON);
+  const u64 active = lru_size(m, node, file ? LRU_ACTIVE_FILE : LRU_ACTIVE_ANON);
+  const u64 gb = (inactive + active) >> (30 - PAGE_SHIFT);
+  const u64 ratio = gb ? int_sqrt(10 * gb) : 1;
+  return inactive * ratio < active;
+}
+
+// shrink_active_list(): age `n` pages from the active tail to the inactive
+// list, clearing their referenced bits.
+void shrink_active_list(Machine& m, int node, bool file, u64 n) {
+  FreeList& active = lru_list(m, node, file ? LRU_ACTIVE_FILE : LRU_ACTIVE_ANON);
+  u64 moved = 0;
+  while (n-- && !active.empty()) {
+    const Pfn p = active.tail;
+    m.mem.pflags[p] &= static_cast<std::uint8_t>(~PG_referenced);
+    lru_del(m, p);
+    m.mem.pflags[p] |= PG_lru;
+    list_add(m.mem, lru_list(m, node, file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON), p);
+    ++moved;
+  }
+  if (m.trace.on() && moved)
+    m.trace.step("shrink_active_list", "node " + std::to_string(node) + ": " + std::to_string(moved) + " " +
+                                           (file ? "file" : "anon") + " pages aged onto the inactive list");
+}
+
+// shrink_inactive_list(): scan `n` pages from the inactive tail.
+u64 shrink_inactive_list(Machine& m, int node, bool file, u64 n) {
+  FreeList& inactive = lru_list(m, node, file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON);
+  PressureState& ps = *m.pressure;
+  u64 scanned = 0, reclaimed = 0, activated = 0;
+  while (n-- && !inactive.empty()) {
+    const Pfn p = inactive.tail;
+    ++scanned;
+    const bool mapped = !file || m.mem.mapper[p];
+    if (m.mem.pflags[p] & PG_referenced) {
+      m.mem.pflags[p] &= static_cast<std::uint8_t>(~PG_referenced);
+      if (mapped) {
+        move_to(m, node, p, file ? LRU_ACTIVE_FILE : LRU_ACTIVE_ANON);  // folio_referenced: keep it
+        ++activated;
+      } else {
+        move_to(m, node, p, LRU_INACTIVE_FILE);  // a second pass, at the head
+      }
+      continue;
+    }
+    if (file) {
+      if (m.mem.mapper[p]) {
+        if (Task* t = task_by_pid(m, m.mem.mapper[p])) --t->file;  // try_to_unmap
+      }
+    } else {
+      if (!swap_space(m)) {
+        move_to(m, node, p, LRU_ACTIVE_ANON);
+        continue;
+      }
+      Task* t = task_by_pid(m, m.mem.owner_id[p]);
+      if (t) {
+        if (m.mem.pflags[p] & PG_shmem) --t->shmem;
+        else --t->anon;
+        ++t->swapents;
+      }
+      ++ps.swap_used;  // add_to_swap + pageout
+    }
+    lru_del(m, p);
+    m.mem.pflags[p] = 0;
+    m.mem.owner_id[p] = 0;
+    m.mem.mapper[p] = 0;
+    free_pages(m, p, 0, 0);
+    ++reclaimed;
+  }
+  ps.pgscan += scanned;
+  ps.pgsteal += reclaimed;
+  if (m.trace.on() && scanned) {
+    Event& e = m.trace.step("shrink_inactive_list",
+                            "node " + std::to_string(node) + " " + (file ? "file" : "anon") + ": scanned " +
+                                std::to_string(scanned) + ", reclaimed " + std::to_string(reclaimed) + ", activated " +
+                                std::to_string(activated));
+    e.node = static_cast<std::int16_t>(node);
+    e.a = scanned;
+    e.b = reclaimed;
+  }
+  return reclaimed;
+}
+
+// shrink_node(): priority passes until `target` pages are reclaimed.
+u64 shrink_node(Machine& m, int node, u64 target) {
+  if (!m.pressure) return 0;
+  u64 reclaimed = 0;
+  for (int prio = DEF_PRIORITY; prio >= 0 && reclaimed < target; --prio) {
+    for (bool file : {true, false}) {
+      if (!file && !swap_space(m)) continue;
+      if (inactive_is_low(m, node, file))
+        shrink_active_list(m, node, file, std::max<u64>(SWAP_CLUSTER_MAX, lru_size(m, node, file ? LRU_ACTIVE_FILE : LRU_ACTIVE_ANON) >> prio));
+      const u64 size = lru_size(m, node, file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON);
+      u64 scan = size >> prio;
+      if (!scan && size) scan = std::min<u64>(size, SWAP_CLUSTER_MAX);
+      reclaimed += shrink_inactive_list(m, node, file, std::min(scan, std::max<u64>(target - std::min(target, reclaimed), SWAP_CLUSTER_MAX) * 2));
+      if (reclaimed >= target) break;
+    }
+  }
+  return reclaimed;
+}
+
+bool zone_balanced(const Machine& m, const Zone& z, Order order, ZoneType highest) {
+  return zone_watermark_ok(m, z, order, z.high_wmark(), highest, 0, static_cast<long long>(z.nr_free_pages));
+}
+
+// pgdat_balanced(): some eligible zone is above its high watermark.
+bool pgdat_balanced(const Machine& m, const Node& n, Order order, ZoneType highest) {
+  bool any_managed = false;
+  for (unsigned i = 0; i <= idx(highest); ++i) {
+    const Zone& z = n.zones[i];
+    if (!z.managed_pages) continue;
+    any_managed = true;
+    if (zone_balanced(m, z, order, highest)) return true;
+  }
+  return !any_managed;
+}
+
+// balance_pgdat(): kswapd's work for one wakeup.
+void balance_pgdat(Machine& m, Node& n, Order order, ZoneType highest) {
+  TraceScope scope(m.trace, "balance_pgdat", [&] {
+    return "kswapd" + std::to_string(n.id) + " reclaims until a zone of node " + std::to_string(n.id) +
+           " is above its high watermark";
+  });
+  ++m.pressure->kswapd_runs;
+  u64 total = 0;
+  for (int round = 0; round < 64 && !pgdat_balanced(m, n, order, highest); ++round) {
+    u64 target = 0;
+    for (unsigned i = 0; i <= idx(highest); ++i) target += std::max<u64>(n.zones[i].high_wmark(), SWAP_CLUSTER_MAX);
+    const u64 got = shrink_node(m, n.id, std::min<u64>(target, 4 * SWAP_CLUSTER_MAX));
+    total += got;
+    if (!got) break;  // nothing left to reclaim here: kswapd gives up (kswapd_failures)
+  }
+  // The boost has done its job (or cannot be met): drop it.
+  for (Zone& z : n.zones) z.watermark_boost = 0;
+  if (m.trace.on()) {
+    Event& e = m.trace.step("balance_pgdat", "kswapd" + std::to_string(n.id) + " reclaimed " + std::to_string(total) +
+                                                 " pages; node " + (pgdat_balanced(m, n, order, highest) ? "balanced" : "still below high") +
+                                                 ", kswapd sleeps");
+    e.node = static_cast<std::int16_t>(n.id);
+    e.a = total;
+  }
+}
+
+}  // namespace
+
+u64 zone_reclaimable_pages(const Machine& m, const Zone& z) {
+  if (!m.pressure) return 0;
+  u64 n = 0;
+  for (int l = 0; l < NR_LRU_LISTS; ++l) {
+    const bool file = l >= LRU_INACTIVE_FILE;
+    if (!file && !(m.pressure->swap_used < m.pressure->swap_total)) continue;
+    // The lists are per node: count the pages that lie in this zone.
+    const FreeList& list = m.pressure->lru[static_cast<size_t>(z.node)][static_cast<size_t>(l)];
+    for (u32 p = list.head; p != NIL; p = m.mem.next[p])
+      if (z.spans(p)) ++n;
+  }
+  return n;
+}
+
+void wake_all_kswapds(Machine& m, Order order, gfp_t, const std::vector<ZoneRef>& zonelist, ZoneType highest) {
+  std::vector<int> seen;
+  for (const ZoneRef& r : zonelist) {
+    if (idx(r.zone) > idx(highest)) continue;
+    if (std::find(seen.begin(), seen.end(), r.node) != seen.end()) continue;
+    seen.push_back(r.node);
+    Node& n = m.nodes[static_cast<size_t>(r.node)];
+    bool boosted = false;
+    for (const Zone& z : n.zones) boosted = boosted || z.watermark_boost;
+    // wakeup_kswapd(): a balanced, unboosted node lets kswapd sleep.
+    if (!boosted && pgdat_balanced(m, n, order, highest)) continue;
+    bool below_low = false;
+    for (unsigned i = 0; i <= idx(highest); ++i) {
+      const Zone& z = n.zones[i];
+      if (z.managed_pages && z.nr_free_pages <= z.low_wmark()) below_low = true;
+    }
+    if (!below_low && !boosted) continue;
+    if (!m.pressure) continue;  // nothing on any LRU: nothing kswapd could do
+    balance_pgdat(m, n, order, highest);
+  }
+}
+
+u64 try_to_free_pages(Machine& m, gfp_t, Order order, const std::vector<ZoneRef>& zonelist, ZoneType highest,
+                      const std::vector<int>& nodemask) {
+  TraceScope scope(m.trace, "try_to_free_pages",
+                   [&] { return "direct reclaim: the allocating task reclaims " + std::to_string(SWAP_CLUSTER_MAX) + " pages itself"; });
+  if (!m.pressure) return 0;
+  ++m.pressure->direct_reclaims;
+  u64 reclaimed = 0;
+  std::vector<int> done;
+  for (const ZoneRef& r : zonelist) {
+    if (idx(r.zone) > idx(highest) || std::find(done.begin(), done.end(), r.node) != done.end()) continue;
+    if (!nodemask.empty() && std::find(nodemask.begin(), nodemask.end(), r.node) == nodemask.end()) continue;
+    done.push_back(r.node);
+    reclaimed += shrink_node(m, r.node, SWAP_CLUSTER_MAX << std::min<Order>(order, 4));
+    if (reclaimed >= SWAP_CLUSTER_MAX) break;
+  }
+  return reclaimed;
+}
+
+// ---- the OOM killer ------------------------------------------------------------------
+
+namespace {
+
+std::string nodelist(const std::vector<int>& nodes) {
+  // "%*pbl": ranges, e.g. 0-1 or 0,2
+  std::string s;
+  for (size_t i = 0; i < nodes.size();) {
+    size_t j = i;
+    while (j + 1 < nodes.size() && nodes[j + 1] == nodes[j] + 1) ++j;
+    if (!s.empty()) s += ",";
+    s += std::to_string(nodes[i]);
+    if (j > i) s += "-" + std::to_string(nodes[j]);
+    i = j + 1;
+  }
+  return s;
+}
+
+void show_free_areas(Machine& m, ZoneType max_zone) {
+  u64 lru[NR_LRU_LISTS] = {}, free = 0, pcp = 0, pagetables = 0, shmem = 0, mapped = 0;
+  for (size_t n = 0; n < m.nodes.size(); ++n)
+    for (int l = 0; l < NR_LRU_LISTS; ++l) lru[l] += lru_size(m, static_cast<int>(n), static_cast<Lru>(l));
+  for (const Node& n : m.nodes)
+    for (const Zone& z : n.zones) {
+      free += z.nr_free_pages;
+      for (const PerCpuPages& p : z.pcp) pcp += static_cast<u64>(p.count);
+    }
+  for (Pfn p = 0; p < m.mem.nr; ++p) {
+    if (m.mem.st(p) != FrameState::Alloc) continue;
+    const auto o = static_cast<Owner>(m.mem.owner[p]);
+    if (o == Owner::PageTable && m.mem.owner_id[p]) ++pagetables;
+    if (o == Owner::User && (m.mem.pflags[p] & PG_shmem)) ++shmem;
+    if (o == Owner::PageCache && m.mem.mapper[p]) ++mapped;
+  }
+  auto u = [](u64 v) { return std::to_string(v); };
+  m.printk("Mem-Info:");
+  m.printk("active_anon:" + u(lru[LRU_ACTIVE_ANON]) + " inactive_anon:" + u(lru[LRU_INACTIVE_ANON]) + " isolated_anon:0");
+  m.printk(" active_file:" + u(lru[LRU_ACTIVE_FILE]) + " inactive_file:" + u(lru[LRU_INACTIVE_FILE]) + " isolated_file:0");
+  m.printk(" unevictable:0 dirty:0 writeback:0");
+  m.printk(" slab_reclaimable:" + u(slab_reclaimable_pages(m)) + " slab_unreclaimable:" + u(slab_unreclaimable_pages(m)));
+  m.printk(" mapped:" + u(mapped) + " shmem:" + u(shmem) + " pagetables:" + u(pagetables));
+  m.printk(" sec_pagetables:0 bounce:0");
+  m.printk(" kernel_misc_reclaimable:0");
+  m.printk(" free:" + u(free) + " free_pcp:" + u(pcp) + " free_cma:0");
+  for (const Node& n : m.nodes) {
+    if (!n.has_memory()) continue;
+    const int id = n.id;
+    bool reclaimable = false;
+    for (const Zone& z : n.zones) reclaimable = reclaimable || zone_reclaimable_pages(m, z);
+    m.printk("Node " + u(static_cast<u64>(id)) + " active_anon:" + K(lru_size(m, id, LRU_ACTIVE_ANON)) + " inactive_anon:" +
+             K(lru_size(m, id, LRU_INACTIVE_ANON)) + " active_file:" + K(lru_size(m, id, LRU_ACTIVE_FILE)) +
+             " inactive_file:" + K(lru_size(m, id, LRU_INACTIVE_FILE)) +
+             " unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:" + K(mapped) +
+             " dirty:0kB writeback:0kB shmem:" + K(shmem) +
+             " shmem_thp: 0kB shmem_pmdmapped: 0kB anon_thp: 0kB writeback_tmp:0kB kernel_stack:0kB pagetables:" +
+             K(pagetables) + " sec_pagetables:0kB all_unreclaimable? " + (reclaimable ? "no" : "yes"));
+  }
+  for (const Node& n : m.nodes)
+    for (const Zone& z : n.zones) {
+      if (!z.populated() || idx(z.type) > idx(max_zone)) continue;
+      u64 zl[NR_LRU_LISTS] = {}, zpcp = 0;
+      for (int l = 0; l < NR_LRU_LISTS; ++l)
+        if (m.pressure)
+          for (u32 p = m.pressure->lru[static_cast<size_t>(n.id)][static_cast<size_t>(l)].head; p != NIL; p = m.mem.next[p])
+            if (z.spans(p)) ++zl[l];
+      for (const PerCpuPages& p : z.pcp) zpcp += static_cast<u64>(p.count);
+      m.printk("Node " + u(static_cast<u64>(n.id)) + " " + std::string(z.name()) + " free:" + K(z.nr_free_pages) +
+               " boost:" + K(z.watermark_boost) + " min:" + K(z.min_wmark()) + " low:" + K(z.low_wmark()) + " high:" +
+               K(z.high_wmark()) + " reserved_highatomic:" + std::to_string(z.nr_reserved_highatomic << 2) +
+               "KB active_anon:" + K(zl[LRU_ACTIVE_ANON]) + " inactive_anon:" + K(zl[LRU_INACTIVE_ANON]) +
+               " active_file:" + K(zl[LRU_ACTIVE_FILE]) + " inactive_file:" + K(zl[LRU_INACTIVE_FILE]) +
+               " unevictable:0kB writepending:0kB present:" + K(z.present_pages) + " managed:" + K(z.managed_pages) +
+               " mlocked:0kB bounce:0kB free_pcp:" + K(zpcp) + " local_pcp:" + K(z.pcp.empty() ? 0 : static_cast<u64>(z.pcp[0].count)) +
+               " free_cma:0kB");
+      std::string lr = "lowmem_reserve[]:";
+      for (u64 r : z.lowmem_reserve) lr += " " + u(r);
+      m.printk(lr);
+    }
+  for (const Node& n : m.nodes)
+    for (const Zone& z : n.zones) {
+      if (!z.populated() || idx(z.type) > idx(max_zone)) continue;
+      std::string line = "Node " + u(static_cast<u64>(n.id)) + " " + std::string(z.name()) + ": ";
+      u64 total = 0;
+      for (unsigned o = 0; o < MAX_ORDER; ++o) {
+        const u64 nr = z.free_area[o].nr_free;
+        total += nr << o;
+        line += u(nr) + "*" + u(4ull << o) + "kB ";
+        if (nr) {
+          std::string letters;
+          for (unsigned t = 0; t < MIGRATE_TYPES; ++t)
+            if (!z.free_area[o].free_list[t].empty()) letters += kMigrateTypeLetters[t];
+          line += "(" + letters + ") ";
+        }
+      }
+      m.printk(line + "= " + K(total));
+    }
+  for (const Node& n : m.nodes)
+    if (n.has_memory())
+      m.printk("Node " + u(static_cast<u64>(n.id)) + " hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB");
+  const u64 swap_total = m.pressure ? m.pressure->swap_total : 0, swap_used = m.pressure ? m.pressure->swap_used : 0;
+  m.printk(u(lru[LRU_ACTIVE_FILE] + lru[LRU_INACTIVE_FILE] + shmem) + " total pagecache pages");
+  m.printk("0 pages in swap cache");
+  m.printk("Free swap  = " + K(swap_total - swap_used));
+  m.printk("Total swap = " + K(swap_total));
+  u64 present = 0, managed = 0;
+  for (const Node& n : m.nodes)
+    for (const Zone& z : n.zones) {
+      present += z.present_pages;
+      managed += z.managed_pages;
+    }
+  m.printk(u(present) + " pages RAM");
+  m.printk("0 pages HighMem/MovableOnly");
+  m.printk(u(present - managed) + " pages reserved");
+  m.printk("0 pages hwpoisoned");
+}
+
+void dump_tasks(Machine& m) {
+  m.printk("Tasks state (memory values in pages):");
+  m.printk("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name");
+  if (!m.pressure) return;
+  for (const Task& t : m.pressure->tasks) {
+    if (!t.alive || t.kthread) continue;
+    const TaskMem tm = task_mem(m, t);
+    const Task* mm = find_task(m, t.mm_owner);
+    char b[200];
+    std::snprintf(b, sizeof b, "[%7d] %5d %5d %8lld %8lld %8lld %8lld         %5d %s", t.pid, t.uid, t.mm_owner,
+                  mm ? mm->total_vm + kBaseVm : 0, tm.rss(), tm.pgtables_bytes, tm.swapents, t.oom_score_adj,
+                  t.comm.c_str());
+    m.printk(b);
+  }
+}
+
+}  // namespace
+
+bool out_of_memory(Machine& m, const OomControl& oc) {
+  if (!(oc.gfp & gfp::FS)) return true;  // !__GFP_FS: the OOM killer cannot help; pretend progress
+  TraceScope scope(m.trace, "out_of_memory", [&] { return "the OOM killer scores every task"; });
+  // constrained_alloc(): a nodemask smaller than the nodes with memory
+  // constrains the kill to tasks that can use those nodes.
+  std::vector<int> mem_nodes;
+  for (const Node& n : m.nodes)
+    if (n.has_memory()) mem_nodes.push_back(n.id);
+  bool policy = false;
+  for (int n : mem_nodes)
+    if (!oc.nodemask.empty() && std::find(oc.nodemask.begin(), oc.nodemask.end(), n) == oc.nodemask.end()) policy = true;
+  const u64 swap_total = m.pressure ? m.pressure->swap_total : 0;
+  u64 totalpages = m.totalram_pages + swap_total;
+  if (policy) {
+    totalpages = swap_total;
+    for (int n : oc.nodemask) totalpages += m.nodes[static_cast<size_t>(n)].node_present_pages;
+  }
+  // select_bad_process(): the highest badness; a later task wins a tie.
+  const Task* chosen = nullptr;
+  long long chosen_points = 0;
+  if (m.pressure)
+    for (const Task& t : m.pressure->tasks) {
+      if (!t.alive || t.kthread || t.pid == 1) continue;
+      // oom_cpuset_eligible(): under a memory policy, a task bound to other
+      // nodes cannot give back memory the request could use.
+      if (policy && !t.mempolicy_bind.empty() &&
+          std::none_of(t.mempolicy_bind.begin(), t.mempolicy_bind.end(), [&](int n) {
+            return std::find(oc.nodemask.begin(), oc.nodemask.end(), n) != oc.nodemask.end();
+          }))
+        continue;
+      auto b = oom_badness(task_mem(m, t), totalpages);
+      if (m.trace.on()) {
+        Event& e = m.trace.step("oom_badness", t.comm + " (pid " + std::to_string(t.pid) + "): " +
+                                                   (b ? std::to_string(*b) : std::string("not a candidate (oom_score_adj -1000)")));
+        e.a = static_cast<u64>(t.pid);
+        e.b = b ? static_cast<u64>(*b) : 0;
+      }
+      if (!b) continue;
+      if (!chosen || *b >= chosen_points) {
+        chosen = &t;
+        chosen_points = *b;
+      }
+    }
+  const Task* cur = find_task(m, oc.current_pid);
+  const std::string comm = cur ? cur->comm : "kworker/0:1";
+  // dump_header()
+  m.printk(comm + " invoked oom-killer: gfp_mask=" + format_gfp_full(oc.gfp) + ", order=" + std::to_string(oc.order) +
+           ", oom_score_adj=" + std::to_string(cur ? cur->oom_score_adj : 0));
+  m.printk("CPU: " + std::to_string(cur ? cur->cpu : 0) + " PID: " + std::to_string(cur ? cur->pid : 0) + " Comm: " + comm +
+           " Not tainted 6.1.0-56-amd64 #1  Debian 6.1.192-2");
+  m.printk("Call Trace:");
+  m.printk(" <TASK>");
+  for (const char* f : {"dump_header", "oom_kill_process", "out_of_memory", "__alloc_pages_slowpath", "__alloc_pages"})
+    m.printk(std::string("  ") + f);
+  m.printk(" </TASK>");
+  const ZoneType max_zone = gfp_zone(oc.gfp).value_or(ZoneType::Normal);
+  show_free_areas(m, max_zone);
+  dump_tasks(m);
+  if (!chosen) {
+    m.printk("Out of memory and no killable processes...");
+    m.trace.warn("out_of_memory", "no killable process: a real kernel panics here (\"System is deadlocked on memory\")");
+    return false;
+  }
+  const TaskMem vm = task_mem(m, *chosen);
+  const int victim = chosen->pid;
+  const Task* vmm = find_task(m, chosen->mm_owner);
+  m.printk(std::string("oom-kill:constraint=") + (policy ? "CONSTRAINT_MEMORY_POLICY" : "CONSTRAINT_NONE") +
+           ",nodemask=" + (policy ? nodelist(oc.nodemask) : "(null)") + ",cpuset=/,mems_allowed=" + nodelist(mem_nodes) +
+           (policy ? "" : ",global_oom") + ",task_memcg=/,task=" + chosen->comm + ",pid=" + std::to_string(victim) +
+           ",uid=" + std::to_string(chosen->uid));
+  m.printk("Out of memory: Killed process " + std::to_string(victim) + " (" + chosen->comm + ") total-vm:" +
+           K(static_cast<u64>(vmm ? vmm->total_vm + kBaseVm : 0)) + ", anon-rss:" + K(static_cast<u64>(vm.rss_anon)) +
+           ", file-rss:" + K(static_cast<u64>(vm.rss_file)) + ", shmem-rss:" + K(static_cast<u64>(vm.rss_shmem)) +
+           ", UID:" + std::to_string(chosen->uid) + " pgtables:" + std::to_string(vm.pgtables_bytes >> 10) +
+           "kB oom_score_adj:" + std::to_string(chosen->oom_score_adj));
+  if (m.trace.on()) {
+    Event& e = m.trace.step("oom_kill_process", "kill " + chosen->comm + " (pid " + std::to_string(victim) +
+                                                    ", badness " + std::to_string(chosen_points) + ") and every task sharing its mm");
+    e.a = static_cast<u64>(victim);
+    e.b = static_cast<u64>(chosen_points);
+  }
+  ++m.pressure->oom_kills;
+  // Kill the victim and every other user of its mm; the oom reaper frees
+  // the anonymous memory, exit frees the rest.
+  const int mm_owner = chosen->mm_owner;
+  std::vector<int> kill;
+  for (const Task& t : m.pressure->tasks)
+    if (t.alive && t.mm_owner == mm_owner) kill.push_back(t.pid);
+  const std::string vcomm = chosen->comm;
+  const long long file_rss = vm.rss_file, shmem_rss = vm.rss_shmem;
+  for (int pid : kill) {
+    for (Task& t : m.pressure->tasks)
+      if (t.pid == pid) t.oom_victim = true;
+  }
+  m.printk("oom_reaper: reaped process " + std::to_string(victim) + " (" + vcomm + "), now anon-rss:0kB, file-rss:" +
+           K(static_cast<u64>(file_rss)) + ", shmem-rss:" + K(static_cast<u64>(shmem_rss)));
+  // Threads first, the mm owner last, so that exit_mmap runs once.
+  std::stable_sort(kill.begin(), kill.end(), [&](int a, int) { return a != mm_owner; });
+  for (int pid : kill) task_exit(m, pid);
+  return true;
+}
+
+void warn_alloc(Machine& m, gfp_t g, Order order, int current_pid) {
+  if (m.pressure) ++m.pressure->alloc_failures;
+  if (g & gfp::NOWARN) return;
+  const Task* cur = find_task(m, current_pid);
+  std::vector<int> nodes;
+  for (const Node& n : m.nodes)
+    if (n.has_memory()) nodes.push_back(n.id);
+  m.printk((cur ? cur->comm : std::string("kworker/0:1")) + ": page allocation failure: order:" + std::to_string(order) +
+           ", mode:" + format_gfp_full(g) + ", nodemask=(null),cpuset=/,mems_allowed=" + nodelist(nodes));
+}
+
+}  // namespace mm

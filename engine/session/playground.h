@@ -1,0 +1,179 @@
+// The engine's front door for the CLI and the WebAssembly bindings: boot a
+// machine (shorthand or a real dmesg), read /proc files and the boot log,
+// read the event stream and the per-frame state. Nothing here throws and
+// nothing aborts on bad input: every failure comes back as a Diagnostic.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mm/page_alloc/alloc.h"
+#include "mm/core/diag.h"
+#include "mm/core/event.h"
+#include "session/scenario.h"
+#include "mm/slab/slub.h"
+
+namespace mm {
+
+struct Machine;
+struct BootPlan;
+
+struct BootOptions {
+  bool trace = false;  // collect events (costly for big machines)
+};
+
+class Playground {
+ public:
+  Playground();
+  ~Playground();
+  Playground(Playground&&) noexcept;
+  Playground& operator=(Playground&&) noexcept;
+
+  // `source` names the input in diagnostics ("<machine>", a file name).
+  // On failure the previous machine (if any) is kept unchanged.
+  Status boot_shorthand(std::string_view spec, std::string_view source, BootOptions opt = {});
+  Status boot_dmesg(std::string_view text, std::string_view source, BootOptions opt = {});
+
+  bool booted() const { return machine_ != nullptr; }
+  // What a scenario's `machine`/`dmesg` statements boot with (the page
+  // traces them so that they can be stepped through).
+  void set_boot_options(BootOptions opt) { boot_options_ = opt; }
+  BootOptions boot_options() const { return boot_options_; }
+  // "zoneinfo", "buddyinfo", "pagetypeinfo", "meminfo"-like views; an
+  // unknown name is a Diagnostic.
+  Status proc(std::string_view name, std::string& out) const;
+  static const std::vector<std::string_view>& proc_names();
+  // The kernel-style boot log (dmesg lines without timestamps).
+  std::string boot_log() const;
+  const std::vector<Event>& events() const;
+  // Invariant violations of the current state; empty when all hold.
+  std::vector<std::string> check() const;
+
+  // The page allocator. Requests the kernel would refuse are Diagnostics;
+  // running out of memory is an AllocOutcome with ok == false.
+  Expected<AllocOutcome> alloc_pages(const AllocRequest& r);
+  Status free_pages(Pfn pfn, Order order, int cpu = 0);
+  // Frees the allocation whose first page is `pfn` (its order is known).
+  Status free_block(Pfn pfn, int cpu = 0);
+  Status drain(int cpu);  // -1: every CPU
+
+  // Per-frame state bytes (FrameState values), one per pfn 0..max_pfn-1.
+  const std::uint8_t* frame_state() const;
+  std::size_t frame_count() const;
+
+  // Parses and runs a scenario on this playground (its last machine stays
+  // booted). `dmesg` statements cannot read files here. A parse error is a
+  // Diagnostic; failed expectations are in the result.
+  Expected<ScenarioResult> run_scenario(std::string_view text, std::string_view source);
+
+  // OOM replay (mm/oom_replay.h): every OOM report of a kernel log ranked
+  // again with the engine's oom_badness. Needs no booted machine.
+  Expected<std::string> oom_replay(std::string_view log, std::string_view source) const;
+
+  // SLUB hook (mm/slub.h): kmalloc and kmem_cache_* by cache name. Bad
+  // input (double free, unknown cache, wrong cache) is a Diagnostic that
+  // changes nothing; running out of memory is ok == false.
+  Expected<KmallocOutcome> kmalloc(u64 size, gfp_t gfp = gfp::GFP_KERNEL, int cpu = 0);
+  Status kfree(u64 addr, int cpu = 0);
+  Expected<u32> kmem_cache_create(std::string_view name, u32 size, u32 align = 0, u32 flags = 0);
+  Expected<KmallocOutcome> kmem_cache_alloc(std::string_view cache, gfp_t gfp = gfp::GFP_KERNEL, int cpu = 0);
+  Status kmem_cache_free(std::string_view cache, u64 addr, int cpu = 0);
+  Status kmem_cache_destroy(std::string_view cache);
+  Status kmem_cache_shrink(std::string_view cache);
+  // One cache's slabs and objects (mmsim --slab).
+  Expected<std::string> slab_view(std::string_view cache) const;
+
+  const Machine* machine() const { return machine_.get(); }
+  Machine* machine() { return machine_.get(); }
+
+  // Undo and redo at operation boundaries: every operation that succeeds
+  // keeps a snapshot (a deep copy of the machine) of the state before it.
+  // Undoing back to the first entry restores that state bit for bit.
+  bool undo();
+  bool redo();
+  std::size_t undo_depth() const { return undo_.size(); }
+  std::size_t redo_depth() const { return redo_.size(); }
+  // What each undo step would take back, oldest first.
+  std::vector<std::string> history() const;
+
+  // ---- The timeline: every event of every operation, and a cursor ----------
+  // The operations undo can take back form a timeline. The cursor sits
+  // between two events of one operation: (op, pos) shows the state after
+  // events 0..pos-1 of operation `op` (pos 0: before it; pos == events:
+  // after it). Boundaries are the kept snapshots; a state inside an
+  // operation is rebuilt by replaying the operation from the snapshot
+  // before it and copying the machine just before event `pos` is recorded.
+  // Replays are exact because operations are deterministic functions of
+  // the machine and their arguments.
+  //
+  // Every read (proc, boot_log, events, frame_state, view()) describes the
+  // machine at the cursor. An operation run while the cursor is in the past
+  // first discards what came after the state on screen (the operation the
+  // cursor is inside is kept whole), like editing history in an undo stack.
+  struct TimelineOp {
+    std::string label;
+    std::size_t events = 0;
+  };
+  struct Cursor {
+    std::size_t op = 0, pos = 0;
+    bool at_end = true;
+  };
+  std::vector<TimelineOp> timeline() const;
+  Cursor cursor() const;
+  // Moves the cursor; pos is clamped to the operation's events. An op past
+  // the last one is a Diagnostic. seek_end() shows the live machine again.
+  Status seek(std::size_t op, std::size_t pos);
+  void seek_end();
+  // The machine at the cursor (null before the first boot, or at the start
+  // of the first boot).
+  const Machine* view() const;
+  // Events [start, start+count) of operation `op` (clamped).
+  std::vector<Event> op_events(std::size_t op, std::size_t start, std::size_t count) const;
+  // The trace op_events() reads (its string table names caches, tasks, log
+  // lines); null when there is none.
+  const Trace* op_trace(std::size_t op) const;
+  // The trace events() reads.
+  const Trace* trace() const;
+
+ private:
+  // Re-runs an operation on a scratch playground holding a copy of the
+  // machine before it.
+  using Replay = std::function<void(Playground&)>;
+  struct Snapshot {
+    std::string label;
+    std::unique_ptr<Machine> machine;  // undo_: before the op; redo_: after it; null: no machine
+    Replay replay;
+    std::size_t first = 0;  // its events: [first, first+count) of the trace of the machine after it
+    std::size_t count = 0;
+  };
+  struct ReplayTap;
+  std::unique_ptr<Machine> copy_machine() const;
+  // Runs `op(*this)`; when it reports success, the state before it becomes
+  // an undo step named `label` that `op` can replay.
+  template <class Op>
+  auto recorded(std::string label, Op op);
+  void push_undo(Snapshot s);
+  // Before an operation: drop the future of the state on screen.
+  void settle_cursor();
+  Status boot_plan(const BootPlan& plan, bool trace);
+  const Machine* after_op(std::size_t op) const;
+
+  std::unique_ptr<Machine> machine_;
+  std::vector<Snapshot> undo_, redo_;
+  // Scenario statements call our operations: only the scenario is recorded.
+  int nesting_ = 0;
+  bool recording_ = true;      // false on a replay's scratch playground
+  u64 boots_ = 0;              // machines booted so far (tells a new trace from a continued one)
+  ReplayTap* tap_ = nullptr;   // set on a scratch playground while it replays
+  BootOptions boot_options_;
+  Cursor cursor_;
+  std::unique_ptr<Machine> view_;   // the state at a cursor inside an operation (when view_valid_)
+  bool view_valid_ = false;
+  std::unique_ptr<Machine> spare_;  // a replay's scratch machine, kept for its buffers
+  static void copy_into(std::unique_ptr<Machine>& to, const Machine& from);
+};
+
+}  // namespace mm
