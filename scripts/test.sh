@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test, then prints one line "N passed, N failed".
 #   native  ctest: engine_tests (doctest), tests/cli/*.sh against build/native/mmsim
+#   debug   ctest: the same with assertions on (no NDEBUG, _GLIBCXX_ASSERTIONS)
 #   asan    ctest: the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   wasm    ctest: engine_tests.js under node, wasm_bindings
 #   node    tests/wasm/bindings.test.mjs and tests/web/page.test.mjs (Debian Chromium)
@@ -47,7 +48,7 @@ count_ctest() {
 }
 
 # The targets each preset's tests need, and the ctest names that use them.
-declare -A targets=([native]="engine_tests mmsim" [asan]="engine_tests mmsim"
+declare -A targets=([native]="engine_tests mmsim" [debug]="engine_tests mmsim" [asan]="engine_tests mmsim"
                     [wasm]="engine_tests mm_wasm mm_wasm_single mm_wasm_node")
 declare -A tests_of=([engine_tests]='^engine_tests$' [mmsim]='^cli/' [mm_wasm_node]='^wasm_bindings$' [mm_wasm]='' [mm_wasm_single]='')
 
@@ -73,7 +74,7 @@ run_preset() {
   count_ctest "$preset" "$logs/ctest-$preset.log" "${PIPESTATUS[0]}"
 }
 
-for preset in native asan wasm; do run_preset "$preset"; done
+for preset in native debug asan wasm; do run_preset "$preset"; done
 
 mm_log "build page"
 # MM_WEB_OFFLINE=1: the single-file offline page must build too.
