@@ -26,6 +26,10 @@ grep -q "managed  242034" "$TMP/out" && ok "managed matches the capture" || bad 
 grep -q "^Built 1 zonelists, mobility grouping on.  Total pages: 257760$" "$TMP/out" && ok "Built line" || bad "Built line"
 [ ! -s "$TMP/err" ] && ok "no replay mismatch notes" || { bad "no replay mismatch notes"; cat "$TMP/err"; }
 
+expect_rc "boot the kernelcore=1G capture" 0 "$MMSIM" boot --dmesg "$REF/kcore-m2g-smp2/dmesg.txt" --proc zoneinfo --log --check
+grep -q "^  Node 0: 0x0000000040400000$" "$TMP/out" && ok "Movable zone start" || bad "Movable zone start"
+grep -q "^Node 0, zone  Movable" "$TMP/out" && grep -q "managed  251944" "$TMP/out" && ok "Movable zone managed" || bad "Movable zone managed"
+
 expect_rc "trace prints nested events" 0 "$MMSIM" boot --machine "ram=256M cpus=1" --trace
 grep -q "^  > mem_init" "$TMP/out" && grep -q "__free_one_page: merge" "$TMP/out" && ok "trace content" || bad "trace content"
 

@@ -160,6 +160,56 @@ TEST_SUITE("boot") {
     CHECK(mmtest::matching(m->log, "^  Node 0: 0x").size() == 1);
   }
 
+  TEST_CASE("kernelcore=N% and movablecore=: the kernel's arithmetic and rounding") {
+    // ram=2G: 524158 pages of memory; DMA32 (the movable zone's range) starts
+    // at pfn 4096, and the 3998 pages below it can only be kernel memory.
+    // 30%: 524158 * 100 * 30 / 10000 = 157247 kernel pages, so ZONE_MOVABLE
+    // starts at 4096 + 157247 - 3998 = 157345, rounded up to MAX_ORDER.
+    auto pct = mmtest::boot_spec("ram=2G cpus=2 kernelcore=30%");
+    CHECK(zone(*pct, 0, ZoneType::Movable).zone_start_pfn == 157696);
+    // movablecore=1001M is 256256 pages, rounded up to 257024 "so that
+    // ZONE_MOVABLE is at least as large as requested": the kernel keeps
+    // 524158 - 257024 = 267134 pages, ZONE_MOVABLE starts at 267232 -> 267264.
+    auto mov = mmtest::boot_spec("ram=2G cpus=2 movablecore=1001M");
+    const Zone& mz = zone(*mov, 0, ZoneType::Movable);
+    CHECK(mz.zone_start_pfn == 267264);
+    CHECK(mz.present_pages >= 256256);
+    // A percentage in the shorthand is 0% to 100%.
+    auto bad = parse_shorthand("ram=2G kernelcore=101%");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.diag().col == 19);
+  }
+
+  TEST_CASE("kernelcore= on a node too small for its share: the rest goes to the other nodes") {
+    // Node 0 has 256M, less than its half of kernelcore=1G: the kernel walks
+    // the nodes again with one node fewer until the whole 1G is kernel
+    // memory, so ZONE_MOVABLE starts where it does on one node (0x40400000)
+    // and node 0 has none.
+    auto m = mmtest::boot_spec("ram=2G cpus=2 nodes=256M,1792M kernelcore=1G");
+    CHECK_FALSE(zone(*m, 0, ZoneType::Movable).populated());
+    CHECK(zone(*m, 1, ZoneType::Movable).zone_start_pfn == 263168);
+    u64 kernel = 0;
+    for (const Node& n : m->nodes)
+      for (const Zone& z : n.zones)
+        if (z.type != ZoneType::Movable) kernel += z.present_pages;
+    CHECK(kernel >= (1ull << 30) / PAGE_SIZE);
+    CHECK(mmtest::matching(m->log, "^  Node [0-9]+: 0x") == std::vector<std::string>{"  Node 1: 0x0000000040400000"});
+  }
+
+  TEST_CASE("kernelcore=mirror on a machine without mirrored memory: everything from 4G up is movable") {
+    auto m = mmtest::boot_spec("ram=6G cpus=2 kernelcore=mirror");
+    const Zone& mov = zone(*m, 0, ZoneType::Movable);
+    CHECK_FALSE(zone(*m, 0, ZoneType::Normal).populated());
+    CHECK(mov.zone_start_pfn == 0x100000);
+    CHECK(mov.present_pages == (3ull << 30) / PAGE_SIZE);
+    CHECK(mmtest::matching(m->log, "^This configuration results in unmirrored kernel memory.$").size() == 1);
+    CHECK(mmtest::matching(m->log, "^  Node 0: 0x") == std::vector<std::string>{"  Node 0: 0x0000000100000000"});
+    // All RAM below 4G: nothing is movable, and the kernel still warns.
+    auto low = mmtest::boot_spec("ram=2G cpus=2 kernelcore=mirror");
+    CHECK_FALSE(zone(*low, 0, ZoneType::Movable).populated());
+    CHECK(mmtest::matching(low->log, "unmirrored kernel memory").size() == 1);
+  }
+
   TEST_CASE("deferred struct page init: one section per node's last zone, the rest later") {
     auto s = parse_shorthand("ram=1G cpus=2");
     REQUIRE(s);
@@ -191,7 +241,9 @@ TEST_SUITE("boot") {
     for (const char* spec :
          {"ram=96M cpus=1", "ram=100M cpus=3", "ram=512M cpus=1", "ram=1G cpus=2", "ram=3G cpus=4",
           "ram=3584M cpus=2", "ram=4G cpus=8", "ram=6G cpus=16 nodes=2", "ram=3G cpus=3 nodes=1G,1G,1G distance=30",
-          "ram=4G cpus=2 nodes=3G:0,1G:1", "ram=2G cpus=5 deferred=off", "ram=2G cpus=2 thp=off mobility=off"}) {
+          "ram=4G cpus=2 nodes=3G:0,1G:1", "ram=2G cpus=5 deferred=off", "ram=2G cpus=2 thp=off mobility=off",
+          "ram=2G cpus=2 kernelcore=1G", "ram=8G cpus=4 nodes=2 movablecore=30%",
+          "ram=6G cpus=2 nodes=2 kernelcore=mirror", "ram=2G cpus=2 nodes=256M,1792M kernelcore=1G"}) {
       CAPTURE(spec);
       auto m = mmtest::boot_spec(spec);
       u64 managed = 0, present = 0;

@@ -253,71 +253,124 @@ struct Booter {
     memmap_init();
   }
 
-  // find_zone_movable_pfns_for_nodes(), for kernelcore=/movablecore= given as
-  // sizes: spread the kernel's share evenly over the nodes with memory, the
-  // rest of each node's highest zone becomes ZONE_MOVABLE.
+  // The node's memory as for_each_mem_pfn_range() walks it: whole pages,
+  // empty blocks skipped.
+  std::vector<std::pair<Pfn, Pfn>> pfn_ranges(int nid) const {
+    std::vector<std::pair<Pfn, Pfn>> out;
+    for (const MemblockRegion& r : m.memblock.memory.regions)
+      if (r.nid == nid && PFN_UP(r.base) < PFN_DOWN(r.end())) out.push_back({PFN_UP(r.base), PFN_DOWN(r.end())});
+    return out;
+  }
+
+  // The highest zone whose architectural range is not empty; ZONE_MOVABLE is
+  // carved out of it. kernel: find_usable_zone_for_movable()
+  static unsigned usable_zone_for_movable(const std::array<Pfn, MAX_NR_ZONES>& lo,
+                                          const std::array<Pfn, MAX_NR_ZONES>& hi) {
+    for (unsigned z = MAX_NR_ZONES; z-- > 0;)
+      if (z != idx(ZoneType::Movable) && hi[z] > lo[z]) return z;
+    return idx(ZoneType::DMA);
+  }
+
+  // Where ZONE_MOVABLE starts in each node (0: it has none), from
+  // kernelcore= / movablecore= as sizes, percentages or kernelcore=mirror.
+  // kernel: find_zone_movable_pfns_for_nodes()
   std::vector<Pfn> find_zone_movable_pfns(const std::array<Pfn, MAX_NR_ZONES>& lo,
                                           const std::array<Pfn, MAX_NR_ZONES>& hi) {
     std::vector<Pfn> zmp(m.nodes.size(), 0);
     const Knobs& k = plan.spec.knobs;
-    if (!k.kernelcore && !k.movablecore) return zmp;
-    // Highest populated zone: the movable zone is carved out of it.
-    unsigned movable_zone = idx(ZoneType::DMA);
-    for (unsigned z = idx(ZoneType::Normal) + 1; z-- > 0;) {
-      bool has = false;
-      for (const MemblockRegion& r : m.memblock.memory.regions)
-        if (PFN_DOWN(r.end()) > lo[z] && PFN_UP(r.base) < hi[z]) has = true;
-      if (has) {
-        movable_zone = z;
-        break;
-      }
+    movable_zone_idx = usable_zone_for_movable(lo, hi);
+    if (k.kernelcore_mirror) {
+      movable_from_mirror(zmp);
+    } else {
+      if (!spread_kernelcore(zmp, lo[movable_zone_idx])) return zmp;  // the kernel's "goto out": no rounding
     }
-    u64 totalpages = 0;
-    for (const MemblockRegion& r : m.memblock.memory.regions) totalpages += PFN_DOWN(r.end()) - PFN_UP(r.base);
-    u64 required_kernelcore = k.kernelcore >> PAGE_SHIFT;
-    if (k.movablecore) {
-      u64 mov = std::min<u64>(k.movablecore >> PAGE_SHIFT, totalpages);
-      required_kernelcore = std::max(required_kernelcore, totalpages - mov);
+    // Every node's ZONE_MOVABLE starts on a MAX_ORDER boundary, and a start
+    // at or past the node's end is no ZONE_MOVABLE at all.
+    for (size_t nid = 0; nid < zmp.size(); ++nid) {
+      zmp[nid] = round_up(zmp[nid], MAX_ORDER_NR_PAGES);
+      Pfn end = 0;
+      for (auto [s, e] : pfn_ranges(static_cast<int>(nid))) end = std::max(end, e);
+      if (zmp[nid] >= end) zmp[nid] = 0;
     }
-    if (!required_kernelcore || required_kernelcore >= totalpages) return zmp;
-    // Walk the nodes; each keeps an even share of kernelcore, taken from the
-    // bottom of its memory, and what is above that in the movable zone's
-    // range becomes ZONE_MOVABLE.
-    size_t nodes_with_mem = 0;
-    for (const Node& n : m.nodes)
-      for (const MemblockRegion& r : m.memblock.memory.regions)
-        if (r.nid == n.id) {
-          ++nodes_with_mem;
-          break;
-        }
-    u64 per_node = required_kernelcore / std::max<size_t>(1, nodes_with_mem);
-    for (const Node& n : m.nodes) {
-      u64 left = per_node;
-      for (const MemblockRegion& r : m.memblock.memory.regions) {
-        if (r.nid != n.id) continue;
-        Pfn s = PFN_UP(r.base), e = PFN_DOWN(r.end());
-        // Memory below the movable zone's range is kernel memory for free.
-        if (s < lo[movable_zone]) {
-          Pfn kend = std::min(e, lo[movable_zone]);
-          u64 got = kend - s;
-          left = left > got ? left - got : 0;
-          s = kend;
-        }
-        if (s >= e) continue;
-        if (left == 0) {
-          if (!zmp[static_cast<size_t>(n.id)]) zmp[static_cast<size_t>(n.id)] = s;
-          continue;
-        }
-        u64 take = std::min<u64>(left, e - s);
-        left -= take;
-        if (left == 0 && s + take < e && !zmp[static_cast<size_t>(n.id)]) zmp[static_cast<size_t>(n.id)] = s + take;
-      }
-      // ZONE_MOVABLE starts on a MAX_ORDER boundary.
-      if (zmp[static_cast<size_t>(n.id)])
-        zmp[static_cast<size_t>(n.id)] = round_up(zmp[static_cast<size_t>(n.id)], MAX_ORDER_NR_PAGES);
-    }
-    movable_zone_idx = movable_zone;
     return zmp;
+  }
+
+  // kernelcore=mirror: memory the firmware marked mirrored stays kernel
+  // memory, the rest from 4G up is movable. Only EFI's memory map can mark
+  // mirrors (memblock_mark_mirror from efi_find_mirror) and the machines the
+  // model boots have a BIOS e820 map, so no block is mirrored: every block
+  // starting at or above 4G opens ZONE_MOVABLE, as 6.1 does on such a machine.
+  void movable_from_mirror(std::vector<Pfn>& zmp) {
+    bool mem_below_4gb_not_mirrored = false;
+    for (const MemblockRegion& r : m.memblock.memory.regions) {
+      const Pfn base = PFN_UP(r.base);
+      if (base < PFN_DOWN(4ull << 30)) {
+        mem_below_4gb_not_mirrored = true;
+        continue;
+      }
+      Pfn& z = zmp[static_cast<size_t>(r.nid)];
+      z = z ? std::min(z, base) : base;
+    }
+    if (mem_below_4gb_not_mirrored) m.printk("This configuration results in unmirrored kernel memory.");
+  }
+
+  // Sizes and percentages: spread the kernel's share evenly over the nodes
+  // with memory, taken from the bottom of each; a node too small for its
+  // share passes the rest on (the kernel's "restart" with one node less).
+  // False when there is no ZONE_MOVABLE to make.
+  bool spread_kernelcore(std::vector<Pfn>& zmp, Pfn usable_startpfn) {
+    const Knobs& k = plan.spec.knobs;
+    // early_calculate_totalpages(): all memory, and which nodes have some.
+    u64 totalpages = 0;
+    std::vector<int> mem_nodes;
+    for (const Node& n : m.nodes) {
+      auto ranges = pfn_ranges(n.id);
+      for (auto [s, e] : ranges) totalpages += e - s;
+      if (!ranges.empty()) mem_nodes.push_back(n.id);
+    }
+    u64 required_kernelcore = k.kernelcore >> PAGE_SHIFT;
+    u64 required_movablecore = k.movablecore >> PAGE_SHIFT;
+    // Unsigned long arithmetic, as the kernel's (a percentage over 100 only warns).
+    if (k.kernelcore_percent) required_kernelcore = totalpages * 100 * k.kernelcore_percent / 10000;
+    if (k.movablecore_percent) required_movablecore = totalpages * 100 * k.movablecore_percent / 10000;
+    if (required_movablecore) {
+      // Rounded up so that ZONE_MOVABLE is at least what was asked for.
+      required_movablecore = std::min<u64>(round_up(required_movablecore, MAX_ORDER_NR_PAGES), totalpages);
+      required_kernelcore = std::max(required_kernelcore, totalpages - required_movablecore);
+    }
+    if (!required_kernelcore || required_kernelcore >= totalpages) return false;
+    u64 usable_nodes = mem_nodes.size();
+    do {
+      u64 kernelcore_node = required_kernelcore / usable_nodes;
+      for (int nid : mem_nodes) {
+        // The share shrinks once less than a full share is still needed.
+        if (required_kernelcore < kernelcore_node) kernelcore_node = required_kernelcore / usable_nodes;
+        u64 remaining = kernelcore_node;
+        Pfn& z = zmp[static_cast<size_t>(nid)];
+        for (auto [start, end] : pfn_ranges(nid)) {
+          start = std::max(start, z);  // an earlier pass already counted below z
+          if (start >= end) continue;
+          // Memory below the movable zone's range can only be kernel memory.
+          if (start < usable_startpfn) {
+            const u64 kernel_pages = std::min(end, usable_startpfn) - start;
+            remaining -= std::min(kernel_pages, remaining);
+            required_kernelcore -= std::min(kernel_pages, required_kernelcore);
+            if (end <= usable_startpfn) {
+              z = end;  // so that a later pass does not count it twice
+              continue;
+            }
+            start = usable_startpfn;
+          }
+          const u64 size_pages = std::min<u64>(end - start, remaining);
+          z = start + size_pages;
+          required_kernelcore -= std::min(required_kernelcore, size_pages);
+          remaining -= size_pages;
+          if (!remaining) break;
+        }
+      }
+      --usable_nodes;
+    } while (usable_nodes && required_kernelcore > usable_nodes);
+    return true;
   }
   unsigned movable_zone_idx = idx(ZoneType::Normal);
 
@@ -329,6 +382,44 @@ struct Booter {
       if (a < b) n += b - a;
     }
     return n;
+  }
+
+  // [start, end) of zone z in the node [ns, ne); (0, 0) when it spans nothing.
+  // kernel: zone_spanned_pages_in_node()
+  std::pair<Pfn, Pfn> zone_span(const Node& n, unsigned z, Pfn ns, Pfn ne, const std::array<Pfn, MAX_NR_ZONES>& lo,
+                                const std::array<Pfn, MAX_NR_ZONES>& hi, Pfn zmp) {
+    if (!ns && !ne) return {0, 0};
+    Pfn zs = std::clamp(ns, lo[z], hi[z]), ze = std::clamp(ne, lo[z], hi[z]);
+    adjust_zone_range_for_zone_movable(n, z, ne, hi, zmp, zs, ze);
+    if (ze < ns || zs > ne) return {0, 0};
+    ze = std::min(ze, ne);
+    zs = std::max(zs, ns);
+    if (ze <= zs) return {0, 0};
+    return {zs, ze};
+  }
+
+  // ZONE_MOVABLE takes the node's memory from zmp up to the end of the
+  // movable zone's range; the zones below stop where it starts.
+  // kernel: adjust_zone_range_for_zone_movable()
+  void adjust_zone_range_for_zone_movable(const Node& n, unsigned z, Pfn ne, const std::array<Pfn, MAX_NR_ZONES>& hi,
+                                          Pfn zmp, Pfn& zs, Pfn& ze) {
+    if (!zmp) return;
+    if (z == idx(ZoneType::Movable)) {
+      zs = zmp;
+      ze = std::min(ne, hi[movable_zone_idx]);
+    } else if (zs < zmp && ze > zmp) {
+      // With kernelcore=mirror 6.1 leaves this zone whole and counts its
+      // unmirrored pages as absent instead, so the pages from zmp up would
+      // sit in two zones' spans; the model cuts the zone as for a size.
+      if (plan.spec.knobs.kernelcore_mirror)
+        m.printk("mm-playground: kernelcore=mirror: node " + std::to_string(n.id) +
+                 "'s ZONE_MOVABLE starts inside zone " + std::string(kZoneNames[z]) +
+                 "; 6.1 would keep that zone's span whole with no present pages, the model ends the zone where "
+                 "ZONE_MOVABLE starts");
+      ze = zmp;
+    } else if (zs >= zmp) {
+      zs = ze;  // the whole range is ZONE_MOVABLE's
+    }
   }
 
   void size_node(Node& n, const std::array<Pfn, MAX_NR_ZONES>& lo, const std::array<Pfn, MAX_NR_ZONES>& hi,
@@ -353,20 +444,7 @@ struct Booter {
       Zone& zone = n.zones[z];
       zone.pcp.assign(m.nr_cpus, PerCpuPages{});
       for (PerCpuPages& p : zone.pcp) p.batch = 1;  // boot_pageset: batch 1, high 0
-      Pfn zs = 0, ze = 0;
-      if (ne) {
-        if (z == idx(ZoneType::Movable)) {
-          if (movable_start) {
-            zs = std::max(movable_start, ns);
-            ze = std::min(hi[movable_zone_idx], ne);
-          }
-        } else if (z != idx(ZoneType::Device)) {
-          zs = std::max(lo[z], ns);
-          ze = std::min(hi[z], ne);
-          if (movable_start && z == movable_zone_idx) ze = std::min(ze, movable_start);
-        }
-      }
-      if (ze <= zs) zs = ze = 0;
+      auto [zs, ze] = zone_span(n, z, ns, ne, lo, hi, movable_start);
       zone.zone_start_pfn = zs;
       zone.spanned_pages = ze - zs;
       zone.present_pages = ze > zs ? pages_in_memory(n.id, zs, ze) : 0;
@@ -653,8 +731,17 @@ struct Booter {
   }
 
   void khugepaged() {
-    if (!plan.spec.knobs.transparent_hugepage) return;
     if (m.totalram_pages < (u64{512} << (20 - PAGE_SHIFT))) return;  // THP stays off below 512M
+    if (!plan.spec.knobs.transparent_hugepage) {
+      // transparent_hugepage=never: no khugepaged, but hugepage_init() still
+      // runs set_recommended_min_free_kbytes(), which recomputes the sqrt
+      // rule now that the high watermarks are set.
+      TraceScope scope(m.trace, "set_recommended_min_free_kbytes",
+                       [&] { return "THP is off: min_free_kbytes is computed again, without extra pageblocks"; });
+      calculate_min_free_kbytes(m);
+      setup_per_zone_wmarks(m);
+      return;
+    }
     m.thp_enabled = true;
     TraceScope scope(m.trace, "set_recommended_min_free_kbytes",
                      [&] { return "khugepaged starts and asks for free pageblocks to keep huge pages possible"; });

@@ -155,7 +155,7 @@ std::optional<std::vector<int>> parse_cpulist(std::string_view s, unsigned ncpus
 //   distance=N | 10,20;20,10   remote node distance, or the whole SLIT table
 //   min_free_kbytes=N watermark_scale_factor=N lowmem_reserve_ratio=A,B,C
 //   percpu_pagelist_high_fraction=N  deferred=on|off  thp=on|off
-//   mobility=on|off       kernelcore=SIZE movablecore=SIZE  initrd=SIZE
+//   mobility=on|off       kernelcore=SIZE|N%|mirror movablecore=SIZE|N%  initrd=SIZE
 Expected<MachineSpec> parse_shorthand(std::string_view text) {
   std::vector<Token> toks;
   size_t i = 0;
@@ -195,6 +195,18 @@ Expected<MachineSpec> parse_shorthand(std::string_view text) {
         return err(t.value_col, "bad size '" + std::string(t.value) + "' for " + std::string(t.key) +
                                     " (use a number with K, M or G, like 512M)");
       out = *v;
+      return std::nullopt;
+    };
+    // kernelcore= / movablecore=: a size, or a percentage of all memory.
+    auto need_core = [&](u64& bytes, u64& percent) -> std::optional<Diagnostic> {
+      if (t.value.empty() || t.value.back() != '%') return need_size(bytes);
+      std::string_view v = t.value.substr(0, t.value.size() - 1);
+      if (v.empty() || v.size() > 3 ||
+          !std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+          std::stoi(std::string(v)) > 100)
+        return err(t.value_col, "bad percentage '" + std::string(t.value) + "' for " + std::string(t.key) +
+                                    " (0% to 100%)");
+      percent = static_cast<u64>(std::stoi(std::string(v)));
       return std::nullopt;
     };
     auto need_int = [&](int& out, int lo, int hi) -> std::optional<Diagnostic> {
@@ -290,10 +302,12 @@ Expected<MachineSpec> parse_shorthand(std::string_view text) {
       d = need_bool(spec.knobs.transparent_hugepage);
     } else if (t.key == "mobility") {
       d = need_bool(spec.knobs.mobility_grouping);
+    } else if (t.key == "kernelcore" && t.value == "mirror") {
+      spec.knobs.kernelcore_mirror = true;
     } else if (t.key == "kernelcore") {
-      d = need_size(spec.knobs.kernelcore);
+      d = need_core(spec.knobs.kernelcore, spec.knobs.kernelcore_percent);
     } else if (t.key == "movablecore") {
-      d = need_size(spec.knobs.movablecore);
+      d = need_core(spec.knobs.movablecore, spec.knobs.movablecore_percent);
     } else if (t.key == "initrd") {
       d = need_size(initrd);
       if (!d && initrd > (64ull << 20)) d = err(t.value_col, "initrd larger than 64M is not modelled");
