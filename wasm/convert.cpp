@@ -146,10 +146,10 @@ val to_js(const mm::Event& e, const mm::Trace& t) {
     const mm::ArgInfo& info = mm::kArgInfo[static_cast<unsigned>(a)];
     const std::string name(info.name);
     switch (info.type) {
-      case mm::ArgType::Str:
-      case mm::ArgType::Gfp:
-      case mm::ArgType::AllocFlags:
-      case mm::ArgType::Addr: args.set(name, mm::format_arg(e, a, t, mm::Lang::en)); break;
+      case mm::ArgType::kStr:
+      case mm::ArgType::kGfp:
+      case mm::ArgType::kAllocFlags:
+      case mm::ArgType::kAddr: args.set(name, mm::format_arg(e, a, t, mm::Lang::en)); break;
       default: args.set(name, static_cast<double>(e.get(a))); break;
     }
   }
