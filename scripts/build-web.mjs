@@ -1,5 +1,6 @@
 // Builds the page into build/web (or $MM_WEB_OUT):
-//   web/src/*.ts            -> js/*.js   (tsc, plain ES modules, no bundler)
+//   web/src/**/*.ts         -> js/**/*.js (tsc, plain ES modules, no bundler;
+//                              js/package.json marks them as such for node)
 //   web/*.html              -> copied, with the served CSP as a <meta> tag
 //   web/*.css (svg, png...) -> copied
 //   $MM_WASM_DIR/mm_wasm.{js,wasm} -> copied (build the wasm preset first;
@@ -75,6 +76,8 @@ for (const f of readdirSync(out)) if (f.endsWith('.html')) rmSync(path.join(out,
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'web/tsconfig.json'), '--outDir', path.join(out, 'js')], {
   stdio: 'inherit',
 });
+// The modules are ES modules for node too (the page unit tests in tests/page import them).
+writeFileSync(path.join(out, 'js/package.json'), '{ "type": "module" }\n');
 
 const pages = readdirSync(web).filter((f) => f.endsWith('.html')).sort();
 for (const f of readdirSync(web)) {

@@ -4,6 +4,7 @@
 #   asan    ctest: the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   wasm    ctest: engine_tests.js under node, wasm_bindings
 #   node    tests/wasm/bindings.test.mjs and tests/web/page.test.mjs (Debian Chromium)
+#   page    tests/page/*.test.mjs (the page's modules under node)
 # Build dirs are reused when present (configure is re-run, incrementally).
 # A step that cannot build counts as one
 # failure and the remaining steps still run, so one run reports everything.
@@ -103,6 +104,23 @@ else
   failed=$((failed + n_fail + ${n_cancel:-0}))
   while read -r name; do failures+=("node: $name"); done < <(sed -nE 's/^ *not ok [0-9]+ - (.*)$/\1/p' "$logs/node.log")
   if ((node_rc != 0 && n_fail + ${n_cancel:-0} == 0)); then fail_step "node tests (exit $node_rc)"; fi
+fi
+
+# ---- the page: unit tests (tests/page, node:test over build/web/js and the
+# node engine), then lint and format checks, one test each ---------------------
+mm_log "page unit tests"
+node --test --test-reporter=tap tests/page/*.test.mjs 2>&1 | tee "$logs/page.log"
+page_rc=${PIPESTATUS[0]}
+p_pass=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$logs/page.log" | tail -n 1)
+p_fail=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$logs/page.log" | tail -n 1)
+p_cancel=$(sed -nE 's/^# cancelled ([0-9]+)$/\1/p' "$logs/page.log" | tail -n 1)
+if [[ -z $p_pass || -z $p_fail ]]; then
+  fail_step "page unit tests (exit $page_rc, no summary)"
+else
+  passed=$((passed + p_pass))
+  failed=$((failed + p_fail + ${p_cancel:-0}))
+  while read -r name; do failures+=("page: $name"); done < <(sed -nE 's/^ *not ok [0-9]+ - (.*)$/\1/p' "$logs/page.log")
+  if ((page_rc != 0 && p_fail + ${p_cancel:-0} == 0)); then fail_step "page unit tests (exit $page_rc)"; fi
 fi
 
 if ((${#failures[@]})); then

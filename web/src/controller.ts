@@ -11,6 +11,7 @@ import {
   allocFailed,
   allocRefused,
   bootFailed,
+  crumbsOf,
   bootSucceeded,
   drained,
   freed,
@@ -24,6 +25,7 @@ import {
   procFailed,
   procShown,
   scenarioRan,
+  shownEventIndex,
   withAllocForm,
   withBusy,
   withError,
@@ -36,11 +38,12 @@ import {
   type PageModel,
   type Tab,
 } from './model.js';
-import { motionOf } from './narrate.js';
+import { highlightTarget, type HighlightTarget } from './highlight.js';
+import { motionOf, narrate } from './narrate.js';
 import { Clock, jumpTarget, SPEEDS, Timeline, type Jump } from './player.js';
 import { readAllocForm, type Dom } from './dom.js';
 import { render } from './render.js';
-import { crumbsOf, renderStage } from './render-stage.js';
+import { renderStage } from './render-stage.js';
 import { StructureViews } from './structures.js';
 import { embedCode, formatHash, type Controls, type UrlState, type View } from './urlstate.js';
 
@@ -123,7 +126,8 @@ export class Controller {
   private session: LiveAllocation[] = [];
   /** Events of the operation under the cursor (fetched once per operation). */
   private opEventsCache: { op: number; label: string; events: MmEvent[] } | null = null;
-  private anim: { event: MmEvent; start: number; duration: number } | null = null;
+  /** The block the map is animating, since when and for how long (ms). */
+  private anim: { target: HighlightTarget | null; start: number; duration: number } | null = null;
   private listeners: ((s: PlayerSnapshot) => void)[] = [];
   private loop = 0;
 
@@ -194,7 +198,7 @@ export class Controller {
       atEnd: p.atEnd,
       lang: this.model.lang,
       view: this.model.tab,
-      event: ev ? { fn: ev.fn, text: ev.text } : null,
+      event: ev ? { fn: ev.fn, text: this.engine ? narrate(this.engine.catalogue, ev, 'en').text : ev.text } : null,
     };
   }
 
@@ -260,7 +264,7 @@ export class Controller {
     const before = this.model;
     this.model = next;
     render(this.model, this.dom);
-    renderStage(this.model, this.dom);
+    renderStage(this.model, this.dom, this.engine?.catalogue ?? null);
     this.renderStructures();
     if (before.player !== next.player || before.lang !== next.lang || before.tab !== next.tab) {
       const s = this.snapshot();
@@ -307,13 +311,8 @@ export class Controller {
 
   private highlightAt(now: number): Highlight | null {
     const a = this.anim;
-    if (!a) return null;
-    const ev = a.event;
-    if (ev.pfn < 0) return null;
-    const progress = Math.min(1, (now - a.start) / a.duration);
-    const motion = motionOf(ev);
-    const other = motion === 'split' || motion === 'merge' ? ev.a : -1;
-    return { motion, pfn: ev.pfn, order: Math.max(0, ev.order), other, progress };
+    if (!a?.target) return null;
+    return { ...a.target, progress: Math.min(1, (now - a.start) / a.duration) };
   }
 
   /** Reads everything the page shows from the engine at its cursor. */
@@ -332,7 +331,8 @@ export class Controller {
     const speed = this.model.player.speed;
     if (event && animate) {
       const perStep = Number.isFinite(speed) && this.model.player.playing ? 1000 / speed : STEP_ANIMATION_MS;
-      this.anim = { event, start: performance.now(), duration: Math.min(STEP_ANIMATION_MS, perStep) };
+      const target = highlightTarget(event, motionOf(engine.catalogue, event));
+      this.anim = { target, start: performance.now(), duration: Math.min(STEP_ANIMATION_MS, perStep) };
     } else if (!event) this.anim = null;
 
     const player = { ...this.model.player, timeline: tl, g, atEnd: c.atEnd, event, crumbs };
@@ -358,9 +358,8 @@ export class Controller {
       cache = { op, label: info.label, events: this.engine.opEvents(op, 0, info.events) };
       this.opEventsCache = cache;
     }
-    // Show the step just taken; an 'end' marker says little, so show what it closes.
-    let index = pos - 1;
-    while (index > 0 && cache.events[index]?.kind === 'end') index--;
+    const index = shownEventIndex(cache.events, pos);
+    if (index < 0) return { event: null, crumbs: [] };
     return { event: cache.events[index] ?? null, crumbs: crumbsOf(cache.events, index) };
   }
 
@@ -581,11 +580,7 @@ export class Controller {
   }
 
   private pointAt(pfn: number, order: number): void {
-    this.anim = {
-      event: { seq: -1, depth: 0, kind: 'step', code: '', fn: '', node: -1, zone: -1, mt: -1, order, cpu: -1, pfn, args: {}, a: 0, b: 0, c: 0, text: '' },
-      start: performance.now(),
-      duration: 1200,
-    };
+    this.anim = { target: { motion: 'none', pfn, order, other: -1 }, start: performance.now(), duration: 1200 };
   }
 
   private wireShare(): void {

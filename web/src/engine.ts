@@ -13,6 +13,7 @@ import type {
   MmEvent,
   TimelineOp,
 } from '../../wasm/mm-engine.js';
+import { Catalog } from './catalogue.js';
 import type { MapData } from './framemap.js';
 import type { AllocForm, LiveAllocation, MachineView, OomReplayView, ScenarioRunView } from './model.js';
 
@@ -25,7 +26,12 @@ export type AllocOutcome =
 export type StatusOutcome = { ok: true } | { ok: false; error: string };
 
 export class EngineClient {
-  private constructor(private readonly engine: Engine) {}
+  /** The event catalogue, names and constants: read once, never changes. */
+  readonly catalogue: Catalog;
+
+  private constructor(private readonly engine: Engine) {
+    this.catalogue = Catalog.parse(engine.catalogue());
+  }
 
   /**
    * Loads mm_wasm.js (and its .wasm) from the folder above js/; in the

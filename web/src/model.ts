@@ -309,3 +309,26 @@ export function withOomText(m: PageModel, oomText: string): PageModel {
 export function oomReplayed(m: PageModel, oomReplay: OomReplayView): PageModel {
   return { ...m, busy: null, oomReplay };
 }
+
+// --- The event at the cursor --------------------------------------------------
+
+/** Which of an operation's events the player shows with the cursor at `pos`
+ *  (between events pos-1 and pos): the step just taken, or for an 'end'
+ *  marker, which says little, the last step before it; -1 at the start. */
+export function shownEventIndex(events: readonly MmEvent[], pos: number): number {
+  if (pos <= 0 || events.length === 0) return -1;
+  let index = Math.min(pos, events.length) - 1;
+  while (index > 0 && events[index]?.kind === 'end') index--;
+  return index;
+}
+
+/** The events that enclose the one at `index` of an operation's list (the narration's breadcrumbs). */
+export function crumbsOf(events: readonly MmEvent[], index: number): MmEvent[] {
+  const stack: MmEvent[] = [];
+  for (let i = 0; i < index && i < events.length; i++) {
+    const e = events[i]!;
+    if (e.kind === 'begin') stack.push(e);
+    else if (e.kind === 'end') stack.pop();
+  }
+  return stack;
+}
