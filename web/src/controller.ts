@@ -3,6 +3,7 @@
 // engine, the frame map and the player clock.
 
 import type { MmEvent } from '../../wasm/mm-engine.js';
+import type { Catalog } from './catalogue.js';
 import { EngineClient } from './engine.js';
 import { FrameMap, type Highlight } from './framemap.js';
 import { loadLang, otherLang, saveLang, t, type Lang } from './i18n.js';
@@ -119,8 +120,9 @@ export interface PlayerSnapshot {
 export class Controller {
   private model: PageModel;
   private engine: EngineClient | null = null;
-  private map: FrameMap;
-  private views: StructureViews;
+  /** Made once the engine (and so its catalogue) is loaded. */
+  private map: FrameMap | null = null;
+  private views: StructureViews | null = null;
   private clock = new Clock();
   /** Everything this page allocated; the panel lists those still allocated at the cursor. */
   private session: LiveAllocation[] = [];
@@ -137,15 +139,6 @@ export class Controller {
     private readonly options: ControllerOptions = { controls: 'full', embedded: false },
   ) {
     this.model = initialModel(loadLang(storage), dom.specInput.value.trim() || DEFAULT_SPEC);
-    this.map = new FrameMap(dom.map, {
-      onHover: (pfn, x, y) => this.hover(pfn, x, y),
-      onClick: (pfn) => this.clickFrame(pfn),
-    });
-    this.views = new StructureViews({
-      onFreeAreaCell: (node, zone, order, mt) => this.listBlocks(node, zone, order, mt),
-      onCache: (name) => this.selectCache(name),
-      onPfn: (pfn, order) => this.pointAt(pfn, order),
-    });
     document.documentElement.dataset['controls'] = options.controls;
     this.wire();
   }
@@ -162,6 +155,7 @@ export class Controller {
       this.update(withError(this.model, notice('engineFailed', {}, String(e))));
       return;
     }
+    this.mountViews(this.engine.catalogue);
     this.update(withBusy(this.model, null));
     this.startLoop();
     if (initial?.scenario) {
@@ -263,8 +257,9 @@ export class Controller {
   private update(next: PageModel): void {
     const before = this.model;
     this.model = next;
-    render(this.model, this.dom);
-    renderStage(this.model, this.dom, this.engine?.catalogue ?? null);
+    const cat = this.engine?.catalogue ?? null;
+    render(this.model, this.dom, cat);
+    renderStage(this.model, this.dom, cat);
     this.renderStructures();
     if (before.player !== next.player || before.lang !== next.lang || before.tab !== next.tab) {
       const s = this.snapshot();
@@ -276,7 +271,7 @@ export class Controller {
     const m = this.model;
     const s = m.state;
     const ev = m.player.event;
-    if (!s) return;
+    if (!s || !this.views) return;
     const highlight = ev && ev.zone >= 0 ? { node: ev.node, zone: ev.zone, order: ev.order, mt: ev.mt, cpu: ev.cpu } : null;
     if (m.tab === 'zones') {
       this.views.renderZones(this.dom.zonesView, s, m.lang, highlight);
@@ -302,8 +297,8 @@ export class Controller {
           if (target >= p.timeline.total) this.pause();
         }
       }
-      this.map.setHighlight(this.highlightAt(now));
-      this.map.draw();
+      this.map?.setHighlight(this.highlightAt(now));
+      this.map?.draw();
     };
     cancelAnimationFrame(this.loop);
     this.loop = requestAnimationFrame(frame);
@@ -324,8 +319,8 @@ export class Controller {
     const c = engine.cursor();
     const g = tl.global({ op: c.op, pos: c.pos });
     const state = engine.state();
-    if (state) this.map.setData(engine.mapData(state));
-    else this.map.setData({ cells: new Uint8Array(0), pageblockMt: new Uint8Array(0), zones: [], nodes: [] });
+    if (state) this.map?.setData(engine.mapData(state));
+    else this.map?.setData({ cells: new Uint8Array(0), pageblockMt: new Uint8Array(0), zones: [], nodes: [] });
 
     const { event, crumbs } = this.eventAt(tl, c.op, c.pos);
     const speed = this.model.player.speed;
@@ -455,7 +450,6 @@ export class Controller {
     });
 
     this.wirePlayer();
-    this.wireMap();
     this.wireShare();
     document.addEventListener('keydown', (ev) => this.onKey(ev));
   }
@@ -520,17 +514,34 @@ export class Controller {
     if (handled) ev.preventDefault();
   }
 
-  private wireMap(): void {
+  /** The frame map and the structure views lay out by the engine's
+   *  catalogue (pageblock size, orders, migrate types), so they are made
+   *  once it is loaded. */
+  private mountViews(cat: Catalog): void {
     const { dom } = this;
+    const map = new FrameMap(
+      dom.map,
+      { onHover: (pfn, x, y) => this.hover(pfn, x, y), onClick: (pfn) => this.clickFrame(pfn) },
+      { pageblockPages: cat.pageblockPages, maxOrder: cat.maxOrder, migrateTypes: cat.raw.names.migratetype_en },
+    );
+    this.map = map;
+    this.views = new StructureViews(
+      {
+        onFreeAreaCell: (node, zone, order, mt) => this.listBlocks(node, zone, order, mt),
+        onCache: (name) => this.selectCache(name),
+        onPfn: (pfn, order) => this.pointAt(pfn, order),
+      },
+      cat,
+    );
     const overlays = () =>
-      this.map.setOverlays({ zones: dom.ovZones.checked, pageblocks: dom.ovPageblocks.checked, outlines: dom.ovOutlines.checked });
+      map.setOverlays({ zones: dom.ovZones.checked, pageblocks: dom.ovPageblocks.checked, outlines: dom.ovOutlines.checked });
     for (const box of [dom.ovZones, dom.ovPageblocks, dom.ovOutlines]) box.addEventListener('change', overlays);
     overlays();
-    dom.zoomIn.addEventListener('click', () => this.map.zoomBy(2));
-    dom.zoomOut.addEventListener('click', () => this.map.zoomBy(0.5));
-    dom.zoomReset.addEventListener('click', () => this.map.resetView());
+    dom.zoomIn.addEventListener('click', () => map.zoomBy(2));
+    dom.zoomOut.addEventListener('click', () => map.zoomBy(0.5));
+    dom.zoomReset.addEventListener('click', () => map.resetView());
     dom.legend.replaceChildren(
-      ...this.map.palette.map((p) => {
+      ...map.palette.map((p) => {
         const li = document.createElement('li');
         const sw = document.createElement('span');
         sw.className = 'swatch';

@@ -21,6 +21,7 @@ import type {
   TaskState,
   ZoneState,
 } from '../../wasm/mm-engine.js';
+import type { Catalog } from './catalogue.js';
 import type { Lang } from './i18n.js';
 
 export interface StructureHandlers {
@@ -82,7 +83,6 @@ const en = {
   faPagesTitle: 'Free pages on the lists of this migrate type (blocks × 2^order)',
   faCell: 'Order {order}, {mt}: {n} blocks ({pages} pages). Show the blocks.',
   pcpCaption: 'Per-CPU pages of Node {node} {zone} (pcp lists, in pages)',
-  pcpLegend: 'U Unmovable · M Movable · R Reclaimable',
   pcpCpu: 'CPU',
   pcpCount: 'count',
   pcpCountTitle: 'pcp->count: pages on all lists of this CPU',
@@ -190,7 +190,6 @@ const zh: Record<LabelKey, string> = {
   faPagesTitle: '该迁移类型链表上的空闲页（块数 × 2^阶）',
   faCell: '{order} 阶，{mt}：{n} 个块（{pages} 页）。列出这些块。',
   pcpCaption: '节点 {node} {zone} 的每CPU页框（pcp 链表，单位：页）',
-  pcpLegend: 'U 不可移动 · M 可移动 · R 可回收',
   pcpCpu: 'CPU',
   pcpCount: 'count',
   pcpCountTitle: 'pcp->count：该 CPU 所有链表上的页数',
@@ -272,20 +271,6 @@ function tr(lang: Lang, key: LabelKey, params: Params = {}): string {
   });
 }
 
-/** Migrate types in Chinese; the kernel's names stay in the tooltips. */
-const MT_ZH: Record<string, string> = {
-  Unmovable: '不可移动',
-  Movable: '可移动',
-  Reclaimable: '可回收',
-  HighAtomic: '高阶原子',
-  CMA: 'CMA',
-  Isolate: '隔离',
-};
-
-function mtName(lang: Lang, name: string): string {
-  return lang === 'zh' ? MT_ZH[name] ?? name : name;
-}
-
 /** Plain en-US grouping in both languages ("242,033"): the numbers are the
  *  kernel's and read the same everywhere. */
 const NF = new Intl.NumberFormat('en-US');
@@ -305,12 +290,8 @@ function sizeOf(order: number): string {
   return k < 1024 ? `${k}K` : `${k / 1024}M`;
 }
 
-const MAX_ORDER = 11; // orders 0..10 in 6.1
-const PCP_TYPES = 3; // MIGRATE_PCPTYPES: Unmovable, Movable, Reclaimable
-const PCP_LOW_ORDERS = 4; // orders 0..PAGE_ALLOC_COSTLY_ORDER
-const ZONE_NAMES = ['DMA', 'DMA32', 'Normal', 'Movable', 'Device'];
-/** GFP_KERNEL's highest zone: the protection the gauge's dashed tick adds. */
-const GFP_KERNEL_ZONE = 2;
+/** GFP_KERNEL's highest zone (ZONE_NORMAL): the protection the gauge's dashed tick adds. */
+const GFP_KERNEL_ZONE_NAME = 'Normal';
 
 // --- DOM writes that happen only on change ------------------------------------
 
@@ -494,8 +475,8 @@ const LEVEL_LABEL: Record<Level, [LabelKey, LabelKey]> = {
   ok: ['levelOk', 'levelOkWhy'],
 };
 
-function zoneTypeName(s: MachineState, type: number): string {
-  return s.zones.find((z) => z.type === type)?.name ?? ZONE_NAMES[type] ?? String(type);
+function zoneTypeName(cat: Catalog, type: number): string {
+  return cat.zoneName(type) ?? String(type);
 }
 
 // --- Zones view ---------------------------------------------------------------
@@ -580,13 +561,20 @@ interface TasksView {
 
 export class StructureViews {
   private readonly handlers: StructureHandlers;
+  /** Names, orders and the pcp list layout, as the engine defines them. */
+  private readonly cat: Catalog;
   private readonly zoneViews = new WeakMap<HTMLElement, ZonesView>();
   private readonly slabViews = new WeakMap<HTMLElement, SlabView>();
   private readonly taskViews = new WeakMap<HTMLElement, TasksView>();
   private readonly blockSigs = new WeakMap<HTMLElement, string>();
 
-  constructor(handlers: StructureHandlers) {
+  constructor(handlers: StructureHandlers, cat: Catalog) {
     this.handlers = handlers;
+    this.cat = cat;
+  }
+
+  private mtName(lang: Lang, name: string): string {
+    return this.cat.migrateTypeNameOf(name, lang);
   }
 
   // ===========================================================================
@@ -673,7 +661,7 @@ export class StructureViews {
     const gauge = this.buildGauge(lang);
     const tables = h('div', 'sv-tables');
     const fa = this.buildFreeArea(s, z, lang);
-    const pcp = this.buildPcp(s, z, lang);
+    const pcp = this.buildPcp(z, lang);
     tables.append(fa.wrap, pcp.wrap);
     section.append(head, gauge.wrap, tables);
     return {
@@ -739,7 +727,7 @@ export class StructureViews {
     const head = table.createTHead().insertRow();
     head.append(th(tr(lang, 'faOrder')));
     s.migrateTypes.forEach((mt, i) => {
-      const c = th(mtName(lang, mt), mt);
+      const c = th(this.mtName(lang, mt), mt);
       // Coloured by name: the engine may leave CMA out of the list.
       c.classList.add('sv-mt', `sv-mt-${mt}`, `sv-mt-col-${i}`);
       if (lang === 'zh') c.append(h('small', '', mt));
@@ -751,7 +739,7 @@ export class StructureViews {
     const cells: HTMLButtonElement[][] = [];
     const rows: HTMLTableRowElement[] = [];
     const nrFree: HTMLTableCellElement[] = [];
-    for (let order = 0; order < MAX_ORDER; order++) {
+    for (let order = 0; order < this.cat.maxOrder; order++) {
       const tr0 = body.insertRow();
       const rh = th('', tr(lang, 'faOrderTitle', { order, pages: 2 ** order, size: sizeOf(order) }), 'row');
       rh.append(h('span', 'sv-order', String(order)), h('small', '', sizeOf(order)));
@@ -790,14 +778,15 @@ export class StructureViews {
   }
 
   private buildPcp(
-    s: MachineState,
     z: ZoneState,
     lang: Lang,
   ): { wrap: HTMLElement; rows: HTMLTableRowElement[]; cells: HTMLTableCellElement[][] } {
     const wrap = h('div', 'sv-scroll');
     const table = h('table', 'sv-table sv-pcp');
     const cap = table.createCaption();
-    cap.append(tr(lang, 'pcpCaption', { node: z.node, zone: z.name }), h('br'), h('small', '', tr(lang, 'pcpLegend')));
+    const cat = this.cat;
+    const legend = Array.from({ length: cat.pcpTypes }, (_, mt) => `${cat.migrateTypeLetter(mt) ?? mt} ${cat.migrateTypeName(mt, lang) ?? mt}`);
+    cap.append(tr(lang, 'pcpCaption', { node: z.node, zone: z.name }), h('br'), h('small', '', legend.join(' · ')));
     const thead = table.createTHead();
     const r1 = thead.insertRow();
     const r2 = thead.insertRow();
@@ -812,30 +801,28 @@ export class StructureViews {
       spanned(tr(lang, 'pcpHigh'), tr(lang, 'pcpHighTitle')),
       spanned(tr(lang, 'pcpBatch'), tr(lang, 'pcpBatchTitle')),
     );
+    // One column per pcp list, grouped by order, as order_to_pindex lays them out.
     const listNames: string[] = [];
-    const letters = ['U', 'M', 'R'];
-    for (let o = 0; o < PCP_LOW_ORDERS; o++) {
-      const g = th(tr(lang, 'pcpOrder', { order: o }), '', 'colgroup');
-      g.colSpan = PCP_TYPES;
+    const groupStarts = new Set<number>();
+    const lists = cat.raw.pcp_lists;
+    for (let i = 0; i < lists.length; ) {
+      const order = lists[i]!.order;
+      let n = 0;
+      while (i + n < lists.length && lists[i + n]!.order === order) n++;
+      const thp = order > cat.costlyOrder;
+      const g = thp
+        ? th(tr(lang, 'pcpThp'), tr(lang, 'pcpThpTitle', { order }), 'colgroup')
+        : th(tr(lang, 'pcpOrder', { order }), '', 'colgroup');
+      g.colSpan = n;
       g.className = 'sv-group';
       r1.append(g);
-      for (let mt = 0; mt < PCP_TYPES; mt++) {
-        const name = s.migrateTypes[mt] ?? letters[mt]!;
-        r2.append(th(letters[mt]!, mtName(lang, name)));
-        listNames.push(`${tr(lang, 'pcpOrder', { order: o })} ${mtName(lang, name)}`);
+      groupStarts.add(i);
+      for (const l of lists.slice(i, i + n)) {
+        const name = cat.migrateTypeName(l.mt, lang) ?? String(l.mt);
+        r2.append(th(cat.migrateTypeLetter(l.mt) ?? String(l.mt), name));
+        listNames.push(`${thp ? tr(lang, 'pcpThp') : tr(lang, 'pcpOrder', { order })} ${name}`);
       }
-    }
-    const thpCount = Math.max(0, (z.pcp[0]?.lists.length ?? 14) - PCP_LOW_ORDERS * PCP_TYPES);
-    if (thpCount > 0) {
-      const g = th(tr(lang, 'pcpThp'), tr(lang, 'pcpThpTitle', { order: s.pageblockOrder }), 'colgroup');
-      g.colSpan = thpCount;
-      g.className = 'sv-group';
-      r1.append(g);
-      const thpNames = thpCount === 2 ? ['Unmovable', 'Movable'] : Array.from({ length: thpCount }, (_, i) => String(i));
-      thpNames.forEach((name, i) => {
-        r2.append(th(thpCount === 2 ? letters[i]! : name, mtName(lang, name)));
-        listNames.push(`THP ${mtName(lang, name)}`);
-      });
+      i += n;
     }
     const body = table.createTBody();
     const rows: HTMLTableRowElement[] = [];
@@ -847,7 +834,7 @@ export class StructureViews {
       for (let i = 0; i < 3 + p.lists.length; i++) {
         const c = row.insertCell();
         c.className = i < 3 ? 'sv-num' : 'sv-num sv-list';
-        if (i >= 3 && (i - 3) % PCP_TYPES === 0 && i - 3 <= PCP_LOW_ORDERS * PCP_TYPES) c.classList.add('sv-sep');
+        if (i >= 3 && groupStarts.has(i - 3)) c.classList.add('sv-sep');
         if (i >= 3) c.dataset['list'] = listNames[i - 3] ?? String(i - 3);
         cs.push(c);
       }
@@ -883,12 +870,12 @@ export class StructureViews {
         managed: z.managed,
       }),
     );
-    this.patchGauge(card.gauge, z, s, lang);
+    this.patchGauge(card.gauge, z, lang);
 
     // free_area
     const mts = s.migrateTypes.length;
     const perMt = new Array<number>(mts).fill(0);
-    for (let order = 0; order < MAX_ORDER; order++) {
+    for (let order = 0; order < this.cat.maxOrder; order++) {
       const row = z.freeArea[order] ?? [];
       for (let mt = 0; mt < mts; mt++) {
         const n = row[mt] ?? 0;
@@ -898,7 +885,7 @@ export class StructureViews {
         setClass(b, 'sv-zero', n === 0);
         const isHl = hl !== null && hl.order === order && hl.mt === mt;
         setClass(b, 'sv-hl', isHl);
-        const label = tr(lang, 'faCell', { order, mt: mtName(lang, s.migrateTypes[mt]!), n, pages: n * 2 ** order });
+        const label = tr(lang, 'faCell', { order, mt: this.mtName(lang, s.migrateTypes[mt]!), n, pages: n * 2 ** order });
         setAttr(b, 'aria-label', label);
         setAttr(b, 'title', label);
       }
@@ -917,7 +904,7 @@ export class StructureViews {
     setText(card.faPages[mts]!, fmt(total));
 
     // pcp
-    const hlList = hl ? pcpIndex(hl.order, hl.mt, s.pageblockOrder) : -1;
+    const hlList = hl ? this.cat.pcpIndex(hl.order, hl.mt) : -1;
     z.pcp.forEach((p: PcpState, i) => {
       const cs = card.pcpCells[i];
       const row = card.pcpRows[i];
@@ -940,7 +927,7 @@ export class StructureViews {
     });
   }
 
-  private patchGauge(g: Gauge, z: ZoneState, s: MachineState, lang: Lang): void {
+  private patchGauge(g: Gauge, z: ZoneState, lang: Lang): void {
     const sc = gaugeScale(z);
     const lv = level(z);
     for (const l of ['min', 'low', 'high', 'ok'] as const) setClass(g.bar, `sv-lv-${l}`, l === lv);
@@ -960,7 +947,8 @@ export class StructureViews {
     setText(g.splitLabel, fmt(sc.zoom));
     setText(g.endLabel, fmt(z.managed));
 
-    const target = Math.min(GFP_KERNEL_ZONE, z.protection.length - 1);
+    const cat = this.cat;
+    const target = Math.min(Math.max(0, cat.raw.names.zone.indexOf(GFP_KERNEL_ZONE_NAME)), z.protection.length - 1);
     const prot = z.protection[target] ?? 0;
     setStyle(g.ticks.min, 'left', pct(sc.pos(z.min)));
     setStyle(g.ticks.low, 'left', pct(sc.pos(z.low)));
@@ -971,8 +959,8 @@ export class StructureViews {
     const skipped = prot > 0 && z.free <= z.low + prot;
     setHidden(g.protChip, !skipped);
     setText(g.protChip, skipped ? tr(lang, 'protChip') : '');
-    setAttr(g.protChip, 'title', skipped ? tr(lang, 'protChipWhy', { target: zoneTypeName(s, target), mark: z.low + prot }) : null);
-    setAttr(g.ticks.prot, 'title', `high + protection[${zoneTypeName(s, target)}] = ${fmt(z.high + prot)}`);
+    setAttr(g.protChip, 'title', skipped ? tr(lang, 'protChipWhy', { target: zoneTypeName(cat, target), mark: z.low + prot }) : null);
+    setAttr(g.ticks.prot, 'title', `high + protection[${zoneTypeName(cat, target)}] = ${fmt(z.high + prot)}`);
 
     let text = tr(lang, 'wmText', { free: z.free, mib: mib(z.free), min: z.min, low: z.low, high: z.high });
     if (z.boost > 0) text += tr(lang, 'wmBoost', { boost: z.boost });
@@ -988,11 +976,11 @@ export class StructureViews {
         split: Math.round(SPLIT * 100),
         zoom: sc.zoom,
         managed: z.managed,
-        target: zoneTypeName(s, target),
+        target: zoneTypeName(cat, target),
       }),
     );
 
-    const parts = z.protection.map((p, t) => `${zoneTypeName(s, t)} ${fmt(p)}`);
+    const parts = z.protection.map((p, t) => `${zoneTypeName(cat, t)} ${fmt(p)}`);
     setText(g.prot, `${tr(lang, 'protLine')} ${parts.join(' · ')}`);
   }
 
@@ -1291,15 +1279,6 @@ export class StructureViews {
     }
     mount(el, root);
   }
-}
-
-// --- PCP list index (order_to_pindex) -------------------------------------------
-
-function pcpIndex(order: number, mt: number, pageblockOrder: number): number {
-  if (mt < 0 || order < 0) return -1;
-  if (order < PCP_LOW_ORDERS) return mt < PCP_TYPES ? order * PCP_TYPES + mt : -1;
-  if (order === pageblockOrder) return PCP_LOW_ORDERS * PCP_TYPES + (mt === 1 ? 1 : 0);
-  return -1;
 }
 
 // --- Slab drawing ---------------------------------------------------------------
