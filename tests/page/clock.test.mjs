@@ -10,7 +10,7 @@ let Clock;
 let SPEEDS;
 let DEFAULT_SPEED;
 before(async () => {
-  ({ Timeline, jumpTarget, Clock, SPEEDS, DEFAULT_SPEED } = await page('player.js'));
+  ({ Timeline, jumpTarget, Clock, SPEEDS, DEFAULT_SPEED } = await page('clock/player.js'));
 });
 
 // boot (10 events), an operation with none, alloc (4), free (6): 20 steps.

@@ -9,9 +9,9 @@ let crumbsOf;
 let shownEventIndex;
 let highlightTarget;
 before(async () => {
-  M = await page('model.js');
-  ({ crumbsOf, shownEventIndex } = await page('model.js'));
-  ({ highlightTarget } = await page('highlight.js'));
+  M = await page('model/page.js');
+  ({ crumbsOf, shownEventIndex } = await page('model/page.js'));
+  ({ highlightTarget } = await page('model/highlight.js'));
 });
 
 const machine = (label = 'ram=1G cpus=2') => ({ label, bootLog: 'Zone ranges:\n', frameCount: 262144, eventCount: 9000 });

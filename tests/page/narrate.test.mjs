@@ -16,8 +16,8 @@ let cat;
 let rawCatalogue;
 
 before(async () => {
-  ({ Catalog } = await page('catalogue.js'));
-  ({ narrate, motionOf, fill } = await page('narrate.js'));
+  ({ Catalog } = await page('engine/catalogue.js'));
+  ({ narrate, motionOf, fill } = await page('words/narrate.js'));
   engine = await newEngine();
   rawCatalogue = JSON.parse(engine.catalogue());
   cat = Catalog.parse(engine.catalogue());

@@ -6,7 +6,7 @@ import { page } from './support.mjs';
 
 let u;
 before(async () => {
-  u = await page('urlstate.js');
+  u = await page('embed/urlstate.js');
 });
 
 const defaults = () => ({ machine: null, scenario: null, step: null, lang: null, controls: 'full', view: null, origins: [] });

@@ -2,11 +2,11 @@
 // renders. It is the only part that holds state over time: the model, the
 // engine, the frame map and the player clock.
 
-import type { MmEvent } from '../../wasm/mm-engine.js';
-import type { Catalog } from './catalogue.js';
-import { EngineClient } from './engine.js';
-import { FrameMap, type Highlight } from './framemap.js';
-import { loadLang, otherLang, saveLang, t, type Lang } from './i18n.js';
+import type { MmEvent } from '../../../wasm/mm-engine.js';
+import type { Catalog } from '../engine/catalogue.js';
+import { EngineClient } from '../engine/client.js';
+import { FrameMap, type Highlight } from '../render/framemap.js';
+import { loadLang, otherLang, saveLang, t, type Lang } from '../words/i18n.js';
 import {
   allocated,
   allocFailed,
@@ -38,15 +38,15 @@ import {
   type LiveAllocation,
   type PageModel,
   type Tab,
-} from './model.js';
-import { highlightTarget, type HighlightTarget } from './highlight.js';
-import { motionOf, narrate } from './narrate.js';
-import { Clock, jumpTarget, SPEEDS, Timeline, type Jump } from './player.js';
-import { readAllocForm, type Dom } from './dom.js';
-import { render } from './render.js';
-import { renderStage } from './render-stage.js';
-import { StructureViews } from './structures.js';
-import { embedCode, formatHash, type Controls, type UrlState, type View } from './urlstate.js';
+} from '../model/page.js';
+import { highlightTarget, type HighlightTarget } from '../model/highlight.js';
+import { motionOf, narrate } from '../words/narrate.js';
+import { Clock, jumpTarget, SPEEDS, Timeline, type Jump } from '../clock/player.js';
+import { readAllocForm, type Dom } from '../render/dom.js';
+import { render } from '../render/page.js';
+import { renderStage } from '../render/stage.js';
+import { StructureViews } from '../render/structures.js';
+import { embedCode, formatHash, type Controls, type UrlState, type View } from '../embed/urlstate.js';
 
 export const DEFAULT_SPEC = 'ram=1G cpus=2';
 

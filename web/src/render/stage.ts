@@ -1,13 +1,13 @@
 // Renderers of the stage: the player bar, the narration and the command
-// panel. Like render.ts they only read the model and write the DOM.
+// panel. Like page.ts they only read the model and write the DOM.
 
-import type { Catalog } from './catalogue.js';
+import type { Catalog } from '../engine/catalogue.js';
 import type { Dom } from './dom.js';
-import { glossify } from './glossary.js';
-import { t, type Lang, type MessageKey } from './i18n.js';
-import type { PageModel } from './model.js';
-import { narrate, type Piece } from './narrate.js';
-import { SPEEDS } from './player.js';
+import { glossify } from '../words/glossary.js';
+import { t, type Lang, type MessageKey } from '../words/i18n.js';
+import type { PageModel } from '../model/page.js';
+import { narrate, type Piece } from '../words/narrate.js';
+import { SPEEDS } from '../clock/player.js';
 
 export function renderStage(m: PageModel, dom: Dom, cat: Catalog | null): void {
   renderPlayer(m, dom);

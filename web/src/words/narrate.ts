@@ -14,8 +14,8 @@
 // The motion (what the frame map animates) is the catalogue's motion of the
 // event's code.
 
-import type { ArgType, MmEvent } from '../../wasm/mm-engine.js';
-import type { Catalog } from './catalogue.js';
+import type { ArgType, MmEvent } from '../../../wasm/mm-engine.js';
+import type { Catalog } from '../engine/catalogue.js';
 import type { Lang } from './i18n.js';
 import { legacyMotion, legacyNarration } from './legacy.js';
 

@@ -7,7 +7,7 @@
 // the legacy codes; then delete this file and its two callers
 // (narrate() and motionOf() in narrate.ts).
 
-import type { MmEvent } from '../../wasm/mm-engine.js';
+import type { MmEvent } from '../../../wasm/mm-engine.js';
 import type { Narration } from './narrate.js';
 
 /** The narration of a free-form record of a site not yet on the catalogue

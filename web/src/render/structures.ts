@@ -20,9 +20,9 @@ import type {
   SlabState,
   TaskState,
   ZoneState,
-} from '../../wasm/mm-engine.js';
-import type { Catalog } from './catalogue.js';
-import type { Lang } from './i18n.js';
+} from '../../../wasm/mm-engine.js';
+import type { Catalog } from '../engine/catalogue.js';
+import type { Lang } from '../words/i18n.js';
 
 export interface StructureHandlers {
   /** The user picked a free_area cell: list its blocks (the page asks the engine and calls showBlocks). */

@@ -1,9 +1,9 @@
 // Renderers: each reads the model and writes one part of the DOM. They never
 // change the model and never call the engine; render() runs them all.
 
-import type { Catalog } from './catalogue.js';
-import { t, type Lang, type MessageKey } from './i18n.js';
-import { GFP_CHOICES, type LiveAllocation, type Notice, type PageModel, type Tab } from './model.js';
+import type { Catalog } from '../engine/catalogue.js';
+import { t, type Lang, type MessageKey } from '../words/i18n.js';
+import { GFP_CHOICES, type LiveAllocation, type Notice, type PageModel, type Tab } from '../model/page.js';
 import { readAllocForm, type Dom } from './dom.js';
 
 export function render(m: PageModel, dom: Dom, cat: Catalog | null): void {

@@ -4,7 +4,7 @@
 // state without a backend. Unknown keys are ignored; bad values fall back to
 // defaults and are reported, never thrown.
 
-import type { Lang } from './i18n.js';
+import type { Lang } from '../words/i18n.js';
 
 export type Controls = 'full' | 'player' | 'none';
 export type View = 'map' | 'zones' | 'slab' | 'tasks' | 'proc' | 'log';

@@ -8,8 +8,8 @@
 // object to whoever names or lays out something the engine defines. The
 // page has no list of its own of any of these.
 
-import type { ArgType, Catalogue, CatalogueEvent } from '../../wasm/mm-engine.js';
-import type { Lang } from './i18n.js';
+import type { ArgType, Catalogue, CatalogueEvent } from '../../../wasm/mm-engine.js';
+import type { Lang } from '../words/i18n.js';
 
 function deepFreeze<T>(v: T): T {
   if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {

@@ -2,7 +2,7 @@
 // for the two motions that show two blocks, the other one. Pure: the
 // controller's animation adds the progress and hands it to the map.
 
-import type { MmEvent } from '../../wasm/mm-engine.js';
+import type { MmEvent } from '../../../wasm/mm-engine.js';
 
 export interface HighlightTarget {
   motion: string;

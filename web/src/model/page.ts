@@ -2,9 +2,9 @@
 // it; the controller replaces it through the pure functions below. Nothing
 // here knows about the DOM or the engine.
 
-import type { CacheDetail, MachineState, MmEvent } from '../../wasm/mm-engine.js';
-import type { Lang, MessageKey, Params } from './i18n.js';
-import { DEFAULT_SPEED, Timeline } from './player.js';
+import type { CacheDetail, MachineState, MmEvent } from '../../../wasm/mm-engine.js';
+import type { Lang, MessageKey, Params } from '../words/i18n.js';
+import { DEFAULT_SPEED, Timeline } from '../clock/player.js';
 
 export type Tab = 'zones' | 'slab' | 'tasks' | 'log' | 'proc' | 'scenario' | 'oom' | 'dmesg';
 export const TABS: readonly Tab[] = ['zones', 'slab', 'tasks', 'log', 'proc', 'scenario', 'oom', 'dmesg'];
@@ -12,7 +12,7 @@ export const TABS: readonly Tab[] = ['zones', 'slab', 'tasks', 'log', 'proc', 's
 /** The player: the timeline, where the cursor is, and what just happened there. */
 export interface PlayerView {
   timeline: Timeline;
-  /** Global step of the cursor (see player.ts). */
+  /** Global step of the cursor (see clock/player.ts). */
   g: number;
   /** The cursor shows the live machine. */
   atEnd: boolean;

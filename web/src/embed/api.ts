@@ -13,7 +13,7 @@
 // the parent's own origin (location.ancestorOrigins, or the referrer) and
 // any origin= the URL names. Everything we send goes to that origin, never '*'.
 
-import type { Controller, PlayerSnapshot } from './controller.js';
+import type { Controller, PlayerSnapshot } from '../controller/controller.js';
 import { VIEWS, type View } from './urlstate.js';
 
 export interface EmbedApiOptions {

@@ -12,10 +12,10 @@ import type {
   MmEngineModule,
   MmEvent,
   TimelineOp,
-} from '../../wasm/mm-engine.js';
+} from '../../../wasm/mm-engine.js';
 import { Catalog } from './catalogue.js';
-import type { MapData } from './framemap.js';
-import type { AllocForm, LiveAllocation, MachineView, OomReplayView, ScenarioRunView } from './model.js';
+import type { MapData } from '../render/framemap.js';
+import type { AllocForm, LiveAllocation, MachineView, OomReplayView, ScenarioRunView } from '../model/page.js';
 
 export type BootOutcome = { ok: true; machine: MachineView } | { ok: false; error: string };
 export type ProcOutcome = { ok: true; text: string } | { ok: false; error: string };
@@ -34,14 +34,14 @@ export class EngineClient {
   }
 
   /**
-   * Loads mm_wasm.js (and its .wasm) from the folder above js/; in the
+   * Loads mm_wasm.js (and its .wasm) from the folder holding js/; in the
    * single-file offline page, whose inlined mm_wasm_single.js has already
    * defined the global factory `createMmEngine`, uses that instead (no request).
    */
   static async load(): Promise<EngineClient> {
     let factory = (globalThis as { createMmEngine?: CreateMmEngine }).createMmEngine;
     if (typeof factory !== 'function') {
-      const url = new URL('../mm_wasm.js', import.meta.url).href;
+      const url = new URL('../../mm_wasm.js', import.meta.url).href;
       factory = ((await import(url)) as { default: CreateMmEngine }).default;
     }
     const module: MmEngineModule = await factory();
