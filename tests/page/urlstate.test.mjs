@@ -94,3 +94,59 @@ test('embedCode escapes what would break the attribute', () => {
     '<iframe src="https://x.org/embed.html#a&amp;b=&quot;c&quot;" title="A &lt;b> &quot;title&quot;" width="100%" height="640" style="border:0" loading="lazy"></iframe>',
   );
 });
+
+// ---- what the page puts in links, and what the embed accepts ---------------------
+
+test('share: the link and the embed carry the state on screen, and parse back to it', async () => {
+  const { shareTexts } = await page('controller/dialogs.js');
+  const M = await page('model/page.js');
+  const { Timeline } = await page('clock/player.js');
+  let m = M.initialModel('zh', 'ram=128M cpus=1');
+  m = M.bootSucceeded(m, { label: 'ram=128M cpus=1', bootLog: '', frameCount: 32768, eventCount: 10 }, ['zoneinfo']);
+  m = M.patch(M.withTab(m, 'tasks'), { player: { ...m.player, timeline: new Timeline([{ label: 'boot', events: 10 }]), g: 4, atEnd: false } });
+  const { link, embed, state } = shareTexts(m, 'https://example.org/mm/index.html?x=1#old');
+  assert.deepEqual(state, { machine: 'ram=128M cpus=1', scenario: null, step: 4, lang: 'zh', controls: 'full', view: 'tasks', origins: [] });
+  const url = new URL(link);
+  assert.equal(url.origin + url.pathname, 'https://example.org/mm/index.html');
+  assert.deepEqual(u.parseHash(url.hash), { state, problems: [] });
+  const src = /src="([^"]+)"/.exec(embed)[1].replace(/&amp;/g, '&');
+  assert.ok(src.startsWith('https://example.org/mm/embed.html#'), src);
+  assert.deepEqual(u.parseHash(new URL(src).hash).state, { ...state, controls: 'player' });
+  // A scenario that ran replaces the machine; at the end there is no step.
+  const s = M.patch(M.scenarioRan(M.withScenarioText(m, 'spawn A anon=1M'), { ran: true, ok: true, output: '', failures: [], passed: 0, failed: 0 }), {
+    player: { ...m.player, atEnd: true },
+  });
+  assert.deepEqual(
+    { ...shareTexts(s, 'https://example.org/').state },
+    { machine: null, scenario: 'spawn A anon=1M', step: null, lang: 'zh', controls: 'full', view: 'tasks', origins: [] },
+  );
+});
+
+test('embed messages: good ones pass, bad ones are named', async () => {
+  const { checkMessage } = await page('embed/api.js');
+  for (const ok of [
+    { type: 'mm:load', scenario: 'spawn A anon=1M' },
+    { type: 'mm:load', scenario: '', step: 3 },
+    { type: 'mm:step' },
+    { type: 'mm:step', delta: -1 },
+    { type: 'mm:step', to: 12 },
+    { type: 'mm:play' },
+    { type: 'mm:pause' },
+    { type: 'mm:get-state', id: 'x' },
+    { type: 'mm:set-lang', lang: 'zh' },
+    { type: 'mm:set-view', view: 'map' },
+  ]) {
+    assert.equal(typeof checkMessage(ok), 'object', JSON.stringify(ok));
+  }
+  const bad = [
+    [null, /must be an object/],
+    ['mm:play', /must be an object/],
+    [{ type: 'mm:load' }, /needs scenario/],
+    [{ type: 'mm:load', scenario: 'x', step: 'end' }, /step must be a number/],
+    [{ type: 'mm:step', delta: Infinity }, /delta or to as numbers/],
+    [{ type: 'mm:set-lang', lang: 'fr' }, /"en" or "zh"/],
+    [{ type: 'mm:set-view', view: 'nowhere' }, /needs view: map\|zones/],
+    [{ type: 'mm:explode' }, /unknown message type "mm:explode"/],
+  ];
+  for (const [msg, why] of bad) assert.match(checkMessage(msg), why, JSON.stringify(msg));
+});

@@ -2,8 +2,9 @@
 // one row per pageblock (2^pageblock_order frames: 512 = 2 MiB on x86-64),
 // drawn on a canvas that can be
 // zoomed and panned. Like the renderers it only reads what it is given: the
-// page fetches a MapData from the engine and hands it over; hovers and clicks
-// go back to the page as pfns.
+// page fetches a MapData from the engine and hands it over. It draws and
+// keeps the view (zoom and position); the input that moves the view and
+// picks frames (wheel, drag, keys, hover, click) is controller/map-input.ts.
 //
 // Why a bitmap: a 4 GiB machine has 1M frames. Painting them one by one each
 // frame is far too slow; filling a 512 x rows ImageData through a palette
@@ -28,11 +29,6 @@ export interface Highlight {
   other: number;
   /** 0..1, driven by the caller's clock */
   progress: number;
-}
-
-export interface FrameMapOptions {
-  onHover(pfn: number | null, clientX: number, clientY: number): void;
-  onClick(pfn: number): void;
 }
 
 export interface Overlays {
@@ -145,7 +141,6 @@ const ORDER_TEXT_BLOCK_CSS = 24; // ...at least this wide
 const MARK_MIN_CSS = 12; // highlighted blocks are drawn at least this big
 const LOCATOR_BELOW_CSS = 24; // and get a ring and a guide line when smaller than this
 const LABEL_FONT_CSS = 11;
-const DRAG_CSS = 4; // a press that moves less is a click
 
 const ORDER_TEXT = Array.from({ length: 32 }, (_, i) => String(i));
 const NO_DASH: number[] = [];
@@ -209,7 +204,6 @@ export class FrameMap {
    *  is then one copy of this plus the highlight, at any zoom. */
   private readonly base: HTMLCanvasElement;
   private readonly bctx: CanvasRenderingContext2D;
-  private readonly abort = new AbortController();
   private readonly resize: ResizeObserver;
 
   private cells: Uint8Array = new Uint8Array(0);
@@ -247,14 +241,7 @@ export class FrameMap {
   private dirty = true; // the screen needs drawing
   private baseDirty = true; // and the base layer too
 
-  private hoverIn = false;
-  private hoverX = 0;
-  private hoverY = 0;
-  private hoverRaf = 0;
-  private lastHoverPfn: number | null = null;
-  private lastHoverX = NaN;
-  private lastHoverY = NaN;
-  private drag: { id: number; x0: number; y0: number; x: number; y: number; moved: boolean } | null = null;
+  private readonly viewListeners: (() => void)[] = [];
 
   // Scratch rectangles for draw(), so a frame allocates nothing.
   private readonly ra: Rect = { x: 0, y: 0, w: 0, h: 0 };
@@ -263,7 +250,6 @@ export class FrameMap {
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
-    private readonly opts: FrameMapOptions,
     layout: FrameMapLayout,
   ) {
     this.rowFrames = layout.pageblockPages;
@@ -283,9 +269,6 @@ export class FrameMap {
     const bctx = this.base.getContext('2d');
     if (!bctx) throw new Error('FrameMap: no 2D canvas context');
     this.bctx = bctx;
-    if (!canvas.hasAttribute('tabindex')) canvas.tabIndex = 0;
-    // Without this a touch drag would scroll the page instead of panning.
-    canvas.style.touchAction = 'none';
 
     this.resize = new ResizeObserver((entries) => {
       const e = entries[entries.length - 1];
@@ -298,7 +281,6 @@ export class FrameMap {
     }
     const rect = canvas.getBoundingClientRect();
     this.setSize(rect.width, Math.round(rect.width * devicePixelRatio), Math.round(rect.height * devicePixelRatio));
-    this.listen();
   }
 
   // --- Input from the page ------------------------------------------------
@@ -411,11 +393,42 @@ export class FrameMap {
     return new DOMRect(r.left + b.x * k, r.top + b.y * k, b.w * k, b.h * k);
   }
 
+  /** Called after every zoom or pan (what is under a still pointer changes). */
+  onViewChange(listener: () => void): void {
+    this.viewListeners.push(listener);
+  }
+
+  /** Zooms by `factor` keeping the cell under a client point where it is. */
+  zoomAtClient(factor: number, clientX: number, clientY: number): void {
+    const r = this.canvas.getBoundingClientRect();
+    const k = this.devW / this.cssW;
+    this.zoomAt(factor, (clientX - r.left) * k, (clientY - r.top) * k);
+  }
+
+  /** Moves the view by CSS pixels (a drag: the map follows the pointer). */
+  panByCss(dx: number, dy: number): void {
+    const s = this.scale() / (this.devW / this.cssW); // CSS px per cell
+    this.panBy(dx / s, dy / s);
+  }
+
+  /** The view's size in cells (columns and pageblock rows), for keyboard paging. */
+  viewCells(): { cols: number; rows: number } {
+    const s = this.scale();
+    return { cols: (this.devW - this.mapLeft()) / s, rows: this.devH / s };
+  }
+
+  /** Pageblock rows of the machine. */
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** The canvas height in CSS pixels (a wheel's "page"). */
+  heightCss(): number {
+    return this.devH / this.dpr;
+  }
+
   destroy(): void {
-    this.abort.abort();
     this.resize.disconnect();
-    if (this.hoverRaf) cancelAnimationFrame(this.hoverRaf);
-    this.hoverRaf = 0;
     this.tiles = [];
   }
 
@@ -601,154 +614,8 @@ export class FrameMap {
   private viewChanged(): void {
     this.clampView();
     this.invalidate();
-    // What is under a still mouse changes when the map moves.
-    if (this.hoverIn) this.scheduleHover();
+    for (const l of this.viewListeners) l();
   }
-
-  // --- Input events ----------------------------------------------------------
-
-  private listen(): void {
-    const c = this.canvas;
-    const signal = this.abort.signal;
-    c.addEventListener('wheel', (e) => this.onWheel(e), { passive: false, signal });
-    c.addEventListener('pointerdown', (e) => this.onPointerDown(e), { signal });
-    c.addEventListener('pointermove', (e) => this.onPointerMove(e), { signal });
-    c.addEventListener('pointerup', (e) => this.onPointerUp(e), { signal });
-    c.addEventListener('pointercancel', () => this.endDrag(), { signal });
-    c.addEventListener('pointerleave', () => {
-      if (this.drag) return; // captured: the drag goes on outside
-      this.hoverIn = false;
-      this.lastHoverPfn = null;
-      this.opts.onHover(null, this.hoverX, this.hoverY);
-    }, { signal });
-    c.addEventListener('dblclick', (e) => {
-      e.preventDefault();
-      this.resetView();
-    }, { signal });
-    c.addEventListener('keydown', (e) => this.onKey(e), { signal });
-  }
-
-  /** Plain wheel zooms only when the map has focus, so a page scrolled with
-   *  the mouse over the map keeps scrolling; Ctrl+wheel (and trackpad
-   *  pinch, which arrives as Ctrl+wheel) always zooms. With focus,
-   *  Shift+wheel pans up and down. */
-  private onWheel(e: WheelEvent): void {
-    if (!e.ctrlKey && document.activeElement !== this.canvas) return;
-    e.preventDefault();
-    let dy = e.deltaY || (e.shiftKey ? e.deltaX : 0);
-    if (e.deltaMode === 1) dy *= 16;
-    else if (e.deltaMode === 2) dy *= this.devH / this.dpr;
-    const k = this.devW / this.cssW;
-    if (e.shiftKey && !e.ctrlKey) {
-      this.panBy(0, (dy * k) / this.scale());
-      return;
-    }
-    const r = this.canvas.getBoundingClientRect();
-    this.zoomAt(clamp(Math.exp(-dy * 0.002), 0.5, 2), (e.clientX - r.left) * k, (e.clientY - r.top) * k);
-  }
-
-  private onPointerDown(e: PointerEvent): void {
-    if (e.button !== 0) return;
-    this.drag = { id: e.pointerId, x0: e.clientX, y0: e.clientY, x: e.clientX, y: e.clientY, moved: false };
-    this.canvas.setPointerCapture(e.pointerId);
-  }
-
-  private onPointerMove(e: PointerEvent): void {
-    this.hoverIn = true;
-    this.hoverX = e.clientX;
-    this.hoverY = e.clientY;
-    this.scheduleHover();
-    const d = this.drag;
-    if (!d || d.id !== e.pointerId) return;
-    if (!d.moved && Math.hypot(e.clientX - d.x0, e.clientY - d.y0) >= DRAG_CSS) {
-      d.moved = true;
-      this.canvas.style.cursor = 'grabbing';
-    }
-    if (d.moved) {
-      const s = this.scale() / (this.devW / this.cssW); // CSS px per cell
-      this.panBy(-(e.clientX - d.x) / s, -(e.clientY - d.y) / s);
-    }
-    d.x = e.clientX;
-    d.y = e.clientY;
-  }
-
-  private onPointerUp(e: PointerEvent): void {
-    const d = this.drag;
-    if (!d || d.id !== e.pointerId) return;
-    this.endDrag();
-    if (!d.moved) {
-      const pfn = this.pfnAt(e.clientX, e.clientY);
-      if (pfn !== null) this.opts.onClick(pfn);
-    }
-  }
-
-  private endDrag(): void {
-    if (this.drag && this.canvas.hasPointerCapture(this.drag.id)) this.canvas.releasePointerCapture(this.drag.id);
-    this.drag = null;
-    this.canvas.style.cursor = '';
-  }
-
-  /** Only keys the map uses are consumed. Shift+arrows, space, ?, [ and ]
-   *  belong to the page's player and bubble on untouched. */
-  private onKey(e: KeyboardEvent): void {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const s = this.scale();
-    const viewRows = this.devH / s;
-    const viewCols = (this.devW - this.mapLeft()) / s;
-    switch (e.key) {
-      case '+':
-      case '=':
-        this.zoomBy(1.25);
-        break;
-      case '-':
-      case '_':
-        this.zoomBy(0.8);
-        break;
-      case '0':
-        this.resetView();
-        break;
-      case 'ArrowUp':
-      case 'ArrowDown':
-      case 'ArrowLeft':
-      case 'ArrowRight': {
-        if (e.shiftKey) return;
-        const v = e.key === 'ArrowUp' ? -1 : e.key === 'ArrowDown' ? 1 : 0;
-        const h = e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowRight' ? 1 : 0;
-        this.panBy(h * Math.max(1, viewCols / 8), v * Math.max(1, viewRows / 8));
-        break;
-      }
-      case 'PageUp':
-      case 'PageDown':
-        this.panBy(0, (e.key === 'PageUp' ? -0.9 : 0.9) * viewRows);
-        break;
-      case 'Home':
-        this.panBy(0, -this.rows);
-        break;
-      case 'End':
-        this.panBy(0, this.rows);
-        break;
-      default:
-        return;
-    }
-    e.preventDefault();
-    e.stopPropagation();
-  }
-
-  /** Hover is reported at most once per animation frame. */
-  private scheduleHover(): void {
-    if (this.hoverRaf === 0) this.hoverRaf = requestAnimationFrame(this.hoverTick);
-  }
-
-  private readonly hoverTick = (): void => {
-    this.hoverRaf = 0;
-    if (!this.hoverIn) return;
-    const pfn = this.pfnAt(this.hoverX, this.hoverY);
-    if (pfn === this.lastHoverPfn && this.hoverX === this.lastHoverX && this.hoverY === this.lastHoverY) return;
-    this.lastHoverPfn = pfn;
-    this.lastHoverX = this.hoverX;
-    this.lastHoverY = this.hoverY;
-    this.opts.onHover(pfn, this.hoverX, this.hoverY);
-  };
 
   // --- Drawing ---------------------------------------------------------------
 

@@ -22,7 +22,9 @@ import type {
   ZoneState,
 } from '../../../wasm/mm-engine.js';
 import type { Catalog } from '../engine/catalogue.js';
+import type { PageModel } from '../model/page.js';
 import type { Lang } from '../words/i18n.js';
+import type { Dom } from './dom.js';
 
 export interface StructureHandlers {
   /** The user picked a free_area cell: list its blocks (the page asks the engine and calls showBlocks). */
@@ -1454,4 +1456,24 @@ function buildTasks(n: number, lang: Lang): { root: HTMLElement; rows: TasksView
   wrap.append(table);
   root.append(wrap);
   return { root, rows };
+}
+
+// --- The structures of the model --------------------------------------------------
+
+/** Draws the tab on screen (zones, slab, tasks) from the model: the
+ *  structures at the cursor, the zone, order, list and CPU of the step shown. */
+export function renderStructures(m: PageModel, dom: Dom, views: StructureViews): void {
+  const s = m.state;
+  const ev = m.player.event;
+  if (!s) return;
+  const highlight = ev && ev.zone >= 0 ? { node: ev.node, zone: ev.zone, order: ev.order, mt: ev.mt, cpu: ev.cpu } : null;
+  if (m.tab === 'zones') {
+    views.renderZones(dom.zonesView, s, m.lang, highlight);
+    if (m.blocks) views.showBlocks(dom.blocksView, m.blocks.title, [...m.blocks.pfns], m.blocks.order, m.lang);
+    else dom.blocksView.replaceChildren();
+  } else if (m.tab === 'slab') {
+    views.renderSlab(dom.slabView, s, m.cacheDetail, m.lang);
+  } else if (m.tab === 'tasks') {
+    views.renderTasks(dom.tasksView, s, m.lang);
+  }
 }
