@@ -123,6 +123,15 @@ else
   if ((page_rc != 0 && p_fail + ${p_cancel:-0} == 0)); then fail_step "page unit tests (exit $page_rc)"; fi
 fi
 
+# ESLint over the page, its tests and scripts (eslint.config.mjs): one test.
+mm_log "lint"
+if npm run --silent lint >"$logs/lint.log" 2>&1; then
+  passed=$((passed + 1))
+else
+  cat "$logs/lint.log"
+  fail_step "lint (build/test-logs/lint.log)"
+fi
+
 if ((${#failures[@]})); then
   echo
   echo "Failed:"

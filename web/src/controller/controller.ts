@@ -101,7 +101,7 @@ export class Controller {
   async start(initial: UrlState | null = null, problems: readonly string[] = []): Promise<void> {
     const store = this.store;
     if (initial?.lang) store.set(withLang(store.model, initial.lang));
-    if (initial?.view && initial.view !== 'map') store.set(withTab(store.model, initial.view as Tab));
+    if (initial?.view && initial.view !== 'map') store.set(withTab(store.model, initial.view));
     document.documentElement.dataset['view'] = initial?.view ?? '';
     store.set(withBusy(store.model, notice('loadingEngine')));
     let engine: EngineClient;
@@ -201,7 +201,7 @@ export class Controller {
 
   setView(view: View): void {
     document.documentElement.dataset['view'] = view;
-    if (view !== 'map') this.ops.selectTab(view as Tab);
+    if (view !== 'map') this.ops.selectTab(view);
   }
 
   /** Moves the cursor to global step g (clamped) and shows that state. */

@@ -38,7 +38,10 @@ function onKey(dom: Dom, a: KeyActions, ev: KeyboardEvent): void {
   const onMap = ev.target === dom.map;
   let handled = true;
   if (ev.key === '?' && !ctrl && !ev.altKey) a.toggleHelp();
-  else if (ctrl && (ev.key === 'z' || ev.key === 'Z')) (ev.shiftKey ? a.redo : a.undo)();
+  else if (ctrl && (ev.key === 'z' || ev.key === 'Z')) {
+    if (ev.shiftKey) a.redo();
+    else a.undo();
+  }
   else if (ctrl && ev.key === 'y') a.redo();
   else if (ctrl || ev.altKey) handled = false;
   else if (ev.key === ' ' && !(ev.target instanceof HTMLButtonElement)) a.togglePlay();

@@ -11,7 +11,7 @@
 // events: `mm-ready`, `mm-state` (detail: the player state), `mm-error`.
 // Methods: play(), pause(), step(delta), seek(step), load(scenario), getState().
 
-import { formatHash, type Controls, type UrlState, type View } from './urlstate.js';
+import { formatHash, type UrlState, type View } from './urlstate.js';
 
 const ATTRS = ['machine', 'scenario', 'lang', 'controls', 'view', 'step'] as const;
 
@@ -84,7 +84,7 @@ export class MmPlaygroundElement extends HTMLElement {
       scenario: this.getAttribute('scenario'),
       step: step !== null && /^\d+$/.test(step) ? Number(step) : null,
       lang: lang === 'zh' || lang === 'en' ? lang : null,
-      controls: (controls === 'none' || controls === 'player' ? controls : 'full') as Controls,
+      controls: controls === 'none' || controls === 'player' ? controls : 'full',
       view: (view as View | null) ?? null,
       // The embed may not see our origin (no ancestorOrigins): name it.
       origins: [location.origin].filter((o) => o !== 'null'),

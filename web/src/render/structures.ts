@@ -331,7 +331,7 @@ function setClass(e: Element, cls: string, on: boolean): void {
 const lastStyle = new WeakMap<HTMLElement, Map<string, string>>();
 function setStyle(e: HTMLElement, prop: 'left' | 'width', value: string): void {
   let m = lastStyle.get(e);
-  if (!m) lastStyle.set(e, (m = new Map()));
+  if (!m) lastStyle.set(e, (m = new Map<string, string>()));
   if (m.get(prop) === value) return;
   m.set(prop, value);
   e.style[prop] = value;
@@ -1217,7 +1217,7 @@ export class StructureViews {
     }
     const victim = tasks.find((t) => t.alive && t.killable) ?? null;
     tasks.forEach((t, i) => {
-      const row = view!.rows[i];
+      const row = view.rows[i];
       if (!row) return;
       const unkillable = t.alive && !t.killable;
       const isVictim = t === victim;

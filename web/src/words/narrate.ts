@@ -86,8 +86,15 @@ export function formatValue(cat: Catalog, ev: MmEvent, type: ArgType, v: number 
     case 'Bool':
       return v ? '1' : '0';
     case 'Str':
-      return '';
-    default:
+      return ''; // a string-table entry the engine did not send
+    case 'Pfn':
+    case 'Order':
+    case 'Node':
+    case 'Cpu':
+    case 'Count':
+    case 'Signed':
+    case 'Bytes':
+    case 'Pid':
       return String(v);
   }
 }
