@@ -4,7 +4,8 @@
 #   asan    ctest: the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   wasm    ctest: engine_tests.js under node, wasm_bindings
 #   node    tests/wasm/bindings.test.mjs and tests/web/page.test.mjs (Debian Chromium)
-#   page    tests/page/*.test.mjs (the page's modules under node)
+#   page    tests/page/*.test.mjs (the page's modules under node), then npm run
+#           lint and npm run format:check (one test each)
 # Build dirs are reused when present (configure is re-run, incrementally).
 # A step that cannot build counts as one
 # failure and the remaining steps still run, so one run reports everything.
@@ -130,6 +131,15 @@ if npm run --silent lint >"$logs/lint.log" 2>&1; then
 else
   cat "$logs/lint.log"
   fail_step "lint (build/test-logs/lint.log)"
+fi
+
+# Prettier's check of the same files (.prettierrc.json): one test.
+mm_log "format check"
+if npm run --silent format:check >"$logs/format.log" 2>&1; then
+  passed=$((passed + 1))
+else
+  cat "$logs/format.log"
+  fail_step "format check: run npm run format (build/test-logs/format.log)"
 fi
 
 if ((${#failures[@]})); then

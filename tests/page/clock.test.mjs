@@ -105,5 +105,8 @@ test('at max speed the clock gives at least one step per frame', () => {
 test('speeds', () => {
   assert.ok(SPEEDS.includes(DEFAULT_SPEED));
   assert.equal(SPEEDS[SPEEDS.length - 1], Infinity);
-  assert.deepEqual([...SPEEDS].sort((a, b) => a - b), [...SPEEDS]);
+  assert.deepEqual(
+    [...SPEEDS].sort((a, b) => a - b),
+    [...SPEEDS],
+  );
 });

@@ -14,7 +14,12 @@ before(async () => {
   ({ highlightTarget } = await page('model/highlight.js'));
 });
 
-const machine = (label = 'ram=1G cpus=2') => ({ label, bootLog: 'Zone ranges:\n', frameCount: 262144, eventCount: 9000 });
+const machine = (label = 'ram=1G cpus=2') => ({
+  label,
+  bootLog: 'Zone ranges:\n',
+  frameCount: 262144,
+  eventCount: 9000,
+});
 
 /** Deep-frozen, so an update that writes into the old model throws. */
 function frozen(m) {
@@ -45,7 +50,11 @@ test('small setters change one field', () => {
   assert.equal(M.withLang(m, 'zh').lang, 'zh');
   assert.equal(M.withTab(m, 'slab').tab, 'slab');
   assert.equal(M.withHelp(m, true).helpOpen, true);
-  assert.deepEqual(M.withBusy(m, M.notice('booting', { what: 'x' })).busy, { key: 'booting', params: { what: 'x' }, detail: '' });
+  assert.deepEqual(M.withBusy(m, M.notice('booting', { what: 'x' })).busy, {
+    key: 'booting',
+    params: { what: 'x' },
+    detail: '',
+  });
   assert.equal(M.patch(m, { cmdText: 'drain' }).cmdText, 'drain');
   assert.equal(M.withScenarioText(m, 'spawn A').scenarioText, 'spawn A');
   assert.equal(M.withOomText(m, 'log').oomText, 'log');
@@ -70,7 +79,11 @@ test('a failed boot changes only the error', () => {
   const m = frozen(M.bootSucceeded(M.initialModel('en', 'x'), machine(), ['zoneinfo']));
   const f = M.bootFailed(m, 'ram=1Q', '<machine>:1:5: error: bad size');
   assert.deepEqual(f.machine, m.machine);
-  assert.deepEqual(f.error, { key: 'bootFailed', params: { what: 'ram=1Q' }, detail: '<machine>:1:5: error: bad size' });
+  assert.deepEqual(f.error, {
+    key: 'bootFailed',
+    params: { what: 'ram=1Q' },
+    detail: '<machine>:1:5: error: bad size',
+  });
   assert.equal(M.machineChanged(m, machine('again')).machine.label, 'again');
 });
 
@@ -79,7 +92,10 @@ test('/proc: shown, failed', () => {
   const s = M.procShown(m, 'vmstat', 'nr_free_pages 1');
   assert.deepEqual([s.procName, s.procText], ['vmstat', 'nr_free_pages 1']);
   const f = M.procFailed(s, 'nonesuch', 'error: no such file');
-  assert.deepEqual([f.procName, f.procText, f.error.key, f.error.detail], ['nonesuch', '', 'procFailed', 'error: no such file']);
+  assert.deepEqual(
+    [f.procName, f.procText, f.error.key, f.error.detail],
+    ['nonesuch', '', 'procFailed', 'error: no such file'],
+  );
 });
 
 test('allocations: newest first, freed by pfn, with their messages', () => {
@@ -88,13 +104,19 @@ test('allocations: newest first, freed by pfn, with their messages', () => {
   let m = frozen(M.initialModel('en', 'x'));
   m = M.allocated(m, a);
   m = M.allocated(m, b);
-  assert.deepEqual(m.allocations.map((x) => x.pfn), [1024, 512]);
+  assert.deepEqual(
+    m.allocations.map((x) => x.pfn),
+    [1024, 512],
+  );
   assert.deepEqual(M.allocated(M.initialModel('en', 'x'), a).allocMessage, {
     tone: 'ok',
     notice: { key: 'allocOk', params: { pfn: 512, order: 3, pages: 8, node: 0, zone: 'DMA32' }, detail: '' },
   });
   const f = M.freed(m, 512);
-  assert.deepEqual(f.allocations.map((x) => x.pfn), [1024]);
+  assert.deepEqual(
+    f.allocations.map((x) => x.pfn),
+    [1024],
+  );
   assert.deepEqual(f.allocMessage.notice.params, { pfn: 512, order: 3 });
   assert.equal(M.freed(m, 7).allocations.length, 2, 'an unknown pfn frees nothing from the list');
   assert.equal(M.freed(m, 7).allocMessage.notice.params.order, 0);
@@ -106,7 +128,10 @@ test('allocation outcomes have their tones', () => {
   assert.equal(M.allocRefused(m, 'gfp:1:1: error').allocMessage.tone, 'error');
   assert.equal(M.freeRefused(m, 3, 'not allocated').allocMessage.notice.params.pfn, 3);
   assert.equal(M.drained(m).allocMessage.notice.key, 'drained');
-  assert.deepEqual(M.panelError(m, 'needMachine', '').allocMessage, { tone: 'error', notice: { key: 'needMachine', params: {}, detail: '' } });
+  assert.deepEqual(M.panelError(m, 'needMachine', '').allocMessage, {
+    tone: 'error',
+    notice: { key: 'needMachine', params: {}, detail: '' },
+  });
   assert.deepEqual(M.withAllocForm(m, { gfp: 'GFP_ATOMIC', order: 2, cpu: 1, node: -1 }).allocForm.order, 2);
 });
 
@@ -134,10 +159,22 @@ const ops = [
 
 test('crumbsOf: the begin events enclosing an event', () => {
   assert.deepEqual(crumbsOf(ops, 0), []);
-  assert.deepEqual(crumbsOf(ops, 1).map((e) => e.fn), ['__alloc_pages']);
-  assert.deepEqual(crumbsOf(ops, 3).map((e) => e.fn), ['__alloc_pages', 'rmqueue_bulk']);
-  assert.deepEqual(crumbsOf(ops, 5).map((e) => e.fn), ['__alloc_pages']);
-  assert.deepEqual(crumbsOf(ops, 99).map((e) => e.fn), []);
+  assert.deepEqual(
+    crumbsOf(ops, 1).map((e) => e.fn),
+    ['__alloc_pages'],
+  );
+  assert.deepEqual(
+    crumbsOf(ops, 3).map((e) => e.fn),
+    ['__alloc_pages', 'rmqueue_bulk'],
+  );
+  assert.deepEqual(
+    crumbsOf(ops, 5).map((e) => e.fn),
+    ['__alloc_pages'],
+  );
+  assert.deepEqual(
+    crumbsOf(ops, 99).map((e) => e.fn),
+    [],
+  );
 });
 
 test('the event shown at a cursor: the one just taken, an end shows what it closes', () => {
@@ -154,6 +191,11 @@ test('highlight targets: a merge shows the buddy, a split the parent block', () 
   // expand_split names the upper half (pfn 24, order 3) of the block 16..31.
   const split = event({ code: 'expand_split', pfn: 24, order: 3 });
   assert.deepEqual(highlightTarget(split, 'split'), { motion: 'split', pfn: 16, order: 4, other: 24 });
-  assert.deepEqual(highlightTarget(event({ pfn: 5, order: -1 }), 'take'), { motion: 'take', pfn: 5, order: 0, other: -1 });
+  assert.deepEqual(highlightTarget(event({ pfn: 5, order: -1 }), 'take'), {
+    motion: 'take',
+    pfn: 5,
+    order: 0,
+    other: -1,
+  });
   assert.equal(highlightTarget(event({ pfn: -1 }), 'give'), null);
 });

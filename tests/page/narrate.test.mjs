@@ -46,7 +46,8 @@ function compareOp(op) {
 test('cross-check: a traced boot of ram=128M cpus=1 narrates as the engine does', () => {
   assert.ok(engine.bootShorthand('ram=128M cpus=1').ok);
   const codes = compareOp(0);
-  for (const code of ['printk', 'buddy_free', 'buddy_merge']) assert.ok(codes.get(code) > 0, `the boot records ${code}`);
+  for (const code of ['printk', 'buddy_free', 'buddy_merge'])
+    assert.ok(codes.get(code) > 0, `the boot records ${code}`);
 });
 
 test('cross-check: alloc_pages and a free that merges narrate as the engine does', () => {
@@ -54,7 +55,8 @@ test('cross-check: alloc_pages and a free that merges narrate as the engine does
   const small = engine.allocPages({ gfp: 'GFP_KERNEL', order: 3 });
   assert.ok(small.ok, small.error || small.failure);
   const alloc = compareOp(engine.timeline().length - 1);
-  for (const code of ['rmqueue_smallest', 'expand_split']) assert.ok(alloc.get(code) > 0, `alloc_pages records ${code}`);
+  for (const code of ['rmqueue_smallest', 'expand_split'])
+    assert.ok(alloc.get(code) > 0, `alloc_pages records ${code}`);
   // Order 4 comes straight from the buddy lists and goes straight back, merging.
   const big = engine.allocPages({ gfp: 'GFP_KERNEL', order: 4 });
   assert.ok(big.ok, big.error || big.failure);
@@ -83,8 +85,26 @@ function withCode(args, en, zh = en) {
 
 test('every argument type is shown as the engine shows it', () => {
   const args = [
-    'pfn', 'order', 'mt', 'zone', 'cpu', 'buddy', 'to_order', 'fallback', 'pages', 'points', 'size', 'base',
-    'addr', 'gfp', 'alloc_flags', 'wmark', 'ok', 'cache', 'pid', 'highest',
+    'pfn',
+    'order',
+    'mt',
+    'zone',
+    'cpu',
+    'buddy',
+    'to_order',
+    'fallback',
+    'pages',
+    'points',
+    'size',
+    'base',
+    'addr',
+    'gfp',
+    'alloc_flags',
+    'wmark',
+    'ok',
+    'cache',
+    'pid',
+    'highest',
   ];
   const types = new Set(args.map((a) => rawCatalogue.args[a]));
   // Every type but Node (an event carries `zone` or `node`, not both) is here; Node is below.
@@ -93,11 +113,29 @@ test('every argument type is shown as the engine shows it', () => {
   const tpl = args.map((a) => `${a}={${a}}`).join(' ');
   const c = withCode(args, tpl);
   const ev = event({
-    code: 't', pfn: 4096, order: 3, mt: 1, zone: 1, node: 0, cpu: 2,
+    code: 't',
+    pfn: 4096,
+    order: 3,
+    mt: 1,
+    zone: 1,
+    node: 0,
+    cpu: 2,
     args: {
-      buddy: 4104, to_order: 4, fallback: 2, pages: 512, points: -7, size: 65536, base: 0x1000000,
-      addr: '0xffff888004a1c080', gfp: 'GFP_KERNEL', alloc_flags: 'ALLOC_WMARK_LOW', wmark: 1, ok: 1,
-      cache: 'kmalloc-128', pid: 42, highest: 2,
+      buddy: 4104,
+      to_order: 4,
+      fallback: 2,
+      pages: 512,
+      points: -7,
+      size: 65536,
+      base: 0x1000000,
+      addr: '0xffff888004a1c080',
+      gfp: 'GFP_KERNEL',
+      alloc_flags: 'ALLOC_WMARK_LOW',
+      wmark: 1,
+      ok: 1,
+      cache: 'kmalloc-128',
+      pid: 42,
+      highest: 2,
     },
   });
   assert.equal(
@@ -115,8 +153,17 @@ test('every argument type is shown as the engine shows it', () => {
 });
 
 test('values the engine did not format: numbers for Addr, Gfp, AllocFlags; out-of-range names', () => {
-  const c = withCode(['addr', 'gfp', 'alloc_flags', 'mt', 'wmark', 'highest', 'zone'], '{addr} {gfp} {alloc_flags} {mt} {wmark} {highest} {zone}');
-  const ev = event({ code: 't', mt: 9, zone: 7, node: 0, args: { addr: 255, gfp: 0xcc0, alloc_flags: 0, wmark: 8, highest: -1 } });
+  const c = withCode(
+    ['addr', 'gfp', 'alloc_flags', 'mt', 'wmark', 'highest', 'zone'],
+    '{addr} {gfp} {alloc_flags} {mt} {wmark} {highest} {zone}',
+  );
+  const ev = event({
+    code: 't',
+    mt: 9,
+    zone: 7,
+    node: 0,
+    args: { addr: 255, gfp: 0xcc0, alloc_flags: 0, wmark: 8, highest: -1 },
+  });
   assert.equal(narrate(c, ev, 'en').text, '0xff 0xcc0 0x0 ? ? ? Node 0 ?');
 });
 
@@ -133,7 +180,10 @@ test('pieces: text and typed values, so the page can gloss words and point at va
 });
 
 test('choices: {name?A|B} picks by the value, and a branch may hold placeholders', () => {
-  const c = withCode(['grew', 'tail', 'pfn', 'order'], '{grew?merged into {pfn}|no buddy,} order {order} to the {tail?tail|head}');
+  const c = withCode(
+    ['grew', 'tail', 'pfn', 'order'],
+    '{grew?merged into {pfn}|no buddy,} order {order} to the {tail?tail|head}',
+  );
   const on = event({ code: 't', pfn: 8, order: 2, args: { grew: 1, tail: 0 } });
   const off = event({ code: 't', pfn: 8, order: 2, args: { grew: 0, tail: 1 } });
   assert.equal(narrate(c, on, 'en').text, 'merged into 8 order 2 to the head');
@@ -194,5 +244,8 @@ test('motions come from the catalogue; legacy events keep the table by function'
 
 test('fill() alone: the declared list decides what a placeholder may name', () => {
   const ev = event({ pfn: 3, args: { pages: 2 } });
-  assert.deepEqual(fill(cat, '{pfn}/{pages}', ev, ['pfn'], 'en').map((p) => p.text), ['3', '/', '{pages}']);
+  assert.deepEqual(
+    fill(cat, '{pfn}/{pages}', ev, ['pfn'], 'en').map((p) => p.text),
+    ['3', '/', '{pages}'],
+  );
 });

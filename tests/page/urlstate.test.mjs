@@ -9,7 +9,15 @@ before(async () => {
   u = await page('embed/urlstate.js');
 });
 
-const defaults = () => ({ machine: null, scenario: null, step: null, lang: null, controls: 'full', view: null, origins: [] });
+const defaults = () => ({
+  machine: null,
+  scenario: null,
+  step: null,
+  lang: null,
+  controls: 'full',
+  view: null,
+  origins: [],
+});
 
 test('an empty fragment is the default state', () => {
   for (const h of ['', '#']) assert.deepEqual(u.parseHash(h), { state: defaults(), problems: [] });
@@ -103,9 +111,19 @@ test('share: the link and the embed carry the state on screen, and parse back to
   const { Timeline } = await page('clock/player.js');
   let m = M.initialModel('zh', 'ram=128M cpus=1');
   m = M.bootSucceeded(m, { label: 'ram=128M cpus=1', bootLog: '', frameCount: 32768, eventCount: 10 }, ['zoneinfo']);
-  m = M.patch(M.withTab(m, 'tasks'), { player: { ...m.player, timeline: new Timeline([{ label: 'boot', events: 10 }]), g: 4, atEnd: false } });
+  m = M.patch(M.withTab(m, 'tasks'), {
+    player: { ...m.player, timeline: new Timeline([{ label: 'boot', events: 10 }]), g: 4, atEnd: false },
+  });
   const { link, embed, state } = shareTexts(m, 'https://example.org/mm/index.html?x=1#old');
-  assert.deepEqual(state, { machine: 'ram=128M cpus=1', scenario: null, step: 4, lang: 'zh', controls: 'full', view: 'tasks', origins: [] });
+  assert.deepEqual(state, {
+    machine: 'ram=128M cpus=1',
+    scenario: null,
+    step: 4,
+    lang: 'zh',
+    controls: 'full',
+    view: 'tasks',
+    origins: [],
+  });
   const url = new URL(link);
   assert.equal(url.origin + url.pathname, 'https://example.org/mm/index.html');
   assert.deepEqual(u.parseHash(url.hash), { state, problems: [] });
@@ -113,12 +131,30 @@ test('share: the link and the embed carry the state on screen, and parse back to
   assert.ok(src.startsWith('https://example.org/mm/embed.html#'), src);
   assert.deepEqual(u.parseHash(new URL(src).hash).state, { ...state, controls: 'player' });
   // A scenario that ran replaces the machine; at the end there is no step.
-  const s = M.patch(M.scenarioRan(M.withScenarioText(m, 'spawn A anon=1M'), { ran: true, ok: true, output: '', failures: [], passed: 0, failed: 0 }), {
-    player: { ...m.player, atEnd: true },
-  });
+  const s = M.patch(
+    M.scenarioRan(M.withScenarioText(m, 'spawn A anon=1M'), {
+      ran: true,
+      ok: true,
+      output: '',
+      failures: [],
+      passed: 0,
+      failed: 0,
+    }),
+    {
+      player: { ...m.player, atEnd: true },
+    },
+  );
   assert.deepEqual(
     { ...shareTexts(s, 'https://example.org/').state },
-    { machine: null, scenario: 'spawn A anon=1M', step: null, lang: 'zh', controls: 'full', view: 'tasks', origins: [] },
+    {
+      machine: null,
+      scenario: 'spawn A anon=1M',
+      step: null,
+      lang: 'zh',
+      controls: 'full',
+      view: 'tasks',
+      origins: [],
+    },
   );
 });
 

@@ -13,7 +13,16 @@
 import type { Jump } from '../clock/player.js';
 import { EngineClient } from '../engine/client.js';
 import type { UrlState, View } from '../embed/urlstate.js';
-import { initialModel, notice, withBusy, withError, withLang, withScenarioText, withTab, type Tab } from '../model/page.js';
+import {
+  initialModel,
+  notice,
+  withBusy,
+  withError,
+  withLang,
+  withScenarioText,
+  withTab,
+  type Tab,
+} from '../model/page.js';
 import type { Dom } from '../render/dom.js';
 import { render } from '../render/page.js';
 import { renderStage } from '../render/stage.js';

@@ -117,7 +117,10 @@ export class Cursor {
     const speed = model.player.speed;
     if (event && animate) {
       const perStep = Number.isFinite(speed) && model.player.playing ? 1000 / speed : STEP_ANIMATION_MS;
-      this.animation.show(highlightTarget(event, motionOf(engine.catalogue, event)), Math.min(STEP_ANIMATION_MS, perStep));
+      this.animation.show(
+        highlightTarget(event, motionOf(engine.catalogue, event)),
+        Math.min(STEP_ANIMATION_MS, perStep),
+      );
     } else if (!event) this.animation.clear();
 
     const player = { ...model.player, timeline: tl, g, atEnd: c.atEnd, event, crumbs };

@@ -41,8 +41,7 @@ function onKey(dom: Dom, a: KeyActions, ev: KeyboardEvent): void {
   else if (ctrl && (ev.key === 'z' || ev.key === 'Z')) {
     if (ev.shiftKey) a.redo();
     else a.undo();
-  }
-  else if (ctrl && ev.key === 'y') a.redo();
+  } else if (ctrl && ev.key === 'y') a.redo();
   else if (ctrl || ev.altKey) handled = false;
   else if (ev.key === ' ' && !(ev.target instanceof HTMLButtonElement)) a.togglePlay();
   else if (ev.key === 'ArrowLeft' && (ev.shiftKey || !onMap)) a.jump(ev.shiftKey ? 'op-start' : 'back');

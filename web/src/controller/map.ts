@@ -19,7 +19,11 @@ export function mountMap(ctx: Context, cat: Catalog, onClick: (pfn: number) => v
   new MapInput(dom.map, map, { onHover: (pfn, x, y) => hover(ctx, pfn, x, y), onClick });
 
   const overlays = () =>
-    map.setOverlays({ zones: dom.ovZones.checked, pageblocks: dom.ovPageblocks.checked, outlines: dom.ovOutlines.checked });
+    map.setOverlays({
+      zones: dom.ovZones.checked,
+      pageblocks: dom.ovPageblocks.checked,
+      outlines: dom.ovOutlines.checked,
+    });
   for (const box of [dom.ovZones, dom.ovPageblocks, dom.ovOutlines]) box.addEventListener('change', overlays);
   overlays();
   dom.zoomIn.addEventListener('click', () => map.zoomBy(2));

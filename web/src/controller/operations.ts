@@ -56,7 +56,9 @@ export class Operations {
     this.update(withBusy({ ...this.model, spec }, notice('booting', { what: spec })));
     await nextPaint();
     const r = engine.bootShorthand(spec);
-    this.update(r.ok ? bootSucceeded(this.model, r.machine, engine.procNames()) : bootFailed(this.model, spec, r.error));
+    this.update(
+      r.ok ? bootSucceeded(this.model, r.machine, engine.procNames()) : bootFailed(this.model, spec, r.error),
+    );
     if (r.ok) this.cursor.afterOperation();
   }
 
@@ -67,7 +69,9 @@ export class Operations {
     this.update(withBusy(this.model, notice('booting', { what: label })));
     await nextPaint();
     const r = engine.bootDmesg(text, label);
-    this.update(r.ok ? bootSucceeded(this.model, r.machine, engine.procNames()) : bootFailed(this.model, label, r.error));
+    this.update(
+      r.ok ? bootSucceeded(this.model, r.machine, engine.procNames()) : bootFailed(this.model, label, r.error),
+    );
     if (r.ok) {
       this.cursor.afterOperation();
       this.update(withTab(this.model, 'log'));
@@ -117,7 +121,9 @@ export class Operations {
     const info = engine.frameInfo(pfn);
     if (!info.ok || info.head < 0) return;
     if (!info.freeable) {
-      this.update(patch(this.model, { allocMessage: { tone: 'error', notice: notice('freeClickRefused', { pfn }, info.owner) } }));
+      this.update(
+        patch(this.model, { allocMessage: { tone: 'error', notice: notice('freeClickRefused', { pfn }, info.owner) } }),
+      );
       return;
     }
     this.free(info.head);
@@ -155,8 +161,13 @@ export class Operations {
     if (!engine || this.model.busy || !text.trim()) return;
     const { run } = engine.runScenario(text, t(this.model.lang, 'scenarioName'));
     let cmdMessage;
-    if (!run.ran) cmdMessage = { tone: 'error' as const, notice: notice('cmdRefused', {}, run.failures[0]?.text ?? '') };
-    else if (!run.ok) cmdMessage = { tone: 'warn' as const, notice: notice('cmdFailed', {}, run.failures.map((f) => f.text).join('\n')) };
+    if (!run.ran)
+      cmdMessage = { tone: 'error' as const, notice: notice('cmdRefused', {}, run.failures[0]?.text ?? '') };
+    else if (!run.ok)
+      cmdMessage = {
+        tone: 'warn' as const,
+        notice: notice('cmdFailed', {}, run.failures.map((f) => f.text).join('\n')),
+      };
     else cmdMessage = { tone: 'ok' as const, notice: notice('cmdOk', { label: text.trim() }, run.output.trim()) };
     this.update(patch(this.model, { cmdMessage, cmdText: run.ran ? '' : text }));
     if (run.ran) this.cursor.afterOperation();

@@ -142,7 +142,9 @@ export function wirePlayer(ctx: Context, cursor: Cursor, ops: Operations): void 
   ];
   for (const [b, j] of jumps) b.addEventListener('click', () => cursor.jump(j));
   dom.pPlay.addEventListener('click', () => cursor.togglePlay());
-  dom.pSpeed.addEventListener('change', () => cursor.setSpeed(SPEEDS[Number(dom.pSpeed.value)] ?? store.model.player.speed));
+  dom.pSpeed.addEventListener('change', () =>
+    cursor.setSpeed(SPEEDS[Number(dom.pSpeed.value)] ?? store.model.player.speed),
+  );
   dom.pScrub.addEventListener('input', () => {
     cursor.pause();
     cursor.seekGlobal(Number(dom.pScrub.value), false);

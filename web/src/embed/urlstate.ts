@@ -49,7 +49,15 @@ export function decodeText(b64: string): string | null {
 export function parseHash(hash: string): Parsed {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const problems: string[] = [];
-  const state: UrlState = { machine: null, scenario: null, step: null, lang: null, controls: 'full', view: null, origins: [] };
+  const state: UrlState = {
+    machine: null,
+    scenario: null,
+    step: null,
+    lang: null,
+    controls: 'full',
+    view: null,
+    origins: [],
+  };
 
   const machine = params.get('machine');
   if (machine) state.machine = machine;

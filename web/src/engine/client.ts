@@ -20,9 +20,7 @@ import type { AllocForm, LiveAllocation, MachineView, OomReplayView, ScenarioRun
 export type BootOutcome = { ok: true; machine: MachineView } | { ok: false; error: string };
 export type ProcOutcome = { ok: true; text: string } | { ok: false; error: string };
 /** ok; or out of memory (`failure`); or refused (`error`). */
-export type AllocOutcome =
-  | { ok: true; block: LiveAllocation }
-  | { ok: false; failure: string; error: string };
+export type AllocOutcome = { ok: true; block: LiveAllocation } | { ok: false; failure: string; error: string };
 export type StatusOutcome = { ok: true } | { ok: false; error: string };
 
 export class EngineClient {
@@ -88,7 +86,14 @@ export class EngineClient {
   runScenario(text: string, label: string): { run: ScenarioRunView; machine: MachineView | null } {
     const r = this.engine.runScenario(text);
     if (!r.ran) {
-      const run = { ran: false, ok: false, output: '', passed: 0, failed: 0, failures: [{ line: r.line, col: r.col, text: r.error }] };
+      const run = {
+        ran: false,
+        ok: false,
+        output: '',
+        passed: 0,
+        failed: 0,
+        failures: [{ line: r.line, col: r.col, text: r.error }],
+      };
       return { run, machine: null };
     }
     const failures = r.failures.map((f) => ({ line: f.line, col: f.col, text: f.text }));

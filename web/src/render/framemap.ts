@@ -44,7 +44,17 @@ export interface Overlays {
 // lightness as well as hue.
 
 export const KIND_NAMES = [
-  'Hole', 'Reserved', 'Uninit', 'Free', 'Pcp', 'Kernel', 'PageTable', 'Slab', 'Anon', 'PageCache', 'Other',
+  'Hole',
+  'Reserved',
+  'Uninit',
+  'Free',
+  'Pcp',
+  'Kernel',
+  'PageTable',
+  'Slab',
+  'Anon',
+  'PageCache',
+  'Other',
 ] as const;
 
 const KIND_HOLE = 0;
@@ -88,7 +98,10 @@ function freeOrderColors(maxOrder: number): string[] {
 function mix(a: string, b: string, t: number): string {
   const pa = rgb(a);
   const pb = rgb(b);
-  const c = (i: number) => Math.round(pa[i]! + (pb[i]! - pa[i]!) * t).toString(16).padStart(2, '0');
+  const c = (i: number) =>
+    Math.round(pa[i]! + (pb[i]! - pa[i]!) * t)
+      .toString(16)
+      .padStart(2, '0');
   return `#${c(0)}${c(1)}${c(2)}`;
 }
 
@@ -103,7 +116,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function packed(hex: string): number {
   const [r, g, b] = rgb(hex);
-  return LITTLE_ENDIAN ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+  return LITTLE_ENDIAN
+    ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0
+    : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
 }
 
 /** Cell byte -> pixel, for all 256 bytes, so the fill loop is one lookup. */
@@ -112,9 +127,10 @@ function makeCellLut(freeColors: readonly string[]): Uint32Array {
   for (let v = 0; v < 256; v++) {
     const kind = v & 15;
     const order = v >> 4;
-    lut[v] = kind === KIND_FREE
-      ? packed(freeColors[Math.min(order, freeColors.length - 1)]!)
-      : packed(KIND_COLORS[Math.min(kind, KIND_OTHER)]!);
+    lut[v] =
+      kind === KIND_FREE
+        ? packed(freeColors[Math.min(order, freeColors.length - 1)]!)
+        : packed(KIND_COLORS[Math.min(kind, KIND_OTHER)]!);
   }
   return lut;
 }
@@ -438,7 +454,9 @@ export class FrameMap {
     const count = Math.ceil(this.rows / TILE_ROWS);
     // Tiles are reused while the machine keeps its size, so a step of the
     // simulation does not hand megabytes to the garbage collector.
-    const keep = this.tiles.length === count && this.tiles.every((t, i) => t.rows === Math.min(TILE_ROWS, this.rows - i * TILE_ROWS));
+    const keep =
+      this.tiles.length === count &&
+      this.tiles.every((t, i) => t.rows === Math.min(TILE_ROWS, this.rows - i * TILE_ROWS));
     if (!keep) {
       this.tiles = [];
       for (let i = 0; i < count; i++) {
@@ -495,13 +513,21 @@ export class FrameMap {
       add(z.startPfn + z.spanned, false);
     }
     this.boundaries = [...seen].map(([pfn, node]) => ({ pfn, node })).sort((a, b) => a.pfn - b.pfn);
-    this.zoneLabels = zones.map((z) => ({ text: `Node ${z.node} ${z.name}`, start: z.startPfn, end: z.startPfn + z.spanned, width: 0 }));
+    this.zoneLabels = zones.map((z) => ({
+      text: `Node ${z.node} ${z.name}`,
+      start: z.startPfn,
+      end: z.startPfn + z.spanned,
+      width: 0,
+    }));
     // Node names on the right only matter when there are several nodes;
     // the zone labels already name the node.
-    this.nodeLabels = d.nodes.length < 2 ? [] : d.nodes
-      .filter((nd) => nd.spanned > 0)
-      .sort((a, b) => a.startPfn - b.startPfn)
-      .map((nd) => ({ text: `Node ${nd.id}`, start: nd.startPfn, end: nd.startPfn + nd.spanned, width: 0 }));
+    this.nodeLabels =
+      d.nodes.length < 2
+        ? []
+        : d.nodes
+            .filter((nd) => nd.spanned > 0)
+            .sort((a, b) => a.startPfn - b.startPfn)
+            .map((nd) => ({ text: `Node ${nd.id}`, start: nd.startPfn, end: nd.startPfn + nd.spanned, width: 0 }));
     this.measureLabels();
   }
 
@@ -523,7 +549,10 @@ export class FrameMap {
     // emulation (DevTools, headless tests) Chromium reports CSS pixels there.
     const dev = (e.devicePixelContentBoxSize as readonly ResizeObserverSize[] | undefined)?.[0];
     const css = e.contentRect;
-    const good = dev !== undefined && Math.abs(dev.inlineSize - css.width * dpr) < 2 && Math.abs(dev.blockSize - css.height * dpr) < 2;
+    const good =
+      dev !== undefined &&
+      Math.abs(dev.inlineSize - css.width * dpr) < 2 &&
+      Math.abs(dev.blockSize - css.height * dpr) < 2;
     const w = good ? dev.inlineSize : Math.round(css.width * dpr);
     const h = good ? dev.blockSize : Math.round(css.height * dpr);
     this.setSize(css.width, w, h);
@@ -594,7 +623,8 @@ export class FrameMap {
     const s = this.scale();
     const viewCols = (this.devW - this.mapLeft()) / s;
     const viewRows = this.devH / s;
-    this.col0 = this.rowFrames <= viewCols ? -(viewCols - this.rowFrames) / 2 : clamp(this.col0, 0, this.rowFrames - viewCols);
+    this.col0 =
+      this.rowFrames <= viewCols ? -(viewCols - this.rowFrames) / 2 : clamp(this.col0, 0, this.rowFrames - viewCols);
     this.row0 = this.rows <= viewRows ? 0 : clamp(this.row0, 0, this.rows - viewRows);
   }
 
@@ -728,7 +758,13 @@ export class FrameMap {
               this.snapRect(ox + (head - base) * s, oy + r * s, size * s, s, half);
             } else if (head >= base || r === r0) {
               // A block of more than one row (order 10): drawn once, from its first row.
-              this.snapRect(ox, oy + Math.floor(head / this.rowFrames) * s, this.rowFrames * s, (size / this.rowFrames) * s, half);
+              this.snapRect(
+                ox,
+                oy + Math.floor(head / this.rowFrames) * s,
+                this.rowFrames * s,
+                (size / this.rowFrames) * s,
+                half,
+              );
             }
           }
           p = Math.max(p + 1, Math.min(head + size, base + this.rowFrames));
@@ -766,7 +802,11 @@ export class FrameMap {
           const xb = Math.min(ox + (head - base + size) * s, this.devW);
           ctx.fillText(ORDER_TEXT[order]!, (xa + xb) / 2, oy + (r + 0.5) * s);
         } else if ((v & 15) === KIND_FREE && size > this.rowFrames && (head >= base || r === r0)) {
-          ctx.fillText(ORDER_TEXT[order]!, (Math.max(ox, this.mapLeft()) + Math.min(ox + this.rowFrames * s, this.devW)) / 2, oy + (Math.floor(head / this.rowFrames) + (size / this.rowFrames) / 2) * s);
+          ctx.fillText(
+            ORDER_TEXT[order]!,
+            (Math.max(ox, this.mapLeft()) + Math.min(ox + this.rowFrames * s, this.devW)) / 2,
+            oy + (Math.floor(head / this.rowFrames) + size / this.rowFrames / 2) * s,
+          );
         }
         p = Math.max(p + 1, Math.min(head + size, base + this.rowFrames));
       }

@@ -65,7 +65,8 @@ const en = {
   levelLow: 'below low',
   levelHigh: 'below high',
   levelOk: 'above high',
-  levelMinWhy: 'Only allocations allowed into the reserves (atomic, __GFP_HIGH, OOM victims) succeed; the others reclaim directly or end in the OOM killer.',
+  levelMinWhy:
+    'Only allocations allowed into the reserves (atomic, __GFP_HIGH, OOM victims) succeed; the others reclaim directly or end in the OOM killer.',
   levelLowWhy: "The allocator's fast path fails here and wakes kswapd; the slow path still allocates down to min.",
   levelHighWhy: 'kswapd keeps reclaiming until free is above high.',
   levelOkWhy: 'Plenty free: kswapd sleeps.',
@@ -124,10 +125,11 @@ const en = {
   noSlabs: 'This cache has no slabs.',
   more: '+{n} more',
   showMore: 'show {n} more',
-  slabTitle: 'pfn {pfn} · order {order} · {used} of {objects} objects in use here (slab->inuse {inuse}: objects on a CPU freelist count as taken)',
+  slabTitle:
+    'pfn {pfn} · order {order} · {used} of {objects} objects in use here (slab->inuse {inuse}: objects on a CPU freelist count as taken)',
   pfnButton: 'pfn {pfn}, {used} of {objects} objects in use: show it on the frame map',
   tasksCaption:
-    "Tasks as the OOM killer ranks them. badness = rss + swap entries + page tables + oom_score_adj × totalpages / 1000 (pages); the highest live one is killed next",
+    'Tasks as the OOM killer ranks them. badness = rss + swap entries + page tables + oom_score_adj × totalpages / 1000 (pages); the highest live one is killed next',
   colPid: 'PID',
   colTask: 'name',
   colState: 'state',
@@ -172,7 +174,8 @@ const zh: Record<LabelKey, string> = {
   levelLow: '低于 low',
   levelHigh: '低于 high',
   levelOk: '高于 high',
-  levelMinWhy: '只有允许动用保留页的分配（原子分配、__GFP_HIGH、OOM 受害者）能成功；其他分配直接回收，或最终触发 OOM killer。',
+  levelMinWhy:
+    '只有允许动用保留页的分配（原子分配、__GFP_HIGH、OOM 受害者）能成功；其他分配直接回收，或最终触发 OOM killer。',
   levelLowWhy: '分配器快速路径在此失败并唤醒 kswapd；慢速路径仍可分配到 min 为止。',
   levelHighWhy: 'kswapd 持续回收，直到空闲页高于 high。',
   levelOkWhy: '空闲页充足：kswapd 休眠。',
@@ -231,7 +234,8 @@ const zh: Record<LabelKey, string> = {
   noSlabs: '该缓存没有 slab。',
   more: '还有 {n} 个',
   showMore: '再显示 {n} 个',
-  slabTitle: 'pfn {pfn} · {order} 阶 · {objects} 个对象中 {used} 个在用（slab->inuse {inuse}：CPU 空闲链表上的对象也算作已占用）',
+  slabTitle:
+    'pfn {pfn} · {order} 阶 · {objects} 个对象中 {used} 个在用（slab->inuse {inuse}：CPU 空闲链表上的对象也算作已占用）',
   pfnButton: 'pfn {pfn}，{objects} 个对象中 {used} 个在用：在页框图上显示',
   tasksCaption:
     '进程，按 OOM killer 的排序。badness = rss + 交换项 + 页表 + oom_score_adj × totalpages / 1000（页）；分数最高的存活进程下一个被杀',
@@ -398,15 +402,34 @@ function gridMove(e: KeyboardEvent, key: string): void {
   const rows = Math.max(...cells.map((x) => Number(x.dataset['r'])));
   const cols = Math.max(...cells.map((x) => Number(x.dataset['c'])));
   switch (key) {
-    case 'ArrowUp': r -= 1; break;
-    case 'ArrowDown': r += 1; break;
-    case 'ArrowLeft': c -= 1; break;
-    case 'ArrowRight': c += 1; break;
-    case 'Home': c = 0; if (e.ctrlKey) r = 0; break;
-    case 'End': c = cols; if (e.ctrlKey) r = rows; break;
-    case 'PageUp': r = 0; break;
-    case 'PageDown': r = rows; break;
-    default: return;
+    case 'ArrowUp':
+      r -= 1;
+      break;
+    case 'ArrowDown':
+      r += 1;
+      break;
+    case 'ArrowLeft':
+      c -= 1;
+      break;
+    case 'ArrowRight':
+      c += 1;
+      break;
+    case 'Home':
+      c = 0;
+      if (e.ctrlKey) r = 0;
+      break;
+    case 'End':
+      c = cols;
+      if (e.ctrlKey) r = rows;
+      break;
+    case 'PageUp':
+      r = 0;
+      break;
+    case 'PageDown':
+      r = rows;
+      break;
+    default:
+      return;
   }
   const to = cells.find((x) => Number(x.dataset['r']) === r && Number(x.dataset['c']) === c);
   e.preventDefault();
@@ -722,7 +745,13 @@ export class StructureViews {
     s: MachineState,
     z: ZoneState,
     lang: Lang,
-  ): { wrap: HTMLElement; cells: HTMLButtonElement[][]; rows: HTMLTableRowElement[]; nrFree: HTMLTableCellElement[]; pages: HTMLTableCellElement[] } {
+  ): {
+    wrap: HTMLElement;
+    cells: HTMLButtonElement[][];
+    rows: HTMLTableRowElement[];
+    nrFree: HTMLTableCellElement[];
+    pages: HTMLTableCellElement[];
+  } {
     const wrap = h('div', 'sv-scroll');
     const table = h('table', 'sv-table sv-fa');
     table.createCaption().textContent = tr(lang, 'faCaption', { node: z.node, zone: z.name });
@@ -787,7 +816,10 @@ export class StructureViews {
     const table = h('table', 'sv-table sv-pcp');
     const cap = table.createCaption();
     const cat = this.cat;
-    const legend = Array.from({ length: cat.pcpTypes }, (_, mt) => `${cat.migrateTypeLetter(mt) ?? mt} ${cat.migrateTypeName(mt, lang) ?? mt}`);
+    const legend = Array.from(
+      { length: cat.pcpTypes },
+      (_, mt) => `${cat.migrateTypeLetter(mt) ?? mt} ${cat.migrateTypeName(mt, lang) ?? mt}`,
+    );
     cap.append(tr(lang, 'pcpCaption', { node: z.node, zone: z.name }), h('br'), h('small', '', legend.join(' · ')));
     const thead = table.createTHead();
     const r1 = thead.insertRow();
@@ -807,7 +839,7 @@ export class StructureViews {
     const listNames: string[] = [];
     const groupStarts = new Set<number>();
     const lists = cat.raw.pcp_lists;
-    for (let i = 0; i < lists.length; ) {
+    for (let i = 0; i < lists.length;) {
       const order = lists[i]!.order;
       let n = 0;
       while (i + n < lists.length && lists[i + n]!.order === order) n++;
@@ -848,7 +880,10 @@ export class StructureViews {
   }
 
   private patchNode(card: NodeCard, n: NodeState, s: MachineState, lang: Lang): void {
-    setText(card.meta, tr(lang, 'nodeMeta', { start: n.startPfn, end: n.startPfn + Math.max(n.spanned, 1) - 1, present: n.present }));
+    setText(
+      card.meta,
+      tr(lang, 'nodeMeta', { start: n.startPfn, end: n.startPfn + Math.max(n.spanned, 1) - 1, present: n.present }),
+    );
     // The chain is short and rarely changes: rebuild it only when it did.
     const want = n.zonelist.join('\n');
     if (card.chain.dataset['sig'] !== want) {
@@ -887,7 +922,12 @@ export class StructureViews {
         setClass(b, 'sv-zero', n === 0);
         const isHl = hl !== null && hl.order === order && hl.mt === mt;
         setClass(b, 'sv-hl', isHl);
-        const label = tr(lang, 'faCell', { order, mt: this.mtName(lang, s.migrateTypes[mt]!), n, pages: n * 2 ** order });
+        const label = tr(lang, 'faCell', {
+          order,
+          mt: this.mtName(lang, s.migrateTypes[mt]!),
+          n,
+          pages: n * 2 ** order,
+        });
         setAttr(b, 'aria-label', label);
         setAttr(b, 'title', label);
       }
@@ -961,7 +1001,11 @@ export class StructureViews {
     const skipped = prot > 0 && z.free <= z.low + prot;
     setHidden(g.protChip, !skipped);
     setText(g.protChip, skipped ? tr(lang, 'protChip') : '');
-    setAttr(g.protChip, 'title', skipped ? tr(lang, 'protChipWhy', { target: zoneTypeName(cat, target), mark: z.low + prot }) : null);
+    setAttr(
+      g.protChip,
+      'title',
+      skipped ? tr(lang, 'protChipWhy', { target: zoneTypeName(cat, target), mark: z.low + prot }) : null,
+    );
     setAttr(g.ticks.prot, 'title', `high + protection[${zoneTypeName(cat, target)}] = ${fmt(z.high + prot)}`);
 
     let text = tr(lang, 'wmText', { free: z.free, mib: mib(z.free), min: z.min, low: z.low, high: z.high });
@@ -1089,15 +1133,18 @@ export class StructureViews {
     if (caches.length === 0) return h('p', 'sv-empty', tr(lang, 'noCaches'));
     const table = h('table', 'sv-table sv-cache-table');
     table.createCaption().textContent = tr(lang, 'cachesCaption');
-    table.createTHead().insertRow().append(
-      th(tr(lang, 'colName')),
-      th(tr(lang, 'colObjSize'), tr(lang, 'colObjSizeTitle')),
-      th(tr(lang, 'colSize'), tr(lang, 'colSizeTitle')),
-      th(tr(lang, 'colObjPerSlab')),
-      th(tr(lang, 'colPagesPerSlab')),
-      th(tr(lang, 'colObjs')),
-      th(tr(lang, 'colSlabs')),
-    );
+    table
+      .createTHead()
+      .insertRow()
+      .append(
+        th(tr(lang, 'colName')),
+        th(tr(lang, 'colObjSize'), tr(lang, 'colObjSizeTitle')),
+        th(tr(lang, 'colSize'), tr(lang, 'colSizeTitle')),
+        th(tr(lang, 'colObjPerSlab')),
+        th(tr(lang, 'colPagesPerSlab')),
+        th(tr(lang, 'colObjs')),
+        th(tr(lang, 'colSlabs')),
+      );
     const body = table.createTBody();
     let roving = caches.findIndex((c) => c.name === selected);
     if (roving < 0) roving = 0;
@@ -1167,7 +1214,10 @@ export class StructureViews {
     }
     const [head, , none, groupsEl] = [...d.children] as HTMLElement[];
     const c = detail.cache;
-    setText(head!, tr(lang, 'detailTitle', { name: c.name, slabs: c.slabs, pages: c.pagesPerSlab, objs: c.objPerSlab }));
+    setText(
+      head!,
+      tr(lang, 'detailTitle', { name: c.name, slabs: c.slabs, pages: c.pagesPerSlab, objs: c.objPerSlab }),
+    );
     setHidden(none!, detail.slabs.length > 0);
 
     // Group the slabs: per CPU (active, then partial), then per node.
@@ -1370,7 +1420,10 @@ function objectStrip(map: string): SVGSVGElement {
     if (map[i] === '#') used += `M${x} ${y}h${size}v${size}h${-size}z`;
     else free += `M${x + 0.5} ${y + 0.5}h${size - 1}v${size - 1}h${1 - size}z`;
   }
-  for (const [cls, d] of [['used', used], ['free', free]] as const) {
+  for (const [cls, d] of [
+    ['used', used],
+    ['free', free],
+  ] as const) {
     if (!d) continue;
     const p = document.createElementNS(SVG_NS, 'path');
     p.setAttribute('class', cls);
@@ -1425,7 +1478,8 @@ function buildTasks(n: number, lang: Lang): { root: HTMLElement; rows: TasksView
   rss.colSpan = 3;
   rss.className = 'sv-group';
   r1.append(spanned(tr(lang, 'colPid')), spanned(tr(lang, 'colTask')), spanned(tr(lang, 'colState')), rss);
-  for (const k of ['colSwap', 'colPgtables', 'colAdj', 'colScore', 'colBadness'] as const) r1.append(spanned(tr(lang, k)));
+  for (const k of ['colSwap', 'colPgtables', 'colAdj', 'colScore', 'colBadness'] as const)
+    r1.append(spanned(tr(lang, k)));
   r2.append(th(tr(lang, 'colAnon')), th(tr(lang, 'colFile')), th(tr(lang, 'colShmem')));
   const body = table.createTBody();
   const rows: TasksView['rows'] = [];
@@ -1466,7 +1520,8 @@ export function renderStructures(m: PageModel, dom: Dom, views: StructureViews):
   const s = m.state;
   const ev = m.player.event;
   if (!s) return;
-  const highlight = ev && ev.zone >= 0 ? { node: ev.node, zone: ev.zone, order: ev.order, mt: ev.mt, cpu: ev.cpu } : null;
+  const highlight =
+    ev && ev.zone >= 0 ? { node: ev.node, zone: ev.zone, order: ev.order, mt: ev.mt, cpu: ev.cpu } : null;
   if (m.tab === 'zones') {
     views.renderZones(dom.zonesView, s, m.lang, highlight);
     if (m.blocks) views.showBlocks(dom.blocksView, m.blocks.title, [...m.blocks.pfns], m.blocks.order, m.lang);
