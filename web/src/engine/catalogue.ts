@@ -28,6 +28,8 @@ export class Catalog {
   /** Frames per pageblock: 2^pageblock_order. */
   readonly pageblockPages: number;
   readonly costlyOrder: number;
+  /** The page size in KiB: 2^(PAGE_SHIFT - 10). */
+  readonly pageKib: number;
   /** Migrate types with pcp lists (Unmovable, Movable, Reclaimable). */
   readonly pcpTypes: number;
   private readonly events: ReadonlyMap<string, CatalogueEvent>;
@@ -39,6 +41,7 @@ export class Catalog {
     this.pageblockOrder = raw.constants.pageblock_order;
     this.pageblockPages = 2 ** raw.constants.pageblock_order;
     this.costlyOrder = raw.constants.PAGE_ALLOC_COSTLY_ORDER;
+    this.pageKib = 2 ** (raw.constants.PAGE_SHIFT - 10);
     this.pcpTypes = raw.constants.MIGRATE_PCPTYPES;
     this.events = new Map(raw.events.map((e) => [e.code, e]));
     this.args = new Map(Object.entries(raw.args));

@@ -284,15 +284,15 @@ function fmt(n: number): string {
   return NF.format(n);
 }
 
-/** Pages of 4 KiB in MiB, one decimal below 10. */
-function mib(pages: number): string {
-  const m = pages / 256;
+/** Pages of `pageKib` KiB in MiB, one decimal below 10. */
+function mib(pages: number, pageKib: number): string {
+  const m = (pages * pageKib) / 1024;
   return m < 10 ? m.toFixed(1) : fmt(Math.round(m));
 }
 
-/** 2^order pages of 4 KiB, as "4K" .. "4M". */
-function sizeOf(order: number): string {
-  const k = 4 * 2 ** order;
+/** 2^order pages of `pageKib` KiB, as "4K" .. "4M". */
+function sizeOf(order: number, pageKib: number): string {
+  const k = pageKib * 2 ** order;
   return k < 1024 ? `${k}K` : `${k / 1024}M`;
 }
 
@@ -772,8 +772,12 @@ export class StructureViews {
     const nrFree: HTMLTableCellElement[] = [];
     for (let order = 0; order < this.cat.maxOrder; order++) {
       const tr0 = body.insertRow();
-      const rh = th('', tr(lang, 'faOrderTitle', { order, pages: 2 ** order, size: sizeOf(order) }), 'row');
-      rh.append(h('span', 'sv-order', String(order)), h('small', '', sizeOf(order)));
+      const rh = th(
+        '',
+        tr(lang, 'faOrderTitle', { order, pages: 2 ** order, size: sizeOf(order, this.cat.pageKib) }),
+        'row',
+      );
+      rh.append(h('span', 'sv-order', String(order)), h('small', '', sizeOf(order, this.cat.pageKib)));
       tr0.append(rh);
       const row: HTMLButtonElement[] = [];
       s.migrateTypes.forEach((_, mt) => {
@@ -1008,7 +1012,13 @@ export class StructureViews {
     );
     setAttr(g.ticks.prot, 'title', `high + protection[${zoneTypeName(cat, target)}] = ${fmt(z.high + prot)}`);
 
-    let text = tr(lang, 'wmText', { free: z.free, mib: mib(z.free), min: z.min, low: z.low, high: z.high });
+    let text = tr(lang, 'wmText', {
+      free: z.free,
+      mib: mib(z.free, this.cat.pageKib),
+      min: z.min,
+      low: z.low,
+      high: z.high,
+    });
     if (z.boost > 0) text += tr(lang, 'wmBoost', { boost: z.boost });
     setText(g.text, text);
     setAttr(g.bar, 'aria-valuemax', String(z.managed));
