@@ -175,7 +175,7 @@ function setPieces(el: HTMLElement, lang: Lang, pieces: readonly Piece[], key: s
     span.className = p.kind === 'value' ? 'arg' : 'arg unknown';
     span.dataset['arg'] = p.arg;
     if (p.kind === 'value') span.dataset['type'] = p.type;
-    span.textContent = p.text;
+    span.append(...glossed(p.text, lang)); // a value may be a glossary term too (HighAtomic, Node)
     nodes.push(span);
   }
   el.replaceChildren(...nodes);
