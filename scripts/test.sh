@@ -5,6 +5,8 @@
 #   asan    ctest: the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   wasm    ctest: engine_tests.js under node, wasm_bindings
 #   node    tests/wasm/bindings.test.mjs and tests/web/page.test.mjs (Debian Chromium)
+#   page    tests/page/*.test.mjs (the page's modules under node), then npm run
+#           lint and npm run format:check (one test each)
 # Build dirs are reused when present (configure is re-run, incrementally).
 # A step that cannot build counts as one
 # failure and the remaining steps still run, so one run reports everything.
@@ -104,6 +106,41 @@ else
   failed=$((failed + n_fail + ${n_cancel:-0}))
   while read -r name; do failures+=("node: $name"); done < <(sed -nE 's/^ *not ok [0-9]+ - (.*)$/\1/p' "$logs/node.log")
   if ((node_rc != 0 && n_fail + ${n_cancel:-0} == 0)); then fail_step "node tests (exit $node_rc)"; fi
+fi
+
+# ---- the page: unit tests (tests/page, node:test over build/web/js and the
+# node engine), then lint and format checks, one test each ---------------------
+mm_log "page unit tests"
+node --test --test-reporter=tap tests/page/*.test.mjs 2>&1 | tee "$logs/page.log"
+page_rc=${PIPESTATUS[0]}
+p_pass=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$logs/page.log" | tail -n 1)
+p_fail=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$logs/page.log" | tail -n 1)
+p_cancel=$(sed -nE 's/^# cancelled ([0-9]+)$/\1/p' "$logs/page.log" | tail -n 1)
+if [[ -z $p_pass || -z $p_fail ]]; then
+  fail_step "page unit tests (exit $page_rc, no summary)"
+else
+  passed=$((passed + p_pass))
+  failed=$((failed + p_fail + ${p_cancel:-0}))
+  while read -r name; do failures+=("page: $name"); done < <(sed -nE 's/^ *not ok [0-9]+ - (.*)$/\1/p' "$logs/page.log")
+  if ((page_rc != 0 && p_fail + ${p_cancel:-0} == 0)); then fail_step "page unit tests (exit $page_rc)"; fi
+fi
+
+# ESLint over the page, its tests and scripts (eslint.config.mjs): one test.
+mm_log "lint"
+if npm run --silent lint >"$logs/lint.log" 2>&1; then
+  passed=$((passed + 1))
+else
+  cat "$logs/lint.log"
+  fail_step "lint (build/test-logs/lint.log)"
+fi
+
+# Prettier's check of the same files (.prettierrc.json): one test.
+mm_log "format check"
+if npm run --silent format:check >"$logs/format.log" 2>&1; then
+  passed=$((passed + 1))
+else
+  cat "$logs/format.log"
+  fail_step "format check: run npm run format (build/test-logs/format.log)"
 fi
 
 if ((${#failures[@]})); then

@@ -71,6 +71,7 @@ EMSCRIPTEN_BINDINGS(mm_engine) {
       .function("seek", &Engine::seek)
       .function("seekEnd", &Engine::seek_end)
       .function("opEvents", &Engine::op_events)
+      .function("narrate", &Engine::narrate)
       .function("mapCells", &Engine::map_cells)
       .function("pageblockView", &Engine::pageblock_view)
       .function("stateJson", &Engine::state_json)

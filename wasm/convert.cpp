@@ -370,6 +370,18 @@ val Engine::op_events(double op, double start, double count) const {
   return out;
 }
 
+val Engine::narrate(double op, double start, double count, const std::string& lang) const {
+  val out = val::array();
+  if (!(op >= 0) || (lang != "en" && lang != "zh")) return out;
+  const mm::Trace* t = pg_.op_trace(to_size(op));
+  if (!t) return out;
+  const mm::Lang l = lang == "zh" ? mm::Lang::zh : mm::Lang::en;
+  unsigned i = 0;
+  for (const mm::Event& e : pg_.op_events(to_size(op), to_size(start), to_size(count)))
+    out.set(i++, e.kind == mm::EventKind::End ? std::string() : mm::narrate(e, *t, l));
+  return out;
+}
+
 // ---- views of the machine at the cursor ----------------------------------------------
 
 val Engine::map_cells() {

@@ -103,7 +103,8 @@ export const GLOSSARY: readonly Term[] = [
     explainEn:
       'The unit that carries a migrate type: 2^pageblock_order pages. On x86_64 pageblock_order is 9, so a pageblock is 512 pages (2 MiB), ' +
       'the size of a huge page.',
-    explainZh: '携带迁移类型标记的单位，大小为 2^pageblock_order 页。x86_64 上 pageblock_order 为 9，一个页块是 512 页（2 MiB），正好是一个大页。',
+    explainZh:
+      '携带迁移类型标记的单位，大小为 2^pageblock_order 页。x86_64 上 pageblock_order 为 9，一个页块是 512 页（2 MiB），正好是一个大页。',
     match: ['pageblock', 'pageblock_order', '页块'],
   },
   {
@@ -162,7 +163,7 @@ export const GLOSSARY: readonly Term[] = [
     en: 'Zonelist',
     zh: '备用区域列表（zonelist）',
     explainEn:
-      "The order in which an allocation tries zones: from the highest zone the request may use on the preferred node down to the lower ones, " +
+      'The order in which an allocation tries zones: from the highest zone the request may use on the preferred node down to the lower ones, ' +
       'then the same on the other nodes, nearest first. build_all_zonelists builds it at boot; __GFP_THISNODE uses a list of the local node only.',
     explainZh:
       '一次分配依次尝试各内存域的顺序：先是首选节点上请求允许的最高内存域，再往下到较低的内存域，然后按距离由近到远尝试其他节点。' +
@@ -187,7 +188,7 @@ export const GLOSSARY: readonly Term[] = [
     en: 'Watermarks (min / low / high)',
     zh: '水位线（min / low / high）',
     explainEn:
-      "Three thresholds of free pages per zone. The fast path allocates only while the zone stays above low; below low kswapd is woken and " +
+      'Three thresholds of free pages per zone. The fast path allocates only while the zone stays above low; below low kswapd is woken and ' +
       'reclaims until free pages exceed high. The slow path goes down to min, below which the task must reclaim directly; only __GFP_HIGH, ' +
       'atomic, OOM-victim and PF_MEMALLOC requests may dip under min. In 6.1, min is the zone’s share of min_free_kbytes (by managed pages) and low and high ' +
       'add one and two steps of max(min/4, managed × watermark_scale_factor / 10000).',
@@ -289,7 +290,15 @@ export const GLOSSARY: readonly Term[] = [
       'pcp->batch 是每CPU页框链表与伙伴系统之间一次搬运的页数：约为 受管页/1024（最多 256）再除以 4，取整为 2^n − 1，大内存域通常是 63。' +
       'pcp->high 是一个 CPU 最多能囤积的页数：6.1 中为低水位线除以本节点 CPU 数（至少 4 × batch），除非设置了 vm.percpu_pagelist_high_fraction；' +
       '连续释放时 6.1 每次溢出会归还更多页（free_factor）。',
-    match: ['pcp batch', 'pcp high', 'pcp->batch', 'pcp->high', 'batch', 'percpu_pagelist_high_fraction', 'free_factor'],
+    match: [
+      'pcp batch',
+      'pcp high',
+      'pcp->batch',
+      'pcp->high',
+      'batch',
+      'percpu_pagelist_high_fraction',
+      'free_factor',
+    ],
   },
   {
     id: 'pcp-drain',
@@ -317,7 +326,17 @@ export const GLOSSARY: readonly Term[] = [
       '一次分配的标志（get free pages）：内存域位决定最高可用内存域，__GFP_MOVABLE/__GFP_RECLAIMABLE 决定迁移类型，' +
       '__GFP_DIRECT_RECLAIM、__GFP_KSWAPD_RECLAIM、__GFP_IO、__GFP_FS 决定允许怎样回收，__GFP_NORETRY、__GFP_RETRY_MAYFAIL、__GFP_NOFAIL 决定多努力地重试。' +
       'GFP_KERNEL 可以睡眠和回收；GFP_ATOMIC 不能睡眠，但可以动用一部分保留内存。',
-    match: ['gfp mask', 'gfp_mask', 'gfp', 'GFP_KERNEL', 'GFP_ATOMIC', 'GFP_NOWAIT', 'GFP_HIGHUSER_MOVABLE', 'GFP_USER', 'GFP 标志'],
+    match: [
+      'gfp mask',
+      'gfp_mask',
+      'gfp',
+      'GFP_KERNEL',
+      'GFP_ATOMIC',
+      'GFP_NOWAIT',
+      'GFP_HIGHUSER_MOVABLE',
+      'GFP_USER',
+      'GFP 标志',
+    ],
   },
   {
     id: 'alloc-flags',
@@ -398,8 +417,10 @@ export const GLOSSARY: readonly Term[] = [
     id: 'e820',
     en: 'e820 map',
     zh: 'e820 内存图',
-    explainEn: "The firmware's table of physical address ranges and their types (usable, reserved, ACPI...). The kernel prints it as BIOS-e820 lines and adds the usable ranges to memblock.",
-    explainZh: '固件提供的物理地址范围及其类型表（usable、reserved、ACPI 等）。内核以 BIOS-e820 行打印它，并把 usable 的范围加入 memblock。',
+    explainEn:
+      "The firmware's table of physical address ranges and their types (usable, reserved, ACPI...). The kernel prints it as BIOS-e820 lines and adds the usable ranges to memblock.",
+    explainZh:
+      '固件提供的物理地址范围及其类型表（usable、reserved、ACPI 等）。内核以 BIOS-e820 行打印它，并把 usable 的范围加入 memblock。',
     match: ['e820', 'BIOS-e820', 'e820 内存图'],
   },
   {
@@ -408,14 +429,16 @@ export const GLOSSARY: readonly Term[] = [
     zh: 'struct page（memmap）',
     explainEn:
       'One 64-byte struct page describes each page frame; the array of them (the memmap) costs about 1.6% of RAM and is allocated from memblock at boot.',
-    explainZh: '每个物理页框由一个 64 字节的 struct page 描述；这些结构组成的数组（memmap）约占内存的 1.6%，启动时从 memblock 分配。',
+    explainZh:
+      '每个物理页框由一个 64 字节的 struct page 描述；这些结构组成的数组（memmap）约占内存的 1.6%，启动时从 memblock 分配。',
     match: ['struct page', 'memmap', 'mem_map'],
   },
   {
     id: 'pfn',
     en: 'Page frame number (pfn)',
     zh: '页帧号（pfn）',
-    explainEn: 'A physical page frame numbered from 0: pfn = physical address / 4096. Buddy blocks of order n start at pfns that are multiples of 2^n.',
+    explainEn:
+      'A physical page frame numbered from 0: pfn = physical address / 4096. Buddy blocks of order n start at pfns that are multiples of 2^n.',
     explainZh: '从 0 开始编号的物理页框：pfn = 物理地址 / 4096。n 阶伙伴块的起始 pfn 总是 2^n 的倍数。',
     match: ['page frame number', 'page frame', 'pfn', 'pfns', '页帧号', '页框号'],
   },
@@ -499,7 +522,8 @@ export const GLOSSARY: readonly Term[] = [
     explainEn:
       'File contents kept in RAM. Reads fill it and later reads hit it; clean page cache is the cheapest memory to reclaim, dirty pages must be ' +
       'written back first. drop_caches drops the clean, unmapped ones.',
-    explainZh: '缓存在内存中的文件内容。读文件时填入，之后的读直接命中；干净的页缓存是回收代价最低的内存，脏页要先写回。drop_caches 会丢弃干净且未被映射的页缓存。',
+    explainZh:
+      '缓存在内存中的文件内容。读文件时填入，之后的读直接命中；干净的页缓存是回收代价最低的内存，脏页要先写回。drop_caches 会丢弃干净且未被映射的页缓存。',
     match: ['page cache', 'pagecache', 'file pages', '页缓存', '文件页'],
   },
   {
@@ -509,7 +533,8 @@ export const GLOSSARY: readonly Term[] = [
     explainEn:
       'Memory with no file behind it: heap, stack, MAP_ANONYMOUS mappings. It can be reclaimed only by writing it to swap; without swap it stays ' +
       'until its task frees it, exits or is killed.',
-    explainZh: '没有文件作为后备的内存：堆、栈、MAP_ANONYMOUS 映射。只能通过写到交换分区来回收；没有交换空间时，它会一直占着，直到进程释放、退出或被杀死。',
+    explainZh:
+      '没有文件作为后备的内存：堆、栈、MAP_ANONYMOUS 映射。只能通过写到交换分区来回收；没有交换空间时，它会一直占着，直到进程释放、退出或被杀死。',
     match: ['anonymous memory', 'anonymous pages', 'anonymous', 'anon', '匿名页', '匿名内存'],
   },
   {
@@ -519,7 +544,8 @@ export const GLOSSARY: readonly Term[] = [
     explainEn:
       'Disk space where reclaim writes anonymous and shmem pages; the page table keeps a swap entry and the page is read back on the next access. ' +
       "A task's swap entries count towards its OOM badness.",
-    explainZh: '回收时用来存放匿名页和共享内存页的磁盘空间；页表中留下交换项，下次访问时再读回。进程的交换项也计入它的 OOM badness。',
+    explainZh:
+      '回收时用来存放匿名页和共享内存页的磁盘空间；页表中留下交换项，下次访问时再读回。进程的交换项也计入它的 OOM badness。',
     match: ['swap', 'swapents', 'swap entries', '交换分区', '交换项', '交换'],
   },
   {
@@ -564,7 +590,8 @@ export const GLOSSARY: readonly Term[] = [
     zh: 'oom_score',
     explainEn:
       '/proc/PID/oom_score: the badness scaled to 0..2000, (1000 + badness × 1000 / totalpages) × 2 / 3 in 6.1; 0 for a task that is no candidate.',
-    explainZh: '/proc/PID/oom_score：把 badness 缩放到 0..2000，6.1 中为 (1000 + badness × 1000 / totalpages) × 2 / 3；不参与选择的进程显示 0。',
+    explainZh:
+      '/proc/PID/oom_score：把 badness 缩放到 0..2000，6.1 中为 (1000 + badness × 1000 / totalpages) × 2 / 3；不参与选择的进程显示 0。',
     match: ['oom_score'],
   },
 
@@ -576,7 +603,8 @@ export const GLOSSARY: readonly Term[] = [
     explainEn:
       "The slab allocator 6.1 uses by default (and Debian's choice): it cuts pages from the buddy allocator into objects, one size per cache. " +
       "An allocation usually just pops the CPU's freelist; the slow path takes a partial slab or a new slab.",
-    explainZh: '6.1 默认（也是 Debian 选用）的 slab 分配器：把从伙伴系统拿到的页切成对象，每个缓存一种大小。分配通常只需从 CPU 的 freelist 弹出一个对象；慢速路径才去取部分空闲 slab 或新 slab。',
+    explainZh:
+      '6.1 默认（也是 Debian 选用）的 slab 分配器：把从伙伴系统拿到的页切成对象，每个缓存一种大小。分配通常只需从 CPU 的 freelist 弹出一个对象；慢速路径才去取部分空闲 slab 或新 slab。',
     match: ['SLUB', 'slab allocator'],
   },
   {
@@ -584,8 +612,9 @@ export const GLOSSARY: readonly Term[] = [
     en: 'Slab',
     zh: 'slab',
     explainEn:
-      "One or more contiguous pages (an order chosen per cache) cut into equal objects of one cache. In 6.1 its metadata is struct slab, which overlays the struct page of its first page.",
-    explainZh: '一个或多个连续页（阶数按缓存选定），切成同一缓存中大小相等的对象。6.1 中它的元数据是 struct slab，与首页的 struct page 共用同一块内存。',
+      'One or more contiguous pages (an order chosen per cache) cut into equal objects of one cache. In 6.1 its metadata is struct slab, which overlays the struct page of its first page.',
+    explainZh:
+      '一个或多个连续页（阶数按缓存选定），切成同一缓存中大小相等的对象。6.1 中它的元数据是 struct slab，与首页的 struct page 共用同一块内存。',
     match: ['slab', 'struct slab'],
   },
   {
@@ -595,7 +624,8 @@ export const GLOSSARY: readonly Term[] = [
     explainEn:
       'A pool of objects of one size and alignment (struct kmem_cache), created with kmem_cache_create and listed in /proc/slabinfo. A new cache ' +
       'compatible with an existing one is merged into it as an alias.',
-    explainZh: '同一大小和对齐方式的对象池（struct kmem_cache），由 kmem_cache_create 创建，列在 /proc/slabinfo 中。与已有缓存兼容的新缓存会作为别名合并进去。',
+    explainZh:
+      '同一大小和对齐方式的对象池（struct kmem_cache），由 kmem_cache_create 创建，列在 /proc/slabinfo 中。与已有缓存兼容的新缓存会作为别名合并进去。',
     match: ['kmem_cache', 'slab cache', 'cache', 'slab 缓存', '缓存'],
   },
   {
@@ -617,7 +647,8 @@ export const GLOSSARY: readonly Term[] = [
     zh: 'CPU slab（当前 slab）',
     explainEn:
       "The slab a CPU currently allocates from (kmem_cache_cpu->slab). Its free objects sit on the CPU's own freelist, so the fast path allocates and frees without locks.",
-    explainZh: '某个 CPU 当前正在分配的 slab（kmem_cache_cpu->slab）。它的空闲对象挂在该 CPU 自己的 freelist 上，因此快速路径的分配和释放无需加锁。',
+    explainZh:
+      '某个 CPU 当前正在分配的 slab（kmem_cache_cpu->slab）。它的空闲对象挂在该 CPU 自己的 freelist 上，因此快速路径的分配和释放无需加锁。',
     match: ['CPU slab', 'c->slab', '当前 CPU slab', '当前 slab'],
   },
   {
@@ -654,7 +685,14 @@ export const GLOSSARY: readonly Term[] = [
     explainZh:
       'slab 中空闲对象串成的链：每个空闲对象在缓存规定的空闲指针偏移处保存下一个空闲对象的地址。CPU slab 的 freelist 整条交给 CPU（c->freelist）；' +
       '开启 CONFIG_SLAB_FREELIST_RANDOM（Debian 默认开启）时，新 slab 的 freelist 顺序是随机打乱的。',
-    match: ['freelist', 'CPU freelist', 'c->freelist', 'CONFIG_SLAB_FREELIST_RANDOM', 'SLAB_FREELIST_RANDOM', '空闲对象链表'],
+    match: [
+      'freelist',
+      'CPU freelist',
+      'c->freelist',
+      'CONFIG_SLAB_FREELIST_RANDOM',
+      'SLAB_FREELIST_RANDOM',
+      '空闲对象链表',
+    ],
   },
   {
     id: 'frozen',
@@ -663,7 +701,8 @@ export const GLOSSARY: readonly Term[] = [
     explainEn:
       'A slab owned by a CPU, as its CPU slab or on its per-CPU partial list. Other CPUs freeing into it only add to its freelist and never move ' +
       "it between lists; unfreezing returns it to its node's partial list.",
-    explainZh: '归某个 CPU 所有的 slab（它的 CPU slab 或每CPU部分空闲链表上的 slab）。其他 CPU 向它释放对象时只加到它的 freelist 上，不调整链表；解冻后它回到节点的部分空闲链表。',
+    explainZh:
+      '归某个 CPU 所有的 slab（它的 CPU slab 或每CPU部分空闲链表上的 slab）。其他 CPU 向它释放对象时只加到它的 freelist 上，不调整链表；解冻后它回到节点的部分空闲链表。',
     match: ['frozen', 'freeze', 'unfreeze', 'unfrozen', '冻结', '解冻'],
   },
 ];
@@ -754,7 +793,10 @@ function matchAt(text: string, i: number, p: Pattern): number {
   if (p.wordStart && isWord(text[i - 1])) return -1;
   let end = i + p.length;
   if (p.wordEnd && isWord(text[end])) {
-    const plural = /[A-Za-z]/.test(p.lower[p.length - 1] ?? '') && (text[end] === 's' || text[end] === 'S') && !isWord(text[end + 1]);
+    const plural =
+      /[A-Za-z]/.test(p.lower[p.length - 1] ?? '') &&
+      (text[end] === 's' || text[end] === 'S') &&
+      !isWord(text[end + 1]);
     if (!plural) return -1;
     end += 1;
   }

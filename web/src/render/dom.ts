@@ -1,6 +1,6 @@
 // The elements of index.html the page works with, looked up once.
 
-import type { AllocForm } from './model.js';
+import type { AllocForm } from '../model/page.js';
 
 export interface Dom {
   root: HTMLElement;

@@ -93,14 +93,16 @@ const en = {
   helpEsc: 'Close this help',
   share: 'Link / embed',
   shareTitle: 'Link to this state',
-  shareHelp: 'The link opens this machine, scenario and step. The embed code puts the same state in a course page (an iframe of embed.html).',
+  shareHelp:
+    'The link opens this machine, scenario and step. The embed code puts the same state in a course page (an iframe of embed.html).',
   shareLink: 'Link',
   shareEmbed: 'Embed code',
   copy: 'Copy',
   copied: 'Copied.',
   copyFailed: 'Could not copy: select the text and copy it by hand.',
   mapTitle: 'Physical memory',
-  mapHelp: 'One cell per page frame, one row per 2 MiB pageblock. Hover for details, click an allocated block to free it. Focus the map for + − 0 and arrows.',
+  mapHelp:
+    'One cell per page frame, one row per 2 MiB pageblock. Hover for details, click an allocated block to free it. Focus the map for + − 0 and arrows.',
   ovZones: 'zones',
   ovPageblocks: 'migrate types',
   ovOutlines: 'block outlines',
@@ -135,7 +137,8 @@ const en = {
   tabSlab: 'Slab',
   tabTasks: 'Tasks',
   cmdTitle: 'Kernel actions',
-  cmdHelp: 'One scenario statement on the running machine: kmalloc, kfree, kmem_cache_create, spawn, grow, kill, read, drop_caches, drain… Enter runs it.',
+  cmdHelp:
+    'One scenario statement on the running machine: kmalloc, kfree, kmem_cache_create, spawn, grow, kill, read, drop_caches, drain… Enter runs it.',
   cmdRun: 'Run',
   cmdOk: 'Done: {label}',
   cmdFailed: 'The statement ran but did not succeed.',
@@ -299,7 +302,8 @@ const zh: Messages = {
   tabSlab: 'Slab',
   tabTasks: '进程',
   cmdTitle: '内核操作',
-  cmdHelp: '在当前机器上执行一条场景语句：kmalloc、kfree、kmem_cache_create、spawn、grow、kill、read、drop_caches、drain…… 回车执行。',
+  cmdHelp:
+    '在当前机器上执行一条场景语句：kmalloc、kfree、kmem_cache_create、spawn、grow、kill、read、drop_caches、drain…… 回车执行。',
   cmdRun: '执行',
   cmdOk: '完成：{label}',
   cmdFailed: '语句已执行，但没有成功。',

@@ -13,7 +13,7 @@
 // the parent's own origin (location.ancestorOrigins, or the referrer) and
 // any origin= the URL names. Everything we send goes to that origin, never '*'.
 
-import type { Controller, PlayerSnapshot } from './controller.js';
+import type { Controller, PlayerSnapshot } from '../controller/controller.js';
 import { VIEWS, type View } from './urlstate.js';
 
 export interface EmbedApiOptions {
@@ -61,7 +61,9 @@ export function checkMessage(data: unknown): Inbound | string {
     case 'mm:set-lang':
       return d['lang'] === 'en' || d['lang'] === 'zh' ? (d as Inbound) : 'mm:set-lang needs lang "en" or "zh"';
     case 'mm:set-view':
-      return (VIEWS as readonly unknown[]).includes(d['view']) ? (d as Inbound) : `mm:set-view needs view: ${VIEWS.join('|')}`;
+      return (VIEWS as readonly unknown[]).includes(d['view'])
+        ? (d as Inbound)
+        : `mm:set-view needs view: ${VIEWS.join('|')}`;
     default:
       return `unknown message type ${JSON.stringify(d['type'])}`;
   }

@@ -1,18 +1,19 @@
 // Renderers: each reads the model and writes one part of the DOM. They never
 // change the model and never call the engine; render() runs them all.
 
-import { t, type Lang, type MessageKey } from './i18n.js';
-import { GFP_CHOICES, type LiveAllocation, type Notice, type PageModel, type Tab } from './model.js';
+import type { Catalog } from '../engine/catalogue.js';
+import { t, type Lang, type MessageKey } from '../words/i18n.js';
+import { GFP_CHOICES, type LiveAllocation, type Notice, type PageModel, type Tab } from '../model/page.js';
 import { readAllocForm, type Dom } from './dom.js';
 
-export function render(m: PageModel, dom: Dom): void {
+export function render(m: PageModel, dom: Dom, cat: Catalog | null): void {
   renderLabels(m, dom);
   renderStatus(m, dom);
   renderError(m, dom);
   renderTabs(m, dom);
   renderMachine(m, dom);
   renderProc(m, dom);
-  renderAllocForm(m, dom);
+  renderAllocForm(m, dom, cat);
   renderAllocMessage(m, dom);
   renderAllocations(m, dom);
   renderScenario(m, dom);
@@ -101,12 +102,13 @@ function renderProc(m: PageModel, dom: Dom): void {
 // --- Allocate panel ---------------------------------------------------------
 
 /** Writes the form only where it differs from the model, so typing is never disturbed. */
-function renderAllocForm(m: PageModel, dom: Dom): void {
+function renderAllocForm(m: PageModel, dom: Dom, cat: Catalog | null): void {
   if (dom.gfpChoices.options.length === 0) {
     dom.gfpChoices.replaceChildren(...GFP_CHOICES.map((g) => new Option(g, g)));
   }
-  if (dom.allocOrder.options.length === 0) {
-    dom.allocOrder.replaceChildren(...Array.from({ length: 11 }, (_, o) => new Option(String(o), String(o))));
+  // Orders 0 .. MAX_ORDER - 1, once the engine has said what MAX_ORDER is.
+  if (cat && dom.allocOrder.options.length !== cat.maxOrder) {
+    dom.allocOrder.replaceChildren(...Array.from({ length: cat.maxOrder }, (_, o) => new Option(String(o), String(o))));
   }
   const shown = readAllocForm(dom);
   const f = m.allocForm;

@@ -1,17 +1,17 @@
 // Renderers of the stage: the player bar, the narration and the command
-// panel. Like render.ts they only read the model and write the DOM.
+// panel. Like page.ts they only read the model and write the DOM.
 
-import type { MmEvent } from '../../wasm/mm-engine.js';
+import type { Catalog } from '../engine/catalogue.js';
 import type { Dom } from './dom.js';
-import { glossify } from './glossary.js';
-import { t, type Lang, type MessageKey } from './i18n.js';
-import type { PageModel } from './model.js';
-import { narrate } from './narrate.js';
-import { SPEEDS } from './player.js';
+import { glossify } from '../words/glossary.js';
+import { t, type Lang, type MessageKey } from '../words/i18n.js';
+import type { PageModel } from '../model/page.js';
+import { narrate, type Piece } from '../words/narrate.js';
+import { SPEEDS } from '../clock/player.js';
 
-export function renderStage(m: PageModel, dom: Dom): void {
+export function renderStage(m: PageModel, dom: Dom, cat: Catalog | null): void {
   renderPlayer(m, dom);
-  renderNarration(m, dom);
+  renderNarration(m, dom, cat);
   renderCmd(m, dom);
   renderLegend(m, dom);
   renderMapLabels(m, dom);
@@ -134,7 +134,7 @@ function renderMarkers(m: PageModel, dom: Dom): void {
   dom.pMarkers.replaceChildren(...ticks);
 }
 
-function renderNarration(m: PageModel, dom: Dom): void {
+function renderNarration(m: PageModel, dom: Dom, cat: Catalog | null): void {
   const p = m.player;
   const ev = p.event;
   const crumbs = p.crumbs.map((c) => c.fn).join(' › ');
@@ -148,22 +148,42 @@ function renderNarration(m: PageModel, dom: Dom): void {
       const op = tl.ops[place.op]!;
       text = place.pos === 0 ? t(m.lang, 'narrationBefore', { label: op.label }) : text;
     }
-    setPieces(dom.nText, m.lang, text, 'idle');
+    setPieces(dom.nText, m.lang, [{ kind: 'text', text }], 'idle');
     return;
   }
-  const n = narrate(ev, m.lang);
+  if (!cat) return;
+  const n = narrate(cat, ev, m.lang);
   setText(dom.nFn, n.fn);
   dom.narration.dataset['kind'] = ev.kind;
-  setPieces(dom.nText, m.lang, n.text, `${ev.seq}:${m.lang}`);
+  setPieces(dom.nText, m.lang, n.pieces, `${ev.seq}:${m.lang}`);
 }
 
-/** The sentence with glossary terms as tooltips (<abbr title>). */
+/** The sentence: words with glossary terms as tooltips (<abbr title>),
+ *  argument values as <span class="arg" data-arg data-type>. */
 const drawnText = new WeakMap<HTMLElement, string>();
-function setPieces(el: HTMLElement, lang: Lang, text: string, key: string): void {
-  const k = `${key}|${text}`;
+function setPieces(el: HTMLElement, lang: Lang, pieces: readonly Piece[], key: string): void {
+  const k = `${key}|${pieces.map((p) => p.text).join('\u0000')}`;
   if (drawnText.get(el) === k) return;
   drawnText.set(el, k);
-  const nodes = glossify(text, lang).map((piece) => {
+  const nodes: Node[] = [];
+  for (const p of pieces) {
+    if (p.kind === 'text') {
+      nodes.push(...glossed(p.text, lang));
+      continue;
+    }
+    const span = document.createElement('span');
+    span.className = p.kind === 'value' ? 'arg' : 'arg unknown';
+    span.dataset['arg'] = p.arg;
+    if (p.kind === 'value') span.dataset['type'] = p.type;
+    span.append(...glossed(p.text, lang)); // a value may be a glossary term too (HighAtomic, Node)
+    nodes.push(span);
+  }
+  el.replaceChildren(...nodes);
+}
+
+/** Words with the glossary's terms as <abbr title> tooltips. */
+function glossed(text: string, lang: Lang): Node[] {
+  return glossify(text, lang).map((piece) => {
     if (typeof piece === 'string') return document.createTextNode(piece);
     const abbr = document.createElement('abbr');
     abbr.textContent = piece.text;
@@ -171,7 +191,6 @@ function setPieces(el: HTMLElement, lang: Lang, text: string, key: string): void
     abbr.tabIndex = 0;
     return abbr;
   });
-  el.replaceChildren(...nodes);
 }
 
 function renderCmd(m: PageModel, dom: Dom): void {
@@ -185,17 +204,6 @@ function renderCmd(m: PageModel, dom: Dom): void {
   dom.cmdMessageDetail.hidden = !msg?.notice.detail;
   const noMachine = m.busy !== null || m.machine === null;
   (dom.cmdForm.querySelector('button') as HTMLButtonElement).disabled = noMachine;
-}
-
-/** The events that enclose the one at `index` of an operation's list. */
-export function crumbsOf(events: readonly MmEvent[], index: number): MmEvent[] {
-  const stack: MmEvent[] = [];
-  for (let i = 0; i < index && i < events.length; i++) {
-    const e = events[i]!;
-    if (e.kind === 'begin') stack.push(e);
-    else if (e.kind === 'end') stack.pop();
-  }
-  return stack;
 }
 
 function setText(el: HTMLElement, text: string): void {

@@ -4,7 +4,7 @@
 // state without a backend. Unknown keys are ignored; bad values fall back to
 // defaults and are reported, never thrown.
 
-import type { Lang } from './i18n.js';
+import type { Lang } from '../words/i18n.js';
 
 export type Controls = 'full' | 'player' | 'none';
 export type View = 'map' | 'zones' | 'slab' | 'tasks' | 'proc' | 'log';
@@ -49,7 +49,15 @@ export function decodeText(b64: string): string | null {
 export function parseHash(hash: string): Parsed {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const problems: string[] = [];
-  const state: UrlState = { machine: null, scenario: null, step: null, lang: null, controls: 'full', view: null, origins: [] };
+  const state: UrlState = {
+    machine: null,
+    scenario: null,
+    step: null,
+    lang: null,
+    controls: 'full',
+    view: null,
+    origins: [],
+  };
 
   const machine = params.get('machine');
   if (machine) state.machine = machine;

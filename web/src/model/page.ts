@@ -2,9 +2,9 @@
 // it; the controller replaces it through the pure functions below. Nothing
 // here knows about the DOM or the engine.
 
-import type { CacheDetail, MachineState, MmEvent } from '../../wasm/mm-engine.js';
-import type { Lang, MessageKey, Params } from './i18n.js';
-import { DEFAULT_SPEED, Timeline } from './player.js';
+import type { CacheDetail, MachineState, MmEvent } from '../../../wasm/mm-engine.js';
+import type { Lang, MessageKey, Params } from '../words/i18n.js';
+import { DEFAULT_SPEED, Timeline } from '../clock/player.js';
 
 export type Tab = 'zones' | 'slab' | 'tasks' | 'log' | 'proc' | 'scenario' | 'oom' | 'dmesg';
 export const TABS: readonly Tab[] = ['zones', 'slab', 'tasks', 'log', 'proc', 'scenario', 'oom', 'dmesg'];
@@ -12,7 +12,7 @@ export const TABS: readonly Tab[] = ['zones', 'slab', 'tasks', 'log', 'proc', 's
 /** The player: the timeline, where the cursor is, and what just happened there. */
 export interface PlayerView {
   timeline: Timeline;
-  /** Global step of the cursor (see player.ts). */
+  /** Global step of the cursor (see clock/player.ts). */
   g: number;
   /** The cursor shows the live machine. */
   atEnd: boolean;
@@ -187,7 +187,15 @@ export function initialModel(lang: Lang, spec: string): PageModel {
     oomText: '',
     oomReplay: null,
     helpOpen: false,
-    player: { timeline: new Timeline([]), g: 0, atEnd: true, playing: false, speed: DEFAULT_SPEED, event: null, crumbs: [] },
+    player: {
+      timeline: new Timeline([]),
+      g: 0,
+      atEnd: true,
+      playing: false,
+      speed: DEFAULT_SPEED,
+      event: null,
+      crumbs: [],
+    },
     state: null,
     cache: null,
     cacheDetail: null,
@@ -308,4 +316,27 @@ export function withOomText(m: PageModel, oomText: string): PageModel {
 
 export function oomReplayed(m: PageModel, oomReplay: OomReplayView): PageModel {
   return { ...m, busy: null, oomReplay };
+}
+
+// --- The event at the cursor --------------------------------------------------
+
+/** Which of an operation's events the player shows with the cursor at `pos`
+ *  (between events pos-1 and pos): the step just taken, or for an 'end'
+ *  marker, which says little, the last step before it; -1 at the start. */
+export function shownEventIndex(events: readonly MmEvent[], pos: number): number {
+  if (pos <= 0 || events.length === 0) return -1;
+  let index = Math.min(pos, events.length) - 1;
+  while (index > 0 && events[index]?.kind === 'end') index--;
+  return index;
+}
+
+/** The events that enclose the one at `index` of an operation's list (the narration's breadcrumbs). */
+export function crumbsOf(events: readonly MmEvent[], index: number): MmEvent[] {
+  const stack: MmEvent[] = [];
+  for (let i = 0; i < index && i < events.length; i++) {
+    const e = events[i]!;
+    if (e.kind === 'begin') stack.push(e);
+    else if (e.kind === 'end') stack.pop();
+  }
+  return stack;
 }

@@ -1,8 +1,10 @@
 // The frame map: every page frame of the machine as one pixel of a bitmap,
-// one row per pageblock (512 frames = 2 MiB), drawn on a canvas that can be
+// one row per pageblock (2^pageblock_order frames: 512 = 2 MiB on x86-64),
+// drawn on a canvas that can be
 // zoomed and panned. Like the renderers it only reads what it is given: the
-// page fetches a MapData from the engine and hands it over; hovers and clicks
-// go back to the page as pfns.
+// page fetches a MapData from the engine and hands it over. It draws and
+// keeps the view (zoom and position); the input that moves the view and
+// picks frames (wheel, drag, keys, hover, click) is controller/map-input.ts.
 //
 // Why a bitmap: a 4 GiB machine has 1M frames. Painting them one by one each
 // frame is far too slow; filling a 512 x rows ImageData through a palette
@@ -13,7 +15,7 @@
 export interface MapData {
   /** One byte per pfn: (order << 4) | kind. kind: 0 Hole, 1 Reserved, 2 Uninit, 3 Free (buddy), 4 Pcp, 5 Kernel, 6 PageTable, 7 Slab, 8 Anon (user), 9 PageCache, 10 Other. order = order of the block (free block, pcp page or allocation) holding the frame; blocks are naturally aligned (head pfn = pfn & ~((1<<order)-1)). */
   cells: Uint8Array;
-  /** Migrate type per pageblock (pageblock = 512 frames): 0 Unmovable, 1 Movable, 2 Reclaimable, 3 HighAtomic, 4 CMA, 5 Isolate. */
+  /** Migrate type per pageblock, by the catalogue's index (Catalogue.names.migratetype_en). */
   pageblockMt: Uint8Array;
   zones: { node: number; name: string; startPfn: number; spanned: number }[]; // spanned 0 = empty zone
   nodes: { id: number; startPfn: number; spanned: number }[];
@@ -29,11 +31,6 @@ export interface Highlight {
   progress: number;
 }
 
-export interface FrameMapOptions {
-  onHover(pfn: number | null, clientX: number, clientY: number): void;
-  onClick(pfn: number): void;
-}
-
 export interface Overlays {
   zones: boolean;
   pageblocks: boolean;
@@ -47,14 +44,22 @@ export interface Overlays {
 // lightness as well as hue.
 
 export const KIND_NAMES = [
-  'Hole', 'Reserved', 'Uninit', 'Free', 'Pcp', 'Kernel', 'PageTable', 'Slab', 'Anon', 'PageCache', 'Other',
+  'Hole',
+  'Reserved',
+  'Uninit',
+  'Free',
+  'Pcp',
+  'Kernel',
+  'PageTable',
+  'Slab',
+  'Anon',
+  'PageCache',
+  'Other',
 ] as const;
-export const MT_NAMES = ['Unmovable', 'Movable', 'Reclaimable', 'HighAtomic', 'CMA', 'Isolate'] as const;
 
 const KIND_HOLE = 0;
 const KIND_FREE = 3;
 const KIND_OTHER = 10;
-const MAX_FREE_ORDER = 10; // MAX_ORDER - 1 in Linux 6.1
 
 const KIND_COLORS = [
   '#2b2f36', // Hole: dark, with a lighter hatch painted into the bitmap
@@ -71,35 +76,32 @@ const KIND_COLORS = [
 ] as const;
 const HOLE_HATCH = '#3a3f48';
 
-/** Free blocks: pale for order 0 (fragmented), deep for order 10, so
- *  fragmentation reads as pale patches inside solid green. */
-export const freeOrderColors: readonly string[] = Array.from({ length: MAX_FREE_ORDER + 1 }, (_, o) =>
-  mix('#bfe5b4', '#17703a', o / MAX_FREE_ORDER),
-);
-
-/** The legend's colours: the same ones the bitmap uses. Free stands for the
- *  middle of its ramp (see freeOrderColors). */
-export const palette: readonly { kind: number; name: string; color: string }[] = KIND_NAMES.map((name, kind) => ({
-  kind,
-  name,
-  color: kind === KIND_FREE ? freeOrderColors[5]! : KIND_COLORS[kind]!,
-}));
-
 /** Pageblock migrate types, for the strip left of the rows (Paul Tol's
- *  "muted" scheme, chosen for colour-blind readers). */
-export const mtPalette: readonly { mt: number; name: string; color: string }[] = [
-  '#332288', // Unmovable: indigo
-  '#44aa99', // Movable: teal
-  '#ddcc77', // Reclaimable: sand
-  '#cc6677', // HighAtomic: rose
-  '#aa4499', // CMA: purple
-  '#555555', // Isolate: dark grey
-].map((color, mt) => ({ mt, name: MT_NAMES[mt]!, color }));
+ *  "muted" scheme, chosen for colour-blind readers), by the engine's names
+ *  (structures.css colours the free_area columns the same way). */
+const MT_COLORS: Readonly<Record<string, string>> = {
+  Unmovable: '#332288', // indigo
+  Movable: '#44aa99', // teal
+  Reclaimable: '#ddcc77', // sand
+  HighAtomic: '#cc6677', // rose
+  Isolate: '#555555', // dark grey
+};
+const MT_UNKNOWN_COLOR = '#999999';
+
+/** Free blocks: pale for order 0 (fragmented), deep for the largest order,
+ *  so fragmentation reads as pale patches inside solid green. */
+function freeOrderColors(maxOrder: number): string[] {
+  const top = Math.max(1, maxOrder - 1);
+  return Array.from({ length: top + 1 }, (_, o) => mix('#bfe5b4', '#17703a', o / top));
+}
 
 function mix(a: string, b: string, t: number): string {
   const pa = rgb(a);
   const pb = rgb(b);
-  const c = (i: number) => Math.round(pa[i]! + (pb[i]! - pa[i]!) * t).toString(16).padStart(2, '0');
+  const c = (i: number) =>
+    Math.round(pa[i]! + (pb[i]! - pa[i]!) * t)
+      .toString(16)
+      .padStart(2, '0');
   return `#${c(0)}${c(1)}${c(2)}`;
 }
 
@@ -114,37 +116,33 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function packed(hex: string): number {
   const [r, g, b] = rgb(hex);
-  return LITTLE_ENDIAN ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+  return LITTLE_ENDIAN
+    ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0
+    : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
 }
 
 /** Cell byte -> pixel, for all 256 bytes, so the fill loop is one lookup. */
-const CELL_LUT = (() => {
+function makeCellLut(freeColors: readonly string[]): Uint32Array {
   const lut = new Uint32Array(256);
   for (let v = 0; v < 256; v++) {
     const kind = v & 15;
     const order = v >> 4;
-    lut[v] = kind === KIND_FREE
-      ? packed(freeOrderColors[Math.min(order, MAX_FREE_ORDER)]!)
-      : packed(KIND_COLORS[Math.min(kind, KIND_OTHER)]!);
+    lut[v] =
+      kind === KIND_FREE
+        ? packed(freeColors[Math.min(order, freeColors.length - 1)]!)
+        : packed(KIND_COLORS[Math.min(kind, KIND_OTHER)]!);
   }
   return lut;
-})();
+}
 const HOLE_PX = new Uint32Array([packed(KIND_COLORS[KIND_HOLE]), packed(HOLE_HATCH)]);
-const MT_LUT = (() => {
-  const lut = new Uint32Array(256); // unknown types stay transparent
-  for (const m of mtPalette) lut[m.mt] = packed(m.color);
-  return lut;
-})();
 
 // --- Geometry -----------------------------------------------------------------
 
-const ROW = 512; // frames per pageblock (pageblock_order 9 on x86-64) = per row
 /** Canvases are limited to 32767 px a side, so the bitmap is cut into tiles
- *  of 4096 rows (8 GiB each); a 4 GiB machine is a single tile. Each tile
- *  has one extra column holding the row's migrate-type colour, which is
- *  drawn stretched as the strip. */
+ *  of 4096 rows (8 GiB each with 2 MiB pageblocks); a 4 GiB machine is a
+ *  single tile. Each tile has one extra column holding the row's
+ *  migrate-type colour, which is drawn stretched as the strip. */
 const TILE_ROWS = 4096;
-const TILE_W = ROW + 1;
 
 // Sizes in CSS pixels; multiplied by devicePixelRatio when drawn.
 const STRIP_CSS = 8;
@@ -159,7 +157,6 @@ const ORDER_TEXT_BLOCK_CSS = 24; // ...at least this wide
 const MARK_MIN_CSS = 12; // highlighted blocks are drawn at least this big
 const LOCATOR_BELOW_CSS = 24; // and get a ring and a guide line when smaller than this
 const LABEL_FONT_CSS = 11;
-const DRAG_CSS = 4; // a press that moves less is a click
 
 const ORDER_TEXT = Array.from({ length: 32 }, (_, i) => String(i));
 const NO_DASH: number[] = [];
@@ -199,8 +196,23 @@ const ease = (t: number) => {
   return c * c * (3 - 2 * c);
 };
 
+export interface FrameMapLayout {
+  /** Frames per row: one pageblock, 2^pageblock_order. */
+  pageblockPages: number;
+  /** Orders 0 .. maxOrder - 1 exist (MAX_ORDER). */
+  maxOrder: number;
+  /** Migrate type names by index, in English (the strip's colours go by name). */
+  migrateTypes: readonly string[];
+}
+
 export class FrameMap {
-  readonly palette = palette;
+  /** The legend's colours: the same ones the bitmap uses. Free stands for
+   *  the middle of its ramp. */
+  readonly palette: readonly { kind: number; name: string; color: string }[];
+  /** Frames per row (a pageblock). */
+  private readonly rowFrames: number;
+  private readonly cellLut: Uint32Array;
+  private readonly mtLut: Uint32Array;
 
   private readonly ctx: CanvasRenderingContext2D;
   /** Everything but the highlight, drawn only when the data, the overlays,
@@ -208,7 +220,6 @@ export class FrameMap {
    *  is then one copy of this plus the highlight, at any zoom. */
   private readonly base: HTMLCanvasElement;
   private readonly bctx: CanvasRenderingContext2D;
-  private readonly abort = new AbortController();
   private readonly resize: ResizeObserver;
 
   private cells: Uint8Array = new Uint8Array(0);
@@ -246,14 +257,7 @@ export class FrameMap {
   private dirty = true; // the screen needs drawing
   private baseDirty = true; // and the base layer too
 
-  private hoverIn = false;
-  private hoverX = 0;
-  private hoverY = 0;
-  private hoverRaf = 0;
-  private lastHoverPfn: number | null = null;
-  private lastHoverX = NaN;
-  private lastHoverY = NaN;
-  private drag: { id: number; x0: number; y0: number; x: number; y: number; moved: boolean } | null = null;
+  private readonly viewListeners: (() => void)[] = [];
 
   // Scratch rectangles for draw(), so a frame allocates nothing.
   private readonly ra: Rect = { x: 0, y: 0, w: 0, h: 0 };
@@ -262,8 +266,18 @@ export class FrameMap {
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
-    private readonly opts: FrameMapOptions,
+    layout: FrameMapLayout,
   ) {
+    this.rowFrames = layout.pageblockPages;
+    const free = freeOrderColors(layout.maxOrder);
+    this.cellLut = makeCellLut(free);
+    this.mtLut = new Uint32Array(256); // unknown types stay transparent
+    layout.migrateTypes.forEach((name, mt) => (this.mtLut[mt] = packed(MT_COLORS[name] ?? MT_UNKNOWN_COLOR)));
+    this.palette = KIND_NAMES.map((name, kind) => ({
+      kind,
+      name,
+      color: kind === KIND_FREE ? free[Math.floor(free.length / 2)]! : KIND_COLORS[kind]!,
+    }));
     const ctx = canvas.getContext('2d', { alpha: true });
     if (!ctx) throw new Error('FrameMap: no 2D canvas context');
     this.ctx = ctx;
@@ -271,9 +285,6 @@ export class FrameMap {
     const bctx = this.base.getContext('2d');
     if (!bctx) throw new Error('FrameMap: no 2D canvas context');
     this.bctx = bctx;
-    if (!canvas.hasAttribute('tabindex')) canvas.tabIndex = 0;
-    // Without this a touch drag would scroll the page instead of panning.
-    canvas.style.touchAction = 'none';
 
     this.resize = new ResizeObserver((entries) => {
       const e = entries[entries.length - 1];
@@ -286,13 +297,12 @@ export class FrameMap {
     }
     const rect = canvas.getBoundingClientRect();
     this.setSize(rect.width, Math.round(rect.width * devicePixelRatio), Math.round(rect.height * devicePixelRatio));
-    this.listen();
   }
 
   // --- Input from the page ------------------------------------------------
 
   setData(d: MapData): void {
-    const rows = Math.ceil(d.cells.length / ROW);
+    const rows = Math.ceil(d.cells.length / this.rowFrames);
     // Another machine (another size) starts at the fitted view; the same
     // machine moving on keeps the place the user is looking at.
     if (rows !== this.rows) {
@@ -336,8 +346,8 @@ export class FrameMap {
       return;
     }
     const s = this.scale();
-    const row = Math.floor(atPfn / ROW);
-    const col = atPfn % ROW;
+    const row = Math.floor(atPfn / this.rowFrames);
+    const col = atPfn % this.rowFrames;
     const x = this.mapLeft() + (col + 0.5 - this.col0) * s;
     const y = (row + 0.5 - this.row0) * s;
     if (x < this.mapLeft() || x > this.devW || y < 0 || y > this.devH) {
@@ -379,10 +389,10 @@ export class FrameMap {
     if (row < 0 || row >= this.rows) return null;
     // Left of the map's visible edge: the strip (which covers cells panned under it) or nothing.
     const mapX = Math.max(this.mapLeft(), this.mapLeft() - this.col0 * s);
-    if (x < mapX) return this.overlays.pageblocks && x >= this.stripX() ? row * ROW : null;
+    if (x < mapX) return this.overlays.pageblocks && x >= this.stripX() ? row * this.rowFrames : null;
     const col = Math.floor(this.col0 + (x - this.mapLeft()) / s);
-    if (col < 0 || col >= ROW) return null;
-    const pfn = row * ROW + col;
+    if (col < 0 || col >= this.rowFrames) return null;
+    const pfn = row * this.rowFrames + col;
     return pfn < this.cells.length ? pfn : null;
   }
 
@@ -399,11 +409,42 @@ export class FrameMap {
     return new DOMRect(r.left + b.x * k, r.top + b.y * k, b.w * k, b.h * k);
   }
 
+  /** Called after every zoom or pan (what is under a still pointer changes). */
+  onViewChange(listener: () => void): void {
+    this.viewListeners.push(listener);
+  }
+
+  /** Zooms by `factor` keeping the cell under a client point where it is. */
+  zoomAtClient(factor: number, clientX: number, clientY: number): void {
+    const r = this.canvas.getBoundingClientRect();
+    const k = this.devW / this.cssW;
+    this.zoomAt(factor, (clientX - r.left) * k, (clientY - r.top) * k);
+  }
+
+  /** Moves the view by CSS pixels (a drag: the map follows the pointer). */
+  panByCss(dx: number, dy: number): void {
+    const s = this.scale() / (this.devW / this.cssW); // CSS px per cell
+    this.panBy(dx / s, dy / s);
+  }
+
+  /** The view's size in cells (columns and pageblock rows), for keyboard paging. */
+  viewCells(): { cols: number; rows: number } {
+    const s = this.scale();
+    return { cols: (this.devW - this.mapLeft()) / s, rows: this.devH / s };
+  }
+
+  /** Pageblock rows of the machine. */
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** The canvas height in CSS pixels (a wheel's "page"). */
+  heightCss(): number {
+    return this.devH / this.dpr;
+  }
+
   destroy(): void {
-    this.abort.abort();
     this.resize.disconnect();
-    if (this.hoverRaf) cancelAnimationFrame(this.hoverRaf);
-    this.hoverRaf = 0;
     this.tiles = [];
   }
 
@@ -413,38 +454,42 @@ export class FrameMap {
     const count = Math.ceil(this.rows / TILE_ROWS);
     // Tiles are reused while the machine keeps its size, so a step of the
     // simulation does not hand megabytes to the garbage collector.
-    const keep = this.tiles.length === count && this.tiles.every((t, i) => t.rows === Math.min(TILE_ROWS, this.rows - i * TILE_ROWS));
+    const keep =
+      this.tiles.length === count &&
+      this.tiles.every((t, i) => t.rows === Math.min(TILE_ROWS, this.rows - i * TILE_ROWS));
     if (!keep) {
       this.tiles = [];
       for (let i = 0; i < count; i++) {
         const rows = Math.min(TILE_ROWS, this.rows - i * TILE_ROWS);
         const canvas = document.createElement('canvas');
-        canvas.width = TILE_W;
+        canvas.width = this.rowFrames + 1;
         canvas.height = rows;
         const ctx = canvas.getContext('2d');
         if (!ctx) throw new Error('FrameMap: no 2D canvas context');
-        const image = ctx.createImageData(TILE_W, rows);
+        const image = ctx.createImageData(this.rowFrames + 1, rows);
         this.tiles.push({ firstRow: i * TILE_ROWS, rows, canvas, ctx, image, px: new Uint32Array(image.data.buffer) });
       }
     }
     const cells = d.cells;
     const n = cells.length;
     const mt = d.pageblockMt;
+    const cellLut = this.cellLut;
+    const mtLut = this.mtLut;
     for (const t of this.tiles) {
       const px = t.px;
       for (let r = 0; r < t.rows; r++) {
         const row = t.firstRow + r;
-        const base = row * ROW;
-        const o = r * TILE_W;
-        const lim = Math.min(ROW, n - base);
+        const base = row * this.rowFrames;
+        const o = r * (this.rowFrames + 1);
+        const lim = Math.min(this.rowFrames, n - base);
         for (let c = 0; c < lim; c++) {
           const v = cells[base + c]!;
           // Holes get a diagonal hatch so "no memory here" does not read as
           // a colour of its own.
-          px[o + c] = (v & 15) === KIND_HOLE ? HOLE_PX[((c + row) >> 2) & 1]! : CELL_LUT[v]!;
+          px[o + c] = (v & 15) === KIND_HOLE ? HOLE_PX[((c + row) >> 2) & 1]! : cellLut[v]!;
         }
-        for (let c = Math.max(lim, 0); c < ROW; c++) px[o + c] = 0;
-        px[o + ROW] = row < mt.length ? MT_LUT[mt[row]!]! : 0;
+        for (let c = Math.max(lim, 0); c < this.rowFrames; c++) px[o + c] = 0;
+        px[o + this.rowFrames] = row < mt.length ? mtLut[mt[row]!]! : 0;
       }
       t.ctx.putImageData(t.image, 0, 0);
     }
@@ -468,13 +513,21 @@ export class FrameMap {
       add(z.startPfn + z.spanned, false);
     }
     this.boundaries = [...seen].map(([pfn, node]) => ({ pfn, node })).sort((a, b) => a.pfn - b.pfn);
-    this.zoneLabels = zones.map((z) => ({ text: `Node ${z.node} ${z.name}`, start: z.startPfn, end: z.startPfn + z.spanned, width: 0 }));
+    this.zoneLabels = zones.map((z) => ({
+      text: `Node ${z.node} ${z.name}`,
+      start: z.startPfn,
+      end: z.startPfn + z.spanned,
+      width: 0,
+    }));
     // Node names on the right only matter when there are several nodes;
     // the zone labels already name the node.
-    this.nodeLabels = d.nodes.length < 2 ? [] : d.nodes
-      .filter((nd) => nd.spanned > 0)
-      .sort((a, b) => a.startPfn - b.startPfn)
-      .map((nd) => ({ text: `Node ${nd.id}`, start: nd.startPfn, end: nd.startPfn + nd.spanned, width: 0 }));
+    this.nodeLabels =
+      d.nodes.length < 2
+        ? []
+        : d.nodes
+            .filter((nd) => nd.spanned > 0)
+            .sort((a, b) => a.startPfn - b.startPfn)
+            .map((nd) => ({ text: `Node ${nd.id}`, start: nd.startPfn, end: nd.startPfn + nd.spanned, width: 0 }));
     this.measureLabels();
   }
 
@@ -496,7 +549,10 @@ export class FrameMap {
     // emulation (DevTools, headless tests) Chromium reports CSS pixels there.
     const dev = (e.devicePixelContentBoxSize as readonly ResizeObserverSize[] | undefined)?.[0];
     const css = e.contentRect;
-    const good = dev !== undefined && Math.abs(dev.inlineSize - css.width * dpr) < 2 && Math.abs(dev.blockSize - css.height * dpr) < 2;
+    const good =
+      dev !== undefined &&
+      Math.abs(dev.inlineSize - css.width * dpr) < 2 &&
+      Math.abs(dev.blockSize - css.height * dpr) < 2;
     const w = good ? dev.inlineSize : Math.round(css.width * dpr);
     const h = good ? dev.blockSize : Math.round(css.height * dpr);
     this.setSize(css.width, w, h);
@@ -544,7 +600,7 @@ export class FrameMap {
   }
 
   private fitScale(): number {
-    return Math.max(1e-3, (this.devW - this.mapLeft()) / ROW);
+    return Math.max(1e-3, (this.devW - this.mapLeft()) / this.rowFrames);
   }
 
   private scale(): number {
@@ -567,7 +623,8 @@ export class FrameMap {
     const s = this.scale();
     const viewCols = (this.devW - this.mapLeft()) / s;
     const viewRows = this.devH / s;
-    this.col0 = ROW <= viewCols ? -(viewCols - ROW) / 2 : clamp(this.col0, 0, ROW - viewCols);
+    this.col0 =
+      this.rowFrames <= viewCols ? -(viewCols - this.rowFrames) / 2 : clamp(this.col0, 0, this.rowFrames - viewCols);
     this.row0 = this.rows <= viewRows ? 0 : clamp(this.row0, 0, this.rows - viewRows);
   }
 
@@ -587,154 +644,8 @@ export class FrameMap {
   private viewChanged(): void {
     this.clampView();
     this.invalidate();
-    // What is under a still mouse changes when the map moves.
-    if (this.hoverIn) this.scheduleHover();
+    for (const l of this.viewListeners) l();
   }
-
-  // --- Input events ----------------------------------------------------------
-
-  private listen(): void {
-    const c = this.canvas;
-    const signal = this.abort.signal;
-    c.addEventListener('wheel', (e) => this.onWheel(e), { passive: false, signal });
-    c.addEventListener('pointerdown', (e) => this.onPointerDown(e), { signal });
-    c.addEventListener('pointermove', (e) => this.onPointerMove(e), { signal });
-    c.addEventListener('pointerup', (e) => this.onPointerUp(e), { signal });
-    c.addEventListener('pointercancel', () => this.endDrag(), { signal });
-    c.addEventListener('pointerleave', () => {
-      if (this.drag) return; // captured: the drag goes on outside
-      this.hoverIn = false;
-      this.lastHoverPfn = null;
-      this.opts.onHover(null, this.hoverX, this.hoverY);
-    }, { signal });
-    c.addEventListener('dblclick', (e) => {
-      e.preventDefault();
-      this.resetView();
-    }, { signal });
-    c.addEventListener('keydown', (e) => this.onKey(e), { signal });
-  }
-
-  /** Plain wheel zooms only when the map has focus, so a page scrolled with
-   *  the mouse over the map keeps scrolling; Ctrl+wheel (and trackpad
-   *  pinch, which arrives as Ctrl+wheel) always zooms. With focus,
-   *  Shift+wheel pans up and down. */
-  private onWheel(e: WheelEvent): void {
-    if (!e.ctrlKey && document.activeElement !== this.canvas) return;
-    e.preventDefault();
-    let dy = e.deltaY || (e.shiftKey ? e.deltaX : 0);
-    if (e.deltaMode === 1) dy *= 16;
-    else if (e.deltaMode === 2) dy *= this.devH / this.dpr;
-    const k = this.devW / this.cssW;
-    if (e.shiftKey && !e.ctrlKey) {
-      this.panBy(0, (dy * k) / this.scale());
-      return;
-    }
-    const r = this.canvas.getBoundingClientRect();
-    this.zoomAt(clamp(Math.exp(-dy * 0.002), 0.5, 2), (e.clientX - r.left) * k, (e.clientY - r.top) * k);
-  }
-
-  private onPointerDown(e: PointerEvent): void {
-    if (e.button !== 0) return;
-    this.drag = { id: e.pointerId, x0: e.clientX, y0: e.clientY, x: e.clientX, y: e.clientY, moved: false };
-    this.canvas.setPointerCapture(e.pointerId);
-  }
-
-  private onPointerMove(e: PointerEvent): void {
-    this.hoverIn = true;
-    this.hoverX = e.clientX;
-    this.hoverY = e.clientY;
-    this.scheduleHover();
-    const d = this.drag;
-    if (!d || d.id !== e.pointerId) return;
-    if (!d.moved && Math.hypot(e.clientX - d.x0, e.clientY - d.y0) >= DRAG_CSS) {
-      d.moved = true;
-      this.canvas.style.cursor = 'grabbing';
-    }
-    if (d.moved) {
-      const s = this.scale() / (this.devW / this.cssW); // CSS px per cell
-      this.panBy(-(e.clientX - d.x) / s, -(e.clientY - d.y) / s);
-    }
-    d.x = e.clientX;
-    d.y = e.clientY;
-  }
-
-  private onPointerUp(e: PointerEvent): void {
-    const d = this.drag;
-    if (!d || d.id !== e.pointerId) return;
-    this.endDrag();
-    if (!d.moved) {
-      const pfn = this.pfnAt(e.clientX, e.clientY);
-      if (pfn !== null) this.opts.onClick(pfn);
-    }
-  }
-
-  private endDrag(): void {
-    if (this.drag && this.canvas.hasPointerCapture(this.drag.id)) this.canvas.releasePointerCapture(this.drag.id);
-    this.drag = null;
-    this.canvas.style.cursor = '';
-  }
-
-  /** Only keys the map uses are consumed. Shift+arrows, space, ?, [ and ]
-   *  belong to the page's player and bubble on untouched. */
-  private onKey(e: KeyboardEvent): void {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const s = this.scale();
-    const viewRows = this.devH / s;
-    const viewCols = (this.devW - this.mapLeft()) / s;
-    switch (e.key) {
-      case '+':
-      case '=':
-        this.zoomBy(1.25);
-        break;
-      case '-':
-      case '_':
-        this.zoomBy(0.8);
-        break;
-      case '0':
-        this.resetView();
-        break;
-      case 'ArrowUp':
-      case 'ArrowDown':
-      case 'ArrowLeft':
-      case 'ArrowRight': {
-        if (e.shiftKey) return;
-        const v = e.key === 'ArrowUp' ? -1 : e.key === 'ArrowDown' ? 1 : 0;
-        const h = e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowRight' ? 1 : 0;
-        this.panBy(h * Math.max(1, viewCols / 8), v * Math.max(1, viewRows / 8));
-        break;
-      }
-      case 'PageUp':
-      case 'PageDown':
-        this.panBy(0, (e.key === 'PageUp' ? -0.9 : 0.9) * viewRows);
-        break;
-      case 'Home':
-        this.panBy(0, -this.rows);
-        break;
-      case 'End':
-        this.panBy(0, this.rows);
-        break;
-      default:
-        return;
-    }
-    e.preventDefault();
-    e.stopPropagation();
-  }
-
-  /** Hover is reported at most once per animation frame. */
-  private scheduleHover(): void {
-    if (this.hoverRaf === 0) this.hoverRaf = requestAnimationFrame(this.hoverTick);
-  }
-
-  private readonly hoverTick = (): void => {
-    this.hoverRaf = 0;
-    if (!this.hoverIn) return;
-    const pfn = this.pfnAt(this.hoverX, this.hoverY);
-    if (pfn === this.lastHoverPfn && this.hoverX === this.lastHoverX && this.hoverY === this.lastHoverY) return;
-    this.lastHoverPfn = pfn;
-    this.lastHoverX = this.hoverX;
-    this.lastHoverY = this.hoverY;
-    this.opts.onHover(pfn, this.hoverX, this.hoverY);
-  };
 
   // --- Drawing ---------------------------------------------------------------
 
@@ -769,7 +680,7 @@ export class FrameMap {
     const r0 = Math.max(0, Math.floor(-oy / s));
     const r1 = Math.min(this.rows, Math.ceil((this.devH - oy) / s));
     const c0 = Math.max(0, Math.floor((left - ox) / s));
-    const c1 = Math.min(ROW, Math.ceil((this.devW - ox) / s));
+    const c1 = Math.min(this.rowFrames, Math.ceil((this.devW - ox) / s));
     if (r1 <= r0 || c1 <= c0) return;
 
     ctx.imageSmoothingEnabled = false;
@@ -792,7 +703,7 @@ export class FrameMap {
       for (const t of this.tiles) {
         const a = Math.max(r0, t.firstRow);
         const b = Math.min(r1, t.firstRow + t.rows);
-        if (b > a) ctx.drawImage(t.canvas, ROW, a - t.firstRow, 1, b - a, sx, oy + a * s, w, (b - a) * s);
+        if (b > a) ctx.drawImage(t.canvas, this.rowFrames, a - t.firstRow, 1, b - a, sx, oy + a * s, w, (b - a) * s);
       }
     }
     if (this.overlays.zones) this.drawLabels(s, ox, oy);
@@ -834,7 +745,7 @@ export class FrameMap {
       const free = pass === 1; // free blocks last, on top
       ctx.beginPath();
       for (let r = r0; r < r1; r++) {
-        const base = r * ROW;
+        const base = r * this.rowFrames;
         let p = base + c0;
         const end = Math.min(base + c1, n);
         while (p < end) {
@@ -843,14 +754,20 @@ export class FrameMap {
           const head = p - (p & (size - 1));
           const isFree = (v & 15) === KIND_FREE;
           if (isFree === free && size >= (free ? minFree : 2)) {
-            if (size <= ROW) {
+            if (size <= this.rowFrames) {
               this.snapRect(ox + (head - base) * s, oy + r * s, size * s, s, half);
             } else if (head >= base || r === r0) {
               // A block of more than one row (order 10): drawn once, from its first row.
-              this.snapRect(ox, oy + Math.floor(head / ROW) * s, ROW * s, (size / ROW) * s, half);
+              this.snapRect(
+                ox,
+                oy + Math.floor(head / this.rowFrames) * s,
+                this.rowFrames * s,
+                (size / this.rowFrames) * s,
+                half,
+              );
             }
           }
-          p = Math.max(p + 1, Math.min(head + size, base + ROW));
+          p = Math.max(p + 1, Math.min(head + size, base + this.rowFrames));
         }
       }
       ctx.lineWidth = lw;
@@ -865,7 +782,7 @@ export class FrameMap {
     ctx.textBaseline = 'middle';
     let ink = -1;
     for (let r = r0; r < r1; r++) {
-      const base = r * ROW;
+      const base = r * this.rowFrames;
       let p = base + c0;
       const end = Math.min(base + c1, n);
       while (p < end) {
@@ -878,16 +795,20 @@ export class FrameMap {
           ink = order;
           ctx.fillStyle = order <= 5 ? '#0b2e14' : '#ffffff';
         }
-        if ((v & 15) === KIND_FREE && size <= ROW && size * s >= textMin) {
+        if ((v & 15) === KIND_FREE && size <= this.rowFrames && size * s >= textMin) {
           // Centred in the visible part of the block, so a long block
           // half off screen still shows its order.
           const xa = Math.max(ox + (head - base) * s, this.mapLeft());
           const xb = Math.min(ox + (head - base + size) * s, this.devW);
           ctx.fillText(ORDER_TEXT[order]!, (xa + xb) / 2, oy + (r + 0.5) * s);
-        } else if ((v & 15) === KIND_FREE && size > ROW && (head >= base || r === r0)) {
-          ctx.fillText(ORDER_TEXT[order]!, (Math.max(ox, this.mapLeft()) + Math.min(ox + ROW * s, this.devW)) / 2, oy + (Math.floor(head / ROW) + (size / ROW) / 2) * s);
+        } else if ((v & 15) === KIND_FREE && size > this.rowFrames && (head >= base || r === r0)) {
+          ctx.fillText(
+            ORDER_TEXT[order]!,
+            (Math.max(ox, this.mapLeft()) + Math.min(ox + this.rowFrames * s, this.devW)) / 2,
+            oy + (Math.floor(head / this.rowFrames) + size / this.rowFrames / 2) * s,
+          );
         }
-        p = Math.max(p + 1, Math.min(head + size, base + ROW));
+        p = Math.max(p + 1, Math.min(head + size, base + this.rowFrames));
       }
     }
   }
@@ -922,15 +843,15 @@ export class FrameMap {
   private drawBoundaries(s: number, ox: number, oy: number): void {
     const ctx = this.bctx;
     const xa = Math.max(ox, this.mapLeft());
-    const xb = Math.min(ox + ROW * s, this.devW);
+    const xb = Math.min(ox + this.rowFrames * s, this.devW);
     for (let pass = 0; pass < 4; pass++) {
       const node = pass >= 2;
       const under = pass % 2 === 0; // a light line under a dark one: visible on any colour
       ctx.beginPath();
       for (const b of this.boundaries) {
         if (b.node !== node) continue;
-        const row = Math.floor(b.pfn / ROW);
-        const col = b.pfn % ROW;
+        const row = Math.floor(b.pfn / this.rowFrames);
+        const col = b.pfn % this.rowFrames;
         const y = Math.round(oy + row * s);
         const y2 = Math.round(oy + (row + 1) * s);
         if (y2 < -4 || y > this.devH + 4) continue;
@@ -967,13 +888,13 @@ export class FrameMap {
     const pad = Math.round(4 * d);
     // The map's visible edges (it may be narrower than the view).
     const xa = Math.max(ox, this.mapLeft());
-    const xb = Math.min(ox + ROW * s, this.devW);
+    const xb = Math.min(ox + this.rowFrames * s, this.devW);
     for (let side = 0; side < 2; side++) {
       const labels = side === 0 ? this.zoneLabels : this.nodeLabels;
       let below = -Infinity;
       for (const l of labels) {
-        const top = oy + Math.floor(l.start / ROW) * s;
-        const bottom = oy + Math.ceil(l.end / ROW) * s;
+        const top = oy + Math.floor(l.start / this.rowFrames) * s;
+        const bottom = oy + Math.ceil(l.end / this.rowFrames) * s;
         if (bottom <= 0 || top >= this.devH) continue;
         let y = Math.min(Math.max(top, 0), bottom - h);
         y = Math.max(y, top, below);
@@ -996,15 +917,15 @@ export class FrameMap {
     const oy = -this.row0 * s;
     const size = 2 ** clamp(Math.floor(order), 0, 30);
     const head = pfn - (pfn % size);
-    const row = Math.floor(head / ROW);
-    if (size <= ROW) {
-      out.x = ox + (head % ROW) * s;
+    const row = Math.floor(head / this.rowFrames);
+    if (size <= this.rowFrames) {
+      out.x = ox + (head % this.rowFrames) * s;
       out.w = size * s;
       out.h = s;
     } else {
       out.x = ox;
-      out.w = ROW * s;
-      out.h = (size / ROW) * s;
+      out.w = this.rowFrames * s;
+      out.h = (size / this.rowFrames) * s;
     }
     out.y = oy + row * s;
   }
@@ -1023,8 +944,8 @@ export class FrameMap {
 
   /** Splits `r` into its halves along the axis the buddy allocator splits:
    *  left/right within a row, top/bottom for blocks of several rows. */
-  private static halves(r: Rect, order: number, lo: Rect, hi: Rect): void {
-    const alongX = 2 ** order <= ROW;
+  private static halves(r: Rect, order: number, row: number, lo: Rect, hi: Rect): void {
+    const alongX = 2 ** order <= row;
     lo.x = r.x;
     lo.y = r.y;
     hi.x = alongX ? r.x + r.w / 2 : r.x;
@@ -1051,7 +972,7 @@ export class FrameMap {
     const tiny = Math.max(whole.w, whole.h) < LOCATOR_BELOW_CSS * d;
     // A split or merge shows two halves, each at least the minimum size.
     const pair = motion === 'split' || motion === 'merge';
-    const alongX = 2 ** parentOrder <= ROW;
+    const alongX = 2 ** parentOrder <= this.rowFrames;
     const m = MARK_MIN_CSS * d;
     FrameMap.atLeast(whole, pair && alongX ? 2 * m : m, pair && !alongX ? 2 * m : m);
     const cx = whole.x + whole.w / 2;
@@ -1074,7 +995,7 @@ export class FrameMap {
           this.box(whole, '#ffffff', 1, 0, 0);
           break;
         }
-        FrameMap.halves(whole, parentOrder, lo, hi);
+        FrameMap.halves(whole, parentOrder, this.rowFrames, lo, hi);
         // Which half moves: the one named by `other` (by default the upper).
         const half = 2 ** (parentOrder - 1);
         const head = pfn - (pfn % (2 * half));
@@ -1109,7 +1030,7 @@ export class FrameMap {
         break;
       }
       case 'merge': {
-        FrameMap.halves(whole, parentOrder, lo, hi);
+        FrameMap.halves(whole, parentOrder, this.rowFrames, lo, hi);
         if (p < 0.7) {
           // The buddies start apart and slide together.
           const t = ease((p - 0.3) / 0.4);
@@ -1191,7 +1112,7 @@ export class FrameMap {
     const s = this.scale();
     const ox = this.mapLeft() - this.col0 * s;
     const xa = Math.max(ox, this.mapLeft());
-    const xb = Math.min(ox + ROW * s, this.devW);
+    const xb = Math.min(ox + this.rowFrames * s, this.devW);
     ctx.beginPath();
     ctx.moveTo(xa, cy);
     ctx.lineTo(cx - r - 10 * d, cy);

@@ -12,30 +12,34 @@ import type {
   MmEngineModule,
   MmEvent,
   TimelineOp,
-} from '../../wasm/mm-engine.js';
-import type { MapData } from './framemap.js';
-import type { AllocForm, LiveAllocation, MachineView, OomReplayView, ScenarioRunView } from './model.js';
+} from '../../../wasm/mm-engine.js';
+import { Catalog } from './catalogue.js';
+import type { MapData } from '../render/framemap.js';
+import type { AllocForm, LiveAllocation, MachineView, OomReplayView, ScenarioRunView } from '../model/page.js';
 
 export type BootOutcome = { ok: true; machine: MachineView } | { ok: false; error: string };
 export type ProcOutcome = { ok: true; text: string } | { ok: false; error: string };
 /** ok; or out of memory (`failure`); or refused (`error`). */
-export type AllocOutcome =
-  | { ok: true; block: LiveAllocation }
-  | { ok: false; failure: string; error: string };
+export type AllocOutcome = { ok: true; block: LiveAllocation } | { ok: false; failure: string; error: string };
 export type StatusOutcome = { ok: true } | { ok: false; error: string };
 
 export class EngineClient {
-  private constructor(private readonly engine: Engine) {}
+  /** The event catalogue, names and constants: read once, never changes. */
+  readonly catalogue: Catalog;
+
+  private constructor(private readonly engine: Engine) {
+    this.catalogue = Catalog.parse(engine.catalogue());
+  }
 
   /**
-   * Loads mm_wasm.js (and its .wasm) from the folder above js/; in the
+   * Loads mm_wasm.js (and its .wasm) from the folder holding js/; in the
    * single-file offline page, whose inlined mm_wasm_single.js has already
    * defined the global factory `createMmEngine`, uses that instead (no request).
    */
   static async load(): Promise<EngineClient> {
     let factory = (globalThis as { createMmEngine?: CreateMmEngine }).createMmEngine;
     if (typeof factory !== 'function') {
-      const url = new URL('../mm_wasm.js', import.meta.url).href;
+      const url = new URL('../../mm_wasm.js', import.meta.url).href;
       factory = ((await import(url)) as { default: CreateMmEngine }).default;
     }
     const module: MmEngineModule = await factory();
@@ -82,7 +86,14 @@ export class EngineClient {
   runScenario(text: string, label: string): { run: ScenarioRunView; machine: MachineView | null } {
     const r = this.engine.runScenario(text);
     if (!r.ran) {
-      const run = { ran: false, ok: false, output: '', passed: 0, failed: 0, failures: [{ line: r.line, col: r.col, text: r.error }] };
+      const run = {
+        ran: false,
+        ok: false,
+        output: '',
+        passed: 0,
+        failed: 0,
+        failures: [{ line: r.line, col: r.col, text: r.error }],
+      };
       return { run, machine: null };
     }
     const failures = r.failures.map((f) => ({ line: f.line, col: f.col, text: f.text }));

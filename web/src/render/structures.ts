@@ -20,8 +20,11 @@ import type {
   SlabState,
   TaskState,
   ZoneState,
-} from '../../wasm/mm-engine.js';
-import type { Lang } from './i18n.js';
+} from '../../../wasm/mm-engine.js';
+import type { Catalog } from '../engine/catalogue.js';
+import type { PageModel } from '../model/page.js';
+import type { Lang } from '../words/i18n.js';
+import type { Dom } from './dom.js';
 
 export interface StructureHandlers {
   /** The user picked a free_area cell: list its blocks (the page asks the engine and calls showBlocks). */
@@ -62,7 +65,8 @@ const en = {
   levelLow: 'below low',
   levelHigh: 'below high',
   levelOk: 'above high',
-  levelMinWhy: 'Only allocations allowed into the reserves (atomic, __GFP_HIGH, OOM victims) succeed; the others reclaim directly or end in the OOM killer.',
+  levelMinWhy:
+    'Only allocations allowed into the reserves (atomic, __GFP_HIGH, OOM victims) succeed; the others reclaim directly or end in the OOM killer.',
   levelLowWhy: "The allocator's fast path fails here and wakes kswapd; the slow path still allocates down to min.",
   levelHighWhy: 'kswapd keeps reclaiming until free is above high.',
   levelOkWhy: 'Plenty free: kswapd sleeps.',
@@ -82,7 +86,6 @@ const en = {
   faPagesTitle: 'Free pages on the lists of this migrate type (blocks × 2^order)',
   faCell: 'Order {order}, {mt}: {n} blocks ({pages} pages). Show the blocks.',
   pcpCaption: 'Per-CPU pages of Node {node} {zone} (pcp lists, in pages)',
-  pcpLegend: 'U Unmovable · M Movable · R Reclaimable',
   pcpCpu: 'CPU',
   pcpCount: 'count',
   pcpCountTitle: 'pcp->count: pages on all lists of this CPU',
@@ -122,10 +125,11 @@ const en = {
   noSlabs: 'This cache has no slabs.',
   more: '+{n} more',
   showMore: 'show {n} more',
-  slabTitle: 'pfn {pfn} · order {order} · {used} of {objects} objects in use here (slab->inuse {inuse}: objects on a CPU freelist count as taken)',
+  slabTitle:
+    'pfn {pfn} · order {order} · {used} of {objects} objects in use here (slab->inuse {inuse}: objects on a CPU freelist count as taken)',
   pfnButton: 'pfn {pfn}, {used} of {objects} objects in use: show it on the frame map',
   tasksCaption:
-    "Tasks as the OOM killer ranks them. badness = rss + swap entries + page tables + oom_score_adj × totalpages / 1000 (pages); the highest live one is killed next",
+    'Tasks as the OOM killer ranks them. badness = rss + swap entries + page tables + oom_score_adj × totalpages / 1000 (pages); the highest live one is killed next',
   colPid: 'PID',
   colTask: 'name',
   colState: 'state',
@@ -170,7 +174,8 @@ const zh: Record<LabelKey, string> = {
   levelLow: '低于 low',
   levelHigh: '低于 high',
   levelOk: '高于 high',
-  levelMinWhy: '只有允许动用保留页的分配（原子分配、__GFP_HIGH、OOM 受害者）能成功；其他分配直接回收，或最终触发 OOM killer。',
+  levelMinWhy:
+    '只有允许动用保留页的分配（原子分配、__GFP_HIGH、OOM 受害者）能成功；其他分配直接回收，或最终触发 OOM killer。',
   levelLowWhy: '分配器快速路径在此失败并唤醒 kswapd；慢速路径仍可分配到 min 为止。',
   levelHighWhy: 'kswapd 持续回收，直到空闲页高于 high。',
   levelOkWhy: '空闲页充足：kswapd 休眠。',
@@ -190,7 +195,6 @@ const zh: Record<LabelKey, string> = {
   faPagesTitle: '该迁移类型链表上的空闲页（块数 × 2^阶）',
   faCell: '{order} 阶，{mt}：{n} 个块（{pages} 页）。列出这些块。',
   pcpCaption: '节点 {node} {zone} 的每CPU页框（pcp 链表，单位：页）',
-  pcpLegend: 'U 不可移动 · M 可移动 · R 可回收',
   pcpCpu: 'CPU',
   pcpCount: 'count',
   pcpCountTitle: 'pcp->count：该 CPU 所有链表上的页数',
@@ -230,7 +234,8 @@ const zh: Record<LabelKey, string> = {
   noSlabs: '该缓存没有 slab。',
   more: '还有 {n} 个',
   showMore: '再显示 {n} 个',
-  slabTitle: 'pfn {pfn} · {order} 阶 · {objects} 个对象中 {used} 个在用（slab->inuse {inuse}：CPU 空闲链表上的对象也算作已占用）',
+  slabTitle:
+    'pfn {pfn} · {order} 阶 · {objects} 个对象中 {used} 个在用（slab->inuse {inuse}：CPU 空闲链表上的对象也算作已占用）',
   pfnButton: 'pfn {pfn}，{objects} 个对象中 {used} 个在用：在页框图上显示',
   tasksCaption:
     '进程，按 OOM killer 的排序。badness = rss + 交换项 + 页表 + oom_score_adj × totalpages / 1000（页）；分数最高的存活进程下一个被杀',
@@ -272,20 +277,6 @@ function tr(lang: Lang, key: LabelKey, params: Params = {}): string {
   });
 }
 
-/** Migrate types in Chinese; the kernel's names stay in the tooltips. */
-const MT_ZH: Record<string, string> = {
-  Unmovable: '不可移动',
-  Movable: '可移动',
-  Reclaimable: '可回收',
-  HighAtomic: '高阶原子',
-  CMA: 'CMA',
-  Isolate: '隔离',
-};
-
-function mtName(lang: Lang, name: string): string {
-  return lang === 'zh' ? MT_ZH[name] ?? name : name;
-}
-
 /** Plain en-US grouping in both languages ("242,033"): the numbers are the
  *  kernel's and read the same everywhere. */
 const NF = new Intl.NumberFormat('en-US');
@@ -293,24 +284,20 @@ function fmt(n: number): string {
   return NF.format(n);
 }
 
-/** Pages of 4 KiB in MiB, one decimal below 10. */
-function mib(pages: number): string {
-  const m = pages / 256;
+/** Pages of `pageKib` KiB in MiB, one decimal below 10. */
+function mib(pages: number, pageKib: number): string {
+  const m = (pages * pageKib) / 1024;
   return m < 10 ? m.toFixed(1) : fmt(Math.round(m));
 }
 
-/** 2^order pages of 4 KiB, as "4K" .. "4M". */
-function sizeOf(order: number): string {
-  const k = 4 * 2 ** order;
+/** 2^order pages of `pageKib` KiB, as "4K" .. "4M". */
+function sizeOf(order: number, pageKib: number): string {
+  const k = pageKib * 2 ** order;
   return k < 1024 ? `${k}K` : `${k / 1024}M`;
 }
 
-const MAX_ORDER = 11; // orders 0..10 in 6.1
-const PCP_TYPES = 3; // MIGRATE_PCPTYPES: Unmovable, Movable, Reclaimable
-const PCP_LOW_ORDERS = 4; // orders 0..PAGE_ALLOC_COSTLY_ORDER
-const ZONE_NAMES = ['DMA', 'DMA32', 'Normal', 'Movable', 'Device'];
-/** GFP_KERNEL's highest zone: the protection the gauge's dashed tick adds. */
-const GFP_KERNEL_ZONE = 2;
+/** GFP_KERNEL's highest zone (ZONE_NORMAL): the protection the gauge's dashed tick adds. */
+const GFP_KERNEL_ZONE_NAME = 'Normal';
 
 // --- DOM writes that happen only on change ------------------------------------
 
@@ -348,7 +335,7 @@ function setClass(e: Element, cls: string, on: boolean): void {
 const lastStyle = new WeakMap<HTMLElement, Map<string, string>>();
 function setStyle(e: HTMLElement, prop: 'left' | 'width', value: string): void {
   let m = lastStyle.get(e);
-  if (!m) lastStyle.set(e, (m = new Map()));
+  if (!m) lastStyle.set(e, (m = new Map<string, string>()));
   if (m.get(prop) === value) return;
   m.set(prop, value);
   e.style[prop] = value;
@@ -415,15 +402,34 @@ function gridMove(e: KeyboardEvent, key: string): void {
   const rows = Math.max(...cells.map((x) => Number(x.dataset['r'])));
   const cols = Math.max(...cells.map((x) => Number(x.dataset['c'])));
   switch (key) {
-    case 'ArrowUp': r -= 1; break;
-    case 'ArrowDown': r += 1; break;
-    case 'ArrowLeft': c -= 1; break;
-    case 'ArrowRight': c += 1; break;
-    case 'Home': c = 0; if (e.ctrlKey) r = 0; break;
-    case 'End': c = cols; if (e.ctrlKey) r = rows; break;
-    case 'PageUp': r = 0; break;
-    case 'PageDown': r = rows; break;
-    default: return;
+    case 'ArrowUp':
+      r -= 1;
+      break;
+    case 'ArrowDown':
+      r += 1;
+      break;
+    case 'ArrowLeft':
+      c -= 1;
+      break;
+    case 'ArrowRight':
+      c += 1;
+      break;
+    case 'Home':
+      c = 0;
+      if (e.ctrlKey) r = 0;
+      break;
+    case 'End':
+      c = cols;
+      if (e.ctrlKey) r = rows;
+      break;
+    case 'PageUp':
+      r = 0;
+      break;
+    case 'PageDown':
+      r = rows;
+      break;
+    default:
+      return;
   }
   const to = cells.find((x) => Number(x.dataset['r']) === r && Number(x.dataset['c']) === c);
   e.preventDefault();
@@ -494,8 +500,8 @@ const LEVEL_LABEL: Record<Level, [LabelKey, LabelKey]> = {
   ok: ['levelOk', 'levelOkWhy'],
 };
 
-function zoneTypeName(s: MachineState, type: number): string {
-  return s.zones.find((z) => z.type === type)?.name ?? ZONE_NAMES[type] ?? String(type);
+function zoneTypeName(cat: Catalog, type: number): string {
+  return cat.zoneName(type) ?? String(type);
 }
 
 // --- Zones view ---------------------------------------------------------------
@@ -580,13 +586,20 @@ interface TasksView {
 
 export class StructureViews {
   private readonly handlers: StructureHandlers;
+  /** Names, orders and the pcp list layout, as the engine defines them. */
+  private readonly cat: Catalog;
   private readonly zoneViews = new WeakMap<HTMLElement, ZonesView>();
   private readonly slabViews = new WeakMap<HTMLElement, SlabView>();
   private readonly taskViews = new WeakMap<HTMLElement, TasksView>();
   private readonly blockSigs = new WeakMap<HTMLElement, string>();
 
-  constructor(handlers: StructureHandlers) {
+  constructor(handlers: StructureHandlers, cat: Catalog) {
     this.handlers = handlers;
+    this.cat = cat;
+  }
+
+  private mtName(lang: Lang, name: string): string {
+    return this.cat.migrateTypeNameOf(name, lang);
   }
 
   // ===========================================================================
@@ -673,7 +686,7 @@ export class StructureViews {
     const gauge = this.buildGauge(lang);
     const tables = h('div', 'sv-tables');
     const fa = this.buildFreeArea(s, z, lang);
-    const pcp = this.buildPcp(s, z, lang);
+    const pcp = this.buildPcp(z, lang);
     tables.append(fa.wrap, pcp.wrap);
     section.append(head, gauge.wrap, tables);
     return {
@@ -732,14 +745,20 @@ export class StructureViews {
     s: MachineState,
     z: ZoneState,
     lang: Lang,
-  ): { wrap: HTMLElement; cells: HTMLButtonElement[][]; rows: HTMLTableRowElement[]; nrFree: HTMLTableCellElement[]; pages: HTMLTableCellElement[] } {
+  ): {
+    wrap: HTMLElement;
+    cells: HTMLButtonElement[][];
+    rows: HTMLTableRowElement[];
+    nrFree: HTMLTableCellElement[];
+    pages: HTMLTableCellElement[];
+  } {
     const wrap = h('div', 'sv-scroll');
     const table = h('table', 'sv-table sv-fa');
     table.createCaption().textContent = tr(lang, 'faCaption', { node: z.node, zone: z.name });
     const head = table.createTHead().insertRow();
     head.append(th(tr(lang, 'faOrder')));
     s.migrateTypes.forEach((mt, i) => {
-      const c = th(mtName(lang, mt), mt);
+      const c = th(this.mtName(lang, mt), mt);
       // Coloured by name: the engine may leave CMA out of the list.
       c.classList.add('sv-mt', `sv-mt-${mt}`, `sv-mt-col-${i}`);
       if (lang === 'zh') c.append(h('small', '', mt));
@@ -751,10 +770,14 @@ export class StructureViews {
     const cells: HTMLButtonElement[][] = [];
     const rows: HTMLTableRowElement[] = [];
     const nrFree: HTMLTableCellElement[] = [];
-    for (let order = 0; order < MAX_ORDER; order++) {
+    for (let order = 0; order < this.cat.maxOrder; order++) {
       const tr0 = body.insertRow();
-      const rh = th('', tr(lang, 'faOrderTitle', { order, pages: 2 ** order, size: sizeOf(order) }), 'row');
-      rh.append(h('span', 'sv-order', String(order)), h('small', '', sizeOf(order)));
+      const rh = th(
+        '',
+        tr(lang, 'faOrderTitle', { order, pages: 2 ** order, size: sizeOf(order, this.cat.pageKib) }),
+        'row',
+      );
+      rh.append(h('span', 'sv-order', String(order)), h('small', '', sizeOf(order, this.cat.pageKib)));
       tr0.append(rh);
       const row: HTMLButtonElement[] = [];
       s.migrateTypes.forEach((_, mt) => {
@@ -790,14 +813,18 @@ export class StructureViews {
   }
 
   private buildPcp(
-    s: MachineState,
     z: ZoneState,
     lang: Lang,
   ): { wrap: HTMLElement; rows: HTMLTableRowElement[]; cells: HTMLTableCellElement[][] } {
     const wrap = h('div', 'sv-scroll');
     const table = h('table', 'sv-table sv-pcp');
     const cap = table.createCaption();
-    cap.append(tr(lang, 'pcpCaption', { node: z.node, zone: z.name }), h('br'), h('small', '', tr(lang, 'pcpLegend')));
+    const cat = this.cat;
+    const legend = Array.from(
+      { length: cat.pcpTypes },
+      (_, mt) => `${cat.migrateTypeLetter(mt) ?? mt} ${cat.migrateTypeName(mt, lang) ?? mt}`,
+    );
+    cap.append(tr(lang, 'pcpCaption', { node: z.node, zone: z.name }), h('br'), h('small', '', legend.join(' · ')));
     const thead = table.createTHead();
     const r1 = thead.insertRow();
     const r2 = thead.insertRow();
@@ -812,30 +839,28 @@ export class StructureViews {
       spanned(tr(lang, 'pcpHigh'), tr(lang, 'pcpHighTitle')),
       spanned(tr(lang, 'pcpBatch'), tr(lang, 'pcpBatchTitle')),
     );
+    // One column per pcp list, grouped by order, as order_to_pindex lays them out.
     const listNames: string[] = [];
-    const letters = ['U', 'M', 'R'];
-    for (let o = 0; o < PCP_LOW_ORDERS; o++) {
-      const g = th(tr(lang, 'pcpOrder', { order: o }), '', 'colgroup');
-      g.colSpan = PCP_TYPES;
+    const groupStarts = new Set<number>();
+    const lists = cat.raw.pcp_lists;
+    for (let i = 0; i < lists.length;) {
+      const order = lists[i]!.order;
+      let n = 0;
+      while (i + n < lists.length && lists[i + n]!.order === order) n++;
+      const thp = order > cat.costlyOrder;
+      const g = thp
+        ? th(tr(lang, 'pcpThp'), tr(lang, 'pcpThpTitle', { order }), 'colgroup')
+        : th(tr(lang, 'pcpOrder', { order }), '', 'colgroup');
+      g.colSpan = n;
       g.className = 'sv-group';
       r1.append(g);
-      for (let mt = 0; mt < PCP_TYPES; mt++) {
-        const name = s.migrateTypes[mt] ?? letters[mt]!;
-        r2.append(th(letters[mt]!, mtName(lang, name)));
-        listNames.push(`${tr(lang, 'pcpOrder', { order: o })} ${mtName(lang, name)}`);
+      groupStarts.add(i);
+      for (const l of lists.slice(i, i + n)) {
+        const name = cat.migrateTypeName(l.mt, lang) ?? String(l.mt);
+        r2.append(th(cat.migrateTypeLetter(l.mt) ?? String(l.mt), name));
+        listNames.push(`${thp ? tr(lang, 'pcpThp') : tr(lang, 'pcpOrder', { order })} ${name}`);
       }
-    }
-    const thpCount = Math.max(0, (z.pcp[0]?.lists.length ?? 14) - PCP_LOW_ORDERS * PCP_TYPES);
-    if (thpCount > 0) {
-      const g = th(tr(lang, 'pcpThp'), tr(lang, 'pcpThpTitle', { order: s.pageblockOrder }), 'colgroup');
-      g.colSpan = thpCount;
-      g.className = 'sv-group';
-      r1.append(g);
-      const thpNames = thpCount === 2 ? ['Unmovable', 'Movable'] : Array.from({ length: thpCount }, (_, i) => String(i));
-      thpNames.forEach((name, i) => {
-        r2.append(th(thpCount === 2 ? letters[i]! : name, mtName(lang, name)));
-        listNames.push(`THP ${mtName(lang, name)}`);
-      });
+      i += n;
     }
     const body = table.createTBody();
     const rows: HTMLTableRowElement[] = [];
@@ -847,7 +872,7 @@ export class StructureViews {
       for (let i = 0; i < 3 + p.lists.length; i++) {
         const c = row.insertCell();
         c.className = i < 3 ? 'sv-num' : 'sv-num sv-list';
-        if (i >= 3 && (i - 3) % PCP_TYPES === 0 && i - 3 <= PCP_LOW_ORDERS * PCP_TYPES) c.classList.add('sv-sep');
+        if (i >= 3 && groupStarts.has(i - 3)) c.classList.add('sv-sep');
         if (i >= 3) c.dataset['list'] = listNames[i - 3] ?? String(i - 3);
         cs.push(c);
       }
@@ -859,7 +884,10 @@ export class StructureViews {
   }
 
   private patchNode(card: NodeCard, n: NodeState, s: MachineState, lang: Lang): void {
-    setText(card.meta, tr(lang, 'nodeMeta', { start: n.startPfn, end: n.startPfn + Math.max(n.spanned, 1) - 1, present: n.present }));
+    setText(
+      card.meta,
+      tr(lang, 'nodeMeta', { start: n.startPfn, end: n.startPfn + Math.max(n.spanned, 1) - 1, present: n.present }),
+    );
     // The chain is short and rarely changes: rebuild it only when it did.
     const want = n.zonelist.join('\n');
     if (card.chain.dataset['sig'] !== want) {
@@ -883,12 +911,12 @@ export class StructureViews {
         managed: z.managed,
       }),
     );
-    this.patchGauge(card.gauge, z, s, lang);
+    this.patchGauge(card.gauge, z, lang);
 
     // free_area
     const mts = s.migrateTypes.length;
     const perMt = new Array<number>(mts).fill(0);
-    for (let order = 0; order < MAX_ORDER; order++) {
+    for (let order = 0; order < this.cat.maxOrder; order++) {
       const row = z.freeArea[order] ?? [];
       for (let mt = 0; mt < mts; mt++) {
         const n = row[mt] ?? 0;
@@ -898,7 +926,12 @@ export class StructureViews {
         setClass(b, 'sv-zero', n === 0);
         const isHl = hl !== null && hl.order === order && hl.mt === mt;
         setClass(b, 'sv-hl', isHl);
-        const label = tr(lang, 'faCell', { order, mt: mtName(lang, s.migrateTypes[mt]!), n, pages: n * 2 ** order });
+        const label = tr(lang, 'faCell', {
+          order,
+          mt: this.mtName(lang, s.migrateTypes[mt]!),
+          n,
+          pages: n * 2 ** order,
+        });
         setAttr(b, 'aria-label', label);
         setAttr(b, 'title', label);
       }
@@ -917,7 +950,7 @@ export class StructureViews {
     setText(card.faPages[mts]!, fmt(total));
 
     // pcp
-    const hlList = hl ? pcpIndex(hl.order, hl.mt, s.pageblockOrder) : -1;
+    const hlList = hl ? this.cat.pcpIndex(hl.order, hl.mt) : -1;
     z.pcp.forEach((p: PcpState, i) => {
       const cs = card.pcpCells[i];
       const row = card.pcpRows[i];
@@ -940,7 +973,7 @@ export class StructureViews {
     });
   }
 
-  private patchGauge(g: Gauge, z: ZoneState, s: MachineState, lang: Lang): void {
+  private patchGauge(g: Gauge, z: ZoneState, lang: Lang): void {
     const sc = gaugeScale(z);
     const lv = level(z);
     for (const l of ['min', 'low', 'high', 'ok'] as const) setClass(g.bar, `sv-lv-${l}`, l === lv);
@@ -960,7 +993,8 @@ export class StructureViews {
     setText(g.splitLabel, fmt(sc.zoom));
     setText(g.endLabel, fmt(z.managed));
 
-    const target = Math.min(GFP_KERNEL_ZONE, z.protection.length - 1);
+    const cat = this.cat;
+    const target = Math.min(Math.max(0, cat.raw.names.zone.indexOf(GFP_KERNEL_ZONE_NAME)), z.protection.length - 1);
     const prot = z.protection[target] ?? 0;
     setStyle(g.ticks.min, 'left', pct(sc.pos(z.min)));
     setStyle(g.ticks.low, 'left', pct(sc.pos(z.low)));
@@ -971,10 +1005,20 @@ export class StructureViews {
     const skipped = prot > 0 && z.free <= z.low + prot;
     setHidden(g.protChip, !skipped);
     setText(g.protChip, skipped ? tr(lang, 'protChip') : '');
-    setAttr(g.protChip, 'title', skipped ? tr(lang, 'protChipWhy', { target: zoneTypeName(s, target), mark: z.low + prot }) : null);
-    setAttr(g.ticks.prot, 'title', `high + protection[${zoneTypeName(s, target)}] = ${fmt(z.high + prot)}`);
+    setAttr(
+      g.protChip,
+      'title',
+      skipped ? tr(lang, 'protChipWhy', { target: zoneTypeName(cat, target), mark: z.low + prot }) : null,
+    );
+    setAttr(g.ticks.prot, 'title', `high + protection[${zoneTypeName(cat, target)}] = ${fmt(z.high + prot)}`);
 
-    let text = tr(lang, 'wmText', { free: z.free, mib: mib(z.free), min: z.min, low: z.low, high: z.high });
+    let text = tr(lang, 'wmText', {
+      free: z.free,
+      mib: mib(z.free, this.cat.pageKib),
+      min: z.min,
+      low: z.low,
+      high: z.high,
+    });
     if (z.boost > 0) text += tr(lang, 'wmBoost', { boost: z.boost });
     setText(g.text, text);
     setAttr(g.bar, 'aria-valuemax', String(z.managed));
@@ -988,11 +1032,11 @@ export class StructureViews {
         split: Math.round(SPLIT * 100),
         zoom: sc.zoom,
         managed: z.managed,
-        target: zoneTypeName(s, target),
+        target: zoneTypeName(cat, target),
       }),
     );
 
-    const parts = z.protection.map((p, t) => `${zoneTypeName(s, t)} ${fmt(p)}`);
+    const parts = z.protection.map((p, t) => `${zoneTypeName(cat, t)} ${fmt(p)}`);
     setText(g.prot, `${tr(lang, 'protLine')} ${parts.join(' · ')}`);
   }
 
@@ -1099,15 +1143,18 @@ export class StructureViews {
     if (caches.length === 0) return h('p', 'sv-empty', tr(lang, 'noCaches'));
     const table = h('table', 'sv-table sv-cache-table');
     table.createCaption().textContent = tr(lang, 'cachesCaption');
-    table.createTHead().insertRow().append(
-      th(tr(lang, 'colName')),
-      th(tr(lang, 'colObjSize'), tr(lang, 'colObjSizeTitle')),
-      th(tr(lang, 'colSize'), tr(lang, 'colSizeTitle')),
-      th(tr(lang, 'colObjPerSlab')),
-      th(tr(lang, 'colPagesPerSlab')),
-      th(tr(lang, 'colObjs')),
-      th(tr(lang, 'colSlabs')),
-    );
+    table
+      .createTHead()
+      .insertRow()
+      .append(
+        th(tr(lang, 'colName')),
+        th(tr(lang, 'colObjSize'), tr(lang, 'colObjSizeTitle')),
+        th(tr(lang, 'colSize'), tr(lang, 'colSizeTitle')),
+        th(tr(lang, 'colObjPerSlab')),
+        th(tr(lang, 'colPagesPerSlab')),
+        th(tr(lang, 'colObjs')),
+        th(tr(lang, 'colSlabs')),
+      );
     const body = table.createTBody();
     let roving = caches.findIndex((c) => c.name === selected);
     if (roving < 0) roving = 0;
@@ -1177,7 +1224,10 @@ export class StructureViews {
     }
     const [head, , none, groupsEl] = [...d.children] as HTMLElement[];
     const c = detail.cache;
-    setText(head!, tr(lang, 'detailTitle', { name: c.name, slabs: c.slabs, pages: c.pagesPerSlab, objs: c.objPerSlab }));
+    setText(
+      head!,
+      tr(lang, 'detailTitle', { name: c.name, slabs: c.slabs, pages: c.pagesPerSlab, objs: c.objPerSlab }),
+    );
     setHidden(none!, detail.slabs.length > 0);
 
     // Group the slabs: per CPU (active, then partial), then per node.
@@ -1227,7 +1277,7 @@ export class StructureViews {
     }
     const victim = tasks.find((t) => t.alive && t.killable) ?? null;
     tasks.forEach((t, i) => {
-      const row = view!.rows[i];
+      const row = view.rows[i];
       if (!row) return;
       const unkillable = t.alive && !t.killable;
       const isVictim = t === victim;
@@ -1291,15 +1341,6 @@ export class StructureViews {
     }
     mount(el, root);
   }
-}
-
-// --- PCP list index (order_to_pindex) -------------------------------------------
-
-function pcpIndex(order: number, mt: number, pageblockOrder: number): number {
-  if (mt < 0 || order < 0) return -1;
-  if (order < PCP_LOW_ORDERS) return mt < PCP_TYPES ? order * PCP_TYPES + mt : -1;
-  if (order === pageblockOrder) return PCP_LOW_ORDERS * PCP_TYPES + (mt === 1 ? 1 : 0);
-  return -1;
 }
 
 // --- Slab drawing ---------------------------------------------------------------
@@ -1389,7 +1430,10 @@ function objectStrip(map: string): SVGSVGElement {
     if (map[i] === '#') used += `M${x} ${y}h${size}v${size}h${-size}z`;
     else free += `M${x + 0.5} ${y + 0.5}h${size - 1}v${size - 1}h${1 - size}z`;
   }
-  for (const [cls, d] of [['used', used], ['free', free]] as const) {
+  for (const [cls, d] of [
+    ['used', used],
+    ['free', free],
+  ] as const) {
     if (!d) continue;
     const p = document.createElementNS(SVG_NS, 'path');
     p.setAttribute('class', cls);
@@ -1444,7 +1488,8 @@ function buildTasks(n: number, lang: Lang): { root: HTMLElement; rows: TasksView
   rss.colSpan = 3;
   rss.className = 'sv-group';
   r1.append(spanned(tr(lang, 'colPid')), spanned(tr(lang, 'colTask')), spanned(tr(lang, 'colState')), rss);
-  for (const k of ['colSwap', 'colPgtables', 'colAdj', 'colScore', 'colBadness'] as const) r1.append(spanned(tr(lang, k)));
+  for (const k of ['colSwap', 'colPgtables', 'colAdj', 'colScore', 'colBadness'] as const)
+    r1.append(spanned(tr(lang, k)));
   r2.append(th(tr(lang, 'colAnon')), th(tr(lang, 'colFile')), th(tr(lang, 'colShmem')));
   const body = table.createTBody();
   const rows: TasksView['rows'] = [];
@@ -1475,4 +1520,25 @@ function buildTasks(n: number, lang: Lang): { root: HTMLElement; rows: TasksView
   wrap.append(table);
   root.append(wrap);
   return { root, rows };
+}
+
+// --- The structures of the model --------------------------------------------------
+
+/** Draws the tab on screen (zones, slab, tasks) from the model: the
+ *  structures at the cursor, the zone, order, list and CPU of the step shown. */
+export function renderStructures(m: PageModel, dom: Dom, views: StructureViews): void {
+  const s = m.state;
+  const ev = m.player.event;
+  if (!s) return;
+  const highlight =
+    ev && ev.zone >= 0 ? { node: ev.node, zone: ev.zone, order: ev.order, mt: ev.mt, cpu: ev.cpu } : null;
+  if (m.tab === 'zones') {
+    views.renderZones(dom.zonesView, s, m.lang, highlight);
+    if (m.blocks) views.showBlocks(dom.blocksView, m.blocks.title, [...m.blocks.pfns], m.blocks.order, m.lang);
+    else dom.blocksView.replaceChildren();
+  } else if (m.tab === 'slab') {
+    views.renderSlab(dom.slabView, s, m.cacheDetail, m.lang);
+  } else if (m.tab === 'tasks') {
+    views.renderTasks(dom.tasksView, s, m.lang);
+  }
 }
