@@ -2,6 +2,9 @@
 // machine (shorthand or a real dmesg), read /proc files and the boot log,
 // read the event stream and the per-frame state. Nothing here throws and
 // nothing aborts on bad input: every failure comes back as a Diagnostic.
+//
+// Defined by role: playground.cpp the operations and reads, history.cpp
+// the undo/redo snapshots, timeline.cpp the cursor, seek and replay.
 #pragma once
 
 #include <functional>
@@ -159,6 +162,8 @@ class Playground {
   // Before an operation: drop the future of the state on screen.
   void settle_cursor();
   Status boot_plan(const BootPlan& plan, bool trace);
+  // A machine just booted on a replay's scratch playground is watched by its tap.
+  void watch_replay(Machine& fresh);
   const Machine* after_op(std::size_t op) const;
 
   std::unique_ptr<Machine> machine_;
