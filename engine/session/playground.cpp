@@ -4,15 +4,16 @@
 
 #include <algorithm>
 
-#include "session/history.h"
-
 #include "mm/boot/boot.h"
-#include "text/parse/dmesg.h"
 #include "mm/core/machine.h"
-#include "text/parse/oom_replay.h"
-#include "text/format/proc.h"
 #include "mm/pressure/task.h"
+#include "session/history.h"
+#include "session/scenario.h"
+#include "text/format/proc.h"
 #include "text/format/views.h"
+#include "text/parse/dmesg.h"
+#include "text/parse/oom_replay.h"
+#include "text/scenario/suggest.h"
 
 namespace mm {
 
@@ -36,9 +37,13 @@ Status Playground::boot_shorthand(std::string_view spec, std::string_view source
     d.file = std::string(source);
     return d;
   }
+  return boot_spec(*s, spec, opt);
+}
+
+Status Playground::boot_spec(const MachineSpec& spec, std::string_view text, BootOptions opt) {
   const bool trace = opt.trace;
-  return recorded("boot " + std::string(spec),
-                  [plan = plan_from_spec(*s), trace](Playground& p) { return p.boot_plan(plan, trace); });
+  return recorded("boot " + std::string(text),
+                  [plan = plan_from_spec(spec), trace](Playground& p) { return p.boot_plan(plan, trace); });
 }
 
 Status Playground::boot_dmesg(std::string_view text, std::string_view source, BootOptions opt) {
@@ -54,26 +59,29 @@ Expected<std::string> Playground::oom_replay(std::string_view log, std::string_v
 }
 
 const std::vector<std::string_view>& Playground::proc_names() {
-  static const std::vector<std::string_view> names = {"zoneinfo", "buddyinfo", "pagetypeinfo", "memblock", "kmem-f",
-                                                      "meminfo", "tasks", "slabinfo"};
+  static const std::vector<std::string_view> names(kProcViewNames.begin(), kProcViewNames.end());
   return names;
 }
 
 Status Playground::proc(std::string_view name, std::string& out) const {
+  if (!view()) return Diagnostic{"", 0, 0, "no machine has booted yet"};
+  if (name == "kmem_f") return proc(ProcView::kmem_f, out);
+  if (auto v = lookup<ProcView>(kProcViewNames, name)) return proc(*v, out);
+  return Diagnostic{"", 0, 0, unknown_word("/proc view", name, kProcViewNames, "/proc views")};
+}
+
+Status Playground::proc(ProcView which, std::string& out) const {
   const Machine* m = view();
   if (!m) return Diagnostic{"", 0, 0, "no machine has booted yet"};
-  if (name == "zoneinfo") out = proc_zoneinfo(*m);
-  else if (name == "buddyinfo") out = proc_buddyinfo(*m);
-  else if (name == "pagetypeinfo") out = proc_pagetypeinfo(*m);
-  else if (name == "memblock") out = proc_memblock(*m);
-  else if (name == "kmem-f" || name == "kmem_f") out = proc_kmem_f(*m);
-  else if (name == "meminfo") out = proc_meminfo(*m);
-  else if (name == "tasks") out = proc_tasks(*m);
-  else if (name == "slabinfo") out = proc_slabinfo(*m);  // SLUB hook
-  else {
-    std::string known;
-    for (std::string_view n : proc_names()) known += " " + std::string(n);
-    return Diagnostic{"", 0, 0, "unknown /proc view '" + std::string(name) + "' (known:" + known + ")"};
+  switch (which) {
+    case ProcView::zoneinfo: out = proc_zoneinfo(*m); break;
+    case ProcView::buddyinfo: out = proc_buddyinfo(*m); break;
+    case ProcView::pagetypeinfo: out = proc_pagetypeinfo(*m); break;
+    case ProcView::memblock: out = proc_memblock(*m); break;
+    case ProcView::kmem_f: out = proc_kmem_f(*m); break;
+    case ProcView::meminfo: out = proc_meminfo(*m); break;
+    case ProcView::tasks: out = proc_tasks(*m); break;
+    case ProcView::slabinfo: out = proc_slabinfo(*m); break;
   }
   return {};
 }
