@@ -58,6 +58,11 @@ printf 'machine ram=1G cpus=2\nproc zoneinf\n' >"$TMP/typo.mm"
 expect_rc "scenario typo exits 2" 2 "$MMSIM" check "$TMP/typo.mm"
 grep -q "typo.mm:2:6: error: unknown /proc view 'zoneinf'" "$TMP/err" && ok "scenario typo message" || { bad "scenario typo message"; cat "$TMP/err"; }
 
+printf 'machine ram=1G cpus=2\n  kmaloc obj 64\n' >"$TMP/stmt.mm"
+expect_rc "unknown statement exits 2" 2 "$MMSIM" check "$TMP/stmt.mm"
+grep -q "stmt.mm:2:3: error: unknown statement 'kmaloc': did you mean 'kmalloc'? (statements: machine, dmesg, proc, " "$TMP/err" \
+  && ok "unknown statement suggests the nearest" || { bad "unknown statement suggests the nearest"; cat "$TMP/err"; }
+
 cp "$REF/numa2-m2g-smp2/dmesg.txt" "$TMP/numa.txt"
 printf 'dmesg numa.txt\nexpect nodes == 2\nexpect node 1 zone DMA32 managed == 257897\nexpect node 1 zone DMA32 pcp.high == 10837\n' >"$TMP/numa.mm"
 expect_rc "scenario boots a dmesg relative to itself" 0 "$MMSIM" run "$TMP/numa.mm"
