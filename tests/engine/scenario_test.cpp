@@ -373,7 +373,7 @@ TEST_SUITE("scenario") {
         const EventSpec& s = e.spec();
         for (unsigned i = 0; i < s.nargs; ++i) {
           const Arg a = s.args[i];
-          if (kArgInfo[static_cast<unsigned>(a)].type == ArgType::Str)
+          if (kArgInfo[static_cast<unsigned>(a)].type == ArgType::kStr)
             strings.push_back(t.string_at(static_cast<std::size_t>(e.get(a))));
           else rec.push_back(e.get(a));
         }
