@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "mm/page_alloc/alloc.h"
-#include "mm/page_alloc/gfp.h"
+#include "text/parse/gfp.h"
 #include "mm/core/machine.h"
 #include <map>
 #include "mm/core/machine_spec.h"

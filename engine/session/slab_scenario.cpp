@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "mm/page_alloc/gfp.h"
+#include "text/parse/gfp.h"
 #include "session/playground.h"
 #include "mm/slab/slub.h"
 

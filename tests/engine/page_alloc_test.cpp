@@ -6,6 +6,7 @@
 
 #include "mm/page_alloc/alloc.h"
 #include "mm/page_alloc/gfp.h"
+#include "text/parse/gfp.h"
 #include "text/format/proc.h"
 #include "test_util.h"
 #include "text/format/narration.h"
