@@ -3,6 +3,7 @@
 
 #include "text/format/catalogue.h"
 #include "text/format/narration.h"
+#include "text/format/reasons.h"
 
 #include "mm/core/machine.h"
 #include "text/format/views.h"
@@ -304,7 +305,7 @@ AllocResult Engine::alloc_pages(const val& req) {
     res.zone = std::string(mm::kZoneNames[mm::idx(a->zone.zone)]);
   } else {
     res.order = static_cast<int>(r.order);
-    res.failure = a->failure.empty() ? std::string("page allocation failure") : a->failure;
+    res.failure = mm::failure_text(*a, mm::Lang::en);
   }
   return res;
 }

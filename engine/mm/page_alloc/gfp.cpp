@@ -74,21 +74,6 @@ std::string format_gfp_full(gfp_t g) {
   return std::string(b) + "(" + format_gfp(g) + ")";
 }
 
-std::string format_alloc_flags(unsigned a) {
-  static const char* const kWm[] = {"ALLOC_WMARK_MIN", "ALLOC_WMARK_LOW", "ALLOC_WMARK_HIGH", ""};
-  static const GfpFlagName kAllocNames[] = {
-      {alloc::NO_WATERMARKS, "ALLOC_NO_WATERMARKS"}, {alloc::OOM, "ALLOC_OOM"},
-      {alloc::NON_BLOCK, "ALLOC_NON_BLOCK"},         {alloc::MIN_RESERVE, "ALLOC_MIN_RESERVE"},
-      {alloc::CPUSET, "ALLOC_CPUSET"},               {alloc::CMA, "ALLOC_CMA"},
-      {alloc::NOFRAGMENT, "ALLOC_NOFRAGMENT"},       {alloc::HIGHATOMIC, "ALLOC_HIGHATOMIC"},
-      {alloc::KSWAPD, "ALLOC_KSWAPD"},
-  };
-  std::string s = (a & alloc::NO_WATERMARKS) ? "" : kWm[a & alloc::WMARK_MASK];
-  for (const GfpFlagName& n : kAllocNames)
-    if (a & n.mask) s += (s.empty() ? "" : "|") + std::string(n.name);
-  return s;
-}
-
 std::optional<ZoneType> gfp_zone(gfp_t g) {
   const unsigned bits = g & gfp::ZONEMASK;
   switch (bits) {

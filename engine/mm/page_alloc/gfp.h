@@ -68,7 +68,6 @@ std::span<const GfpFlagName> gfp_flag_names();
 std::string format_gfp(gfp_t g);
 // "0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO)" as OOM reports print it.
 std::string format_gfp_full(gfp_t g);
-std::string format_alloc_flags(unsigned a);
 
 // gfp_zone(): the highest zone the mask allows; nullopt for the combinations
 // GFP_ZONE_BAD forbids (e.g. __GFP_DMA|__GFP_DMA32).
