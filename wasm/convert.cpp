@@ -306,6 +306,8 @@ AllocResult Engine::alloc_pages(const val& req) {
   } else {
     res.order = static_cast<int>(r.order);
     res.failure = mm::failure_text(*a, mm::Lang::en);
+    if (res.failure.empty()) res.failure = "page allocation failure";
+    res.reason = std::string(mm::kAllocFailureCodes[static_cast<unsigned>(a->reason)]);
   }
   return res;
 }
