@@ -33,6 +33,7 @@ EMSCRIPTEN_BINDINGS(mm_engine) {
       .field("node", &AllocResult::node)
       .field("zone", &AllocResult::zone)
       .field("failure", &AllocResult::failure)
+      .field("reason", &AllocResult::reason)
       .field("error", &AllocResult::error);
 
   value_object<KmallocResult>("KmallocResult")

@@ -3,9 +3,11 @@
 
 #include "text/format/catalogue.h"
 #include "text/format/narration.h"
+#include "text/format/reasons.h"
 
 #include "mm/core/machine.h"
 #include "text/format/views.h"
+#include "text/parse/gfp.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -303,7 +305,9 @@ AllocResult Engine::alloc_pages(const val& req) {
     res.zone = std::string(mm::kZoneNames[mm::idx(a->zone.zone)]);
   } else {
     res.order = static_cast<int>(r.order);
-    res.failure = a->failure.empty() ? std::string("page allocation failure") : a->failure;
+    res.failure = mm::failure_text(*a, mm::Lang::en);
+    if (res.failure.empty()) res.failure = "page allocation failure";
+    res.reason = std::string(mm::kAllocFailureCodes[static_cast<unsigned>(a->reason)]);
   }
   return res;
 }

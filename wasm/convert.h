@@ -48,7 +48,8 @@ struct AllocResult {
   int order = 0;
   int node = -1;
   std::string zone;
-  std::string failure;
+  std::string failure;  // English (failure_text); kept for compatibility
+  std::string reason;   // AllocFailure's code ("noretry", ...); "" when ok
   std::string error;
 };
 

@@ -70,8 +70,12 @@ export interface AllocResult {
   /** Where the block came from (node id, zone name "DMA" | "DMA32" | "Normal" | "Movable"); -1 and "" when !ok. */
   node: number;
   zone: string;
-  /** Empty unless out of memory. */
+  /** Empty unless out of memory: why, in English (the catalogue's
+   *  `reasons` entry for `reason`, filled with the request's numbers). */
   failure: string;
+  /** Why it failed, as a code of the catalogue's `reasons` ("noretry",
+   *  "costly", "nothing_to_free", ...); "" unless out of memory. */
+  reason: string;
   /** Empty unless the request was refused. */
   error: string;
 }

@@ -325,7 +325,8 @@ TEST_SUITE("boot") {
     // The watermark step carries its numbers.
     bool wm = false;
     for (const Event& e : ev)
-      if (std::string(e.function()) == "__setup_per_zone_wmarks" && e.zone == static_cast<int>(idx(ZoneType::DMA32))) wm = e.c > e.b && e.b > e.a;
+      if (e.code == Ev::wmark_step && e.zone == static_cast<int>(idx(ZoneType::DMA32)))
+        wm = e.get(Arg::high) > e.get(Arg::low) && e.get(Arg::step) > 0;
     CHECK(wm);
   }
 

@@ -51,7 +51,7 @@ const KmemCache& kc(const Machine& m, u32 id) { return *cache_of(m, id); }
 std::vector<std::string> fns(const Machine& m) {
   std::vector<std::string> v;
   for (const Event& e : m.trace.events())
-    if (e.kind != EventKind::End) v.push_back(e.fn);
+    if (e.kind != EventKind::End) v.push_back(std::string(e.function()));
   return v;
 }
 bool has(const std::vector<std::string>& v, const char* fn) { return std::find(v.begin(), v.end(), fn) != v.end(); }

@@ -162,7 +162,7 @@ test('allocPages order 3 GFP_KERNEL returns an aligned block; freeBlock frees it
   try {
     const buddyBefore = e.proc('buddyinfo').text;
     const r = e.allocPages({ gfp: 'GFP_KERNEL', order: 3, cpu: 0, node: -1 });
-    assert.deepEqual(Object.keys(r).sort(), ['error', 'failure', 'node', 'ok', 'order', 'pfn', 'zone']);
+    assert.deepEqual(Object.keys(r).sort(), ['error', 'failure', 'node', 'ok', 'order', 'pfn', 'reason', 'zone']);
     assert.equal(r.ok, true, r.error || r.failure);
     assert.equal(r.order, 3);
     assert.ok(Number.isInteger(r.pfn) && r.pfn >= 0 && r.pfn % 8 === 0, `pfn ${r.pfn}`);
@@ -170,6 +170,7 @@ test('allocPages order 3 GFP_KERNEL returns an aligned block; freeBlock frees it
     assert.ok(['DMA', 'DMA32', 'Normal'].includes(r.zone), r.zone);
     assert.equal(r.error, '');
     assert.equal(r.failure, '');
+    assert.equal(r.reason, '');
     assert.notEqual(e.proc('buddyinfo').text, buddyBefore, 'an order-3 allocation splits a buddy block');
     assert.deepEqual(e.check(), []);
 

@@ -1128,7 +1128,9 @@ Expected<KmallocOutcome> kmalloc(Machine& m, u64 size, gfp_t g, int cpu) {
     auto a = alloc_pages(m, r);
     if (!a) return a.diag();
     if (!a->ok) {
-      o.failure = a->failure;
+      // The page allocator's reason is a fact of its outcome (words: text/format/reasons.h);
+      // kmalloc_large reports the failure as the kernel logs it.
+      o.failure = "page allocation failure: order:" + num(order) + ", mode:" + format_gfp_full(r.gfp);
       return o;
     }
     st.large[a->pfn] = LargeKmalloc{order, size};

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "mm/page_alloc/gfp.h"
+#include "text/format/gfp.h"
 
 namespace mm {
 

@@ -9,6 +9,7 @@
 
 #include "mm/boot/boot.h"
 #include "text/parse/dmesg.h"
+#include "text/parse/gfp.h"
 #include "mm/core/machine.h"
 
 namespace mm {

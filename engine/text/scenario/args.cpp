@@ -5,6 +5,7 @@
 
 #include "mm/core/machine_spec.h"
 #include "mm/slab/slub.h"
+#include "text/parse/gfp.h"
 
 namespace mm::scenario {
 
