@@ -214,10 +214,8 @@ Expected<int> spawn(Machine& m, const SpawnRequest& r) {
   t.mempolicy_bind = r.bind;
   ps.tasks.push_back(t);
   const int pid = t.pid;
-  TraceScope scope(m.trace, "kernel_clone", [&] {
-    return "spawn " + r.name + " (pid " + std::to_string(pid) + "): anon " + format_size(r.anon) + ", file " +
-           format_size(r.file) + ", shmem " + format_size(r.shmem) + ", oom_score_adj " + std::to_string(r.oom_score_adj);
-  });
+  if (auto e = m.trace.step(Ev::task_spawn))
+    e.task(r.name).pid(pid).cpu(r.cpu).adj(r.oom_score_adj).mm_owner(r.share_mm_with);
   if (Status s = grow(m, pid, r.anon, r.file, r.shmem); !s) return s.diag();
   return pid;
 }
@@ -225,6 +223,8 @@ Expected<int> spawn(Machine& m, const SpawnRequest& r) {
 Status grow(Machine& m, int pid, u64 anon, u64 file, u64 shmem) {
   Task* t = task_of(m, pid);
   if (!t) return Diagnostic{"", 0, 0, "no live task with pid " + std::to_string(pid)};
+  if (!(anon >> PAGE_SHIFT) && !(file >> PAGE_SHIFT) && !(shmem >> PAGE_SHIFT)) return {};  // nothing to fault in
+  TraceScope scope(m.trace, Ev::task_fault, [&](EventRef& e) { e.task(t->comm).pid(pid).anon(anon).file(file).shmem(shmem); });
   // Interleave the kinds a little, as a program touching its memory would.
   u64 left[3] = {anon >> PAGE_SHIFT, file >> PAGE_SHIFT, shmem >> PAGE_SHIFT};
   const Kind kinds[3] = {Kind::Anon, Kind::File, Kind::Shmem};
@@ -247,13 +247,14 @@ Status grow(Machine& m, int pid, u64 anon, u64 file, u64 shmem) {
 Status task_exit(Machine& m, int pid) {
   Task* t = task_of(m, pid);
   if (!t) return Diagnostic{"", 0, 0, "no live task with pid " + std::to_string(pid)};
-  TraceScope scope(m.trace, "do_exit", [&] { return t->comm + " (pid " + std::to_string(pid) + ") exits: exit_mmap frees its memory"; });
   const bool owns_mm = t->mm_owner == t->pid;
   bool others = false;
   for (const Task& o : m.pressure->tasks)
     if (o.alive && o.pid != pid && o.mm_owner == t->mm_owner) others = true;
+  const bool last_user = owns_mm && !others;
+  TraceScope scope(m.trace, Ev::task_exit, [&](EventRef& e) { e.task(t->comm).pid(pid).last_user(last_user); });
   t->alive = false;
-  if (!owns_mm || others) return {};  // the mm lives on in its other users
+  if (!last_user) return {};  // the mm lives on in its other users
   // exit_mmap: anon and shmem pages freed, file pages unmapped (they stay
   // in the page cache), swap entries released, page tables freed.
   for (Pfn p = 0; p < m.mem.nr; ++p) {
@@ -285,7 +286,7 @@ Status read_file(Machine& m, const std::string& name, u64 bytes, int cpu) {
   if ((bytes >> PAGE_SHIFT) > m.totalram_pages * 4) return Diagnostic{"", 0, 0, "read: the file is more than four times the machine's memory"};
   PressureState& ps = pressure(m);
   const u32 id = file_id(ps, name);
-  TraceScope scope(m.trace, "filemap_read", [&] { return "read " + name + " (" + format_size(bytes) + ") into the page cache"; });
+  TraceScope scope(m.trace, Ev::file_read, [&](EventRef& e) { e.filename(name).size(bytes).cpu(cpu); });
   for (u64 i = 0; i < (bytes >> PAGE_SHIFT); ++i) {
     auto p = fault_one(m, nullptr, kPageCacheGfp | gfp::NORETRY | gfp::NOWARN, Owner::PageCache, cpu);
     if (!p) break;  // readahead gives up quietly
@@ -297,14 +298,14 @@ Status read_file(Machine& m, const std::string& name, u64 bytes, int cpu) {
 
 u64 drop_caches(Machine& m) {
   if (!m.pressure) return 0;
-  TraceScope scope(m.trace, "drop_pagecache_sb", [] { return std::string("echo 1 > /proc/sys/vm/drop_caches"); });
+  TraceScope scope(m.trace, Ev::drop_caches);
   u64 n = 0;
   for (Pfn p = 0; p < m.mem.nr; ++p)
     if (m.mem.st(p) == FrameState::Alloc && static_cast<Owner>(m.mem.owner[p]) == Owner::PageCache && !m.mem.mapper[p]) {
       free_lru_page(m, p);
       ++n;
     }
-  if (m.trace.on()) m.trace.step("drop_caches", std::to_string(n) + " clean page cache pages dropped");
+  if (auto e = m.trace.step(Ev::caches_dropped)) e.pages(n);
   return n;
 }
 
