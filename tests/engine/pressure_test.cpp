@@ -76,6 +76,25 @@ TEST_SUITE("pressure") {
     // adj is multiplied by totalpages / 1000, the integer quotient first.
     a.oom_score_adj = 1;
     CHECK(*oom_badness(a, 52688) == a.rss() + 25 + 52);
+    // Term by term, as the narration and the replay show it.
+    const Badness b = oom_badness_terms(a, 52688);
+    CHECK(b.rss == a.rss());
+    CHECK(b.pgtables == 25);
+    CHECK(b.adj_unit == 52);
+    CHECK(b.adj_term() == 52);
+    CHECK(b.points == b.pages() + b.adj_term());
+  }
+
+  TEST_CASE("select_bad_process: the highest badness, a tie to the task met later, never a non-candidate") {
+    const std::vector<std::optional<long long>> points = {10, std::nullopt, 30, 30, -5};
+    CHECK(select_bad_process(points) == 3u);
+    CHECK(oom_preference_order(points) == std::vector<size_t>{3, 2, 0, 4, 1});
+    CHECK_FALSE(select_bad_process({std::nullopt, std::nullopt}).has_value());
+    CHECK(select_bad_process({-99900, -100000}) == 0u);  // negative scores are still candidates
+    CHECK(oom_totalpages_global(52688, 0) == 52688u);
+    CHECK(oom_totalpages_nodes(131072, {262112}) == 393184u);
+    CHECK(oom_totalpages_memcg(0) == 1u);  // the kernel's "?: 1"
+    CHECK(oom_totalpages_memcg(102400) == 102400u);
   }
 
   TEST_CASE("the OOM killer chooses by adj, never a -1000 task, and reports as 6.1 does") {
