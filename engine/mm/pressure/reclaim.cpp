@@ -240,27 +240,15 @@ std::string nodelist(const std::vector<int>& nodes) {
 }
 
 void show_free_areas(Machine& m, ZoneType max_zone) {
-  u64 lru[NR_LRU_LISTS] = {}, free = 0, pcp = 0, pagetables = 0, shmem = 0, mapped = 0;
-  for (size_t n = 0; n < m.nodes.size(); ++n)
-    for (int l = 0; l < NR_LRU_LISTS; ++l) lru[l] += lru_size(m, static_cast<int>(n), static_cast<Lru>(l));
-  for (const Node& n : m.nodes)
-    for (const Zone& z : n.zones) {
-      free += z.nr_free_pages;
-      for (const PerCpuPages& p : z.pcp) pcp += static_cast<u64>(p.count);
-    }
-  for (Pfn p = 0; p < m.mem.nr; ++p) {
-    if (m.mem.st(p) != FrameState::Alloc) continue;
-    const auto o = static_cast<Owner>(m.mem.owner[p]);
-    if (o == Owner::PageTable && m.mem.owner_id[p]) ++pagetables;
-    if (o == Owner::User && (m.mem.pflags[p] & PG_shmem)) ++shmem;
-    if (o == Owner::PageCache && m.mem.mapper[p]) ++mapped;
-  }
+  const MemCounters c = mem_counters(m);
+  const u64* lru = c.lru;
+  const u64 free = c.free, pcp = c.free_pcp, pagetables = c.pagetables, shmem = c.shmem, mapped = c.mapped;
   auto u = [](u64 v) { return std::to_string(v); };
   m.printk("Mem-Info:");
   m.printk("active_anon:" + u(lru[LRU_ACTIVE_ANON]) + " inactive_anon:" + u(lru[LRU_INACTIVE_ANON]) + " isolated_anon:0");
   m.printk(" active_file:" + u(lru[LRU_ACTIVE_FILE]) + " inactive_file:" + u(lru[LRU_INACTIVE_FILE]) + " isolated_file:0");
   m.printk(" unevictable:0 dirty:0 writeback:0");
-  m.printk(" slab_reclaimable:" + u(slab_reclaimable_pages(m)) + " slab_unreclaimable:" + u(slab_unreclaimable_pages(m)));
+  m.printk(" slab_reclaimable:" + u(c.slab_reclaimable) + " slab_unreclaimable:" + u(c.slab_unreclaimable));
   m.printk(" mapped:" + u(mapped) + " shmem:" + u(shmem) + " pagetables:" + u(pagetables));
   m.printk(" sec_pagetables:0 bounce:0");
   m.printk(" kernel_misc_reclaimable:0");
@@ -320,7 +308,7 @@ void show_free_areas(Machine& m, ZoneType max_zone) {
   for (const Node& n : m.nodes)
     if (n.has_memory())
       m.printk("Node " + u(static_cast<u64>(n.id)) + " hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB");
-  const u64 swap_total = m.pressure ? m.pressure->swap_total : 0, swap_used = m.pressure ? m.pressure->swap_used : 0;
+  const u64 swap_total = c.swap_total, swap_used = c.swap_used;
   m.printk(u(lru[LRU_ACTIVE_FILE] + lru[LRU_INACTIVE_FILE] + shmem) + " total pagecache pages");
   m.printk("0 pages in swap cache");
   m.printk("Free swap  = " + K(swap_total - swap_used));

@@ -4,7 +4,6 @@
 #include "mm/core/deep_ptr_impl.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <unordered_map>
 
 #include "mm/page_alloc/page_alloc.h"
@@ -319,100 +318,41 @@ Status set_swap(Machine& m, u64 bytes) {
   return {};
 }
 
-// ---- views -------------------------------------------------------------------------
+// ---- counters ----------------------------------------------------------------------
 
-std::string proc_pid_oom_score(const Machine& m, int pid) {
-  const Task* t = find_task(m, pid);
-  if (!t) return "";
-  return std::to_string(proc_oom_score(task_mem(m, *t), oom_totalpages(m))) + "\n";
-}
-
-std::string proc_meminfo(const Machine& m) {
-  u64 free = 0, low = 0;
+MemCounters mem_counters(const Machine& m) {
+  MemCounters c;
   for (const Node& n : m.nodes)
     for (const Zone& z : n.zones) {
-      free += z.nr_free_pages;
-      low += z.low_wmark();
+      c.free += z.nr_free_pages;
+      c.low += z.low_wmark();
+      for (const PerCpuPages& p : z.pcp) c.free_pcp += static_cast<u64>(p.count);
     }
-  u64 lru[NR_LRU_LISTS] = {};
   for (size_t n = 0; n < m.nodes.size(); ++n)
-    for (int l = 0; l < NR_LRU_LISTS; ++l) lru[l] += lru_size(m, static_cast<int>(n), static_cast<Lru>(l));
-  u64 pagetables = 0, shmem = 0, anon = 0, mapped = 0;
+    for (int l = 0; l < NR_LRU_LISTS; ++l) c.lru[l] += lru_size(m, static_cast<int>(n), static_cast<Lru>(l));
   for (Pfn p = 0; p < m.mem.nr; ++p) {
     if (m.mem.st(p) != FrameState::Alloc) continue;
     const auto o = static_cast<Owner>(m.mem.owner[p]);
-    if (o == Owner::PageTable && m.mem.owner_id[p]) ++pagetables;
+    if (o == Owner::PageTable && m.mem.owner_id[p]) ++c.pagetables;
     if (o == Owner::User) {
-      if (m.mem.pflags[p] & PG_shmem) ++shmem;
-      else ++anon;
+      if (m.mem.pflags[p] & PG_shmem) ++c.shmem;
+      else ++c.anon;
     }
-    if (o == Owner::PageCache && m.mem.mapper[p]) ++mapped;
+    if (o == Owner::PageCache && m.mem.mapper[p]) ++c.mapped;
   }
-  const u64 swap_total = m.pressure ? m.pressure->swap_total : 0, swap_used = m.pressure ? m.pressure->swap_used : 0;
+  c.swap_total = m.pressure ? m.pressure->swap_total : 0;
+  c.swap_used = m.pressure ? m.pressure->swap_used : 0;
+  c.slab_reclaimable = slab_reclaimable_pages(m);
+  c.slab_unreclaimable = slab_unreclaimable_pages(m);
   // si_mem_available(): free above the reserves, plus the page cache and
   // reclaimable slab that could go without dropping below low.
-  const u64 sreclaimable = slab_reclaimable_pages(m), sunreclaim = slab_unreclaimable_pages(m);
-  long long available = static_cast<long long>(free) - static_cast<long long>(m.totalreserve_pages);
-  u64 pagecache = lru[LRU_ACTIVE_FILE] + lru[LRU_INACTIVE_FILE];
-  pagecache -= std::min(pagecache / 2, low);
+  long long available = static_cast<long long>(c.free) - static_cast<long long>(m.totalreserve_pages);
+  u64 pagecache = c.lru[LRU_ACTIVE_FILE] + c.lru[LRU_INACTIVE_FILE];
+  pagecache -= std::min(pagecache / 2, c.low);
   available += static_cast<long long>(pagecache);
-  available += static_cast<long long>(sreclaimable - std::min(sreclaimable / 2, low));
-  if (available < 0) available = 0;
-  const u64 cached = lru[LRU_ACTIVE_FILE] + lru[LRU_INACTIVE_FILE] + shmem;
-  std::string s;
-  auto line = [&](const char* name, u64 pages) {
-    char b[64];
-    std::snprintf(b, sizeof b, "%-15s %8llu kB\n", (std::string(name) + ":").c_str(),
-                  static_cast<unsigned long long>(pages << (PAGE_SHIFT - 10)));
-    s += b;
-  };
-  line("MemTotal", m.totalram_pages);
-  line("MemFree", free);
-  line("MemAvailable", static_cast<u64>(available));
-  line("Buffers", 0);
-  line("Cached", cached);
-  line("SwapCached", 0);
-  line("Active", lru[LRU_ACTIVE_ANON] + lru[LRU_ACTIVE_FILE]);
-  line("Inactive", lru[LRU_INACTIVE_ANON] + lru[LRU_INACTIVE_FILE]);
-  line("Active(anon)", lru[LRU_ACTIVE_ANON]);
-  line("Inactive(anon)", lru[LRU_INACTIVE_ANON]);
-  line("Active(file)", lru[LRU_ACTIVE_FILE]);
-  line("Inactive(file)", lru[LRU_INACTIVE_FILE]);
-  line("Unevictable", 0);
-  line("Mlocked", 0);
-  line("SwapTotal", swap_total);
-  line("SwapFree", swap_total - swap_used);
-  line("Dirty", 0);
-  line("Writeback", 0);
-  line("AnonPages", anon);
-  line("Mapped", mapped);
-  line("Shmem", shmem);
-  line("KReclaimable", sreclaimable);
-  line("Slab", sreclaimable + sunreclaim);
-  line("SReclaimable", sreclaimable);
-  line("SUnreclaim", sunreclaim);
-  line("KernelStack", 0);
-  line("PageTables", pagetables);
-  line("CommitLimit", m.totalram_pages / 2 + swap_total);
-  return s;
-}
-
-std::string proc_tasks(const Machine& m) {
-  std::string s = "  pid name              adj    anon    file   shmem    swap  pgtbl   badness oom_score\n";
-  if (!m.pressure) return s;
-  const u64 total = oom_totalpages(m);
-  for (const Task& t : m.pressure->tasks) {
-    if (!t.alive) continue;
-    const TaskMem tm = task_mem(m, t);
-    auto b = oom_badness(tm, total);
-    char line[200];
-    std::snprintf(line, sizeof line, "%5d %-15s %5d %7lld %7lld %7lld %7lld %6lld %9s %9llu\n", t.pid, t.comm.c_str(),
-                  t.oom_score_adj, tm.rss_anon, tm.rss_file, tm.rss_shmem, tm.swapents,
-                  tm.pgtables_bytes / static_cast<long long>(PAGE_SIZE), b ? std::to_string(*b).c_str() : "-",
-                  proc_oom_score(tm, total));
-    s += line;
-  }
-  return s;
+  available += static_cast<long long>(c.slab_reclaimable - std::min(c.slab_reclaimable / 2, c.low));
+  c.available = available < 0 ? 0 : static_cast<u64>(available);
+  return c;
 }
 
 std::vector<std::string> check_tasks(const Machine& m) {
