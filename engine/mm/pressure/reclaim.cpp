@@ -150,8 +150,8 @@ bool pgdat_balanced(const Machine& m, const Node& n, Order order, ZoneType highe
 // balance_pgdat(): kswapd's work for one wakeup (`boost`: the node's
 // watermark boost that woke it, 0 when a zone below low did).
 void balance_pgdat(Machine& m, Node& n, Order order, ZoneType highest, u64 boost) {
+  ++m.pressure->kswapd_runs;  // counted before the wake event, so the state after it includes this run
   TraceScope scope(m.trace, Ev::kswapd_wake, [&](EventRef& e) { e.node(n.id).order(order).highest(highest).boost(boost); });
-  ++m.pressure->kswapd_runs;
   u64 total = 0;
   for (int round = 0; round < 64 && !pgdat_balanced(m, n, order, highest); ++round) {
     u64 target = 0;
@@ -206,9 +206,9 @@ void wake_all_kswapds(Machine& m, Order order, gfp_t, const std::vector<ZoneRef>
 
 u64 try_to_free_pages(Machine& m, gfp_t g, Order order, const std::vector<ZoneRef>& zonelist, ZoneType highest,
                       const std::vector<int>& nodemask) {
+  if (m.pressure) ++m.pressure->direct_reclaims;  // counted before the event: the state after it includes this round
   TraceScope scope(m.trace, Ev::direct_reclaim, [&](EventRef& e) { e.order(order).gfp(g).pages(SWAP_CLUSTER_MAX); });
   if (!m.pressure) return 0;
-  ++m.pressure->direct_reclaims;
   u64 reclaimed = 0;
   std::vector<int> done;
   for (const ZoneRef& r : zonelist) {
