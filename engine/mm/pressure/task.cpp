@@ -1,4 +1,4 @@
-// Tasks, page cache, LRU lists, /proc/meminfo and /proc/PID/oom_score.
+// Tasks, page cache, LRU lists and the counters /proc/meminfo reads.
 #include "mm/pressure/task.h"
 
 #include "mm/core/deep_ptr_impl.h"
