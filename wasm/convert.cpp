@@ -149,6 +149,7 @@ val to_js(const mm::Event& e, const mm::Trace& t) {
       case mm::ArgType::Str:
       case mm::ArgType::Gfp:
       case mm::ArgType::AllocFlags:
+      case mm::ArgType::SlabFlags:
       case mm::ArgType::Addr: args.set(name, mm::format_arg(e, a, t, mm::Lang::en)); break;
       default: args.set(name, static_cast<double>(e.get(a))); break;
     }

@@ -12,8 +12,9 @@ namespace {
 
 constexpr std::string_view kArgTypeNames[] = {"Pfn",   "Order", "MigrateType", "Zone",       "Node",  "Cpu",
                                               "ZoneType", "Count", "Signed",   "Bytes",      "Phys",  "Addr",
-                                              "Gfp",   "AllocFlags", "Wmark",  "Bool",       "Str",   "Pid"};
-static_assert(std::size(kArgTypeNames) == static_cast<unsigned>(ArgType::Pid) + 1);
+                                              "Gfp",   "AllocFlags", "Wmark",  "Bool",       "Str",   "Pid",
+                                              "SlabFlags"};
+static_assert(std::size(kArgTypeNames) == static_cast<unsigned>(ArgType::SlabFlags) + 1);
 
 constexpr std::string_view kind_name(EventKind k) {
   switch (k) {

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "mm/page_alloc/gfp.h"
+#include "mm/slab/slub.h"
 
 namespace mm {
 
@@ -142,6 +143,7 @@ std::string format_arg(const Event& e, Arg a, const Trace& t, Lang lang) {
     case ArgType::Gfp: return format_gfp(static_cast<gfp_t>(v));
     case ArgType::AllocFlags: return format_alloc_flags(static_cast<unsigned>(v));
     case ArgType::Wmark: return std::string(wmark_name(static_cast<unsigned>(v)));
+    case ArgType::SlabFlags: return format_slab_flags(static_cast<u32>(v));
     case ArgType::Bool: return v ? "1" : "0";
     case ArgType::Str: return v >= 0 && static_cast<std::size_t>(v) < t.string_count() ? t.string_at(static_cast<std::size_t>(v)) : "";
     case ArgType::Pfn:
