@@ -6,6 +6,7 @@
 
 #include "mm/core/machine.h"
 #include "text/format/views.h"
+#include "text/parse/slab_flags.h"
 
 #include <algorithm>
 #include <cerrno>

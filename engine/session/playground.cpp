@@ -7,6 +7,7 @@
 #include "mm/core/machine.h"
 #include "text/parse/oom_replay.h"
 #include "text/format/proc.h"
+#include "text/format/slabinfo.h"
 #include "mm/pressure/task.h"
 #include "text/format/views.h"
 

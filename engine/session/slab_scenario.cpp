@@ -7,6 +7,7 @@
 #include "mm/page_alloc/gfp.h"
 #include "session/playground.h"
 #include "mm/slab/slub.h"
+#include "text/parse/slab_flags.h"
 
 namespace mm {
 

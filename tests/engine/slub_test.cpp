@@ -14,6 +14,7 @@
 #include "mm/slab/slub.h"
 #include "test_util.h"
 #include "text/format/narration.h"
+#include "text/format/slabinfo.h"
 
 using namespace mm;
 

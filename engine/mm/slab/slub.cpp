@@ -5,7 +5,6 @@
 #include "mm/core/deep_ptr_impl.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 
 #include "mm/page_alloc/alloc.h"
@@ -17,54 +16,7 @@ namespace mm {
 
 template struct DeepPtr<SlubState>;  // deep copies for Machine snapshots
 
-// ---- flags -------------------------------------------------------------------
-
-Expected<u32> parse_slab_flags(std::string_view text) {
-  u32 flags = 0;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t bar = text.find('|', pos);
-    std::string_view w = text.substr(pos, bar == std::string_view::npos ? text.size() - pos : bar - pos);
-    const int col = static_cast<int>(pos) + 1;
-    while (!w.empty() && w.front() == ' ') w.remove_prefix(1);
-    while (!w.empty() && w.back() == ' ') w.remove_suffix(1);
-    if (w.empty()) return Diagnostic{"", 0, col, "expected a SLAB_* flag"};
-    bool found = false;
-    for (const SlabFlagName& f : kSlabFlagNames)
-      if (w == f.name) {
-        flags |= f.bit;
-        found = true;
-      }
-    if (!found) {
-      const bool hex = w.size() > 2 && w[0] == '0' && (w[1] == 'x' || w[1] == 'X');
-      std::string_view digits = hex ? w.substr(2) : w;
-      const bool ok = !digits.empty() && digits.size() <= 8 &&
-                      std::all_of(digits.begin(), digits.end(), [&](char c) {
-                        return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '9');
-                      });
-      if (!ok) return Diagnostic{"", 0, col, "unknown slab flag '" + std::string(w) + "'"};
-      flags |= static_cast<u32>(std::stoul(std::string(digits), nullptr, hex ? 16 : 10));
-    }
-    if (bar == std::string_view::npos) break;
-    pos = bar + 1;
-  }
-  return flags;
-}
-
-std::string format_slab_flags(u32 flags) {
-  std::string s;
-  for (const SlabFlagName& f : kSlabFlagNames)
-    if (flags & f.bit) {
-      s += (s.empty() ? "" : "|") + std::string(f.name);
-      flags &= ~f.bit;
-    }
-  if (flags) {
-    char b[16];
-    std::snprintf(b, sizeof b, "0x%x", flags);
-    s += (s.empty() ? "" : "|") + std::string(b);
-  }
-  return s.empty() ? "0" : s;
-}
+// ---- names ---------------------------------------------------------------------
 
 const char* to_string(SlabPlace p) {
   switch (p) {
@@ -1153,9 +1105,19 @@ Expected<u32> kmem_cache_create(Machine& m, std::string_view name, u32 size, u32
     return diag("kmem_cache_create(" + std::string(name) + "): align " + std::to_string(align) + " is not a power of two");
   if (align > PAGE_SIZE)
     return diag("kmem_cache_create(" + std::string(name) + "): align " + std::to_string(align) + " is larger than a page");
-  if (flags & ~slabf::PERMITTED)
-    return diag("kmem_cache_create(" + std::string(name) + "): flags " + format_slab_flags(flags & ~slabf::PERMITTED) +
-                " are not allowed (SLAB_FLAGS_PERMITTED: -EINVAL)");
+  if (const u32 bad = flags & ~slabf::PERMITTED) {
+    // Name the lowest refused flag, as the kernel's own headers spell it.
+    const u32 bit = bad & (~bad + 1);
+    std::string what = "0x" + [&] {
+      char b[12];
+      std::snprintf(b, sizeof b, "%x", bit);
+      return std::string(b);
+    }();
+    for (const SlabFlagName& f : kSlabFlagNames)
+      if (f.bit == bit) what = std::string(f.name);
+    return diag("kmem_cache_create(" + std::string(name) + "): flag " + what +
+                " is not allowed (SLAB_FLAGS_PERMITTED: -EINVAL)");
+  }
   TraceScope scope(m.trace, Ev::kmem_cache_create, [&](EventRef& e) { e.cache(name).size(size).align(align).flags(flags); });
   if (auto target = find_mergeable(st, size, align, flags)) {
     KmemCache& s = st.caches[*target];
@@ -1330,93 +1292,6 @@ SlabinfoCounts slabinfo_counts(const SlubState& st, const KmemCache& s) {
 }
 
 u64 object_address(const KmemCache& s, const Slab& sl, u32 i) { return obj_addr(s, sl, i); }
-
-// cache_show(): the objsize column is s->size, the slot with metadata.
-std::string proc_slabinfo(const Machine& m) {
-  std::string out = "slabinfo - version: 2.1\n"
-                    "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables "
-                    "<limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n";
-  if (!m.slub) return out;
-  const SlubState& st = S(m);
-  for (u32 id : st.list) {
-    const KmemCache& s = st.caches[id];
-    const SlabinfoCounts c = slabinfo_counts(st, s);
-    char b[256];
-    std::snprintf(b, sizeof b, "%-17s %6llu %6llu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6llu %6llu %6llu\n",
-                  s.name.c_str(), static_cast<unsigned long long>(c.active_objs),
-                  static_cast<unsigned long long>(c.num_objs), s.g.size, s.g.objects, 1 << s.g.order, 0u, 0u, 0u,
-                  static_cast<unsigned long long>(c.slabs), static_cast<unsigned long long>(c.slabs), 0ull);
-    out += b;
-  }
-  return out;
-}
-
-std::string slab_picture(const Slab& s) {
-  std::string p;
-  for (ObjState o : s.state) p += o == ObjState::Allocated ? '#' : o == ObjState::CpuFree ? 'c' : '.';
-  return p;
-}
-
-std::string slab_view(const Machine& m, u32 id) {
-  const KmemCache* sp = cache_of(m, id);
-  if (!sp) return "no such cache\n";
-  const KmemCache& s = *sp;
-  const SlubState& st = S(m);
-  const CacheGeometry& g = s.g;
-  std::string out = s.name + ": object_size " + std::to_string(g.object_size) + ", size " + std::to_string(g.size) + ", align " + std::to_string(g.align) +
-                    ", inuse " + std::to_string(g.inuse) + ", free pointer at offset " + std::to_string(g.offset) +
-                    (g.red_left_pad ? ", red_left_pad " + std::to_string(g.red_left_pad) : std::string()) + "\n";
-  out += "  order " + std::to_string(g.order) + " (" + std::to_string(g.objects) + " objects, " + std::to_string(PAGE_SIZE << g.order) + " bytes, " +
-         std::to_string((PAGE_SIZE << g.order) - u64{g.objects} * g.size) + " wasted), min order " + std::to_string(g.min_order) + " (" +
-         std::to_string(g.min_objects) + " objects), min_partial " + std::to_string(g.min_partial) + ", cpu_partial " + std::to_string(g.cpu_partial) +
-         " (" + std::to_string(g.cpu_partial_slabs) + " slabs), flags " + format_slab_flags(g.flags) + ", refcount " +
-         std::to_string(s.refcount) + "\n";
-  if (!s.aliases.empty()) {
-    out += "  aliases:";
-    for (const std::string& a : s.aliases) out += " " + a;
-    out += "\n";
-  }
-  auto show = [&](const Slab& sl, const std::vector<u32>* cpu_fl) {
-    out += "  slab pfn " + std::to_string(sl.pfn) + " (order " + std::to_string(sl.order) + ", node " + std::to_string(sl.node) + ") " + to_string(sl.place) +
-           (sl.cpu >= 0 ? " of CPU " + std::to_string(sl.cpu) : std::string()) + (sl.frozen ? ", frozen" : "") + ", inuse " +
-           std::to_string(sl.inuse) + "/" + std::to_string(sl.objects) + "  [" + slab_picture(sl) + "]\n";
-    std::vector<long long> next(sl.objects, -1);
-    auto chain = [&](const std::vector<u32>& fl, const char* what) {
-      if (fl.empty()) return;
-      out += std::string("    ") + what + ":";
-      for (size_t k = 0; k < fl.size(); ++k) {
-        out += " " + std::to_string(fl[k]);
-        if (k + 1 < fl.size()) next[fl[k]] = fl[k + 1];
-      }
-      out += " -> NULL\n";
-    };
-    if (cpu_fl) chain(*cpu_fl, "cpu freelist");
-    chain(sl.freelist, "slab freelist");
-    for (u32 i = 0; i < sl.objects; ++i) {
-      out += "    [" + std::to_string(i) + "] " + hex16(obj_addr(s, sl, i)) + " ";
-      switch (sl.state[i]) {
-        case ObjState::Allocated: out += "allocated"; break;
-        case ObjState::CpuFree: out += "free (cpu freelist)"; break;
-        case ObjState::SlabFree: out += "free (slab freelist)"; break;
-      }
-      if (sl.state[i] != ObjState::Allocated)
-        out += next[i] >= 0 ? ", next free: [" + std::to_string(static_cast<u64>(next[i])) + "]" : ", next free: NULL";
-      out += "\n";
-    }
-  };
-  for (size_t c = 0; c < s.cpu.size(); ++c) {
-    const KmemCacheCpu& kc = s.cpu[c];
-    if (kc.slab != NO_SLAB) show(st.slabs.at(kc.slab), &kc.freelist);
-    for (Pfn p : kc.partial) show(st.slabs.at(p), nullptr);
-  }
-  for (const KmemCacheNode& n : s.node) {
-    for (Pfn p : n.partial) show(st.slabs.at(p), nullptr);
-    for (Pfn p : n.full) show(st.slabs.at(p), nullptr);
-  }
-  for (const auto& [pfn, sl] : st.slabs)
-    if (sl.cache == id && sl.place == SlabPlace::Full) show(sl, nullptr);
-  return out;
-}
 
 u64 slab_reclaimable_pages(const Machine& m) {
   if (!m.slub) return 0;

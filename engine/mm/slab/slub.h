@@ -100,10 +100,6 @@ inline constexpr std::array<SlabFlagName, 13> kSlabFlagNames = {{
     {"__OBJECT_POISON", slabf::OBJECT_POISON},
 }};
 
-// "SLAB_HWCACHE_ALIGN|SLAB_RECLAIM_ACCOUNT", "0x2000" or "0".
-Expected<u32> parse_slab_flags(std::string_view text);
-std::string format_slab_flags(u32 flags);
-
 inline constexpr u64 PAGE_OFFSET = 0xffff888000000000ull;  // x86_64 direct map, 4-level, nokaslr
 inline constexpr u64 ZERO_SIZE_PTR = 16;                   // kmalloc(0)
 inline constexpr unsigned KMALLOC_SHIFT_LOW = 3, KMALLOC_SHIFT_HIGH = PAGE_SHIFT + 1;  // 8 .. 8k
@@ -262,15 +258,6 @@ struct SlabinfoCounts {
   u64 active_objs = 0, num_objs = 0, slabs = 0;
 };
 SlabinfoCounts slabinfo_counts(const SlubState& st, const KmemCache& s);
-
-// /proc/slabinfo, "slabinfo - version: 2.1".
-std::string proc_slabinfo(const Machine& m);
-// One cache: its geometry, then every slab with each object's state and
-// where its free pointer leads.
-std::string slab_view(const Machine& m, u32 cache);
-// One char per object: '#' allocated, '.' on the slab's freelist, 'c' on
-// the CPU freelist.
-std::string slab_picture(const Slab& s);
 
 // Pages in slabs (NR_SLAB_RECLAIMABLE_B / NR_SLAB_UNRECLAIMABLE_B in pages;
 // kmalloc_large pages count as unreclaimable, as in 6.1).

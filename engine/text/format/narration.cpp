@@ -8,7 +8,7 @@
 #include <functional>
 
 #include "mm/page_alloc/gfp.h"
-#include "mm/slab/slub.h"
+#include "text/format/slabinfo.h"
 
 namespace mm {
 
