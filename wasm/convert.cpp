@@ -8,6 +8,7 @@
 #include "mm/core/machine.h"
 #include "text/format/views.h"
 #include "text/parse/gfp.h"
+#include "text/parse/slab_flags.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -151,6 +152,7 @@ val to_js(const mm::Event& e, const mm::Trace& t) {
       case mm::ArgType::kStr:
       case mm::ArgType::kGfp:
       case mm::ArgType::kAllocFlags:
+      case mm::ArgType::kSlabFlags:
       case mm::ArgType::kAddr: args.set(name, mm::format_arg(e, a, t, mm::Lang::en)); break;
       default: args.set(name, static_cast<double>(e.get(a))); break;
     }

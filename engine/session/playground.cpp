@@ -6,6 +6,9 @@
 
 #include "mm/boot/boot.h"
 #include "mm/core/machine.h"
+#include "text/parse/oom_replay.h"
+#include "text/format/proc.h"
+#include "text/format/slabinfo.h"
 #include "mm/pressure/task.h"
 #include "session/history.h"
 #include "session/scenario.h"

@@ -2,6 +2,7 @@
 #include "mm/core/machine.h"
 #include "mm/slab/slub.h"
 #include "session/scenario_exec.h"
+#include "text/parse/slab_flags.h"
 
 namespace mm::exec {
 

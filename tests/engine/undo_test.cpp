@@ -8,6 +8,7 @@
 #include "session/playground.h"
 #include "text/format/proc.h"
 #include "mm/slab/slub.h"
+#include "text/format/slabinfo.h"
 #include "mm/pressure/task.h"
 #include "test_util.h"
 #include "text/format/narration.h"

@@ -51,6 +51,7 @@ enum class ArgType : std::uint8_t {
   kBool,
   kStr,         // a string from the trace's string table
   kPid,
+  kSlabFlags,   // SLAB_* flags, shown by their names
 };
 
 enum class Arg : std::uint8_t {
@@ -239,6 +240,7 @@ class EventRef {
 #define MM_ARG_SETTER_AllocFlags MM_ARG_SETTER_Count
 #define MM_ARG_SETTER_Wmark MM_ARG_SETTER_Count
 #define MM_ARG_SETTER_Pid MM_ARG_SETTER_Count
+#define MM_ARG_SETTER_SlabFlags MM_ARG_SETTER_Count
 #define MM_ARG_SETTER_Bool(name) EventRef& name(bool v) { return num(Arg::name, v ? 1 : 0); }
 #define MM_ARG_SETTER_Str(name) EventRef& name(std::string_view v) { return str(Arg::name, v); }
 #define MM_ID(name, type)

@@ -9,6 +9,7 @@
 
 #include "mm/page_alloc/gfp.h"
 #include "text/format/gfp.h"
+#include "text/format/slabinfo.h"
 
 namespace mm {
 
@@ -143,6 +144,7 @@ std::string format_arg(const Event& e, Arg a, const Trace& t, Lang lang) {
     case ArgType::kGfp: return format_gfp(static_cast<gfp_t>(v));
     case ArgType::kAllocFlags: return format_alloc_flags(static_cast<unsigned>(v));
     case ArgType::kWmark: return std::string(wmark_name(static_cast<unsigned>(v)));
+    case ArgType::kSlabFlags: return format_slab_flags(static_cast<u32>(v));
     case ArgType::kBool: return v ? "1" : "0";
     case ArgType::kStr: return v >= 0 && static_cast<std::size_t>(v) < t.string_count() ? t.string_at(static_cast<std::size_t>(v)) : "";
     case ArgType::kPfn:
