@@ -397,7 +397,7 @@ TEST_SUITE("page allocator") {
         "> __alloc_pages: alloc_pages(GFP_HIGHUSER_MOVABLE, order 1) on CPU 0, node 0",
         "  - prepare_alloc_pages: gfp_zone = Movable, migratetype Movable, preferred zone Node 0 DMA, alloc_flags "
         "ALLOC_WMARK_LOW|ALLOC_KSWAPD",
-        "  - zone_watermark_fast: watermark check, Node 0 DMA: free 8 - 1 unusable = 7 > mark 0 + lowmem_reserve 0, and "
+        "  - zone_watermark_fast: low watermark check, Node 0 DMA: free 8 - 1 unusable = 7 > low 0 + lowmem_reserve 0, and "
         "an order-3 block is free on the Movable list: ok",
         "  > rmqueue_bulk: cpu 0: the Movable order-1 pcp list of Node 0 DMA is empty: refill 1 from the buddy lists",
         "    - __rmqueue_smallest: take pfn 0 from the Movable order-3 list for an order-1 request",
@@ -506,7 +506,7 @@ TEST_SUITE("page allocator") {
     const std::vector<std::string> want = {
         "alloc_pages gfp=0x100cca order=0 cpu=0 node=0 pages=1",
         "alloc_prepare zone=0/0 order=0 mt=1 highest=3 alloc_flags=0x801",
-        "wmark_ok zone=0/0 order=0 free=16 unusable=0 usable=16 mark=0 reserve=0",
+        "wmark_ok zone=0/0 order=0 wmark=1 free=16 unusable=0 usable=16 mark=0 reserve=0",
         "pcp_refill zone=0/0 order=0 mt=1 cpu=0 count=4",
         "rmqueue_smallest zone=0/0 pfn=0 order=4 mt=1 req_order=0",
         "expand_split zone=0/0 pfn=8 order=3 mt=1",
@@ -631,14 +631,14 @@ TEST_SUITE("page allocator") {
     for (const Event& e : m.trace.events())
       if (e.spec().fn == "zone_watermark_fast") checks.push_back(&e);
     REQUIRE(checks.size() == 2);
-    CHECK(typed(*checks[0]) == "wmark_fail zone=0/0 order=0 free=2048 unusable=0 usable=2048 mark=3000 reserve=0");
-    CHECK(typed(*checks[1]) == "wmark_ok zone=0/0 order=0 free=2048 unusable=0 usable=2048 mark=100 reserve=0");
+    CHECK(typed(*checks[0]) == "wmark_fail zone=0/0 order=0 wmark=1 free=2048 unusable=0 usable=2048 mark=3000 reserve=0");
+    CHECK(typed(*checks[1]) == "wmark_ok zone=0/0 order=0 wmark=0 free=2048 unusable=0 usable=2048 mark=100 reserve=0");
     CHECK(to_string(*checks[0], m.trace) ==
-          "  - zone_watermark_fast: watermark check, Node 0 DMA: free 2048 - 0 unusable = 2048 <= mark 3000 + "
+          "  - zone_watermark_fast: low watermark check, Node 0 DMA: free 2048 - 0 unusable = 2048 <= low 3000 + "
           "lowmem_reserve 0: watermark not met");
     CHECK(narrate(*checks[1], m.trace) ==
-          "watermark check, Node 0 DMA: free 2048 - 0 unusable = 2048 > mark 100 + lowmem_reserve 0: ok");
-    CHECK(narrate(*checks[1], m.trace, Lang::zh).find("2048 > 水位线 100") != std::string::npos);
+          "min watermark check, Node 0 DMA: free 2048 - 0 unusable = 2048 > min 100 + lowmem_reserve 0: ok");
+    CHECK(narrate(*checks[1], m.trace, Lang::zh).find("2048 > min 水位线 100") != std::string::npos);
 
     // An atomic order-2 request: 3 pages unusable, and its min is lowered by
     // ALLOC_MIN_RESERVE (100 - 50) and ALLOC_NON_BLOCK (50 - 12) to 38.
@@ -649,13 +649,13 @@ TEST_SUITE("page allocator") {
       if (e.spec().fn == "zone_watermark_fast") checks.push_back(&e);
     REQUIRE(checks.size() == 2);
     const long long free = checks[0]->get(Arg::free);
-    CHECK(typed(*checks[0]) == "wmark_fail zone=0/0 order=2 free=" + std::to_string(free) + " unusable=3 usable=" +
+    CHECK(typed(*checks[0]) == "wmark_fail zone=0/0 order=2 wmark=1 free=" + std::to_string(free) + " unusable=3 usable=" +
                                    std::to_string(free - 3) + " mark=3000 reserve=0");
     CHECK(checks[1]->code == Ev::wmark_ok_block);
     CHECK(checks[1]->get(Arg::mark) == 38);
     CHECK(checks[1]->get(Arg::unusable) == 3);
     CHECK(checks[1]->order >= 2);  // the free block found: its order and list
-    CHECK(narrate(*checks[1], m.trace).find("> mark 38 + lowmem_reserve 0, and an order-") != std::string::npos);
+    CHECK(narrate(*checks[1], m.trace).find("> min 38 + lowmem_reserve 0, and an order-") != std::string::npos);
   }
 
   TEST_CASE("a watermark check shows free - unusable even when it goes below zero") {
@@ -669,9 +669,9 @@ TEST_SUITE("page allocator") {
     CHECK_FALSE(big.ok);
     const Event& first = *std::find_if(m.trace.events().begin(), m.trace.events().end(),
                                        [](const Event& e) { return e.spec().fn == "zone_watermark_fast"; });
-    CHECK(typed(first) == "wmark_fail zone=0/0 order=8 free=100 unusable=255 usable=-155 mark=0 reserve=0");
+    CHECK(typed(first) == "wmark_fail zone=0/0 order=8 wmark=1 free=100 unusable=255 usable=-155 mark=0 reserve=0");
     CHECK(narrate(first, m.trace) ==
-          "watermark check, Node 0 DMA: free 100 - 255 unusable = -155 <= mark 0 + lowmem_reserve 0: watermark not met");
+          "low watermark check, Node 0 DMA: free 100 - 255 unusable = -155 <= low 0 + lowmem_reserve 0: watermark not met");
     // Costly, so no retries: the reason is a fact, its words come from the text layer.
     CHECK(big.reason == AllocFailure::costly);
     CHECK(failure_text(big) == "order 8 is costly (> PAGE_ALLOC_COSTLY_ORDER): no retries, no OOM");
@@ -701,8 +701,8 @@ TEST_SUITE("page allocator") {
     CHECK_FALSE(take(m, gfp::GFP_HIGHUSER_MOVABLE, 1).ok);
     const Event& first = *std::find_if(m.trace.events().begin(), m.trace.events().end(),
                                        [](const Event& e) { return e.spec().fn == "zone_watermark_fast"; });
-    CHECK(typed(first) == "wmark_no_block zone=0/0 order=1 free=4 unusable=1 usable=3 mark=0 reserve=0");
-    CHECK(narrate(first, m.trace) == "watermark check, Node 0 DMA: free 4 - 1 unusable = 3 > mark 0 + lowmem_reserve 0, "
+    CHECK(typed(first) == "wmark_no_block zone=0/0 order=1 wmark=1 free=4 unusable=1 usable=3 mark=0 reserve=0");
+    CHECK(narrate(first, m.trace) == "low watermark check, Node 0 DMA: free 4 - 1 unusable = 3 > low 0 + lowmem_reserve 0, "
                                      "but no free block of order 1 or more: fail");
   }
 
@@ -789,7 +789,7 @@ TEST_SUITE("page allocator") {
     const std::vector<std::string> want_alloc = {
         "alloc_pages gfp=0x100cca order=4 cpu=0 node=0 pages=16",
         "alloc_prepare zone=0/0 order=4 mt=1 highest=3 alloc_flags=0x801",
-        "wmark_ok_block zone=0/0 order=6 mt=1 free=64 unusable=15 usable=49 mark=0 reserve=0",
+        "wmark_ok_block zone=0/0 order=6 mt=1 wmark=1 free=64 unusable=15 usable=49 mark=0 reserve=0",
         "buddy_direct zone=0/0 order=4",
         "rmqueue_smallest zone=0/0 pfn=0 order=6 mt=1 req_order=4",
         "expand_split zone=0/0 pfn=32 order=5 mt=1",

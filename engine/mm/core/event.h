@@ -108,7 +108,7 @@ inline constexpr unsigned kEventCodes = 0
 #undef MM_EVENT
     ;
 
-inline constexpr unsigned kEventSlots = 5;   // named numbers per record
+inline constexpr unsigned kEventSlots = 6;   // named numbers per record (64 + 8 bytes a record)
 inline constexpr unsigned kMaxEventArgs = 11;  // identity fields + slots
 
 struct EventSpec {

@@ -213,14 +213,14 @@ Ev failure_event(AllocFailure why) {
 // The watermark check of get_page_from_freelist, as one of four shapes:
 // the numbers fail; they pass (order 0); they pass and a free block of a
 // usable order is found (order and list: the block's); or no such block.
-void trace_watermark(Machine& m, const Zone& z, Order order, const WatermarkCheck& c) {
+void trace_watermark(Machine& m, const Zone& z, Order order, unsigned wmark, const WatermarkCheck& c) {
   const Ev code = !c.met() ? Ev::wmark_fail
                   : c.ok   ? (c.block_order >= 0 ? Ev::wmark_ok_block : Ev::wmark_ok)
                            : Ev::wmark_no_block;
   if (auto e = m.trace.step(code)) {
     if (code == Ev::wmark_ok_block) e.order(static_cast<Order>(c.block_order)).mt(c.block_mt);
     else e.order(order);
-    e.zone(z).free(c.free).unusable(c.unusable).usable(c.usable()).mark(c.mark).reserve(c.reserve);
+    e.zone(z).wmark(wmark).free(c.free).unusable(c.unusable).usable(c.usable()).mark(c.mark).reserve(c.reserve);
   }
 }
 
@@ -350,7 +350,7 @@ std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const 
       const u64 mark = z.watermark[wm] + z.watermark_boost;
       const WatermarkCheck c = zone_watermark_fast(z, r.order, mark, ac.highest, alloc_flags, r.gfp);
       const bool ok = c.ok;
-      if (m.trace.on()) trace_watermark(m, z, r.order, c);
+      if (m.trace.on()) trace_watermark(m, z, r.order, wm, c);
       if (!ok && !(alloc_flags & alloc::NO_WATERMARKS)) continue;  // zone_reclaim_mode is 0: next zone
       auto p = rmqueue_zone(m, z, r.order, ac.mt, alloc_flags, r.cpu);
       if (!p) continue;
