@@ -4,6 +4,7 @@
 
 #include "mm/boot/boot.h"
 #include "text/parse/dmesg.h"
+#include "text/parse/shorthand.h"
 #include "mm/core/machine.h"
 #include "text/parse/oom_replay.h"
 #include "text/format/proc.h"

@@ -7,7 +7,7 @@
 #include "mm/page_alloc/gfp.h"
 #include "mm/core/machine.h"
 #include <map>
-#include "mm/core/machine_spec.h"
+#include "text/parse/shorthand.h"
 #include "session/playground.h"
 #include "mm/pressure/task.h"
 #include "session/slab_scenario.h"  // SLUB hook

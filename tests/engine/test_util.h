@@ -16,6 +16,7 @@
 #include "mm/boot/boot.h"
 #include "mm/core/machine.h"
 #include "mm/core/machine_spec.h"
+#include "text/parse/shorthand.h"
 #include "mm/page_alloc/page_alloc.h"
 
 namespace mmtest {
