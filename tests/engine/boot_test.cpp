@@ -277,6 +277,51 @@ TEST_SUITE("boot") {
     CHECK(wm);
   }
 
+  TEST_CASE("shorthand: an unknown key names the nearest known one") {
+    auto typo = parse_shorthand("ram=1G cpsu=2");
+    REQUIRE_FALSE(typo);
+    CHECK(typo.diag().col == 8);
+    CHECK(typo.diag().message ==
+          "unknown key 'cpsu', did you mean 'cpus'? (known: ram cpus nodes distance min_free_kbytes "
+          "watermark_scale_factor watermark_boost_factor lowmem_reserve_ratio percpu_pagelist_high_fraction "
+          "deferred thp mobility kernelcore movablecore initrd)");
+    CHECK(parse_shorthand("ram=1G mobilty=off").diag().message.find("did you mean 'mobility'?") != std::string::npos);
+    CHECK(parse_shorthand("ram=1G defered=off").diag().message.find("did you mean 'deferred'?") != std::string::npos);
+    CHECK(parse_shorthand("rma=1G").diag().message.find("did you mean 'ram'?") != std::string::npos);
+    CHECK(parse_shorthand("ram=1G intird=2M").diag().message.find("did you mean 'initrd'?") != std::string::npos);
+    // Nothing near: no guess.
+    auto far = parse_shorthand("ram=1G colour=blue");
+    REQUIRE_FALSE(far);
+    CHECK(far.diag().message.rfind("unknown key 'colour' (known: ram cpus", 0) == 0);
+    CHECK(shorthand_keys().size() == 15);
+  }
+
+  TEST_CASE("shorthand: one message per kind of value, naming the key") {
+    auto msg = [](const char* text) { return parse_shorthand(text).diag().message; };
+    CHECK(msg("ram=1G thp=maybe") == "expected on or off for thp");
+    CHECK(msg("ram=1G mobility=2") == "expected on or off for mobility");
+    CHECK(msg("ram=1G watermark_scale_factor=x") == "expected a whole number for watermark_scale_factor, got 'x'");
+    CHECK(msg("ram=1G smp=two") == "expected a whole number for smp, got 'two'");
+    CHECK(msg("ram=1G watermark_scale_factor=5000") == "watermark_scale_factor=5000 is out of range [1, 3000]");
+    CHECK(msg("ram=1G kernelcore=lots") == "bad size 'lots' for kernelcore (use a number with K, M or G, like 512M)");
+    CHECK(msg("ram=1G ram=2G") == "'ram' given twice (first at column 1)");
+    CHECK(msg("ram=1G lowmem_reserve_ratio=256,x") == "bad lowmem_reserve_ratio entry 'x'");
+    CHECK(parse_shorthand("ram=1G lowmem_reserve_ratio=256,x").diag().col == 33);
+    CHECK(msg("ram=2G nodes=2 distance=10,20;20,300") == "bad distance '300' (numbers 10..254, rows separated by ';')");
+    CHECK(parse_shorthand("ram=2G nodes=2 distance=10,20;20,300").diag().col == 34);
+    CHECK(msg("ram=2G cpus=2 nodes=1G:0-5,1G") == "bad cpu list '0-5' (cpus are 0..1, like 0-1 or 0+2)");
+    CHECK(msg("ram=2G cpus=2 nodes=1G:0,1G:0") == "cpu 0 is given to two nodes");
+    // The aliases parse as their key; a trailing '+' in a cpu list names no CPU.
+    auto ok = parse_shorthand("mem=2G smp=3 nodes=1G:0+,1G:1+2");
+    REQUIRE(ok);
+    CHECK(ok->cpus == 3);
+    CHECK(ok->nodes[0].cpus == std::vector<int>{0});
+    CHECK(ok->nodes[1].cpus == std::vector<int>{1, 2});
+    CHECK(parse_size("1.5G") == (3ull << 29));
+    CHECK(parse_size("2GiB") == (2ull << 30));
+    CHECK_FALSE(parse_size("1Q"));
+  }
+
   TEST_CASE("the Playground keeps its machine when a boot fails") {
     Playground pg;
     REQUIRE(pg.boot_shorthand("ram=256M cpus=1", "<machine>"));

@@ -266,8 +266,38 @@ const Key* find_key(std::string_view name) {
   return nullptr;
 }
 
+// Edits (insert, delete, substitute, swap two neighbours) from a to b.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i)
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t sub = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + sub});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
+// The known key nearest to a misspelt one, if one is near enough to be a typo.
+std::optional<std::string_view> nearest_key(std::string_view typo) {
+  std::optional<std::string_view> best;
+  size_t best_d = 3;  // more than two edits is not a typo
+  for (const Key& k : kKeys) {
+    const size_t dist = edit_distance(typo, k.name);
+    if (dist < best_d && dist < typo.size()) {
+      best = k.name;
+      best_d = dist;
+    }
+  }
+  return best;
+}
+
 Diagnostic unknown_key(const Token& t) {
-  std::string msg = "unknown key '" + std::string(t.key) + "' (known:";
+  std::string msg = "unknown key '" + std::string(t.key) + "'";
+  if (auto near = nearest_key(t.key)) msg += ", did you mean '" + std::string(*near) + "'?";
+  msg += " (known:";
   for (std::string_view k : shorthand_keys()) msg += " " + std::string(k);
   return err(t.col, msg + ")");
 }
