@@ -126,15 +126,8 @@ inline Result check_scenario(std::string_view text, std::uint64_t max_ram = kFuz
   // Bound the work: the RAM of all machines booted, and the statements run
   // (each runs check_invariants over the whole memmap).
   std::uint64_t total_ram = 0;
-  for (const mm::ScenarioStmt& st : sc->stmts) {
-    if (st.kind != mm::ScenarioStmt::Kind::Machine) continue;
-    auto spec = mm::parse_shorthand(st.arg);
-    if (!spec) {
-      r.violation = "scenario: a machine line that parse_scenario accepted does not parse: " + spec.diag().str();
-      return r;
-    }
-    total_ram += spec->usable_bytes();
-  }
+  for (const mm::Statement& st : sc->stmts)
+    if (const auto* boot = std::get_if<mm::stmt::Machine>(&st)) total_ram += boot->spec.usable_bytes();
   if (total_ram > max_ram || sc->stmts.size() > kFuzzMaxScenarioStmts) {
     r.skipped = true;
     return r;

@@ -53,7 +53,10 @@ async function measurePlay() {
     requestAnimationFrame(tick);
   });
   play.click();
-  const steps = performance.getEntriesByName('mm-refresh').map((m) => m.duration).sort((a, b) => a - b);
+  const steps = performance
+    .getEntriesByName('mm-refresh')
+    .map((m) => m.duration)
+    .sort((a, b) => a - b);
   return { fps: frames / ((last - t0) / 1000), longest, step: steps[steps.length >> 1] ?? 0 };
 }
 
@@ -67,8 +70,10 @@ try {
     tti.push(await page.evaluate(() => performance.getEntriesByName('mm-interactive')[0].startTime));
     await page.close();
   }
-  console.log(`time to interactive (ram=1G cpus=2, localhost): median ${median(tti).toFixed(0)} ms, ` +
-    `min ${Math.min(...tti).toFixed(0)}, max ${Math.max(...tti).toFixed(0)} over ${runs} loads (target <= 1500 ms)`);
+  console.log(
+    `time to interactive (ram=1G cpus=2, localhost): median ${median(tti).toFixed(0)} ms, ` +
+      `min ${Math.min(...tti).toFixed(0)}, max ${Math.max(...tti).toFixed(0)} over ${runs} loads (target <= 1500 ms)`,
+  );
 
   // --- frames per second while animating on 4 GiB -------------------------------
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
@@ -79,11 +84,16 @@ try {
   await page.selectOption('#alloc-order', '3');
   await page.click('#alloc-submit');
   await page.click('#p-opstart');
-  for (const [index, label] of [['2', '5/s (the default)'], ['3', '10/s']]) {
+  for (const [index, label] of [
+    ['2', '5/s (the default)'],
+    ['3', '10/s'],
+  ]) {
     await page.selectOption('#p-speed', index);
     const fps = await page.evaluate(measurePlay);
-    console.log(`animating on ram=4G cpus=4 (1,048,576 frames) at ${label}: ${fps.fps.toFixed(1)} fps, longest frame ` +
-      `${fps.longest.toFixed(1)} ms, one step's refresh ${fps.step.toFixed(1)} ms median (target >= 55 fps)`);
+    console.log(
+      `animating on ram=4G cpus=4 (1,048,576 frames) at ${label}: ${fps.fps.toFixed(1)} fps, longest frame ` +
+        `${fps.longest.toFixed(1)} ms, one step's refresh ${fps.step.toFixed(1)} ms median (target >= 55 fps)`,
+    );
   }
   await page.close();
 } finally {

@@ -1,5 +1,6 @@
 // Builds the page into build/web (or $MM_WEB_OUT):
-//   web/src/*.ts            -> js/*.js   (tsc, plain ES modules, no bundler)
+//   web/src/**/*.ts         -> js/**/*.js (tsc, plain ES modules, no bundler;
+//                              js/package.json marks them as such for node)
 //   web/*.html              -> copied, with the served CSP as a <meta> tag
 //   web/*.css (svg, png...) -> copied
 //   $MM_WASM_DIR/mm_wasm.{js,wasm} -> copied (build the wasm preset first;
@@ -63,7 +64,9 @@ function moduleScripts(html) {
 
 for (const f of ['mm_wasm.js', 'mm_wasm.wasm']) {
   if (!existsSync(path.join(wasmDir, f))) {
-    fail(`${path.join(wasmDir, f)} is missing: run cmake --preset wasm && cmake --build --preset wasm --target mm_wasm`);
+    fail(
+      `${path.join(wasmDir, f)} is missing: run cmake --preset wasm && cmake --build --preset wasm --target mm_wasm`,
+    );
   }
 }
 if (!existsSync(tsc)) fail('typescript is not installed: run npm ci (or bash scripts/setup.sh)');
@@ -75,8 +78,12 @@ for (const f of readdirSync(out)) if (f.endsWith('.html')) rmSync(path.join(out,
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'web/tsconfig.json'), '--outDir', path.join(out, 'js')], {
   stdio: 'inherit',
 });
+// The modules are ES modules for node too (the page unit tests in tests/page import them).
+writeFileSync(path.join(out, 'js/package.json'), '{ "type": "module" }\n');
 
-const pages = readdirSync(web).filter((f) => f.endsWith('.html')).sort();
+const pages = readdirSync(web)
+  .filter((f) => f.endsWith('.html'))
+  .sort();
 for (const f of readdirSync(web)) {
   if (/\.(css|svg|png|ico)$/.test(f)) copyFileSync(path.join(web, f), path.join(out, f));
 }
@@ -124,7 +131,9 @@ async function esbuild() {
 }
 
 async function bundle(entry) {
-  const result = await (await esbuild()).build({
+  const result = await (
+    await esbuild()
+  ).build({
     entryPoints: [entry],
     bundle: true,
     format: 'esm', // inlined as <script type="module">, as the served page loads it
@@ -159,7 +168,10 @@ async function buildOffline(page, html, engineGlue) {
   // Anything else in the markup that the browser would fetch by itself is a
   // request (checked before the scripts go in: their strings may hold markup).
   const markup = scripts.reduce((h, { tag }) => h.replace(tag, ''), html);
-  const leftover = /<(?:script|link|img|iframe|frame|embed|source|video|audio|track|input)\b[^>]*\b(?:src|href|srcset|poster)="(?!data:|#)[^"]*"[^>]*>/i.exec(markup);
+  const leftover =
+    /<(?:script|link|img|iframe|frame|embed|source|video|audio|track|input)\b[^>]*\b(?:src|href|srcset|poster)="(?!data:|#)[^"]*"[^>]*>/i.exec(
+      markup,
+    );
   if (leftover) fail(`${page}: ${leftover[0]} would be fetched; the offline page must not load anything`);
 
   let first = true;

@@ -26,7 +26,9 @@ const BOOT_TIMEOUT = 60_000;
 function recordViolations() {
   window.__cspViolations = [];
   document.addEventListener('securitypolicyviolation', (e) => {
-    window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+    window.__cspViolations.push(
+      `${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`,
+    );
   });
 }
 
@@ -38,7 +40,8 @@ async function checkPage(browser, url, { offline }) {
   await page.addInitScript(recordViolations);
   page.on('pageerror', (e) => problems.push(`page error: ${e}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
+    if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text()))
+      problems.push(`console ${m.type()}: ${m.text()}`);
   });
   page.on('request', (r) => requests.push(r.url()));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
@@ -52,7 +55,14 @@ async function checkPage(browser, url, { offline }) {
       const booted = await boot.waitFor({ state: 'attached', timeout: BOOT_TIMEOUT }).then(
         () => true,
         async () => {
-          const text = async (sel) => ((await page.locator(sel).first().textContent({ timeout: 1000 }).catch(() => '?')) || '').trim();
+          const text = async (sel) =>
+            (
+              (await page
+                .locator(sel)
+                .first()
+                .textContent({ timeout: 1000 })
+                .catch(() => '?')) || ''
+            ).trim();
           problems.push(`no boot log; status "${await text('#status')}", error "${await text('#error')}"`);
           return false;
         },
@@ -92,7 +102,8 @@ async function checkPage(browser, url, { offline }) {
     // One report per policy in force: served pages have the header and the <meta>.
     const reported = await page.evaluate(() => window.__cspViolations.length);
     if (!control.startsWith('refused')) problems.push(`control: new Function ${control} (no CSP in force?)`);
-    else if (reported !== (offline ? 1 : 2)) problems.push(`control: new Function refused, ${reported} violation reports`);
+    else if (reported !== (offline ? 1 : 2))
+      problems.push(`control: new Function refused, ${reported} violation reports`);
     else notes.push(`control: new Function ${control}, ${reported} report(s)`);
   } catch (e) {
     problems.push(`error: ${e.message.split('\n')[0]}`);
@@ -110,8 +121,11 @@ async function checkPage(browser, url, { offline }) {
 }
 
 async function main() {
-  if (!existsSync(path.join(webRoot, 'index.html'))) throw new Error(`${webRoot}/index.html missing: run node scripts/build-web.mjs`);
-  const html = readdirSync(webRoot).filter((f) => f.endsWith('.html')).sort();
+  if (!existsSync(path.join(webRoot, 'index.html')))
+    throw new Error(`${webRoot}/index.html missing: run node scripts/build-web.mjs`);
+  const html = readdirSync(webRoot)
+    .filter((f) => f.endsWith('.html'))
+    .sort();
   const served = html.filter((f) => !f.endsWith('-offline.html'));
   const offline = html.filter((f) => f.endsWith('-offline.html'));
   const { server, url: base } = await startServer({ root: webRoot, port: 0 });

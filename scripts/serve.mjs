@@ -99,7 +99,7 @@ async function main(argv) {
   let tries = process.env.PORT ? 1 : 20;
   let host = '127.0.0.1';
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--port') (port = Number(argv[++i])), (tries = 1);
+    if (argv[i] === '--port') ((port = Number(argv[++i])), (tries = 1));
     else if (argv[i] === '--host') host = argv[++i];
     else root = argv[i];
   }

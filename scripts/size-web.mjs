@@ -2,7 +2,7 @@
 // single-file offline page.
 //   node scripts/size-web.mjs [WEB=build/web or $MM_WEB_OUT] [--json]
 // Served page = the HTML, its stylesheets, its module scripts and every module
-// they import (the static graph, found by esbuild), plus what engine.ts loads
+// they import (the static graph, found by esbuild), plus what engine/client.ts loads
 // at run time (RUNTIME). Each file is one response, so the gzip total is the
 // sum of the files compressed one by one. gzip is level 9, brotli quality 11
 // (what a server precompressing static files would send); source maps are
@@ -16,9 +16,11 @@ import * as esbuild from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const webRoot = path.resolve(args.find((a) => !a.startsWith('--')) || process.env.MM_WEB_OUT || path.join(root, 'build/web'));
+const webRoot = path.resolve(
+  args.find((a) => !a.startsWith('--')) || process.env.MM_WEB_OUT || path.join(root, 'build/web'),
+);
 
-/** Loaded by web/src/engine.ts (EngineClient.load) with a computed URL, so no static import shows them. */
+/** Loaded by web/src/engine/client.ts (EngineClient.load) with a computed URL, so no static import shows them. */
 const RUNTIME = ['mm_wasm.js', 'mm_wasm.wasm'];
 
 function measure(file) {
@@ -65,7 +67,9 @@ const fmt = (n) => n.toLocaleString('en-US').padStart(11);
 
 async function main() {
   if (!existsSync(webRoot)) throw new Error(`${webRoot} missing: run node scripts/build-web.mjs`);
-  const html = readdirSync(webRoot).filter((f) => f.endsWith('.html')).sort();
+  const html = readdirSync(webRoot)
+    .filter((f) => f.endsWith('.html'))
+    .sort();
   const served = [];
   for (const page of html.filter((f) => !f.endsWith('-offline.html'))) {
     served.push(total(page, (await servedFiles(page)).map(measure)));

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test, then prints one line "N passed, N failed".
 #   native  ctest: engine_tests (doctest), tests/cli/*.sh against build/native/mmsim
+#   debug   ctest: the same with assertions on (no NDEBUG, _GLIBCXX_ASSERTIONS)
 #   asan    ctest: the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   wasm    ctest: engine_tests.js under node, wasm_bindings
 #   node    tests/wasm/bindings.test.mjs and tests/web/page.test.mjs (Debian Chromium)
+#   page    tests/page/*.test.mjs (the page's modules under node), then npm run
+#           lint and npm run format:check (one test each)
 # Build dirs are reused when present (configure is re-run, incrementally).
 # A step that cannot build counts as one
 # failure and the remaining steps still run, so one run reports everything.
@@ -47,7 +50,7 @@ count_ctest() {
 }
 
 # The targets each preset's tests need, and the ctest names that use them.
-declare -A targets=([native]="engine_tests mmsim" [asan]="engine_tests mmsim"
+declare -A targets=([native]="engine_tests mmsim" [debug]="engine_tests mmsim" [asan]="engine_tests mmsim"
                     [wasm]="engine_tests mm_wasm mm_wasm_single mm_wasm_node")
 declare -A tests_of=([engine_tests]='^engine_tests$' [mmsim]='^cli/' [mm_wasm_node]='^wasm_bindings$' [mm_wasm]='' [mm_wasm_single]='')
 
@@ -73,7 +76,7 @@ run_preset() {
   count_ctest "$preset" "$logs/ctest-$preset.log" "${PIPESTATUS[0]}"
 }
 
-for preset in native asan wasm; do run_preset "$preset"; done
+for preset in native debug asan wasm; do run_preset "$preset"; done
 
 mm_log "build page"
 # MM_WEB_OFFLINE=1: the single-file offline page must build too.
@@ -103,6 +106,41 @@ else
   failed=$((failed + n_fail + ${n_cancel:-0}))
   while read -r name; do failures+=("node: $name"); done < <(sed -nE 's/^ *not ok [0-9]+ - (.*)$/\1/p' "$logs/node.log")
   if ((node_rc != 0 && n_fail + ${n_cancel:-0} == 0)); then fail_step "node tests (exit $node_rc)"; fi
+fi
+
+# ---- the page: unit tests (tests/page, node:test over build/web/js and the
+# node engine), then lint and format checks, one test each ---------------------
+mm_log "page unit tests"
+node --test --test-reporter=tap tests/page/*.test.mjs 2>&1 | tee "$logs/page.log"
+page_rc=${PIPESTATUS[0]}
+p_pass=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$logs/page.log" | tail -n 1)
+p_fail=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$logs/page.log" | tail -n 1)
+p_cancel=$(sed -nE 's/^# cancelled ([0-9]+)$/\1/p' "$logs/page.log" | tail -n 1)
+if [[ -z $p_pass || -z $p_fail ]]; then
+  fail_step "page unit tests (exit $page_rc, no summary)"
+else
+  passed=$((passed + p_pass))
+  failed=$((failed + p_fail + ${p_cancel:-0}))
+  while read -r name; do failures+=("page: $name"); done < <(sed -nE 's/^ *not ok [0-9]+ - (.*)$/\1/p' "$logs/page.log")
+  if ((page_rc != 0 && p_fail + ${p_cancel:-0} == 0)); then fail_step "page unit tests (exit $page_rc)"; fi
+fi
+
+# ESLint over the page, its tests and scripts (eslint.config.mjs): one test.
+mm_log "lint"
+if npm run --silent lint >"$logs/lint.log" 2>&1; then
+  passed=$((passed + 1))
+else
+  cat "$logs/lint.log"
+  fail_step "lint (build/test-logs/lint.log)"
+fi
+
+# Prettier's check of the same files (.prettierrc.json): one test.
+mm_log "format check"
+if npm run --silent format:check >"$logs/format.log" 2>&1; then
+  passed=$((passed + 1))
+else
+  cat "$logs/format.log"
+  fail_step "format check: run npm run format (build/test-logs/format.log)"
 fi
 
 if ((${#failures[@]})); then

@@ -33,6 +33,7 @@ EMSCRIPTEN_BINDINGS(mm_engine) {
       .field("node", &AllocResult::node)
       .field("zone", &AllocResult::zone)
       .field("failure", &AllocResult::failure)
+      .field("reason", &AllocResult::reason)
       .field("error", &AllocResult::error);
 
   value_object<KmallocResult>("KmallocResult")
@@ -71,6 +72,7 @@ EMSCRIPTEN_BINDINGS(mm_engine) {
       .function("seek", &Engine::seek)
       .function("seekEnd", &Engine::seek_end)
       .function("opEvents", &Engine::op_events)
+      .function("narrate", &Engine::narrate)
       .function("mapCells", &Engine::map_cells)
       .function("pageblockView", &Engine::pageblock_view)
       .function("stateJson", &Engine::state_json)

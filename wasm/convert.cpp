@@ -3,9 +3,12 @@
 
 #include "text/format/catalogue.h"
 #include "text/format/narration.h"
+#include "text/format/reasons.h"
 
 #include "mm/core/machine.h"
 #include "text/format/views.h"
+#include "text/parse/gfp.h"
+#include "text/parse/slab_flags.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -146,10 +149,11 @@ val to_js(const mm::Event& e, const mm::Trace& t) {
     const mm::ArgInfo& info = mm::kArgInfo[static_cast<unsigned>(a)];
     const std::string name(info.name);
     switch (info.type) {
-      case mm::ArgType::Str:
-      case mm::ArgType::Gfp:
-      case mm::ArgType::AllocFlags:
-      case mm::ArgType::Addr: args.set(name, mm::format_arg(e, a, t, mm::Lang::en)); break;
+      case mm::ArgType::kStr:
+      case mm::ArgType::kGfp:
+      case mm::ArgType::kAllocFlags:
+      case mm::ArgType::kSlabFlags:
+      case mm::ArgType::kAddr: args.set(name, mm::format_arg(e, a, t, mm::Lang::en)); break;
       default: args.set(name, static_cast<double>(e.get(a))); break;
     }
   }
@@ -303,7 +307,9 @@ AllocResult Engine::alloc_pages(const val& req) {
     res.zone = std::string(mm::kZoneNames[mm::idx(a->zone.zone)]);
   } else {
     res.order = static_cast<int>(r.order);
-    res.failure = a->failure.empty() ? std::string("page allocation failure") : a->failure;
+    res.failure = mm::failure_text(*a, mm::Lang::en);
+    if (res.failure.empty()) res.failure = "page allocation failure";
+    res.reason = std::string(mm::kAllocFailureCodes[static_cast<unsigned>(a->reason)]);
   }
   return res;
 }
@@ -367,6 +373,18 @@ val Engine::op_events(double op, double start, double count) const {
   if (!t) return out;
   unsigned i = 0;
   for (const mm::Event& e : pg_.op_events(to_size(op), to_size(start), to_size(count))) out.set(i++, to_js(e, *t));
+  return out;
+}
+
+val Engine::narrate(double op, double start, double count, const std::string& lang) const {
+  val out = val::array();
+  if (!(op >= 0) || (lang != "en" && lang != "zh")) return out;
+  const mm::Trace* t = pg_.op_trace(to_size(op));
+  if (!t) return out;
+  const mm::Lang l = lang == "zh" ? mm::Lang::zh : mm::Lang::en;
+  unsigned i = 0;
+  for (const mm::Event& e : pg_.op_events(to_size(op), to_size(start), to_size(count)))
+    out.set(i++, e.kind == mm::EventKind::End ? std::string() : mm::narrate(e, *t, l));
   return out;
 }
 

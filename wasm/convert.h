@@ -48,7 +48,8 @@ struct AllocResult {
   int order = 0;
   int node = -1;
   std::string zone;
-  std::string failure;
+  std::string failure;  // English (failure_text); kept for compatibility
+  std::string reason;   // AllocFailure's code ("noretry", ...); "" when ok
   std::string error;
 };
 
@@ -114,6 +115,11 @@ class Engine {
   StatusResult seek(double op, double pos);
   void seek_end() { pg_.seek_end(); }
   emscripten::val op_events(double op, double start, double count) const;
+  // The engine's own sentences (text/format/narration.cpp) for the same
+  // events, in `lang` ("en" or "zh"; anything else gives []). An End
+  // record has no sentence (""). The page's unit tests compare its own
+  // template filler with these.
+  emscripten::val narrate(double op, double start, double count, const std::string& lang) const;
 
   // Views of the machine at the cursor (mm/views.h). mapCells() and
   // pageblockView() are views into the wasm heap (see frameStateView()).

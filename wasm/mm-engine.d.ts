@@ -70,8 +70,12 @@ export interface AllocResult {
   /** Where the block came from (node id, zone name "DMA" | "DMA32" | "Normal" | "Movable"); -1 and "" when !ok. */
   node: number;
   zone: string;
-  /** Empty unless out of memory. */
+  /** Empty unless out of memory: why, in English (the catalogue's
+   *  `reasons` entry for `reason`, filled with the request's numbers). */
   failure: string;
+  /** Why it failed, as a code of the catalogue's `reasons` ("noretry",
+   *  "costly", "nothing_to_free", ...); "" unless out of memory. */
+  reason: string;
   /** Empty unless the request was refused. */
   error: string;
 }
@@ -440,6 +444,12 @@ export interface Engine {
   seekEnd(): void;
   /** Events [start, start + count) of operation `op`, clamped. */
   opEvents(op: number, start: number, count: number): MmEvent[];
+  /** The engine's own narration (engine/text/format/narration.cpp) of the
+   *  same events as opEvents(op, start, count), one sentence each, in `lang`
+   *  ('en' | 'zh'; any other value gives []). An 'end' event has no sentence
+   *  (""). The page narrates from the catalogue itself; this is for checking
+   *  that both agree. */
+  narrate(op: number, start: number, count: number, lang: string): string[];
 
   /** One byte per frame at the cursor: (order << 4) | CellKind. A VIEW, like frameStateView(). */
   mapCells(): Uint8Array;

@@ -1,15 +1,23 @@
+// The playground's operations (each one an undo step: history.h) and its
+// reads of the machine at the cursor (timeline.cpp).
 #include "session/playground.h"
 
 #include <algorithm>
 
 #include "mm/boot/boot.h"
-#include "text/parse/dmesg.h"
 #include "text/parse/shorthand.h"
 #include "mm/core/machine.h"
 #include "text/parse/oom_replay.h"
 #include "text/format/proc.h"
+#include "text/format/slabinfo.h"
 #include "mm/pressure/task.h"
+#include "session/history.h"
+#include "session/scenario.h"
+#include "text/format/proc.h"
 #include "text/format/views.h"
+#include "text/parse/dmesg.h"
+#include "text/parse/oom_replay.h"
+#include "text/scenario/suggest.h"
 
 namespace mm {
 
@@ -18,198 +26,8 @@ Playground::~Playground() = default;
 Playground::Playground(Playground&&) noexcept = default;
 Playground& Playground::operator=(Playground&&) noexcept = default;
 
-// The state a replay captures: when the trace of `machine` is about to
-// record event `fire_at`, the machine is copied (the state after every
-// event before it).
-struct Playground::ReplayTap final : TraceObserver {
-  std::size_t fire_at = 0;
-  const Machine* machine = nullptr;  // the machine whose events count
-  std::unique_ptr<Machine>* into = nullptr;  // reused storage: copy-assigning keeps its buffers
-  bool fired = false;
-
-  // A scenario may boot several machines: each new one is watched instead
-  // (boot_plan calls this), and a later capture replaces an earlier one.
-  void watch(Machine& m) {
-    machine = &m;
-    m.trace.set_observer(this);
-  }
-  void before_record(const Trace&, std::size_t index) override {
-    if (index != fire_at || !machine) return;
-    copy_into(*into, *machine);
-    fired = true;
-  }
-};
-
-// Copies `from` into `to`, reusing `to`'s storage when it has some: a 4 GiB
-// machine is ~20 MiB of arrays, and fresh allocations (page faults, wasm
-// memory growth) cost more than the copy itself.
-void Playground::copy_into(std::unique_ptr<Machine>& to, const Machine& from) {
-  if (to) *to = from;
-  else to = std::make_unique<Machine>(from);
-}
-
-std::unique_ptr<Machine> Playground::copy_machine() const {
-  return machine_ ? std::make_unique<Machine>(*machine_) : nullptr;
-}
-
-void Playground::push_undo(Snapshot snap) {
-  // Bound the memory snapshots take: about 20 bytes a page frame each,
-  // 256 MiB in all (a 1G machine keeps 48 steps, a 16G one 3).
-  const std::size_t frames = machine_ ? static_cast<std::size_t>(machine_->mem.nr) : 1;
-  const std::size_t cap = std::max<std::size_t>(2, (256u << 20) / (frames * 20 + 1));
-  undo_.push_back(std::move(snap));
-  while (undo_.size() > cap) undo_.erase(undo_.begin());
-  redo_.clear();
-}
-
-template <class Op>
-auto Playground::recorded(std::string label, Op op) {
-  if (nesting_ > 0 || !recording_) return op(*this);
-  settle_cursor();
-  const std::size_t first_if_same = machine_ ? machine_->trace.events().size() : 0;
-  const u64 boots_before = boots_;
-  auto before = copy_machine();
-  ++nesting_;
-  auto result = op(*this);
-  --nesting_;
-  if (static_cast<bool>(result)) {
-    const std::size_t first = boots_ == boots_before ? first_if_same : 0;
-    const std::size_t total = machine_ ? machine_->trace.events().size() : 0;
-    Replay replay = [op](Playground& p) { (void)op(p); };
-    push_undo({std::move(label), std::move(before), std::move(replay), first, total - std::min(first, total)});
-  }
-  return result;
-}
-
-void Playground::settle_cursor() {
-  if (cursor_.at_end) return;
-  // Keep the operation the cursor is inside (whole), unless the cursor is
-  // at its very start; later operations are discarded as redo would be.
-  const std::size_t keep = cursor_.pos == 0 ? cursor_.op : cursor_.op + 1;
-  while (undo_.size() > keep && undo()) {
-  }
-  redo_.clear();
-  seek_end();
-}
-
-bool Playground::undo() {
-  if (undo_.empty()) return false;
-  seek_end();
-  Snapshot& s = undo_.back();
-  redo_.push_back({s.label, std::move(machine_), std::move(s.replay), s.first, s.count});
-  machine_ = std::move(s.machine);
-  undo_.pop_back();
-  return true;
-}
-
-bool Playground::redo() {
-  if (redo_.empty()) return false;
-  seek_end();
-  Snapshot& s = redo_.back();
-  undo_.push_back({s.label, std::move(machine_), std::move(s.replay), s.first, s.count});
-  machine_ = std::move(s.machine);
-  redo_.pop_back();
-  return true;
-}
-
-std::vector<std::string> Playground::history() const {
-  std::vector<std::string> v;
-  for (const Snapshot& s : undo_) v.push_back(s.label);
-  return v;
-}
-
-// ---- timeline and cursor ------------------------------------------------------
-
-std::vector<Playground::TimelineOp> Playground::timeline() const {
-  std::vector<TimelineOp> v;
-  for (const Snapshot& s : undo_) v.push_back({s.label, s.count});
-  return v;
-}
-
-Playground::Cursor Playground::cursor() const {
-  if (cursor_.at_end && !undo_.empty()) return {undo_.size() - 1, undo_.back().count, true};
-  return cursor_;
-}
-
-const Machine* Playground::after_op(std::size_t op) const {
-  return op + 1 < undo_.size() ? undo_[op + 1].machine.get() : machine_.get();
-}
-
-void Playground::seek_end() {
-  cursor_ = Cursor{};
-  view_valid_ = false;
-}
-
-Status Playground::seek(std::size_t op, std::size_t pos) {
-  if (op >= undo_.size()) {
-    if (undo_.empty() && op == 0) return {};  // nothing recorded: the end is the only place
-    return Diagnostic{"", 0, 0, "seek: there is no operation " + std::to_string(op) + " (the timeline has " +
-                                    std::to_string(undo_.size()) + ")"};
-  }
-  const Snapshot& s = undo_[op];
-  pos = std::min(pos, s.count);
-  if (op + 1 == undo_.size() && pos == s.count) {
-    seek_end();
-    return {};
-  }
-  view_valid_ = false;
-  cursor_ = Cursor{op, pos, false};
-  if (pos == 0 || pos == s.count) return {};  // a kept snapshot shows it
-
-  Playground scratch;
-  scratch.recording_ = false;
-  if (s.machine) {
-    copy_into(spare_, *s.machine);
-    scratch.machine_ = std::move(spare_);
-  }
-  ReplayTap tap;
-  tap.fire_at = s.first + pos;
-  tap.into = &view_;
-  if (scratch.machine_) tap.watch(*scratch.machine_);
-  scratch.tap_ = &tap;
-  s.replay(scratch);
-  if (scratch.machine_) scratch.machine_->trace.set_observer(nullptr);
-  spare_ = std::move(scratch.machine_);  // keep the buffers for the next seek
-  // A tap that never fired would mean the replay diverged from the record.
-  if (!tap.fired) copy_into(view_, *after_op(op));
-  view_valid_ = true;
-  return {};
-}
-
-const Machine* Playground::view() const {
-  if (cursor_.at_end) return machine_.get();
-  if (view_valid_) return view_.get();
-  return cursor_.pos == 0 ? undo_[cursor_.op].machine.get() : after_op(cursor_.op);
-}
-
-std::vector<Event> Playground::op_events(std::size_t op, std::size_t start, std::size_t count) const {
-  if (op >= undo_.size()) return {};
-  const Snapshot& s = undo_[op];
-  const Machine* after = after_op(op);
-  if (!after) return {};
-  const auto& all = after->trace.events();
-  start = std::min(start, s.count);
-  count = std::min(count, s.count - start);
-  const std::size_t from = std::min(s.first + start, all.size());
-  const std::size_t to = std::min(from + count, all.size());
-  return {all.begin() + static_cast<std::ptrdiff_t>(from), all.begin() + static_cast<std::ptrdiff_t>(to)};
-}
-
-const Trace* Playground::op_trace(std::size_t op) const {
-  const Machine* after = op < undo_.size() ? after_op(op) : nullptr;
-  return after ? &after->trace : nullptr;
-}
-
-const Trace* Playground::trace() const {
-  const Machine* m = view();
-  return m ? &m->trace : nullptr;
-}
-
 Status Playground::boot_plan(const BootPlan& plan, bool trace) {
-  ReplayTap* tap = tap_;
-  auto m = boot(plan, trace, {}, [tap](Machine& fresh) {
-    if (tap) tap->watch(fresh);
-  });
+  auto m = boot(plan, trace, {}, [this](Machine& fresh) { watch_replay(fresh); });
   if (!m) return m.diag();
   machine_ = std::move(m.value());
   ++boots_;
@@ -223,9 +41,13 @@ Status Playground::boot_shorthand(std::string_view spec, std::string_view source
     d.file = std::string(source);
     return d;
   }
+  return boot_spec(*s, spec, opt);
+}
+
+Status Playground::boot_spec(const MachineSpec& spec, std::string_view text, BootOptions opt) {
   const bool trace = opt.trace;
-  return recorded("boot " + std::string(spec),
-                  [plan = plan_from_spec(*s), trace](Playground& p) { return p.boot_plan(plan, trace); });
+  return recorded("boot " + std::string(text),
+                  [plan = plan_from_spec(spec), trace](Playground& p) { return p.boot_plan(plan, trace); });
 }
 
 Status Playground::boot_dmesg(std::string_view text, std::string_view source, BootOptions opt) {
@@ -241,26 +63,29 @@ Expected<std::string> Playground::oom_replay(std::string_view log, std::string_v
 }
 
 const std::vector<std::string_view>& Playground::proc_names() {
-  static const std::vector<std::string_view> names = {"zoneinfo", "buddyinfo", "pagetypeinfo", "memblock", "kmem-f",
-                                                      "meminfo", "tasks", "slabinfo"};
+  static const std::vector<std::string_view> names(kProcViewNames.begin(), kProcViewNames.end());
   return names;
 }
 
 Status Playground::proc(std::string_view name, std::string& out) const {
+  if (!view()) return Diagnostic{"", 0, 0, "no machine has booted yet"};
+  if (name == "kmem_f") return proc(ProcView::kmem_f, out);
+  if (auto v = lookup<ProcView>(kProcViewNames, name)) return proc(*v, out);
+  return Diagnostic{"", 0, 0, unknown_word("/proc view", name, kProcViewNames, "/proc views")};
+}
+
+Status Playground::proc(ProcView which, std::string& out) const {
   const Machine* m = view();
   if (!m) return Diagnostic{"", 0, 0, "no machine has booted yet"};
-  if (name == "zoneinfo") out = proc_zoneinfo(*m);
-  else if (name == "buddyinfo") out = proc_buddyinfo(*m);
-  else if (name == "pagetypeinfo") out = proc_pagetypeinfo(*m);
-  else if (name == "memblock") out = proc_memblock(*m);
-  else if (name == "kmem-f" || name == "kmem_f") out = proc_kmem_f(*m);
-  else if (name == "meminfo") out = proc_meminfo(*m);
-  else if (name == "tasks") out = proc_tasks(*m);
-  else if (name == "slabinfo") out = proc_slabinfo(*m);  // SLUB hook
-  else {
-    std::string known;
-    for (std::string_view n : proc_names()) known += " " + std::string(n);
-    return Diagnostic{"", 0, 0, "unknown /proc view '" + std::string(name) + "' (known:" + known + ")"};
+  switch (which) {
+    case ProcView::zoneinfo: out = proc_zoneinfo(*m); break;
+    case ProcView::buddyinfo: out = proc_buddyinfo(*m); break;
+    case ProcView::pagetypeinfo: out = proc_pagetypeinfo(*m); break;
+    case ProcView::memblock: out = proc_memblock(*m); break;
+    case ProcView::kmem_f: out = proc_kmem_f(*m); break;
+    case ProcView::meminfo: out = proc_meminfo(*m); break;
+    case ProcView::tasks: out = proc_tasks(*m); break;
+    case ProcView::slabinfo: out = proc_slabinfo(*m); break;
   }
   return {};
 }

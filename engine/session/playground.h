@@ -2,6 +2,9 @@
 // machine (shorthand or a real dmesg), read /proc files and the boot log,
 // read the event stream and the per-frame state. Nothing here throws and
 // nothing aborts on bad input: every failure comes back as a Diagnostic.
+//
+// Defined by role: playground.cpp the operations and reads, history.cpp
+// the undo/redo snapshots, timeline.cpp the cursor, seek and replay.
 #pragma once
 
 #include <functional>
@@ -13,12 +16,14 @@
 #include "mm/page_alloc/alloc.h"
 #include "mm/core/diag.h"
 #include "mm/core/event.h"
-#include "session/scenario.h"
 #include "mm/slab/slub.h"
+#include "session/scenario_result.h"
+#include "text/scenario/vocabulary.h"
 
 namespace mm {
 
 struct Machine;
+struct MachineSpec;
 struct BootPlan;
 
 struct BootOptions {
@@ -36,6 +41,8 @@ class Playground {
   // On failure the previous machine (if any) is kept unchanged.
   Status boot_shorthand(std::string_view spec, std::string_view source, BootOptions opt = {});
   Status boot_dmesg(std::string_view text, std::string_view source, BootOptions opt = {});
+  // A spec parse_shorthand() already read; `text` is how it was written.
+  Status boot_spec(const MachineSpec& spec, std::string_view text, BootOptions opt = {});
 
   bool booted() const { return machine_ != nullptr; }
   // What a scenario's `machine`/`dmesg` statements boot with (the page
@@ -45,6 +52,7 @@ class Playground {
   // "zoneinfo", "buddyinfo", "pagetypeinfo", "meminfo"-like views; an
   // unknown name is a Diagnostic.
   Status proc(std::string_view name, std::string& out) const;
+  Status proc(ProcView view, std::string& out) const;
   static const std::vector<std::string_view>& proc_names();
   // The kernel-style boot log (dmesg lines without timestamps).
   std::string boot_log() const;
@@ -159,6 +167,8 @@ class Playground {
   // Before an operation: drop the future of the state on screen.
   void settle_cursor();
   Status boot_plan(const BootPlan& plan, bool trace);
+  // A machine just booted on a replay's scratch playground is watched by its tap.
+  void watch_replay(Machine& fresh);
   const Machine* after_op(std::size_t op) const;
 
   std::unique_ptr<Machine> machine_;

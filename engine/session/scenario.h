@@ -1,117 +1,53 @@
-// Scenario files: a small line-oriented language for course authors and
-// tests. One statement per line, '#' starts a comment:
-//
-//   machine ram=1G cpus=2          boot a shorthand machine
-//   dmesg captures/m1g/dmesg.txt   boot from a real kernel log (path relative
-//                                  to the scenario file)
-//   proc zoneinfo                  print a /proc view
-//   log                            print the boot log
-//   check                          run check_invariants(), fail on a violation
-//   echo some text                 print a line
-//   expect zone DMA32 managed == 242034
-//   expect node 1 zone DMA32 pcp.high >= 100
-//   expect min_free_kbytes == 45056
-//   expect log contains "Built 1 zonelists"
-//   expect proc buddyinfo contains "zone    DMA32"
-//   alloc NAME order=3 gfp=GFP_KERNEL cpu=1 [node=N]   alloc_pages; NAME holds the handle
-//   repeat 1000 alloc hog gfp=GFP_HIGHUSER_MOVABLE     the same, 1000 times
-//   free NAME [cpu=N]            free every allocation NAME holds (newest first)
-//   free pfn=4096 order=3        free by address
-//   drain [cpu=N | all]          drain_local_pages / drain_all_pages
-//   spawn hog anon=200M file=50M shmem=0 adj=500 [cpu=N] [thread_of=NAME] [bind=1]
-//   grow hog anon=100M           fault in more memory (may end in reclaim or OOM)
-//   exit hog | kill hog          exit_mmap frees its memory
-//   read data.bin size=300M      page cache (clean, unmapped)
-//   drop_caches | swap 1G | oom_score_adj hog -500
-//   kmalloc obj 100 [gfp=GFP_KERNEL] [cpu=N]   kmalloc; obj holds the address
-//   kfree obj [cpu=N]                          kfree every object obj holds
-//   kmem_cache_create figo_object 20 [align=8] [flags=SLAB_HWCACHE_ALIGN|...]
-//   kmem_cache_alloc h figo_object [gfp=...] [cpu=N]
-//   kmem_cache_free h [cpu=N]
-//   kmem_cache_shrink CACHE | kmem_cache_destroy CACHE
-//   slab kmalloc-128               print a cache's slabs and objects
-//   proc slabinfo                  /proc/slabinfo
-//
-// Figures: per zone free min low high boost spanned present managed start_pfn
-// protection[J] nr_free[O] pcp.high pcp.batch pcp.count (CPU 0, or cpuK.pcp.*);
-// global min_free_kbytes totalram_pages vm_total_pages nr_kernel_pages
-// dma_reserve max_pfn nodes cpus mobility_grouping allocs_ok allocs_failed
-// oom_kills kswapd_runs direct_reclaims alloc_failures inactive_file
-// active_file inactive_anon active_anon swap_used free_pages; per task
-// `task NAME oom_score|badness|rss|anon|file|shmem|swapents|pgtables|alive`;
-// per handle: NAME.pfn NAME.count; per zone also pageblocks.TYPE.
-// per slab cache: `cache NAME objsize|objperslab|pagesperslab|active_objs|
-// num_objs|num_slabs|object_size|align|order|min_partial|cpu_partial|
-// cpu_partial_slabs|refcount` (objsize is /proc/slabinfo's: the slot size).
-// Operators: == != < <= > >=.
-// A failed expectation reports FILE:LINE:COL; later issues add operations.
+// Running scenarios (the language: text/scenario/statement.h; parsing:
+// text/scenario/parse.h) on a Playground, one statement at a time.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "mm/core/diag.h"
 #include "mm/core/types.h"
+#include "session/scenario_result.h"
+#include "text/scenario/parse.h"
+#include "text/scenario/statement.h"
 
 namespace mm {
 
-struct ScenarioStmt {
-  enum class Kind { Machine, Dmesg, Proc, Log, Check, Echo, ExpectFigure, ExpectContains, Alloc, Free, Drain, Task, Slab } kind;
-  int line = 0;
-  int col = 1;        // column of the argument the statement is about
-  std::string arg;    // machine spec, path, proc name, echo text, figure
-  std::string op;     // expect operator
-  long long value = 0;
-  std::string text;   // expect ... contains "text"
-  std::string where;  // ExpectContains: "log" or a proc name
-  // Alloc / Free / Drain
-  std::string name;   // handle name ("" for anonymous)
-  unsigned order = 0;
-  unsigned gfp = 0;
-  int cpu = 0;
-  int node = -1;
-  long long pfn = -1;  // free pfn=N
-  int repeat = 1;
-  bool all_cpus = false;  // drain all
-  // Task: op is spawn/grow/exit/kill/read/drop_caches/swap/oom_score_adj;
-  // sizes in bytes.
-  std::string task_op;
-  u64 anon = 0, file = 0, shmem = 0, size = 0;
-  int adj = 0;
-  std::string thread_of;
-  std::vector<int> bind;  // spawn bind=1 or bind=0-1 (MPOL_BIND)
-  // Slab (SLUB hook, slab_scenario.h): the statement, kmem_cache_create's
-  // align and SLAB_* flags; name, arg (cache), size, gfp and cpu as above.
-  std::string slab_op;
-  u32 align = 0, slab_flags = 0;
-};
-
-struct Scenario {
-  std::string source;
-  std::vector<ScenarioStmt> stmts;
-};
-
-struct ScenarioResult {
-  std::string output;                 // what proc/log/echo printed
-  std::vector<Diagnostic> failures;   // failed expectations, boot errors
-  int expects_passed = 0;
-  int expects_failed = 0;
-  bool ok() const { return failures.empty(); }
-};
+class Playground;
 
 using FileLoader = std::function<std::optional<std::string>(const std::string& path)>;
 
-// Validates the whole file; the first problem comes back as a Diagnostic.
-// `machine_booted`: the scenario will run on a playground that already has a
-// machine, so it need not start with a `machine` or `dmesg` line.
-Expected<Scenario> parse_scenario(std::string_view text, std::string_view source, bool machine_booted = false);
-// Runs it. `check_each_step` runs check_invariants() after every statement.
-// `into`: run on that Playground and leave its machine there (the page keeps
-// the result on screen); by default a private one is used.
-class Playground;
+// What the statements of one run refer to by name besides the machine:
+// the handles of alloc and kmalloc/kmem_cache_alloc, and the run's counts.
+// Tasks and slab caches are named in the machine itself (find_task,
+// find_cache), so they need no entry here.
+struct SessionState {
+  std::map<std::string, std::vector<std::pair<Pfn, Order>>> pages;        // alloc NAME, newest last
+  std::map<std::string, std::vector<std::pair<u64, std::string>>> objects;  // kmalloc NAME: (address, cache)
+  long long allocs_ok = 0, allocs_failed = 0;
+};
+
+struct RunContext {
+  std::string_view source;           // names the file in failures
+  const FileLoader* load = nullptr;  // reads `dmesg PATH`; null: no files
+  bool check_each_step = true;       // check_invariants() after the statement
+};
+
+// Runs one statement on pg: what it prints is appended to r.output, its
+// failures (failed expectations, refused requests, invariant violations) to
+// r.failures. A Diagnostic back means the run cannot go on (a machine did
+// not boot); it is in r.failures too.
+Status run_statement(Playground& pg, const Statement& st, SessionState& state, ScenarioResult& r, const RunContext& ctx);
+
+// Runs every statement. `check_each_step` runs check_invariants() after
+// every statement (`check` always does). `into`: run on that Playground and
+// leave its machine there (the page keeps the result on screen); by default
+// a private one is used.
 ScenarioResult run_scenario(const Scenario& s, const FileLoader& load, bool check_each_step = true,
                             Playground* into = nullptr);
 

@@ -26,6 +26,10 @@ grep -q "managed  242034" "$TMP/out" && ok "managed matches the capture" || bad 
 grep -q "^Built 1 zonelists, mobility grouping on.  Total pages: 257760$" "$TMP/out" && ok "Built line" || bad "Built line"
 [ ! -s "$TMP/err" ] && ok "no replay mismatch notes" || { bad "no replay mismatch notes"; cat "$TMP/err"; }
 
+expect_rc "boot the kernelcore=1G capture" 0 "$MMSIM" boot --dmesg "$REF/kcore-m2g-smp2/dmesg.txt" --proc zoneinfo --log --check
+grep -q "^  Node 0: 0x0000000040400000$" "$TMP/out" && ok "Movable zone start" || bad "Movable zone start"
+grep -q "^Node 0, zone  Movable" "$TMP/out" && grep -q "managed  251944" "$TMP/out" && ok "Movable zone managed" || bad "Movable zone managed"
+
 expect_rc "trace prints nested events" 0 "$MMSIM" boot --machine "ram=256M cpus=1" --trace
 grep -q "^  > mem_init" "$TMP/out" && grep -q "__free_one_page: merge" "$TMP/out" && ok "trace content" || bad "trace content"
 
@@ -53,6 +57,11 @@ grep -q "fail.mm:2:8: error: expect failed: zone DMA32 managed is" "$TMP/err" &&
 printf 'machine ram=1G cpus=2\nproc zoneinf\n' >"$TMP/typo.mm"
 expect_rc "scenario typo exits 2" 2 "$MMSIM" check "$TMP/typo.mm"
 grep -q "typo.mm:2:6: error: unknown /proc view 'zoneinf'" "$TMP/err" && ok "scenario typo message" || { bad "scenario typo message"; cat "$TMP/err"; }
+
+printf 'machine ram=1G cpus=2\n  kmaloc obj 64\n' >"$TMP/stmt.mm"
+expect_rc "unknown statement exits 2" 2 "$MMSIM" check "$TMP/stmt.mm"
+grep -q "stmt.mm:2:3: error: unknown statement 'kmaloc': did you mean 'kmalloc'? (statements: machine, dmesg, proc, " "$TMP/err" \
+  && ok "unknown statement suggests the nearest" || { bad "unknown statement suggests the nearest"; cat "$TMP/err"; }
 
 cp "$REF/numa2-m2g-smp2/dmesg.txt" "$TMP/numa.txt"
 printf 'dmesg numa.txt\nexpect nodes == 2\nexpect node 1 zone DMA32 managed == 257897\nexpect node 1 zone DMA32 pcp.high == 10837\n' >"$TMP/numa.mm"

@@ -127,11 +127,31 @@ TEST_SUITE("boot") {
     CHECK(m->thp_enabled);
     CHECK(m->min_free_kbytes == 45056);  // (2 + 9) pageblocks * 2 zones * 2M
     s->knobs.transparent_hugepage = false;
-    auto off = mmtest::boot_checked(plan_from_spec(*s));
+    auto off = mmtest::boot_checked(plan_from_spec(*s), true);
+    CHECK_FALSE(off->thp_enabled);
     CHECK(off->min_free_kbytes < 45056);
     // Without THP the sqrt rule stands: int_sqrt(lowmem_kbytes * 16) ~ 3948 for 1G.
     CHECK(off->min_free_kbytes > 3800);
     CHECK(off->min_free_kbytes < 4100);
+    // hugepage_init() still runs set_recommended_min_free_kbytes(), which
+    // with THP off computes min_free_kbytes again (now that the high
+    // watermarks are set) and raises nothing.
+    const Trace& t = off->trace;
+    const auto& ev = t.events();
+    size_t recomputed = 0;
+    for (size_t i = 0; i < ev.size(); ++i) {
+      CHECK(ev[i].code != Ev::set_recommended_min_free_kbytes);
+      CHECK(ev[i].code != Ev::min_free_kbytes_raised);
+      if (ev[i].code != Ev::recompute_min_free_kbytes || ev[i].kind != EventKind::Begin) continue;
+      ++recomputed;
+      CHECK(to_string(ev[i], t).find("THP is off: min_free_kbytes is computed again") != std::string::npos);
+      CHECK(narrate(ev[i], t, Lang::zh).find("平方根") != std::string::npos);
+      REQUIRE(i + 1 < ev.size());
+      CHECK(ev[i + 1].code == Ev::min_free_kbytes);
+      CHECK(ev[i + 1].depth == ev[i].depth + 1);
+      CHECK(ev[i + 1].get(Arg::min_free_kb) == off->min_free_kbytes);
+    }
+    CHECK(recomputed == 1);
   }
 
   TEST_CASE("a user's min_free_kbytes wins over the computed one") {
@@ -161,6 +181,56 @@ TEST_SUITE("boot") {
     CHECK(mov.zone_start_pfn == normal.end_pfn());
     CHECK(mov.zone_start_pfn % MAX_ORDER_NR_PAGES == 0);
     CHECK(mmtest::matching(m->log, "^  Node 0: 0x").size() == 1);
+  }
+
+  TEST_CASE("kernelcore=N% and movablecore=: the kernel's arithmetic and rounding") {
+    // ram=2G: 524158 pages of memory; DMA32 (the movable zone's range) starts
+    // at pfn 4096, and the 3998 pages below it can only be kernel memory.
+    // 30%: 524158 * 100 * 30 / 10000 = 157247 kernel pages, so ZONE_MOVABLE
+    // starts at 4096 + 157247 - 3998 = 157345, rounded up to MAX_ORDER.
+    auto pct = mmtest::boot_spec("ram=2G cpus=2 kernelcore=30%");
+    CHECK(zone(*pct, 0, ZoneType::Movable).zone_start_pfn == 157696);
+    // movablecore=1001M is 256256 pages, rounded up to 257024 "so that
+    // ZONE_MOVABLE is at least as large as requested": the kernel keeps
+    // 524158 - 257024 = 267134 pages, ZONE_MOVABLE starts at 267232 -> 267264.
+    auto mov = mmtest::boot_spec("ram=2G cpus=2 movablecore=1001M");
+    const Zone& mz = zone(*mov, 0, ZoneType::Movable);
+    CHECK(mz.zone_start_pfn == 267264);
+    CHECK(mz.present_pages >= 256256);
+    // A percentage in the shorthand is 0% to 100%.
+    auto bad = parse_shorthand("ram=2G kernelcore=101%");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.diag().col == 19);
+  }
+
+  TEST_CASE("kernelcore= on a node too small for its share: the rest goes to the other nodes") {
+    // Node 0 has 256M, less than its half of kernelcore=1G: the kernel walks
+    // the nodes again with one node fewer until the whole 1G is kernel
+    // memory, so ZONE_MOVABLE starts where it does on one node (0x40400000)
+    // and node 0 has none.
+    auto m = mmtest::boot_spec("ram=2G cpus=2 nodes=256M,1792M kernelcore=1G");
+    CHECK_FALSE(zone(*m, 0, ZoneType::Movable).populated());
+    CHECK(zone(*m, 1, ZoneType::Movable).zone_start_pfn == 263168);
+    u64 kernel = 0;
+    for (const Node& n : m->nodes)
+      for (const Zone& z : n.zones)
+        if (z.type != ZoneType::Movable) kernel += z.present_pages;
+    CHECK(kernel >= (1ull << 30) / PAGE_SIZE);
+    CHECK(mmtest::matching(m->log, "^  Node [0-9]+: 0x") == std::vector<std::string>{"  Node 1: 0x0000000040400000"});
+  }
+
+  TEST_CASE("kernelcore=mirror on a machine without mirrored memory: everything from 4G up is movable") {
+    auto m = mmtest::boot_spec("ram=6G cpus=2 kernelcore=mirror");
+    const Zone& mov = zone(*m, 0, ZoneType::Movable);
+    CHECK_FALSE(zone(*m, 0, ZoneType::Normal).populated());
+    CHECK(mov.zone_start_pfn == 0x100000);
+    CHECK(mov.present_pages == (3ull << 30) / PAGE_SIZE);
+    CHECK(mmtest::matching(m->log, "^This configuration results in unmirrored kernel memory.$").size() == 1);
+    CHECK(mmtest::matching(m->log, "^  Node 0: 0x") == std::vector<std::string>{"  Node 0: 0x0000000100000000"});
+    // All RAM below 4G: nothing is movable, and the kernel still warns.
+    auto low = mmtest::boot_spec("ram=2G cpus=2 kernelcore=mirror");
+    CHECK_FALSE(zone(*low, 0, ZoneType::Movable).populated());
+    CHECK(mmtest::matching(low->log, "unmirrored kernel memory").size() == 1);
   }
 
   TEST_CASE("deferred struct page init: one section per node's last zone, the rest later") {
@@ -194,7 +264,9 @@ TEST_SUITE("boot") {
     for (const char* spec :
          {"ram=96M cpus=1", "ram=100M cpus=3", "ram=512M cpus=1", "ram=1G cpus=2", "ram=3G cpus=4",
           "ram=3584M cpus=2", "ram=4G cpus=8", "ram=6G cpus=16 nodes=2", "ram=3G cpus=3 nodes=1G,1G,1G distance=30",
-          "ram=4G cpus=2 nodes=3G:0,1G:1", "ram=2G cpus=5 deferred=off", "ram=2G cpus=2 thp=off mobility=off"}) {
+          "ram=4G cpus=2 nodes=3G:0,1G:1", "ram=2G cpus=5 deferred=off", "ram=2G cpus=2 thp=off mobility=off",
+          "ram=2G cpus=2 kernelcore=1G", "ram=8G cpus=4 nodes=2 movablecore=30%",
+          "ram=6G cpus=2 nodes=2 kernelcore=mirror", "ram=2G cpus=2 nodes=256M,1792M kernelcore=1G"}) {
       CAPTURE(spec);
       auto m = mmtest::boot_spec(spec);
       u64 managed = 0, present = 0;
@@ -282,7 +354,8 @@ TEST_SUITE("boot") {
     // The watermark step carries its numbers.
     bool wm = false;
     for (const Event& e : ev)
-      if (std::string(e.function()) == "__setup_per_zone_wmarks" && e.zone == static_cast<int>(idx(ZoneType::DMA32))) wm = e.c > e.b && e.b > e.a;
+      if (e.code == Ev::wmark_step && e.zone == static_cast<int>(idx(ZoneType::DMA32)))
+        wm = e.get(Arg::high) > e.get(Arg::low) && e.get(Arg::step) > 0;
     CHECK(wm);
   }
 

@@ -60,7 +60,7 @@ const char* kLinePatterns[] = {
 TEST_SUITE("fidelity") {
   TEST_CASE("every capture: booting its dmesg reproduces its zoneinfo and boot lines") {
     auto caps = mmtest::captures();
-    REQUIRE(caps.size() >= 3);
+    REQUIRE(caps.size() >= 4);
     for (const std::string& c : caps) {
       CAPTURE(c);
       const std::string dir = mmtest::reference_dir() + "/" + c;
@@ -84,6 +84,24 @@ TEST_SUITE("fidelity") {
         CHECK(mmtest::matching(m->log, pat) == mmtest::matching(real, pat));
       }
     }
+  }
+
+  TEST_CASE("kcore-m2g-smp2: the log's kernelcore=1G makes the kernel's ZONE_MOVABLE") {
+    const std::string dir = mmtest::reference_dir() + "/kcore-m2g-smp2";
+    auto dmesg = mmtest::read_file(dir + "/dmesg.txt");
+    if (!dmesg) return;  // capture not shipped
+    auto plan = plan_from_dmesg(*dmesg, "kcore-m2g-smp2/dmesg.txt");
+    REQUIRE(plan);
+    CHECK(plan->spec.knobs.kernelcore == 1ull << 30);
+    CHECK(plan->notes.empty());  // nothing odd on its command line
+    auto m = mmtest::boot_checked(*plan);
+    // 1G of kernel memory from the bottom (158 + 3840 pages below DMA32's
+    // range count too) ends at pfn 262242; ZONE_MOVABLE starts at the next
+    // MAX_ORDER boundary and takes the rest of DMA32's range.
+    const Zone& mov = m->nodes[0].zones[idx(ZoneType::Movable)];
+    CHECK(mov.zone_start_pfn == 263168);
+    CHECK(m->nodes[0].zones[idx(ZoneType::DMA32)].end_pfn() == 263168);
+    CHECK(mmtest::matching(m->log, "^  Node 0: 0x") == std::vector<std::string>{"  Node 0: 0x0000000040400000"});
   }
 
   TEST_CASE("every capture: buddyinfo has the kernel's shape") {
@@ -124,7 +142,7 @@ TEST_SUITE("fidelity") {
       const char* spec;
     };
     for (Case k : {Case{"m1g-smp2", "ram=1G cpus=2"}, Case{"numa2-m2g-smp2", "ram=2G cpus=2 nodes=1G:0,1G:1"},
-                   Case{"oom-m256-smp1", "ram=256M cpus=1"}}) {
+                   Case{"oom-m256-smp1", "ram=256M cpus=1"}, Case{"kcore-m2g-smp2", "ram=2G cpus=2 kernelcore=1G"}}) {
       CAPTURE(k.spec);
       auto zi = mmtest::read_file(mmtest::reference_dir() + "/" + k.capture + "/zoneinfo.txt");
       if (!zi) continue;  // capture not shipped: nothing to compare

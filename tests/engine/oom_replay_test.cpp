@@ -213,16 +213,19 @@ TEST_SUITE("oom replay") {
     // pages now come from booting that log, and agree.
     const std::string full = capture("numa2-m2g-smp2", "dmesg.txt") + text;
     OomNodePages boot_pages = oom_node_pages_from_boot(full, "numa.txt");
-    INFO(boot_pages.why_missing);
+    INFO(oom_boot_missing_words(boot_pages));
     REQUIRE(boot_pages.present.count(1) == 1);
     CHECK(boot_pages.present.at(1) == 262112u);
     auto parsed2 = parse_oom_log(full, "numa.txt");
     REQUIRE(parsed2);
     OomRanking k2 = rank(parsed2->reports.at(0), boot_pages);
     CHECK(k2.totalpages == 393184u);
-    bool from_boot = false;
-    for (const std::string& s : k2.totalpages_from) from_boot = from_boot || s.find("booted") != std::string::npos;
-    CHECK(from_boot);
+    REQUIRE(k2.nodes.size() == 1);
+    CHECK(k2.nodes[0].node == 1);
+    CHECK(k2.nodes[0].pages == 262112u);
+    CHECK(k2.nodes[0].from == OomNodeSource::Boot);
+    REQUIRE(k.nodes.size() == 1);
+    CHECK(k.nodes[0].from == OomNodeSource::ZoneLines);
     auto out = oom_replay(full, "numa.txt");
     REQUIRE_MESSAGE(out, (out ? std::string() : out.diag().str()));
     CHECK(out->find("totalpages = 393184\n") != std::string::npos);
@@ -261,6 +264,93 @@ TEST_SUITE("oom replay") {
     REQUIRE(k.order.size() == 3);
     CHECK(r.tasks[k.rows[k.order[0]].task].pid == 301);
     CHECK(r.tasks[k.rows[k.order[1]].task].pid == 300);
+  }
+
+  TEST_CASE("the ranking is facts: badness term by term, notes by kind, the kernel's choice compared") {
+    const std::vector<Row> rows = {{200, 100000, 204800, 0, 0, "A"}, {201, 1000, 40960, 0, 252, "B"},
+                                   {202, 150000, 409600, 0, -1000, "E"}};
+    const std::string text = report("CONSTRAINT_MEMORY_POLICY", "1", rows, 200, kNumaShowMem);
+    auto parsed = parse_oom_log(text, "numa.txt");
+    REQUIRE(parsed);
+    OomRanking k = rank(parsed->reports.at(0));
+    CHECK(k.totalram == 524158u - 12000u);
+    CHECK(k.swap == 131072u);
+    const Badness& b = k.rows.at(1).terms;
+    CHECK(b.rss == 1000);
+    CHECK(b.swapents == 0);
+    CHECK(b.pgtables == 10);
+    CHECK(b.adj == 252);
+    CHECK(b.adj_unit == 393);
+    CHECK(b.adj_term() == 99036);
+    CHECK(b.points == b.pages() + b.adj_term());
+    CHECK_FALSE(k.rows.at(2).terms.points.has_value());
+    CHECK(k.matches_kernel);
+    // The memory policy's filter; with the log's (missing) boot part asked
+    // for, also why node sizes come from the zone lines.
+    auto kinds = [](const OomRanking& r) {
+      std::vector<OomNoteKind> v;
+      for (const OomNote& n : r.notes) v.push_back(n.kind);
+      return v;
+    };
+    CHECK(kinds(k) == std::vector<OomNoteKind>{OomNoteKind::PolicyRowsEligible});
+    const OomNodePages no_boot = oom_node_pages_from_boot(text, "numa.txt");
+    CHECK(no_boot.missing == OomNodePages::Missing::NoBootPart);
+    CHECK(no_boot.why.line == 1);
+    CHECK(kinds(rank(parsed->reports.at(0), no_boot)) ==
+          std::vector<OomNoteKind>{OomNoteKind::NodesFromZoneLines, OomNoteKind::PolicyRowsEligible});
+    // The same report with GFP_KERNEL: show_mem stops at Normal, so the note says so.
+    std::string kernel = report("CONSTRAINT_MEMORY_POLICY", "1", rows, 201, kNumaShowMem);
+    kernel.replace(kernel.find("0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO)"),
+                   std::string_view("0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO)").size(), "0xcc0(GFP_KERNEL)");
+    auto pk = parse_oom_log(kernel, "k.txt");
+    REQUIRE(pk);
+    OomRanking kk = rank(pk->reports.at(0));
+    REQUIRE_FALSE(kk.notes.empty());
+    CHECK(kk.notes.front().kind == OomNoteKind::ZoneLinesUpTo);
+    CHECK(kk.notes.front().zone == ZoneType::Normal);
+    CHECK_FALSE(kk.matches_kernel);  // the kernel named 201 here, the ranking 200
+    // A memcg report: the cgroup's limit, approximate.
+    auto memcg = parse_oom_log(report("CONSTRAINT_MEMCG", "(null)", rows, 200, "memory: usage 409600kB, limit 409600kB\n"),
+                               "m.txt");
+    REQUIRE(memcg);
+    OomRanking km = rank(memcg->reports.at(0));
+    CHECK(km.totalpages == 102400u);
+    CHECK(km.approximate);
+    REQUIRE(km.notes.size() == 1);
+    CHECK(km.notes[0].kind == OomNoteKind::MemcgSwapLeftOut);
+  }
+
+  TEST_CASE("golden: a tie, the whole replay text") {
+    const std::vector<Row> rows = {
+        {300, 1000, 4096, 0, 0, "first"}, {301, 999, 8192, 0, 0, "second"}, {302, 500, 4096, 0, 0, "third"}};
+    auto out = oom_replay(report("CONSTRAINT_NONE", "(null)", rows, 301, kUmaShowMem), "tie.txt");
+    REQUIRE(out);
+    CHECK(*out ==
+          "tie.txt: 1 OOM report\n"
+          "\n"
+          "== OOM 1 of 1 (tie.txt:1) ==\n"
+          "hog invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=0\n"
+          "constraint: CONSTRAINT_NONE, nodemask=(null) (line 12)\n"
+          "totalpages = 100000\n"
+          "  totalram_pages = 100000 pages RAM (line 4) - 0 pages reserved (line 6) = 100000\n"
+          "  total_swap_pages = Total swap 0kB / 4 (line 3) = 0\n"
+          "  CONSTRAINT_NONE: totalpages = totalram_pages + total_swap_pages = 100000\n"
+          "badness = rss + swapents + pgtables_bytes/4096 + oom_score_adj * (totalpages/1000 = 100)\n"
+          "oom_score = (1000 + badness * 1000 / 100000) * 2 / 3: what /proc/PID/oom_score showed then (/proc always "
+          "divides by totalram + swap)\n"
+          "rss, swap and pgtables in pages (pgtables = pgtables_bytes / 4096); adj term = oom_score_adj * 100\n"
+          "\n"
+          "  pid name    rss swap pgtables adj adj term badness oom_score\n"
+          "  301 second  999    0        2   0        0    1001       673 <- chosen\n"
+          "  300 first  1000    0        1   0        0    1001       673 tie: an earlier row, so not chosen\n"
+          "  302 third   500    0        1   0        0     501       670\n"
+          "\n"
+          "Out of memory: Killed process 301 (second) total-vm:4396kB, anon-rss:3996kB, file-rss:0kB, shmem-rss:0kB, "
+          "UID:0 pgtables:8kB oom_score_adj:0\n"
+          "  (the table gives only the total rss: the split into anon/file/shmem is unknown, all shown as anon-rss)\n"
+          "matches the kernel's choice (line 12)\n"
+          "\n"
+          "victims (engine): 301; 1 of 1 match the kernel's choice\n");
   }
 
   TEST_CASE("oom_score_adj -1000 is never chosen, however big") {

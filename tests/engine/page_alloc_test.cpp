@@ -2,13 +2,19 @@
 // "order: pfn pfn ..." (Movable lists unless said otherwise).
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <functional>
 #include <random>
 
 #include "mm/page_alloc/alloc.h"
 #include "mm/page_alloc/gfp.h"
+#include "text/parse/gfp.h"
+#include "text/format/gfp.h"
 #include "text/format/proc.h"
 #include "test_util.h"
 #include "text/format/narration.h"
+#include "text/format/reasons.h"
+#include "mm/pressure/task.h"
 
 using namespace mm;
 
@@ -42,6 +48,63 @@ std::vector<std::string> trace_lines(const Machine& m) {
   for (const Event& e : m.trace.events())
     if (e.kind != EventKind::End) v.push_back(to_string(e, m.trace));
   return v;
+}
+
+// An event as its typed record, no words: "code name=value ..." in the
+// catalogue's argument order, raw numbers (zone as node/zone index, mt
+// and types as their index, gfp in hex); "end code" for a phase's end.
+std::string typed(const Event& e) {
+  const EventSpec& s = e.spec();
+  if (e.kind == EventKind::End) return "end " + std::string(s.code);
+  std::string out(s.code);
+  for (unsigned i = 0; i < s.nargs; ++i) {
+    const Arg a = s.args[i];
+    const ArgInfo& info = kArgInfo[static_cast<unsigned>(a)];
+    out += ' ';
+    out += info.name;
+    out += '=';
+    if (a == Arg::zone) out += std::to_string(e.node) + "/" + std::to_string(e.zone);
+    else if (info.type == ArgType::kGfp || info.type == ArgType::kAllocFlags) {
+      char b[16];
+      std::snprintf(b, sizeof b, "%#llx", static_cast<unsigned long long>(e.get(a)));
+      out += b;
+    } else out += std::to_string(e.get(a));
+  }
+  return out;
+}
+
+std::vector<std::string> typed_lines(const Machine& m) {
+  std::vector<std::string> v;
+  for (const Event& e : m.trace.events()) v.push_back(typed(e));
+  return v;
+}
+
+// The machine as it is when each event is recorded: `probe` read just
+// before the record is pushed. Events are emitted after their effect, so
+// this is the state right after the step an event describes.
+struct AtRecord final : TraceObserver {
+  AtRecord(Machine& machine, std::function<long long(const Machine&)> p) : m(machine), probe(std::move(p)) {
+    m.trace.set_observer(this);
+  }
+  ~AtRecord() { m.trace.set_observer(nullptr); }
+  void before_record(const Trace&, std::size_t index) override {
+    at.resize(index + 1);
+    at[index] = probe(m);
+  }
+  Machine& m;
+  std::function<long long(const Machine&)> probe;
+  std::vector<long long> at;
+};
+
+// Every event that carries pcp_count says what the CPU's lists hold as it is recorded.
+void check_pcp_counts(const Machine& m, const AtRecord& pcp) {
+  const auto& ev = m.trace.events();
+  REQUIRE(pcp.at.size() == ev.size());
+  for (std::size_t k = 0; k < ev.size(); ++k) {
+    if (ev[k].kind == EventKind::End || !ev[k].spec().declares(Arg::pcp_count)) continue;
+    CAPTURE(typed(ev[k]));
+    CHECK(pcp.at[k] == ev[k].get(Arg::pcp_count));
+  }
 }
 
 }  // namespace
@@ -153,10 +216,15 @@ TEST_SUITE("page allocator") {
     auto u = take(m, gfp::GFP_KERNEL, 0);
     REQUIRE(u.ok);
     CHECK(m.mem.block_mt(0) == MigrateType::Movable);
-    std::string steal;
+    const Event* steal = nullptr;
     for (const Event& e : m.trace.events())
-      if (std::string(e.function()) == "steal_suitable_fallback") steal = e.text;
-    CHECK(steal == "128 free + 0 alike pages in the pageblock: take the free pages only");
+      if (e.code == Ev::fallback_steal) steal = &e;
+    REQUIRE(steal);
+    CHECK(steal->get(Arg::free) == 128);
+    CHECK(steal->get(Arg::alike) == 0);
+    CHECK_FALSE(steal->get(Arg::claim));
+    CHECK(steal->mt == static_cast<int>(idx(MigrateType::Unmovable)));
+    CHECK(narrate(*steal, m.trace) == "128 free + 0 alike pages in the pageblock: take the free pages only");
   }
 
   TEST_CASE("fallback claiming a fragmented pageblock when half of it is free") {
@@ -214,9 +282,15 @@ TEST_SUITE("page allocator") {
     for (const Event& e : m.trace.events()) slow = slow || std::string(e.function()) == "__alloc_pages_slowpath";
     CHECK(slow);
     // Ordinary requests do not count the reserve as usable free memory.
-    std::string why;
-    zone_watermark_ok(m, z, 0, 0, ZoneType::Normal, alloc::WMARK_LOW, static_cast<long long>(z.nr_free_pages), &why);
-    CHECK(why.find("free " + std::to_string(z.nr_free_pages - pageblock_nr_pages) + " ") != std::string::npos);
+    const WatermarkCheck c =
+        zone_watermark_check(z, 0, 0, ZoneType::Normal, alloc::WMARK_LOW, static_cast<long long>(z.nr_free_pages));
+    CHECK(c.free == static_cast<long long>(z.nr_free_pages));
+    CHECK(c.unusable == static_cast<long long>(pageblock_nr_pages));
+    CHECK(c.usable() == static_cast<long long>(z.nr_free_pages - pageblock_nr_pages));
+    // ... an atomic one may use it.
+    CHECK(zone_watermark_check(z, 0, 0, ZoneType::Normal, alloc::WMARK_MIN | alloc::HIGHATOMIC,
+                               static_cast<long long>(z.nr_free_pages))
+              .unusable == 0);
   }
 
   TEST_CASE("lowmem_reserve protects DMA32 from a request that could use Normal") {
@@ -255,13 +329,14 @@ TEST_SUITE("page allocator") {
     m->trace.enable(true);
     auto k = take(*m, gfp::GFP_KERNEL, 0);
     CHECK_FALSE(k.ok);
+    // Some DMA32 check failed on the reserve alone: usable > mark, but not > mark + lowmem_reserve.
     bool protected_by_reserve = false;
     for (const Event& e : m->trace.events())
-      if (std::string(e.function()) == "zone_watermark_fast" && e.zone == static_cast<int>(idx(ZoneType::DMA32)) &&
-          e.text.rfind("min", 0) == 0)
-        protected_by_reserve = e.c == reserve && e.text.find("watermark not met") != std::string::npos;
+      if (e.code == Ev::wmark_fail && e.zone == static_cast<int>(idx(ZoneType::DMA32)) &&
+          e.get(Arg::reserve) == static_cast<std::int64_t>(reserve) && e.get(Arg::usable) > e.get(Arg::mark))
+        protected_by_reserve = true;
     CHECK(protected_by_reserve);
-    CHECK(k.failure.find("nothing to free") != std::string::npos);  // no task to kill either
+    CHECK(k.reason == AllocFailure::nothing_to_free);  // no task to kill either
     CHECK(take(*m, gfp::GFP_KERNEL | gfp::DMA32, 0).ok);
   }
 
@@ -322,12 +397,13 @@ TEST_SUITE("page allocator") {
         "> __alloc_pages: alloc_pages(GFP_HIGHUSER_MOVABLE, order 1) on CPU 0, node 0",
         "  - prepare_alloc_pages: gfp_zone = Movable, migratetype Movable, preferred zone Node 0 DMA, alloc_flags "
         "ALLOC_WMARK_LOW|ALLOC_KSWAPD",
-        "  - zone_watermark_fast: low watermark check, Node 0 DMA: free 7 > mark 0 + lowmem_reserve 0, and an order-3 "
-        "block is free: ok",
+        "  - zone_watermark_fast: watermark check, Node 0 DMA: free 8 - 1 unusable = 7 > mark 0 + lowmem_reserve 0, and "
+        "an order-3 block is free on the Movable list: ok",
         "  > rmqueue_bulk: cpu 0: the Movable order-1 pcp list of Node 0 DMA is empty: refill 1 from the buddy lists",
         "    - __rmqueue_smallest: take pfn 0 from the Movable order-3 list for an order-1 request",
         "    - expand: split: upper half pfn 4 (order 2) goes to the Movable order-2 list",
         "    - expand: split: upper half pfn 2 (order 1) goes to the Movable order-1 list",
+        "    - rmqueue_bulk: cpu 0: 1 order-1 blocks onto the tail of the Movable pcp list (2 pages on this CPU's lists)",
         "  - rmqueue_pcplist: cpu 0: take pfn 0 from the Movable order-1 pcp list (0 pages left on this CPU's lists)",
         "  - prep_new_page: pfn 0 (order 1, 2 pages) from Node 0 DMA",
     };
@@ -342,10 +418,10 @@ TEST_SUITE("page allocator") {
     const std::vector<std::string> want = {
         "> __free_pages: free pfn 0 order 0 on CPU 0",
         "  - free_unref_page: cpu 0: pfn 0 (order 0) onto the Movable pcp list: count 1 >= high 1",
-        "  - free_pcppages_bulk: cpu 0: return 1 of 1 pcp pages of Node 0 DMA to the buddy lists",
-        "  - __free_one_page: merge pfn 0 with its buddy 1 at order 0 -> order 1 block at 0",
-        "  - __free_one_page: merge pfn 0 with its buddy 2 at order 1 -> order 2 block at 0",
-        "  - __free_one_page: free pfn 0 order 0: merged into block pfn 0 order 2 to the head of the Movable list",
+        "  > free_pcppages_bulk: cpu 0: return 1 of 1 pcp pages of Node 0 DMA to the buddy lists",
+        "    - __free_one_page: merge pfn 0 with its buddy 1 at order 0 -> order 1 block at 0",
+        "    - __free_one_page: merge pfn 0 with its buddy 2 at order 1 -> order 2 block at 0",
+        "    - __free_one_page: free pfn 0 order 0: merged into block pfn 0 order 2 to the head of the Movable list",
     };
     CHECK(trace_lines(m) == want);
   }
@@ -415,5 +491,408 @@ TEST_SUITE("page allocator") {
     auto a = run(), b = run();
     CHECK(a.size() > 300);
     CHECK(a == b);
+  }
+
+  TEST_CASE("typed golden: an order-0 allocation refills the pcp list in a batch, then takes its head") {
+    // 16 free pages (one order-4 block), pcp batch 4: rmqueue_bulk takes
+    // four order-0 blocks off the buddy lists (splitting the order-4 block)
+    // onto the tail of the Movable list; rmqueue_pcplist takes the head.
+    Machine m = tiny(16, 4, 8);
+    m.trace.enable(true);
+    AtRecord pcp(m, [](const Machine& x) { return x.nodes[0].zones[0].pcp[0].count; });
+    auto a = take(m, gfp::GFP_HIGHUSER_MOVABLE, 0);
+    REQUIRE(a.ok);
+    CHECK(a.pfn == 0);
+    const std::vector<std::string> want = {
+        "alloc_pages gfp=0x100cca order=0 cpu=0 node=0 pages=1",
+        "alloc_prepare zone=0/0 order=0 mt=1 highest=3 alloc_flags=0x801",
+        "wmark_ok zone=0/0 order=0 free=16 unusable=0 usable=16 mark=0 reserve=0",
+        "pcp_refill zone=0/0 order=0 mt=1 cpu=0 count=4",
+        "rmqueue_smallest zone=0/0 pfn=0 order=4 mt=1 req_order=0",
+        "expand_split zone=0/0 pfn=8 order=3 mt=1",
+        "expand_split zone=0/0 pfn=4 order=2 mt=1",
+        "expand_split zone=0/0 pfn=2 order=1 mt=1",
+        "expand_split zone=0/0 pfn=1 order=0 mt=1",
+        "rmqueue_smallest zone=0/0 pfn=1 order=0 mt=1 req_order=0",
+        "rmqueue_smallest zone=0/0 pfn=2 order=1 mt=1 req_order=0",
+        "expand_split zone=0/0 pfn=3 order=0 mt=1",
+        "rmqueue_smallest zone=0/0 pfn=3 order=0 mt=1 req_order=0",
+        "pcp_refilled zone=0/0 order=0 mt=1 cpu=0 count=4 pcp_count=4",
+        "end pcp_refill",
+        "pcp_take zone=0/0 pfn=0 order=0 mt=1 cpu=0 pcp_count=3",
+        "alloc_done zone=0/0 pfn=0 order=0 pages=1",
+        "end alloc_pages",
+    };
+    CHECK(typed_lines(m) == want);
+    check_pcp_counts(m, pcp);
+    // The words, from the same records.
+    const auto& ev = m.trace.events();
+    CHECK(narrate(ev[13], m.trace) == "cpu 0: 4 order-0 blocks onto the tail of the Movable pcp list (4 pages on this CPU's lists)");
+    CHECK(narrate(ev[15], m.trace) == "cpu 0: take pfn 0 from the Movable order-0 pcp list (3 pages left on this CPU's lists)");
+    CHECK(narrate(ev[16], m.trace) == "pfn 0 (order 0, 1 page) from Node 0 DMA");
+    CHECK(narrate(ev[15], m.trace, Lang::zh).find("还剩 3 页") != std::string::npos);
+  }
+
+  TEST_CASE("typed golden: a free that reaches pcp high spills a batch, and the batch merges") {
+    // batch 2, high 4. Four order-0 pages 0..3 come from two refills; freed
+    // in order they sit on the pcp list as 3 2 1 0 (each at the head). The
+    // fourth free makes count 4 >= high 4: nr_pcp_free gives the batch (2),
+    // taken from the list's tail: pfn 0 (its buddy 1 is still on the pcp
+    // list: no merge), then pfn 1, which merges with 0 into an order-1 block
+    // (to the tail: its order-2 buddy's buddy, pfn 4, is free).
+    Machine m = tiny(16, 2, 4);
+    std::vector<Pfn> got;
+    for (int i = 0; i < 4; ++i) got.push_back(take(m, gfp::GFP_HIGHUSER_MOVABLE, 0).pfn);
+    CHECK(got == std::vector<Pfn>{0, 1, 2, 3});
+    for (int i = 0; i < 3; ++i) REQUIRE(free_pages(m, got[static_cast<size_t>(i)], 0, 0));
+    m.trace.enable(true);
+    AtRecord pcp(m, [](const Machine& x) { return x.nodes[0].zones[0].pcp[0].count; });
+    REQUIRE(free_pages(m, 3, 0, 0));
+    check(m);
+    const std::vector<std::string> want = {
+        "free_pages pfn=3 order=0 cpu=0 pages=1",
+        "pcp_free zone=0/0 pfn=3 order=0 mt=1 cpu=0 pcp_count=4 high=4 spill=1",
+        "pcp_drain zone=0/0 cpu=0 count=2 pcp_count=4",
+        "buddy_free zone=0/0 pfn=0 order=0 mt=1 start=0 from_order=0 grew=0 tail=0",
+        "buddy_merge zone=0/0 pfn=1 order=0 mt=1 buddy=0 merged=0 to_order=1",
+        "buddy_free zone=0/0 pfn=0 order=1 mt=1 start=1 from_order=0 grew=1 tail=1",
+        "end pcp_drain",
+        "end free_pages",
+    };
+    CHECK(typed_lines(m) == want);
+    check_pcp_counts(m, pcp);
+    CHECK(m.nodes[0].zones[0].pcp[0].count == 2);
+    CHECK(lists(m) == "1: 0\n2: 4\n3: 8\n");
+    CHECK(to_string(m.trace.events()[1], m.trace) ==
+          "  - free_unref_page: cpu 0: pfn 3 (order 0) onto the Movable pcp list: count 4 >= high 4");
+  }
+
+  TEST_CASE("typed golden: an unmovable request falls back to a movable pageblock half free, and claims it") {
+    //   M . M . M . ...   256 free, 256 movable (user) pages: the fallback
+    // moves the 256 free pages to the Unmovable lists; 256 + 0 alike >= 256
+    // (half a pageblock), so the pageblock becomes Unmovable.
+    Machine m = tiny(512);
+    std::vector<Pfn> pages;
+    for (int i = 0; i < 512; ++i) pages.push_back(take(m, gfp::GFP_HIGHUSER_MOVABLE, 0).pfn);
+    for (Pfn p : pages)
+      if (p % 2) REQUIRE(free_pages(m, p, 0, 0));
+    drain_all_pages(m);
+    m.trace.enable(true);
+    AtRecord block(m, [](const Machine& x) { return static_cast<long long>(idx(x.mem.block_mt(0))); });
+    auto u = take(m, gfp::GFP_KERNEL, 0);
+    REQUIRE(u.ok);
+    const auto& ev = m.trace.events();
+    std::size_t f = 0, s = 0;
+    for (std::size_t k = 0; k < ev.size(); ++k) {
+      if (ev[k].code == Ev::fallback) f = k;
+      if (ev[k].code == Ev::fallback_steal) s = k;
+    }
+    REQUIRE(f);
+    REQUIRE(s == f + 1);
+    CHECK(typed(ev[f]) == "fallback zone=0/0 pfn=" + std::to_string(ev[f].pfn) + " order=0 mt=1 to_mt=0");
+    CHECK(ev[f].pfn % 2 == 1);
+    CHECK(typed(ev[s]) == "fallback_steal zone=0/0 pfn=" + std::to_string(ev[f].pfn) + " mt=0 free=256 alike=0 claim=1");
+    // The pageblock is Unmovable right after the steal, not before the fallback's find.
+    CHECK(block.at[f] == static_cast<long long>(idx(MigrateType::Movable)));
+    CHECK(block.at[s] == static_cast<long long>(idx(MigrateType::Unmovable)));
+    CHECK(narrate(ev[f], m.trace) == "no Unmovable block: fall back to the Movable order-0 block at pfn " + std::to_string(ev[f].pfn));
+    CHECK(narrate(ev[s], m.trace) == "256 free + 0 alike pages in the pageblock: claim the pageblock");
+  }
+
+  TEST_CASE("typed golden: a block of a pageblock or more is claimed whole, after it moved") {
+    Machine m = tiny(2048);
+    m.trace.enable(true);
+    AtRecord list(m, [](const Machine& x) {
+      return static_cast<long long>(x.nodes[0].zones[0].free_area[MAX_ORDER - 1].free_list[idx(MigrateType::Unmovable)].count);
+    });
+    REQUIRE(take(m, gfp::GFP_KERNEL, 0).ok);
+    const auto& ev = m.trace.events();
+    std::size_t c = 0;
+    for (std::size_t k = 0; k < ev.size(); ++k)
+      if (ev[k].code == Ev::fallback_claim_block) c = k;
+    REQUIRE(c);
+    CHECK(typed(ev[c - 1]) == "fallback zone=0/0 pfn=0 order=10 mt=1 to_mt=0");
+    CHECK(typed(ev[c]) == "fallback_claim_block zone=0/0 pfn=0 order=10 mt=0");
+    CHECK(list.at[c - 1] == 0);
+    CHECK(list.at[c] == 1);  // on the Unmovable order-10 list when the event says so
+    CHECK(narrate(ev[c], m.trace) == "order-10 block at pfn 0 is at least a pageblock: claim all of it for Unmovable");
+  }
+
+  TEST_CASE("typed golden: a watermark check that fails and one that passes, with their numbers") {
+    // 2048 free pages; low 3000 fails the fast path, min 100 passes in the slow path.
+    Machine m = tiny(2048);
+    Zone& z = m.nodes[0].zones[0];
+    z.watermark[WMARK_MIN] = 100;
+    z.watermark[WMARK_LOW] = 3000;
+    z.watermark[WMARK_HIGH] = 3500;
+    m.trace.enable(true);
+    REQUIRE(take(m, gfp::GFP_KERNEL, 0).ok);
+    std::vector<const Event*> checks;
+    for (const Event& e : m.trace.events())
+      if (e.spec().fn == "zone_watermark_fast") checks.push_back(&e);
+    REQUIRE(checks.size() == 2);
+    CHECK(typed(*checks[0]) == "wmark_fail zone=0/0 order=0 free=2048 unusable=0 usable=2048 mark=3000 reserve=0");
+    CHECK(typed(*checks[1]) == "wmark_ok zone=0/0 order=0 free=2048 unusable=0 usable=2048 mark=100 reserve=0");
+    CHECK(to_string(*checks[0], m.trace) ==
+          "  - zone_watermark_fast: watermark check, Node 0 DMA: free 2048 - 0 unusable = 2048 <= mark 3000 + "
+          "lowmem_reserve 0: watermark not met");
+    CHECK(narrate(*checks[1], m.trace) ==
+          "watermark check, Node 0 DMA: free 2048 - 0 unusable = 2048 > mark 100 + lowmem_reserve 0: ok");
+    CHECK(narrate(*checks[1], m.trace, Lang::zh).find("2048 > 水位线 100") != std::string::npos);
+
+    // An atomic order-2 request: 3 pages unusable, and its min is lowered by
+    // ALLOC_MIN_RESERVE (100 - 50) and ALLOC_NON_BLOCK (50 - 12) to 38.
+    m.trace.clear();
+    REQUIRE(take(m, gfp::GFP_ATOMIC, 2).ok);
+    checks.clear();
+    for (const Event& e : m.trace.events())
+      if (e.spec().fn == "zone_watermark_fast") checks.push_back(&e);
+    REQUIRE(checks.size() == 2);
+    const long long free = checks[0]->get(Arg::free);
+    CHECK(typed(*checks[0]) == "wmark_fail zone=0/0 order=2 free=" + std::to_string(free) + " unusable=3 usable=" +
+                                   std::to_string(free - 3) + " mark=3000 reserve=0");
+    CHECK(checks[1]->code == Ev::wmark_ok_block);
+    CHECK(checks[1]->get(Arg::mark) == 38);
+    CHECK(checks[1]->get(Arg::unusable) == 3);
+    CHECK(checks[1]->order >= 2);  // the free block found: its order and list
+    CHECK(narrate(*checks[1], m.trace).find("> mark 38 + lowmem_reserve 0, and an order-") != std::string::npos);
+  }
+
+  TEST_CASE("a watermark check shows free - unusable even when it goes below zero") {
+    // 100 free pages, an order-8 request: 255 pages of an order-8 block's
+    // worth cannot serve it. The old sentence printed "free -155".
+    Machine m = tiny(512);
+    const Zone& z = m.nodes[0].zones[0];
+    while (z.nr_free_pages > 100) REQUIRE(take(m, gfp::GFP_HIGHUSER_MOVABLE, 0).ok);
+    m.trace.enable(true);
+    auto big = take(m, gfp::GFP_KERNEL, 8);
+    CHECK_FALSE(big.ok);
+    const Event& first = *std::find_if(m.trace.events().begin(), m.trace.events().end(),
+                                       [](const Event& e) { return e.spec().fn == "zone_watermark_fast"; });
+    CHECK(typed(first) == "wmark_fail zone=0/0 order=8 free=100 unusable=255 usable=-155 mark=0 reserve=0");
+    CHECK(narrate(first, m.trace) ==
+          "watermark check, Node 0 DMA: free 100 - 255 unusable = -155 <= mark 0 + lowmem_reserve 0: watermark not met");
+    // Costly, so no retries: the reason is a fact, its words come from the text layer.
+    CHECK(big.reason == AllocFailure::costly);
+    CHECK(failure_text(big) == "order 8 is costly (> PAGE_ALLOC_COSTLY_ORDER): no retries, no OOM");
+    CHECK(failure_text(big, Lang::zh).find("8 阶属于高开销阶") == 0);
+    bool compact = false, warned = false;
+    for (const Event& e : m.trace.events()) {
+      compact = compact || e.code == Ev::compact_skipped;
+      if (e.code == Ev::alloc_fail_costly) {
+        warned = true;
+        CHECK(to_string(e, m.trace) ==
+              "    - warn_alloc: page allocation failure: order 8 is costly (> PAGE_ALLOC_COSTLY_ORDER): no retries, no OOM");
+      }
+    }
+    CHECK(compact);
+    CHECK(warned);
+  }
+
+  TEST_CASE("enough pages but no block of the order: the free-area scan fails the check") {
+    //   16 pages: A . A A A . A A A . A A A . A A   ('.' free)
+    Machine m = tiny(16);
+    std::vector<Pfn> p;
+    for (int i = 0; i < 16; ++i) p.push_back(take(m, gfp::GFP_HIGHUSER_MOVABLE, 0).pfn);
+    for (Pfn x : p)
+      if (x % 4 == 1) REQUIRE(free_pages(m, x, 0, 0));
+    drain_all_pages(m);
+    m.trace.enable(true);
+    CHECK_FALSE(take(m, gfp::GFP_HIGHUSER_MOVABLE, 1).ok);
+    const Event& first = *std::find_if(m.trace.events().begin(), m.trace.events().end(),
+                                       [](const Event& e) { return e.spec().fn == "zone_watermark_fast"; });
+    CHECK(typed(first) == "wmark_no_block zone=0/0 order=1 free=4 unusable=1 usable=3 mark=0 reserve=0");
+    CHECK(narrate(first, m.trace) == "watermark check, Node 0 DMA: free 4 - 1 unusable = 3 > mark 0 + lowmem_reserve 0, "
+                                     "but no free block of order 1 or more: fail");
+  }
+
+  TEST_CASE("every failure reason is a fact with its event, and its words in both languages") {
+    // A 256M machine full of unkillable memory: each request gives up for its own reason.
+    auto m = mmtest::boot_spec("ram=256M cpus=1");
+    SpawnRequest hog;
+    hog.name = "hog";
+    hog.anon = 180ull << 20;
+    hog.oom_score_adj = -1000;
+    REQUIRE(spawn(*m, hog));
+    auto take_with = [&](gfp_t g, Order o, int pid = 0) {
+      AllocRequest r;
+      r.gfp = g;
+      r.order = o;
+      r.pid = pid;
+      auto out = alloc_pages(*m, r);
+      REQUIRE(out);
+      return *out;
+    };
+    while (take_with(gfp::GFP_KERNEL | gfp::NORETRY | gfp::NOWARN, 0).ok) {
+    }
+    m->trace.clear();
+    m->trace.enable(true);
+    struct Case {
+      gfp_t gfp;
+      Order order;
+      int pid;
+      AllocFailure why;
+      Ev code;
+      const char* en;
+    };
+    const Case cases[] = {
+        {gfp::GFP_NOWAIT, 0, 0, AllocFailure::no_direct_reclaim, Ev::alloc_fail_no_direct_reclaim,
+         "the request may not sleep to reclaim (no __GFP_DIRECT_RECLAIM)"},
+        {gfp::GFP_KERNEL, 0, 4242, AllocFailure::task_killed, Ev::alloc_fail_task_killed,
+         "the allocating task was killed while it waited"},
+        {gfp::GFP_KERNEL | gfp::RETRY_MAYFAIL, 0, 0, AllocFailure::oom_retry_mayfail, Ev::alloc_fail_oom_retry_mayfail,
+         "__GFP_RETRY_MAYFAIL / __GFP_THISNODE requests do not invoke the OOM killer"},
+        {gfp::GFP_KERNEL | gfp::RETRY_MAYFAIL, 4, 0, AllocFailure::oom_costly, Ev::alloc_fail_oom_costly,
+         "costly orders never invoke the OOM killer"},
+        {gfp::GFP_KERNEL | gfp::DMA32, 0, 0, AllocFailure::oom_lowmem, Ev::alloc_fail_oom_lowmem,
+         "a lowmem (DMA/DMA32-only) request does not invoke the OOM killer"},
+        {gfp::GFP_KERNEL | gfp::NORETRY, 0, 0, AllocFailure::noretry, Ev::alloc_fail_noretry,
+         "__GFP_NORETRY: one round of reclaim was all it asked for"},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(kAllocFailureCodes[static_cast<unsigned>(c.why)]);
+      m->trace.clear();
+      const AllocOutcome o = take_with(c.gfp, c.order, c.pid);
+      CHECK_FALSE(o.ok);
+      CHECK(o.reason == c.why);
+      CHECK(failure_text(o) == c.en);
+      CHECK(!failure_text(o, Lang::zh).empty());
+      const auto& ev = m->trace.events();
+      auto it = std::find_if(ev.begin(), ev.end(), [&](const Event& e) { return e.code == c.code; });
+      REQUIRE(it != ev.end());
+      CHECK(narrate(*it, m->trace) == std::string("page allocation failure: ") + c.en);
+      CHECK(narrate(*it, m->trace, Lang::zh) == "页分配失败（page allocation failure）：" + failure_text(o, Lang::zh));
+    }
+    CHECK(failure_text(AllocOutcome{true}).empty());
+  }
+
+  TEST_CASE("a mask that allows no zone of the zonelist fails before any watermark") {
+    Machine m = tiny(64);
+    m.nodes[0].zonelist_fallback = {{0, ZoneType::DMA32}};  // a zonelist without DMA
+    m.trace.enable(true);
+    auto o = take(m, gfp::GFP_KERNEL | gfp::DMA, 0);
+    CHECK_FALSE(o.ok);
+    CHECK(o.reason == AllocFailure::no_zone);
+    CHECK(failure_text(o) == "no zone on node 0's zonelist is allowed by GFP_KERNEL|GFP_DMA");
+    CHECK(failure_text(o, Lang::zh) == "节点 0 的备用区域列表（zonelist）中没有 GFP_KERNEL|GFP_DMA 允许使用的内存域");
+    REQUIRE(m.trace.events().size() == 3);  // the phase, the failure, the end
+    CHECK(typed(m.trace.events()[1]) == "alloc_fail_no_zone order=0 gfp=0xcc1 node=0");
+    CHECK(to_string(m.trace.events()[1], m.trace) ==
+          "  - prepare_alloc_pages: page allocation failure: no zone on node 0's zonelist is allowed by GFP_KERNEL|GFP_DMA");
+  }
+
+  TEST_CASE("orders a pcp list cannot hold go straight to and from the buddy lists") {
+    Machine m = tiny(64);
+    m.trace.enable(true);
+    auto a = take(m, gfp::GFP_HIGHUSER_MOVABLE, 4);
+    REQUIRE(a.ok);
+    const std::vector<std::string> want_alloc = {
+        "alloc_pages gfp=0x100cca order=4 cpu=0 node=0 pages=16",
+        "alloc_prepare zone=0/0 order=4 mt=1 highest=3 alloc_flags=0x801",
+        "wmark_ok_block zone=0/0 order=6 mt=1 free=64 unusable=15 usable=49 mark=0 reserve=0",
+        "buddy_direct zone=0/0 order=4",
+        "rmqueue_smallest zone=0/0 pfn=0 order=6 mt=1 req_order=4",
+        "expand_split zone=0/0 pfn=32 order=5 mt=1",
+        "expand_split zone=0/0 pfn=16 order=4 mt=1",
+        "end buddy_direct",
+        "alloc_done zone=0/0 pfn=0 order=4 pages=16",
+        "end alloc_pages",
+    };
+    CHECK(typed_lines(m) == want_alloc);
+    m.trace.clear();
+    REQUIRE(free_pages(m, a.pfn, 4, 0));
+    REQUIRE(m.trace.events().size() >= 3);
+    CHECK(typed(m.trace.events()[1]) == "free_too_big zone=0/0 order=4");
+    CHECK(to_string(m.trace.events()[1], m.trace) == "  - __free_pages_ok: order 4 is too big for a pcp list: straight to the buddy");
+    CHECK(lists(m) == "6: 0\n");
+  }
+
+  TEST_CASE("with two highatomic pageblocks reserved, direct reclaim gives one back") {
+    // 64K pages: the reserve may grow to managed/100 + a pageblock = 1167
+    // pages, two pageblocks. min is set so that an ordinary request (for
+    // which the reserve is not usable) fails, an atomic one (3/8 of min) not.
+    Machine m = tiny(65536);
+    Zone& z = m.nodes[0].zones[0];
+    z.watermark[WMARK_MIN] = 64000;
+    z.watermark[WMARK_LOW] = z.watermark[WMARK_HIGH] = 70000;
+    for (int i = 0; i < 4000 && z.nr_reserved_highatomic < 2 * pageblock_nr_pages; ++i)
+      REQUIRE(take(m, gfp::GFP_ATOMIC, 2).ok);
+    REQUIRE(z.nr_reserved_highatomic == 2 * pageblock_nr_pages);
+    z.watermark[WMARK_MIN] = z.nr_free_pages + 100;  // now only the reserve's pages would do
+    m.trace.enable(true);
+    auto k = take(m, gfp::GFP_KERNEL | gfp::NORETRY, 0);
+    CHECK_FALSE(k.ok);
+    CHECK(k.reason == AllocFailure::noretry);
+    CHECK(z.nr_reserved_highatomic == pageblock_nr_pages);
+    const auto& ev = m.trace.events();
+    auto it = std::find_if(ev.begin(), ev.end(), [](const Event& e) { return e.code == Ev::highatomic_unreserve; });
+    REQUIRE(it != ev.end());
+    CHECK(it->mt == static_cast<int>(idx(MigrateType::Unmovable)));
+    CHECK(m.mem.block_mt(it->pfn) == MigrateType::Unmovable);
+    CHECK(narrate(*it, m.trace).rfind("the highatomic pageblock at pfn " + std::to_string(it->pfn) + " goes back to Unmovable (", 0) == 0);
+  }
+
+  TEST_CASE("should_reclaim_retry: retries while reclaim could reach min, gives up after 16 rounds without progress") {
+    // A costly request (order 4, __GFP_RETRY_MAYFAIL, no kswapd) 20000 pages
+    // below min with more page cache than that: each round reclaims about
+    // 32 << 4 = 512 pages, the zone could meet min if all its page cache
+    // went, but costly orders count every round as one without progress:
+    // after 16 retries it stops.
+    auto m = mmtest::boot_spec("ram=256M cpus=1");
+    REQUIRE(read_file(*m, "data.bin", 150ull << 20, 0));
+    for (Zone& z : m->nodes[0].zones) {
+      if (!z.populated()) continue;
+      z.watermark[WMARK_MIN] = z.nr_free_pages + 20000;
+      z.watermark[WMARK_LOW] = z.watermark[WMARK_HIGH] = z.watermark[WMARK_MIN] + 1000;
+    }
+    m->trace.enable(true);
+    AllocRequest r;
+    r.gfp = (gfp::GFP_KERNEL & ~gfp::KSWAPD_RECLAIM) | gfp::RETRY_MAYFAIL;
+    r.order = 4;
+    auto o = alloc_pages(*m, r);
+    REQUIRE(o);
+    CHECK_FALSE(o->ok);
+    CHECK(o->reason == AllocFailure::oom_costly);
+    int retries = 0;
+    const Event* give_up = nullptr;
+    for (const Event& e : m->trace.events()) {
+      if (e.code == Ev::reclaim_retry) {
+        ++retries;
+        CHECK(e.get(Arg::usable) > e.get(Arg::mark) + e.get(Arg::reserve));
+        CHECK(e.get(Arg::free) < e.get(Arg::mark));  // free alone would not do
+      }
+      if (e.code == Ev::reclaim_give_up) give_up = &e;
+    }
+    CHECK(retries == 16);
+    REQUIRE(give_up);
+    CHECK(give_up->get(Arg::count) == 17);
+    CHECK(narrate(*give_up, m->trace) == "17 rounds without progress: give up (last, unreserve highatomic)");
+  }
+
+  TEST_CASE("the OOM killer may choose the allocating task itself") {
+    auto m = mmtest::boot_spec("ram=256M cpus=1");
+    SpawnRequest hog;
+    hog.name = "hog";
+    hog.anon = 180ull << 20;
+    hog.oom_score_adj = -1000;
+    REQUIRE(spawn(*m, hog));
+    for (;;) {
+      AllocRequest r;
+      r.gfp = gfp::GFP_KERNEL | gfp::NORETRY | gfp::NOWARN;
+      auto o = alloc_pages(*m, r);
+      REQUIRE(o);
+      if (!o->ok) break;
+    }
+    m->trace.enable(true);
+    SpawnRequest victim;
+    victim.name = "victim";
+    victim.anon = 8ull << 20;
+    victim.oom_score_adj = 1000;
+    (void)spawn(*m, victim);
+    CHECK_FALSE(find_task(*m, "victim"));
+    const auto& ev = m->trace.events();
+    auto it = std::find_if(ev.begin(), ev.end(), [](const Event& e) { return e.code == Ev::alloc_fail_oom_victim; });
+    REQUIRE(it != ev.end());
+    CHECK(narrate(*it, m->trace) == "page allocation failure: the allocating task was chosen by the OOM killer");
   }
 }

@@ -14,6 +14,7 @@
 #include "mm/slab/slub.h"
 #include "test_util.h"
 #include "text/format/narration.h"
+#include "text/format/slabinfo.h"
 
 using namespace mm;
 
@@ -48,13 +49,35 @@ KmallocOutcome km(Machine& m, u64 size, gfp_t g = gfp::GFP_KERNEL, int cpu = 0) 
 const Slab& slab_at(const Machine& m, Pfn pfn) { return m.slub->slabs.at(pfn); }
 const KmemCache& kc(const Machine& m, u32 id) { return *cache_of(m, id); }
 
-std::vector<std::string> fns(const Machine& m) {
-  std::vector<std::string> v;
+// The codes recorded since the trace was last cleared (End records left out).
+std::vector<Ev> codes(const Machine& m) {
+  std::vector<Ev> v;
   for (const Event& e : m.trace.events())
-    if (e.kind != EventKind::End) v.push_back(e.fn);
+    if (e.kind != EventKind::End) v.push_back(e.code);
   return v;
 }
-bool has(const std::vector<std::string>& v, const char* fn) { return std::find(v.begin(), v.end(), fn) != v.end(); }
+bool has(const std::vector<Ev>& v, Ev code) { return std::find(v.begin(), v.end(), code) != v.end(); }
+
+// The first record of `code` (it must be there).
+const Event& first(const Machine& m, Ev code) {
+  for (const Event& e : m.trace.events())
+    if (e.code == code && e.kind != EventKind::End) return e;
+  FAIL("no " << spec(code).code << " event");
+  return m.trace.events().front();
+}
+std::string str(const Machine& m, const Event& e, Arg a) { return m.trace.string_at(static_cast<size_t>(e.get(a))); }
+
+// SLUB's codes: the slab section of events.def, first to last.
+bool slub_code(Ev c) { return c >= Ev::kmem_cache_init && c <= Ev::free_to_partial_list; }
+
+// The trace as `mmsim --trace` prints it, keeping only SLUB's own records
+// (the page allocator's, nested inside, are another subsystem's to pin down).
+std::vector<std::string> slub_lines(const Machine& m) {
+  std::vector<std::string> v;
+  for (const Event& e : m.trace.events())
+    if (slub_code(e.code)) v.push_back(to_string(e, m.trace));
+  return v;
+}
 
 u64 total_free(const Machine& m) {
   u64 n = 0;
@@ -228,11 +251,17 @@ TEST_SUITE("slub") {
     auto a = km(*m, 100);
     CHECK(a.cache == k128);
     CHECK(a.index == 0);
-    const auto f1 = fns(*m);
-    CHECK(has(f1, "kmalloc_slab"));
-    CHECK(has(f1, "___slab_alloc"));
-    CHECK(has(f1, "allocate_slab"));
-    CHECK(has(f1, "__alloc_pages"));  // the page allocator's events nest inside
+    const auto f1 = codes(*m);
+    CHECK(has(f1, Ev::kmalloc_slab));
+    CHECK(has(f1, Ev::slab_alloc_slow));
+    CHECK(has(f1, Ev::allocate_slab));
+    CHECK(has(f1, Ev::new_slab));
+    CHECK(has(f1, Ev::load_freelist));
+    // The page allocator's events nest inside allocate_slab.
+    bool nested = false;
+    for (const Event& e : m->trace.events())
+      nested = nested || (e.function() == "__alloc_pages" && e.depth > first(*m, Ev::allocate_slab).depth);
+    CHECK(nested);
     CHECK(slab_picture(slab_at(*m, a.pfn)) == "#" + std::string(31, 'c'));
     CHECK(a.addr == PAGE_OFFSET + PFN_PHYS(a.pfn));
     CHECK(m->mem.owner[a.pfn] == static_cast<std::uint8_t>(Owner::Slab));
@@ -241,12 +270,12 @@ TEST_SUITE("slub") {
     auto b = km(*m, 100);
     CHECK(b.index == 1);
     CHECK(b.addr == a.addr + 128);
-    CHECK(fns(*m) == std::vector<std::string>{"kmalloc", "kmalloc_slab", "slab_alloc_node"});
+    CHECK(codes(*m) == std::vector<Ev>{Ev::kmalloc, Ev::kmalloc_slab, Ev::slab_alloc_fast});
     CHECK(*ksize(*m, b.addr) == 128);
     // kfree on the same CPU: back on the CPU freelist, head first.
     m->trace.clear();
     REQUIRE(kfree(*m, a.addr, 0));
-    CHECK(has(fns(*m), "do_slab_free"));
+    CHECK(has(codes(*m), Ev::slab_free_fast));
     CHECK(slab_picture(slab_at(*m, a.pfn)) == "c#" + std::string(30, 'c'));
     CHECK(m->slub->caches[k128].cpu[0].freelist.front() == 0);
     check(*m);
@@ -274,8 +303,8 @@ TEST_SUITE("slub") {
     // the CPU partial list.  A: [.#######]
     m->trace.enable(true);
     REQUIRE(kmem_cache_free(*m, id, objs[0].addr, 0));
-    CHECK(has(fns(*m), "__slab_free"));
-    CHECK(has(fns(*m), "put_cpu_partial"));
+    CHECK(has(codes(*m), Ev::slab_free_slow));
+    CHECK(has(codes(*m), Ev::put_cpu_partial));
     CHECK(slab_at(*m, A).place == SlabPlace::CpuPartial);
     CHECK(slab_picture(slab_at(*m, A)) == ".#######");
     // Next allocation: B is full, so the CPU partial slab A becomes the CPU slab.
@@ -283,7 +312,8 @@ TEST_SUITE("slub") {
     auto x = alloc();
     CHECK(x.pfn == A);
     CHECK(x.index == 0);
-    CHECK(has(fns(*m), "slub_percpu_partial"));
+    CHECK(has(codes(*m), Ev::deactivate_bypass));
+    CHECK(has(codes(*m), Ev::cpu_partial_alloc));
     CHECK(slab_at(*m, B).place == SlabPlace::Full);
     // A node partial slab: flush the CPU after freeing into B.
     REQUIRE(kmem_cache_free(*m, id, objs[9].addr, 0));  // B -> CPU partial
@@ -293,14 +323,14 @@ TEST_SUITE("slub") {
     m->trace.clear();
     auto y = alloc();
     CHECK(y.pfn == B);
-    CHECK(has(fns(*m), "get_partial_node"));
-    CHECK(has(fns(*m), "acquire_slab"));
+    CHECK(has(codes(*m), Ev::get_partial_node));
+    CHECK(has(codes(*m), Ev::acquire_slab));
     // All full again: the next one needs a new slab.
     m->trace.clear();
     auto z = alloc();
     CHECK(z.pfn != A);
     CHECK(z.pfn != B);
-    CHECK(has(fns(*m), "allocate_slab"));
+    CHECK(has(codes(*m), Ev::allocate_slab));
     check(*m);
   }
 
@@ -338,7 +368,8 @@ TEST_SUITE("slub") {
     CHECK(kc(*m, id).node[0].partial.empty());
     m->trace.clear();
     REQUIRE(kfree(*m, objs[16].addr));  // the list holds 2 >= 2: unfreeze both first
-    CHECK(has(fns(*m), "__unfreeze_partials"));
+    CHECK(has(codes(*m), Ev::put_cpu_partial_drain));
+    CHECK(has(codes(*m), Ev::unfreeze_partials));
     CHECK(kc(*m, id).cpu[0].partial == std::vector<Pfn>{objs[16].pfn});
     CHECK(kc(*m, id).node[0].partial == (std::vector<Pfn>{objs[8].pfn, objs[0].pfn}));
     check(*m);
@@ -361,7 +392,26 @@ TEST_SUITE("slub") {
     const u64 before = total_free(*m);
     m->trace.enable(true);
     for (u32 i = 1; i < per; ++i) REQUIRE(kmem_cache_free(*m, id, slabs[0][i].addr, 1));
-    CHECK(has(fns(*m), "discard_slab"));
+    {
+      // The last free: __slab_free finds the slab empty with 6 >= 5 partial
+      // slabs on the node, takes it off the list, and discard_slab gives its
+      // order-3 pages back.
+      const Event& why = first(*m, Ev::slab_free_discard);
+      CHECK(why.pfn == slabs[0][0].pfn);
+      CHECK(why.node == 0);
+      CHECK(why.get(Arg::partial) == 6);
+      CHECK(why.get(Arg::min_partial) == 5);
+      const Event& gone = first(*m, Ev::discard_slab);
+      CHECK(gone.pfn == slabs[0][0].pfn);
+      CHECK(gone.order == static_cast<int>(g.order));
+      CHECK(str(*m, gone, Arg::cache) == "empties");
+      CHECK(gone.seq > why.seq);
+      // Every free before it was a plain __slab_free onto the node partial slab.
+      const auto c = codes(*m);
+      CHECK(std::count(c.begin(), c.end(), Ev::slab_free_slow) == static_cast<long>(per - 1));
+      CHECK_FALSE(has(c, Ev::slab_free_fast));
+      CHECK_FALSE(has(c, Ev::slab_free_keep_empty));
+    }
     CHECK(kc(*m, id).node[0].partial.size() == 5);
     CHECK_FALSE(m->slub->slabs.count(slabs[0][0].pfn));
     drain_all_pages(*m);
@@ -374,7 +424,11 @@ TEST_SUITE("slub") {
     for (u32 i = 1; i < per; ++i) REQUIRE(kmem_cache_free(*m, id, slabs[2][i].addr, 1));
     CHECK(kc(*m, id).node[0].partial.size() == 4);
     CHECK(slab_at(*m, slabs[2][0].pfn).inuse == 0);
-    CHECK_FALSE(has(fns(*m), "discard_slab"));
+    CHECK_FALSE(has(codes(*m), Ev::discard_slab));
+    const Event& stays = first(*m, Ev::slab_free_keep_empty);
+    CHECK(stays.pfn == slabs[2][0].pfn);
+    CHECK(stays.get(Arg::partial) == 4);
+    CHECK(stays.get(Arg::min_partial) == 5);
     check(*m);
   }
 
@@ -383,7 +437,7 @@ TEST_SUITE("slub") {
     m->trace.enable(true);
     auto o = km(*m, 10000);
     CHECK(o.cache == NO_CACHE);
-    CHECK(has(fns(*m), "kmalloc_large"));
+    CHECK(has(codes(*m), Ev::kmalloc_large));
     CHECK(m->mem.order[o.pfn] == 2);  // 10000 bytes -> 16 KiB
     CHECK(*ksize(*m, o.addr) == 16384);
     CHECK(slab_unreclaimable_pages(*m) >= 4);
@@ -524,10 +578,32 @@ TEST_SUITE("slub") {
       for (int i = 0; i < 50; ++i) (void)kmalloc(*m, 8u + static_cast<u64>(i) * 40u, gfp::GFP_KERNEL, i % 2);
       std::vector<std::string> out;
       for (const Event& e : m->trace.events()) out.push_back(to_string(e, m->trace));
-      return out;
+      return std::make_pair(out, std::move(m));
     };
-    CHECK(run(7) == run(7));
-    CHECK(run(7) != run(8));
+    auto ra = run(7);
+    auto rb = run(7);
+    CHECK(ra.first == rb.first);
+    CHECK(ra.first != run(8).first);
+    // The records themselves, field by field (strings by their text).
+    const Machine& am = *ra.second;
+    const Machine& bm = *rb.second;
+    const auto& ea = am.trace.events();
+    const auto& eb = bm.trace.events();
+    REQUIRE(ea.size() == eb.size());
+    for (size_t i = 0; i < ea.size(); ++i) {
+      CAPTURE(i);
+      const Event& x = ea[i];
+      const Event& y = eb[i];
+      REQUIRE(x.code == y.code);
+      CHECK((x.kind == y.kind && x.depth == y.depth && x.pfn == y.pfn && x.order == y.order && x.node == y.node &&
+             x.cpu == y.cpu && x.zone == y.zone && x.mt == y.mt));
+      const EventSpec& sp = x.spec();
+      for (unsigned k = 0; k < sp.nargs; ++k) {
+        const Arg arg = sp.args[k];
+        if (kArgInfo[static_cast<unsigned>(arg)].type == ArgType::kStr) CHECK(str(am, x, arg) == str(bm, y, arg));
+        else CHECK(x.get(arg) == y.get(arg));
+      }
+    }
     auto m = small();
     auto a = km(*m, 100);
     Machine copy = *m;
@@ -564,5 +640,451 @@ TEST_SUITE("slub") {
     REQUIRE_FALSE(bad);
     CHECK(bad.diag().line == 2);
     CHECK(bad.diag().message.find("unknown slab flag 'SLAB_NOPE'") != std::string::npos);
+  }
+  // ---- the typed trace ---------------------------------------------------------------------------
+
+  TEST_CASE("kmalloc records where its object came from: a new slab, the CPU slab, a partial slab") {
+    auto m = small("ram=256M cpus=1");
+    const u32 k1 = cache(*m, "kmalloc-1k");
+    const CacheGeometry g = kc(*m, k1).g;
+    REQUIRE(kc(*m, k1).node[0].nr_slabs == 0);
+    m->trace.enable(true);
+
+    // A new slab: nothing on any list, so ___slab_alloc goes to the buddy allocator.
+    auto a = km(*m, 1000);
+    {
+      const auto c = codes(*m);
+      CHECK_FALSE(has(c, Ev::slab_alloc_fast));
+      CHECK_FALSE(has(c, Ev::get_partial_node));
+      const Event& pick = first(*m, Ev::kmalloc_slab);
+      CHECK(str(*m, pick, Arg::cache) == "kmalloc-1k");
+      CHECK(pick.get(Arg::size) == 1000);
+      CHECK(pick.get(Arg::table) == 0);  // > 192: fls(999) = 10
+      CHECK(pick.get(Arg::kmalloc_idx) == 10);
+      const Event& slow = first(*m, Ev::slab_alloc_slow);
+      CHECK(slow.cpu == 0);
+      const Event& grow = first(*m, Ev::allocate_slab);
+      CHECK(grow.kind == EventKind::Begin);
+      CHECK(grow.order == static_cast<int>(g.order));
+      CHECK(grow.get(Arg::objects) == g.objects);
+      const Event& made = first(*m, Ev::new_slab);
+      CHECK(made.pfn == a.pfn);
+      CHECK(made.order == static_cast<int>(g.order));
+      CHECK(made.node == 0);
+      CHECK(made.get(Arg::objects) == g.objects);
+      CHECK(made.get(Arg::shuffled) == 0);
+      CHECK(made.get(Arg::index) == 0);
+      const Event& load = first(*m, Ev::load_freelist);
+      CHECK(load.seq > made.seq);
+      CHECK(load.pfn == a.pfn);
+      CHECK(load.get(Arg::index) == 0);
+      CHECK(static_cast<u64>(load.get(Arg::addr)) == a.addr);
+      CHECK(load.get(Arg::free_objects) == g.objects - 1);
+      CHECK(narrate(load, m->trace) == "kmalloc-1k: object 0 at 0x" + [&] {
+              char b[24];
+              std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(a.addr));
+              return std::string(b);
+            }() + " from the CPU slab (" + std::to_string(g.objects - 1) + " left on the CPU freelist)");
+    }
+
+    // The CPU slab: the fast path pops c->freelist, nothing else.
+    std::vector<KmallocOutcome> objs{a};
+    for (u32 i = 1; i < g.objects; ++i) {
+      m->trace.clear();
+      objs.push_back(km(*m, 1000));
+      REQUIRE(codes(*m) == (std::vector<Ev>{Ev::kmalloc, Ev::kmalloc_slab, Ev::slab_alloc_fast}));
+      const Event& pop = first(*m, Ev::slab_alloc_fast);
+      CHECK(pop.pfn == a.pfn);
+      CHECK(pop.cpu == 0);
+      CHECK(pop.get(Arg::index) == i);
+      CHECK(static_cast<u64>(pop.get(Arg::addr)) == objs.back().addr);
+      CHECK(pop.get(Arg::free_objects) == g.objects - 1 - i);
+    }
+    // The CPU slab is full now. A free into it from... this CPU is the fast
+    // path; instead free into a slab that is not the CPU slab: fill a second
+    // slab, then free object 0 of the first (full, on no list).
+    for (u32 i = 0; i < g.objects; ++i) objs.push_back(km(*m, 1000));
+    const Pfn A = a.pfn, B = objs.back().pfn;
+    REQUIRE(B != A);
+    REQUIRE(slab_at(*m, A).place == SlabPlace::Full);
+
+    // A CPU partial slab: the freed-into full slab is frozen onto the CPU
+    // partial list; the next kmalloc drops the full CPU slab and takes it.
+    m->trace.clear();
+    REQUIRE(kfree(*m, a.addr, 0));
+    {
+      const Event& put = first(*m, Ev::put_cpu_partial);
+      CHECK(put.pfn == A);
+      CHECK(put.get(Arg::inuse) == g.objects - 1);
+      CHECK(put.get(Arg::partial) == 1);
+      CHECK(put.get(Arg::max) == g.cpu_partial_slabs);
+    }
+    m->trace.clear();
+    auto x = km(*m, 1000);
+    CHECK(x.pfn == A);
+    CHECK(x.index == 0);
+    CHECK(codes(*m) == (std::vector<Ev>{Ev::kmalloc, Ev::kmalloc_slab, Ev::slab_alloc_slow, Ev::deactivate_bypass,
+                                        Ev::cpu_partial_alloc, Ev::alloc_refill, Ev::load_freelist}));
+    CHECK(first(*m, Ev::deactivate_bypass).pfn == B);
+    CHECK(first(*m, Ev::cpu_partial_alloc).pfn == A);
+    CHECK(first(*m, Ev::cpu_partial_alloc).get(Arg::free_objects) == 1);
+    CHECK(first(*m, Ev::cpu_partial_alloc).get(Arg::partial) == 0);
+    CHECK(first(*m, Ev::alloc_refill).get(Arg::free_objects) == 1);
+    CHECK(first(*m, Ev::load_freelist).get(Arg::free_objects) == 0);
+
+    // A node partial slab: free one object of B (full: to the CPU partial
+    // list), flush the CPU (B to the node list), kmalloc again.
+    REQUIRE(kfree(*m, objs[g.objects + 3].addr, 0));
+    REQUIRE(kmem_cache_shrink(*m, k1));
+    REQUIRE(slab_at(*m, B).place == SlabPlace::NodePartial);
+    m->trace.clear();
+    auto y = km(*m, 1000);
+    CHECK(y.pfn == B);
+    CHECK(y.index == 3);
+    CHECK(codes(*m) == (std::vector<Ev>{Ev::kmalloc, Ev::kmalloc_slab, Ev::slab_alloc_slow, Ev::get_partial_node,
+                                        Ev::acquire_slab, Ev::load_freelist}));
+    const Event& node = first(*m, Ev::get_partial_node);
+    CHECK(node.node == 0);
+    CHECK(node.get(Arg::partial) == 1);
+    const Event& acq = first(*m, Ev::acquire_slab);
+    CHECK(acq.pfn == B);
+    CHECK(acq.cpu == 0);
+    CHECK(acq.get(Arg::free_objects) == 1);
+    CHECK(first(*m, Ev::load_freelist).get(Arg::index) == 3);
+  }
+
+  TEST_CASE("golden trace: the fast paths, and a free from another CPU into a frozen slab") {
+    auto m = small();
+    auto a = km(*m, 100);
+    auto hexa = [](u64 v) {
+      char b[24];
+      std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+      return std::string(b);
+    };
+    m->trace.enable(true);
+    auto b = km(*m, 100);
+    REQUIRE(kfree(*m, a.addr, 0));
+    REQUIRE(kfree(*m, b.addr, 1));
+    const std::string P = std::to_string(a.pfn);
+    const std::vector<std::string> want = {
+        "> kmalloc: kmalloc(100, GFP_KERNEL) on CPU 0",
+        "  - kmalloc_slab: 100 bytes -> size_index[(100 - 1) / 8 = 12] = 7 -> kmalloc-128",
+        "  - slab_alloc_node: kmalloc-128: fast path: pop object 1 at " + hexa(b.addr) + " from CPU 0's freelist (30 left)",
+        "<",
+        "> kfree: kfree(" + hexa(a.addr) + "): object 0 of kmalloc-128 (slab at pfn " + P + ")",
+        "  - do_slab_free: kmalloc-128: fast path: object 0 is in CPU 0's slab: push it on the CPU freelist (31 free)",
+        "<",
+        "> kfree: kfree(" + hexa(b.addr) + "): object 1 of kmalloc-128 (slab at pfn " + P + ")",
+        "  > __slab_free: kmalloc-128: object 1 is not in CPU 1's slab: back onto its slab at pfn " + P + " (31/32 in use)",
+        "    - __slab_free: the slab is frozen (a CPU owns it): nothing else to do",
+        "  <",
+        "<",
+    };
+    CHECK(slub_lines(*m) == want);
+    // The same records in Chinese.
+    const Event& frozen = first(*m, Ev::slab_free_frozen);
+    CHECK(frozen.pfn == a.pfn);
+    CHECK(narrate(first(*m, Ev::slab_free_slow), m->trace, Lang::zh) ==
+          "kmalloc-128：对象 1 不在 CPU 1 的当前 slab 里，慢速路径把它放回所属 slab（pfn " + P + "，现 31/32 在用）。");
+    // The object freed from CPU 1 is on the slab's own freelist: CPU 0 takes
+    // it back with get_freelist once its c->freelist runs dry.
+    for (int i = 0; i < 31; ++i) km(*m, 100);
+    m->trace.clear();
+    auto c = km(*m, 100);
+    CHECK(c.index == 1);
+    CHECK(first(*m, Ev::alloc_refill).pfn == a.pfn);
+    CHECK(first(*m, Ev::alloc_refill).get(Arg::free_objects) == 1);
+  }
+
+  TEST_CASE("flushing a CPU slab: full (on no list), with free objects (node partial), empty (discarded)") {
+    auto m = small();
+    // With free objects: one object taken, the flush puts the slab on the node list.
+    const u32 one = *kmem_cache_create(*m, "flush_one", 1024, 0, 0);
+    auto o = kmem_cache_alloc(*m, one, gfp::GFP_KERNEL, 0);
+    REQUIRE(o);
+    m->trace.enable(true);
+    REQUIRE(kmem_cache_shrink(*m, one));
+    {
+      const Event& d = first(*m, Ev::deactivate_to_partial);
+      CHECK(d.pfn == o->pfn);
+      CHECK(d.cpu == 0);
+      CHECK(d.get(Arg::inuse) == 1);
+      const Event& add = first(*m, Ev::add_partial);
+      CHECK(add.seq > d.seq);
+      CHECK(add.pfn == o->pfn);
+      CHECK(add.get(Arg::partial) == 1);
+      CHECK(slab_at(*m, o->pfn).place == SlabPlace::NodePartial);
+    }
+    m->trace.enable(false);
+    m->trace.clear();
+
+    const u32 id = *kmem_cache_create(*m, "flush", 2048, 0, 0);  // 16 per slab, min_partial 5, cpu_partial_slabs 3
+    const CacheGeometry g = kc(*m, id).g;
+    REQUIRE(g.min_partial == 5);
+    std::vector<std::vector<KmallocOutcome>> slabs(7);
+    for (auto& sl : slabs)
+      for (u32 i = 0; i < g.objects; ++i) sl.push_back(*kmem_cache_alloc(*m, id, gfp::GFP_KERNEL, 0));
+    for (size_t k = 0; k < 6; ++k) REQUIRE(kmem_cache_free(*m, id, slabs[k][0].addr, 1));
+    // Full: slab 6 is CPU 0's slab with every object taken.
+    m->trace.enable(true);
+    REQUIRE(kmem_cache_shrink(*m, id));
+    const Pfn last = slabs[6][0].pfn;
+    CHECK(first(*m, Ev::deactivate_full).pfn == last);
+    CHECK(first(*m, Ev::deactivate_full).get(Arg::inuse) == g.objects);
+    CHECK(slab_at(*m, last).place == SlabPlace::Full);
+    REQUIRE(kc(*m, id).node[0].partial.size() == 6);
+    // Empty: free every object of slab 6 on CPU 0 (its first free freezes it
+    // onto CPU 0's partial list), allocate one (the slab becomes CPU 0's
+    // slab) and free it: every object is on c->freelist. The flush finds it
+    // empty with 6 >= min_partial 5 partial slabs on the node: discard.
+    for (const KmallocOutcome& x : slabs[6]) REQUIRE(kmem_cache_free(*m, id, x.addr, 0));
+    auto again = *kmem_cache_alloc(*m, id, gfp::GFP_KERNEL, 0);
+    REQUIRE(again.pfn == last);
+    REQUIRE(kmem_cache_free(*m, id, again.addr, 0));
+    m->trace.clear();
+    REQUIRE(kmem_cache_shrink(*m, id));
+    const Event& e = first(*m, Ev::deactivate_empty);
+    CHECK(e.pfn == last);
+    CHECK(e.cpu == 0);
+    CHECK(e.node == 0);
+    CHECK(e.get(Arg::partial) == 6);
+    CHECK(e.get(Arg::min_partial) == 5);
+    CHECK(first(*m, Ev::discard_slab).pfn == last);
+    CHECK_FALSE(m->slub->slabs.count(last));
+    check(*m);
+  }
+
+  TEST_CASE("debug caches: one object at a time, the slabs stay on the node lists") {
+    auto m = small();
+    const u32 id = *kmem_cache_create(*m, "figo_debug", 20, 8, slabf::RED_ZONE | slabf::POISON | slabf::STORE_USER);
+    m->trace.enable(true);
+    auto a = *kmem_cache_alloc(*m, id, gfp::GFP_KERNEL, 0);
+    {
+      const Event& e = first(*m, Ev::alloc_single_from_new_slab);
+      CHECK(e.pfn == a.pfn);
+      CHECK(e.get(Arg::index) == 0);
+      CHECK(static_cast<u64>(e.get(Arg::addr)) == a.addr);
+      const Event& add = first(*m, Ev::add_partial);
+      CHECK(add.seq > e.seq);
+      CHECK(add.get(Arg::inuse) == 1);
+      CHECK(add.get(Arg::tail) == 0);
+    }
+    m->trace.clear();
+    auto b = *kmem_cache_alloc(*m, id, gfp::GFP_KERNEL, 0);
+    {
+      const Event& e = first(*m, Ev::alloc_single_from_partial);
+      CHECK(e.pfn == a.pfn);
+      CHECK(e.get(Arg::index) == 1);
+      CHECK(static_cast<u64>(e.get(Arg::addr)) == b.addr);
+      CHECK(e.get(Arg::inuse) == 2);
+      CHECK(e.get(Arg::objects) == kc(*m, id).g.objects);
+      CHECK_FALSE(has(codes(*m), Ev::slab_alloc_slow));
+    }
+    m->trace.clear();
+    REQUIRE(kmem_cache_free(*m, id, a.addr, 1));
+    const Event& f = first(*m, Ev::free_to_partial_list);
+    CHECK(f.pfn == a.pfn);
+    CHECK(f.get(Arg::index) == 0);
+    CHECK(f.get(Arg::inuse) == 1);
+    CHECK_FALSE(has(codes(*m), Ev::slab_free_fast));
+    CHECK(slab_at(*m, a.pfn).place == SlabPlace::NodePartial);
+    check(*m);
+  }
+
+  TEST_CASE("kmalloc's edges: size 0, NULL, large, too large, a gfp it fixes") {
+    auto m = small();
+    m->trace.enable(true);
+    CHECK(km(*m, 0).addr == ZERO_SIZE_PTR);
+    CHECK(codes(*m) == (std::vector<Ev>{Ev::kmalloc, Ev::kmalloc_zero}));
+    m->trace.clear();
+    REQUIRE(kfree(*m, ZERO_SIZE_PTR));
+    REQUIRE(codes(*m) == std::vector<Ev>{Ev::kfree_null});
+    CHECK(first(*m, Ev::kfree_null).get(Arg::addr) == static_cast<std::int64_t>(ZERO_SIZE_PTR));
+    CHECK(narrate(first(*m, Ev::kfree_null), m->trace) == "kfree(0x10): NULL or ZERO_SIZE_PTR: nothing to do");
+
+    m->trace.clear();
+    auto big = km(*m, 10000);
+    const Event& large = first(*m, Ev::kmalloc_large);
+    CHECK(large.order == 2);
+    CHECK(large.get(Arg::size) == 10000);
+    CHECK(large.get(Arg::max) == static_cast<std::int64_t>(KMALLOC_MAX_CACHE_SIZE));
+    m->trace.clear();
+    REQUIRE(kfree(*m, big.addr, 1));
+    const Event& back = first(*m, Ev::free_large_kmalloc);
+    CHECK(back.kind == EventKind::Begin);
+    CHECK(back.pfn == big.pfn);
+    CHECK(back.order == 2);
+    CHECK(back.cpu == 1);
+    CHECK(static_cast<u64>(back.get(Arg::addr)) == big.addr);
+
+    m->trace.clear();
+    auto huge = kmalloc(*m, KMALLOC_MAX_SIZE + 1, gfp::GFP_KERNEL, 0);
+    REQUIRE(huge);
+    CHECK_FALSE(huge->ok);
+    const Event& w = first(*m, Ev::kmalloc_large_too_big);
+    CHECK(w.kind == EventKind::Warn);
+    CHECK(static_cast<u64>(w.get(Arg::size)) == KMALLOC_MAX_SIZE + 1);
+    CHECK(static_cast<u64>(w.get(Arg::max)) == KMALLOC_MAX_SIZE);
+
+    // __GFP_HIGHMEM is in GFP_SLAB_BUG_MASK: warned about and stripped.
+    m->trace.clear();
+    auto fixed = km(*m, 100, gfp::GFP_KERNEL | gfp::HIGHMEM);
+    CHECK(kc(*m, fixed.cache).name == "kmalloc-128");
+    const Event& fix = first(*m, Ev::kmalloc_fix_flags);
+    CHECK(fix.kind == EventKind::Warn);
+    CHECK(static_cast<gfp_t>(fix.get(Arg::invalid)) == gfp::HIGHMEM);
+    CHECK(static_cast<gfp_t>(fix.get(Arg::gfp)) == gfp::GFP_KERNEL);
+    CHECK(narrate(fix, m->trace) == "Unexpected gfp: __GFP_HIGHMEM. Fixing up to gfp: GFP_KERNEL. Fix your code!");
+    check(*m);
+  }
+
+  TEST_CASE("under pressure: a slab falls back to its minimum order, then SLUB runs out of memory") {
+    auto m = small("ram=128M cpus=1");
+    const u32 id = *kmem_cache_create(*m, "pressure", 1024, 0, 0);
+    const CacheGeometry g = kc(*m, id).g;
+    REQUIRE(g.order > g.min_order);
+    // Take every free page (__GFP_MEMALLOC: below the watermarks too) ...
+    auto take_all = [&] {
+      std::vector<Pfn> v;
+      for (;;) {
+        AllocRequest r;
+        r.gfp = gfp::GFP_ATOMIC | gfp::MEMALLOC | gfp::NOWARN;
+        auto o = alloc_pages(*m, r);
+        REQUIRE(o);
+        if (!o->ok) break;
+        v.push_back(o->pfn);
+      }
+      return v;
+    };
+    std::vector<Pfn> taken = take_all();
+    REQUIRE(taken.size() > 1000);
+    // ... and give back every other one: plenty of free pages, none of
+    // them with a free buddy.
+    std::sort(taken.begin(), taken.end());
+    std::vector<Pfn> kept;
+    for (size_t i = 0; i < taken.size(); ++i) {
+      if (i % 2) REQUIRE(free_pages(*m, taken[i], 0, 0));
+      else kept.push_back(taken[i]);
+    }
+    drain_all_pages(*m);
+    m->trace.enable(true);
+    auto a = kmem_cache_alloc(*m, id, gfp::GFP_KERNEL, 0);
+    REQUIRE(a);
+    REQUIRE(a->ok);
+    const Event& fb = first(*m, Ev::allocate_slab_fallback);
+    CHECK(fb.get(Arg::from_order) == g.order);
+    CHECK(fb.order == static_cast<int>(g.min_order));
+    CHECK(first(*m, Ev::new_slab).order == static_cast<int>(g.min_order));
+    CHECK(slab_at(*m, a->pfn).order == g.min_order);
+    CHECK(slab_at(*m, a->pfn).objects == g.min_objects);
+    check(*m);
+
+    // Now nothing at all: take the rest, then ask for more objects than
+    // the slab holds with a mask that may not reclaim.
+    m->trace.enable(false);
+    take_all();
+    m->trace.enable(true);
+    m->trace.clear();
+    bool failed = false;
+    for (u32 i = 0; i < g.min_objects + 1 && !failed; ++i) {
+      auto o = kmem_cache_alloc(*m, id, gfp::GFP_NOWAIT, 0);
+      REQUIRE(o);
+      failed = !o->ok;
+    }
+    REQUIRE(failed);
+    const Event& oom = first(*m, Ev::slab_out_of_memory);
+    CHECK(oom.kind == EventKind::Warn);
+    CHECK(oom.node == NUMA_NO_NODE);
+    CHECK(str(*m, oom, Arg::cache) == "pressure");
+    CHECK(static_cast<gfp_t>(oom.get(Arg::gfp)) == gfp::GFP_NOWAIT);
+    CHECK(narrate(oom, m->trace) == "SLUB: Unable to allocate memory on node -1, gfp=GFP_NOWAIT (cache: pressure)");
+    check(*m);
+  }
+
+  TEST_CASE("boot: kmem_cache_init bootstraps two caches, then creates every kmalloc cache") {
+    auto m = mmtest::boot_spec("ram=256M cpus=2", true);
+    std::vector<const Event*> v;
+    for (const Event& e : m->trace.events())
+      if (slub_code(e.code) && e.kind != EventKind::End) v.push_back(&e);
+    REQUIRE(!v.empty());
+    CHECK(v.front()->code == Ev::kmem_cache_init);
+    CHECK(v.front()->kind == EventKind::Begin);
+    const SlubState& st = *m->slub;
+    const KmemCache& kn = st.caches[st.kmem_cache_node];
+    const Event& early = first(*m, Ev::early_kmem_cache_node_alloc);
+    CHECK(early.node == 0);
+    CHECK(early.get(Arg::index) == 0);
+    CHECK(static_cast<u64>(early.get(Arg::addr)) == kn.node[0].obj);
+    // bootstrap(): the two caches' CPU slabs are flushed to the node lists.
+    CHECK(has(codes(*m), Ev::deactivate_to_partial));
+    int created = 0;
+    for (const Event* e : v)
+      if (e->code == Ev::create_kmalloc_cache) {
+        ++created;
+        const KmemCache& s = kc(*m, cache(*m, str(*m, *e, Arg::cache).c_str()));
+        CHECK(e->order == static_cast<int>(s.g.order));
+        CHECK(e->get(Arg::objects) == s.g.objects);
+        CHECK(e->get(Arg::size) == s.g.size);
+      }
+    CHECK(created == 4 * 13);  // 8 .. 8k plus 96 and 192, for each of the four types
+  }
+
+  TEST_CASE("kmem_cache_create records its layout; an alias, a shared destroy, a shrink, a destroy") {
+    auto m = small();
+    m->trace.enable(true);
+    const u32 id = *kmem_cache_create(*m, "figo_object", 20, 8, slabf::HWCACHE_ALIGN);
+    const CacheGeometry g = kc(*m, id).g;
+    const Event& create = first(*m, Ev::kmem_cache_create);
+    CHECK(create.kind == EventKind::Begin);
+    CHECK(str(*m, create, Arg::cache) == "figo_object");
+    CHECK(create.get(Arg::size) == 20);
+    CHECK(create.get(Arg::align) == 8);
+    CHECK(create.get(Arg::flags) == slabf::HWCACHE_ALIGN);
+    CHECK(narrate(create, m->trace) == "kmem_cache_create(\"figo_object\", 20, 8, SLAB_HWCACHE_ALIGN)");
+    const Event& sizes = first(*m, Ev::calculate_sizes);
+    CHECK(sizes.get(Arg::object_size) == g.object_size);
+    CHECK(sizes.get(Arg::align) == g.align);
+    CHECK(sizes.get(Arg::size) == g.size);
+    CHECK(sizes.get(Arg::offset) == g.offset);
+    const Event& open = first(*m, Ev::kmem_cache_open);
+    CHECK(open.order == static_cast<int>(g.order));
+    CHECK(open.get(Arg::objects) == g.objects);
+    CHECK(open.get(Arg::min_order) == g.min_order);
+    CHECK(open.get(Arg::min_partial) == g.min_partial);
+    CHECK(open.get(Arg::cpu_partial) == g.cpu_partial);
+    CHECK(open.get(Arg::count) == g.cpu_partial_slabs);
+
+    m->trace.clear();
+    REQUIRE(*kmem_cache_create(*m, "figo_b", 32, 0, 0) == id);
+    const Event& alias = first(*m, Ev::kmem_cache_alias);
+    CHECK(str(*m, alias, Arg::name) == "figo_b");
+    CHECK(str(*m, alias, Arg::cache) == "figo_object");
+    CHECK(alias.get(Arg::size) == g.size);
+    CHECK(alias.get(Arg::refcount) == 2);
+    CHECK_FALSE(has(codes(*m), Ev::calculate_sizes));
+
+    m->trace.clear();
+    REQUIRE(kmem_cache_destroy(*m, "figo_b"));
+    const Event& shared = first(*m, Ev::kmem_cache_destroy_shared);
+    CHECK(str(*m, shared, Arg::name) == "figo_b");
+    CHECK(shared.get(Arg::refcount) == 1);
+    CHECK(kc(*m, id).refcount == 1);
+
+    // One object on CPU 1; the shrink flushes CPU 1's slab to the node list.
+    auto o = *kmem_cache_alloc(*m, id, gfp::GFP_KERNEL, 1);
+    m->trace.clear();
+    REQUIRE(kmem_cache_shrink(*m, id));
+    CHECK(str(*m, first(*m, Ev::kmem_cache_shrink), Arg::cache) == "figo_object");
+    CHECK(first(*m, Ev::deactivate_to_partial).cpu == 1);
+    CHECK_FALSE(has(codes(*m), Ev::discard_slab));
+    // Freed, the slab is empty, but 1 < min_partial: it stays for destroy to free.
+    m->trace.clear();
+    REQUIRE(kmem_cache_free(*m, id, o.addr, 0));
+    CHECK(first(*m, Ev::slab_free_keep_empty).get(Arg::partial) == 1);
+    m->trace.clear();
+    REQUIRE(kmem_cache_destroy(*m, "figo_object"));
+    CHECK(str(*m, first(*m, Ev::kmem_cache_destroy), Arg::cache) == "figo_object");
+    CHECK(first(*m, Ev::discard_slab).pfn == o.pfn);
+    check(*m);
   }
 }

@@ -190,7 +190,7 @@ inline bool same_event(const mm::Event& x, const mm::Trace& tx, const mm::Event&
   const mm::EventSpec& s = x.spec();
   for (unsigned i = 0; i < s.nargs; ++i) {
     const mm::Arg a = s.args[i];
-    if (mm::kArgInfo[static_cast<unsigned>(a)].type == mm::ArgType::Str) {
+    if (mm::kArgInfo[static_cast<unsigned>(a)].type == mm::ArgType::kStr) {
       const auto ix = static_cast<size_t>(x.get(a)), iy = static_cast<size_t>(y.get(a));
       if (ix >= tx.string_count() || iy >= ty.string_count() || tx.string_at(ix) != ty.string_at(iy)) return false;
     } else if (x.get(a) != y.get(a)) {

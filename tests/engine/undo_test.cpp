@@ -8,6 +8,7 @@
 #include "session/playground.h"
 #include "text/format/proc.h"
 #include "mm/slab/slub.h"
+#include "text/format/slabinfo.h"
 #include "mm/pressure/task.h"
 #include "test_util.h"
 #include "text/format/narration.h"
@@ -155,7 +156,7 @@ TEST_SUITE("timeline") {
     // The events of an operation are its own: the alloc's begin with the allocator.
     auto alloc = pg.op_events(1, 0, ops[1].events);
     REQUIRE(alloc.size() == ops[1].events);
-    CHECK(std::string(alloc.front().fn) == "__alloc_pages");
+    CHECK(alloc.front().function() == "__alloc_pages");
     const Playground::Cursor c = pg.cursor();
     CHECK(c.at_end);
     CHECK(c.op == 3);

@@ -14,6 +14,7 @@
 #include "text/parse/dmesg.h"
 #include "text/format/proc.h"
 #include "mm/slab/slub.h"
+#include "text/format/slabinfo.h"
 #include "mm/pressure/task.h"
 #include "text/format/views.h"
 #include "test_util.h"

@@ -75,7 +75,24 @@ test('events() returns objects with every field', () => {
   assert.ok(n > 0, 'a traced boot records events');
   const evs = engine.events(0, 50);
   assert.equal(evs.length, Math.min(50, n));
-  const fields = ['seq', 'depth', 'kind', 'code', 'fn', 'node', 'zone', 'mt', 'order', 'cpu', 'pfn', 'args', 'a', 'b', 'c', 'text'];
+  const fields = [
+    'seq',
+    'depth',
+    'kind',
+    'code',
+    'fn',
+    'node',
+    'zone',
+    'mt',
+    'order',
+    'cpu',
+    'pfn',
+    'args',
+    'a',
+    'b',
+    'c',
+    'text',
+  ];
   const catalogue = JSON.parse(engine.catalogue());
   const byCode = new Map(catalogue.events.map((c) => [c.code, c]));
   for (const [i, e] of evs.entries()) {
@@ -145,7 +162,7 @@ test('allocPages order 3 GFP_KERNEL returns an aligned block; freeBlock frees it
   try {
     const buddyBefore = e.proc('buddyinfo').text;
     const r = e.allocPages({ gfp: 'GFP_KERNEL', order: 3, cpu: 0, node: -1 });
-    assert.deepEqual(Object.keys(r).sort(), ['error', 'failure', 'node', 'ok', 'order', 'pfn', 'zone']);
+    assert.deepEqual(Object.keys(r).sort(), ['error', 'failure', 'node', 'ok', 'order', 'pfn', 'reason', 'zone']);
     assert.equal(r.ok, true, r.error || r.failure);
     assert.equal(r.order, 3);
     assert.ok(Number.isInteger(r.pfn) && r.pfn >= 0 && r.pfn % 8 === 0, `pfn ${r.pfn}`);
@@ -153,6 +170,7 @@ test('allocPages order 3 GFP_KERNEL returns an aligned block; freeBlock frees it
     assert.ok(['DMA', 'DMA32', 'Normal'].includes(r.zone), r.zone);
     assert.equal(r.error, '');
     assert.equal(r.failure, '');
+    assert.equal(r.reason, '');
     assert.notEqual(e.proc('buddyinfo').text, buddyBefore, 'an order-3 allocation splits a buddy block');
     assert.deepEqual(e.check(), []);
 
@@ -225,7 +243,14 @@ test('bad allocPages arguments never throw', () => {
       assert.equal(r.ok, false, JSON.stringify(req));
       assert.match(r.error, /error: /, `${JSON.stringify(req)}: ${r.error}`);
     }
-    for (const [pfn, cpu] of [[-1, 0], [NaN, 0], [1.5, 0], [2 ** 60, 0], [0, -3], [0, 99]]) {
+    for (const [pfn, cpu] of [
+      [-1, 0],
+      [NaN, 0],
+      [1.5, 0],
+      [2 ** 60, 0],
+      [0, -3],
+      [0, 99],
+    ]) {
       const r = e.freeBlock(pfn, cpu);
       assert.equal(r.ok, false, `freeBlock(${pfn}, ${cpu})`);
       assert.match(r.error, /error: /);
@@ -285,7 +310,17 @@ test('runScenario runs, keeps its machine, and appends the OOM reports to bootLo
   const e = booted();
   try {
     const r = e.runScenario(OOM_SCENARIO);
-    assert.deepEqual(Object.keys(r).sort(), ['col', 'error', 'failed', 'failures', 'line', 'ok', 'output', 'passed', 'ran']);
+    assert.deepEqual(Object.keys(r).sort(), [
+      'col',
+      'error',
+      'failed',
+      'failures',
+      'line',
+      'ok',
+      'output',
+      'passed',
+      'ran',
+    ]);
     assert.equal(r.ok, true, JSON.stringify(r.failures));
     assert.equal(r.ran, true);
     assert.equal(r.error, '');
@@ -463,7 +498,10 @@ test('timeline: a cursor between any two events, and views of the machine there'
   const state = JSON.parse(engine.stateJson());
   assert.equal(state.booted, true);
   assert.ok(state.zones.some((z) => z.name === 'DMA32' && z.managed > 0 && z.pcp.length === 2));
-  assert.equal(state.cellCounts.reduce((x, y) => x + y, 0), engine.frameCount());
+  assert.equal(
+    state.cellCounts.reduce((x, y) => x + y, 0),
+    engine.frameCount(),
+  );
 
   // Bad input is a value; the cursor stays where it was.
   const bad = engine.seek(99, 0);

@@ -19,7 +19,10 @@ let baseUrl;
 let browser;
 
 before(async () => {
-  assert.ok(existsSync(path.join(webRoot, 'index.html')), `${webRoot}/index.html missing: run node scripts/build-web.mjs`);
+  assert.ok(
+    existsSync(path.join(webRoot, 'index.html')),
+    `${webRoot}/index.html missing: run node scripts/build-web.mjs`,
+  );
   assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} missing: apt-get install chromium`);
   ({ server, url: baseUrl } = await startServer({ root: webRoot, port: 0 }));
   // playwright-core starts Chromium with a fresh temporary --user-data-dir of
@@ -37,13 +40,19 @@ after(async () => {
 async function waitForBoot(page, errors) {
   try {
     // The kernel log is not the default tab (Zones is): wait for its text, shown or not.
-    await page.locator('#boot-log').filter({ hasText: 'Zone ranges:' }).waitFor({ state: 'attached', timeout: BOOT_TIMEOUT });
+    await page
+      .locator('#boot-log')
+      .filter({ hasText: 'Zone ranges:' })
+      .waitFor({ state: 'attached', timeout: BOOT_TIMEOUT });
   } catch (e) {
     const status = await page.textContent('#status').catch(() => '?');
     const error = await page.textContent('#error').catch(() => '?');
-    throw new Error(`no boot log: status "${status}", error "${error?.trim()}", page errors ${JSON.stringify(errors)}`, {
-      cause: e,
-    });
+    throw new Error(
+      `no boot log: status "${status}", error "${error?.trim()}", page errors ${JSON.stringify(errors)}`,
+      {
+        cause: e,
+      },
+    );
   }
 }
 

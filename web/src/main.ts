@@ -2,10 +2,10 @@
 // same page with data-mode="embed" on <html>): reads the URL state, starts
 // the controller, and in an embed the postMessage API.
 
-import { Controller } from './controller.js';
-import { findDom } from './dom.js';
-import { startEmbedApi } from './embed-api.js';
-import { parseHash } from './urlstate.js';
+import { Controller } from './controller/controller.js';
+import { findDom } from './render/dom.js';
+import { startEmbedApi } from './embed/api.js';
+import { parseHash } from './embed/urlstate.js';
 
 function storage(): Storage | null {
   try {

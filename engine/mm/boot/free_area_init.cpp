@@ -2,8 +2,10 @@
 //
 //   zone ranges       max_zone_pfn per zone: DMA below 16M, DMA32 below 4G,
 //                     Normal above; each zone starts where the one below ends
-//   ZONE_MOVABLE      kernelcore=/movablecore= carve it out of the highest zone
-//   node and zones    calculate_node_totalpages: spans and present pages
+//   ZONE_MOVABLE      kernelcore=/movablecore= (sizes, N%) or kernelcore=mirror
+//                     carve it out of the highest zone with a range
+//   node and zones    calculate_node_totalpages: spans (zone_spanned_pages_in_node,
+//                     adjust_zone_range_for_zone_movable) and present pages
 //   managed estimate  free_area_init_core: present - memmap (- dma_reserve)
 //   memmap_init       every present page gets its struct page, except the
 //                     tail of each node's last zone (deferred init)
@@ -66,70 +68,121 @@ ZoneLayout zone_ranges(Machine& m) {
   return zl;
 }
 
-// The highest zone with memory: ZONE_MOVABLE is carved out of it.
-unsigned highest_populated_zone(const Machine& m, const ZoneLayout& zl) {
-  for (unsigned z = idx(ZoneType::Normal) + 1; z-- > 0;)
-    for (const MemblockRegion& r : m.memblock.memory.regions)
-      if (PFN_DOWN(r.end()) > zl.lo[z] && PFN_UP(r.base) < zl.hi[z]) return z;
+// The node's memory as for_each_mem_pfn_range() walks it: whole pages,
+// empty blocks skipped.
+std::vector<std::pair<Pfn, Pfn>> pfn_ranges(const Machine& m, int nid) {
+  std::vector<std::pair<Pfn, Pfn>> out;
+  for (const MemblockRegion& r : m.memblock.memory.regions)
+    if (r.nid == nid && PFN_UP(r.base) < PFN_DOWN(r.end())) out.push_back({PFN_UP(r.base), PFN_DOWN(r.end())});
+  return out;
+}
+
+// The highest zone whose architectural range is not empty; ZONE_MOVABLE is
+// carved out of it. kernel: find_usable_zone_for_movable()
+unsigned usable_zone_for_movable(const ZoneLayout& zl) {
+  for (unsigned z = MAX_NR_ZONES; z-- > 0;)
+    if (z != idx(ZoneType::Movable) && zl.hi[z] > zl.lo[z]) return z;
   return idx(ZoneType::DMA);
 }
 
-// The pages the kernel must keep (kernelcore=, or all but movablecore=);
-// 0 when ZONE_MOVABLE is not asked for or would take everything or nothing.
-u64 required_kernelcore(const Machine& m) {
-  const Knobs& k = m.spec.knobs;
-  if (!k.kernelcore && !k.movablecore) return 0;
-  u64 totalpages = 0;
-  for (const MemblockRegion& r : m.memblock.memory.regions) totalpages += PFN_DOWN(r.end()) - PFN_UP(r.base);
-  u64 required = k.kernelcore >> PAGE_SHIFT;
-  if (k.movablecore) {
-    const u64 mov = std::min<u64>(k.movablecore >> PAGE_SHIFT, totalpages);
-    required = std::max(required, totalpages - mov);
+// kernelcore=mirror: memory the firmware marked mirrored stays kernel
+// memory, the rest from 4G up is movable. Only EFI's memory map can mark
+// mirrors (memblock_mark_mirror from efi_find_mirror) and the machines the
+// model boots have a BIOS e820 map, so no block is mirrored: every block
+// starting at or above 4G opens ZONE_MOVABLE, as 6.1 does on such a machine.
+void movable_from_mirror(Machine& m, std::vector<Pfn>& zmp) {
+  bool mem_below_4gb_not_mirrored = false;
+  for (const MemblockRegion& r : m.memblock.memory.regions) {
+    const Pfn base = PFN_UP(r.base);
+    if (base < PFN_DOWN(4ull << 30)) {
+      mem_below_4gb_not_mirrored = true;
+      continue;
+    }
+    Pfn& z = zmp[static_cast<size_t>(r.nid)];
+    z = z ? std::min(z, base) : base;
   }
-  return required >= totalpages ? 0 : required;
+  if (mem_below_4gb_not_mirrored) m.printk("This configuration results in unmirrored kernel memory.");
 }
 
-// kernel: find_zone_movable_pfns_for_nodes(), for kernelcore=/movablecore=
-// given as sizes. Each node with memory keeps an even share of kernelcore,
-// taken from the bottom of its memory (memory below the movable zone's range
-// counts as kernel memory for free); what lies above that share becomes
-// ZONE_MOVABLE, from a MAX_ORDER boundary.
-void find_zone_movable_pfns_for_nodes(const Machine& m, ZoneLayout& zl) {
-  zl.movable_start.assign(m.nodes.size(), 0);
-  const u64 required = required_kernelcore(m);
-  if (!required) return;
-  const unsigned movable_zone = highest_populated_zone(m, zl);
-  size_t nodes_with_mem = 0;
-  for (const Node& n : m.nodes)
-    if (std::any_of(m.memblock.memory.regions.begin(), m.memblock.memory.regions.end(),
-                    [&](const MemblockRegion& r) { return r.nid == n.id; }))
-      ++nodes_with_mem;
-  const u64 per_node = required / std::max<size_t>(1, nodes_with_mem);
+// Sizes and percentages: spread the kernel's share evenly over the nodes
+// with memory, taken from the bottom of each; a node too small for its
+// share passes the rest on (the kernel's "restart" with one node less).
+// False when there is no ZONE_MOVABLE to make.
+bool spread_kernelcore(const Machine& m, std::vector<Pfn>& zmp, Pfn usable_startpfn) {
+  const Knobs& k = m.spec.knobs;
+  // early_calculate_totalpages(): all memory, and which nodes have some.
+  u64 totalpages = 0;
+  std::vector<int> mem_nodes;
   for (const Node& n : m.nodes) {
-    Pfn& start = zl.movable_start[static_cast<size_t>(n.id)];
-    u64 left = per_node;
-    for (const MemblockRegion& r : m.memblock.memory.regions) {
-      if (r.nid != n.id) continue;
-      Pfn s = PFN_UP(r.base);
-      const Pfn e = PFN_DOWN(r.end());
-      if (s < zl.lo[movable_zone]) {
-        const Pfn kend = std::min(e, zl.lo[movable_zone]);
-        const u64 got = kend - s;
-        left = left > got ? left - got : 0;
-        s = kend;
-      }
-      if (s >= e) continue;
-      if (left == 0) {
-        if (!start) start = s;
-        continue;
-      }
-      const u64 take = std::min<u64>(left, e - s);
-      left -= take;
-      if (left == 0 && s + take < e && !start) start = s + take;
-    }
-    if (start) start = round_up(start, MAX_ORDER_NR_PAGES);
+    auto ranges = pfn_ranges(m, n.id);
+    for (auto [s, e] : ranges) totalpages += e - s;
+    if (!ranges.empty()) mem_nodes.push_back(n.id);
   }
-  zl.movable_zone = movable_zone;
+  u64 required_kernelcore = k.kernelcore >> PAGE_SHIFT;
+  u64 required_movablecore = k.movablecore >> PAGE_SHIFT;
+  // Unsigned long arithmetic, as the kernel's (a percentage over 100 only warns).
+  if (k.kernelcore_percent) required_kernelcore = totalpages * 100 * k.kernelcore_percent / 10000;
+  if (k.movablecore_percent) required_movablecore = totalpages * 100 * k.movablecore_percent / 10000;
+  if (required_movablecore) {
+    // Rounded up so that ZONE_MOVABLE is at least what was asked for.
+    required_movablecore = std::min<u64>(round_up(required_movablecore, MAX_ORDER_NR_PAGES), totalpages);
+    required_kernelcore = std::max(required_kernelcore, totalpages - required_movablecore);
+  }
+  if (!required_kernelcore || required_kernelcore >= totalpages) return false;
+  u64 usable_nodes = mem_nodes.size();
+  do {
+    u64 kernelcore_node = required_kernelcore / usable_nodes;
+    for (int nid : mem_nodes) {
+      // The share shrinks once less than a full share is still needed.
+      if (required_kernelcore < kernelcore_node) kernelcore_node = required_kernelcore / usable_nodes;
+      u64 remaining = kernelcore_node;
+      Pfn& z = zmp[static_cast<size_t>(nid)];
+      for (auto [start, end] : pfn_ranges(m, nid)) {
+        start = std::max(start, z);  // an earlier pass already counted below z
+        if (start >= end) continue;
+        // Memory below the movable zone's range can only be kernel memory.
+        if (start < usable_startpfn) {
+          const u64 kernel_pages = std::min(end, usable_startpfn) - start;
+          remaining -= std::min(kernel_pages, remaining);
+          required_kernelcore -= std::min(kernel_pages, required_kernelcore);
+          if (end <= usable_startpfn) {
+            z = end;  // so that a later pass does not count it twice
+            continue;
+          }
+          start = usable_startpfn;
+        }
+        const u64 size_pages = std::min<u64>(end - start, remaining);
+        z = start + size_pages;
+        required_kernelcore -= std::min(required_kernelcore, size_pages);
+        remaining -= size_pages;
+        if (!remaining) break;
+      }
+    }
+    --usable_nodes;
+  } while (usable_nodes && required_kernelcore > usable_nodes);
+  return true;
+}
+
+// Where ZONE_MOVABLE starts in each node (0: it has none), from
+// kernelcore= / movablecore= as sizes, percentages or kernelcore=mirror.
+// kernel: find_zone_movable_pfns_for_nodes()
+void find_zone_movable_pfns_for_nodes(Machine& m, ZoneLayout& zl) {
+  std::vector<Pfn>& zmp = zl.movable_start;
+  zmp.assign(m.nodes.size(), 0);
+  zl.movable_zone = usable_zone_for_movable(zl);
+  if (m.spec.knobs.kernelcore_mirror) {
+    movable_from_mirror(m, zmp);
+  } else if (!spread_kernelcore(m, zmp, zl.lo[zl.movable_zone])) {
+    return;  // the kernel's "goto out": no rounding
+  }
+  // Every node's ZONE_MOVABLE starts on a MAX_ORDER boundary, and a start
+  // at or past the node's end is no ZONE_MOVABLE at all.
+  for (size_t nid = 0; nid < zmp.size(); ++nid) {
+    zmp[nid] = round_up(zmp[nid], MAX_ORDER_NR_PAGES);
+    Pfn end = 0;
+    for (auto [s, e] : pfn_ranges(m, static_cast<int>(nid))) end = std::max(end, e);
+    if (zmp[nid] >= end) zmp[nid] = 0;
+  }
 }
 
 void print_node_ranges(Machine& m, const ZoneLayout& zl) {
@@ -156,22 +209,40 @@ u64 pages_in_memory(const Machine& m, int nid, Pfn s, Pfn e) {
   return n;
 }
 
-// A zone's [start, end) within its node [ns, ne), ZONE_MOVABLE included.
-std::pair<Pfn, Pfn> zone_span(const ZoneLayout& zl, unsigned z, Pfn movable_start, Pfn ns, Pfn ne) {
-  Pfn zs = 0, ze = 0;
-  if (ne) {
-    if (z == idx(ZoneType::Movable)) {
-      if (movable_start) {
-        zs = std::max(movable_start, ns);
-        ze = std::min(zl.hi[zl.movable_zone], ne);
-      }
-    } else if (z != idx(ZoneType::Device)) {
-      zs = std::max(zl.lo[z], ns);
-      ze = std::min(zl.hi[z], ne);
-      if (movable_start && z == zl.movable_zone) ze = std::min(ze, movable_start);
-    }
+// ZONE_MOVABLE takes the node's memory from zmp up to the end of the
+// movable zone's range; the zones below stop where it starts.
+// kernel: adjust_zone_range_for_zone_movable()
+void adjust_zone_range_for_zone_movable(Machine& m, const Node& n, const ZoneLayout& zl, unsigned z, Pfn ne,
+                                        Pfn zmp, Pfn& zs, Pfn& ze) {
+  if (!zmp) return;
+  if (z == idx(ZoneType::Movable)) {
+    zs = zmp;
+    ze = std::min(ne, zl.hi[zl.movable_zone]);
+  } else if (zs < zmp && ze > zmp) {
+    // With kernelcore=mirror 6.1 leaves this zone whole and counts its
+    // unmirrored pages as absent instead, so the pages from zmp up would
+    // sit in two zones' spans; the model cuts the zone as for a size.
+    if (m.spec.knobs.kernelcore_mirror)
+      m.printk("mm-playground: kernelcore=mirror: node " + std::to_string(n.id) +
+               "'s ZONE_MOVABLE starts inside zone " + std::string(kZoneNames[z]) +
+               "; 6.1 would keep that zone's span whole with no present pages, the model ends the zone where "
+               "ZONE_MOVABLE starts");
+    ze = zmp;
+  } else if (zs >= zmp) {
+    zs = ze;  // the whole range is ZONE_MOVABLE's
   }
-  if (ze <= zs) zs = ze = 0;
+}
+
+// [start, end) of zone z in the node [ns, ne); (0, 0) when it spans nothing.
+// kernel: zone_spanned_pages_in_node()
+std::pair<Pfn, Pfn> zone_span(Machine& m, const Node& n, const ZoneLayout& zl, unsigned z, Pfn zmp, Pfn ns, Pfn ne) {
+  if (!ns && !ne) return {0, 0};
+  Pfn zs = std::clamp(ns, zl.lo[z], zl.hi[z]), ze = std::clamp(ne, zl.lo[z], zl.hi[z]);
+  adjust_zone_range_for_zone_movable(m, n, zl, z, ne, zmp, zs, ze);
+  if (ze < ns || zs > ne) return {0, 0};
+  ze = std::min(ze, ne);
+  zs = std::max(zs, ns);
+  if (ze <= zs) return {0, 0};
   return {zs, ze};
 }
 
@@ -196,7 +267,7 @@ void calculate_node_totalpages(Machine& m, Node& n, const ZoneLayout& zl) {
   const Pfn movable_start = zl.movable_start.empty() ? 0 : zl.movable_start[static_cast<size_t>(n.id)];
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     Zone& zone = n.zones[z];
-    const auto [zs, ze] = zone_span(zl, z, movable_start, ns, ne);
+    const auto [zs, ze] = zone_span(m, n, zl, z, movable_start, ns, ne);
     zone.zone_start_pfn = zs;
     zone.spanned_pages = ze - zs;
     zone.present_pages = ze > zs ? pages_in_memory(m, n.id, zs, ze) : 0;

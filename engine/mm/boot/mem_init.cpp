@@ -196,6 +196,16 @@ void set_recommended_min_free_kbytes(Machine& m) {
   setup_per_zone_wmarks(m);
 }
 
+// transparent_hugepage=never: no khugepaged, but hugepage_init() still runs
+// set_recommended_min_free_kbytes(), which with THP off recomputes the sqrt
+// rule (now that the high watermarks are set) and resets the watermarks.
+// kernel: set_recommended_min_free_kbytes(), !hugepage_flags_enabled()
+void recompute_min_free_kbytes(Machine& m) {
+  TraceScope scope(m.trace, Ev::recompute_min_free_kbytes);
+  calculate_min_free_kbytes(m);
+  setup_per_zone_wmarks(m);
+}
+
 }  // namespace
 
 // kernel: mem_init()
@@ -227,8 +237,11 @@ void init_per_zone_wmark_min(Machine& m) {
 
 // kernel: hugepage_init() -> start_stop_khugepaged()
 void hugepage_init(Machine& m) {
-  if (!m.spec.knobs.transparent_hugepage) return;
   if (m.totalram_pages < (u64{512} << (20 - PAGE_SHIFT))) return;  // THP stays off below 512M
+  if (!m.spec.knobs.transparent_hugepage) {
+    recompute_min_free_kbytes(m);
+    return;
+  }
   m.thp_enabled = true;
   set_recommended_min_free_kbytes(m);
 }

@@ -38,15 +38,7 @@ void calculate_min_free_kbytes(Machine& m) {
     m.printk("min_free_kbytes is not updated to " + std::to_string(computed) +
              " because user defined value " + std::to_string(user) + " is preferred");
   }
-  if (m.trace.on()) {
-    Event& e = m.trace.step("calculate_min_free_kbytes",
-                            "int_sqrt(" + std::to_string(lowmem_kbytes) + " kB * 16) = " +
-                                std::to_string(computed) + " -> min_free_kbytes = " +
-                                std::to_string(m.min_free_kbytes));
-    e.a = lowmem_kbytes;
-    e.b = computed;
-    e.c = static_cast<u64>(m.min_free_kbytes);
-  }
+  if (auto e = m.trace.step(Ev::min_free_kbytes)) e.kb(lowmem_kbytes).computed(computed).min_free_kb(m.min_free_kbytes);
 }
 
 namespace {
@@ -80,18 +72,9 @@ void setup_per_zone_wmarks(Machine& m) {
       z.watermark[WMARK_HIGH] = min + 2 * step;
       z.watermark[WMARK_PROMO] = min + 3 * step;
       if (m.trace.on() && z.populated()) {
-        Event& e = m.trace.step(
-            "__setup_per_zone_wmarks",
-            "Node " + std::to_string(n.id) + " " + std::string(z.name()) + ": min " + std::to_string(pages_min) +
-                " * " + std::to_string(z.managed_pages) + " / " + std::to_string(lowmem_pages) + " = " +
-                std::to_string(min) + ", step max(min/4, managed*" + std::to_string(wsf) + "/10000) = " +
-                std::to_string(step) + " -> low " + std::to_string(min + step) + ", high " +
-                std::to_string(min + 2 * step));
-        e.node = static_cast<std::int16_t>(n.id);
-        e.zone = static_cast<std::int8_t>(idx(z.type));
-        e.a = min;
-        e.b = min + step;
-        e.c = min + 2 * step;
+        // Two steps: min's share of min_free_kbytes, then the step that spaces low and high.
+        if (auto e = m.trace.step(Ev::wmark_min)) e.zone(z).pages(pages_min).managed(z.managed_pages).lowmem(lowmem_pages).min(min);
+        if (auto e = m.trace.step(Ev::wmark_step)) e.zone(z).wsf(wsf).step(step).low(min + step).high(min + 2 * step);
       }
     }
   calculate_totalreserve_pages(m);
@@ -111,15 +94,8 @@ void setup_per_zone_lowmem_reserve(Machine& m) {
         upper += n.zones[j].managed_pages;
         z.lowmem_reserve[j] = clear ? 0 : upper / static_cast<u64>(ratio);
       }
-      if (m.trace.on() && z.populated() && !clear) {
-        Event& e = m.trace.step("setup_per_zone_lowmem_reserve",
-                                "Node " + std::to_string(n.id) + " " + std::string(z.name()) +
-                                    " keeps " + std::to_string(z.lowmem_reserve[MAX_NR_ZONES - 1]) +
-                                    " pages back from allocations that could use higher zones (ratio " +
-                                    std::to_string(ratio) + ")");
-        e.node = static_cast<std::int16_t>(n.id);
-        e.zone = static_cast<std::int8_t>(i);
-      }
+      if (z.populated() && !clear)
+        if (auto e = m.trace.step(Ev::lowmem_reserve)) e.zone(z).reserve(z.lowmem_reserve[MAX_NR_ZONES - 1]).ratio(ratio);
     }
   calculate_totalreserve_pages(m);
 }
@@ -150,17 +126,8 @@ void zone_pcp_update(Machine& m, Zone& z) {
     p.high = high;
     p.batch = batch;
   }
-  if (m.trace.on() && z.populated()) {
-    Event& e = m.trace.step("zone_set_pageset_high_and_batch",
-                            "Node " + std::to_string(z.node) + " " + std::string(z.name()) + ": pcp batch " +
-                                std::to_string(batch) + " (from " + std::to_string(z.managed_pages) +
-                                " managed pages), high " + std::to_string(high) + " (low watermark " +
-                                std::to_string(z.low_wmark()) + " / CPUs of the node)");
-    e.node = static_cast<std::int16_t>(z.node);
-    e.zone = static_cast<std::int8_t>(idx(z.type));
-    e.a = static_cast<u64>(batch);
-    e.b = static_cast<u64>(high);
-  }
+  if (z.populated())
+    if (auto e = m.trace.step(Ev::pcp_sizes)) e.zone(z).batch(batch).managed(z.managed_pages).high(high).low(z.low_wmark());
 }
 
 }  // namespace mm

@@ -1,8 +1,10 @@
-// check_invariants(): the equations of machine.h, checked literally.
+// check_invariants(): the equations of machine.h, checked literally, at two
+// levels (machine.h: CheckLevel).
 #include <string>
 #include <vector>
 
 #include "mm/core/machine.h"
+#include "mm/page_alloc/alloc.h"
 #include "mm/slab/slub.h"
 #include "mm/pressure/task.h"
 
@@ -12,7 +14,58 @@ namespace {
 std::string where(const Zone& z) { return "Node " + std::to_string(z.node) + " " + std::string(z.name()) + ": "; }
 }  // namespace
 
-std::vector<std::string> check_invariants(const Machine& m) {
+namespace {
+
+using Fail = std::vector<std::string>;
+
+// The counters of every zone against each other, without walking a list:
+//   FreeArea::nr_free == sum over types of FreeList::count
+//   NR_FREE_PAGES == sum over orders and types but Isolate of count << order
+//   0 <= pcp.count, and pcp.count == sum of its lists' counts when all hold
+//     order-0 pages (a list's count is blocks, pcp.count pages)
+//   spanned >= present >= managed; min <= low <= high
+void check_counters(const Machine& m, Fail& v) {
+  auto fail = [&](std::string s) {
+    if (v.size() < 50) v.push_back(std::move(s));
+  };
+  for (const Node& n : m.nodes)
+    for (const Zone& z : n.zones) {
+      u64 free_pages = 0;
+      for (unsigned o = 0; o < MAX_ORDER; ++o) {
+        u64 blocks = 0;
+        for (unsigned t = 0; t < MIGRATE_TYPES; ++t) {
+          const FreeList& l = z.free_area[o].free_list[t];
+          if ((l.head == NIL) != (l.count == 0) || (l.tail == NIL) != (l.count == 0))
+            fail(where(z) + "order-" + std::to_string(o) + " list's head/tail disagree with its count " + std::to_string(l.count));
+          blocks += l.count;
+          if (t != idx(MigrateType::Isolate)) free_pages += l.count << o;
+        }
+        if (blocks != z.free_area[o].nr_free)
+          fail(where(z) + "nr_free[" + std::to_string(o) + "] = " + std::to_string(z.free_area[o].nr_free) +
+               " but its lists count " + std::to_string(blocks));
+      }
+      if (free_pages != z.nr_free_pages)
+        fail(where(z) + "NR_FREE_PAGES " + std::to_string(z.nr_free_pages) + " != pages the free lists count " +
+             std::to_string(free_pages));
+      for (size_t cpu = 0; cpu < z.pcp.size(); ++cpu) {
+        const PerCpuPages& pcp = z.pcp[cpu];
+        long long pages = 0;
+        for (unsigned i = 0; i < NR_PCP_LISTS; ++i)
+          pages += static_cast<long long>(pcp.lists[i].count) << pindex_to_order(i);
+        if (pcp.count < 0 || pages != pcp.count)
+          fail(where(z) + "cpu " + std::to_string(cpu) + " pcp count " + std::to_string(pcp.count) +
+               " != pages its lists count " + std::to_string(pages));
+      }
+      if (z.managed_pages > z.present_pages) fail(where(z) + "managed exceeds present");
+      if (z.present_pages > z.spanned_pages) fail(where(z) + "present exceeds spanned");
+      if (z.watermark[WMARK_MIN] > z.watermark[WMARK_LOW] || z.watermark[WMARK_LOW] > z.watermark[WMARK_HIGH])
+        fail(where(z) + "watermarks out of order");
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
   std::vector<std::string> v;
   auto fail = [&](std::string s) {
     if (v.size() < 50) v.push_back(std::move(s));
@@ -23,6 +76,8 @@ std::vector<std::string> check_invariants(const Machine& m) {
     fail("memmap arrays do not match max_pfn");
     return v;
   }
+  check_counters(m, v);
+  if (level == CheckLevel::Cheap) return v;
   // 1. Walk every free list: heads are Buddy with the list's order, aligned,
   //    in the zone; counts match; each head is seen once.
   std::vector<std::uint8_t> seen(mem.nr, 0);
@@ -132,8 +187,6 @@ std::vector<std::string> check_invariants(const Machine& m) {
       if (sum != z.managed_pages)
         fail(where(z) + "free " + std::to_string(z.nr_free_pages) + " + pcp " + std::to_string(pcp) + " + allocated " +
              std::to_string(alloc) + " = " + std::to_string(sum) + " != managed " + std::to_string(z.managed_pages));
-      if (z.managed_pages > z.present_pages) fail(where(z) + "managed exceeds present");
-      if (z.present_pages > z.spanned_pages) fail(where(z) + "present exceeds spanned");
     }
   for (std::string& s : check_tasks(m)) fail(std::move(s));
   // SLUB hook: the slab allocator's equations (slub.h).

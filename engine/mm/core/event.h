@@ -38,19 +38,20 @@ struct Zone;
 
 // How an argument is shown (and which C++ type its setter takes).
 enum class ArgType : std::uint8_t {
-  Pfn, Order, MigrateType, Zone, Node, Cpu,  // the identity fields' types
-  ZoneType,    // a zone index without a node (gfp_zone's answer)
-  Count,       // a non-negative number
-  Signed,      // a number that may be negative
-  Bytes,       // a size in bytes
-  Phys,        // a physical address, shown as memblock=debug does (0x%016llx)
-  Addr,        // a kernel virtual address (0xffff888...), hex
-  Gfp,         // a gfp mask, shown as the kernel's flag names
-  AllocFlags,  // ALLOC_* flags
-  Wmark,       // min / low / high / promo
-  Bool,
-  Str,         // a string from the trace's string table
-  Pid,
+  kPfn, kOrder, kMigrateType, kZone, kNode, kCpu,  // the identity fields' types
+  kZoneType,    // a zone index without a node (gfp_zone's answer)
+  kCount,       // a non-negative number
+  kSigned,      // a number that may be negative
+  kBytes,       // a size in bytes
+  kPhys,        // a physical address, shown as memblock=debug does (0x%016llx)
+  kAddr,        // a kernel virtual address (0xffff888...), hex
+  kGfp,         // a gfp mask, shown as the kernel's flag names
+  kAllocFlags,  // ALLOC_* flags
+  kWmark,       // min / low / high / promo
+  kBool,
+  kStr,         // a string from the trace's string table
+  kPid,
+  kSlabFlags,   // SLAB_* flags, shown by their names
 };
 
 enum class Arg : std::uint8_t {
@@ -73,8 +74,8 @@ struct ArgInfo {
   ArgType type;
 };
 inline constexpr std::array<ArgInfo, kArgCount> kArgInfo = {{
-#define MM_ID(name, type) {#name, ArgType::type},
-#define MM_ARG(name, type) {#name, ArgType::type},
+#define MM_ID(name, type) {#name, ArgType::k##type},
+#define MM_ARG(name, type) {#name, ArgType::k##type},
 #include "mm/core/event_args.def"
 #undef MM_ARG
 #undef MM_ID
@@ -239,6 +240,7 @@ class EventRef {
 #define MM_ARG_SETTER_AllocFlags MM_ARG_SETTER_Count
 #define MM_ARG_SETTER_Wmark MM_ARG_SETTER_Count
 #define MM_ARG_SETTER_Pid MM_ARG_SETTER_Count
+#define MM_ARG_SETTER_SlabFlags MM_ARG_SETTER_Count
 #define MM_ARG_SETTER_Bool(name) EventRef& name(bool v) { return num(Arg::name, v ? 1 : 0); }
 #define MM_ARG_SETTER_Str(name) EventRef& name(std::string_view v) { return str(Arg::name, v); }
 #define MM_ID(name, type)

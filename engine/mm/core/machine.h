@@ -211,7 +211,16 @@ struct Machine {
   void printk(std::string line);  // appends to log and, when tracing, emits a "printk" step
 };
 
-// Violated invariants as sentences; empty when all hold.
-std::vector<std::string> check_invariants(const Machine& m);
+// Violated invariants as sentences; empty when all hold (check/invariants.cpp).
+//   Cheap: the counters against each other, in time proportional to the
+//     number of lists and zones (every FreeArea's nr_free against its lists'
+//     counts, NR_FREE_PAGES against them, pcp counts, spanned >= present >=
+//     managed, watermarks ordered, memblock sorted and merged). Cheap enough
+//     to run after every operation in debug builds.
+//   Full: everything, walking every list and every page frame (each pfn in
+//     exactly one place, managed == free + pcp + allocated, no unmerged
+//     buddies, tasks and slabs). The property tests run it after every step.
+enum class CheckLevel : std::uint8_t { Cheap, Full };
+std::vector<std::string> check_invariants(const Machine& m, CheckLevel level = CheckLevel::Full);
 
 }  // namespace mm

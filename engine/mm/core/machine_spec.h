@@ -45,8 +45,13 @@ struct Knobs {
   bool deferred_struct_page_init = true;  // CONFIG_DEFERRED_STRUCT_PAGE_INIT=y on Debian
   bool transparent_hugepage = true;       // khugepaged raises min_free_kbytes from 512 MiB
   bool mobility_grouping = true;          // may still be switched off on tiny machines
+  // ZONE_MOVABLE (find_zone_movable_pfns_for_nodes). A percentage, when
+  // given, wins over the size, as required_kernelcore_percent does.
   u64 kernelcore = 0;                     // bytes; kernelcore= (0: not given)
   u64 movablecore = 0;                    // bytes; movablecore= (0: not given)
+  u64 kernelcore_percent = 0;             // kernelcore=N% (0: not given)
+  u64 movablecore_percent = 0;            // movablecore=N% (0: not given)
+  bool kernelcore_mirror = false;         // kernelcore=mirror: movablecore is ignored
 };
 
 // The kernel image as `Memory: ...` describes it (KiB) and where it sits.

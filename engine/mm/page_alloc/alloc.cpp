@@ -2,7 +2,6 @@
 #include "mm/page_alloc/alloc.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "mm/page_alloc/page_alloc.h"
 #include "mm/pressure/reclaim.h"
@@ -14,20 +13,6 @@ namespace {
 
 constexpr unsigned NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1);
 constexpr int PCP_BATCH_SCALE_MAX = 5;  // CONFIG_PCP_BATCH_SCALE_MAX on Debian
-
-std::string zname(const Zone& z) { return "Node " + std::to_string(z.node) + " " + std::string(z.name()); }
-
-// Emits a step when tracing; `make_text` runs only then.
-template <class MakeText>
-Event* ev(Machine& m, const char* fn, MakeText&& make_text, const Zone* z = nullptr) {
-  if (!m.trace.on()) return nullptr;
-  Event& e = m.trace.step(fn, std::string(make_text()));
-  if (z) {
-    e.node = static_cast<std::int16_t>(z->node);
-    e.zone = static_cast<std::int8_t>(idx(z->type));
-  }
-  return &e;
-}
 
 // ---- pcp list helpers: the only writers of PerCpuPages::count --------------
 
@@ -53,18 +38,12 @@ void pcp_del(Machine& m, PerCpuPages& pcp, unsigned pindex, Pfn p, Order order) 
 // ---- the free side of the pcp ------------------------------------------------
 
 // free_pcppages_bulk(): give `count` pages back to the buddy lists, taking
-// from the tail of the lists round-robin, starting after `pindex`.
+// from the tail of the lists round-robin, starting after `pindex`. A phase:
+// the frees (and merges) it makes are its steps.
 void free_pcppages_bulk(Machine& m, Zone& z, int count, PerCpuPages& pcp, int pindex, int cpu) {
   count = std::min(pcp.count, count);
   if (count <= 0) return;
-  if (Event* e = ev(m, "free_pcppages_bulk",
-                    [&] { return "cpu " + std::to_string(cpu) + ": return " + std::to_string(count) + " of " +
-                        std::to_string(pcp.count) + " pcp pages of " + zname(z) + " to the buddy lists"; },
-                    &z)) {
-    e->cpu = static_cast<std::int16_t>(cpu);
-    e->a = static_cast<u64>(count);
-    e->b = static_cast<u64>(pcp.count);
-  }
+  TraceScope scope(m.trace, Ev::pcp_drain, [&](EventRef& e) { e.zone(z).cpu(cpu).count(count).pcp_count(pcp.count); });
   const bool isolated = z.nr_isolate_pageblock > 0;
   int min_pindex = 0, max_pindex = NR_PCP_LISTS - 1;
   pindex -= 1;
@@ -111,19 +90,9 @@ void free_unref_page_commit(Machine& m, Zone& z, PerCpuPages& pcp, int cpu, Pfn 
   pcp_add(m, pcp, pindex, p, order, page_mt, false);
   const bool free_high = pcp.free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER;
   const int high = nr_pcp_high(pcp, free_high);
-  if (Event* e = ev(m, "free_unref_page",
-                    [&] { return "cpu " + std::to_string(cpu) + ": pfn " + std::to_string(p) + " (order " + std::to_string(order) +
-                        ") onto the " + std::string(kMigrateTypeNames[idx(list_mt)]) + " pcp list: count " +
-                        std::to_string(pcp.count) + (pcp.count >= high ? " >= high " : " < high ") +
-                        std::to_string(high); },
-                    &z)) {
-    e->pfn = p;
-    e->order = static_cast<std::int8_t>(order);
-    e->cpu = static_cast<std::int16_t>(cpu);
-    e->mt = static_cast<std::int8_t>(idx(list_mt));
-    e->a = static_cast<u64>(pcp.count);
-    e->b = static_cast<u64>(high);
-  }
+  // After pcp_add: the count includes the page just freed.
+  if (auto e = m.trace.step(Ev::pcp_free))
+    e.zone(z).pfn(p).order(order).mt(list_mt).cpu(cpu).pcp_count(pcp.count).high(high).spill(pcp.count >= high);
   if (pcp.count >= high) free_pcppages_bulk(m, z, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, static_cast<int>(pindex), cpu);
 }
 
@@ -138,10 +107,7 @@ void free_one_page_locked(Machine& m, Zone& z, Pfn p, Order order, MigrateType m
 // pcp list, in order (list_add_tail), each tagged with the requested type.
 int rmqueue_bulk(Machine& m, Zone& z, Order order, int count, PerCpuPages& pcp, unsigned pindex, MigrateType mt,
                  unsigned alloc_flags, int cpu) {
-  TraceScope scope(m.trace, "rmqueue_bulk",
-                   [&] { return "cpu " + std::to_string(cpu) + ": the " + std::string(kMigrateTypeNames[idx(mt)]) + " order-" +
-                       std::to_string(order) + " pcp list of " + zname(z) + " is empty: refill " +
-                       std::to_string(count) + " from the buddy lists"; });
+  TraceScope scope(m.trace, Ev::pcp_refill, [&](EventRef& e) { e.zone(z).order(order).mt(mt).cpu(cpu).count(count); });
   int allocated = 0;
   for (int i = 0; i < count; ++i) {
     auto p = rmqueue(m, z, order, mt, alloc_flags);
@@ -149,6 +115,8 @@ int rmqueue_bulk(Machine& m, Zone& z, Order order, int count, PerCpuPages& pcp, 
     pcp_add(m, pcp, pindex, *p, order, mt, true);
     ++allocated;
   }
+  // The blocks are on the pcp list now (the buddy steps above only took them off the free lists).
+  if (auto e = m.trace.step(Ev::pcp_refilled)) e.zone(z).order(order).mt(mt).cpu(cpu).count(allocated).pcp_count(pcp.count);
   return allocated;
 }
 
@@ -165,22 +133,12 @@ std::optional<Pfn> rmqueue_pcplist(Machine& m, Zone& z, Order order, MigrateType
   }
   const Pfn p = list.head;
   pcp_del(m, pcp, pindex, p, order);
-  if (Event* e = ev(m, "rmqueue_pcplist",
-                    [&] { return "cpu " + std::to_string(cpu) + ": take pfn " + std::to_string(p) + " from the " +
-                        std::string(kMigrateTypeNames[idx(mt)]) + " order-" + std::to_string(order) +
-                        " pcp list (" + std::to_string(pcp.count) + " pages left on this CPU's lists)"; },
-                    &z)) {
-    e->pfn = p;
-    e->order = static_cast<std::int8_t>(order);
-    e->cpu = static_cast<std::int16_t>(cpu);
-    e->mt = static_cast<std::int8_t>(idx(mt));
-    e->a = static_cast<u64>(pcp.count);
-  }
+  if (auto e = m.trace.step(Ev::pcp_take)) e.zone(z).pfn(p).order(order).mt(mt).cpu(cpu).pcp_count(pcp.count);
   return p;
 }
 
 std::optional<Pfn> rmqueue_buddy(Machine& m, Zone& z, Order order, MigrateType mt, unsigned alloc_flags) {
-  TraceScope scope(m.trace, "rmqueue_buddy", [&] { return "order-" + std::to_string(order) + " block straight from the buddy lists of " + zname(z); });
+  TraceScope scope(m.trace, Ev::buddy_direct, [&](EventRef& e) { e.zone(z).order(order); });
   std::optional<Pfn> p;
   if (alloc_flags & alloc::HIGHATOMIC) p = rmqueue_smallest(m, z, order, MigrateType::HighAtomic);
   if (!p) {
@@ -196,7 +154,7 @@ std::optional<Pfn> rmqueue_zone(Machine& m, Zone& z, Order order, MigrateType mt
   if (!p) p = rmqueue_buddy(m, z, order, mt, alloc_flags);
   if (z.boosted_watermark) {
     z.boosted_watermark = false;
-    ev(m, "wakeup_kswapd", [&] { return "the watermark of " + zname(z) + " was boosted: kswapd is woken to reclaim the boost"; }, &z);
+    if (auto e = m.trace.step(Ev::kswapd_wake_boost)) e.zone(z);
   }
   return p;
 }
@@ -211,14 +169,8 @@ void reserve_highatomic_pageblock(Machine& m, Zone& z, Pfn p) {
   z.nr_reserved_highatomic += pageblock_nr_pages;
   m.mem.set_block_mt(p, MigrateType::HighAtomic);
   move_freepages_block(m, z, p, MigrateType::HighAtomic, nullptr);
-  if (Event* e = ev(m, "reserve_highatomic_pageblock",
-                    [&] { return "the pageblock at pfn " + std::to_string(round_down(p, pageblock_nr_pages)) +
-                        " becomes MIGRATE_HIGHATOMIC (" + std::to_string(z.nr_reserved_highatomic) + " pages reserved, at most " +
-                        std::to_string(max_managed) + ")"; },
-                    &z)) {
-    e->pfn = round_down(p, pageblock_nr_pages);
-    e->a = z.nr_reserved_highatomic;
-  }
+  if (auto e = m.trace.step(Ev::highatomic_reserve))
+    e.zone(z).pfn(round_down(p, pageblock_nr_pages)).pages(z.nr_reserved_highatomic).max(max_managed);
 }
 
 void zone_statistics(Machine& m, Zone& preferred, Zone& z, int cpu) {
@@ -239,6 +191,39 @@ unsigned alloc_flags_nofragment(const Machine& m, const Zone& preferred, gfp_t g
   return a | alloc::NOFRAGMENT;
 }
 
+// The failure event of a reason (each reason has its own code, so that a
+// reader can jump from one kind of failure to the next).
+Ev failure_event(AllocFailure why) {
+  switch (why) {
+    case AllocFailure::no_zone: return Ev::alloc_fail_no_zone;
+    case AllocFailure::task_killed: return Ev::alloc_fail_task_killed;
+    case AllocFailure::no_direct_reclaim: return Ev::alloc_fail_no_direct_reclaim;
+    case AllocFailure::noretry: return Ev::alloc_fail_noretry;
+    case AllocFailure::costly: return Ev::alloc_fail_costly;
+    case AllocFailure::oom_victim: return Ev::alloc_fail_oom_victim;
+    case AllocFailure::oom_costly: return Ev::alloc_fail_oom_costly;
+    case AllocFailure::oom_retry_mayfail: return Ev::alloc_fail_oom_retry_mayfail;
+    case AllocFailure::oom_lowmem: return Ev::alloc_fail_oom_lowmem;
+    case AllocFailure::none:
+    case AllocFailure::nothing_to_free: break;
+  }
+  return Ev::alloc_fail_nothing_to_free;
+}
+
+// The watermark check of get_page_from_freelist, as one of four shapes:
+// the numbers fail; they pass (order 0); they pass and a free block of a
+// usable order is found (order and list: the block's); or no such block.
+void trace_watermark(Machine& m, const Zone& z, Order order, const WatermarkCheck& c) {
+  const Ev code = !c.met() ? Ev::wmark_fail
+                  : c.ok   ? (c.block_order >= 0 ? Ev::wmark_ok_block : Ev::wmark_ok)
+                           : Ev::wmark_no_block;
+  if (auto e = m.trace.step(code)) {
+    if (code == Ev::wmark_ok_block) e.order(static_cast<Order>(c.block_order)).mt(c.block_mt);
+    else e.order(order);
+    e.zone(z).free(c.free).unusable(c.unusable).usable(c.usable()).mark(c.mark).reserve(c.reserve);
+  }
+}
+
 }  // namespace
 
 unsigned order_to_pindex(MigrateType mt, Order order) {
@@ -255,14 +240,15 @@ bool pcp_allowed_order(Order order) { return order <= PAGE_ALLOC_COSTLY_ORDER ||
 
 bool is_allocation_head(const Machine& m, Pfn pfn) { return pfn < m.mem.nr && m.mem.st(pfn) == FrameState::Alloc; }
 
-bool zone_watermark_ok(const Machine&, const Zone& z, Order order, u64 mark, ZoneType highest, unsigned alloc_flags,
-                       long long free_pages, std::string* why) {
-  long long min = static_cast<long long>(mark);
+WatermarkCheck zone_watermark_check(const Zone& z, Order order, u64 mark, ZoneType highest, unsigned alloc_flags,
+                                    long long free_pages) {
+  WatermarkCheck c;
+  c.free = free_pages;
   // __zone_watermark_unusable_free(): the pages a request of this order
   // cannot use, and the highatomic reserve unless it may dip into reserves.
-  long long unusable = (1LL << order) - 1;
-  if (!(alloc_flags & alloc::RESERVES)) unusable += static_cast<long long>(z.nr_reserved_highatomic);
-  free_pages -= unusable;
+  c.unusable = (1LL << order) - 1;
+  if (!(alloc_flags & alloc::RESERVES)) c.unusable += static_cast<long long>(z.nr_reserved_highatomic);
+  long long min = static_cast<long long>(mark);
   if (alloc_flags & alloc::RESERVES) {
     if (alloc_flags & alloc::MIN_RESERVE) {
       min -= min / 2;  // __GFP_HIGH: half the reserve
@@ -270,44 +256,61 @@ bool zone_watermark_ok(const Machine&, const Zone& z, Order order, u64 mark, Zon
     }
     if (alloc_flags & alloc::OOM) min -= min / 2;
   }
-  const long long reserve = static_cast<long long>(z.lowmem_reserve[idx(highest)]);
-  auto say = [&](bool ok, const std::string& tail) {
-    if (why)
-      *why = zname(z) + ": free " + std::to_string(free_pages) + (free_pages > min + reserve ? " > " : " <= ") +
-             "mark " + std::to_string(min) + " + lowmem_reserve " + std::to_string(reserve) + tail;
-    return ok;
-  };
-  if (free_pages <= min + reserve) return say(false, ": watermark not met");
-  if (!order) return say(true, ": ok");
+  c.mark = min;
+  c.reserve = static_cast<long long>(z.lowmem_reserve[idx(highest)]);
+  if (!c.met()) return c;
+  if (!order) {
+    c.ok = true;
+    return c;
+  }
   for (Order o = order; o < MAX_ORDER; ++o) {
     const FreeArea& a = z.free_area[o];
     if (!a.nr_free) continue;
     for (unsigned t = 0; t < MIGRATE_PCPTYPES; ++t)
-      if (!a.free_list[t].empty()) return say(true, ", and an order-" + std::to_string(o) + " block is free: ok");
-    if ((alloc_flags & (alloc::HIGHATOMIC | alloc::OOM)) && !a.free_list[idx(MigrateType::HighAtomic)].empty())
-      return say(true, ", and a highatomic order-" + std::to_string(o) + " block is free: ok");
-  }
-  return say(false, ", but no free block of order " + std::to_string(order) + " or more: fail");
-}
-
-bool zone_watermark_fast(const Machine& m, const Zone& z, Order order, u64 mark, ZoneType highest, unsigned alloc_flags,
-                         gfp_t g, std::string* why) {
-  const long long free_pages = static_cast<long long>(z.nr_free_pages);
-  if (!order) {
-    long long reserved = (alloc_flags & alloc::RESERVES) ? 0 : static_cast<long long>(z.nr_reserved_highatomic);
-    long long usable = free_pages - std::min(free_pages, reserved);
-    if (usable > static_cast<long long>(mark + z.lowmem_reserve[idx(highest)])) {
-      if (why)
-        *why = zname(z) + ": free " + std::to_string(usable) + " > mark " + std::to_string(mark) + " + lowmem_reserve " +
-               std::to_string(z.lowmem_reserve[idx(highest)]) + ": ok";
-      return true;
+      if (!a.free_list[t].empty()) {
+        c.ok = true;
+        c.block_order = static_cast<int>(o);
+        c.block_mt = static_cast<MigrateType>(t);
+        return c;
+      }
+    if ((alloc_flags & (alloc::HIGHATOMIC | alloc::OOM)) && !a.free_list[idx(MigrateType::HighAtomic)].empty()) {
+      c.ok = true;
+      c.block_order = static_cast<int>(o);
+      c.block_mt = MigrateType::HighAtomic;
+      return c;
     }
   }
-  if (zone_watermark_ok(m, z, order, mark, highest, alloc_flags, free_pages, why)) return true;
+  return c;
+}
+
+bool zone_watermark_ok(const Machine&, const Zone& z, Order order, u64 mark, ZoneType highest, unsigned alloc_flags,
+                       long long free_pages) {
+  return zone_watermark_check(z, order, mark, highest, alloc_flags, free_pages).ok;
+}
+
+WatermarkCheck zone_watermark_fast(const Zone& z, Order order, u64 mark, ZoneType highest, unsigned alloc_flags,
+                                   gfp_t g) {
+  const long long free_pages = static_cast<long long>(z.nr_free_pages);
+  if (!order) {
+    // The order-0 shortcut: only the highatomic reserve is unusable, and
+    // the mark is taken as it is.
+    WatermarkCheck c;
+    c.free = free_pages;
+    const long long reserved = (alloc_flags & alloc::RESERVES) ? 0 : static_cast<long long>(z.nr_reserved_highatomic);
+    c.unusable = std::min(free_pages, reserved);
+    c.mark = static_cast<long long>(mark);
+    c.reserve = static_cast<long long>(z.lowmem_reserve[idx(highest)]);
+    if (c.met()) {
+      c.ok = true;
+      return c;
+    }
+  }
+  WatermarkCheck c = zone_watermark_check(z, order, mark, highest, alloc_flags, free_pages);
+  if (c.ok) return c;
   // An atomic order-0 request may ignore a watermark boost.
   if (!order && (g & gfp::ATOMIC) && z.watermark_boost && (alloc_flags & alloc::WMARK_MASK) == alloc::WMARK_MIN)
-    return zone_watermark_ok(m, z, order, z.watermark[WMARK_MIN], highest, alloc_flags, free_pages, why);
-  return false;
+    return zone_watermark_check(z, order, z.watermark[WMARK_MIN], highest, alloc_flags, free_pages);
+  return c;
 }
 
 namespace {
@@ -345,35 +348,22 @@ std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const 
       }
       const unsigned wm = alloc_flags & alloc::WMARK_MASK;
       const u64 mark = z.watermark[wm] + z.watermark_boost;
-      std::string why;
-      const bool ok = zone_watermark_fast(m, z, r.order, mark, ac.highest, alloc_flags, r.gfp, m.trace.on() ? &why : nullptr);
-      if (Event* e = ev(m, "zone_watermark_fast",
-                        [&] { return std::string(wm == alloc::WMARK_LOW ? "low" : wm == alloc::WMARK_MIN ? "min" : "high") +
-                            " watermark check, " + why; },
-                        &z)) {
-        e->a = z.nr_free_pages;
-        e->b = mark;
-        e->c = z.lowmem_reserve[idx(ac.highest)];
-      }
+      const WatermarkCheck c = zone_watermark_fast(z, r.order, mark, ac.highest, alloc_flags, r.gfp);
+      const bool ok = c.ok;
+      if (m.trace.on()) trace_watermark(m, z, r.order, c);
       if (!ok && !(alloc_flags & alloc::NO_WATERMARKS)) continue;  // zone_reclaim_mode is 0: next zone
       auto p = rmqueue_zone(m, z, r.order, ac.mt, alloc_flags, r.cpu);
       if (!p) continue;
       prep_new_page(m, *p, r.order, ac.owner);
       zone_statistics(m, pz, z, r.cpu);
       if (alloc_flags & alloc::HIGHATOMIC) reserve_highatomic_pageblock(m, z, *p);
-      if (Event* e = ev(m, "prep_new_page",
-                        [&] { return "pfn " + std::to_string(*p) + " (order " + std::to_string(r.order) + ", " +
-                            std::to_string(1u << r.order) + (r.order ? " pages" : " page") + ") from " + zname(z); },
-                        &z)) {
-        e->pfn = *p;
-        e->order = static_cast<std::int8_t>(r.order);
-      }
+      if (auto e = m.trace.step(Ev::alloc_done)) e.zone(z).pfn(*p).order(r.order).pages(Pfn{1} << r.order);
       return std::make_pair(*p, *it);
     }
     if (retry) continue;
     if (no_fallback) {
       alloc_flags &= ~alloc::NOFRAGMENT;
-      ev(m, "get_page_from_freelist", [&] { return "no zone could serve without mixing pageblock types: retry allowing it"; });
+      m.trace.step(Ev::alloc_nofragment_retry);
       continue;
     }
     return std::nullopt;
@@ -401,10 +391,8 @@ bool unreserve_highatomic_pageblock(Machine& m, const AllocContext& ac, bool for
       }
       m.mem.set_block_mt(page, ac.mt);
       const u64 moved = move_freepages_block(m, z, page, ac.mt, nullptr);
-      ev(m, "unreserve_highatomic_pageblock", [&] {
-        return "the highatomic pageblock at pfn " + std::to_string(round_down(page, pageblock_nr_pages)) + " goes back to " +
-               std::string(kMigrateTypeNames[idx(ac.mt)]) + " (" + std::to_string(moved) + " free pages)";
-      }, &z);
+      if (auto e = m.trace.step(Ev::highatomic_unreserve))
+        e.zone(z).pfn(round_down(page, pageblock_nr_pages)).mt(ac.mt).pages(moved);
       if (moved) return true;
     }
   }
@@ -419,7 +407,7 @@ bool should_reclaim_retry(Machine& m, const AllocRequest& r, const AllocContext&
   if (progress && r.order <= PAGE_ALLOC_COSTLY_ORDER) no_progress_loops = 0;
   else ++no_progress_loops;
   if (no_progress_loops > MAX_RECLAIM_RETRIES) {
-    ev(m, "should_reclaim_retry", [&] { return std::to_string(no_progress_loops) + " rounds without progress: give up (last, unreserve highatomic)"; });
+    if (auto e = m.trace.step(Ev::reclaim_give_up)) e.count(no_progress_loops);
     return unreserve_highatomic_pageblock(m, ac, true);
   }
   for (const ZoneRef& zr : *ac.zonelist) {
@@ -427,36 +415,35 @@ bool should_reclaim_retry(Machine& m, const AllocRequest& r, const AllocContext&
     const Zone& z = m.zone(zr);
     const u64 reclaimable = zone_reclaimable_pages(m, z);
     const long long available = static_cast<long long>(reclaimable + z.nr_free_pages);
-    std::string why;
-    if (zone_watermark_ok(m, z, r.order, z.min_wmark(), ac.highest, alloc_flags, available, m.trace.on() ? &why : nullptr)) {
-      ev(m, "should_reclaim_retry", [&] {
-        return "retry: " + std::to_string(reclaimable) + " reclaimable + free would meet min: " + why;
-      }, &z);
+    const WatermarkCheck c = zone_watermark_check(z, r.order, z.min_wmark(), ac.highest, alloc_flags, available);
+    if (c.ok) {
+      if (auto e = m.trace.step(Ev::reclaim_retry))
+        e.zone(z).order(r.order).reclaimable(reclaimable).free(z.nr_free_pages).usable(c.usable()).mark(c.mark).reserve(c.reserve);
       return true;
     }
   }
-  ev(m, "should_reclaim_retry", [&] { return std::string("no zone could meet its min watermark even after reclaim"); });
+  m.trace.step(Ev::reclaim_no_retry);
   return false;
 }
 
 // __alloc_pages_may_oom(): one last try at the high watermark, then the
 // OOM killer unless the request may not trigger it.
 std::optional<std::pair<Pfn, ZoneRef>> alloc_pages_may_oom(Machine& m, const AllocRequest& r, const AllocContext& ac,
-                                                           bool& did_some_progress, std::string& why_not) {
+                                                           bool& did_some_progress, AllocFailure& why_not) {
   did_some_progress = false;
   AllocRequest hw = r;
   hw.gfp = (r.gfp | gfp::HARDWALL) & ~gfp::DIRECT_RECLAIM;
   if (auto p = get_page_from_freelist(m, hw, ac, alloc::WMARK_HIGH | alloc::CPUSET)) return p;
   if (r.order > PAGE_ALLOC_COSTLY_ORDER) {
-    why_not = "costly orders never invoke the OOM killer";
+    why_not = AllocFailure::oom_costly;
     return std::nullopt;
   }
   if (r.gfp & (gfp::RETRY_MAYFAIL | gfp::THISNODE)) {
-    why_not = "__GFP_RETRY_MAYFAIL / __GFP_THISNODE requests do not invoke the OOM killer";
+    why_not = AllocFailure::oom_retry_mayfail;
     return std::nullopt;
   }
   if (idx(ac.highest) < idx(ZoneType::Normal)) {
-    why_not = "a lowmem (DMA/DMA32-only) request does not invoke the OOM killer";
+    why_not = AllocFailure::oom_lowmem;
     return std::nullopt;
   }
   OomControl oc;
@@ -474,19 +461,23 @@ std::optional<std::pair<Pfn, ZoneRef>> alloc_pages_may_oom(Machine& m, const All
 
 // __alloc_pages_slowpath(), Linux 6.1. Compaction is named and skipped.
 std::optional<std::pair<Pfn, ZoneRef>> alloc_pages_slowpath(Machine& m, const AllocRequest& r, const AllocContext& ac,
-                                                            std::string& failure) {
+                                                            int nid, AllocFailure& failure) {
   const bool can_direct_reclaim = r.gfp & gfp::DIRECT_RECLAIM;
   const bool costly = r.order > PAGE_ALLOC_COSTLY_ORDER;
   unsigned alloc_flags = gfp_to_alloc_flags(r.gfp, r.order);
-  TraceScope slow(m.trace, "__alloc_pages_slowpath",
-                  [&] { return "the fast path failed: retry with " + format_alloc_flags(alloc_flags); });
+  TraceScope slow(m.trace, Ev::slowpath, [&](EventRef& e) { e.alloc_flags(alloc_flags); });
+  // The slow path gives up: its reason, as a fact and as the failure event.
+  auto give_up = [&](AllocFailure why) {
+    failure = why;
+    if (auto e = m.trace.step(failure_event(why))) e.order(r.order).gfp(r.gfp).node(nid);
+  };
   if (alloc_flags & alloc::KSWAPD) wake_all_kswapds(m, r.order, r.gfp, *ac.zonelist, ac.highest);
   if (auto p = get_page_from_freelist(m, r, ac, alloc_flags)) return p;
   if (can_direct_reclaim && (costly || (r.order > 0 && ac.mt != MigrateType::Movable)))
-    ev(m, "__alloc_pages_direct_compact", [] { return std::string("compaction would run here: not modelled, skipped"); });
+    m.trace.step(Ev::compact_skipped);
   int no_progress_loops = 0;
   bool drained = false;
-  std::string why_no_oom;
+  AllocFailure why_no_oom = AllocFailure::none;
   for (int round = 0; round < 1000; ++round) {
     if (alloc_flags & alloc::KSWAPD) wake_all_kswapds(m, r.order, r.gfp, *ac.zonelist, ac.highest);
     // __gfp_pfmemalloc_flags(): an OOM victim may dip into the reserves.
@@ -497,11 +488,11 @@ std::optional<std::pair<Pfn, ZoneRef>> alloc_pages_slowpath(Machine& m, const Al
     if (reserve) alloc_flags = reserve | (alloc_flags & alloc::KSWAPD);
     if (auto p = get_page_from_freelist(m, r, ac, alloc_flags)) return p;
     if (r.pid && !cur) {
-      failure = "the allocating task was killed while it waited";
+      give_up(AllocFailure::task_killed);
       return std::nullopt;
     }
     if (!can_direct_reclaim) {
-      failure = "the request may not sleep to reclaim (no __GFP_DIRECT_RECLAIM)";
+      failure = AllocFailure::no_direct_reclaim;
       break;
     }
     // __alloc_pages_direct_reclaim()
@@ -515,25 +506,25 @@ std::optional<std::pair<Pfn, ZoneRef>> alloc_pages_slowpath(Machine& m, const Al
     }
     if (p) return p;
     if (r.gfp & gfp::NORETRY) {
-      failure = "__GFP_NORETRY: one round of reclaim was all it asked for";
+      failure = AllocFailure::noretry;
       break;
     }
     if (costly && !(r.gfp & gfp::RETRY_MAYFAIL)) {
-      failure = "order " + std::to_string(r.order) + " is costly (> PAGE_ALLOC_COSTLY_ORDER): no retries, no OOM";
+      failure = AllocFailure::costly;
       break;
     }
     if (should_reclaim_retry(m, r, ac, alloc_flags, progress > 0, no_progress_loops)) continue;
     bool did_some_progress = false;
     if (auto q = alloc_pages_may_oom(m, r, ac, did_some_progress, why_no_oom)) return q;
     if (r.pid && !find_task(m, r.pid)) {
-      failure = "the allocating task was chosen by the OOM killer";
+      give_up(AllocFailure::oom_victim);
       return std::nullopt;
     }
     if (did_some_progress) {
       no_progress_loops = 0;
       continue;
     }
-    failure = why_no_oom.empty() ? "reclaim and the OOM killer found nothing to free" : why_no_oom;
+    failure = why_no_oom == AllocFailure::none ? AllocFailure::nothing_to_free : why_no_oom;
     break;
   }
   if (r.gfp & gfp::NOFAIL) {
@@ -542,7 +533,7 @@ std::optional<std::pair<Pfn, ZoneRef>> alloc_pages_slowpath(Machine& m, const Al
     if (auto p = get_page_from_freelist(m, r, ac, alloc::NO_WATERMARKS)) return p;
   }
   warn_alloc(m, r.gfp, r.order, r.pid);
-  ev(m, "warn_alloc", [&] { return "page allocation failure: " + failure; });
+  give_up(failure == AllocFailure::none ? AllocFailure::nothing_to_free : failure);  // (1000 rounds: not seen)
   return std::nullopt;
 }
 
@@ -565,11 +556,12 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
   for (int n : r.nodemask)
     if (n < 0 || static_cast<size_t>(n) >= m.nodes.size())
       return Diagnostic{"", 0, 0, "alloc_pages: the nodemask names node " + std::to_string(n) + ", which does not exist"};
-  TraceScope scope(m.trace, "__alloc_pages",
-                   [&] { return "alloc_pages(" + format_gfp(r.gfp) + ", order " + std::to_string(r.order) + ") on CPU " +
-                       std::to_string(r.cpu) + ", node " + std::to_string(nid); });
+  TraceScope scope(m.trace, Ev::alloc_pages,
+                   [&](EventRef& e) { e.gfp(r.gfp).order(r.order).cpu(r.cpu).node(nid).pages(Pfn{1} << r.order); });
   AllocOutcome out;
   out.order = r.order;
+  out.gfp = r.gfp;
+  out.nid = nid;
   // prepare_alloc_pages(): the first zone of the zonelist the mask allows.
   for (const ZoneRef& z : *ac.zonelist)
     if (ac.allowed(z)) {
@@ -577,24 +569,18 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
       break;
     }
   if (!ac.preferred) {
-    out.failure = "no zone on node " + std::to_string(nid) + "'s zonelist is allowed by " + format_gfp(r.gfp);
-    ev(m, "prepare_alloc_pages", [&] { return out.failure; });
+    out.reason = AllocFailure::no_zone;
+    if (auto e = m.trace.step(failure_event(out.reason))) e.order(r.order).gfp(r.gfp).node(nid);
     return out;
   }
   Zone& pz = m.zone(*ac.preferred);
   const unsigned fast_flags = alloc::WMARK_LOW | alloc_flags_nofragment(m, pz, r.gfp);
-  if (Event* e = ev(m, "prepare_alloc_pages",
-                    [&] { return "gfp_zone = " + std::string(kZoneNames[idx(ac.highest)]) + ", migratetype " +
-                        std::string(kMigrateTypeNames[idx(ac.mt)]) + ", preferred zone " + zname(pz) + ", alloc_flags " +
-                        format_alloc_flags(fast_flags); },
-                    &pz)) {
-    e->mt = static_cast<std::int8_t>(idx(ac.mt));
-    e->order = static_cast<std::int8_t>(r.order);
-  }
+  if (auto e = m.trace.step(Ev::alloc_prepare)) e.zone(pz).order(r.order).mt(ac.mt).highest(ac.highest).alloc_flags(fast_flags);
   auto got = get_page_from_freelist(m, r, ac, fast_flags);
-  if (!got) got = alloc_pages_slowpath(m, r, ac, out.failure);
+  if (!got) got = alloc_pages_slowpath(m, r, ac, nid, out.reason);
   if (got) {
     out.ok = true;
+    out.reason = AllocFailure::none;  // __GFP_NOFAIL may succeed after a reason to give up
     out.pfn = got->first;
     out.zone = got->second;
   }
@@ -629,7 +615,7 @@ Status free_pages(Machine& m, Pfn pfn, Order order, int cpu) {
                 ", not order " + std::to_string(order));
   Zone* z = m.page_zone(pfn);
   if (!z) return fail("pfn " + std::to_string(pfn) + " lies in no zone");
-  TraceScope scope(m.trace, "__free_pages", [&] { return "free pfn " + std::to_string(pfn) + " order " + std::to_string(order) + " on CPU " + std::to_string(cpu); });
+  TraceScope scope(m.trace, Ev::free_pages, [&](EventRef& e) { e.pfn(pfn).order(order).cpu(cpu).pages(Pfn{1} << order); });
   for (Pfn p = pfn; p < pfn + (Pfn{1} << order); ++p) m.mem.owner[p] = 0;
   const MigrateType mt = m.mem.block_mt(pfn);
   if (pcp_allowed_order(order)) {
@@ -642,7 +628,7 @@ Status free_pages(Machine& m, Pfn pfn, Order order, int cpu) {
     const MigrateType list_mt = idx(mt) >= MIGRATE_PCPTYPES ? MigrateType::Movable : mt;
     free_unref_page_commit(m, *z, z->pcp[static_cast<size_t>(cpu)], cpu, pfn, list_mt, mt, order);
   } else {
-    ev(m, "__free_pages_ok", [&] { return "order " + std::to_string(order) + " is too big for a pcp list: straight to the buddy"; }, z);
+    if (auto e = m.trace.step(Ev::free_too_big)) e.zone(*z).order(order);
     free_one_page_locked(m, *z, pfn, order, mt);
   }
   return {};
@@ -661,7 +647,7 @@ void drain_local_pages(Machine& m, int cpu, Zone* only) {
 }
 
 void drain_all_pages(Machine& m, Zone* only) {
-  TraceScope scope(m.trace, "drain_all_pages", [&] { return "every CPU gives its per-CPU pages back"; });
+  TraceScope scope(m.trace, Ev::drain_all);
   for (unsigned c = 0; c < m.nr_cpus; ++c) drain_local_pages(m, static_cast<int>(c), only);
 }
 

@@ -16,9 +16,11 @@
 // Only the pcp helpers here touch PerCpuPages::count.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
-#include <string>
 
 #include "mm/core/diag.h"
 #include "mm/page_alloc/gfp.h"
@@ -38,12 +40,37 @@ struct AllocRequest {
   std::vector<int> nodemask;  // MPOL_BIND nodes; empty: every node
 };
 
+// Why an allocation failed: a fact. The words (English and 中文) are in the
+// text layer (text/format/reasons.def, failure_text() in text/format/reasons.h);
+// each reason also has its failure event, Ev::alloc_fail_<reason>.
+enum class AllocFailure : std::uint8_t {
+  none,
+  no_zone,            // prepare_alloc_pages: the mask allows no zone of the zonelist
+  task_killed,        // the allocating task was gone when the slow path looked again
+  no_direct_reclaim,  // the mask may not sleep to reclaim (no __GFP_DIRECT_RECLAIM)
+  noretry,            // __GFP_NORETRY: one round of reclaim only
+  costly,             // order > PAGE_ALLOC_COSTLY_ORDER without __GFP_RETRY_MAYFAIL
+  oom_victim,         // the OOM killer chose the allocating task itself
+  nothing_to_free,    // reclaim and the OOM killer found nothing
+  oom_costly,         // __alloc_pages_may_oom: costly orders never invoke the OOM killer
+  oom_retry_mayfail,  // ... nor __GFP_RETRY_MAYFAIL / __GFP_THISNODE requests
+  oom_lowmem,         // ... nor requests limited to DMA/DMA32
+};
+inline constexpr unsigned kAllocFailures = 11;
+// The reasons' codes, as AllocResult.reason and the catalogue name them.
+inline constexpr std::array<std::string_view, kAllocFailures> kAllocFailureCodes = {
+    "none",       "no_zone",         "task_killed", "no_direct_reclaim", "noretry",   "costly",
+    "oom_victim", "nothing_to_free", "oom_costly",  "oom_retry_mayfail", "oom_lowmem"};
+
 struct AllocOutcome {
   bool ok = false;
   Pfn pfn = 0;
   Order order = 0;
   ZoneRef zone{0, ZoneType::DMA};
-  std::string failure;  // why not, when !ok
+  AllocFailure reason = AllocFailure::none;  // why not, when !ok
+  // The request as the reason's words need it: its mask and the node it ran on.
+  gfp_t gfp = 0;
+  int nid = NUMA_NO_NODE;
 };
 
 // A request the kernel would refuse outright (bad gfp, order >= MAX_ORDER,
@@ -56,13 +83,36 @@ Status free_pages(Machine& m, Pfn pfn, Order order, int cpu);
 void drain_local_pages(Machine& m, int cpu, Zone* only = nullptr);
 void drain_all_pages(Machine& m, Zone* only = nullptr);
 
+// What a watermark check saw, as numbers: the request passes when
+//   free - unusable > mark + reserve
+// and, for order > 0, some free list of a usable type holds a block of the
+// request's order or larger.
+struct WatermarkCheck {
+  long long free = 0;      // free pages as counted (NR_FREE_PAGES, or that + reclaimable)
+  long long unusable = 0;  // (2^order - 1), + nr_reserved_highatomic unless ALLOC_RESERVES
+  long long mark = 0;      // the watermark after the ALLOC_* reserve adjustments
+  long long reserve = 0;   // lowmem_reserve[] of the request's highest zone
+  bool ok = false;
+  // order > 0 and the numbers met: the order and list of the free block
+  // found (block_order -1: none).
+  int block_order = -1;
+  MigrateType block_mt = MigrateType::Unmovable;
+
+  long long usable() const { return free - unusable; }
+  bool met() const { return usable() > mark + reserve; }
+};
+
 // __zone_watermark_ok(): does `z` keep `mark` (+ lowmem_reserve for the
-// request's highest zone) after this allocation? `why` explains the numbers.
+// request's highest zone) after this allocation, with `free_pages` free?
+WatermarkCheck zone_watermark_check(const Zone& z, Order order, u64 mark, ZoneType highest, unsigned alloc_flags,
+                                    long long free_pages);
 bool zone_watermark_ok(const Machine& m, const Zone& z, Order order, u64 mark, ZoneType highest, unsigned alloc_flags,
-                       long long free_pages, std::string* why = nullptr);
-// zone_watermark_fast(): the order-0 shortcut, then __zone_watermark_ok.
-bool zone_watermark_fast(const Machine& m, const Zone& z, Order order, u64 mark, ZoneType highest,
-                         unsigned alloc_flags, gfp_t g, std::string* why = nullptr);
+                       long long free_pages);
+// zone_watermark_fast(): the order-0 shortcut, then __zone_watermark_ok
+// (and, for an atomic order-0 request, once more without the boost). The
+// facts are those of the check that decided.
+WatermarkCheck zone_watermark_fast(const Zone& z, Order order, u64 mark, ZoneType highest, unsigned alloc_flags,
+                                   gfp_t g);
 
 // The pcp list a page of (migratetype, order) lives on.
 unsigned order_to_pindex(MigrateType mt, Order order);

@@ -3,8 +3,13 @@
 // values, the named combinations, gfp_zone(), gfp_migratetype(),
 // gfp_to_alloc_flags(), and the "%pGg" printing the kernel uses in its
 // warnings ("GFP_KERNEL|__GFP_ZERO").
+//
+// Reading a mask from text (with suggestions for typos) is in
+// text/parse/gfp.h; ALLOC_* flags as words are in text/format/gfp.h.
 #pragma once
 
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -49,15 +54,20 @@ inline constexpr unsigned WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2, NO_WATER
 inline constexpr unsigned RESERVES = NON_BLOCK | MIN_RESERVE | HIGHATOMIC | OOM;
 }  // namespace alloc
 
-// "GFP_KERNEL|__GFP_ZERO", "0x400dc0", "GFP_HIGHUSER_MOVABLE | __GFP_COMP":
-// names joined by '|', or a number. Errors carry a 1-based column.
-Expected<gfp_t> parse_gfp(std::string_view text);
+// The flag names of __def_gfpflag_names (include/trace/events/mmflags.h), in
+// its order: the printer takes the first entry whose bits are all set,
+// clears them and goes on. The parser reads the same names.
+struct GfpFlagName {
+  gfp_t mask;
+  std::string_view name;
+};
+std::span<const GfpFlagName> gfp_flag_names();
+
 // The kernel's %pGg: named combinations first, then single flags, then any
 // leftover bits in hex; "0x0" style prefix not included (see format_gfp_full).
 std::string format_gfp(gfp_t g);
 // "0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO)" as OOM reports print it.
 std::string format_gfp_full(gfp_t g);
-std::string format_alloc_flags(unsigned a);
 
 // gfp_zone(): the highest zone the mask allows; nullopt for the combinations
 // GFP_ZONE_BAD forbids (e.g. __GFP_DMA|__GFP_DMA32).

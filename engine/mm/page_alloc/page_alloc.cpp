@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cstdio>
 
 namespace mm {
 
@@ -164,11 +163,7 @@ u64 free_reserved_area(Machine& m, Pfn start, Pfn end, const char* what) {
     free_one_page(m, *z, p, 0, m.mem.block_mt(p), FPI_NONE);
     ++n;
   }
-  if (m.trace.on()) {
-    Event& e = m.trace.step("free_reserved_area", std::string(what) + ": " + std::to_string(n) + " pages");
-    e.pfn = start;
-    e.a = n;
-  }
+  if (auto e = m.trace.step(Ev::free_reserved)) e.pfn(start).what(what).pages(n);
   return n;
 }
 
@@ -250,15 +245,7 @@ bool boost_watermark(Machine& m, Zone& z) {
   if (!max_boost) return false;
   max_boost = std::max<u64>(pageblock_nr_pages, max_boost);
   z.watermark_boost = std::min<u64>(z.watermark_boost + pageblock_nr_pages, max_boost);
-  if (m.trace.on()) {
-    Event& e = m.trace.step("boost_watermark", "fragmenting fallback: watermark_boost of " + std::string(z.name()) +
-                                                   " is now " + std::to_string(z.watermark_boost) + " pages (max " +
-                                                   std::to_string(max_boost) + ")");
-    e.node = static_cast<std::int16_t>(z.node);
-    e.zone = static_cast<std::int8_t>(idx(z.type));
-    e.a = z.watermark_boost;
-    e.b = max_boost;
-  }
+  if (auto e = m.trace.step(Ev::wmark_boost)) e.zone(z).boost(z.watermark_boost).max(max_boost);
   return true;
 }
 
@@ -272,16 +259,10 @@ void steal_suitable_fallback(Machine& m, Zone& z, Pfn page, MigrateType start_ty
     // change_pageblock_range(): the whole block is ours.
     for (Pfn p = page; p < page + (Pfn{1} << current_order); p += pageblock_nr_pages)
       m.mem.set_block_mt(p, start_type);
-    if (m.trace.on()) {
-      Event& e = m.trace.step("steal_suitable_fallback",
-                              "order-" + std::to_string(current_order) + " block at pfn " + std::to_string(page) +
-                                  " is at least a pageblock: claim all of it for " +
-                                  std::string(kMigrateTypeNames[idx(start_type)]));
-      e.pfn = page;
-      e.order = static_cast<std::int8_t>(current_order);
-      e.mt = static_cast<std::int8_t>(idx(start_type));
-    }
-    return single_page();
+    single_page();
+    // After the move: the block is on start_type's list, its pageblocks are start_type's.
+    if (auto e = m.trace.step(Ev::fallback_claim_block)) e.zone(z).pfn(page).order(current_order).mt(start_type);
+    return;
   }
   if (boost_watermark(m, z) && (alloc_flags & kAllocKswapd)) z.boosted_watermark = true;
   if (!whole_block) return single_page();
@@ -293,16 +274,7 @@ void steal_suitable_fallback(Machine& m, Zone& z, Pfn page, MigrateType start_ty
   if (!free_pages) return single_page();
   const bool claim = free_pages + alike >= (1u << (pageblock_order - 1)) || m.page_group_by_mobility_disabled;
   if (claim) m.mem.set_block_mt(page, start_type);
-  if (m.trace.on()) {
-    Event& e = m.trace.step("steal_suitable_fallback",
-                            std::to_string(free_pages) + " free + " + std::to_string(alike) +
-                                " alike pages in the pageblock: " +
-                                (claim ? "claim the pageblock" : "take the free pages only"));
-    e.pfn = page;
-    e.a = free_pages;
-    e.b = alike;
-    e.c = claim;
-  }
+  if (auto e = m.trace.step(Ev::fallback_steal)) e.zone(z).pfn(page).mt(start_type).free(free_pages).alike(alike).claim(claim);
 }
 }  // namespace
 
@@ -351,15 +323,8 @@ std::optional<Pfn> rmqueue(Machine& m, Zone& z, Order order, MigrateType mt, uns
     if (!found) return std::nullopt;
     const MigrateType fmt = static_cast<MigrateType>(fallback);
     const Pfn page = z.free_area[cur].free_list[idx(fmt)].head;
-    if (m.trace.on()) {
-      Event& e = m.trace.step("__rmqueue_fallback",
-                              "no " + std::string(kMigrateTypeNames[idx(mt)]) + " block: fall back to the " +
-                                  std::string(kMigrateTypeNames[idx(fmt)]) + " order-" + std::to_string(cur) +
-                                  " block at pfn " + std::to_string(page));
-      e.pfn = page;
-      e.order = static_cast<std::int8_t>(cur);
-      e.mt = static_cast<std::int8_t>(fallback);
-    }
+    // The block found (still on the fallback list: the steal below moves it).
+    if (auto e = m.trace.step(Ev::fallback)) e.zone(z).pfn(page).order(cur).mt(fmt).to_mt(mt);
     steal_suitable_fallback(m, z, page, mt, fmt, can_steal, alloc_flags);
   }
 }

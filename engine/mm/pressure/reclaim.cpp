@@ -57,9 +57,8 @@ void shrink_active_list(Machine& m, int node, bool file, u64 n) {
     list_add(m.mem, lru_list(m, node, file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON), p);
     ++moved;
   }
-  if (m.trace.on() && moved)
-    m.trace.step("shrink_active_list", "node " + std::to_string(node) + ": " + std::to_string(moved) + " " +
-                                           (file ? "file" : "anon") + " pages aged onto the inactive list");
+  if (moved)
+    if (auto e = m.trace.step(Ev::lru_age)) e.node(node).file_lru(file).pages(moved);
 }
 
 // shrink_inactive_list(): scan `n` pages from the inactive tail.
@@ -107,15 +106,9 @@ u64 shrink_inactive_list(Machine& m, int node, bool file, u64 n) {
   }
   ps.pgscan += scanned;
   ps.pgsteal += reclaimed;
-  if (m.trace.on() && scanned) {
-    Event& e = m.trace.step("shrink_inactive_list",
-                            "node " + std::to_string(node) + " " + (file ? "file" : "anon") + ": scanned " +
-                                std::to_string(scanned) + ", reclaimed " + std::to_string(reclaimed) + ", activated " +
-                                std::to_string(activated));
-    e.node = static_cast<std::int16_t>(node);
-    e.a = scanned;
-    e.b = reclaimed;
-  }
+  if (scanned)
+    if (auto e = m.trace.step(Ev::lru_scan))
+      e.node(node).file_lru(file).scanned(scanned).reclaimed(reclaimed).activated(activated);
   return reclaimed;
 }
 
@@ -154,13 +147,11 @@ bool pgdat_balanced(const Machine& m, const Node& n, Order order, ZoneType highe
   return !any_managed;
 }
 
-// balance_pgdat(): kswapd's work for one wakeup.
-void balance_pgdat(Machine& m, Node& n, Order order, ZoneType highest) {
-  TraceScope scope(m.trace, "balance_pgdat", [&] {
-    return "kswapd" + std::to_string(n.id) + " reclaims until a zone of node " + std::to_string(n.id) +
-           " is above its high watermark";
-  });
-  ++m.pressure->kswapd_runs;
+// balance_pgdat(): kswapd's work for one wakeup (`boost`: the node's
+// watermark boost that woke it, 0 when a zone below low did).
+void balance_pgdat(Machine& m, Node& n, Order order, ZoneType highest, u64 boost) {
+  ++m.pressure->kswapd_runs;  // counted before the wake event, so the state after it includes this run
+  TraceScope scope(m.trace, Ev::kswapd_wake, [&](EventRef& e) { e.node(n.id).order(order).highest(highest).boost(boost); });
   u64 total = 0;
   for (int round = 0; round < 64 && !pgdat_balanced(m, n, order, highest); ++round) {
     u64 target = 0;
@@ -171,13 +162,7 @@ void balance_pgdat(Machine& m, Node& n, Order order, ZoneType highest) {
   }
   // The boost has done its job (or cannot be met): drop it.
   for (Zone& z : n.zones) z.watermark_boost = 0;
-  if (m.trace.on()) {
-    Event& e = m.trace.step("balance_pgdat", "kswapd" + std::to_string(n.id) + " reclaimed " + std::to_string(total) +
-                                                 " pages; node " + (pgdat_balanced(m, n, order, highest) ? "balanced" : "still below high") +
-                                                 ", kswapd sleeps");
-    e.node = static_cast<std::int16_t>(n.id);
-    e.a = total;
-  }
+  if (auto e = m.trace.step(Ev::kswapd_sleep)) e.node(n.id).reclaimed(total).ok(pgdat_balanced(m, n, order, highest));
 }
 
 }  // namespace
@@ -203,8 +188,9 @@ void wake_all_kswapds(Machine& m, Order order, gfp_t, const std::vector<ZoneRef>
     if (std::find(seen.begin(), seen.end(), r.node) != seen.end()) continue;
     seen.push_back(r.node);
     Node& n = m.nodes[static_cast<size_t>(r.node)];
-    bool boosted = false;
-    for (const Zone& z : n.zones) boosted = boosted || z.watermark_boost;
+    u64 boost = 0;
+    for (const Zone& z : n.zones) boost += z.watermark_boost;
+    const bool boosted = boost != 0;
     // wakeup_kswapd(): a balanced, unboosted node lets kswapd sleep.
     if (!boosted && pgdat_balanced(m, n, order, highest)) continue;
     bool below_low = false;
@@ -214,16 +200,15 @@ void wake_all_kswapds(Machine& m, Order order, gfp_t, const std::vector<ZoneRef>
     }
     if (!below_low && !boosted) continue;
     if (!m.pressure) continue;  // nothing on any LRU: nothing kswapd could do
-    balance_pgdat(m, n, order, highest);
+    balance_pgdat(m, n, order, highest, boost);
   }
 }
 
-u64 try_to_free_pages(Machine& m, gfp_t, Order order, const std::vector<ZoneRef>& zonelist, ZoneType highest,
+u64 try_to_free_pages(Machine& m, gfp_t g, Order order, const std::vector<ZoneRef>& zonelist, ZoneType highest,
                       const std::vector<int>& nodemask) {
-  TraceScope scope(m.trace, "try_to_free_pages",
-                   [&] { return "direct reclaim: the allocating task reclaims " + std::to_string(SWAP_CLUSTER_MAX) + " pages itself"; });
+  if (m.pressure) ++m.pressure->direct_reclaims;  // counted before the event: the state after it includes this round
+  TraceScope scope(m.trace, Ev::direct_reclaim, [&](EventRef& e) { e.order(order).gfp(g).pages(SWAP_CLUSTER_MAX); });
   if (!m.pressure) return 0;
-  ++m.pressure->direct_reclaims;
   u64 reclaimed = 0;
   std::vector<int> done;
   for (const ZoneRef& r : zonelist) {
@@ -255,27 +240,15 @@ std::string nodelist(const std::vector<int>& nodes) {
 }
 
 void show_free_areas(Machine& m, ZoneType max_zone) {
-  u64 lru[NR_LRU_LISTS] = {}, free = 0, pcp = 0, pagetables = 0, shmem = 0, mapped = 0;
-  for (size_t n = 0; n < m.nodes.size(); ++n)
-    for (int l = 0; l < NR_LRU_LISTS; ++l) lru[l] += lru_size(m, static_cast<int>(n), static_cast<Lru>(l));
-  for (const Node& n : m.nodes)
-    for (const Zone& z : n.zones) {
-      free += z.nr_free_pages;
-      for (const PerCpuPages& p : z.pcp) pcp += static_cast<u64>(p.count);
-    }
-  for (Pfn p = 0; p < m.mem.nr; ++p) {
-    if (m.mem.st(p) != FrameState::Alloc) continue;
-    const auto o = static_cast<Owner>(m.mem.owner[p]);
-    if (o == Owner::PageTable && m.mem.owner_id[p]) ++pagetables;
-    if (o == Owner::User && (m.mem.pflags[p] & PG_shmem)) ++shmem;
-    if (o == Owner::PageCache && m.mem.mapper[p]) ++mapped;
-  }
+  const MemCounters c = mem_counters(m);
+  const u64* lru = c.lru;
+  const u64 free = c.free, pcp = c.free_pcp, pagetables = c.pagetables, shmem = c.shmem, mapped = c.mapped;
   auto u = [](u64 v) { return std::to_string(v); };
   m.printk("Mem-Info:");
   m.printk("active_anon:" + u(lru[LRU_ACTIVE_ANON]) + " inactive_anon:" + u(lru[LRU_INACTIVE_ANON]) + " isolated_anon:0");
   m.printk(" active_file:" + u(lru[LRU_ACTIVE_FILE]) + " inactive_file:" + u(lru[LRU_INACTIVE_FILE]) + " isolated_file:0");
   m.printk(" unevictable:0 dirty:0 writeback:0");
-  m.printk(" slab_reclaimable:" + u(slab_reclaimable_pages(m)) + " slab_unreclaimable:" + u(slab_unreclaimable_pages(m)));
+  m.printk(" slab_reclaimable:" + u(c.slab_reclaimable) + " slab_unreclaimable:" + u(c.slab_unreclaimable));
   m.printk(" mapped:" + u(mapped) + " shmem:" + u(shmem) + " pagetables:" + u(pagetables));
   m.printk(" sec_pagetables:0 bounce:0");
   m.printk(" kernel_misc_reclaimable:0");
@@ -335,7 +308,7 @@ void show_free_areas(Machine& m, ZoneType max_zone) {
   for (const Node& n : m.nodes)
     if (n.has_memory())
       m.printk("Node " + u(static_cast<u64>(n.id)) + " hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB");
-  const u64 swap_total = m.pressure ? m.pressure->swap_total : 0, swap_used = m.pressure ? m.pressure->swap_used : 0;
+  const u64 swap_total = c.swap_total, swap_used = c.swap_used;
   m.printk(u(lru[LRU_ACTIVE_FILE] + lru[LRU_INACTIVE_FILE] + shmem) + " total pagecache pages");
   m.printk("0 pages in swap cache");
   m.printk("Free swap  = " + K(swap_total - swap_used));
@@ -368,54 +341,90 @@ void dump_tasks(Machine& m) {
   }
 }
 
-}  // namespace
-
-bool out_of_memory(Machine& m, const OomControl& oc) {
-  if (!(oc.gfp & gfp::FS)) return true;  // !__GFP_FS: the OOM killer cannot help; pretend progress
-  TraceScope scope(m.trace, "out_of_memory", [&] { return "the OOM killer scores every task"; });
-  // constrained_alloc(): a nodemask smaller than the nodes with memory
-  // constrains the kill to tasks that can use those nodes.
-  std::vector<int> mem_nodes;
-  for (const Node& n : m.nodes)
-    if (n.has_memory()) mem_nodes.push_back(n.id);
+// constrained_alloc(): a nodemask that leaves out a node with memory makes
+// it CONSTRAINT_MEMORY_POLICY; totalpages then counts only those nodes.
+struct Constraint {
   bool policy = false;
-  for (int n : mem_nodes)
-    if (!oc.nodemask.empty() && std::find(oc.nodemask.begin(), oc.nodemask.end(), n) == oc.nodemask.end()) policy = true;
+  std::vector<int> mem_nodes;  // the nodes with memory (mems_allowed)
+  u64 totalpages = 0;
+};
+
+Constraint constrained_alloc(const Machine& m, const OomControl& oc) {
+  Constraint c;
+  for (const Node& n : m.nodes)
+    if (n.has_memory()) c.mem_nodes.push_back(n.id);
+  for (int n : c.mem_nodes)
+    if (!oc.nodemask.empty() && std::find(oc.nodemask.begin(), oc.nodemask.end(), n) == oc.nodemask.end()) c.policy = true;
   const u64 swap_total = m.pressure ? m.pressure->swap_total : 0;
-  u64 totalpages = m.totalram_pages + swap_total;
-  if (policy) {
-    totalpages = swap_total;
-    for (int n : oc.nodemask) totalpages += m.nodes[static_cast<size_t>(n)].node_present_pages;
+  if (c.policy) {
+    std::vector<u64> present;
+    for (int n : oc.nodemask) present.push_back(m.nodes[static_cast<size_t>(n)].node_present_pages);
+    c.totalpages = oom_totalpages_nodes(swap_total, present);
+  } else {
+    c.totalpages = oom_totalpages_global(m.totalram_pages, swap_total);
   }
-  // select_bad_process(): the highest badness; a later task wins a tie.
-  const Task* chosen = nullptr;
-  long long chosen_points = 0;
-  if (m.pressure)
-    for (const Task& t : m.pressure->tasks) {
-      if (!t.alive || t.kthread || t.pid == 1) continue;
-      // oom_cpuset_eligible(): under a memory policy, a task bound to other
-      // nodes cannot give back memory the request could use.
-      if (policy && !t.mempolicy_bind.empty() &&
-          std::none_of(t.mempolicy_bind.begin(), t.mempolicy_bind.end(), [&](int n) {
-            return std::find(oc.nodemask.begin(), oc.nodemask.end(), n) != oc.nodemask.end();
-          }))
-        continue;
-      auto b = oom_badness(task_mem(m, t), totalpages);
-      if (m.trace.on()) {
-        Event& e = m.trace.step("oom_badness", t.comm + " (pid " + std::to_string(t.pid) + "): " +
-                                                   (b ? std::to_string(*b) : std::string("not a candidate (oom_score_adj -1000)")));
-        e.a = static_cast<u64>(t.pid);
-        e.b = b ? static_cast<u64>(*b) : 0;
-      }
-      if (!b) continue;
-      if (!chosen || *b >= chosen_points) {
-        chosen = &t;
-        chosen_points = *b;
-      }
-    }
+  return c;
+}
+
+// oom_cpuset_eligible(): under a memory policy, a task bound to other nodes
+// cannot give back memory the request could use.
+bool oom_eligible(const Task& t, const OomControl& oc, const Constraint& c) {
+  if (!t.alive || t.kthread || t.pid == 1) return false;
+  if (!c.policy || t.mempolicy_bind.empty()) return true;
+  return std::any_of(t.mempolicy_bind.begin(), t.mempolicy_bind.end(), [&](int n) {
+    return std::find(oc.nodemask.begin(), oc.nodemask.end(), n) != oc.nodemask.end();
+  });
+}
+
+// One task's score, as the narration teaches it: the memory part, then the
+// oom_score_adj part (or why it is no candidate).
+void trace_badness(Machine& m, const Task& t, const Badness& b) {
+  if (!b.points) {
+    if (auto e = m.trace.step(Ev::oom_skip)) e.task(t.comm).pid(t.pid).adj(b.adj);
+    return;
+  }
+  if (auto e = m.trace.step(Ev::oom_badness))
+    e.task(t.comm).pid(t.pid).rss(b.rss).swapents(b.swapents).pgtables(b.pgtables);
+  if (auto e = m.trace.step(Ev::oom_badness_adj))
+    e.pid(t.pid).pages(b.pages()).adj(b.adj).adj_unit(b.adj_unit).points(*b.points);
+}
+
+struct Victim {
+  const Task* task = nullptr;
+  long long points = 0;
+  std::size_t candidates = 0;
+  bool tie = false;  // an earlier candidate scored the same
+};
+
+// select_bad_process(): every eligible task scored in list order.
+Victim select_victim(Machine& m, const OomControl& oc, const Constraint& c) {
+  Victim v;
+  if (!m.pressure) return v;
+  std::vector<const Task*> tasks;
+  std::vector<std::optional<long long>> points;
+  for (const Task& t : m.pressure->tasks) {
+    if (!oom_eligible(t, oc, c)) continue;
+    const Badness b = oom_badness_terms(task_mem(m, t), c.totalpages);
+    trace_badness(m, t, b);
+    tasks.push_back(&t);
+    points.push_back(b.points);
+  }
+  const std::optional<std::size_t> chosen = select_bad_process(points);
+  if (!chosen) return v;
+  v.task = tasks[*chosen];
+  v.points = *points[*chosen];
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (!points[i]) continue;
+    ++v.candidates;
+    if (i < *chosen && *points[i] == v.points) v.tie = true;
+  }
+  return v;
+}
+
+// dump_header(): the report's opening, Mem-Info and the task table.
+void dump_header(Machine& m, const OomControl& oc) {
   const Task* cur = find_task(m, oc.current_pid);
   const std::string comm = cur ? cur->comm : "kworker/0:1";
-  // dump_header()
   m.printk(comm + " invoked oom-killer: gfp_mask=" + format_gfp_full(oc.gfp) + ", order=" + std::to_string(oc.order) +
            ", oom_score_adj=" + std::to_string(cur ? cur->oom_score_adj : 0));
   m.printk("CPU: " + std::to_string(cur ? cur->cpu : 0) + " PID: " + std::to_string(cur ? cur->pid : 0) + " Comm: " + comm +
@@ -425,50 +434,65 @@ bool out_of_memory(Machine& m, const OomControl& oc) {
   for (const char* f : {"dump_header", "oom_kill_process", "out_of_memory", "__alloc_pages_slowpath", "__alloc_pages"})
     m.printk(std::string("  ") + f);
   m.printk(" </TASK>");
-  const ZoneType max_zone = gfp_zone(oc.gfp).value_or(ZoneType::Normal);
-  show_free_areas(m, max_zone);
+  show_free_areas(m, gfp_zone(oc.gfp).value_or(ZoneType::Normal));
   dump_tasks(m);
-  if (!chosen) {
-    m.printk("Out of memory and no killable processes...");
-    m.trace.warn("out_of_memory", "no killable process: a real kernel panics here (\"System is deadlocked on memory\")");
-    return false;
-  }
-  const TaskMem vm = task_mem(m, *chosen);
-  const int victim = chosen->pid;
-  const Task* vmm = find_task(m, chosen->mm_owner);
-  m.printk(std::string("oom-kill:constraint=") + (policy ? "CONSTRAINT_MEMORY_POLICY" : "CONSTRAINT_NONE") +
-           ",nodemask=" + (policy ? nodelist(oc.nodemask) : "(null)") + ",cpuset=/,mems_allowed=" + nodelist(mem_nodes) +
-           (policy ? "" : ",global_oom") + ",task_memcg=/,task=" + chosen->comm + ",pid=" + std::to_string(victim) +
-           ",uid=" + std::to_string(chosen->uid));
-  m.printk("Out of memory: Killed process " + std::to_string(victim) + " (" + chosen->comm + ") total-vm:" +
-           K(static_cast<u64>(vmm ? vmm->total_vm + kBaseVm : 0)) + ", anon-rss:" + K(static_cast<u64>(vm.rss_anon)) +
-           ", file-rss:" + K(static_cast<u64>(vm.rss_file)) + ", shmem-rss:" + K(static_cast<u64>(vm.rss_shmem)) +
-           ", UID:" + std::to_string(chosen->uid) + " pgtables:" + std::to_string(vm.pgtables_bytes >> 10) +
-           "kB oom_score_adj:" + std::to_string(chosen->oom_score_adj));
-  if (m.trace.on()) {
-    Event& e = m.trace.step("oom_kill_process", "kill " + chosen->comm + " (pid " + std::to_string(victim) +
-                                                    ", badness " + std::to_string(chosen_points) + ") and every task sharing its mm");
-    e.a = static_cast<u64>(victim);
-    e.b = static_cast<u64>(chosen_points);
-  }
+}
+
+// dump_oom_summary(): the constraint line.
+void dump_oom_summary(Machine& m, const OomControl& oc, const Constraint& c, const Task& victim) {
+  m.printk(std::string("oom-kill:constraint=") + (c.policy ? "CONSTRAINT_MEMORY_POLICY" : "CONSTRAINT_NONE") +
+           ",nodemask=" + (c.policy ? nodelist(oc.nodemask) : "(null)") + ",cpuset=/,mems_allowed=" + nodelist(c.mem_nodes) +
+           (c.policy ? "" : ",global_oom") + ",task_memcg=/,task=" + victim.comm + ",pid=" + std::to_string(victim.pid) +
+           ",uid=" + std::to_string(victim.uid));
+}
+
+// oom_kill_process(): SIGKILL to the victim and every other user of its mm
+// (marked as OOM victims, so they may dip into the reserves), the kill
+// line, then the oom reaper frees the anonymous memory and exit the rest.
+void oom_kill_process(Machine& m, const Victim& v) {
+  const Task& chosen = *v.task;
+  const TaskMem vm = task_mem(m, chosen);
+  const Task* vmm = find_task(m, chosen.mm_owner);
+  const long long total_vm = vmm ? vmm->total_vm + kBaseVm : 0;
+  const int victim = chosen.pid, mm_owner = chosen.mm_owner, uid = chosen.uid, adj = chosen.oom_score_adj;
+  const std::string vcomm = chosen.comm;
   ++m.pressure->oom_kills;
-  // Kill the victim and every other user of its mm; the oom reaper frees
-  // the anonymous memory, exit frees the rest.
-  const int mm_owner = chosen->mm_owner;
   std::vector<int> kill;
-  for (const Task& t : m.pressure->tasks)
-    if (t.alive && t.mm_owner == mm_owner) kill.push_back(t.pid);
-  const std::string vcomm = chosen->comm;
-  const long long file_rss = vm.rss_file, shmem_rss = vm.rss_shmem;
-  for (int pid : kill) {
-    for (Task& t : m.pressure->tasks)
-      if (t.pid == pid) t.oom_victim = true;
-  }
+  for (Task& t : m.pressure->tasks)
+    if (t.alive && t.mm_owner == mm_owner) {
+      t.oom_victim = true;
+      kill.push_back(t.pid);
+    }
+  if (auto e = m.trace.step(Ev::oom_kill)) e.task(vcomm).pid(victim).points(v.points).count(v.candidates).tie(v.tie);
+  m.printk("Out of memory: Killed process " + std::to_string(victim) + " (" + vcomm + ") total-vm:" +
+           K(static_cast<u64>(total_vm)) + ", anon-rss:" + K(static_cast<u64>(vm.rss_anon)) +
+           ", file-rss:" + K(static_cast<u64>(vm.rss_file)) + ", shmem-rss:" + K(static_cast<u64>(vm.rss_shmem)) +
+           ", UID:" + std::to_string(uid) + " pgtables:" + std::to_string(vm.pgtables_bytes >> 10) +
+           "kB oom_score_adj:" + std::to_string(adj));
   m.printk("oom_reaper: reaped process " + std::to_string(victim) + " (" + vcomm + "), now anon-rss:0kB, file-rss:" +
-           K(static_cast<u64>(file_rss)) + ", shmem-rss:" + K(static_cast<u64>(shmem_rss)));
+           K(static_cast<u64>(vm.rss_file)) + ", shmem-rss:" + K(static_cast<u64>(vm.rss_shmem)));
   // Threads first, the mm owner last, so that exit_mmap runs once.
   std::stable_sort(kill.begin(), kill.end(), [&](int a, int) { return a != mm_owner; });
   for (int pid : kill) task_exit(m, pid);
+}
+
+}  // namespace
+
+bool out_of_memory(Machine& m, const OomControl& oc) {
+  if (!(oc.gfp & gfp::FS)) return true;  // !__GFP_FS: the OOM killer cannot help; pretend progress
+  const Constraint c = constrained_alloc(m, oc);
+  TraceScope scope(m.trace, Ev::out_of_memory, [&](EventRef& e) {
+    e.order(oc.order).gfp(oc.gfp).totalpages(c.totalpages).adj_unit(c.totalpages / 1000).policy(c.policy);
+  });
+  const Victim v = select_victim(m, oc, c);
+  dump_header(m, oc);
+  if (!v.task) {
+    m.printk("Out of memory and no killable processes...");
+    m.trace.warn(Ev::oom_no_victim);
+    return false;
+  }
+  dump_oom_summary(m, oc, c, *v.task);
+  oom_kill_process(m, v);
   return true;
 }
 

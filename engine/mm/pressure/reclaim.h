@@ -15,6 +15,12 @@
 //   tie the task met later wins), dump_header (the kernel's report in the
 //   log), oom_kill_process (victim + every task sharing its mm), the oom
 //   reaper.
+//
+// Events (events.def, "memory pressure"): a kswapd_wake phase per wakeup
+// ending in kswapd_sleep; a direct_reclaim phase; lru_age and lru_scan with
+// their counts; an out_of_memory phase holding, per task, oom_badness (the
+// memory part) and oom_badness_adj (the adj part and the points), or
+// oom_skip, then oom_kill (or the oom_no_victim warning).
 #pragma once
 
 #include <string>

@@ -1,10 +1,9 @@
-// Tasks, page cache, LRU lists, /proc/meminfo and /proc/PID/oom_score.
+// Tasks, page cache, LRU lists and the counters /proc/meminfo reads.
 #include "mm/pressure/task.h"
 
 #include "mm/core/deep_ptr_impl.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <unordered_map>
 
 #include "mm/page_alloc/page_alloc.h"
@@ -214,10 +213,8 @@ Expected<int> spawn(Machine& m, const SpawnRequest& r) {
   t.mempolicy_bind = r.bind;
   ps.tasks.push_back(t);
   const int pid = t.pid;
-  TraceScope scope(m.trace, "kernel_clone", [&] {
-    return "spawn " + r.name + " (pid " + std::to_string(pid) + "): anon " + format_size(r.anon) + ", file " +
-           format_size(r.file) + ", shmem " + format_size(r.shmem) + ", oom_score_adj " + std::to_string(r.oom_score_adj);
-  });
+  if (auto e = m.trace.step(Ev::task_spawn))
+    e.task(r.name).pid(pid).cpu(r.cpu).adj(r.oom_score_adj).mm_owner(r.share_mm_with);
   if (Status s = grow(m, pid, r.anon, r.file, r.shmem); !s) return s.diag();
   return pid;
 }
@@ -225,6 +222,8 @@ Expected<int> spawn(Machine& m, const SpawnRequest& r) {
 Status grow(Machine& m, int pid, u64 anon, u64 file, u64 shmem) {
   Task* t = task_of(m, pid);
   if (!t) return Diagnostic{"", 0, 0, "no live task with pid " + std::to_string(pid)};
+  if (!(anon >> PAGE_SHIFT) && !(file >> PAGE_SHIFT) && !(shmem >> PAGE_SHIFT)) return {};  // nothing to fault in
+  TraceScope scope(m.trace, Ev::task_fault, [&](EventRef& e) { e.task(t->comm).pid(pid).anon(anon).file(file).shmem(shmem); });
   // Interleave the kinds a little, as a program touching its memory would.
   u64 left[3] = {anon >> PAGE_SHIFT, file >> PAGE_SHIFT, shmem >> PAGE_SHIFT};
   const Kind kinds[3] = {Kind::Anon, Kind::File, Kind::Shmem};
@@ -247,13 +246,14 @@ Status grow(Machine& m, int pid, u64 anon, u64 file, u64 shmem) {
 Status task_exit(Machine& m, int pid) {
   Task* t = task_of(m, pid);
   if (!t) return Diagnostic{"", 0, 0, "no live task with pid " + std::to_string(pid)};
-  TraceScope scope(m.trace, "do_exit", [&] { return t->comm + " (pid " + std::to_string(pid) + ") exits: exit_mmap frees its memory"; });
   const bool owns_mm = t->mm_owner == t->pid;
   bool others = false;
   for (const Task& o : m.pressure->tasks)
     if (o.alive && o.pid != pid && o.mm_owner == t->mm_owner) others = true;
+  const bool last_user = owns_mm && !others;
+  TraceScope scope(m.trace, Ev::task_exit, [&](EventRef& e) { e.task(t->comm).pid(pid).last_user(last_user); });
   t->alive = false;
-  if (!owns_mm || others) return {};  // the mm lives on in its other users
+  if (!last_user) return {};  // the mm lives on in its other users
   // exit_mmap: anon and shmem pages freed, file pages unmapped (they stay
   // in the page cache), swap entries released, page tables freed.
   for (Pfn p = 0; p < m.mem.nr; ++p) {
@@ -285,7 +285,7 @@ Status read_file(Machine& m, const std::string& name, u64 bytes, int cpu) {
   if ((bytes >> PAGE_SHIFT) > m.totalram_pages * 4) return Diagnostic{"", 0, 0, "read: the file is more than four times the machine's memory"};
   PressureState& ps = pressure(m);
   const u32 id = file_id(ps, name);
-  TraceScope scope(m.trace, "filemap_read", [&] { return "read " + name + " (" + format_size(bytes) + ") into the page cache"; });
+  TraceScope scope(m.trace, Ev::file_read, [&](EventRef& e) { e.filename(name).size(bytes).cpu(cpu); });
   for (u64 i = 0; i < (bytes >> PAGE_SHIFT); ++i) {
     auto p = fault_one(m, nullptr, kPageCacheGfp | gfp::NORETRY | gfp::NOWARN, Owner::PageCache, cpu);
     if (!p) break;  // readahead gives up quietly
@@ -297,14 +297,14 @@ Status read_file(Machine& m, const std::string& name, u64 bytes, int cpu) {
 
 u64 drop_caches(Machine& m) {
   if (!m.pressure) return 0;
-  TraceScope scope(m.trace, "drop_pagecache_sb", [] { return std::string("echo 1 > /proc/sys/vm/drop_caches"); });
+  TraceScope scope(m.trace, Ev::drop_caches);
   u64 n = 0;
   for (Pfn p = 0; p < m.mem.nr; ++p)
     if (m.mem.st(p) == FrameState::Alloc && static_cast<Owner>(m.mem.owner[p]) == Owner::PageCache && !m.mem.mapper[p]) {
       free_lru_page(m, p);
       ++n;
     }
-  if (m.trace.on()) m.trace.step("drop_caches", std::to_string(n) + " clean page cache pages dropped");
+  if (auto e = m.trace.step(Ev::caches_dropped)) e.pages(n);
   return n;
 }
 
@@ -318,100 +318,41 @@ Status set_swap(Machine& m, u64 bytes) {
   return {};
 }
 
-// ---- views -------------------------------------------------------------------------
+// ---- counters ----------------------------------------------------------------------
 
-std::string proc_pid_oom_score(const Machine& m, int pid) {
-  const Task* t = find_task(m, pid);
-  if (!t) return "";
-  return std::to_string(proc_oom_score(task_mem(m, *t), oom_totalpages(m))) + "\n";
-}
-
-std::string proc_meminfo(const Machine& m) {
-  u64 free = 0, low = 0;
+MemCounters mem_counters(const Machine& m) {
+  MemCounters c;
   for (const Node& n : m.nodes)
     for (const Zone& z : n.zones) {
-      free += z.nr_free_pages;
-      low += z.low_wmark();
+      c.free += z.nr_free_pages;
+      c.low += z.low_wmark();
+      for (const PerCpuPages& p : z.pcp) c.free_pcp += static_cast<u64>(p.count);
     }
-  u64 lru[NR_LRU_LISTS] = {};
   for (size_t n = 0; n < m.nodes.size(); ++n)
-    for (int l = 0; l < NR_LRU_LISTS; ++l) lru[l] += lru_size(m, static_cast<int>(n), static_cast<Lru>(l));
-  u64 pagetables = 0, shmem = 0, anon = 0, mapped = 0;
+    for (int l = 0; l < NR_LRU_LISTS; ++l) c.lru[l] += lru_size(m, static_cast<int>(n), static_cast<Lru>(l));
   for (Pfn p = 0; p < m.mem.nr; ++p) {
     if (m.mem.st(p) != FrameState::Alloc) continue;
     const auto o = static_cast<Owner>(m.mem.owner[p]);
-    if (o == Owner::PageTable && m.mem.owner_id[p]) ++pagetables;
+    if (o == Owner::PageTable && m.mem.owner_id[p]) ++c.pagetables;
     if (o == Owner::User) {
-      if (m.mem.pflags[p] & PG_shmem) ++shmem;
-      else ++anon;
+      if (m.mem.pflags[p] & PG_shmem) ++c.shmem;
+      else ++c.anon;
     }
-    if (o == Owner::PageCache && m.mem.mapper[p]) ++mapped;
+    if (o == Owner::PageCache && m.mem.mapper[p]) ++c.mapped;
   }
-  const u64 swap_total = m.pressure ? m.pressure->swap_total : 0, swap_used = m.pressure ? m.pressure->swap_used : 0;
+  c.swap_total = m.pressure ? m.pressure->swap_total : 0;
+  c.swap_used = m.pressure ? m.pressure->swap_used : 0;
+  c.slab_reclaimable = slab_reclaimable_pages(m);
+  c.slab_unreclaimable = slab_unreclaimable_pages(m);
   // si_mem_available(): free above the reserves, plus the page cache and
   // reclaimable slab that could go without dropping below low.
-  const u64 sreclaimable = slab_reclaimable_pages(m), sunreclaim = slab_unreclaimable_pages(m);
-  long long available = static_cast<long long>(free) - static_cast<long long>(m.totalreserve_pages);
-  u64 pagecache = lru[LRU_ACTIVE_FILE] + lru[LRU_INACTIVE_FILE];
-  pagecache -= std::min(pagecache / 2, low);
+  long long available = static_cast<long long>(c.free) - static_cast<long long>(m.totalreserve_pages);
+  u64 pagecache = c.lru[LRU_ACTIVE_FILE] + c.lru[LRU_INACTIVE_FILE];
+  pagecache -= std::min(pagecache / 2, c.low);
   available += static_cast<long long>(pagecache);
-  available += static_cast<long long>(sreclaimable - std::min(sreclaimable / 2, low));
-  if (available < 0) available = 0;
-  const u64 cached = lru[LRU_ACTIVE_FILE] + lru[LRU_INACTIVE_FILE] + shmem;
-  std::string s;
-  auto line = [&](const char* name, u64 pages) {
-    char b[64];
-    std::snprintf(b, sizeof b, "%-15s %8llu kB\n", (std::string(name) + ":").c_str(),
-                  static_cast<unsigned long long>(pages << (PAGE_SHIFT - 10)));
-    s += b;
-  };
-  line("MemTotal", m.totalram_pages);
-  line("MemFree", free);
-  line("MemAvailable", static_cast<u64>(available));
-  line("Buffers", 0);
-  line("Cached", cached);
-  line("SwapCached", 0);
-  line("Active", lru[LRU_ACTIVE_ANON] + lru[LRU_ACTIVE_FILE]);
-  line("Inactive", lru[LRU_INACTIVE_ANON] + lru[LRU_INACTIVE_FILE]);
-  line("Active(anon)", lru[LRU_ACTIVE_ANON]);
-  line("Inactive(anon)", lru[LRU_INACTIVE_ANON]);
-  line("Active(file)", lru[LRU_ACTIVE_FILE]);
-  line("Inactive(file)", lru[LRU_INACTIVE_FILE]);
-  line("Unevictable", 0);
-  line("Mlocked", 0);
-  line("SwapTotal", swap_total);
-  line("SwapFree", swap_total - swap_used);
-  line("Dirty", 0);
-  line("Writeback", 0);
-  line("AnonPages", anon);
-  line("Mapped", mapped);
-  line("Shmem", shmem);
-  line("KReclaimable", sreclaimable);
-  line("Slab", sreclaimable + sunreclaim);
-  line("SReclaimable", sreclaimable);
-  line("SUnreclaim", sunreclaim);
-  line("KernelStack", 0);
-  line("PageTables", pagetables);
-  line("CommitLimit", m.totalram_pages / 2 + swap_total);
-  return s;
-}
-
-std::string proc_tasks(const Machine& m) {
-  std::string s = "  pid name              adj    anon    file   shmem    swap  pgtbl   badness oom_score\n";
-  if (!m.pressure) return s;
-  const u64 total = oom_totalpages(m);
-  for (const Task& t : m.pressure->tasks) {
-    if (!t.alive) continue;
-    const TaskMem tm = task_mem(m, t);
-    auto b = oom_badness(tm, total);
-    char line[200];
-    std::snprintf(line, sizeof line, "%5d %-15s %5d %7lld %7lld %7lld %7lld %6lld %9s %9llu\n", t.pid, t.comm.c_str(),
-                  t.oom_score_adj, tm.rss_anon, tm.rss_file, tm.rss_shmem, tm.swapents,
-                  tm.pgtables_bytes / static_cast<long long>(PAGE_SIZE), b ? std::to_string(*b).c_str() : "-",
-                  proc_oom_score(tm, total));
-    s += line;
-  }
-  return s;
+  available += static_cast<long long>(c.slab_reclaimable - std::min(c.slab_reclaimable / 2, c.low));
+  c.available = available < 0 ? 0 : static_cast<u64>(available);
+  return c;
 }
 
 std::vector<std::string> check_tasks(const Machine& m) {

@@ -96,10 +96,19 @@ const Task* find_task(const Machine& m, const std::string& comm);
 TaskMem task_mem(const Machine& m, const Task& t);
 u64 oom_totalpages(const Machine& m);  // totalram_pages + total swap
 
-// Views in the kernel's formats.
-std::string proc_meminfo(const Machine& m);
-std::string proc_pid_oom_score(const Machine& m, int pid);  // "765\n"
-std::string proc_tasks(const Machine& m);                   // a ps-like table with badness
+// What /proc/meminfo and show_mem report, counted from the frames (the
+// formats are in text/format/proc_pressure.h).
+struct MemCounters {
+  u64 free = 0, free_pcp = 0;  // NR_FREE_PAGES of every zone; pages on pcp lists
+  u64 low = 0;                 // the zones' low watermarks, summed
+  u64 lru[NR_LRU_LISTS] = {};
+  u64 anon = 0, shmem = 0, mapped = 0, pagetables = 0;
+  u64 swap_total = 0, swap_used = 0;
+  u64 slab_reclaimable = 0, slab_unreclaimable = 0;
+  u64 available = 0;  // si_mem_available()
+  u64 file_lru() const { return lru[LRU_ACTIVE_FILE] + lru[LRU_INACTIVE_FILE]; }
+};
+MemCounters mem_counters(const Machine& m);
 
 // LRU helpers used by the fault path and reclaim.
 void lru_add(Machine& m, Pfn p, bool file);

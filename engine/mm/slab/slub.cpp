@@ -5,7 +5,6 @@
 #include "mm/core/deep_ptr_impl.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 
 #include "mm/page_alloc/alloc.h"
@@ -17,69 +16,7 @@ namespace mm {
 
 template struct DeepPtr<SlubState>;  // deep copies for Machine snapshots
 
-// ---- flags -------------------------------------------------------------------
-
-namespace {
-struct FlagName {
-  const char* name;
-  u32 bit;
-};
-constexpr FlagName kSlabFlags[] = {
-    {"SLAB_CONSISTENCY_CHECKS", slabf::CONSISTENCY_CHECKS}, {"SLAB_RED_ZONE", slabf::RED_ZONE},
-    {"SLAB_POISON", slabf::POISON},           {"SLAB_KMALLOC", slabf::KMALLOC},
-    {"SLAB_HWCACHE_ALIGN", slabf::HWCACHE_ALIGN}, {"SLAB_CACHE_DMA", slabf::CACHE_DMA},
-    {"SLAB_CACHE_DMA32", slabf::CACHE_DMA32}, {"SLAB_STORE_USER", slabf::STORE_USER},
-    {"SLAB_RECLAIM_ACCOUNT", slabf::RECLAIM_ACCOUNT}, {"SLAB_PANIC", slabf::PANIC},
-    {"SLAB_TYPESAFE_BY_RCU", slabf::TYPESAFE_BY_RCU}, {"SLAB_ACCOUNT", slabf::ACCOUNT},
-    {"__OBJECT_POISON", slabf::OBJECT_POISON}};
-}  // namespace
-
-Expected<u32> parse_slab_flags(std::string_view text) {
-  u32 flags = 0;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t bar = text.find('|', pos);
-    std::string_view w = text.substr(pos, bar == std::string_view::npos ? text.size() - pos : bar - pos);
-    const int col = static_cast<int>(pos) + 1;
-    while (!w.empty() && w.front() == ' ') w.remove_prefix(1);
-    while (!w.empty() && w.back() == ' ') w.remove_suffix(1);
-    if (w.empty()) return Diagnostic{"", 0, col, "expected a SLAB_* flag"};
-    bool found = false;
-    for (const FlagName& f : kSlabFlags)
-      if (w == f.name) {
-        flags |= f.bit;
-        found = true;
-      }
-    if (!found) {
-      const bool hex = w.size() > 2 && w[0] == '0' && (w[1] == 'x' || w[1] == 'X');
-      std::string_view digits = hex ? w.substr(2) : w;
-      const bool ok = !digits.empty() && digits.size() <= 8 &&
-                      std::all_of(digits.begin(), digits.end(), [&](char c) {
-                        return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '9');
-                      });
-      if (!ok) return Diagnostic{"", 0, col, "unknown slab flag '" + std::string(w) + "'"};
-      flags |= static_cast<u32>(std::stoul(std::string(digits), nullptr, hex ? 16 : 10));
-    }
-    if (bar == std::string_view::npos) break;
-    pos = bar + 1;
-  }
-  return flags;
-}
-
-std::string format_slab_flags(u32 flags) {
-  std::string s;
-  for (const FlagName& f : kSlabFlags)
-    if (flags & f.bit) {
-      s += (s.empty() ? "" : "|") + std::string(f.name);
-      flags &= ~f.bit;
-    }
-  if (flags) {
-    char b[16];
-    std::snprintf(b, sizeof b, "0x%x", flags);
-    s += (s.empty() ? "" : "|") + std::string(b);
-  }
-  return s.empty() ? "0" : s;
-}
+// ---- names ---------------------------------------------------------------------
 
 const char* to_string(SlabPlace p) {
   switch (p) {
@@ -236,17 +173,11 @@ namespace {
 SlubState& S(Machine& m) { return *m.slub.get(); }
 const SlubState& S(const Machine& m) { return *m.slub.get(); }
 
-std::string hex(u64 a) {
+// An address in a Diagnostic, as SLUB's own reports print a pointer.
+std::string hex16(u64 a) {
   char b[24];
   std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(a));
   return b;
-}
-std::string num(u64 v) { return std::to_string(v); }
-
-template <class MakeText>
-Event* ev(Machine& m, const char* fn, MakeText&& make_text) {
-  if (!m.trace.on()) return nullptr;
-  return &m.trace.step(fn, std::string(make_text()));
 }
 
 // splitmix64: get_random_u32() for the model, deterministic per seed.
@@ -261,8 +192,6 @@ u64 slab_base(const Slab& sl) { return PAGE_OFFSET + PFN_PHYS(sl.pfn); }
 u64 obj_addr(const KmemCache& s, const Slab& sl, u32 i) {
   return slab_base(sl) + s.g.red_left_pad + u64{i} * s.g.size;
 }
-
-const char* cname(const KmemCache& s) { return s.name.c_str(); }
 
 // numa_mem_id(): the CPU's node, or the nearest node with a kmem_cache_node.
 int mem_node(const Machine& m, const KmemCache& s, int cpu) {
@@ -283,15 +212,8 @@ void add_partial(Machine& m, KmemCache& s, Slab& sl, bool tail) {
   else n.partial.insert(n.partial.begin(), sl.pfn);
   sl.place = SlabPlace::NodePartial;
   sl.cpu = -1;
-  if (Event* e = ev(m, "add_partial", [&] {
-        return std::string(cname(s)) + ": slab at pfn " + num(sl.pfn) + " (" + num(sl.inuse) + "/" + num(sl.objects) +
-               " in use) to the " + (tail ? "tail" : "head") + " of node " + num(sl.node) + "'s partial list (" +
-               num(n.partial.size()) + " slabs)";
-      })) {
-    e->pfn = sl.pfn;
-    e->node = static_cast<std::int16_t>(sl.node);
-    e->a = n.partial.size();
-  }
+  if (auto e = m.trace.step(Ev::add_partial))
+    e.pfn(sl.pfn).node(sl.node).cache(s.name).inuse(sl.inuse).objects(sl.objects).tail(tail).partial(n.partial.size());
 }
 
 void remove_from(std::vector<Pfn>& v, Pfn p) {
@@ -353,10 +275,8 @@ constexpr gfp_t GFP_CONSTRAINT_MASK = gfp::HARDWALL | gfp::THISNODE;
 Slab* allocate_slab(Machine& m, u32 id, gfp_t gfp, int node, int cpu) {
   SlubState& st = S(m);
   KmemCache& s = st.caches[id];
-  TraceScope scope(m.trace, "allocate_slab", [&] {
-    return std::string(cname(s)) + ": a new slab of order " + num(s.g.order) + " (" + num(s.g.objects) +
-           " objects) from the buddy allocator";
-  });
+  TraceScope scope(m.trace, Ev::allocate_slab,
+                   [&](EventRef& e) { e.order(s.g.order).cache(s.name).objects(s.g.objects); });
   const gfp_t flags = (gfp & (GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK)) | s.g.allocflags;
   gfp_t alloc_gfp = (flags | gfp::NOWARN | gfp::NORETRY) & ~gfp::NOFAIL;
   if ((alloc_gfp & gfp::DIRECT_RECLAIM) && s.g.order > s.g.min_order)
@@ -372,10 +292,7 @@ Slab* allocate_slab(Machine& m, u32 id, gfp_t gfp, int node, int cpu) {
   if (!o || !o->ok) {
     r.gfp = flags;
     r.order = order = s.g.min_order;
-    ev(m, "allocate_slab", [&] {
-      return std::string(cname(s)) + ": order " + num(s.g.order) + " is not available: fall back to the minimum order " +
-             num(order) + " (ORDER_FALLBACK)";
-    });
+    if (auto e = m.trace.step(Ev::allocate_slab_fallback)) e.order(order).cache(s.name).from_order(s.g.order);
     o = alloc_pages(m, r);
     if (!o || !o->ok) return nullptr;
   }
@@ -393,19 +310,11 @@ Slab* allocate_slab(Machine& m, u32 id, gfp_t gfp, int node, int cpu) {
   KmemCacheNode& n = s.node[static_cast<size_t>(sl.node)];
   n.nr_slabs += 1;
   n.total_objects += sl.objects;
-  auto it = st.slabs.emplace(sl.pfn, std::move(sl)).first;  // no structured binding: clang 14 cannot capture one
-  if (Event* e = ev(m, "new_slab", [&] {
-        return std::string(cname(s)) + ": slab at pfn " + num(it->second.pfn) + " on node " + num(it->second.node) +
-               ", " + num(it->second.objects) + " objects, freelist " + (shuffled ? "shuffled" : "in address order") +
-               " starting at object " + num(it->second.freelist.front());
-      })) {
-    e->pfn = it->second.pfn;
-    e->order = static_cast<std::int8_t>(order);
-    e->node = static_cast<std::int16_t>(it->second.node);
-    e->cpu = static_cast<std::int16_t>(cpu);
-    e->a = it->second.objects;
-  }
-  return &it->second;
+  Slab& added = st.slabs.emplace(sl.pfn, std::move(sl)).first->second;
+  if (auto e = m.trace.step(Ev::new_slab))
+    e.pfn(added.pfn).order(order).node(added.node).cpu(cpu).cache(s.name).objects(added.objects).shuffled(shuffled).index(
+        added.freelist.front());
+  return &added;
 }
 
 // discard_slab(): uncount it on its node and give the pages back.
@@ -417,10 +326,7 @@ void discard_slab(Machine& m, KmemCache& s, Pfn pfn, int cpu) {
   n.nr_slabs -= 1;
   n.total_objects -= sl.objects;
   const Order order = sl.order;
-  TraceScope scope(m.trace, "discard_slab", [&] {
-    return std::string(cname(s)) + ": empty slab at pfn " + num(pfn) + " (order " + num(order) +
-           ") goes back to the buddy allocator";
-  });
+  TraceScope scope(m.trace, Ev::discard_slab, [&](EventRef& e) { e.pfn(pfn).order(order).cache(s.name); });
   st.slabs.erase(it);
   Status f = free_pages(m, pfn, order, cpu);
   (void)f;  // a slab's pages are always a live allocation of this order (invariant)
@@ -432,10 +338,7 @@ void discard_slab(Machine& m, KmemCache& s, Pfn pfn, int cpu) {
 // except empty ones when the node already keeps min_partial slabs.
 void unfreeze_partials(Machine& m, KmemCache& s, std::vector<Pfn> list, int cpu) {
   SlubState& st = S(m);
-  TraceScope scope(m.trace, "__unfreeze_partials", [&] {
-    return std::string(cname(s)) + ": " + num(list.size()) + " CPU partial slabs of CPU " + num(cpu) +
-           " go back to their node";
-  });
+  TraceScope scope(m.trace, Ev::unfreeze_partials, [&](EventRef& e) { e.cpu(cpu).cache(s.name).count(list.size()); });
   std::vector<Pfn> discard;
   for (Pfn p : list) {
     Slab& sl = st.slabs.at(p);
@@ -463,19 +366,17 @@ void put_cpu_partial(Machine& m, KmemCache& s, Slab& sl, int cpu, bool drain) {
   sl.place = SlabPlace::CpuPartial;
   sl.cpu = cpu;
   sl.frozen = true;
-  if (Event* e = ev(m, "put_cpu_partial", [&] {
-        return std::string(cname(s)) + ": slab at pfn " + num(sl.pfn) + " (" + num(sl.inuse) + "/" + num(sl.objects) +
-               " in use) onto CPU " + num(cpu) + "'s partial list (" + num(c.partial.size()) + " of at most " +
-               num(s.g.cpu_partial_slabs) + " slabs)" +
-               (to_unfreeze.empty() ? std::string()
-                                    : "; the list was full: its " + num(to_unfreeze.size()) + " slabs are unfrozen first");
-      })) {
-    e->pfn = sl.pfn;
-    e->cpu = static_cast<std::int16_t>(cpu);
-    e->a = c.partial.size();
-    e->b = to_unfreeze.size();
+  if (to_unfreeze.empty()) {
+    if (auto e = m.trace.step(Ev::put_cpu_partial))
+      e.pfn(sl.pfn).cpu(cpu).cache(s.name).inuse(sl.inuse).objects(sl.objects).partial(c.partial.size()).max(
+          s.g.cpu_partial_slabs);
+    return;
   }
-  if (!to_unfreeze.empty()) unfreeze_partials(m, s, std::move(to_unfreeze), cpu);
+  // The new list holds this slab alone; the old one is unfrozen after.
+  if (auto e = m.trace.step(Ev::put_cpu_partial_drain))
+    e.pfn(sl.pfn).cpu(cpu).cache(s.name).inuse(sl.inuse).objects(sl.objects).max(s.g.cpu_partial_slabs).count(
+        to_unfreeze.size());
+  unfreeze_partials(m, s, std::move(to_unfreeze), cpu);
 }
 
 // deactivate_slab(): the CPU gives its slab up. The objects still on the
@@ -493,25 +394,21 @@ void deactivate_slab(Machine& m, KmemCache& s, Pfn pfn, std::vector<u32> cpu_fre
   sl.freelist.swap(cpu_freelist);
   sl.frozen = false;
   sl.cpu = -1;
+  // Off the CPU, on no list until its fate below puts it on one.
+  sl.place = SlabPlace::Full;
   KmemCacheNode& n = s.node[static_cast<size_t>(sl.node)];
-  const char* mode = "";
-  if (!sl.inuse && n.partial.size() >= s.g.min_partial) mode = "empty, and the node keeps enough partial slabs: discard it";
-  else if (!sl.freelist.empty()) mode = "it has free objects: to the node's partial list";
-  else mode = "it is full: on no list";
-  if (Event* e = ev(m, "deactivate_slab", [&] {
-        return std::string(cname(s)) + ": CPU " + num(cpu) + " gives up its slab at pfn " + num(pfn) + " (" +
-               num(sl.inuse) + "/" + num(sl.objects) + " in use): " + mode;
-      })) {
-    e->pfn = pfn;
-    e->cpu = static_cast<std::int16_t>(cpu);
-  }
   if (!sl.inuse && n.partial.size() >= s.g.min_partial) {
-    sl.place = SlabPlace::Full;
+    if (auto e = m.trace.step(Ev::deactivate_empty))
+      e.pfn(pfn).node(sl.node).cpu(cpu).cache(s.name).objects(sl.objects).partial(n.partial.size()).min_partial(
+          s.g.min_partial);
     discard_slab(m, s, pfn, cpu);
   } else if (!sl.freelist.empty()) {
+    if (auto e = m.trace.step(Ev::deactivate_to_partial))
+      e.pfn(pfn).cpu(cpu).cache(s.name).inuse(sl.inuse).objects(sl.objects);
     add_partial(m, s, sl, tail);
   } else {
     add_full(s, sl);
+    if (auto e = m.trace.step(Ev::deactivate_full)) e.pfn(pfn).cpu(cpu).cache(s.name).inuse(sl.inuse).objects(sl.objects);
   }
 }
 
@@ -563,9 +460,8 @@ bool get_partial_node(Machine& m, KmemCache& s, int nid, int cpu) {
   KmemCacheNode& n = s.node[static_cast<size_t>(nid)];
   if (n.partial.empty()) return false;
   SlubState& st = S(m);
-  TraceScope scope(m.trace, "get_partial_node", [&] {
-    return std::string(cname(s)) + ": node " + num(nid) + " has " + num(n.partial.size()) + " partial slabs";
-  });
+  TraceScope scope(m.trace, Ev::get_partial_node,
+                   [&](EventRef& e) { e.node(nid).cache(s.name).partial(n.partial.size()); });
   bool object = false;
   u32 partial_slabs = 0;
   const std::vector<Pfn> snapshot = n.partial;
@@ -575,13 +471,8 @@ bool get_partial_node(Machine& m, KmemCache& s, int nid, int cpu) {
     if (!object) {
       install_cpu_slab(s, sl, cpu);
       object = true;
-      if (Event* e = ev(m, "acquire_slab", [&] {
-            return std::string(cname(s)) + ": slab at pfn " + num(p) + " leaves the node list and becomes CPU " +
-                   num(cpu) + "'s slab (" + num(s.cpu[static_cast<size_t>(cpu)].freelist.size()) + " free objects)";
-          })) {
-        e->pfn = p;
-        e->cpu = static_cast<std::int16_t>(cpu);
-      }
+      if (auto e = m.trace.step(Ev::acquire_slab))
+        e.pfn(p).cpu(cpu).cache(s.name).free_objects(s.cpu[static_cast<size_t>(cpu)].freelist.size());
     } else {
       put_cpu_partial(m, s, sl, cpu, false);
       ++partial_slabs;
@@ -603,13 +494,12 @@ std::optional<Got> alloc_debug(Machine& m, u32 id, gfp_t gfp, int node, int cpu)
     sl.freelist.erase(sl.freelist.begin());
     sl.state[i] = ObjState::Allocated;
     ++sl.inuse;
-    ev(m, "alloc_single_from_partial", [&] {
-      return std::string(cname(s)) + " (debug): object " + num(i) + " of the first partial slab at pfn " + num(sl.pfn);
-    });
     if (sl.inuse == sl.objects) {
       remove_partial(s, sl);
       add_full(s, sl);
     }
+    if (auto e = m.trace.step(Ev::alloc_single_from_partial))
+      e.pfn(sl.pfn).cache(s.name).index(i).addr(obj_addr(s, sl, i)).inuse(sl.inuse).objects(sl.objects);
     return Got{sl.pfn, i};
   }
   Slab* sl = allocate_slab(m, id, gfp, node, cpu);
@@ -619,9 +509,8 @@ std::optional<Got> alloc_debug(Machine& m, u32 id, gfp_t gfp, int node, int cpu)
   sl->freelist.erase(sl->freelist.begin());
   sl->state[i] = ObjState::Allocated;
   sl->inuse = 1;
-  ev(m, "alloc_single_from_new_slab", [&] {
-    return std::string(cname(s2)) + " (debug): object " + num(i) + " of the new slab; the slab goes on the node's lists";
-  });
+  if (auto e = m.trace.step(Ev::alloc_single_from_new_slab))
+    e.pfn(sl->pfn).cache(s2.name).index(i).addr(obj_addr(s2, *sl, i));
   if (sl->inuse == sl->objects) add_full(s2, *sl);
   else add_partial(m, s2, *sl, false);
   return Got{sl->pfn, i};
@@ -633,9 +522,7 @@ std::optional<Got> slab_alloc_slow(Machine& m, u32 id, gfp_t gfp, int node, int 
   SlubState& st = S(m);
   KmemCache& s = st.caches[id];
   KmemCacheCpu& c = s.cpu[static_cast<size_t>(cpu)];
-  TraceScope scope(m.trace, "___slab_alloc", [&] {
-    return std::string(cname(s)) + ": CPU " + num(cpu) + "'s freelist is empty: the slow path";
-  });
+  TraceScope scope(m.trace, Ev::slab_alloc_slow, [&](EventRef& e) { e.cpu(cpu).cache(s.name); });
   auto node_match = [&](const Slab& sl) { return node == NUMA_NO_NODE || sl.node == node; };
   for (;;) {
     if (c.slab != NO_SLAB) {
@@ -650,28 +537,15 @@ std::optional<Got> slab_alloc_slow(Machine& m, u32 id, gfp_t gfp, int node, int 
         break;
       } else if (!sl.freelist.empty()) {
         // get_freelist(): objects other CPUs freed into the CPU slab.
-        const size_t k = sl.freelist.size();
         install_cpu_slab(s, sl, cpu);
-        if (Event* e = ev(m, "get_freelist", [&] {
-              return std::string(cname(s)) + ": the CPU slab at pfn " + num(sl.pfn) + " has " + num(k) +
-                     " objects freed into it: take them all";
-            })) {
-          e->pfn = sl.pfn;
-          e->cpu = static_cast<std::int16_t>(cpu);
-        }
+        if (auto e = m.trace.step(Ev::alloc_refill)) e.pfn(sl.pfn).cpu(cpu).cache(s.name).free_objects(c.freelist.size());
         break;
       } else {
         // The CPU slab is full: it leaves the CPU, listed nowhere.
-        if (Event* e = ev(m, "deactivate_slab", [&] {
-              return std::string(cname(s)) + ": the CPU slab at pfn " + num(sl.pfn) + " is full: CPU " + num(cpu) +
-                     " drops it (it is on no list until an object is freed)";
-            })) {
-          e->pfn = sl.pfn;
-          e->cpu = static_cast<std::int16_t>(cpu);
-        }
         sl.frozen = false;
         add_full(s, sl);
         c.slab = NO_SLAB;
+        if (auto e = m.trace.step(Ev::deactivate_bypass)) e.pfn(sl.pfn).cpu(cpu).cache(s.name);
       }
     }
     // new_slab: the CPU partial list first.
@@ -682,14 +556,8 @@ std::optional<Got> slab_alloc_slow(Machine& m, u32 id, gfp_t gfp, int node, int 
       c.slab = p;
       sl.place = SlabPlace::CpuSlab;
       sl.cpu = cpu;
-      if (Event* e = ev(m, "slub_percpu_partial", [&] {
-            return std::string(cname(s)) + ": the first CPU partial slab (pfn " + num(p) + ", " +
-                   num(sl.freelist.size()) + " free) becomes CPU " + num(cpu) + "'s slab (" + num(c.partial.size()) +
-                   " left on the CPU partial list)";
-          })) {
-        e->pfn = p;
-        e->cpu = static_cast<std::int16_t>(cpu);
-      }
+      if (auto e = m.trace.step(Ev::cpu_partial_alloc))
+        e.pfn(p).cpu(cpu).cache(s.name).free_objects(sl.freelist.size()).partial(c.partial.size());
       continue;  // redo: take its freelist
     }
     // get_partial(): the node's partial list.
@@ -698,10 +566,7 @@ std::optional<Got> slab_alloc_slow(Machine& m, u32 id, gfp_t gfp, int node, int 
     // new_slab(): the buddy allocator.
     Slab* sl = allocate_slab(m, id, gfp, node, cpu);
     if (!sl) {
-      ev(m, "slab_out_of_memory", [&] {
-        return std::string("SLUB: Unable to allocate memory on node ") + std::to_string(node) + ", gfp=" +
-               format_gfp_full(gfp) + " (cache: " + cname(st.caches[id]) + ")";
-      });
+      if (auto e = m.trace.warn(Ev::slab_out_of_memory)) e.node(node).cache(st.caches[id].name).gfp(gfp);
       return std::nullopt;
     }
     install_cpu_slab(st.caches[id], *sl, cpu);
@@ -712,14 +577,8 @@ std::optional<Got> slab_alloc_slow(Machine& m, u32 id, gfp_t gfp, int node, int 
   const u32 i = c.freelist.front();
   c.freelist.erase(c.freelist.begin());
   sl.state[i] = ObjState::Allocated;
-  if (Event* e = ev(m, "load_freelist", [&] {
-        return std::string(cname(s)) + ": object " + num(i) + " at " + hex(obj_addr(s, sl, i)) + " from the CPU slab (" +
-               num(c.freelist.size()) + " left on the CPU freelist)";
-      })) {
-    e->pfn = sl.pfn;
-    e->cpu = static_cast<std::int16_t>(cpu);
-    e->a = i;
-  }
+  if (auto e = m.trace.step(Ev::load_freelist))
+    e.pfn(sl.pfn).cpu(cpu).cache(s.name).index(i).addr(obj_addr(s, sl, i)).free_objects(c.freelist.size());
   return Got{sl.pfn, i};
 }
 
@@ -736,14 +595,8 @@ std::optional<Got> slab_alloc(Machine& m, u32 id, gfp_t gfp, int node, int cpu) 
       const u32 i = c.freelist.front();
       c.freelist.erase(c.freelist.begin());
       sl.state[i] = ObjState::Allocated;
-      if (Event* e = ev(m, "slab_alloc_node", [&] {
-            return std::string(cname(s)) + ": fast path: pop object " + num(i) + " at " + hex(obj_addr(s, sl, i)) +
-                   " from CPU " + num(cpu) + "'s freelist (" + num(c.freelist.size()) + " left)";
-          })) {
-        e->pfn = sl.pfn;
-        e->cpu = static_cast<std::int16_t>(cpu);
-        e->a = i;
-      }
+      if (auto e = m.trace.step(Ev::slab_alloc_fast))
+        e.pfn(sl.pfn).cpu(cpu).cache(s.name).index(i).addr(obj_addr(s, sl, i)).free_objects(c.freelist.size());
       return Got{sl.pfn, i};
     }
   }
@@ -760,9 +613,8 @@ void free_debug(Machine& m, KmemCache& s, Slab& sl, u32 i, int cpu) {
   --sl.inuse;
   KmemCacheNode& n = s.node[static_cast<size_t>(sl.node)];
   const bool slab_free = !sl.inuse && n.partial.size() >= s.g.min_partial;
-  ev(m, "free_to_partial_list", [&] {
-    return std::string(cname(s)) + " (debug): object " + num(i) + " back onto its slab at pfn " + num(sl.pfn);
-  });
+  if (auto e = m.trace.step(Ev::free_to_partial_list))
+    e.pfn(sl.pfn).cache(s.name).index(i).addr(obj_addr(s, sl, i)).inuse(sl.inuse).objects(sl.objects);
   if (was_full) {
     remove_full(s, sl);
     if (!slab_free) add_partial(m, s, sl, true);
@@ -774,17 +626,16 @@ void free_debug(Machine& m, KmemCache& s, Slab& sl, u32 i, int cpu) {
 
 // __slab_free(): the object's slab is not this CPU's slab.
 void slab_free_slow(Machine& m, KmemCache& s, Slab& sl, u32 i, int cpu) {
-  TraceScope scope(m.trace, "__slab_free", [&] {
-    return std::string(cname(s)) + ": object " + num(i) + " is not in CPU " + num(cpu) + "'s slab: back onto its slab at pfn " +
-           num(sl.pfn) + " (" + to_string(sl.place) + ")";
-  });
   const bool was_full = sl.freelist.empty();
   const bool was_frozen = sl.frozen;
   sl.freelist.insert(sl.freelist.begin(), i);
   sl.state[i] = ObjState::SlabFree;
   --sl.inuse;
+  TraceScope scope(m.trace, Ev::slab_free_slow, [&](EventRef& e) {
+    e.pfn(sl.pfn).cpu(cpu).cache(s.name).index(i).addr(obj_addr(s, sl, i)).inuse(sl.inuse).objects(sl.objects);
+  });
   if (was_frozen) {
-    ev(m, "__slab_free", [&] { return std::string("the slab is frozen (a CPU owns it): nothing else to do"); });
+    if (auto e = m.trace.step(Ev::slab_free_frozen)) e.pfn(sl.pfn);
     return;
   }
   const bool has_cpu_partial = s.g.cpu_partial_slabs != 0;
@@ -795,20 +646,16 @@ void slab_free_slow(Machine& m, KmemCache& s, Slab& sl, u32 i, int cpu) {
   }
   KmemCacheNode& n = s.node[static_cast<size_t>(sl.node)];
   if (!sl.inuse && n.partial.size() >= s.g.min_partial) {
-    ev(m, "__slab_free", [&] {
-      return "the slab is empty and node " + num(sl.node) + " keeps " + num(n.partial.size()) + " >= min_partial " +
-             num(s.g.min_partial) + " partial slabs: discard it";
-    });
+    const size_t kept = n.partial.size();
     if (was_full) remove_full(s, sl);
     else remove_partial(s, sl);
+    if (auto e = m.trace.step(Ev::slab_free_discard)) e.pfn(sl.pfn).node(sl.node).partial(kept).min_partial(s.g.min_partial);
     discard_slab(m, s, sl.pfn, cpu);
     return;
   }
   if (!sl.inuse)
-    ev(m, "__slab_free", [&] {
-      return "the slab is empty but node " + num(sl.node) + " keeps only " + num(n.partial.size()) + " < min_partial " +
-             num(s.g.min_partial) + " partial slabs: it stays";
-    });
+    if (auto e = m.trace.step(Ev::slab_free_keep_empty))
+      e.pfn(sl.pfn).node(sl.node).partial(n.partial.size()).min_partial(s.g.min_partial);
   if (!has_cpu_partial && was_full) {
     remove_full(s, sl);
     add_partial(m, s, sl, true);
@@ -824,14 +671,8 @@ void slab_free(Machine& m, KmemCache& s, Slab& sl, u32 i, int cpu) {
   if (c.slab == sl.pfn) {
     c.freelist.insert(c.freelist.begin(), i);
     sl.state[i] = ObjState::CpuFree;
-    if (Event* e = ev(m, "do_slab_free", [&] {
-          return std::string(cname(s)) + ": fast path: object " + num(i) + " is in CPU " + num(cpu) +
-                 "'s slab: push it on the CPU freelist (" + num(c.freelist.size()) + " free)";
-        })) {
-      e->pfn = sl.pfn;
-      e->cpu = static_cast<std::int16_t>(cpu);
-      e->a = i;
-    }
+    if (auto e = m.trace.step(Ev::slab_free_fast))
+      e.pfn(sl.pfn).cpu(cpu).cache(s.name).index(i).addr(obj_addr(s, sl, i)).free_objects(c.freelist.size());
     return;
   }
   slab_free_slow(m, s, sl, i, cpu);
@@ -871,13 +712,13 @@ Expected<u32> object_index(const KmemCache& s, const Slab& sl, u64 addr, const c
   const u64 off = addr - slab_base(sl);
   if (off < s.g.red_left_pad || (off - s.g.red_left_pad) % s.g.size ||
       (off - s.g.red_left_pad) / s.g.size >= sl.objects)
-    return diag(std::string(fn) + "(" + hex(addr) + "): " + bug(s, "Invalid object pointer 0x" + hex(addr)) +
-                " (it lies in the slab at pfn " + num(sl.pfn) + " but is not the start of one of its " +
-                num(sl.objects) + " objects of " + num(s.g.size) + " bytes)");
+    return diag(std::string(fn) + "(" + hex16(addr) + "): " + bug(s, "Invalid object pointer 0x" + hex16(addr)) +
+                " (it lies in the slab at pfn " + std::to_string(sl.pfn) + " but is not the start of one of its " +
+                std::to_string(sl.objects) + " objects of " + std::to_string(s.g.size) + " bytes)");
   const u32 i = static_cast<u32>((off - s.g.red_left_pad) / s.g.size);
   if (sl.state[i] != ObjState::Allocated)
-    return diag(std::string(fn) + "(" + hex(addr) + "): " + bug(s, "Object already free") + " (object " + num(i) +
-                " of the slab at pfn " + num(sl.pfn) + " is on " +
+    return diag(std::string(fn) + "(" + hex16(addr) + "): " + bug(s, "Object already free") + " (object " +
+                std::to_string(i) + " of the slab at pfn " + std::to_string(sl.pfn) + " is on " +
                 (sl.state[i] == ObjState::CpuFree ? "the CPU freelist" : "the slab's freelist") + ": a double free?)");
   return i;
 }
@@ -973,11 +814,10 @@ void new_kmalloc_cache(Machine& m, unsigned idx, KmallocType type) {
   st.list.insert(st.list.begin(), id);
   st.caches[id].refcount = type == KMALLOC_NORMAL ? -1 : 1;  // MEMCG_KMEM: normal caches never merge
   st.kmalloc_caches[type][idx] = id;
-  ev(m, "create_kmalloc_cache", [&] {
+  if (auto e = m.trace.step(Ev::create_kmalloc_cache)) {
     const KmemCache& s = st.caches[id];
-    return s.name + ": " + num(s.g.objects) + " objects of " + num(s.g.size) + " bytes per order-" + num(s.g.order) +
-           " slab";
-  });
+    e.order(s.g.order).cache(s.name).objects(s.g.objects).size(s.g.size);
+  }
 }
 
 }  // namespace
@@ -996,7 +836,7 @@ void kmem_cache_init(Machine& m) {
   if (m.slub) return;
   m.slub.p = std::make_unique<SlubState>();
   SlubState& st = S(m);
-  TraceScope scope(m.trace, "kmem_cache_init", [&] { return std::string("SLUB bootstraps itself, then the kmalloc caches"); });
+  TraceScope scope(m.trace, Ev::kmem_cache_init);
   st.nr_cpu_ids = m.nr_cpus;
   st.nr_node_ids = static_cast<unsigned>(m.nodes.size());
   for (auto& row : st.kmalloc_caches) row.fill(NO_CACHE);
@@ -1013,9 +853,8 @@ void kmem_cache_init(Machine& m) {
     sl->state[i] = ObjState::Allocated;
     sl->inuse = 1;
     kn.node[nid].obj = obj_addr(kn, *sl, i);
-    ev(m, "early_kmem_cache_node_alloc", [&] {
-      return "node " + num(nid) + "'s kmem_cache_node is object " + num(i) + " of a fresh slab of its own cache";
-    });
+    if (auto e = m.trace.step(Ev::early_kmem_cache_node_alloc))
+      e.pfn(sl->pfn).node(static_cast<int>(nid)).index(i).addr(kn.node[nid].obj);
     add_partial(m, kn, *sl, false);
   }
   // kmem_cache: offsetof(struct kmem_cache, node) + nr_node_ids pointers.
@@ -1073,8 +912,7 @@ constexpr gfp_t GFP_SLAB_BUG_MASK = gfp::DMA32 | gfp::HIGHMEM | ~gfp::BITS_MASK;
 Expected<KmallocOutcome> alloc_from(Machine& m, u32 id, gfp_t g, int cpu) {
   if (g & GFP_SLAB_BUG_MASK) {
     const gfp_t fixed = g & ~GFP_SLAB_BUG_MASK;
-    m.trace.warn("kmalloc_fix_flags", "Unexpected gfp: " + format_gfp_full(g & GFP_SLAB_BUG_MASK) + ". Fixing up to gfp: " +
-                                          format_gfp_full(fixed) + ". Fix your code!");
+    if (auto e = m.trace.warn(Ev::kmalloc_fix_flags)) e.invalid(g & GFP_SLAB_BUG_MASK).gfp(fixed);
     g = fixed;
   }
   auto got = slab_alloc(m, id, g, NUMA_NO_NODE, cpu);
@@ -1099,10 +937,10 @@ Expected<KmallocOutcome> kmalloc(Machine& m, u64 size, gfp_t g, int cpu) {
   if (Status s = check_cpu(m, cpu); !s) return s.diag();
   if (auto bad = gfp_check(g, 0)) return diag("kmalloc: " + *bad);
   SlubState& st = S(m);
-  TraceScope scope(m.trace, "kmalloc", [&] { return "kmalloc(" + num(size) + ", " + format_gfp(g) + ") on CPU " + num(cpu); });
+  TraceScope scope(m.trace, Ev::kmalloc, [&](EventRef& e) { e.cpu(cpu).size(size).gfp(g); });
   KmallocOutcome o;
   if (!size) {
-    ev(m, "kmalloc", [&] { return std::string("size 0: ZERO_SIZE_PTR (16), which kfree accepts and ignores"); });
+    m.trace.step(Ev::kmalloc_zero);
     o.ok = true;
     o.addr = ZERO_SIZE_PTR;
     return o;
@@ -1110,14 +948,12 @@ Expected<KmallocOutcome> kmalloc(Machine& m, u64 size, gfp_t g, int cpu) {
   if (size > KMALLOC_MAX_CACHE_SIZE) {
     // kmalloc_large(): compound pages straight from the buddy allocator.
     const Order order = get_order(size);
-    TraceScope large(m.trace, "kmalloc_large", [&] {
-      return num(size) + " bytes > KMALLOC_MAX_CACHE_SIZE (8192): an order-" + num(order) +
-             " compound page from the buddy allocator";
-    });
+    TraceScope large(m.trace, Ev::kmalloc_large,
+                     [&](EventRef& e) { e.order(order).size(size).max(KMALLOC_MAX_CACHE_SIZE); });
     if (size > KMALLOC_MAX_SIZE || order >= MAX_ORDER) {
-      o.failure = "kmalloc(" + num(size) + "): larger than KMALLOC_MAX_SIZE (" + num(KMALLOC_MAX_SIZE) +
-                  "): the page allocator warns and returns NULL";
-      m.trace.warn("__alloc_pages", o.failure);
+      o.failure = "kmalloc(" + std::to_string(size) + "): larger than KMALLOC_MAX_SIZE (" +
+                  std::to_string(KMALLOC_MAX_SIZE) + "): the page allocator warns and returns NULL";
+      if (auto e = m.trace.warn(Ev::kmalloc_large_too_big)) e.size(size).max(KMALLOC_MAX_SIZE);
       return o;
     }
     AllocRequest r;
@@ -1128,7 +964,9 @@ Expected<KmallocOutcome> kmalloc(Machine& m, u64 size, gfp_t g, int cpu) {
     auto a = alloc_pages(m, r);
     if (!a) return a.diag();
     if (!a->ok) {
-      o.failure = a->failure;
+      // The page allocator's reason is a fact of its outcome (words: text/format/reasons.h);
+      // kmalloc_large reports the failure as the kernel logs it.
+      o.failure = "page allocation failure: order:" + std::to_string(order) + ", mode:" + format_gfp_full(r.gfp);
       return o;
     }
     st.large[a->pfn] = LargeKmalloc{order, size};
@@ -1138,13 +976,11 @@ Expected<KmallocOutcome> kmalloc(Machine& m, u64 size, gfp_t g, int cpu) {
     return o;
   }
   const u32 id = kmalloc_slab(m, size, g);
-  if (Event* e = ev(m, "kmalloc_slab", [&] {
-        const unsigned index = size <= 192 ? st.size_index[(size - 1) / 8] : fls(size - 1);
-        return num(size) + " bytes -> " + (size <= 192 ? "size_index[" + num((size - 1) / 8) + "] = " + num(index)
-                                                       : "fls(" + num(size - 1) + ") = " + num(index)) +
-               " -> " + st.caches[id].name;
-      }))
-    e->a = size;
+  if (auto e = m.trace.step(Ev::kmalloc_slab)) {
+    const bool table = size <= 192;
+    e.cache(st.caches[id].name).size(size).table(table).size_idx(table ? (size - 1) / 8 : 0).kmalloc_idx(
+        table ? st.size_index[(size - 1) / 8] : fls(size - 1));
+  }
   return alloc_from(m, id, g, cpu);
 }
 
@@ -1152,12 +988,12 @@ Status kfree(Machine& m, u64 addr, int cpu) {
   if (Status s = need_slub(m); !s) return s;
   if (Status s = check_cpu(m, cpu); !s) return s;
   if (addr <= ZERO_SIZE_PTR) {
-    ev(m, "kfree", [&] { return "kfree(" + num(addr) + "): NULL or ZERO_SIZE_PTR: nothing to do"; });
+    if (auto e = m.trace.step(Ev::kfree_null)) e.addr(addr);
     return {};
   }
   SlubState& st = S(m);
   if (addr < PAGE_OFFSET || addr - PAGE_OFFSET >= PFN_PHYS(m.mem.nr))
-    return diag("kfree(0x" + hex(addr) + "): not an address in the direct map of this machine's memory");
+    return diag("kfree(0x" + hex16(addr) + "): not an address in the direct map of this machine's memory");
   const Pfn pfn = (addr - PAGE_OFFSET) >> PAGE_SHIFT;
   Slab* sl = find_slab(st, addr);
   if (!sl) {
@@ -1166,26 +1002,24 @@ Status kfree(Machine& m, u64 addr, int cpu) {
       --it;
       if (pfn < it->first + (Pfn{1} << it->second.order)) {
         if (addr != PAGE_OFFSET + PFN_PHYS(it->first))
-          return diag("kfree(0x" + hex(addr) + "): inside the large kmalloc at 0x" +
-                      hex(PAGE_OFFSET + PFN_PHYS(it->first)) + ", not its start");
+          return diag("kfree(0x" + hex16(addr) + "): inside the large kmalloc at 0x" +
+                      hex16(PAGE_OFFSET + PFN_PHYS(it->first)) + ", not its start");
         const Pfn head = it->first;
         const Order order = it->second.order;
-        TraceScope scope(m.trace, "free_large_kmalloc", [&] {
-          return "kfree(0x" + hex(addr) + "): a large kmalloc: the order-" + num(order) + " page goes back to the buddy allocator";
-        });
+        TraceScope scope(m.trace, Ev::free_large_kmalloc,
+                         [&](EventRef& e) { e.pfn(head).order(order).cpu(cpu).addr(addr); });
         st.large.erase(it);
         return free_pages(m, head, order, cpu);
       }
     }
-    return diag("kfree(0x" + hex(addr) + "): pfn " + num(pfn) +
+    return diag("kfree(0x" + hex16(addr) + "): pfn " + std::to_string(pfn) +
                 " is neither a slab page nor a large kmalloc (kernel: \"Bad page state\" or a crash)");
   }
   KmemCache& s = st.caches[sl->cache];
   auto i = object_index(s, *sl, addr, "kfree");
   if (!i) return i.diag();
-  TraceScope scope(m.trace, "kfree", [&] {
-    return "kfree(0x" + hex(addr) + "): object " + num(*i) + " of " + s.name + " (slab at pfn " + num(sl->pfn) + ")";
-  });
+  TraceScope scope(m.trace, Ev::kfree,
+                   [&](EventRef& e) { e.pfn(sl->pfn).cpu(cpu).cache(s.name).addr(addr).index(*i); });
   slab_free(m, s, *sl, *i, cpu);
   return {};
 }
@@ -1209,7 +1043,7 @@ Expected<u64> ksize(const Machine& m, u64 addr) {
   auto it = st.large.find(pfn);
   if (addr >= PAGE_OFFSET && it != st.large.end() && addr == PAGE_OFFSET + PFN_PHYS(pfn))
     return PAGE_SIZE << it->second.order;
-  return diag("ksize(0x" + hex(addr) + "): not a live kmalloc object");
+  return diag("ksize(0x" + hex16(addr) + "): not a live kmalloc object");
 }
 
 // ---- caches ---------------------------------------------------------------------------------------
@@ -1267,26 +1101,33 @@ Expected<u32> kmem_cache_create(Machine& m, std::string_view name, u32 size, u32
     return diag("kmem_cache_create(" + std::string(name) + "): sysfs: cannot create duplicate filename '/kernel/slab/" +
                 std::string(name) + "'");
   if (!size || size > KMALLOC_MAX_SIZE)
-    return diag("kmem_cache_create(" + std::string(name) + "): size " + num(size) + " must be 1.." + num(KMALLOC_MAX_SIZE) +
-                " (kmem_cache_sanity_check: -EINVAL)");
-  if (align && !is_pow2(align)) return diag("kmem_cache_create(" + std::string(name) + "): align " + num(align) + " is not a power of two");
-  if (align > PAGE_SIZE) return diag("kmem_cache_create(" + std::string(name) + "): align " + num(align) + " is larger than a page");
-  if (flags & ~slabf::PERMITTED)
-    return diag("kmem_cache_create(" + std::string(name) + "): flags " + format_slab_flags(flags & ~slabf::PERMITTED) +
-                " are not allowed (SLAB_FLAGS_PERMITTED: -EINVAL)");
-  TraceScope scope(m.trace, "kmem_cache_create", [&] {
-    return "kmem_cache_create(\"" + std::string(name) + "\", " + num(size) + ", " + num(align) + ", " + format_slab_flags(flags) + ")";
-  });
+    return diag("kmem_cache_create(" + std::string(name) + "): size " + std::to_string(size) + " must be 1.." +
+                std::to_string(KMALLOC_MAX_SIZE) + " (kmem_cache_sanity_check: -EINVAL)");
+  if (align && !is_pow2(align))
+    return diag("kmem_cache_create(" + std::string(name) + "): align " + std::to_string(align) + " is not a power of two");
+  if (align > PAGE_SIZE)
+    return diag("kmem_cache_create(" + std::string(name) + "): align " + std::to_string(align) + " is larger than a page");
+  if (const u32 bad = flags & ~slabf::PERMITTED) {
+    // Name the lowest refused flag, as the kernel's own headers spell it.
+    const u32 bit = bad & (~bad + 1);
+    std::string what = "0x" + [&] {
+      char b[12];
+      std::snprintf(b, sizeof b, "%x", bit);
+      return std::string(b);
+    }();
+    for (const SlabFlagName& f : kSlabFlagNames)
+      if (f.bit == bit) what = std::string(f.name);
+    return diag("kmem_cache_create(" + std::string(name) + "): flag " + what +
+                " is not allowed (SLAB_FLAGS_PERMITTED: -EINVAL)");
+  }
+  TraceScope scope(m.trace, Ev::kmem_cache_create, [&](EventRef& e) { e.cache(name).size(size).align(align).flags(flags); });
   if (auto target = find_mergeable(st, size, align, flags)) {
     KmemCache& s = st.caches[*target];
     s.refcount++;
     s.g.object_size = std::max(s.g.object_size, size);
     s.g.inuse = std::max(s.g.inuse, align_up(size, WORD));
     s.aliases.emplace_back(name);
-    ev(m, "__kmem_cache_alias", [&] {
-      return std::string(name) + " merges into " + s.name + " (slot " + num(s.g.size) + " bytes, refcount " + num(s.refcount) +
-             "): no new cache";
-    });
+    if (auto e = m.trace.step(Ev::kmem_cache_alias)) e.name(name).cache(s.name).size(s.g.size).refcount(s.refcount);
     return *target;
   }
   const u32 a = calculate_alignment(flags, align, size);
@@ -1306,13 +1147,17 @@ Expected<u32> kmem_cache_create(Machine& m, std::string_view name, u32 size, u32
   }
   init_cache_random_seq(st, st.caches[id]);
   st.list.insert(st.list.begin(), id);
-  ev(m, "calculate_sizes", [&] {
+  if (m.trace.on()) {
     const CacheGeometry& c = st.caches[id].g;
-    return std::string(name) + ": object " + num(c.object_size) + ", align " + num(c.align) + ", size " + num(c.size) +
-           ", free pointer at " + num(c.offset) + ", order " + num(c.order) + " (" + num(c.objects) + " objects), min order " +
-           num(c.min_order) + ", min_partial " + num(c.min_partial) + ", cpu_partial " + num(c.cpu_partial) + " (" +
-           num(c.cpu_partial_slabs) + " slabs)";
-  });
+    m.trace.step(Ev::calculate_sizes).cache(name).object_size(c.object_size).align(c.align).size(c.size).offset(c.offset);
+    m.trace.step(Ev::kmem_cache_open)
+        .order(c.order)
+        .objects(c.objects)
+        .min_order(c.min_order)
+        .min_partial(c.min_partial)
+        .cpu_partial(c.cpu_partial)
+        .count(c.cpu_partial_slabs);
+  }
   return id;
 }
 
@@ -1321,9 +1166,7 @@ Expected<KmallocOutcome> kmem_cache_alloc(Machine& m, u32 cache, gfp_t g, int cp
   if (Status s = check_cpu(m, cpu); !s) return s.diag();
   if (!cache_of(m, cache)) return diag("kmem_cache_alloc: no such cache");
   if (auto bad = gfp_check(g, 0)) return diag("kmem_cache_alloc: " + *bad);
-  TraceScope scope(m.trace, "kmem_cache_alloc", [&] {
-    return "kmem_cache_alloc(" + S(m).caches[cache].name + ", " + format_gfp(g) + ") on CPU " + num(cpu);
-  });
+  TraceScope scope(m.trace, Ev::kmem_cache_alloc, [&](EventRef& e) { e.cpu(cpu).cache(S(m).caches[cache].name).gfp(g); });
   return alloc_from(m, cache, g, cpu);
 }
 
@@ -1334,15 +1177,14 @@ Status kmem_cache_free(Machine& m, u32 cache, u64 addr, int cpu) {
   if (!want) return diag("kmem_cache_free: no such cache");
   SlubState& st = S(m);
   Slab* sl = find_slab(st, addr);
-  if (!sl) return diag("kmem_cache_free(" + want->name + ", 0x" + hex(addr) + "): the address is not in a slab");
+  if (!sl) return diag("kmem_cache_free(" + want->name + ", 0x" + hex16(addr) + "): the address is not in a slab");
   KmemCache& s = st.caches[sl->cache];
   if (sl->cache != cache)
     return diag("kmem_cache_free: Wrong slab cache. " + want->name + " but object is from " + s.name);
   auto i = object_index(s, *sl, addr, "kmem_cache_free");
   if (!i) return i.diag();
-  TraceScope scope(m.trace, "kmem_cache_free", [&] {
-    return "kmem_cache_free(" + s.name + ", 0x" + hex(addr) + "): object " + num(*i) + " of the slab at pfn " + num(sl->pfn);
-  });
+  TraceScope scope(m.trace, Ev::kmem_cache_free,
+                   [&](EventRef& e) { e.pfn(sl->pfn).cpu(cpu).cache(s.name).addr(addr).index(*i); });
   slab_free(m, s, *sl, *i, cpu);
   return {};
 }
@@ -1378,9 +1220,7 @@ Status kmem_cache_shrink(Machine& m, u32 cache) {
   if (Status s = need_slub(m); !s) return s;
   if (!cache_of(m, cache)) return diag("kmem_cache_shrink: no such cache");
   KmemCache& s = S(m).caches[cache];
-  TraceScope scope(m.trace, "kmem_cache_shrink", [&] {
-    return s.name + ": flush every CPU's slabs, discard the empty partial slabs, sort the rest";
-  });
+  TraceScope scope(m.trace, Ev::kmem_cache_shrink, [&](EventRef& e) { e.cache(s.name); });
   flush_all(m, s);
   do_shrink(m, s);
   return {};
@@ -1401,12 +1241,10 @@ Status kmem_cache_destroy(Machine& m, std::string_view name) {
   if ((s.g.flags & slabf::KMALLOC) || *id == st.kmem_cache || *id == st.kmem_cache_node)
     return diag("kmem_cache_destroy(" + s.name + "): a boot cache the kernel never destroys");
   if (s.refcount > 1) {
-    TraceScope scope(m.trace, "kmem_cache_destroy", [&] {
-      return std::string(name) + ": " + s.name + " is shared (refcount " + num(s.refcount) + "): drop one reference";
-    });
     s.refcount--;
     auto it = std::find(s.aliases.begin(), s.aliases.end(), std::string(name));
     if (it != s.aliases.end()) s.aliases.erase(it);
+    if (auto e = m.trace.step(Ev::kmem_cache_destroy_shared)) e.name(name).cache(s.name).refcount(s.refcount);
     return {};
   }
   u64 live = 0;
@@ -1414,9 +1252,9 @@ Status kmem_cache_destroy(Machine& m, std::string_view name) {
     if (sl.cache == *id)
       for (ObjState o : sl.state) live += o == ObjState::Allocated;
   if (live)
-    return diag("kmem_cache_destroy " + s.name + ": Slab cache still has objects (" + num(live) +
+    return diag("kmem_cache_destroy " + s.name + ": Slab cache still has objects (" + std::to_string(live) +
                 " allocated); nothing was destroyed");
-  TraceScope scope(m.trace, "kmem_cache_destroy", [&] { return s.name + ": flush, free every slab, free the cache's structs"; });
+  TraceScope scope(m.trace, Ev::kmem_cache_destroy, [&](EventRef& e) { e.cache(s.name); });
   flush_all(m, s);
   for (KmemCacheNode& n : s.node) {
     std::vector<Pfn> list;
@@ -1437,9 +1275,9 @@ Status kmem_cache_destroy(Machine& m, std::string_view name) {
   return {};
 }
 
-// ---- views ----------------------------------------------------------------------------------------
+// ---- what the views read ---------------------------------------------------------------------------
 
-// cache_show(): the objsize column is s->size, the slot with metadata.
+// count_partial(): only node partial slabs have free objects to count.
 SlabinfoCounts slabinfo_counts(const SlubState& st, const KmemCache& s) {
   SlabinfoCounts c;
   u64 nr_free = 0;
@@ -1455,91 +1293,7 @@ SlabinfoCounts slabinfo_counts(const SlubState& st, const KmemCache& s) {
   return c;
 }
 
-std::string proc_slabinfo(const Machine& m) {
-  std::string out = "slabinfo - version: 2.1\n"
-                    "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables "
-                    "<limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n";
-  if (!m.slub) return out;
-  const SlubState& st = S(m);
-  for (u32 id : st.list) {
-    const KmemCache& s = st.caches[id];
-    const SlabinfoCounts c = slabinfo_counts(st, s);
-    char b[256];
-    std::snprintf(b, sizeof b, "%-17s %6llu %6llu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6llu %6llu %6llu\n",
-                  s.name.c_str(), static_cast<unsigned long long>(c.active_objs),
-                  static_cast<unsigned long long>(c.num_objs), s.g.size, s.g.objects, 1 << s.g.order, 0u, 0u, 0u,
-                  static_cast<unsigned long long>(c.slabs), static_cast<unsigned long long>(c.slabs), 0ull);
-    out += b;
-  }
-  return out;
-}
-
-std::string slab_picture(const Slab& s) {
-  std::string p;
-  for (ObjState o : s.state) p += o == ObjState::Allocated ? '#' : o == ObjState::CpuFree ? 'c' : '.';
-  return p;
-}
-
-std::string slab_view(const Machine& m, u32 id) {
-  const KmemCache* sp = cache_of(m, id);
-  if (!sp) return "no such cache\n";
-  const KmemCache& s = *sp;
-  const SlubState& st = S(m);
-  const CacheGeometry& g = s.g;
-  std::string out = s.name + ": object_size " + num(g.object_size) + ", size " + num(g.size) + ", align " + num(g.align) +
-                    ", inuse " + num(g.inuse) + ", free pointer at offset " + num(g.offset) +
-                    (g.red_left_pad ? ", red_left_pad " + num(g.red_left_pad) : std::string()) + "\n";
-  out += "  order " + num(g.order) + " (" + num(g.objects) + " objects, " + num(PAGE_SIZE << g.order) + " bytes, " +
-         num((PAGE_SIZE << g.order) - u64{g.objects} * g.size) + " wasted), min order " + num(g.min_order) + " (" +
-         num(g.min_objects) + " objects), min_partial " + num(g.min_partial) + ", cpu_partial " + num(g.cpu_partial) +
-         " (" + num(g.cpu_partial_slabs) + " slabs), flags " + format_slab_flags(g.flags) + ", refcount " +
-         std::to_string(s.refcount) + "\n";
-  if (!s.aliases.empty()) {
-    out += "  aliases:";
-    for (const std::string& a : s.aliases) out += " " + a;
-    out += "\n";
-  }
-  auto show = [&](const Slab& sl, const std::vector<u32>* cpu_fl) {
-    out += "  slab pfn " + num(sl.pfn) + " (order " + num(sl.order) + ", node " + num(sl.node) + ") " + to_string(sl.place) +
-           (sl.cpu >= 0 ? " of CPU " + num(sl.cpu) : std::string()) + (sl.frozen ? ", frozen" : "") + ", inuse " +
-           num(sl.inuse) + "/" + num(sl.objects) + "  [" + slab_picture(sl) + "]\n";
-    std::vector<long long> next(sl.objects, -1);
-    auto chain = [&](const std::vector<u32>& fl, const char* what) {
-      if (fl.empty()) return;
-      out += std::string("    ") + what + ":";
-      for (size_t k = 0; k < fl.size(); ++k) {
-        out += " " + num(fl[k]);
-        if (k + 1 < fl.size()) next[fl[k]] = fl[k + 1];
-      }
-      out += " -> NULL\n";
-    };
-    if (cpu_fl) chain(*cpu_fl, "cpu freelist");
-    chain(sl.freelist, "slab freelist");
-    for (u32 i = 0; i < sl.objects; ++i) {
-      out += "    [" + num(i) + "] " + hex(obj_addr(s, sl, i)) + " ";
-      switch (sl.state[i]) {
-        case ObjState::Allocated: out += "allocated"; break;
-        case ObjState::CpuFree: out += "free (cpu freelist)"; break;
-        case ObjState::SlabFree: out += "free (slab freelist)"; break;
-      }
-      if (sl.state[i] != ObjState::Allocated)
-        out += next[i] >= 0 ? ", next free: [" + num(static_cast<u64>(next[i])) + "]" : ", next free: NULL";
-      out += "\n";
-    }
-  };
-  for (size_t c = 0; c < s.cpu.size(); ++c) {
-    const KmemCacheCpu& kc = s.cpu[c];
-    if (kc.slab != NO_SLAB) show(st.slabs.at(kc.slab), &kc.freelist);
-    for (Pfn p : kc.partial) show(st.slabs.at(p), nullptr);
-  }
-  for (const KmemCacheNode& n : s.node) {
-    for (Pfn p : n.partial) show(st.slabs.at(p), nullptr);
-    for (Pfn p : n.full) show(st.slabs.at(p), nullptr);
-  }
-  for (const auto& [pfn, sl] : st.slabs)
-    if (sl.cache == id && sl.place == SlabPlace::Full) show(sl, nullptr);
-  return out;
-}
+u64 object_address(const KmemCache& s, const Slab& sl, u32 i) { return obj_addr(s, sl, i); }
 
 u64 slab_reclaimable_pages(const Machine& m) {
   if (!m.slub) return 0;

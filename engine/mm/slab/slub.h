@@ -78,9 +78,27 @@ inline constexpr u32 PERMITTED = CONSISTENCY_CHECKS | RED_ZONE | POISON | HWCACH
                                  STORE_USER | RECLAIM_ACCOUNT | PANIC | TYPESAFE_BY_RCU | ACCOUNT;
 }  // namespace slabf
 
-// "SLAB_HWCACHE_ALIGN|SLAB_RECLAIM_ACCOUNT", "0x2000" or "0".
-Expected<u32> parse_slab_flags(std::string_view text);
-std::string format_slab_flags(u32 flags);
+// The flags' names as the kernel spells them (text/parse/slab_flags.h reads
+// them, text/format/slabinfo.h writes them).
+struct SlabFlagName {
+  std::string_view name;
+  u32 bit;
+};
+inline constexpr std::array<SlabFlagName, 13> kSlabFlagNames = {{
+    {"SLAB_CONSISTENCY_CHECKS", slabf::CONSISTENCY_CHECKS},
+    {"SLAB_RED_ZONE", slabf::RED_ZONE},
+    {"SLAB_POISON", slabf::POISON},
+    {"SLAB_KMALLOC", slabf::KMALLOC},
+    {"SLAB_HWCACHE_ALIGN", slabf::HWCACHE_ALIGN},
+    {"SLAB_CACHE_DMA", slabf::CACHE_DMA},
+    {"SLAB_CACHE_DMA32", slabf::CACHE_DMA32},
+    {"SLAB_STORE_USER", slabf::STORE_USER},
+    {"SLAB_RECLAIM_ACCOUNT", slabf::RECLAIM_ACCOUNT},
+    {"SLAB_PANIC", slabf::PANIC},
+    {"SLAB_TYPESAFE_BY_RCU", slabf::TYPESAFE_BY_RCU},
+    {"SLAB_ACCOUNT", slabf::ACCOUNT},
+    {"__OBJECT_POISON", slabf::OBJECT_POISON},
+}};
 
 inline constexpr u64 PAGE_OFFSET = 0xffff888000000000ull;  // x86_64 direct map, 4-level, nokaslr
 inline constexpr u64 ZERO_SIZE_PTR = 16;                   // kmalloc(0)
@@ -128,6 +146,7 @@ inline constexpr Pfn NO_SLAB = ~Pfn{0};
 
 enum class ObjState : std::uint8_t { SlabFree = 0, CpuFree = 1, Allocated = 2 };
 enum class SlabPlace : std::uint8_t { CpuSlab, CpuPartial, NodePartial, NodeFull, Full };
+// "cpu slab", "cpu partial", "node partial", "node full", "full".
 const char* to_string(SlabPlace p);
 
 // struct slab: one slab's pages and objects.
@@ -229,21 +248,16 @@ void kmem_cache_shrink_all(Machine& m);
 std::optional<u32> find_cache(const Machine& m, std::string_view name);
 const KmemCache* cache_of(const Machine& m, u32 id);
 const Slab* slab_of(const Machine& m, u64 addr);  // the slab an address lies in
+// The address of object `i` of slab `sl` (after the left red zone).
+u64 object_address(const KmemCache& s, const Slab& sl, u32 i);
 
-// /proc/slabinfo, "slabinfo - version: 2.1".
-std::string proc_slabinfo(const Machine& m);
-// What /proc/slabinfo counts for one cache: objects on partial slabs'
-// freelists are the free ones (CPU slabs count as in use).
+// What /proc/slabinfo counts for one cache (text/format/slabinfo.h prints
+// it): objects on node partial slabs' freelists are the free ones; CPU
+// slabs and CPU partial slabs count as in use, as count_partial() sees it.
 struct SlabinfoCounts {
   u64 active_objs = 0, num_objs = 0, slabs = 0;
 };
 SlabinfoCounts slabinfo_counts(const SlubState& st, const KmemCache& s);
-// One cache: its geometry, then every slab with each object's state and
-// where its free pointer leads.
-std::string slab_view(const Machine& m, u32 cache);
-// One char per object: '#' allocated, '.' on the slab's freelist, 'c' on
-// the CPU freelist.
-std::string slab_picture(const Slab& s);
 
 // Pages in slabs (NR_SLAB_RECLAIMABLE_B / NR_SLAB_UNRECLAIMABLE_B in pages;
 // kmalloc_large pages count as unreclaimable, as in 6.1).

@@ -5,6 +5,7 @@
 #include "mm/page_alloc/alloc.h"
 #include "text/format/json.h"
 #include "text/format/narration.h"
+#include "text/format/reasons.h"
 
 namespace mm {
 
@@ -12,8 +13,9 @@ namespace {
 
 constexpr std::string_view kArgTypeNames[] = {"Pfn",   "Order", "MigrateType", "Zone",       "Node",  "Cpu",
                                               "ZoneType", "Count", "Signed",   "Bytes",      "Phys",  "Addr",
-                                              "Gfp",   "AllocFlags", "Wmark",  "Bool",       "Str",   "Pid"};
-static_assert(std::size(kArgTypeNames) == static_cast<unsigned>(ArgType::Pid) + 1);
+                                              "Gfp",   "AllocFlags", "Wmark",  "Bool",       "Str",   "Pid",
+                                              "SlabFlags"};
+static_assert(std::size(kArgTypeNames) == static_cast<unsigned>(ArgType::kSlabFlags) + 1);
 
 constexpr std::string_view kind_name(EventKind k) {
   switch (k) {
@@ -91,6 +93,17 @@ void constants(Json& j) {
   j.close(']');
 }
 
+// Why an allocation fails (AllocOutcome::reason, AllocResult.reason), in
+// both languages; {order}, {node} and {gfp} name the request.
+void reasons(Json& j) {
+  j.key("reasons").open('[');
+  for (unsigned i = 1; i < kAllocFailures; ++i) {
+    const Words& w = reason_words(static_cast<AllocFailure>(i));
+    j.open('{').field("code", kAllocFailureCodes[i]).field("en", w.en).field("zh", w.zh).close('}');
+  }
+  j.close(']');
+}
+
 }  // namespace
 
 std::string catalogue_json() {
@@ -100,6 +113,7 @@ std::string catalogue_json() {
   args(j);
   names(j);
   constants(j);
+  reasons(j);
   j.close('}');
   return j.take();
 }

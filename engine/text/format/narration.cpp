@@ -8,6 +8,8 @@
 #include <functional>
 
 #include "mm/page_alloc/gfp.h"
+#include "text/format/gfp.h"
+#include "text/format/slabinfo.h"
 
 namespace mm {
 
@@ -131,27 +133,28 @@ std::string_view wmark_name(unsigned w) { return w < kWmarkNames.size() ? kWmark
 std::string format_arg(const Event& e, Arg a, const Trace& t, Lang lang) {
   const std::int64_t v = e.get(a);
   switch (kArgInfo[static_cast<unsigned>(a)].type) {
-    case ArgType::MigrateType: return std::string(migratetype_name(static_cast<unsigned>(v), lang));
-    case ArgType::Zone: {
+    case ArgType::kMigrateType: return std::string(migratetype_name(static_cast<unsigned>(v), lang));
+    case ArgType::kZone: {
       const std::string z = e.zone >= 0 && e.zone < static_cast<int>(MAX_NR_ZONES) ? std::string(kZoneNames[static_cast<unsigned>(e.zone)]) : "?";
       return (lang == Lang::zh ? "节点 " : "Node ") + std::to_string(e.node) + " " + z;
     }
-    case ArgType::ZoneType: return v >= 0 && v < static_cast<std::int64_t>(MAX_NR_ZONES) ? std::string(kZoneNames[static_cast<unsigned>(v)]) : "?";
-    case ArgType::Phys: return hex(static_cast<std::uint64_t>(v), 16);
-    case ArgType::Addr: return hex(static_cast<std::uint64_t>(v), 1);
-    case ArgType::Gfp: return format_gfp(static_cast<gfp_t>(v));
-    case ArgType::AllocFlags: return format_alloc_flags(static_cast<unsigned>(v));
-    case ArgType::Wmark: return std::string(wmark_name(static_cast<unsigned>(v)));
-    case ArgType::Bool: return v ? "1" : "0";
-    case ArgType::Str: return v >= 0 && static_cast<std::size_t>(v) < t.string_count() ? t.string_at(static_cast<std::size_t>(v)) : "";
-    case ArgType::Pfn:
-    case ArgType::Order:
-    case ArgType::Node:
-    case ArgType::Cpu:
-    case ArgType::Count:
-    case ArgType::Signed:
-    case ArgType::Bytes:
-    case ArgType::Pid: break;
+    case ArgType::kZoneType: return v >= 0 && v < static_cast<std::int64_t>(MAX_NR_ZONES) ? std::string(kZoneNames[static_cast<unsigned>(v)]) : "?";
+    case ArgType::kPhys: return hex(static_cast<std::uint64_t>(v), 16);
+    case ArgType::kAddr: return hex(static_cast<std::uint64_t>(v), 1);
+    case ArgType::kGfp: return format_gfp(static_cast<gfp_t>(v));
+    case ArgType::kAllocFlags: return format_alloc_flags(static_cast<unsigned>(v));
+    case ArgType::kWmark: return std::string(wmark_name(static_cast<unsigned>(v)));
+    case ArgType::kSlabFlags: return format_slab_flags(static_cast<u32>(v));
+    case ArgType::kBool: return v ? "1" : "0";
+    case ArgType::kStr: return v >= 0 && static_cast<std::size_t>(v) < t.string_count() ? t.string_at(static_cast<std::size_t>(v)) : "";
+    case ArgType::kPfn:
+    case ArgType::kOrder:
+    case ArgType::kNode:
+    case ArgType::kCpu:
+    case ArgType::kCount:
+    case ArgType::kSigned:
+    case ArgType::kBytes:
+    case ArgType::kPid: break;
   }
   return std::to_string(v);
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "mm/core/machine.h"
+#include "text/format/proc_pressure.h"  // meminfo, oom_score, the tasks table
 
 namespace mm {
 

@@ -245,8 +245,8 @@ void node_json(const Machine& m, Json& j, const Node& n) {
   j.close(']').field("kswapd", "sleeping").close('}');
 }
 
-// What /proc/slabinfo counts (proc_slabinfo in slub.cpp computes the same
-// inline): objects on node partial slabs are the free ones; CPU slabs and
+// What /proc/slabinfo counts (proc_slabinfo in text/format/slabinfo.cpp
+// prints the same): objects on node partial slabs are the free ones; CPU slabs and
 // CPU partial slabs count as active, as count_partial() sees it.
 void cache_json(Json& j, const SlubState& st, const KmemCache& s) {
   const SlabinfoCounts c = slabinfo_counts(st, s);

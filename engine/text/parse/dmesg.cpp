@@ -136,6 +136,240 @@ std::optional<E820Type> e820_type(std::string_view s) {
   return std::nullopt;
 }
 
+// ---- the kernel command line --------------------------------------------------
+
+// One parameter as the kernel splits the command line: `param` or
+// `param=value`, double quotes allowed around spaces. `value` is empty and
+// has_value false for a bare `param` (the kernel passes a NULL value).
+// Positions index the line body.
+struct CmdlineParam {
+  std::string_view param, value;
+  bool has_value = false;
+  size_t pos = 0, value_pos = 0;
+};
+
+bool is_cmdline_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+// '-' and '_' are the same in parameter names. kernel: parameq()
+bool parameq(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] == '-' ? '_' : a[i], y = b[i] == '-' ? '_' : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// The early parameters of `body` from `start` on, split as the kernel
+// splits them; a bare "--" ends them (the rest is for init).
+// kernel: parse_args() -> next_arg()
+std::vector<CmdlineParam> split_cmdline(std::string_view body, size_t start) {
+  std::vector<CmdlineParam> out;
+  size_t a = start;
+  while (a < body.size() && is_cmdline_space(body[a])) ++a;
+  while (a < body.size()) {
+    bool quoted = false, in_quote = false;
+    if (body[a] == '"') {
+      ++a;
+      quoted = in_quote = true;
+    }
+    size_t i = a, equals = 0;
+    for (; i < body.size(); ++i) {
+      if (is_cmdline_space(body[i]) && !in_quote) break;
+      if (equals == 0 && body[i] == '=') equals = i - a;
+      if (body[i] == '"') in_quote = !in_quote;
+    }
+    size_t end = i;  // one past the last character of this parameter
+    if (quoted && end > a && body[end - 1] == '"') --end;
+    CmdlineParam p;
+    p.pos = a;
+    if (!equals) {
+      p.param = body.substr(a, end - a);
+    } else {
+      p.param = body.substr(a, equals);
+      p.has_value = true;
+      size_t v = a + equals + 1;
+      if (v < body.size() && body[v] == '"') {
+        ++v;
+        if (!quoted && end > v && body[end - 1] == '"') --end;  // quotes around the value are not part of it
+      }
+      p.value_pos = v;
+      p.value = body.substr(v, end > v ? end - v : 0);
+    }
+    if (!p.has_value && p.param == "--") break;
+    out.push_back(p);
+    a = i;
+    while (a < body.size() && is_cmdline_space(body[a])) ++a;
+  }
+  return out;
+}
+
+// What the kernel reads from a kernelcore= / movablecore= value: a number
+// as simple_strtoull(p, &end, 0) reads it (0x hex, leading 0 octal, no sign,
+// silently wrapping), then either '%' or one memparse suffix K M G T P E.
+// Whatever follows is ignored without a word. kernel: cmdline_parse_core()
+struct CoreValue {
+  bool percent = false;
+  u64 value = 0;     // bytes, or the percentage
+  size_t used = 0;   // characters the kernel looked at
+  bool digits = false;
+};
+
+CoreValue parse_core_value(std::string_view v) {
+  CoreValue r;
+  size_t i = 0;
+  unsigned base = 10;
+  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  if (!v.empty() && v[0] == '0') {  // kernel: _parse_integer_fixup_radix()
+    base = 8;
+    if (v.size() > 2 && lower(v[1]) == 'x' && std::isxdigit(static_cast<unsigned char>(v[2]))) {
+      base = 16;
+      i = 2;
+    }
+  }
+  for (; i < v.size(); ++i) {
+    const char c = lower(v[i]);
+    unsigned d = 0;
+    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
+    else break;
+    if (d >= base) break;
+    r.value = r.value * base + d;  // wraps, as _parse_integer_limit's result does
+    r.digits = true;
+  }
+  if (i < v.size() && v[i] == '%') {
+    r.percent = true;
+    r.used = i + 1;
+    return r;
+  }
+  unsigned shift = 0;
+  if (i < v.size()) {
+    switch (lower(v[i])) {  // kernel: memparse()
+      case 'e': shift = 60; break;
+      case 'p': shift = 50; break;
+      case 't': shift = 40; break;
+      case 'g': shift = 30; break;
+      case 'm': shift = 20; break;
+      case 'k': shift = 10; break;
+      default: break;
+    }
+    if (shift) ++i;
+  }
+  r.value <<= shift;
+  r.used = i;
+  return r;
+}
+
+// The parameters of the command line that the model boots with:
+// kernelcore=, movablecore=, numa=off, transparent_hugepage=. Bad values
+// are not errors: the kernel takes them as it reads them (for kernelcore=
+// and movablecore= cmdline_parse_core() returns 0 whatever the value, so not
+// even "Malformed early option" is printed) and boots on, and so does the
+// importer, leaving a note that says what the kernel made of the value.
+class CmdlineParams {
+ public:
+  CmdlineParams(const Line& l, std::string_view source) : l_(l), source_(source) {}
+
+  void apply(size_t start, MachineSpec& spec, bool& numa_off, std::vector<std::string>& notes) {
+    for (const CmdlineParam& p : split_cmdline(l_.body, start)) {
+      if (parameq(p.param, "kernelcore")) kernelcore(p, spec.knobs, notes);
+      else if (parameq(p.param, "movablecore")) movablecore(p, spec.knobs, notes);
+      else if (parameq(p.param, "numa") && p.has_value && p.value.substr(0, 3) == "off")
+        numa_off = true;  // kernel: numa_setup()
+      else if (parameq(p.param, "transparent_hugepage") && p.has_value) transparent_hugepage(p, spec.knobs, notes);
+    }
+  }
+
+ private:
+  // "FILE:LINE:COL" of a position in the line body.
+  std::string where(size_t pos) const {
+    return std::string(source_) + ":" + std::to_string(l_.no) + ":" +
+           std::to_string(l_.offset + static_cast<int>(pos) + 1);
+  }
+  std::string note(const CmdlineParam& p, size_t pos, const std::string& what) const {
+    std::string text(p.param);
+    if (p.has_value) text += "=" + std::string(p.value);
+    return "mm-playground: " + where(pos) + ": " + text + ": " + what;
+  }
+
+  // kernel: cmdline_parse_kernelcore()
+  void kernelcore(const CmdlineParam& p, Knobs& k, std::vector<std::string>& notes) {
+    if (!p.has_value) {
+      // 6.1 hands the missing value to parse_option_str(), which reads
+      // through the NULL pointer: such a kernel does not get past this.
+      notes.push_back(note(p, p.pos, "without a value 6.1 dereferences a NULL pointer in parse_option_str() and "
+                                     "cannot boot; the model ignores the parameter"));
+      return;
+    }
+    if (has_option(p.value, "mirror")) {
+      k.kernelcore_mirror = true;
+      notes.push_back(note(p, p.value_pos,
+                           "no memory of this machine is mirrored (only an EFI memory map marks mirrors), so, as in "
+                           "6.1, all memory from 4G up becomes ZONE_MOVABLE and the kernel warns about "
+                           "unmirrored kernel memory"));
+      return;
+    }
+    core(p, k.kernelcore, k.kernelcore_percent, notes);
+  }
+
+  // kernel: cmdline_parse_movablecore()
+  void movablecore(const CmdlineParam& p, Knobs& k, std::vector<std::string>& notes) {
+    if (!p.has_value) {
+      notes.push_back(note(p, p.pos, "without a value the kernel prints \"Malformed early option 'movablecore'\" "
+                                     "and ignores it"));
+      return;
+    }
+    core(p, k.movablecore, k.movablecore_percent, notes);
+  }
+
+  // A size sets the bytes and clears the percentage; a percentage leaves the
+  // bytes alone, as cmdline_parse_core() does with the kernel's two variables.
+  void core(const CmdlineParam& p, u64& bytes, u64& percent, std::vector<std::string>& notes) {
+    const CoreValue v = parse_core_value(p.value);
+    if (v.percent) {
+      percent = v.value;
+      if (v.value > 100)
+        notes.push_back(note(p, p.value_pos, "more than 100%: the kernel warns (WARN_ON) and still uses it"));
+    } else {
+      bytes = v.value;
+      percent = 0;
+    }
+    if (!v.digits) {
+      notes.push_back(note(p, p.value_pos, "not a number; the kernel silently reads it as 0"));
+    } else if (v.used < p.value.size()) {
+      const std::string read(p.value.substr(0, v.used));
+      notes.push_back(note(p, p.value_pos + v.used,
+                           "the kernel reads only '" + read + "' and silently ignores the rest: " +
+                               (v.percent ? read : std::to_string(v.value >> PAGE_SHIFT) + " pages")));
+    }
+  }
+
+  // always and madvise start khugepaged, never does not; anything else is
+  // ignored with the kernel's own warning. kernel: setup_transparent_hugepage()
+  void transparent_hugepage(const CmdlineParam& p, Knobs& k, std::vector<std::string>& notes) {
+    if (p.value == "always" || p.value == "madvise") k.transparent_hugepage = true;
+    else if (p.value == "never") k.transparent_hugepage = false;
+    else notes.push_back(note(p, p.value_pos, "the kernel warns \"transparent_hugepage= cannot parse, ignored\""));
+  }
+
+  // Is `option` one of the comma-separated words of `s`? kernel: parse_option_str()
+  static bool has_option(std::string_view s, std::string_view option) {
+    size_t i = 0;
+    while (i < s.size()) {
+      if (s.substr(i, option.size()) == option) {
+        i += option.size();
+        if (i >= s.size() || s[i] == ',') return true;
+      }
+      while (i < s.size() && s[i] != ',') ++i;
+      if (i < s.size()) ++i;
+    }
+    return false;
+  }
+
+  const Line& l_;
+  std::string_view source_;
+};
+
 constexpr MemblockAllocFn kAllocFns[] = {MemblockAllocFn::alloc_try_nid_raw, MemblockAllocFn::alloc_exact_nid_raw,
                                          MemblockAllocFn::alloc_try_nid, MemblockAllocFn::phys_alloc_range,
                                          MemblockAllocFn::phys_alloc_try_nid};
@@ -172,6 +406,8 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   std::map<int, std::vector<int>> node_cpus;  // from "SRAT: PXM p -> APIC a -> Node n"
   int cpu_seen = 0;
   bool numa_off = false, memblock_debug = false;
+  const Line* cmdline_line = nullptr;         // "Command line: "
+  const Line* kernel_cmdline_line = nullptr;  // "Kernel command line: "
   unsigned cpus = 0;
   std::vector<E820Entry> e820_now;  // the kernel's table after update/remove
   for (const Line& l : lines) {
@@ -189,9 +425,10 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
       if (!spec.e820.empty() && e.addr < spec.e820.back().end())
         return p.error(11, "e820 entries overlap or are out of order");
       spec.e820.push_back(e);
-    } else if (starts(b, "Command line: ") || starts(b, "Kernel command line: ")) {
-      spec.cmdline = std::string(b.substr(b.find(": ") + 2));
-      if (spec.cmdline.find("numa=off") != std::string::npos) numa_off = true;
+    } else if (starts(b, "Command line: ")) {
+      cmdline_line = &l;  // boot_command_line, which parse_early_param() reads
+    } else if (starts(b, "Kernel command line: ")) {
+      if (!kernel_cmdline_line) kernel_cmdline_line = &l;  // printed later, may carry bootconfig additions
     } else if (starts(b, "ACPI: SRAT: Node ")) {
       size_t pos = 17;
       auto n = p.dec(pos);
@@ -256,6 +493,14 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
       return Diagnostic{src, 1, 1, "usable RAM ends at " + format_size(e.end()) +
                                      "; the model keeps a dense memory map up to 80G of physical address space"};
   spec.cpus = cpus ? cpus : 1;
+  // Early parameters come from the command line setup_arch() printed; a log
+  // without that line still has start_kernel()'s copy.
+  std::vector<std::string> cmdline_notes;
+  if (const Line* cl = cmdline_line ? cmdline_line : kernel_cmdline_line) {
+    const size_t start = cl->body.find(": ") + 2;
+    spec.cmdline = std::string(cl->body.substr(start));
+    CmdlineParams(*cl, source).apply(start, spec, numa_off, cmdline_notes);
+  }
   if (!numa_off && !srat.empty()) {
     int max_node = 0;
     for (const SratMem& s : srat) max_node = std::max(max_node, s.node);
@@ -287,9 +532,11 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
     model.source = src;
     model.notes.push_back("mm-playground: this log has no memblock=debug lines; early reservations follow the "
                           "engine's own model of a 6.1 boot");
+    model.notes.insert(model.notes.end(), cmdline_notes.begin(), cmdline_notes.end());
     return model;
   }
   plan.memblock_debug = true;
+  plan.notes = cmdline_notes;
 
   // ---- pass 2: the boot, in log order ----------------------------------------
   auto& ops = plan.ops;

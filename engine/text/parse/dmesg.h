@@ -1,9 +1,11 @@
 // Importing a real kernel log. From a 6.1 x86_64 boot log the importer takes
 // the BIOS-e820 map, the e820 updates, the NUMA setup (SRAT lines or "No NUMA
-// configuration found"), the CPU count, the command line, the RAMDISK and
-// "Memory:" lines, and, when the kernel ran with memblock=debug, every
-// memblock_add / memblock_reserve / allocation request / memblock_phys_free
-// line in order, plus the late "Freeing ... memory: NK" lines. The result is
+// configuration found"), the CPU count, the command line's memory
+// parameters (kernelcore=, movablecore=, numa=off, transparent_hugepage=,
+// parsed as the kernel parses them), the RAMDISK and "Memory:" lines, and,
+// when the kernel ran with memblock=debug, every memblock_add /
+// memblock_reserve / allocation request / memblock_phys_free line in order,
+// plus the late "Freeing ... memory: NK" lines. The result is
 // a BootPlan the executor replays; without memblock=debug lines the plan is
 // the engine's own model of the reservations, and the boot log says so.
 #pragma once

@@ -1,157 +1,18 @@
-// Replaying a real OOM report. A kernel log may hold several reports; each
-// one is, in the order the kernel prints it (mm/oom_kill.c dump_header):
-//
-//   COMM invoked oom-killer: gfp_mask=0x...(...), order=N, oom_score_adj=N
-//   (stack, then show_mem: per-zone "present:NkB", "Total swap = NkB",
-//    "N pages RAM", "N pages reserved"; a memcg OOM prints "memory: usage
-//    NkB, limit NkB" instead)
-//   Tasks state (memory values in pages):
-//   [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name
-//   [    106]     0   106     7927     7804   102400        0             0 hog
-//   oom-kill:constraint=CONSTRAINT_...,nodemask=...,...,task=NAME,pid=N,uid=N
-//   Out of memory: Killed process N (NAME) total-vm:...kB, anon-rss:...
-//
-// The replay recomputes what select_bad_process() did:
-//
-//   totalpages = constrained_alloc():  NONE    totalram + swap
-//                                      (totalram = pages RAM - pages reserved)
-//                                      MEMORY_POLICY  swap + present pages of the
-//                                      nodemask's nodes; CPUSET the same over
-//                                      mems_allowed; MEMCG the cgroup's limit
-//   for each row of the table, in order (the kernel lists and evaluates tasks
-//   in the same for_each_process order, and dump_task() leaves out exactly the
-//   tasks oom_evaluate_task() skips as ineligible):
-//       points = oom_badness(row, totalpages)  (mm/oom.h; none for adj -1000)
-//       if points >= chosen_points: chosen = row  (ties go to the later row)
-//
-// Node present pages come from booting the log's boot part (plan_from_dmesg
-// + boot) when the log has one, else from the report's own zone lines.
+// Replaying real OOM reports: every report of a kernel log is read
+// (text/parse/oom_report.h), ranked again with the engine's oom_badness
+// (text/parse/oom_rank.h) and printed with the arithmetic
+// (text/format/oom_replay_text.h).
 #pragma once
 
-#include <map>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "mm/core/diag.h"
-#include "mm/page_alloc/gfp.h"
-#include "mm/pressure/oom.h"
-#include "mm/core/types.h"
+#include "text/format/oom_replay_text.h"
+#include "text/parse/oom_rank.h"
+#include "text/parse/oom_report.h"
 
 namespace mm {
-
-enum class OomConstraint : std::uint8_t { None, Cpuset, MemoryPolicy, Memcg };
-const char* oom_constraint_name(OomConstraint c);  // "CONSTRAINT_NONE", ...
-
-// One row of the "Tasks state" table (dump_task()).
-struct OomTaskRow {
-  int line = 0;
-  int pid = 0;
-  long long uid = 0;
-  int tgid = 0;
-  u64 total_vm = 0;            // pages
-  u64 rss = 0;                 // pages: anon + file + shmem
-  long long pgtables_bytes = 0;
-  u64 swapents = 0;            // pages
-  int oom_score_adj = 0;
-  std::string name;
-};
-
-// "Out of memory: Killed process ..." (__oom_kill_process()).
-struct OomKillLine {
-  int line = 0;
-  std::string message;  // "Out of memory", "Memory cgroup out of memory", ...
-  int pid = 0;
-  std::string name;
-  u64 total_vm_kb = 0, anon_kb = 0, file_kb = 0, shmem_kb = 0;
-  long long uid = 0;
-  u64 pgtables_kb = 0;
-  int oom_score_adj = 0;
-};
-
-struct OomZonePresent {
-  int line = 0;
-  int node = 0;
-  std::string zone;
-  u64 present_kb = 0;
-};
-
-struct OomReport {
-  // The invoking line.
-  int line = 0;
-  std::string comm;
-  gfp_t gfp_mask = 0;
-  std::string gfp_text;  // what the log printed inside the parentheses
-  int order = 0;         // -1 for a sysrq-triggered OOM
-  int oom_score_adj = 0;
-  // show_mem.
-  std::optional<u64> ram_pages, reserved_pages, total_swap_kb;
-  int ram_line = 0, reserved_line = 0, swap_line = 0;
-  std::vector<OomZonePresent> zones;
-  // A memcg OOM's "memory: usage NkB, limit NkB".
-  std::optional<u64> memcg_limit_kb;
-  int memcg_line = 0;
-  // The task table.
-  int tasks_line = 0;  // 0: the report has no table
-  std::vector<OomTaskRow> tasks;
-  // The constraint line (dump_oom_summary()); 0 when the kernel found no
-  // victim ("Out of memory and no killable processes").
-  int constraint_line = 0;
-  OomConstraint constraint = OomConstraint::None;
-  std::optional<std::vector<int>> nodemask;  // nullopt: "(null)"
-  std::optional<std::vector<int>> mems_allowed;
-  std::string victim_name;
-  int victim_pid = 0;
-  long long victim_uid = 0;
-  bool no_killable = false;  // the kernel panicked with no candidate
-  std::vector<OomKillLine> kills;  // kill lines inside this report
-};
-
-struct OomLog {
-  std::string source;
-  std::vector<OomReport> reports;
-};
-
-// Every report of a log. A log without any report, or a report that is cut
-// off or malformed, is a Diagnostic (FILE:LINE:COL).
-Expected<OomLog> parse_oom_log(std::string_view text, std::string_view source);
-
-struct OomRankRow {
-  size_t task = 0;  // index into OomReport::tasks
-  TaskMem mem;
-  long long pgtables_pages = 0;
-  long long adj_term = 0;                // oom_score_adj * (totalpages / 1000)
-  std::optional<long long> badness;      // nullopt: not a candidate
-  std::optional<unsigned long long> oom_score;  // what /proc/PID/oom_score printed then
-  std::string why_not;                   // for a non-candidate
-};
-
-struct OomRanking {
-  u64 totalpages = 0;
-  std::vector<std::string> totalpages_from;  // how it was computed, line by line
-  bool approximate = false;                  // totalpages not fully known (memcg)
-  std::optional<u64> global_totalpages;      // totalram + swap: what /proc's oom_score uses
-  std::vector<OomRankRow> rows;              // in table order
-  std::optional<size_t> chosen;              // index into rows
-  std::vector<size_t> order;                 // rows by preference: badness down, later row first on ties
-  std::vector<std::string> notes;
-};
-
-// Present pages per node from the log's boot part, when it has one.
-struct OomNodePages {
-  std::map<int, u64> present;  // node id -> node_present_pages
-  std::string why_missing;     // set when the boot part could not be used
-};
-OomNodePages oom_node_pages_from_boot(std::string_view text, std::string_view source);
-
-// The ranking of one report. `boot` may be empty (then zone lines are used).
-// Fails when totalpages cannot be known (e.g. no "pages RAM" line).
-Expected<OomRanking> rank_oom_report(const OomReport& r, const OomNodePages& boot, std::string_view source);
-
-// The kernel's kill line for a row: the anon/file/shmem split comes from
-// `kill` when it is the same pid, else all of rss is shown as anon-rss.
-std::string oom_kill_line(const OomTaskRow& t, const OomKillLine* kill, std::string_view message);
 
 // Parse, rank and render every report: the text mmsim oom --replay prints.
 Expected<std::string> oom_replay(std::string_view text, std::string_view source);

@@ -214,6 +214,31 @@ Problem key_percpu_pagelist_high_fraction(const Token& t, Draft& d) {
   return std::nullopt;
 }
 
+// kernelcore= / movablecore= as a size, or as N% of all memory (0% to 100%).
+Problem need_core(const Token& t, u64& bytes, u64& percent) {
+  if (t.value.empty() || t.value.back() != '%') return need_size(t, bytes);
+  const auto v = whole_number(t.value.substr(0, t.value.size() - 1), 3);
+  if (!v || *v > 100)
+    return err(t.value_col, "bad percentage '" + std::string(t.value) + "' for " + std::string(t.key) + " (0% to 100%)");
+  percent = *v;
+  return std::nullopt;
+}
+
+// kernelcore=SIZE|N%|mirror
+Problem key_kernelcore(const Token& t, Draft& d) {
+  Knobs& k = d.spec.knobs;
+  if (t.value == "mirror") {
+    k.kernelcore_mirror = true;
+    return std::nullopt;
+  }
+  return need_core(t, k.kernelcore, k.kernelcore_percent);
+}
+
+// movablecore=SIZE|N%
+Problem key_movablecore(const Token& t, Draft& d) {
+  return need_core(t, d.spec.knobs.movablecore, d.spec.knobs.movablecore_percent);
+}
+
 Problem key_initrd(const Token& t, Draft& d) {
   if (Problem p = need_size(t, d.initrd)) return p;
   if (d.initrd > (64ull << 20)) return err(t.value_col, "initrd larger than 64M is not modelled");
@@ -227,10 +252,6 @@ Problem knob_int(const Token& t, Draft& d) {
 template <bool Knobs::*knob>
 Problem knob_bool(const Token& t, Draft& d) {
   return need_bool(t, d.spec.knobs.*knob);
-}
-template <u64 Knobs::*knob>
-Problem knob_size(const Token& t, Draft& d) {
-  return need_size(t, d.spec.knobs.*knob);
 }
 
 struct Key {
@@ -255,8 +276,8 @@ constexpr std::array kKeys = {
     Key{"deferred", knob_bool<&Knobs::deferred_struct_page_init>},
     Key{"thp", knob_bool<&Knobs::transparent_hugepage>},
     Key{"mobility", knob_bool<&Knobs::mobility_grouping>},
-    Key{"kernelcore", knob_size<&Knobs::kernelcore>},
-    Key{"movablecore", knob_size<&Knobs::movablecore>},
+    Key{"kernelcore", key_kernelcore},
+    Key{"movablecore", key_movablecore},
     Key{"initrd", key_initrd},
 };
 

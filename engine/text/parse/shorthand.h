@@ -11,7 +11,7 @@
 //   min_free_kbytes=N watermark_scale_factor=N watermark_boost_factor=N
 //   lowmem_reserve_ratio=A,B,C  percpu_pagelist_high_fraction=N
 //   deferred=on|off  thp=on|off  mobility=on|off
-//   kernelcore=SIZE  movablecore=SIZE  initrd=SIZE
+//   kernelcore=SIZE|N%|mirror  movablecore=SIZE|N%  initrd=SIZE
 #pragma once
 
 #include <optional>

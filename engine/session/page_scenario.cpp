@@ -1,0 +1,61 @@
+// Running alloc, free and drain on the page allocator.
+#include "mm/core/machine.h"
+#include "mm/page_alloc/alloc.h"
+#include "session/scenario_exec.h"
+
+namespace mm::exec {
+
+Status run(Run& x, const stmt::Alloc& s) {
+  AllocRequest req;
+  req.gfp = s.gfp;
+  req.order = s.order;
+  req.cpu = s.cpu;
+  req.nid = s.node;
+  for (int i = 0; i < s.repeat; ++i) {
+    auto o = mm::alloc_pages(x.machine(), req);
+    if (!o) {
+      x.fail(s.at, o.diag().message);
+      break;
+    }
+    if (o->ok) {
+      ++x.state.allocs_ok;
+      x.state.pages[s.handle].push_back({o->pfn, o->order});
+    } else {
+      ++x.state.allocs_failed;
+    }
+    // A long repeat is checked along the way, not only at its end.
+    if (x.ctx.check_each_step && s.repeat > 1 && i % 64 == 63) x.check_invariants(s.at);
+  }
+  return {};
+}
+
+Status run(Run& x, const stmt::Free& s) {
+  if (s.pfn) {
+    if (Status f = mm::free_pages(x.machine(), *s.pfn, s.order, s.cpu); !f) x.fail(s.at, f.diag().message);
+    return {};
+  }
+  auto it = x.state.pages.find(s.handle);
+  if (it == x.state.pages.end() || it->second.empty()) {
+    x.fail(s.at, "free: '" + s.handle + "' holds no allocation");
+    return {};
+  }
+  while (!it->second.empty()) {
+    auto [pfn, order] = it->second.back();
+    it->second.pop_back();
+    if (Status f = mm::free_pages(x.machine(), pfn, order, s.cpu); !f) {
+      x.fail(s.at, f.diag().message);
+      break;
+    }
+  }
+  return {};
+}
+
+Status run(Run& x, const stmt::Drain& s) {
+  Machine& m = x.machine();
+  if (s.all) drain_all_pages(m);
+  else if (static_cast<unsigned>(s.cpu) < m.nr_cpus) drain_local_pages(m, s.cpu);
+  else x.fail_at(s.at, s.cpu_col, "drain: no CPU " + std::to_string(s.cpu));
+  return {};
+}
+
+}  // namespace mm::exec

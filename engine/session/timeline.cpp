@@ -1,0 +1,133 @@
+// The timeline: a cursor between any two events of any operation. A state
+// inside an operation is rebuilt by replaying the operation from the
+// snapshot before it (history.cpp keeps the snapshots).
+#include <algorithm>
+
+#include "mm/core/machine.h"
+#include "session/playground.h"
+
+namespace mm {
+
+// The state a replay captures: when the trace of `machine` is about to
+// record event `fire_at`, the machine is copied (the state after every
+// event before it).
+struct Playground::ReplayTap final : TraceObserver {
+  std::size_t fire_at = 0;
+  const Machine* machine = nullptr;  // the machine whose events count
+  std::unique_ptr<Machine>* into = nullptr;  // reused storage: copy-assigning keeps its buffers
+  bool fired = false;
+
+  // A scenario may boot several machines: each new one is watched instead
+  // (boot_plan calls this), and a later capture replaces an earlier one.
+  void watch(Machine& m) {
+    machine = &m;
+    m.trace.set_observer(this);
+  }
+  void before_record(const Trace&, std::size_t index) override {
+    if (index != fire_at || !machine) return;
+    copy_into(*into, *machine);
+    fired = true;
+  }
+};
+
+void Playground::watch_replay(Machine& fresh) {
+  if (tap_) tap_->watch(fresh);
+}
+
+void Playground::settle_cursor() {
+  if (cursor_.at_end) return;
+  // Keep the operation the cursor is inside (whole), unless the cursor is
+  // at its very start; later operations are discarded as redo would be.
+  const std::size_t keep = cursor_.pos == 0 ? cursor_.op : cursor_.op + 1;
+  while (undo_.size() > keep && undo()) {
+  }
+  redo_.clear();
+  seek_end();
+}
+
+std::vector<Playground::TimelineOp> Playground::timeline() const {
+  std::vector<TimelineOp> v;
+  for (const Snapshot& s : undo_) v.push_back({s.label, s.count});
+  return v;
+}
+
+Playground::Cursor Playground::cursor() const {
+  if (cursor_.at_end && !undo_.empty()) return {undo_.size() - 1, undo_.back().count, true};
+  return cursor_;
+}
+
+const Machine* Playground::after_op(std::size_t op) const {
+  return op + 1 < undo_.size() ? undo_[op + 1].machine.get() : machine_.get();
+}
+
+void Playground::seek_end() {
+  cursor_ = Cursor{};
+  view_valid_ = false;
+}
+
+Status Playground::seek(std::size_t op, std::size_t pos) {
+  if (op >= undo_.size()) {
+    if (undo_.empty() && op == 0) return {};  // nothing recorded: the end is the only place
+    return Diagnostic{"", 0, 0, "seek: there is no operation " + std::to_string(op) + " (the timeline has " +
+                                    std::to_string(undo_.size()) + ")"};
+  }
+  const Snapshot& s = undo_[op];
+  pos = std::min(pos, s.count);
+  if (op + 1 == undo_.size() && pos == s.count) {
+    seek_end();
+    return {};
+  }
+  view_valid_ = false;
+  cursor_ = Cursor{op, pos, false};
+  if (pos == 0 || pos == s.count) return {};  // a kept snapshot shows it
+
+  Playground scratch;
+  scratch.recording_ = false;
+  if (s.machine) {
+    copy_into(spare_, *s.machine);
+    scratch.machine_ = std::move(spare_);
+  }
+  ReplayTap tap;
+  tap.fire_at = s.first + pos;
+  tap.into = &view_;
+  if (scratch.machine_) tap.watch(*scratch.machine_);
+  scratch.tap_ = &tap;
+  s.replay(scratch);
+  if (scratch.machine_) scratch.machine_->trace.set_observer(nullptr);
+  spare_ = std::move(scratch.machine_);  // keep the buffers for the next seek
+  // A tap that never fired would mean the replay diverged from the record.
+  if (!tap.fired) copy_into(view_, *after_op(op));
+  view_valid_ = true;
+  return {};
+}
+
+const Machine* Playground::view() const {
+  if (cursor_.at_end) return machine_.get();
+  if (view_valid_) return view_.get();
+  return cursor_.pos == 0 ? undo_[cursor_.op].machine.get() : after_op(cursor_.op);
+}
+
+std::vector<Event> Playground::op_events(std::size_t op, std::size_t start, std::size_t count) const {
+  if (op >= undo_.size()) return {};
+  const Snapshot& s = undo_[op];
+  const Machine* after = after_op(op);
+  if (!after) return {};
+  const auto& all = after->trace.events();
+  start = std::min(start, s.count);
+  count = std::min(count, s.count - start);
+  const std::size_t from = std::min(s.first + start, all.size());
+  const std::size_t to = std::min(from + count, all.size());
+  return {all.begin() + static_cast<std::ptrdiff_t>(from), all.begin() + static_cast<std::ptrdiff_t>(to)};
+}
+
+const Trace* Playground::op_trace(std::size_t op) const {
+  const Machine* after = op < undo_.size() ? after_op(op) : nullptr;
+  return after ? &after->trace : nullptr;
+}
+
+const Trace* Playground::trace() const {
+  const Machine* m = view();
+  return m ? &m->trace : nullptr;
+}
+
+}  // namespace mm

@@ -1,0 +1,154 @@
+// The player: moves the timeline cursor (step, jump, scrub, play), seeks the
+// engine there and reads back everything the page shows at that point.
+
+import type { MmEvent } from '../../../wasm/mm-engine.js';
+import { Clock, jumpTarget, SPEEDS, Timeline, type Jump } from '../clock/player.js';
+import { highlightTarget } from '../model/highlight.js';
+import { crumbsOf, machineChanged, notice, patch, shownEventIndex, withError } from '../model/page.js';
+import { motionOf } from '../words/narrate.js';
+import { STEP_ANIMATION_MS, type Animation } from './animation.js';
+import type { Context } from './context.js';
+
+export class Cursor {
+  private readonly clock = new Clock();
+  /** Events of the operation under the cursor (fetched once per operation). */
+  private opEventsCache: { op: number; label: string; events: MmEvent[] } | null = null;
+
+  /** `afterRefresh` runs after every refresh (e.g. to re-read /proc). */
+  constructor(
+    private readonly ctx: Context,
+    private readonly animation: Animation,
+    private readonly afterRefresh: () => void,
+  ) {}
+
+  private get player() {
+    return this.ctx.store.model.player;
+  }
+
+  step(delta: number): void {
+    this.seekGlobal(this.player.g + delta);
+  }
+
+  jump(j: Jump): void {
+    this.pause();
+    this.seekGlobal(jumpTarget(this.player.timeline, this.player.g, j));
+  }
+
+  play(): void {
+    if (!this.ctx.engine || this.player.timeline.empty) return;
+    const p = this.player;
+    // Playing from the end starts the last operation again.
+    if (p.g >= p.timeline.total) this.seekGlobal(p.timeline.opBounds(p.g).start);
+    this.clock.speed = p.speed;
+    this.clock.start(performance.now());
+    this.ctx.store.update((m) => patch(m, { player: { ...m.player, playing: true } }));
+  }
+
+  pause(): void {
+    if (!this.player.playing) return;
+    this.clock.stop();
+    this.ctx.store.update((m) => patch(m, { player: { ...m.player, playing: false } }));
+  }
+
+  togglePlay(): void {
+    if (this.player.playing) this.pause();
+    else this.play();
+  }
+
+  setSpeed(speed: number): void {
+    this.clock.speed = speed;
+    this.ctx.store.update((m) => patch(m, { player: { ...m.player, speed } }));
+  }
+
+  changeSpeed(delta: number): void {
+    const i = SPEEDS.indexOf(this.player.speed);
+    const next = SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, i + delta))];
+    if (next !== undefined) this.setSpeed(next);
+  }
+
+  /** Every animation frame: moves on as far as the clock says while playing. */
+  tick(now: number): void {
+    if (!this.player.playing) return;
+    const steps = this.clock.advance(now);
+    if (steps <= 0) return;
+    const p = this.player;
+    const target = Math.min(p.timeline.total, p.g + steps);
+    this.seekGlobal(target);
+    if (target >= p.timeline.total) this.pause();
+  }
+
+  /** Moves the cursor to global step g (clamped) and shows that state. */
+  seekGlobal(g: number, animate = true): void {
+    const engine = this.ctx.engine;
+    if (!engine) return;
+    const tl = this.player.timeline;
+    if (tl.empty) return;
+    const target = Math.max(0, Math.min(Math.round(g), tl.total));
+    const place = tl.place(target);
+    if (target === tl.total) engine.seekEnd();
+    else {
+      const r = engine.seek(place.op, place.pos);
+      if (!r.ok) return this.ctx.store.update((m) => withError(m, notice('procFailed', { name: 'seek' }, r.error)));
+    }
+    this.refresh(animate);
+  }
+
+  /** After an operation: show its end, then let the player step through it. */
+  afterOperation(): void {
+    this.pause();
+    this.refresh(false);
+  }
+
+  /** Reads everything the page shows from the engine at its cursor. */
+  refresh(animate = false): void {
+    const loaded = this.ctx.loaded;
+    if (!loaded) return;
+    const { engine, map } = loaded;
+    const t0 = performance.now();
+    const tl = new Timeline(engine.timeline());
+    const c = engine.cursor();
+    const g = tl.global({ op: c.op, pos: c.pos });
+    const state = engine.state();
+    if (state) map.setData(engine.mapData(state));
+    else map.setData({ cells: new Uint8Array(0), pageblockMt: new Uint8Array(0), zones: [], nodes: [] });
+
+    const { event, crumbs } = this.eventAt(tl, c.op, c.pos);
+    const model = this.ctx.store.model;
+    const speed = model.player.speed;
+    if (event && animate) {
+      const perStep = Number.isFinite(speed) && model.player.playing ? 1000 / speed : STEP_ANIMATION_MS;
+      this.animation.show(
+        highlightTarget(event, motionOf(engine.catalogue, event)),
+        Math.min(STEP_ANIMATION_MS, perStep),
+      );
+    } else if (!event) this.animation.clear();
+
+    const player = { ...model.player, timeline: tl, g, atEnd: c.atEnd, event, crumbs };
+    const machine = model.machine ? engine.current(model.machine.label) : null;
+    const allocations = this.ctx.allocated.filter((a) => {
+      const info = state ? engine.frameInfo(a.pfn) : null;
+      return info !== null && info.ok && info.freeable && info.head === a.pfn;
+    });
+    const cacheDetail = model.cache && state ? engine.slabDetail(model.cache) : null;
+    let next = patch(model, { player, state, allocations, cacheDetail });
+    if (machine) next = machineChanged(next, machine);
+    this.ctx.store.set(next);
+    this.afterRefresh();
+    // scripts/bench-web.mjs reads these: what one step costs the page.
+    performance.measure('mm-refresh', { start: t0 });
+  }
+
+  private eventAt(tl: Timeline, op: number, pos: number): { event: MmEvent | null; crumbs: MmEvent[] } {
+    const engine = this.ctx.engine;
+    if (!engine || tl.empty || pos === 0) return { event: null, crumbs: [] };
+    const info = tl.ops[op]!;
+    let cache = this.opEventsCache;
+    if (!cache || cache.op !== op || cache.label !== info.label || cache.events.length !== info.events) {
+      cache = { op, label: info.label, events: engine.opEvents(op, 0, info.events) };
+      this.opEventsCache = cache;
+    }
+    const index = shownEventIndex(cache.events, pos);
+    if (index < 0) return { event: null, crumbs: [] };
+    return { event: cache.events[index] ?? null, crumbs: crumbsOf(cache.events, index) };
+  }
+}

@@ -1,0 +1,55 @@
+// Page-wide keys: the player's, undo/redo and help. Text boxes keep theirs;
+// the frame map keeps its own (controller/map-input.ts) and passes the rest on.
+
+import type { Jump } from '../clock/player.js';
+import type { Dom } from '../render/dom.js';
+
+export interface KeyActions {
+  toggleHelp(): void;
+  closeHelp(): void;
+  undo(): void;
+  redo(): void;
+  togglePlay(): void;
+  jump(j: Jump): void;
+  changeSpeed(delta: number): void;
+}
+
+/** Where typing means text, not a shortcut. */
+export function isTextEntry(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return (
+    target.isContentEditable ||
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement ||
+    (target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'submit', 'range'].includes(target.type))
+  );
+}
+
+export function wireKeys(dom: Dom, actions: KeyActions): void {
+  document.addEventListener('keydown', (ev) => onKey(dom, actions, ev));
+}
+
+function onKey(dom: Dom, a: KeyActions, ev: KeyboardEvent): void {
+  if (ev.defaultPrevented || isTextEntry(ev.target) || dom.help.open || dom.share.open) {
+    if (ev.key === '?' && dom.help.open && !isTextEntry(ev.target)) a.closeHelp();
+    return;
+  }
+  const ctrl = ev.ctrlKey || ev.metaKey;
+  const onMap = ev.target === dom.map;
+  let handled = true;
+  if (ev.key === '?' && !ctrl && !ev.altKey) a.toggleHelp();
+  else if (ctrl && (ev.key === 'z' || ev.key === 'Z')) {
+    if (ev.shiftKey) a.redo();
+    else a.undo();
+  } else if (ctrl && ev.key === 'y') a.redo();
+  else if (ctrl || ev.altKey) handled = false;
+  else if (ev.key === ' ' && !(ev.target instanceof HTMLButtonElement)) a.togglePlay();
+  else if (ev.key === 'ArrowLeft' && (ev.shiftKey || !onMap)) a.jump(ev.shiftKey ? 'op-start' : 'back');
+  else if (ev.key === 'ArrowRight' && (ev.shiftKey || !onMap)) a.jump(ev.shiftKey ? 'op-end' : 'forward');
+  else if (ev.key === 'Home' && !onMap) a.jump('first');
+  else if (ev.key === 'End' && !onMap) a.jump('last');
+  else if (ev.key === '[') a.changeSpeed(-1);
+  else if (ev.key === ']') a.changeSpeed(1);
+  else handled = false;
+  if (handled) ev.preventDefault();
+}

@@ -1,0 +1,139 @@
+// The postMessage API of embed.html, for course pages that host it in an
+// iframe. Messages in (from the host):
+//   {type:'mm:load', scenario: string, step?: number}   run a scenario text
+//   {type:'mm:step', delta?: number, to?: number}        move the cursor
+//   {type:'mm:play'} {type:'mm:pause'}
+//   {type:'mm:set-lang', lang:'en'|'zh'} {type:'mm:set-view', view}
+//   {type:'mm:get-state', id?: any}                     answered by mm:state
+// Messages out (to the host): mm:ready, mm:state (on every change and on
+// request, with the request's id), mm:height (the document's height, so the
+// host can size the iframe), mm:error.
+//
+// Only the parent window may talk to us, and only from an allowed origin:
+// the parent's own origin (location.ancestorOrigins, or the referrer) and
+// any origin= the URL names. Everything we send goes to that origin, never '*'.
+
+import type { Controller, PlayerSnapshot } from '../controller/controller.js';
+import { VIEWS, type View } from './urlstate.js';
+
+export interface EmbedApiOptions {
+  /** Extra origins from the URL (origin=...). */
+  origins: readonly string[];
+}
+
+/** The parent's origin as far as the browser tells us. */
+function parentOrigin(): string | null {
+  const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
+  if (ancestors && ancestors.length > 0) return ancestors[0] ?? null;
+  try {
+    return document.referrer ? new URL(document.referrer).origin : null;
+  } catch {
+    return null;
+  }
+}
+
+type Inbound =
+  | { type: 'mm:load'; scenario: string; step?: number }
+  | { type: 'mm:step'; delta?: number; to?: number }
+  | { type: 'mm:play' }
+  | { type: 'mm:pause' }
+  | { type: 'mm:set-lang'; lang: 'en' | 'zh' }
+  | { type: 'mm:set-view'; view: View }
+  | { type: 'mm:get-state'; id?: unknown };
+
+/** Checks a message's shape; returns an error text for a bad one. */
+export function checkMessage(data: unknown): Inbound | string {
+  if (typeof data !== 'object' || data === null) return 'a message must be an object';
+  const d = data as Record<string, unknown>;
+  const num = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
+  switch (d['type']) {
+    case 'mm:load':
+      if (typeof d['scenario'] !== 'string') return 'mm:load needs scenario: string';
+      if (!num(d['step'])) return 'mm:load step must be a number';
+      return d as Inbound;
+    case 'mm:step':
+      if (!num(d['delta']) || !num(d['to'])) return 'mm:step takes delta or to as numbers';
+      return d as Inbound;
+    case 'mm:play':
+    case 'mm:pause':
+    case 'mm:get-state':
+      return d as Inbound;
+    case 'mm:set-lang':
+      return d['lang'] === 'en' || d['lang'] === 'zh' ? (d as Inbound) : 'mm:set-lang needs lang "en" or "zh"';
+    case 'mm:set-view':
+      return (VIEWS as readonly unknown[]).includes(d['view'])
+        ? (d as Inbound)
+        : `mm:set-view needs view: ${VIEWS.join('|')}`;
+    default:
+      return `unknown message type ${JSON.stringify(d['type'])}`;
+  }
+}
+
+export function startEmbedApi(controller: Controller, opts: EmbedApiOptions): void {
+  if (window.parent === window) return; // not in a frame: nobody to talk to
+  const home = parentOrigin();
+  const allowed = new Set<string>([...opts.origins, ...(home ? [home] : [])]);
+  // Replies go to the parent's origin; without one we only answer an
+  // allowed sender directly.
+  const post = (msg: object, to: string | null = home) => {
+    if (to && allowed.has(to)) window.parent.postMessage(msg, to);
+  };
+
+  window.addEventListener('message', (ev: MessageEvent) => {
+    if (ev.source !== window.parent || !allowed.has(ev.origin)) return; // not our host: ignore silently
+    const msg = checkMessage(ev.data);
+    if (typeof msg === 'string') return post({ type: 'mm:error', message: msg }, ev.origin);
+    void handle(msg, ev.origin);
+  });
+
+  async function handle(msg: Inbound, origin: string): Promise<void> {
+    switch (msg.type) {
+      case 'mm:load': {
+        const ok = await controller.loadScenario(msg.scenario);
+        if (!ok) post({ type: 'mm:error', message: 'the scenario did not run cleanly' }, origin);
+        if (msg.step !== undefined) controller.seekGlobal(msg.step);
+        break;
+      }
+      case 'mm:step':
+        controller.pause();
+        if (msg.to !== undefined) controller.seekGlobal(msg.to);
+        else controller.step(msg.delta ?? 1);
+        break;
+      case 'mm:play':
+        controller.play();
+        break;
+      case 'mm:pause':
+        controller.pause();
+        break;
+      case 'mm:set-lang':
+        controller.setLang(msg.lang);
+        break;
+      case 'mm:set-view':
+        controller.setView(msg.view);
+        break;
+      case 'mm:get-state':
+        post({ type: 'mm:state', id: msg.id, state: controller.snapshot() }, origin);
+        break;
+    }
+  }
+
+  let last = '';
+  controller.onChange((s: PlayerSnapshot) => {
+    const key = JSON.stringify(s);
+    if (key === last) return;
+    last = key;
+    post({ type: 'mm:state', state: s });
+  });
+
+  let lastHeight = -1;
+  const reportHeight = () => {
+    const h = Math.ceil(document.documentElement.scrollHeight);
+    if (h !== lastHeight) {
+      lastHeight = h;
+      post({ type: 'mm:height', height: h });
+    }
+  };
+  new ResizeObserver(reportHeight).observe(document.body);
+  reportHeight();
+  post({ type: 'mm:ready', state: controller.snapshot() });
+}

@@ -1,0 +1,122 @@
+// <mm-playground>: the playground as a custom element, for course pages that
+// include js/element.js (which loads this module) directly:
+//
+//   <script type="module" src="https://…/js/element.js"></script>
+//   <mm-playground machine="ram=256M cpus=1" scenario="spawn A anon=64M" lang="zh"
+//                  controls="player" view="tasks" step="12"></mm-playground>
+//
+// It hosts embed.html in an iframe (the page's styles and keys stay apart
+// from the course page's), passes the attributes as URL state, sizes itself
+// from the embed's height reports, and re-emits the embed's messages as DOM
+// events: `mm-ready`, `mm-state` (detail: the player state), `mm-error`.
+// Methods: play(), pause(), step(delta), seek(step), load(scenario), getState().
+
+import { formatHash, type UrlState, type View } from './urlstate.js';
+
+const ATTRS = ['machine', 'scenario', 'lang', 'controls', 'view', 'step'] as const;
+
+export class MmPlaygroundElement extends HTMLElement {
+  static observedAttributes = [...ATTRS];
+  private frame: HTMLIFrameElement | null = null;
+  private pending = new Map<number, (state: unknown) => void>();
+  private nextId = 1;
+  private readonly onMessage = (ev: MessageEvent) => this.receive(ev);
+
+  connectedCallback(): void {
+    if (!this.frame) {
+      const root = this.attachShadow({ mode: 'open' });
+      const style = document.createElement('style');
+      style.textContent = ':host{display:block}iframe{display:block;width:100%;height:640px;border:0}';
+      this.frame = document.createElement('iframe');
+      this.frame.title = this.getAttribute('title') ?? 'Linux 6.1 memory playground';
+      root.append(style, this.frame);
+    }
+    window.addEventListener('message', this.onMessage);
+    this.load_();
+  }
+
+  disconnectedCallback(): void {
+    window.removeEventListener('message', this.onMessage);
+  }
+
+  attributeChangedCallback(): void {
+    if (this.frame && this.isConnected) this.load_();
+  }
+
+  /** The embed's URL: embed.html next to js/ (this module is js/embed/element.js), plus the attributes as state. */
+  get src(): string {
+    const base = new URL('../../embed.html', import.meta.url);
+    base.hash = formatHash(this.urlState());
+    return base.href;
+  }
+
+  play(): void {
+    this.send({ type: 'mm:play' });
+  }
+  pause(): void {
+    this.send({ type: 'mm:pause' });
+  }
+  step(delta = 1): void {
+    this.send({ type: 'mm:step', delta });
+  }
+  seek(to: number): void {
+    this.send({ type: 'mm:step', to });
+  }
+  load(scenario: string, step?: number): void {
+    this.send(step === undefined ? { type: 'mm:load', scenario } : { type: 'mm:load', scenario, step });
+  }
+  /** Resolves with the embed's player state. */
+  getState(): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.send({ type: 'mm:get-state', id });
+    });
+  }
+
+  private urlState(): UrlState {
+    const step = this.getAttribute('step');
+    const lang = this.getAttribute('lang');
+    const controls = this.getAttribute('controls');
+    const view = this.getAttribute('view');
+    return {
+      machine: this.getAttribute('machine'),
+      scenario: this.getAttribute('scenario'),
+      step: step !== null && /^\d+$/.test(step) ? Number(step) : null,
+      lang: lang === 'zh' || lang === 'en' ? lang : null,
+      controls: controls === 'none' || controls === 'player' ? controls : 'full',
+      view: (view as View | null) ?? null,
+      // The embed may not see our origin (no ancestorOrigins): name it.
+      origins: [location.origin].filter((o) => o !== 'null'),
+    };
+  }
+
+  private load_(): void {
+    const src = this.src;
+    if (this.frame && this.frame.src !== src) this.frame.src = src;
+  }
+
+  private embedOrigin(): string {
+    return new URL(this.src).origin;
+  }
+
+  private send(msg: object): void {
+    const win = this.frame?.contentWindow;
+    if (win) win.postMessage(msg, this.embedOrigin());
+  }
+
+  private receive(ev: MessageEvent): void {
+    if (!this.frame || ev.source !== this.frame.contentWindow || ev.origin !== this.embedOrigin()) return;
+    const data = ev.data as { type?: string; height?: number; id?: number; state?: unknown; message?: string };
+    if (data.type === 'mm:height' && typeof data.height === 'number') {
+      this.frame.style.height = `${Math.max(200, data.height)}px`;
+    } else if (data.type === 'mm:state' && typeof data.id === 'number' && this.pending.has(data.id)) {
+      this.pending.get(data.id)!(data.state);
+      this.pending.delete(data.id);
+    }
+    const name = data.type?.startsWith('mm:') ? `mm-${data.type.slice(3)}` : null;
+    if (name) this.dispatchEvent(new CustomEvent(name, { detail: data.state ?? data }));
+  }
+}
+
+if (!customElements.get('mm-playground')) customElements.define('mm-playground', MmPlaygroundElement);

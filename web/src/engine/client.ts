@@ -1,0 +1,186 @@
+// The page's only door to the WebAssembly engine (contract: wasm/mm-engine.d.ts).
+// It loads the ES6 module built by the wasm preset and turns its answers into
+// the model's plain types.
+
+import type {
+  CacheDetail,
+  CreateMmEngine,
+  Cursor,
+  Engine,
+  FrameInfo,
+  MachineState,
+  MmEngineModule,
+  MmEvent,
+  TimelineOp,
+} from '../../../wasm/mm-engine.js';
+import { Catalog } from './catalogue.js';
+import type { MapData } from '../render/framemap.js';
+import type { AllocForm, LiveAllocation, MachineView, OomReplayView, ScenarioRunView } from '../model/page.js';
+
+export type BootOutcome = { ok: true; machine: MachineView } | { ok: false; error: string };
+export type ProcOutcome = { ok: true; text: string } | { ok: false; error: string };
+/** ok; or out of memory (`failure`); or refused (`error`). */
+export type AllocOutcome = { ok: true; block: LiveAllocation } | { ok: false; failure: string; error: string };
+export type StatusOutcome = { ok: true } | { ok: false; error: string };
+
+export class EngineClient {
+  /** The event catalogue, names and constants: read once, never changes. */
+  readonly catalogue: Catalog;
+
+  private constructor(private readonly engine: Engine) {
+    this.catalogue = Catalog.parse(engine.catalogue());
+  }
+
+  /**
+   * Loads mm_wasm.js (and its .wasm) from the folder holding js/; in the
+   * single-file offline page, whose inlined mm_wasm_single.js has already
+   * defined the global factory `createMmEngine`, uses that instead (no request).
+   */
+  static async load(): Promise<EngineClient> {
+    let factory = (globalThis as { createMmEngine?: CreateMmEngine }).createMmEngine;
+    if (typeof factory !== 'function') {
+      const url = new URL('../../mm_wasm.js', import.meta.url).href;
+      factory = ((await import(url)) as { default: CreateMmEngine }).default;
+    }
+    const module: MmEngineModule = await factory();
+    return new EngineClient(new module.Engine());
+  }
+
+  bootShorthand(spec: string): BootOutcome {
+    const r = this.engine.bootShorthand(spec);
+    return r.ok ? { ok: true, machine: this.machine(spec) } : { ok: false, error: r.error };
+  }
+
+  bootDmesg(text: string, label: string): BootOutcome {
+    const r = this.engine.bootDmesg(text, label);
+    return r.ok ? { ok: true, machine: this.machine(label) } : { ok: false, error: r.error };
+  }
+
+  proc(name: string): ProcOutcome {
+    const r = this.engine.proc(name);
+    return r.ok ? { ok: true, text: r.text } : { ok: false, error: r.error };
+  }
+
+  procNames(): string[] {
+    return this.engine.procNames();
+  }
+
+  allocPages(form: AllocForm): AllocOutcome {
+    const r = this.engine.allocPages({ gfp: form.gfp, order: form.order, cpu: form.cpu, node: form.node });
+    if (!r.ok) return { ok: false, failure: r.failure, error: r.error };
+    return { ok: true, block: { pfn: r.pfn, order: r.order, node: r.node, zone: r.zone, gfp: form.gfp } };
+  }
+
+  freeBlock(pfn: number, cpu: number): StatusOutcome {
+    const r = this.engine.freeBlock(pfn, cpu);
+    return r.ok ? { ok: true } : { ok: false, error: r.error };
+  }
+
+  /** cpu -1: every CPU. */
+  drain(cpu: number): StatusOutcome {
+    const r = this.engine.drain(cpu);
+    return r.ok ? { ok: true } : { ok: false, error: r.error };
+  }
+
+  /** Runs a scenario; when it ran, `machine` is the machine it left (labelled `label`). */
+  runScenario(text: string, label: string): { run: ScenarioRunView; machine: MachineView | null } {
+    const r = this.engine.runScenario(text);
+    if (!r.ran) {
+      const run = {
+        ran: false,
+        ok: false,
+        output: '',
+        passed: 0,
+        failed: 0,
+        failures: [{ line: r.line, col: r.col, text: r.error }],
+      };
+      return { run, machine: null };
+    }
+    const failures = r.failures.map((f) => ({ line: f.line, col: f.col, text: f.text }));
+    const run = { ran: true, ok: r.ok, output: r.output, passed: r.passed, failed: r.failed, failures };
+    return { run, machine: this.engine.frameCount() > 0 ? this.machine(label) : null };
+  }
+
+  oomReplay(text: string): OomReplayView {
+    const r = this.engine.oomReplay(text);
+    return { ok: r.ok, text: r.text, error: r.error };
+  }
+
+  /** The running machine again, after an operation changed it. */
+  current(label: string): MachineView | null {
+    return this.engine.frameCount() > 0 ? this.machine(label) : null;
+  }
+
+  // --- Timeline and the machine at the cursor -------------------------------
+
+  timeline(): TimelineOp[] {
+    return this.engine.timeline();
+  }
+
+  cursor(): Cursor {
+    return this.engine.cursor();
+  }
+
+  seek(op: number, pos: number): StatusOutcome {
+    const r = this.engine.seek(op, pos);
+    return r.ok ? { ok: true } : { ok: false, error: r.error };
+  }
+
+  seekEnd(): void {
+    this.engine.seekEnd();
+  }
+
+  opEvents(op: number, start: number, count: number): MmEvent[] {
+    return this.engine.opEvents(op, start, count);
+  }
+
+  undo(): StatusOutcome {
+    const r = this.engine.undo();
+    return r.ok ? { ok: true } : { ok: false, error: r.error };
+  }
+
+  redo(): StatusOutcome {
+    const r = this.engine.redo();
+    return r.ok ? { ok: true } : { ok: false, error: r.error };
+  }
+
+  state(): MachineState | null {
+    const s = JSON.parse(this.engine.stateJson()) as MachineState;
+    return s.booted ? s : null;
+  }
+
+  /** Copies of the per-frame cells and pageblock types (views would not
+   *  survive the next engine call). */
+  mapData(state: MachineState): MapData {
+    const cells = this.engine.mapCells().slice();
+    const pageblockMt = this.engine.pageblockView().slice();
+    return {
+      cells,
+      pageblockMt,
+      zones: state.zones.map((z) => ({ node: z.node, name: z.name, startPfn: z.startPfn, spanned: z.spanned })),
+      nodes: state.nodes.map((n) => ({ id: n.id, startPfn: n.startPfn, spanned: n.spanned })),
+    };
+  }
+
+  frameInfo(pfn: number): FrameInfo {
+    return JSON.parse(this.engine.frameInfoJson(pfn)) as FrameInfo;
+  }
+
+  slabDetail(cache: string): CacheDetail | null {
+    const r = this.engine.slabDetail(cache);
+    return r.ok ? (JSON.parse(r.text) as CacheDetail) : null;
+  }
+
+  freeBlocks(node: number, zone: number, order: number, mt: number, limit: number): number[] {
+    return this.engine.freeBlocks(node, zone, order, mt, limit);
+  }
+
+  private machine(label: string): MachineView {
+    return {
+      label,
+      bootLog: this.engine.bootLog(),
+      frameCount: this.engine.frameCount(),
+      eventCount: this.engine.eventCount(),
+    };
+  }
+}

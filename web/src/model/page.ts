@@ -1,0 +1,342 @@
+// The model: everything the page shows, as plain data. Renderers only read
+// it; the controller replaces it through the pure functions below. Nothing
+// here knows about the DOM or the engine.
+
+import type { CacheDetail, MachineState, MmEvent } from '../../../wasm/mm-engine.js';
+import type { Lang, MessageKey, Params } from '../words/i18n.js';
+import { DEFAULT_SPEED, Timeline } from '../clock/player.js';
+
+export type Tab = 'zones' | 'slab' | 'tasks' | 'log' | 'proc' | 'scenario' | 'oom' | 'dmesg';
+export const TABS: readonly Tab[] = ['zones', 'slab', 'tasks', 'log', 'proc', 'scenario', 'oom', 'dmesg'];
+
+/** The player: the timeline, where the cursor is, and what just happened there. */
+export interface PlayerView {
+  timeline: Timeline;
+  /** Global step of the cursor (see clock/player.ts). */
+  g: number;
+  /** The cursor shows the live machine. */
+  atEnd: boolean;
+  playing: boolean;
+  /** Events per second (Infinity: as fast as frames allow). */
+  speed: number;
+  /** The event just before the cursor (the step being shown); null at an operation's start. */
+  event: MmEvent | null;
+  /** The enclosing 'begin' events of `event`, outermost first (the narration's breadcrumbs). */
+  crumbs: readonly MmEvent[];
+}
+
+/** A list of free blocks the user asked for (a free_area cell). */
+export interface BlockList {
+  title: string;
+  pfns: readonly number[];
+  order: number;
+}
+
+/** The machine currently running in the engine. */
+export interface MachineView {
+  /** What the user booted: a shorthand spec, or a label for a pasted dmesg or a scenario. */
+  label: string;
+  /** The kernel log: boot messages, then what later operations printed (OOM reports...). */
+  bootLog: string;
+  frameCount: number;
+  eventCount: number;
+}
+
+/** A translated sentence plus, optionally, the engine's own message. */
+export interface Notice {
+  key: MessageKey;
+  params: Params;
+  detail: string;
+}
+
+/** How a panel's last result reads: done, refused by the kernel model
+ *  (out of memory), or bad input. */
+export type Tone = 'ok' | 'warn' | 'error';
+export interface PanelMessage {
+  tone: Tone;
+  notice: Notice;
+}
+
+/** A block the user allocated from the Allocate panel and has not freed. */
+export interface LiveAllocation {
+  pfn: number;
+  order: number;
+  node: number;
+  zone: string;
+  gfp: string;
+}
+
+/** What the Allocate panel's fields hold. `node` -1: the CPU's node. */
+export interface AllocForm {
+  gfp: string;
+  order: number;
+  cpu: number;
+  node: number;
+}
+
+export interface ScenarioFailureView {
+  line: number;
+  col: number;
+  text: string;
+}
+
+/** The last scenario run. A parse error has ran = false and one failure (the error). */
+export interface ScenarioRunView {
+  ran: boolean;
+  ok: boolean;
+  output: string;
+  failures: readonly ScenarioFailureView[];
+  passed: number;
+  failed: number;
+}
+
+export interface OomReplayView {
+  ok: boolean;
+  text: string;
+  error: string;
+}
+
+export interface PageModel {
+  readonly lang: Lang;
+  readonly tab: Tab;
+  /** Text of the spec box (kept even when a boot fails, so it can be fixed). */
+  readonly spec: string;
+  /** Engine loading, a boot or a run in progress. */
+  readonly busy: Notice | null;
+  readonly machine: MachineView | null;
+  readonly procNames: readonly string[];
+  readonly procName: string;
+  readonly procText: string;
+  /** The last failure of a boot or /proc read; the machine above is untouched by it. */
+  readonly error: Notice | null;
+
+  readonly allocForm: AllocForm;
+  /** Newest first: what this page allocated that is still allocated at the cursor. */
+  readonly allocations: readonly LiveAllocation[];
+  readonly allocMessage: PanelMessage | null;
+
+  readonly scenarioText: string;
+  readonly scenarioRun: ScenarioRunView | null;
+
+  readonly oomText: string;
+  readonly oomReplay: OomReplayView | null;
+
+  readonly helpOpen: boolean;
+
+  readonly player: PlayerView;
+  /** The structures at the cursor (null before the first boot). */
+  readonly state: MachineState | null;
+  readonly cache: string | null;
+  readonly cacheDetail: CacheDetail | null;
+  readonly blocks: BlockList | null;
+  readonly cmdText: string;
+  readonly cmdMessage: PanelMessage | null;
+}
+
+/** Replaces some fields (for the page's many small state changes). */
+export function patch(m: PageModel, changes: Partial<PageModel>): PageModel {
+  return { ...m, ...changes };
+}
+
+export const EXAMPLE_SCENARIO = `# Five tasks with different oom_score_adj values, then one that grows
+# until the OOM killer runs. Ctrl+Enter runs it (the language: README.md).
+machine ram=256M cpus=1
+spawn A anon=30M adj=0
+spawn B anon=30M adj=500
+spawn C anon=30M adj=-500
+spawn D anon=8M adj=1000
+spawn E anon=30M adj=-1000
+proc tasks
+
+spawn T anon=16M
+grow T anon=1G
+expect oom_kills == 3
+expect task D alive == 0
+expect task B alive == 0
+expect task T alive == 0
+expect task E alive == 1
+expect log contains "Out of memory: Killed process"
+proc tasks
+`;
+
+export const GFP_CHOICES: readonly string[] = [
+  'GFP_KERNEL',
+  'GFP_ATOMIC',
+  'GFP_HIGHUSER_MOVABLE',
+  'GFP_DMA32',
+  'GFP_NOWAIT',
+  'GFP_KERNEL|__GFP_ZERO',
+];
+
+export function initialModel(lang: Lang, spec: string): PageModel {
+  return {
+    lang,
+    tab: 'zones',
+    spec,
+    busy: null,
+    machine: null,
+    procNames: [],
+    procName: 'zoneinfo',
+    procText: '',
+    error: null,
+    allocForm: { gfp: 'GFP_KERNEL', order: 0, cpu: 0, node: -1 },
+    allocations: [],
+    allocMessage: null,
+    scenarioText: EXAMPLE_SCENARIO,
+    scenarioRun: null,
+    oomText: '',
+    oomReplay: null,
+    helpOpen: false,
+    player: {
+      timeline: new Timeline([]),
+      g: 0,
+      atEnd: true,
+      playing: false,
+      speed: DEFAULT_SPEED,
+      event: null,
+      crumbs: [],
+    },
+    state: null,
+    cache: null,
+    cacheDetail: null,
+    blocks: null,
+    cmdText: '',
+    cmdMessage: null,
+  };
+}
+
+export const notice = (key: MessageKey, params: Params = {}, detail = ''): Notice => ({ key, params, detail });
+
+export function withLang(m: PageModel, lang: Lang): PageModel {
+  return { ...m, lang };
+}
+
+export function withTab(m: PageModel, tab: Tab): PageModel {
+  return { ...m, tab };
+}
+
+export function withBusy(m: PageModel, busy: Notice | null): PageModel {
+  return { ...m, busy };
+}
+
+export function withHelp(m: PageModel, helpOpen: boolean): PageModel {
+  return { ...m, helpOpen };
+}
+
+/** A new machine replaces the old one: what was allocated on the old one is gone. */
+export function bootSucceeded(m: PageModel, machine: MachineView, procNames: readonly string[]): PageModel {
+  const procName = procNames.includes(m.procName) ? m.procName : (procNames[0] ?? '');
+  return { ...m, machine, procNames, procName, busy: null, error: null, allocMessage: null };
+}
+
+/** A failed boot changes only the error: the running machine stays on screen. */
+export function bootFailed(m: PageModel, what: string, detail: string): PageModel {
+  return { ...m, busy: null, error: notice('bootFailed', { what }, detail) };
+}
+
+/** The same machine after an operation: its log and counters moved on. */
+export function machineChanged(m: PageModel, machine: MachineView): PageModel {
+  return { ...m, machine };
+}
+
+export function procShown(m: PageModel, procName: string, procText: string): PageModel {
+  return { ...m, procName, procText };
+}
+
+export function procFailed(m: PageModel, procName: string, detail: string): PageModel {
+  return { ...m, procName, procText: '', error: notice('procFailed', { name: procName }, detail) };
+}
+
+export function withError(m: PageModel, error: Notice | null): PageModel {
+  return { ...m, busy: null, error };
+}
+
+// --- Allocate panel ---------------------------------------------------------
+
+export function withAllocForm(m: PageModel, allocForm: AllocForm): PageModel {
+  return { ...m, allocForm };
+}
+
+export function allocated(m: PageModel, a: LiveAllocation): PageModel {
+  const pages = 2 ** a.order;
+  return {
+    ...m,
+    allocations: [a, ...m.allocations],
+    allocMessage: {
+      tone: 'ok',
+      notice: notice('allocOk', { pfn: a.pfn, order: a.order, pages, node: a.node, zone: a.zone }),
+    },
+  };
+}
+
+/** Out of memory: the kernel's own reason is the detail. */
+export function allocFailed(m: PageModel, failure: string): PageModel {
+  return { ...m, allocMessage: { tone: 'warn', notice: notice('allocFailed', {}, failure) } };
+}
+
+/** A request the allocator refuses (bad gfp, order, CPU, node): nothing changed. */
+export function allocRefused(m: PageModel, error: string): PageModel {
+  return { ...m, allocMessage: { tone: 'error', notice: notice('allocRefused', {}, error) } };
+}
+
+export function freed(m: PageModel, pfn: number): PageModel {
+  const gone = m.allocations.find((a) => a.pfn === pfn);
+  return {
+    ...m,
+    allocations: m.allocations.filter((a) => a.pfn !== pfn),
+    allocMessage: { tone: 'ok', notice: notice('freed', { pfn, order: gone?.order ?? 0 }) },
+  };
+}
+
+export function freeRefused(m: PageModel, pfn: number, error: string): PageModel {
+  return { ...m, allocMessage: { tone: 'error', notice: notice('freeRefused', { pfn }, error) } };
+}
+
+export function drained(m: PageModel): PageModel {
+  return { ...m, allocMessage: { tone: 'ok', notice: notice('drained') } };
+}
+
+export function panelError(m: PageModel, key: MessageKey, error: string): PageModel {
+  return { ...m, allocMessage: { tone: 'error', notice: notice(key, {}, error) } };
+}
+
+// --- Scenario and OOM replay tabs -------------------------------------------
+
+export function withScenarioText(m: PageModel, scenarioText: string): PageModel {
+  return { ...m, scenarioText };
+}
+
+export function scenarioRan(m: PageModel, run: ScenarioRunView): PageModel {
+  return { ...m, busy: null, scenarioRun: run };
+}
+
+export function withOomText(m: PageModel, oomText: string): PageModel {
+  return { ...m, oomText };
+}
+
+export function oomReplayed(m: PageModel, oomReplay: OomReplayView): PageModel {
+  return { ...m, busy: null, oomReplay };
+}
+
+// --- The event at the cursor --------------------------------------------------
+
+/** Which of an operation's events the player shows with the cursor at `pos`
+ *  (between events pos-1 and pos): the step just taken, or for an 'end'
+ *  marker, which says little, the last step before it; -1 at the start. */
+export function shownEventIndex(events: readonly MmEvent[], pos: number): number {
+  if (pos <= 0 || events.length === 0) return -1;
+  let index = Math.min(pos, events.length) - 1;
+  while (index > 0 && events[index]?.kind === 'end') index--;
+  return index;
+}
+
+/** The events that enclose the one at `index` of an operation's list (the narration's breadcrumbs). */
+export function crumbsOf(events: readonly MmEvent[], index: number): MmEvent[] {
+  const stack: MmEvent[] = [];
+  for (let i = 0; i < index && i < events.length; i++) {
+    const e = events[i]!;
+    if (e.kind === 'begin') stack.push(e);
+    else if (e.kind === 'end') stack.pop();
+  }
+  return stack;
+}
