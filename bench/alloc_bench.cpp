@@ -27,6 +27,7 @@
 #include "mm/boot/boot.h"
 #include "mm/page_alloc/gfp.h"
 #include "mm/slab/slub.h"
+#include "text/parse/shorthand.h"
 
 using namespace mm;
 

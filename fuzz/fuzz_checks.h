@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "text/parse/dmesg.h"
-#include "mm/core/machine_spec.h"
+#include "text/parse/shorthand.h"
 #include "session/playground.h"
 #include "session/scenario.h"
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "mm/boot/boot.h"
+#include "text/parse/shorthand.h"
 #include "mm/core/machine.h"
 #include "text/parse/oom_replay.h"
 #include "text/format/proc.h"

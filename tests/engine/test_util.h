@@ -16,6 +16,7 @@
 #include "mm/boot/boot.h"
 #include "mm/core/machine.h"
 #include "mm/core/machine_spec.h"
+#include "text/parse/shorthand.h"
 #include "mm/page_alloc/page_alloc.h"
 
 namespace mmtest {
@@ -176,6 +177,27 @@ inline std::string free_lists(const mm::Machine& m, mm::MigrateType mt = mm::Mig
     s += "\n";
   }
   return s;
+}
+
+// Two recorded events say the same: code, kind, depth, identity fields,
+// and every declared argument (strings by value, not by table index).
+inline bool same_event(const mm::Event& x, const mm::Trace& tx, const mm::Event& y, const mm::Trace& ty) {
+  if (x.code != y.code || x.kind != y.kind || x.depth != y.depth || x.pfn != y.pfn || x.order != y.order ||
+      x.mt != y.mt || x.zone != y.zone || x.node != y.node || x.cpu != y.cpu)
+    return false;
+  if (x.text != y.text || x.function() != y.function() || x.a != y.a || x.b != y.b || x.c != y.c)
+    return false;  // transitional free-form records
+  const mm::EventSpec& s = x.spec();
+  for (unsigned i = 0; i < s.nargs; ++i) {
+    const mm::Arg a = s.args[i];
+    if (mm::kArgInfo[static_cast<unsigned>(a)].type == mm::ArgType::kStr) {
+      const auto ix = static_cast<size_t>(x.get(a)), iy = static_cast<size_t>(y.get(a));
+      if (ix >= tx.string_count() || iy >= ty.string_count() || tx.string_at(ix) != ty.string_at(iy)) return false;
+    } else if (x.get(a) != y.get(a)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 inline std::unique_ptr<mm::Machine> boot_spec(const std::string& spec, bool trace = false) {

@@ -316,7 +316,7 @@ class Trace {
   std::uint32_t intern(std::string_view s);
   void clear() {
     events_.clear();
-    strings_.clear();
+    strings_.assign(1, std::string());
     open_.clear();
     depth_ = 0;
   }
@@ -335,7 +335,9 @@ class Trace {
   unsigned depth_ = 0;
   std::uint32_t seq_ = 0;
   std::vector<Event> events_;
-  std::vector<std::string> strings_;
+  // The string table; [0] is the empty string, so that an empty or unset
+  // Str argument reads as "" and a template's {name?A|B} asks "non-empty?".
+  std::vector<std::string> strings_ = std::vector<std::string>(1);
   std::vector<Ev> open_;  // codes of the open phases, innermost last (an End carries its phase's code)
   TraceObserver* observer_ = nullptr;
 };

@@ -2,8 +2,10 @@
 // layout (SRAT memory ranges, CPUs per node, SLIT distances), the CPU count,
 // the kernel image and initrd the boot loader placed, and the vm knobs.
 //
-// `parse_shorthand("ram=1G cpus=2")` builds the map qemu's pc machine with
-// SeaBIOS gives `qemu-system-x86_64 -m 1G -smp 2`.
+// Machines come from the shorthand (text/parse/shorthand.h: "ram=1G
+// cpus=2" is the map qemu's pc machine with SeaBIOS gives
+// `qemu-system-x86_64 -m 1G -smp 2`) or from a kernel log
+// (text/parse/dmesg.h).
 #pragma once
 
 #include <array>
@@ -84,11 +86,9 @@ inline constexpr u64 kMaxRamBytes = 64ull << 30;   // 64 GiB
 // The memory map is dense (one entry per pfn up to the highest RAM address).
 inline constexpr u64 kMaxPhysAddr = 80ull << 30;
 
-// "ram=1G cpus=2 nodes=2 ..." -> MachineSpec; errors carry a 1-based column.
-Expected<MachineSpec> parse_shorthand(std::string_view text);
-// Parses "512M", "1G", "1.5G", "4096K", plain bytes; nullopt if malformed.
-std::optional<u64> parse_size(std::string_view s);
-std::string format_size(u64 bytes);  // "1G", "512M", "1536M"
+// "1G", "512M", "1536M". (Words, but the model's own messages still use
+// it: pressure/task.cpp's spawn limit.)
+std::string format_size(u64 bytes);
 // The e820 map SeaBIOS reports for a qemu pc machine of `ram` bytes.
 std::vector<E820Entry> qemu_pc_e820(u64 ram, u64* below_4g = nullptr);
 

@@ -6,6 +6,7 @@
 #include "mm/core/machine_spec.h"
 #include "mm/slab/slub.h"
 #include "text/parse/gfp.h"
+#include "text/parse/shorthand.h"
 #include "text/parse/slab_flags.h"
 
 namespace mm::scenario {
