@@ -158,11 +158,6 @@ val to_js(const mm::Event& e, const mm::Trace& t) {
     }
   }
   o.set("args", args);
-  // Transitional: the free-form records of sites not yet on the catalogue.
-  o.set("text", e.text);
-  o.set("a", static_cast<double>(e.a));
-  o.set("b", static_cast<double>(e.b));
-  o.set("c", static_cast<double>(e.c));
   return o;
 }
 

@@ -185,8 +185,6 @@ inline bool same_event(const mm::Event& x, const mm::Trace& tx, const mm::Event&
   if (x.code != y.code || x.kind != y.kind || x.depth != y.depth || x.pfn != y.pfn || x.order != y.order ||
       x.mt != y.mt || x.zone != y.zone || x.node != y.node || x.cpu != y.cpu)
     return false;
-  if (x.text != y.text || x.function() != y.function() || x.a != y.a || x.b != y.b || x.c != y.c)
-    return false;  // transitional free-form records
   const mm::EventSpec& s = x.spec();
   for (unsigned i = 0; i < s.nargs; ++i) {
     const mm::Arg a = s.args[i];

@@ -137,7 +137,11 @@ std::vector<std::string> trace_text(const Machine& m, std::size_t from, std::siz
   std::vector<std::string> v;
   const auto& ev = m.trace.events();
   for (std::size_t i = from; i < to && i < ev.size(); ++i)
-    v.push_back(to_string(ev[i], m.trace) + " pfn=" + std::to_string(ev[i].pfn) + " a=" + std::to_string(ev[i].a));
+  {
+    std::string line = to_string(ev[i], m.trace) + " pfn=" + std::to_string(ev[i].pfn);
+    for (std::int64_t n : ev[i].num) line += " " + std::to_string(n);
+    v.push_back(line);
+  }
   return v;
 }
 

@@ -70,31 +70,10 @@ EventRef Trace::record(EventKind k, Ev code) {
 void Trace::end() {
   if (depth_ == 0) return;  // an unbalanced end is ignored rather than corrupting depth
   --depth_;
-  const Ev code = open_.empty() ? Ev::legacy_begin : open_.back();
+  assert(!open_.empty() && "Trace::end: no open phase");
+  const Ev code = open_.back();
   if (!open_.empty()) open_.pop_back();
   push(EventKind::End, code);
-}
-
-void Trace::begin(const char* fn, std::string text) {
-  Event& e = push(EventKind::Begin, Ev::legacy_begin);
-  e.fn = fn;
-  e.text = std::move(text);
-  open_.push_back(Ev::legacy_begin);
-  ++depth_;
-}
-
-Event& Trace::step(const char* fn, std::string text) {
-  Event& e = push(EventKind::Step, Ev::legacy_step);
-  e.fn = fn;
-  e.text = std::move(text);
-  return e;
-}
-
-void Trace::warn(const char* fn, std::string text) {
-  if (!enabled_) return;
-  Event& e = push(EventKind::Warn, Ev::legacy_warn);
-  e.fn = fn;
-  e.text = std::move(text);
 }
 
 }  // namespace mm

@@ -186,15 +186,9 @@ struct Event {
   Pfn pfn = ~Pfn{0};
   std::array<std::int64_t, kEventSlots> num{};  // named numbers, per the catalogue
 
-  // Transitional, while emit sites move to the catalogue: the old free-form
-  // record (Ev::legacy_*). Removed once every site is converted.
-  const char* fn = "";
-  std::string text;
-  u64 a = 0, b = 0, c = 0;
-
   const EventSpec& spec() const { return mm::spec(code); }
   // The kernel function the event stands for.
-  std::string_view function() const { return fn[0] ? std::string_view(fn) : spec().fn; }
+  std::string_view function() const { return spec().fn; }
   // The value of a declared argument as a number (identity fields too);
   // Str arguments give their string-table index.
   std::int64_t get(Arg a) const;
@@ -305,11 +299,6 @@ class Trace {
   }
   void end();
 
-  // Transitional free-form records (Ev::legacy_*), while sites are converted.
-  void begin(const char* fn, std::string text);
-  Event& step(const char* fn, std::string text);
-  void warn(const char* fn, std::string text);
-
   const std::vector<Event>& events() const { return events_; }
   const std::string& string_at(std::size_t i) const { return strings_[i]; }
   std::size_t string_count() const { return strings_.size(); }
@@ -355,11 +344,6 @@ class TraceScope {
       EventRef e = t_.begin(code);
       fill(e);
     }
-  }
-  // Transitional: a free-form phase whose text is made only when tracing.
-  template <class MakeText>
-  TraceScope(Trace& t, const char* fn, MakeText&& make_text) : t_(t), open_(t.on()) {
-    if (open_) t_.begin(fn, std::string(make_text()));
   }
   ~TraceScope() {
     if (open_) t_.end();

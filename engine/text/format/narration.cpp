@@ -24,10 +24,10 @@ constexpr std::array<Words, kEventCodes> make_words() {
 }
 constexpr std::array<Words, kEventCodes> kWords = make_words();
 
-// Every code has its templates (the legacy ones are empty on purpose).
+// Every code has its templates.
 constexpr bool all_codes_have_words() {
   for (unsigned i = 0; i < kEventCodes; ++i)
-    if (kWords[i].en.empty() && kEventSpecs[i].code.substr(0, 7) != "legacy_") return false;
+    if (kWords[i].en.empty() || kWords[i].zh.empty()) return false;
   return true;
 }
 static_assert(all_codes_have_words(), "narration.def: an event code of events.def has no MM_WORDS line");
@@ -160,7 +160,6 @@ std::string format_arg(const Event& e, Arg a, const Trace& t, Lang lang) {
 }
 
 std::string narrate(const Event& e, const Trace& t, Lang lang) {
-  if (!e.text.empty() || e.spec().code.substr(0, 7) == "legacy_") return e.text;  // transitional
   return fill(words(e.code).in(lang), e, t, lang);
 }
 
