@@ -2,11 +2,11 @@
 // invariants after every boot step on machines of many shapes.
 #include <doctest/doctest.h>
 
-#include "text/parse/dmesg.h"
 #include "session/playground.h"
-#include "text/format/proc.h"
 #include "test_util.h"
 #include "text/format/narration.h"
+#include "text/format/proc.h"
+#include "text/parse/dmesg.h"
 
 #include <array>
 #include <set>
@@ -83,9 +83,9 @@ TEST_SUITE("boot") {
     CHECK(zl == std::vector<std::string>{"1:DMA32", "2:DMA32", "0:DMA32", "0:DMA"});
     // __GFP_THISNODE lists only the node's own zones.
     CHECK(m->nodes[1].zonelist_nofallback.size() == 1);
-    CHECK(mmtest::matching(m->log, "^Fallback order") ==
-          std::vector<std::string>{"Fallback order for Node 0: 0 1 2 ", "Fallback order for Node 1: 1 2 0 ",
-                                   "Fallback order for Node 2: 2 1 0 "});
+    CHECK(mmtest::matching(m->log, "^Fallback order") == std::vector<std::string>{"Fallback order for Node 0: 0 1 2 ",
+                                                                                  "Fallback order for Node 1: 1 2 0 ",
+                                                                                  "Fallback order for Node 2: 2 1 0 "});
   }
 
   TEST_CASE("equal distances: node_load spreads the first remote choice round-robin") {
@@ -262,8 +262,8 @@ TEST_SUITE("boot") {
 
   TEST_CASE("invariants hold after every boot step on machines of many shapes") {
     for (const char* spec :
-         {"ram=96M cpus=1", "ram=100M cpus=3", "ram=512M cpus=1", "ram=1G cpus=2", "ram=3G cpus=4",
-          "ram=3584M cpus=2", "ram=4G cpus=8", "ram=6G cpus=16 nodes=2", "ram=3G cpus=3 nodes=1G,1G,1G distance=30",
+         {"ram=96M cpus=1", "ram=100M cpus=3", "ram=512M cpus=1", "ram=1G cpus=2", "ram=3G cpus=4", "ram=3584M cpus=2",
+          "ram=4G cpus=8", "ram=6G cpus=16 nodes=2", "ram=3G cpus=3 nodes=1G,1G,1G distance=30",
           "ram=4G cpus=2 nodes=3G:0,1G:1", "ram=2G cpus=5 deferred=off", "ram=2G cpus=2 thp=off mobility=off",
           "ram=2G cpus=2 kernelcore=1G", "ram=8G cpus=4 nodes=2 movablecore=30%",
           "ram=6G cpus=2 nodes=2 kernelcore=mirror", "ram=2G cpus=2 nodes=256M,1792M kernelcore=1G"}) {
@@ -340,8 +340,7 @@ TEST_SUITE("boot") {
         if (depth == 1) in_deferred = false;
       } else {
         CHECK(e.depth == depth);
-        if (in_deferred && e.code == Ev::buddy_merge)
-          merge_inside_deferred = true;
+        if (in_deferred && e.code == Ev::buddy_merge) merge_inside_deferred = true;
       }
     }
     CHECK(depth == 0);
@@ -408,7 +407,7 @@ TEST_SUITE("boot") {
     REQUIRE(m.replay_mismatches.size() == 1);
     CHECK(m.replay_mismatches[0].find("replay_test+0x1/0x2): the kernel placed it at 0x0000000005000000") !=
           std::string::npos);
-    CHECK(m.memblock.is_reserved(0x5000000));     // the replay follows the kernel
+    CHECK(m.memblock.is_reserved(0x5000000));        // the replay follows the kernel
     CHECK_FALSE(m.memblock.is_reserved(0x6000000));  // reserved, then freed
     CHECK(mmtest::matching(m.log, "^hello from the plan$").size() == 1);
     size_t warned = 0, none = 0;
@@ -427,10 +426,17 @@ TEST_SUITE("boot") {
 
   TEST_CASE("a 256M boot: each phase a Begin/End pair named after the kernel, in the kernel's order") {
     auto m = mmtest::boot_spec("ram=256M cpus=1", true);
-    const std::set<Ev> phases = {Ev::start_kernel,         Ev::setup_arch,          Ev::x86_numa_init,
-                                 Ev::free_area_init,       Ev::build_all_zonelists, Ev::mem_init,
-                                 Ev::preallocate_vmalloc_pages, Ev::page_alloc_init_late, Ev::deferred_init_memmap,
-                                 Ev::init_per_zone_wmark_min, Ev::set_recommended_min_free_kbytes};
+    const std::set<Ev> phases = {Ev::start_kernel,
+                                 Ev::setup_arch,
+                                 Ev::x86_numa_init,
+                                 Ev::free_area_init,
+                                 Ev::build_all_zonelists,
+                                 Ev::mem_init,
+                                 Ev::preallocate_vmalloc_pages,
+                                 Ev::page_alloc_init_late,
+                                 Ev::deferred_init_memmap,
+                                 Ev::init_per_zone_wmark_min,
+                                 Ev::set_recommended_min_free_kbytes};
     std::vector<std::string> order;
     std::vector<const Event*> open;
     for (const Event& e : m->trace.events()) {

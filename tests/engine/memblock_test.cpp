@@ -174,7 +174,8 @@ TEST_SUITE("memblock") {
     CHECK(d[0] == "MEMBLOCK configuration:");
     CHECK(d[1] == " memory size = 0x000000000009e000 reserved size = 0x0000000000010000");
     CHECK(d[2] == " memory.cnt  = 0x1");
-    CHECK(d[3] == " memory[0x0]\t[0x0000000000001000-0x000000000009efff], 0x000000000009e000 bytes on node 0 flags: 0x0");
+    CHECK(d[3] ==
+          " memory[0x0]\t[0x0000000000001000-0x000000000009efff], 0x000000000009e000 bytes on node 0 flags: 0x0");
     CHECK(d[5] == " reserved[0x0]\t[0x0000000000000000-0x000000000000ffff], 0x0000000000010000 bytes flags: 0x0");
   }
 
@@ -192,7 +193,8 @@ TEST_SUITE("memblock") {
     CHECK(add.function() == "memblock_add");
     CHECK(add.get(mm::Arg::base) == 0);
     CHECK(add.get(mm::Arg::size) == static_cast<std::int64_t>(4 * P));
-    CHECK(mm::to_string(add, t) == "- memblock_add: [0x0000000000000000-0x0000000000003fff] e820__memblock_setup+0x65/0x7d");
+    CHECK(mm::to_string(add, t) ==
+          "- memblock_add: [0x0000000000000000-0x0000000000003fff] e820__memblock_setup+0x65/0x7d");
     const mm::Event& res = t.events()[1];
     CHECK(res.code == mm::Ev::memblock_reserve);
     CHECK(res.get(mm::Arg::base) == static_cast<std::int64_t>(P));
@@ -215,7 +217,9 @@ TEST_SUITE("memblock") {
     struct Seen : mm::TraceObserver {
       const Memblock* mb;
       std::vector<size_t> reserved_before;
-      void before_record(const mm::Trace&, std::size_t) override { reserved_before.push_back(mb->reserved.regions.size()); }
+      void before_record(const mm::Trace&, std::size_t) override {
+        reserved_before.push_back(mb->reserved.regions.size());
+      }
     } seen;
     seen.mb = &mb;
     t.set_observer(&seen);

@@ -16,8 +16,8 @@
 #include "mm/boot/boot.h"
 #include "mm/core/machine.h"
 #include "mm/core/machine_spec.h"
-#include "text/parse/shorthand.h"
 #include "mm/page_alloc/page_alloc.h"
+#include "text/parse/shorthand.h"
 
 namespace mmtest {
 
@@ -99,8 +99,10 @@ inline std::map<std::pair<int, std::string>, ZoneFigures> parse_zoneinfo(const s
     if (std::regex_search(l, m, cpure)) {
       cpu = std::stoi(m[1]);
     } else if (cpu >= 0 && std::regex_search(l, m, pcpf)) {
-      if (m[1] == "high") cur->pcp[cpu].first = std::stoll(m[2]);
-      else cur->pcp[cpu].second = std::stoll(m[2]);
+      if (m[1] == "high")
+        cur->pcp[cpu].first = std::stoll(m[2]);
+      else
+        cur->pcp[cpu].second = std::stoll(m[2]);
     } else if (std::regex_search(l, m, field)) {
       std::string k = m[1];
       if (k == "start_pfn:") k = "start_pfn";

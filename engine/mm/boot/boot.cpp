@@ -128,8 +128,7 @@ Status run(Machine& m, const BootPlan& plan, const BootStepHook& after_each) {
   phase::BootState st;
   RunOp run_op{m, st, setup_arch};
   for (const BootOp& op : plan.ops) {
-    if (Status s = std::visit(run_op, op); !s)
-      return Diagnostic{plan.source, source_line(op), 0, s.diag().message};
+    if (Status s = std::visit(run_op, op); !s) return Diagnostic{plan.source, source_line(op), 0, s.diag().message};
     if (after_each) after_each(m, op);
   }
   setup_arch.close();

@@ -100,7 +100,7 @@ struct MemblockAlloc {
   std::optional<Phys> logged;  // where the real kernel put it (dmesg replay)
   std::string caller;          // kernel caller, e.g. "sparse_init+0x9f/0x23c"
   AllocPurpose purpose = AllocPurpose::Plain;
-  AllocId id = 0;              // > 0: a later MemblockPhysFree refers to it
+  AllocId id = 0;  // > 0: a later MemblockPhysFree refers to it
   int line = 0;
 };
 
@@ -165,14 +165,14 @@ struct FreeInitrd {
 struct FreeReserved {
   std::string what;  // the kernel's label: "unused kernel image (initmem)", ...
   Phys base = 0, size = 0;
-  u64 kb = 0;        // the size the log printed
+  u64 kb = 0;  // the size the log printed
   int line = 0;
 };
 
-using BootOp = std::variant<MemblockAdd, MemblockTrim, MemblockReserve, MemblockRemove, MemblockPhysFree,
-                            MemblockAlloc, LargeSystemHash, SetCurrentLimit, Printk, NumaInit, DmaReserve,
-                            FreeAreaInit, BuildZonelists, MemInit, PageAllocInitLate, InitWmarks, Khugepaged,
-                            FreeInitrd, FreeReserved>;
+using BootOp =
+    std::variant<MemblockAdd, MemblockTrim, MemblockReserve, MemblockRemove, MemblockPhysFree, MemblockAlloc,
+                 LargeSystemHash, SetCurrentLimit, Printk, NumaInit, DmaReserve, FreeAreaInit, BuildZonelists, MemInit,
+                 PageAllocInitLate, InitWmarks, Khugepaged, FreeInitrd, FreeReserved>;
 
 // The dmesg line an operation came from (0 for the model).
 inline int source_line(const BootOp& op) {
@@ -183,7 +183,7 @@ struct BootPlan {
   MachineSpec spec;
   std::vector<BootOp> ops;
   bool from_dmesg = false;
-  bool memblock_debug = false;  // the log had memblock=debug lines
+  bool memblock_debug = false;     // the log had memblock=debug lines
   std::vector<std::string> notes;  // said at the start of the boot log
   std::string source;
 };

@@ -27,8 +27,8 @@ namespace {
 struct ModelPlan {
   BootPlan& plan;
   const MachineSpec& spec;
-  Phys max_addr = 0;            // end of the highest usable RAM
-  Phys low_top = 0;             // end of the usable range holding the kernel (below 4G), page aligned
+  Phys max_addr = 0;                 // end of the highest usable RAM
+  Phys low_top = 0;                  // end of the usable range holding the kernel (below 4G), page aligned
   std::vector<NodeSpec> nodes = {};  // the spec's nodes, or the one node NUMA setup fakes
   AllocId next_id = 1;
 
@@ -56,9 +56,7 @@ struct ModelPlan {
   void small_allocs(std::initializer_list<Phys> sizes, const char* caller) {
     for (Phys sz : sizes) alloc(MemblockAllocFn::alloc_try_nid, sz, 64, NUMA_NO_NODE, 0, 0, caller);
   }
-  void reserve(Phys base, Phys size, std::string caller) {
-    push(MemblockReserve{base, size, std::move(caller)});
-  }
+  void reserve(Phys base, Phys size, std::string caller) { push(MemblockReserve{base, size, std::move(caller)}); }
   void free_part(AllocId id, Phys offset, Phys size, std::string caller) {
     push(MemblockPhysFree{AllocRef{id, offset}, size, std::move(caller)});
   }
@@ -120,8 +118,8 @@ void e820__memblock_setup(ModelPlan& p) {
 void reserve_real_mode_and_map(ModelPlan& p) {
   p.alloc(MemblockAllocFn::phys_alloc_range, 28672, 0x1000, NUMA_NO_NODE, 0, 0x100000, "reserve_real_mode");
   p.reserve(0, 0x100000, "setup_arch");
-  MemblockAlloc& buf =
-      p.alloc(MemblockAllocFn::phys_alloc_range, 2 << 20, 2 << 20, NUMA_NO_NODE, 0x100000, p.low_top, "init_mem_mapping");
+  MemblockAlloc& buf = p.alloc(MemblockAllocFn::phys_alloc_range, 2 << 20, 2 << 20, NUMA_NO_NODE, 0x100000, p.low_top,
+                               "init_mem_mapping");
   buf.may_fail = true;  // small machines: no 2M block free, the kernel maps in smaller steps
   buf.id = p.next_id++;
   const AllocId id = buf.id;
@@ -163,8 +161,8 @@ void sparse_init(ModelPlan& p) {
         p.alloc(MemblockAllocFn::alloc_try_nid, 4096, 64, n.id, 0, 0, "sparse_index_alloc");
       }
     const Phys sec_base = secs.front() << SECTION_SIZE_BITS;
-    p.alloc(MemblockAllocFn::alloc_try_nid, 56 * secs.size(), 64, n.id, sec_base, sec_base + (1ull << SECTION_SIZE_BITS),
-            "sparse_init_nid");
+    p.alloc(MemblockAllocFn::alloc_try_nid, 56 * secs.size(), 64, n.id, sec_base,
+            sec_base + (1ull << SECTION_SIZE_BITS), "sparse_init_nid");
     p.alloc(MemblockAllocFn::alloc_exact_nid_raw, secs.size() * (2ull << 20), 2ull << 20, n.id, 0x1000000, 0,
             "sparse_init_nid", true);
     const u64 pmd_pages = 1 + (secs.size() * (2ull << 20) - 1) / (1ull << 30);
@@ -233,7 +231,8 @@ void setup_per_cpu_areas(ModelPlan& p) {
   const u64 used = round_up(PercpuLayout::kUnitMin, PAGE_SIZE);
   const AllocId build_info =
       p.alloc_kept(MemblockAllocFn::alloc_try_nid, 4096, 4096, NUMA_NO_NODE, 0, 0, "pcpu_build_alloc_info");
-  const AllocId embed = p.alloc_kept(MemblockAllocFn::alloc_try_nid, 4096, 64, NUMA_NO_NODE, 0, 0, "pcpu_embed_first_chunk");
+  const AllocId embed =
+      p.alloc_kept(MemblockAllocFn::alloc_try_nid, 4096, 64, NUMA_NO_NODE, 0, 0, "pcpu_embed_first_chunk");
   for (size_t g = 0; g < l.group_cnt.size(); ++g) {
     const u64 units = (l.group_cnt[g] + l.upa - 1) / l.upa * l.upa;
     const AllocId chunk = p.alloc_kept(MemblockAllocFn::alloc_try_nid, units * unit, PercpuLayout::kAtom,
@@ -262,8 +261,7 @@ void mm_init(ModelPlan& p) {
     p.push(LargeSystemHash{"Dentry cache", 13});
     p.push(LargeSystemHash{"Inode-cache", 14});
   }
-  for (int i = 0; i < 3; ++i)
-    p.alloc(MemblockAllocFn::alloc_try_nid, 4096, 4096, NUMA_NO_NODE, 0, 0, "spp_getpage");
+  for (int i = 0; i < 3; ++i) p.alloc(MemblockAllocFn::alloc_try_nid, 4096, 4096, NUMA_NO_NODE, 0, 0, "spp_getpage");
   p.push(MemInit{});
 }
 
@@ -319,12 +317,18 @@ std::optional<std::pair<Phys, Phys>> kernel_piece(const KernelImage& k, std::str
   const Phys decrypted = round_up(smp_locks + (k.smp_alternatives_kb << 10), 2ull << 20);
   const Phys size = kb << 10;
   Phys base;
-  if (what == "unused kernel image (text/rodata gap)") base = text_end;
-  else if (what == "unused kernel image (rodata/data gap)") base = rodata_end;
-  else if (what == "unused kernel image (initmem)" || what == "unused kernel") base = init;
-  else if (what == "SMP alternatives") base = smp_locks;
-  else if (what == "unused decrypted") base = decrypted;
-  else return std::nullopt;
+  if (what == "unused kernel image (text/rodata gap)")
+    base = text_end;
+  else if (what == "unused kernel image (rodata/data gap)")
+    base = rodata_end;
+  else if (what == "unused kernel image (initmem)" || what == "unused kernel")
+    base = init;
+  else if (what == "SMP alternatives")
+    base = smp_locks;
+  else if (what == "unused decrypted")
+    base = decrypted;
+  else
+    return std::nullopt;
   // Never reach past the image's own reservation.
   const Phys end = std::min(base + size, k.start + k.reserved_size);
   if (base >= end) return std::nullopt;

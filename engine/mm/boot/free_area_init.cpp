@@ -29,7 +29,7 @@ namespace {
 
 // The zone boundaries free_area_init works with.
 struct ZoneLayout {
-  std::array<Pfn, MAX_NR_ZONES> lo{}, hi{};      // [lo[z], hi[z]): zone z's range (ZONE_MOVABLE apart)
+  std::array<Pfn, MAX_NR_ZONES> lo{}, hi{};       // [lo[z], hi[z]): zone z's range (ZONE_MOVABLE apart)
   std::vector<Pfn> movable_start;                 // per node: where ZONE_MOVABLE starts (0: none)
   unsigned movable_zone = idx(ZoneType::Normal);  // the zone ZONE_MOVABLE is carved out of
 };
@@ -212,8 +212,8 @@ u64 pages_in_memory(const Machine& m, int nid, Pfn s, Pfn e) {
 // ZONE_MOVABLE takes the node's memory from zmp up to the end of the
 // movable zone's range; the zones below stop where it starts.
 // kernel: adjust_zone_range_for_zone_movable()
-void adjust_zone_range_for_zone_movable(Machine& m, const Node& n, const ZoneLayout& zl, unsigned z, Pfn ne,
-                                        Pfn zmp, Pfn& zs, Pfn& ze) {
+void adjust_zone_range_for_zone_movable(Machine& m, const Node& n, const ZoneLayout& zl, unsigned z, Pfn ne, Pfn zmp,
+                                        Pfn& zs, Pfn& ze) {
   if (!zmp) return;
   if (z == idx(ZoneType::Movable)) {
     zs = zmp;
@@ -336,8 +336,8 @@ void print_unavailable(Machine& m, Pfn s, Pfn e, unsigned zone, int nid) {
     ++p;
   }
   if (cnt)
-    m.printk("On node " + std::to_string(nid) + ", zone " + std::string(kZoneNames[zone]) + ": " +
-             std::to_string(cnt) + " pages in unavailable ranges");
+    m.printk("On node " + std::to_string(nid) + ", zone " + std::string(kZoneNames[zone]) + ": " + std::to_string(cnt) +
+             " pages in unavailable ranges");
 }
 
 // kernel: memmap_init(): a struct page for every present page below its

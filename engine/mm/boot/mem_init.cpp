@@ -29,8 +29,10 @@ std::vector<std::pair<Pfn, Order>> free_pages_memory_blocks(Pfn start, Pfn end) 
 
 unsigned large_system_hash_shift(u64 nr_kernel_pages, unsigned scale) {
   u64 n = round_up(nr_kernel_pages, (1u << 20) / PAGE_SIZE);
-  if (scale > PAGE_SHIFT) n >>= (scale - PAGE_SHIFT);
-  else n <<= (PAGE_SHIFT - scale);
+  if (scale > PAGE_SHIFT)
+    n >>= (scale - PAGE_SHIFT);
+  else
+    n <<= (PAGE_SHIFT - scale);
   n = roundup_pow_of_two(std::max<u64>(n, 1));
   return ffs_order(n);
 }
@@ -155,8 +157,7 @@ void deferred_free_pages(Machine& m, Pfn pfn, Pfn end) {
 // kernel: deferred_init_memmap() of one node: its free ranges from the
 // first deferred pfn on, then what is left is reserved memory.
 void deferred_init_memmap(Machine& m, Node& n) {
-  TraceScope scope(m.trace, Ev::deferred_init_memmap,
-                   [&](EventRef& e) { e.node(n.id).start(n.first_deferred_pfn); });
+  TraceScope scope(m.trace, Ev::deferred_init_memmap, [&](EventRef& e) { e.node(n.id).start(n.first_deferred_pfn); });
   for (const FreeRange& f : m.memblock.free_ranges(n.id)) {
     const Pfn s = std::max(PFN_UP(f.start), n.first_deferred_pfn), e = PFN_DOWN(f.end);
     if (s < e) deferred_free_pages(m, s, e);

@@ -215,22 +215,20 @@ Phys Memblock::find_in_range_node(Phys size, Phys align, Phys start, Phys end, i
   return 0;
 }
 
-Phys Memblock::alloc_range_nid(Phys size, Phys align, Phys start, Phys end, int nid,
-                               bool exact_nid, Trace* t, std::string_view caller) {
+Phys Memblock::alloc_range_nid(Phys size, Phys align, Phys start, Phys end, int nid, bool exact_nid, Trace* t,
+                               std::string_view caller) {
   if (!size) return 0;
   Phys found = find_in_range_node(size, align, start, end, nid);
-  if (!found && nid != NUMA_NO_NODE && !exact_nid)
-    found = find_in_range_node(size, align, start, end, NUMA_NO_NODE);
+  if (!found && nid != NUMA_NO_NODE && !exact_nid) found = find_in_range_node(size, align, start, end, NUMA_NO_NODE);
   if (found) reserve(found, size, t, caller.empty() ? "memblock_alloc_range_nid" : caller);
   return found;
 }
 
-Phys Memblock::alloc_try_nid(Phys size, Phys align, Phys min_addr, Phys max_addr, int nid,
-                             bool exact_nid, Trace* t, std::string_view caller) {
+Phys Memblock::alloc_try_nid(Phys size, Phys align, Phys min_addr, Phys max_addr, int nid, bool exact_nid, Trace* t,
+                             std::string_view caller) {
   if (max_addr > current_limit) max_addr = current_limit;
   Phys found = alloc_range_nid(size, align, min_addr, max_addr, nid, exact_nid, t, caller);
-  if (!found && min_addr)
-    found = alloc_range_nid(size, align, 0, max_addr, nid, exact_nid, t, caller);
+  if (!found && min_addr) found = alloc_range_nid(size, align, 0, max_addr, nid, exact_nid, t, caller);
   return found;
 }
 
@@ -248,9 +246,8 @@ std::vector<std::string> Memblock::dump() const {
       const MemblockRegion& r = type->regions[i];
       std::string nidbuf;
       if (r.nid != MEMBLOCK_NO_NODE) nidbuf = " on node " + std::to_string(r.nid);
-      std::snprintf(b, sizeof b, " %s[0x%zx]\t[%s-%s], %s bytes%s flags: 0x%x", type->name, i,
-                    hex18(r.base).c_str(), hex18(r.end() - 1).c_str(), hex18(r.size).c_str(),
-                    nidbuf.c_str(), r.flags);
+      std::snprintf(b, sizeof b, " %s[0x%zx]\t[%s-%s], %s bytes%s flags: 0x%x", type->name, i, hex18(r.base).c_str(),
+                    hex18(r.end() - 1).c_str(), hex18(r.size).c_str(), nidbuf.c_str(), r.flags);
       out.push_back(b);
     }
   }
@@ -267,8 +264,7 @@ std::vector<std::string> Memblock::check() const {
         if (r[i].end() > r[i + 1].base)
           v.push_back(std::string("memblock.") + type->name + ": regions overlap or are unsorted at " +
                       hex18(r[i + 1].base));
-        else if (r[i].end() == r[i + 1].base && r[i].nid == r[i + 1].nid &&
-                 r[i].flags == r[i + 1].flags)
+        else if (r[i].end() == r[i + 1].base && r[i].nid == r[i + 1].nid && r[i].flags == r[i + 1].flags)
           v.push_back(std::string("memblock.") + type->name + ": touching regions not merged at " +
                       hex18(r[i + 1].base));
       }

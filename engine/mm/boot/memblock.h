@@ -76,12 +76,12 @@ class Memblock {
   Phys find_in_range_node(Phys size, Phys align, Phys start, Phys end, int nid) const;
   // memblock_alloc_range_nid(): find, fall back to any node unless exact_nid,
   // reserve. Returns 0 on failure.
-  Phys alloc_range_nid(Phys size, Phys align, Phys start, Phys end, int nid, bool exact_nid,
-                       Trace* t, std::string_view caller = {});
+  Phys alloc_range_nid(Phys size, Phys align, Phys start, Phys end, int nid, bool exact_nid, Trace* t,
+                       std::string_view caller = {});
   // memblock_alloc_try_nid() and friends: cap at current_limit, retry
   // without the lower limit.
-  Phys alloc_try_nid(Phys size, Phys align, Phys min_addr, Phys max_addr, int nid,
-                     bool exact_nid, Trace* t, std::string_view caller = {});
+  Phys alloc_try_nid(Phys size, Phys align, Phys min_addr, Phys max_addr, int nid, bool exact_nid, Trace* t,
+                     std::string_view caller = {});
 
   // Memory minus reserved, in address order, optionally for one node.
   std::vector<FreeRange> free_ranges(int nid = NUMA_NO_NODE) const;

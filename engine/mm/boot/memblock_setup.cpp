@@ -134,8 +134,8 @@ Status alloc_large_system_hash(Machine& m, const LargeSystemHash& op) {
   if (Status s = memblock_alloc(m, unused, a); !s) return s;
   unsigned order = 0;
   while ((PAGE_SIZE << order) < a.size) ++order;
-  m.printk(op.name + " hash table entries: " + std::to_string(u64{1} << shift) + " (order: " +
-           std::to_string(order) + ", " + std::to_string(a.size) + " bytes, linear)");
+  m.printk(op.name + " hash table entries: " + std::to_string(u64{1} << shift) + " (order: " + std::to_string(order) +
+           ", " + std::to_string(a.size) + " bytes, linear)");
   return {};
 }
 

@@ -70,8 +70,8 @@ void mminit_verify_zonelist(Machine& m) {
     for (int list = 0; list < 2; ++list)
       for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
         if (!n.zones[z].populated()) continue;
-        std::string line = std::string("mminit::zonelist ") + (list ? "thisnode " : "general ") +
-                           std::to_string(n.id) + ":" + std::string(kZoneNames[z]) + " = ";
+        std::string line = std::string("mminit::zonelist ") + (list ? "thisnode " : "general ") + std::to_string(n.id) +
+                           ":" + std::string(kZoneNames[z]) + " = ";
         for (const ZoneRef& r : list ? n.zonelist_nofallback : n.zonelist_fallback)
           if (idx(r.zone) <= z) line += std::to_string(r.node) + ":" + std::string(kZoneNames[idx(r.zone)]) + " ";
         m.printk(line);

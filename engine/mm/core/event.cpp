@@ -42,7 +42,7 @@ EventRef& EventRef::str(Arg a, std::string_view v) { return num(a, t_->intern(v)
 std::uint32_t Trace::intern(std::string_view s) {
   // Names repeat (a cache, a task), log lines do not: a look at the last
   // few strings finds the repeats without a hash table.
-  if (s.empty()) return 0;                      // [0] is always ""
+  if (s.empty()) return 0;                        // [0] is always ""
   if (strings_.empty()) strings_.emplace_back();  // a moved-from trace
   const std::size_t n = strings_.size();
   for (std::size_t i = n; i > 0 && i + 8 > n; --i)
@@ -63,7 +63,8 @@ Event& Trace::push(EventKind k, Ev code) {
 }
 
 EventRef Trace::record(EventKind k, Ev code) {
-  assert((spec(code).kind == k || k == EventKind::End) && "Trace: event recorded with a kind its catalogue entry does not have");
+  assert((spec(code).kind == k || k == EventKind::End) &&
+         "Trace: event recorded with a kind its catalogue entry does not have");
   return EventRef(&push(k, code), this);
 }
 

@@ -47,11 +47,11 @@ struct Knobs {
   bool mobility_grouping = true;          // may still be switched off on tiny machines
   // ZONE_MOVABLE (find_zone_movable_pfns_for_nodes). A percentage, when
   // given, wins over the size, as required_kernelcore_percent does.
-  u64 kernelcore = 0;                     // bytes; kernelcore= (0: not given)
-  u64 movablecore = 0;                    // bytes; movablecore= (0: not given)
-  u64 kernelcore_percent = 0;             // kernelcore=N% (0: not given)
-  u64 movablecore_percent = 0;            // movablecore=N% (0: not given)
-  bool kernelcore_mirror = false;         // kernelcore=mirror: movablecore is ignored
+  u64 kernelcore = 0;              // bytes; kernelcore= (0: not given)
+  u64 movablecore = 0;             // bytes; movablecore= (0: not given)
+  u64 kernelcore_percent = 0;      // kernelcore=N% (0: not given)
+  u64 movablecore_percent = 0;     // movablecore=N% (0: not given)
+  bool kernelcore_mirror = false;  // kernelcore=mirror: movablecore is ignored
 };
 
 // The kernel image as `Memory: ...` describes it (KiB) and where it sits.
@@ -60,20 +60,19 @@ struct KernelImage {
   u64 code_kb = 14343, rwdata_kb = 2338, rodata_kb = 9132, init_kb = 2824, bss_kb = 17344;
   u64 reserved_size = 0x3411000;  // [_text, _end) plus brk as memblock reserves it
   // Parts freed after boot ("Freeing ... memory: NK"), in the order they go.
-  u64 smp_alternatives_kb = 36, decrypted_kb = 2036, text_rodata_gap_kb = 2040,
-      rodata_data_gap_kb = 1108;
+  u64 smp_alternatives_kb = 36, decrypted_kb = 2036, text_rodata_gap_kb = 2040, rodata_data_gap_kb = 1108;
 };
 
 struct MachineSpec {
   std::vector<E820Entry> e820;
-  std::vector<NodeSpec> nodes;               // empty: no NUMA configuration found
-  std::vector<std::vector<int>> distance;    // SLIT; empty: 10 local / 20 remote
+  std::vector<NodeSpec> nodes;             // empty: no NUMA configuration found
+  std::vector<std::vector<int>> distance;  // SLIT; empty: 10 local / 20 remote
   unsigned cpus = 1;
   Knobs knobs;
   KernelImage kernel;
-  Phys initrd_start = 0, initrd_size = 0;    // 0 size: no initrd
+  Phys initrd_start = 0, initrd_size = 0;  // 0 size: no initrd
   std::string cmdline;
-  std::string description;                   // e.g. "ram=1G cpus=2"
+  std::string description;  // e.g. "ram=1G cpus=2"
 
   int node_distance(int a, int b) const;
   u64 usable_bytes() const;
@@ -82,7 +81,7 @@ struct MachineSpec {
 // Limits of what the engine models (a clear error beyond them).
 // Debian's 6.1 kernel image occupies 16M..68M physical: below 96M it cannot boot.
 inline constexpr u64 kMinRamBytes = 96ull << 20;
-inline constexpr u64 kMaxRamBytes = 64ull << 30;   // 64 GiB
+inline constexpr u64 kMaxRamBytes = 64ull << 30;  // 64 GiB
 // The memory map is dense (one entry per pfn up to the highest RAM address).
 inline constexpr u64 kMaxPhysAddr = 80ull << 30;
 

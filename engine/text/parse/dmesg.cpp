@@ -12,8 +12,8 @@ namespace mm {
 namespace {
 
 struct Line {
-  int no = 0;           // 1-based line number
-  int offset = 0;       // column offset of `body` within the raw line
+  int no = 0;      // 1-based line number
+  int offset = 0;  // column offset of `body` within the raw line
   std::string_view body;
 };
 
@@ -210,8 +210,8 @@ std::vector<CmdlineParam> split_cmdline(std::string_view body, size_t start) {
 // Whatever follows is ignored without a word. kernel: cmdline_parse_core()
 struct CoreValue {
   bool percent = false;
-  u64 value = 0;     // bytes, or the percentage
-  size_t used = 0;   // characters the kernel looked at
+  u64 value = 0;    // bytes, or the percentage
+  size_t used = 0;  // characters the kernel looked at
   bool digits = false;
 };
 
@@ -230,9 +230,12 @@ CoreValue parse_core_value(std::string_view v) {
   for (; i < v.size(); ++i) {
     const char c = lower(v[i]);
     unsigned d = 0;
-    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-    else break;
+    if (c >= '0' && c <= '9')
+      d = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      d = static_cast<unsigned>(c - 'a' + 10);
+    else
+      break;
     if (d >= base) break;
     r.value = r.value * base + d;  // wraps, as _parse_integer_limit's result does
     r.digits = true;
@@ -272,11 +275,14 @@ class CmdlineParams {
 
   void apply(size_t start, MachineSpec& spec, bool& numa_off, std::vector<std::string>& notes) {
     for (const CmdlineParam& p : split_cmdline(l_.body, start)) {
-      if (parameq(p.param, "kernelcore")) kernelcore(p, spec.knobs, notes);
-      else if (parameq(p.param, "movablecore")) movablecore(p, spec.knobs, notes);
+      if (parameq(p.param, "kernelcore"))
+        kernelcore(p, spec.knobs, notes);
+      else if (parameq(p.param, "movablecore"))
+        movablecore(p, spec.knobs, notes);
       else if (parameq(p.param, "numa") && p.has_value && p.value.substr(0, 3) == "off")
         numa_off = true;  // kernel: numa_setup()
-      else if (parameq(p.param, "transparent_hugepage") && p.has_value) transparent_hugepage(p, spec.knobs, notes);
+      else if (parameq(p.param, "transparent_hugepage") && p.has_value)
+        transparent_hugepage(p, spec.knobs, notes);
     }
   }
 
@@ -297,8 +303,9 @@ class CmdlineParams {
     if (!p.has_value) {
       // 6.1 hands the missing value to parse_option_str(), which reads
       // through the NULL pointer: such a kernel does not get past this.
-      notes.push_back(note(p, p.pos, "without a value 6.1 dereferences a NULL pointer in parse_option_str() and "
-                                     "cannot boot; the model ignores the parameter"));
+      notes.push_back(note(p, p.pos,
+                           "without a value 6.1 dereferences a NULL pointer in parse_option_str() and "
+                           "cannot boot; the model ignores the parameter"));
       return;
     }
     if (has_option(p.value, "mirror")) {
@@ -315,8 +322,9 @@ class CmdlineParams {
   // kernel: cmdline_parse_movablecore()
   void movablecore(const CmdlineParam& p, Knobs& k, std::vector<std::string>& notes) {
     if (!p.has_value) {
-      notes.push_back(note(p, p.pos, "without a value the kernel prints \"Malformed early option 'movablecore'\" "
-                                     "and ignores it"));
+      notes.push_back(note(p, p.pos,
+                           "without a value the kernel prints \"Malformed early option 'movablecore'\" "
+                           "and ignores it"));
       return;
     }
     core(p, k.movablecore, k.movablecore_percent, notes);
@@ -347,9 +355,12 @@ class CmdlineParams {
   // always and madvise start khugepaged, never does not; anything else is
   // ignored with the kernel's own warning. kernel: setup_transparent_hugepage()
   void transparent_hugepage(const CmdlineParam& p, Knobs& k, std::vector<std::string>& notes) {
-    if (p.value == "always" || p.value == "madvise") k.transparent_hugepage = true;
-    else if (p.value == "never") k.transparent_hugepage = false;
-    else notes.push_back(note(p, p.value_pos, "the kernel warns \"transparent_hugepage= cannot parse, ignored\""));
+    if (p.value == "always" || p.value == "madvise")
+      k.transparent_hugepage = true;
+    else if (p.value == "never")
+      k.transparent_hugepage = false;
+    else
+      notes.push_back(note(p, p.value_pos, "the kernel warns \"transparent_hugepage= cannot parse, ignored\""));
   }
 
   // Is `option` one of the comma-separated words of `s`? kernel: parse_option_str()
@@ -485,13 +496,15 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   if (spec.e820.empty())
     return Diagnostic{src, 1, 1, "no 'BIOS-e820:' lines: this does not look like the log of an x86 Linux boot"};
   u64 usable = spec.usable_bytes();
-  if (usable < kMinRamBytes) return Diagnostic{src, 1, 1, "the e820 map has less than 96M of usable RAM: too small for a 6.1 kernel image"};
+  if (usable < kMinRamBytes)
+    return Diagnostic{src, 1, 1, "the e820 map has less than 96M of usable RAM: too small for a 6.1 kernel image"};
   if (usable > kMaxRamBytes)
     return Diagnostic{src, 1, 1, "the e820 map has " + format_size(usable) + " of RAM; the model goes up to 64G"};
   for (const E820Entry& e : spec.e820)
     if (e.type == E820Type::Usable && e.end() > kMaxPhysAddr)
-      return Diagnostic{src, 1, 1, "usable RAM ends at " + format_size(e.end()) +
-                                     "; the model keeps a dense memory map up to 80G of physical address space"};
+      return Diagnostic{src, 1, 1,
+                        "usable RAM ends at " + format_size(e.end()) +
+                            "; the model keeps a dense memory map up to 80G of physical address space"};
   spec.cpus = cpus ? cpus : 1;
   // Early parameters come from the command line setup_arch() printed; a log
   // without that line still has start_kernel()'s copy.
@@ -530,8 +543,9 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
     BootPlan model = plan_from_spec(spec);
     model.from_dmesg = true;
     model.source = src;
-    model.notes.push_back("mm-playground: this log has no memblock=debug lines; early reservations follow the "
-                          "engine's own model of a 6.1 boot");
+    model.notes.push_back(
+        "mm-playground: this log has no memblock=debug lines; early reservations follow the "
+        "engine's own model of a 6.1 boot");
     model.notes.insert(model.notes.end(), cmdline_notes.begin(), cmdline_notes.end());
     return model;
   }
@@ -730,7 +744,8 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   }
   ensure_late(0);
   // Make sure memory was added at all.
-  bool has_add = std::any_of(ops.begin(), ops.end(), [](const BootOp& o) { return std::holds_alternative<MemblockAdd>(o); });
+  bool has_add =
+      std::any_of(ops.begin(), ops.end(), [](const BootOp& o) { return std::holds_alternative<MemblockAdd>(o); });
   if (!has_add) {
     // Old or filtered logs: add usable e820 RAM as e820__memblock_setup would.
     std::vector<BootOp> adds;

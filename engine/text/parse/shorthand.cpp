@@ -132,9 +132,12 @@ Problem need_int(const Token& t, int& out, int lo, int hi) {
 }
 
 Problem need_bool(const Token& t, bool& out) {
-  if (t.value == "on" || t.value == "1" || t.value == "yes") out = true;
-  else if (t.value == "off" || t.value == "0" || t.value == "no") out = false;
-  else return err(t.value_col, "expected on or off for " + std::string(t.key));
+  if (t.value == "on" || t.value == "1" || t.value == "yes")
+    out = true;
+  else if (t.value == "off" || t.value == "0" || t.value == "no")
+    out = false;
+  else
+    return err(t.value_col, "expected on or off for " + std::string(t.key));
   return std::nullopt;
 }
 
@@ -219,7 +222,8 @@ Problem need_core(const Token& t, u64& bytes, u64& percent) {
   if (t.value.empty() || t.value.back() != '%') return need_size(t, bytes);
   const auto v = whole_number(t.value.substr(0, t.value.size() - 1), 3);
   if (!v || *v > 100)
-    return err(t.value_col, "bad percentage '" + std::string(t.value) + "' for " + std::string(t.key) + " (0% to 100%)");
+    return err(t.value_col,
+               "bad percentage '" + std::string(t.value) + "' for " + std::string(t.key) + " (0% to 100%)");
   percent = *v;
   return std::nullopt;
 }
@@ -296,7 +300,8 @@ size_t edit_distance(std::string_view a, std::string_view b) {
     for (size_t j = 1; j <= b.size(); ++j) {
       const size_t sub = a[i - 1] == b[j - 1] ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + sub});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   return d[a.size()][b.size()];
 }
@@ -337,8 +342,8 @@ Expected<std::vector<Token>> tokenize(std::string_view text) {
     const size_t eq = word.find('=');
     if (eq == npos || eq == 0)
       return err(static_cast<int>(start) + 1, "expected key=value (like ram=1G), got '" + std::string(word) + "'");
-    toks.push_back({word.substr(0, eq), word.substr(eq + 1), static_cast<int>(start) + 1,
-                    static_cast<int>(start + eq) + 2});
+    toks.push_back(
+        {word.substr(0, eq), word.substr(eq + 1), static_cast<int>(start) + 1, static_cast<int>(start + eq) + 2});
   }
   if (toks.empty()) return err(1, "empty machine description; try 'ram=1G cpus=2'");
   return toks;
@@ -349,7 +354,8 @@ Problem read_keys(const std::vector<Token>& toks, Draft& d) {
   std::map<std::string_view, int> seen;  // key -> column
   for (const Token& t : toks) {
     if (auto it = seen.find(t.key); it != seen.end())
-      return err(t.col, "'" + std::string(t.key) + "' given twice (first at column " + std::to_string(it->second) + ")");
+      return err(t.col,
+                 "'" + std::string(t.key) + "' given twice (first at column " + std::to_string(it->second) + ")");
     seen.emplace(t.key, t.col);
     const Key* k = find_key(t.key);
     if (!k) return unknown_key(t);
@@ -366,7 +372,8 @@ Problem check_ram(Draft& d) {
   if (d.ram < kMinRamBytes)
     return err(d.ram_col, "ram=" + format_size(d.ram) +
                               " is too small: the kernel image alone sits at 16M-68M, so the model needs at least 96M");
-  if (d.ram > kMaxRamBytes) return err(d.ram_col, "ram=" + format_size(d.ram) + " is too large: the model goes up to 64G");
+  if (d.ram > kMaxRamBytes)
+    return err(d.ram_col, "ram=" + format_size(d.ram) + " is too large: the model goes up to 64G");
   d.ram = round_down(d.ram, 1ull << 20);  // qemu rounds -m to whole MiB
   return std::nullopt;
 }
@@ -423,7 +430,8 @@ Problem split_by_sizes(const Draft& d, NodeSizes& out) {
   if (p) return p;
   u64 sum = 0;
   for (u64 s : out.sizes) sum += s;
-  if (sum != d.ram) return err(d.nodes_col, "node sizes add up to " + format_size(sum) + " but ram=" + format_size(d.ram));
+  if (sum != d.ram)
+    return err(d.nodes_col, "node sizes add up to " + format_size(sum) + " but ram=" + format_size(d.ram));
   return std::nullopt;
 }
 
@@ -469,7 +477,8 @@ Problem assign_cpus(Draft& d, const std::vector<std::optional<std::vector<int>>>
   for (size_t k = 0; k < lists.size(); ++k)
     if (lists[k])
       for (int c : *lists[k]) {
-        if (owner[static_cast<size_t>(c)] >= 0) return err(d.nodes_col, "cpu " + std::to_string(c) + " is given to two nodes");
+        if (owner[static_cast<size_t>(c)] >= 0)
+          return err(d.nodes_col, "cpu " + std::to_string(c) + " is given to two nodes");
         owner[static_cast<size_t>(c)] = static_cast<int>(k);
       }
   for (unsigned c = 0; c < ncpus; ++c)
@@ -499,8 +508,8 @@ Problem apply_distances(Draft& d) {
 Problem build_nodes(Draft& d, u64 below4g) {
   if (d.nodes.empty()) return std::nullopt;
   NodeSizes ns;
-  const bool is_count = std::all_of(d.nodes.begin(), d.nodes.end(),
-                                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  const bool is_count =
+      std::all_of(d.nodes.begin(), d.nodes.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
   if (Problem p = is_count ? split_evenly(d, ns) : split_by_sizes(d, ns)) return p;
   place_nodes(d, ns.sizes, below4g);
   if (Problem p = assign_cpus(d, ns.cpus)) return p;
