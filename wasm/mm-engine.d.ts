@@ -155,7 +155,7 @@ export interface MmEvent {
   /**
    * The event's named arguments other than the identity fields above, by
    * their catalogue names (Catalogue.events[].args, types in Catalogue.args):
-   * numbers, or strings for Str, Gfp, AllocFlags and Addr arguments.
+   * numbers, or strings for Str, Gfp, AllocFlags, SlabFlags and Addr arguments.
    */
   args: Record<string, number | string>;
 }
@@ -175,7 +175,7 @@ export interface CatalogueEvent {
 
 export type ArgType =
   | 'Pfn' | 'Order' | 'MigrateType' | 'Zone' | 'Node' | 'Cpu' | 'ZoneType' | 'Count' | 'Signed'
-  | 'Bytes' | 'Phys' | 'Addr' | 'Gfp' | 'AllocFlags' | 'Wmark' | 'Bool' | 'Str' | 'Pid';
+  | 'Bytes' | 'Phys' | 'Addr' | 'Gfp' | 'AllocFlags' | 'SlabFlags' | 'Wmark' | 'Bool' | 'Str' | 'Pid';
 
 /** Engine.catalogue(), parsed: everything the page names or lays out by. */
 export interface Catalogue {

@@ -100,6 +100,7 @@ test('every argument type is shown as the engine shows it', () => {
     'addr',
     'gfp',
     'alloc_flags',
+    'flags',
     'wmark',
     'ok',
     'cache',
@@ -131,6 +132,7 @@ test('every argument type is shown as the engine shows it', () => {
       addr: '0xffff888004a1c080',
       gfp: 'GFP_KERNEL',
       alloc_flags: 'ALLOC_WMARK_LOW',
+      flags: 'SLAB_HWCACHE_ALIGN',
       wmark: 1,
       ok: 1,
       cache: 'kmalloc-128',
@@ -142,7 +144,7 @@ test('every argument type is shown as the engine shows it', () => {
     narrate(c, ev, 'en').text,
     'pfn=4096 order=3 mt=Movable zone=Node 0 DMA32 cpu=2 buddy=4104 to_order=4 fallback=Reclaimable pages=512 ' +
       'points=-7 size=65536 base=0x0000000001000000 addr=0xffff888004a1c080 gfp=GFP_KERNEL ' +
-      'alloc_flags=ALLOC_WMARK_LOW wmark=low ok=1 cache=kmalloc-128 pid=42 highest=Normal',
+      'alloc_flags=ALLOC_WMARK_LOW flags=SLAB_HWCACHE_ALIGN wmark=low ok=1 cache=kmalloc-128 pid=42 highest=Normal',
   );
   const zh = narrate(c, ev, 'zh').text;
   assert.match(zh, /mt=可移动 zone=节点 0 DMA32 /);
@@ -152,19 +154,19 @@ test('every argument type is shown as the engine shows it', () => {
   assert.equal(narrate(n, event({ code: 't', node: 1, args: { pages: 3 } }), 'en').text, 'node 1: 3');
 });
 
-test('values the engine did not format: numbers for Addr, Gfp, AllocFlags; out-of-range names', () => {
+test('values the engine did not format: numbers for Addr, Gfp, AllocFlags, SlabFlags; out-of-range names', () => {
   const c = withCode(
-    ['addr', 'gfp', 'alloc_flags', 'mt', 'wmark', 'highest', 'zone'],
-    '{addr} {gfp} {alloc_flags} {mt} {wmark} {highest} {zone}',
+    ['addr', 'gfp', 'alloc_flags', 'flags', 'mt', 'wmark', 'highest', 'zone'],
+    '{addr} {gfp} {alloc_flags} {flags} {mt} {wmark} {highest} {zone}',
   );
   const ev = event({
     code: 't',
     mt: 9,
     zone: 7,
     node: 0,
-    args: { addr: 255, gfp: 0xcc0, alloc_flags: 0, wmark: 8, highest: -1 },
+    args: { addr: 255, gfp: 0xcc0, alloc_flags: 0, flags: 0x2000, wmark: 8, highest: -1 },
   });
-  assert.equal(narrate(c, ev, 'en').text, '0xff 0xcc0 0x0 ? ? ? Node 0 ?');
+  assert.equal(narrate(c, ev, 'en').text, '0xff 0xcc0 0x0 0x2000 ? ? ? Node 0 ?');
 });
 
 test('pieces: text and typed values, so the page can gloss words and point at values', () => {
@@ -226,7 +228,9 @@ test('motions come from the catalogue', () => {
   assert.equal(m({ code: 'expand_split', fn: 'expand' }), 'split');
   assert.equal(m({ code: 'printk', fn: 'printk' }), 'none');
   assert.equal(m({ code: 'buddy_merge', kind: 'end' }), 'none');
-  assert.equal(m({ code: 'pcp_refill', fn: 'rmqueue_bulk' }), 'pcp-refill');
+  // rmqueue_bulk opens as a phase (no motion); the pages arrive on its step.
+  assert.equal(m({ code: 'pcp_refill', fn: 'rmqueue_bulk', kind: 'begin' }), 'none');
+  assert.equal(m({ code: 'pcp_refilled', fn: 'rmqueue_bulk' }), 'pcp-refill');
   assert.equal(m({ code: 'no_such_code', fn: 'rmqueue_bulk' }), 'none');
   for (const e of rawCatalogue.events) {
     assert.ok(rawCatalogue.names.motion.includes(e.motion), `${e.code}: motion ${e.motion} is a known motion`);

@@ -75,20 +75,7 @@ test('events() returns objects with every field', () => {
   assert.ok(n > 0, 'a traced boot records events');
   const evs = engine.events(0, 50);
   assert.equal(evs.length, Math.min(50, n));
-  const fields = [
-    'seq',
-    'depth',
-    'kind',
-    'code',
-    'fn',
-    'node',
-    'zone',
-    'mt',
-    'order',
-    'cpu',
-    'pfn',
-    'args',
-  ];
+  const fields = ['seq', 'depth', 'kind', 'code', 'fn', 'node', 'zone', 'mt', 'order', 'cpu', 'pfn', 'args'];
   const catalogue = JSON.parse(engine.catalogue());
   const byCode = new Map(catalogue.events.map((c) => [c.code, c]));
   for (const [i, e] of evs.entries()) {

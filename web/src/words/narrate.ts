@@ -44,7 +44,7 @@ export interface Narration {
 const IDENTITY = new Set(['pfn', 'order', 'mt', 'zone', 'node', 'cpu']);
 
 /** Types the engine formats itself and sends as strings (a gfp mask's flag names, a 64-bit address, a string-table entry). */
-const STRING_TYPES = new Set<ArgType>(['Str', 'Gfp', 'AllocFlags', 'Addr']);
+const STRING_TYPES = new Set<ArgType>(['Str', 'Gfp', 'AllocFlags', 'SlabFlags', 'Addr']);
 
 /** The value of argument `name` of `ev`: an identity field or one of `args`. */
 function argValue(ev: MmEvent, name: string, type: ArgType): number | string {
@@ -66,7 +66,7 @@ function hex(v: number, width: number): string {
 
 /** An argument's value as its type shows it (narration.cpp's format_arg). */
 export function formatValue(cat: Catalog, ev: MmEvent, type: ArgType, v: number | string, lang: Lang): string {
-  if (typeof v === 'string') return v; // formatted by the engine (Str, Gfp, AllocFlags, Addr)
+  if (typeof v === 'string') return v; // formatted by the engine (Str, Gfp, AllocFlags, SlabFlags, Addr)
   switch (type) {
     case 'MigrateType':
       return cat.migrateTypeName(v, lang) ?? '?';
@@ -79,6 +79,7 @@ export function formatValue(cat: Catalog, ev: MmEvent, type: ArgType, v: number 
     case 'Addr':
     case 'Gfp':
     case 'AllocFlags':
+    case 'SlabFlags':
       return hex(v, 1);
     case 'Wmark':
       return cat.wmarkName(v) ?? '?';
