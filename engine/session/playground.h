@@ -111,9 +111,11 @@ class Playground {
   // The operations undo can take back form a timeline. The cursor sits
   // between two events of one operation: (op, pos) shows the state after
   // events 0..pos-1 of operation `op` (pos 0: before it; pos == events:
-  // after it). Boundaries are the kept snapshots; a state inside an
-  // operation is rebuilt by replaying the operation from the snapshot
-  // before it and copying the machine just before event `pos` is recorded.
+  // after it), and the page narrates event pos-1 there: the sentence and
+  // the tables describe the same moment. Boundaries are the kept
+  // snapshots; a state inside an operation is rebuilt by replaying the
+  // operation from the snapshot before it and copying the machine as event
+  // pos-1 is recorded (sites emit right after the effect they describe).
   // Replays are exact because operations are deterministic functions of
   // the machine and their arguments.
   //

@@ -8,14 +8,15 @@
 
 namespace mm {
 
-// The state a replay captures: when the trace of `machine` is about to
-// record event `fire_at`, the machine is copied (the state after every
-// event before it).
+// The state a replay captures: when the trace of `machine` records event
+// `fire_at`, the machine is copied: the state right after the step that
+// event narrates (sites emit after the effect), before the next begins.
 struct Playground::ReplayTap final : TraceObserver {
   std::size_t fire_at = 0;
   const Machine* machine = nullptr;          // the machine whose events count
   std::unique_ptr<Machine>* into = nullptr;  // reused storage: copy-assigning keeps its buffers
   bool fired = false;
+  const Machine* fired_on = nullptr;  // the machine the capture was taken from
 
   // A scenario may boot several machines: each new one is watched instead
   // (boot_plan calls this), and a later capture replaces an earlier one.
@@ -23,10 +24,11 @@ struct Playground::ReplayTap final : TraceObserver {
     machine = &m;
     m.trace.set_observer(this);
   }
-  void before_record(const Trace&, std::size_t index) override {
+  void on_record(const Trace&, std::size_t index) override {
     if (index != fire_at || !machine) return;
     copy_into(*into, *machine);
     fired = true;
+    fired_on = machine;
   }
 };
 
@@ -87,13 +89,20 @@ Status Playground::seek(std::size_t op, std::size_t pos) {
     copy_into(spare_, *s.machine);
     scratch.machine_ = std::move(spare_);
   }
+  // Cursor position pos (1..count-1) shows event pos-1 of the operation
+  // and the state right after it.
   ReplayTap tap;
-  tap.fire_at = s.first + pos;
+  tap.fire_at = s.first + pos - 1;
   tap.into = &view_;
   if (scratch.machine_) tap.watch(*scratch.machine_);
   scratch.tap_ = &tap;
   s.replay(scratch);
   if (scratch.machine_) scratch.machine_->trace.set_observer(nullptr);
+  // The copy was taken as the narrated event was appended, before its
+  // arguments were filled: give the view that event as recorded.
+  if (tap.fired && tap.fired_on == tap.machine && tap.machine == scratch.machine_.get() &&
+      view_->trace.events().size() == tap.fire_at && tap.fire_at < tap.machine->trace.events().size())
+    view_->trace.append_recorded(tap.machine->trace, tap.fire_at);
   spare_ = std::move(scratch.machine_);  // keep the buffers for the next seek
   // A tap that never fired would mean the replay diverged from the record.
   if (!tap.fired) copy_into(view_, *after_op(op));

@@ -89,7 +89,7 @@ struct AtRecord final : TraceObserver {
     m.trace.set_observer(this);
   }
   ~AtRecord() { m.trace.set_observer(nullptr); }
-  void before_record(const Trace&, std::size_t index) override {
+  void on_record(const Trace&, std::size_t index) override {
     at.resize(index + 1);
     at[index] = probe(m);
   }

@@ -52,7 +52,7 @@ std::uint32_t Trace::intern(std::string_view s) {
 }
 
 Event& Trace::push(EventKind k, Ev code) {
-  if (observer_) observer_->before_record(*this, events_.size());
+  if (observer_) observer_->on_record(*this, events_.size());
   ++g_emitted[static_cast<unsigned>(code)];
   Event& e = events_.emplace_back();
   e.seq = seq_++;
@@ -66,6 +66,21 @@ EventRef Trace::record(EventKind k, Ev code) {
   assert((spec(code).kind == k || k == EventKind::End) &&
          "Trace: event recorded with a kind its catalogue entry does not have");
   return EventRef(&push(k, code), this);
+}
+
+void Trace::append_recorded(const Trace& src, std::size_t index) {
+  assert(index == events_.size() && index < src.events_.size() && "append_recorded: not the next event of src");
+  if (index != events_.size() || index >= src.events_.size()) return;
+  const Event& e = src.events_[index];
+  events_.push_back(e);
+  seq_ = e.seq + 1;
+  // The phase bookkeeping record() does after the observer was told.
+  if (e.kind == EventKind::Begin) {
+    open_.push_back(e.code);
+    ++depth_;
+  }
+  // Replays intern the same strings in the same order: src's table extends ours.
+  for (std::size_t i = strings_.size(); i < src.strings_.size(); ++i) strings_.push_back(src.strings_[i]);
 }
 
 void Trace::end() {

@@ -278,15 +278,18 @@ class EventRef {
   Trace* t_ = nullptr;
 };
 
-// Who wants to know when a trace is about to record an event (the
-// session's replay copies the machine between two events). Set per trace;
-// a copied trace has none.
+// Who wants to know when a trace records an event (the session's replay
+// copies the machine there). Sites emit an event right after the state
+// change it describes, so at on_record(index) the machine is in the state
+// event `index` narrates, and the next step has not started. Called as
+// the record is appended, before the site fills its arguments. Set per
+// trace; a copied trace has none.
 class TraceObserver {
  public:
-  virtual void before_record(const Trace& trace, std::size_t index) = 0;
+  virtual void on_record(const Trace& trace, std::size_t index) = 0;
 
  protected:
-  ~TraceObserver() = default;
+  virtual ~TraceObserver() = default;
 };
 
 // Collects events when enabled. Copying a Trace copies its events and
@@ -345,6 +348,11 @@ class Trace {
   unsigned depth() const { return depth_; }
 
   void set_observer(TraceObserver* o) { observer_ = o; }
+
+  // A copy taken at on_record(index) holds the events before `index`:
+  // appends event `index` as `src` (the trace the copy was taken from, now
+  // further on) holds it, arguments filled, with the strings it names.
+  void append_recorded(const Trace& src, std::size_t index);
 
   // Codes recorded by any trace in this process since it started: the
   // catalogue test uses it to find entries no test ever emits.
