@@ -1,4 +1,4 @@
-// Conversions from engine results to JS values; see convert.h.
+// Conversions from engine outcomes to results, and the views; see convert.h.
 #include "convert.h"
 
 #include "text/format/catalogue.h"
@@ -7,24 +7,17 @@
 
 #include "mm/core/machine.h"
 #include "text/format/views.h"
-#include "text/parse/gfp.h"
-#include "text/parse/slab_flags.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <optional>
 
 using emscripten::val;
 
 namespace mmwasm {
 
 namespace {
-
-constexpr const char* kNotBooted = "no machine booted yet";
 
 // A JS number used as an index or a count: NaN and negatives become 0.
 std::size_t to_size(double x) {
@@ -40,73 +33,106 @@ val to_js_strings(const auto& range) {
   return out;
 }
 
-// A JS number that must be a whole number in [lo, hi]; nullopt otherwise
-// (NaN, fractions, out of range).
-std::optional<long long> to_whole(double x, long long lo, long long hi) {
-  if (!std::isfinite(x) || std::floor(x) != x) return std::nullopt;
-  if (x < static_cast<double>(lo) || x > static_cast<double>(hi)) return std::nullopt;
-  return static_cast<long long>(x);
-}
-
-std::string arg_error(const std::string& msg) { return mm::Diagnostic{"", 0, 0, msg}.str(); }
-
-constexpr long long kMaxPfn = 1LL << 52;
-
-// A gfp string as the kernel prints it; errors name the input "gfp" so they
-// read "gfp:1:5: error: unknown gfp flag 'GFP_KERNAL' (did you mean GFP_KERNEL?)".
-mm::Expected<mm::gfp_t> gfp_of(const std::string& text) {
-  auto g = mm::parse_gfp(text);
-  if (g) return g;
-  mm::Diagnostic d = g.diag();
-  if (d.file.empty()) d.file = "gfp";
-  return d;
-}
-
-// "0xffff888004a1c080" or a decimal number; nullopt for anything else.
-std::optional<mm::u64> parse_addr(const std::string& s) {
-  if (s.empty() || s[0] == '-' || s[0] == '+' || std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(s.c_str(), &end, 0);
-  if (errno != 0 || end != s.c_str() + s.size()) return std::nullopt;
-  return static_cast<mm::u64>(v);
-}
-
 std::string hex_addr(mm::u64 a) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%" PRIx64, static_cast<std::uint64_t>(a));
   return buf;
 }
 
-// Field `key` of a plain JS object, or `fallback` when absent (undefined or
-// null). Reading never throws: a wrong type is reported through `bad`.
-std::string field_string(const val& obj, const char* key, const char* fallback, bool& bad) {
-  const val v = obj[key];
-  if (v.isUndefined() || v.isNull()) return fallback;
-  if (v.typeOf().as<std::string>() != "string") {
-    bad = true;
-    return fallback;
-  }
-  return v.as<std::string>();
-}
-
-double field_number(const val& obj, const char* key, double fallback, bool& bad) {
-  const val v = obj[key];
-  if (v.isUndefined() || v.isNull()) return fallback;
-  if (v.typeOf().as<std::string>() != "number") {
-    bad = true;
-    return fallback;
-  }
-  return v.as<double>();
-}
-
-StatusResult status_error(const std::string& msg) { return {false, msg}; }
-
 }  // namespace
 
-StatusResult to_status_result(const mm::Status& s) {
+StatusResult status_of(const mm::Status& s) {
   if (s) return {true, {}};
   return {false, s.diag().str()};
+}
+
+TextResult text_of(const mm::Expected<std::string>& t) {
+  if (!t) return {false, {}, t.diag().str()};
+  return {true, t.value(), {}};
+}
+
+TextResult proc_of(const mm::Playground& pg, const std::string& name) {
+  TextResult r;
+  const mm::Status s = pg.proc(name, r.text);
+  r.ok = static_cast<bool>(s);
+  if (!r.ok) {
+    r.text.clear();
+    r.error = s.diag().str();
+  }
+  return r;
+}
+
+TextResult slab_detail_of(const mm::Playground& pg, const std::string& cache) {
+  const mm::Machine* m = pg.view();
+  if (!m) return {false, {}, "error: no machine at the cursor"};
+  return text_of(mm::cache_detail_json(*m, cache));
+}
+
+AllocResult alloc_of(const mm::Expected<mm::AllocOutcome>& a, mm::Order asked) {
+  AllocResult res;
+  if (!a) {
+    res.error = a.diag().str();
+    return res;
+  }
+  res.ok = a->ok;
+  res.order = static_cast<int>(a->order);
+  if (a->ok) {
+    res.pfn = static_cast<double>(a->pfn);
+    res.node = a->zone.node;
+    res.zone = std::string(mm::kZoneNames[mm::idx(a->zone.zone)]);
+  } else {
+    res.order = static_cast<int>(asked);
+    res.failure = mm::failure_text(a.value(), mm::Lang::en);
+    if (res.failure.empty()) res.failure = "page allocation failure";
+    res.reason = std::string(mm::kAllocFailureCodes[static_cast<unsigned>(a->reason)]);
+  }
+  return res;
+}
+
+KmallocResult kmalloc_of(const mm::Playground& pg, const mm::Expected<mm::KmallocOutcome>& k) {
+  KmallocResult res;
+  if (!k) {
+    res.error = k.diag().str();
+    return res;
+  }
+  res.ok = k->ok;
+  if (!k->ok) {
+    res.failure = k->failure.empty() ? std::string("kmalloc failed") : k->failure;
+    return res;
+  }
+  res.addr = hex_addr(k->addr);
+  res.pfn = static_cast<double>(k->pfn);
+  res.index = static_cast<int>(k->index);
+  if (k->cache != mm::NO_CACHE && pg.machine()) {
+    if (const mm::KmemCache* c = mm::cache_of(*pg.machine(), k->cache)) res.cache = c->name;
+  }
+  return res;
+}
+
+ScenarioResult scenario_of(const mm::Expected<mm::ScenarioResult>& r) {
+  ScenarioResult out;
+  if (!r) {
+    const mm::Diagnostic& d = r.diag();
+    out.error = d.str();
+    out.line = d.line;
+    out.col = d.col;
+    return out;
+  }
+  unsigned i = 0;
+  for (const mm::Diagnostic& d : r->failures) {
+    val f = val::object();
+    f.set("line", d.line);
+    f.set("col", d.col);
+    f.set("message", d.message);
+    f.set("text", d.str());
+    out.failures.set(i++, f);
+  }
+  out.ok = r->ok();
+  out.ran = true;
+  out.output = r->output;
+  out.passed = r->expects_passed;
+  out.failed = r->expects_failed;
+  return out;
 }
 
 const char* kind_name(mm::EventKind k) {
@@ -117,11 +143,6 @@ const char* kind_name(mm::EventKind k) {
     case mm::EventKind::Warn: return "warn";
   }
   return "step";
-}
-
-BootResult to_boot_result(const mm::Status& s) {
-  if (s) return {true, {}};
-  return {false, s.diag().str()};
 }
 
 // One event as a plain JS object (schema: MmEvent in mm-engine.d.ts). The
@@ -163,27 +184,6 @@ val to_js(const mm::Event& e, const mm::Trace& t) {
 
 std::string Engine::catalogue() const { return mm::catalogue_json(); }
 
-BootResult Engine::boot_shorthand(const std::string& spec) {
-  return to_boot_result(pg_.boot_shorthand(spec, "<machine>", mm::BootOptions{trace_}));
-}
-
-BootResult Engine::boot_dmesg(const std::string& text, const std::string& name) {
-  const std::string source = name.empty() ? std::string("<dmesg>") : name;
-  return to_boot_result(pg_.boot_dmesg(text, source, mm::BootOptions{trace_}));
-}
-
-ProcResult Engine::proc(const std::string& name) const {
-  if (!pg_.booted()) return {false, {}, kNotBooted};
-  ProcResult r;
-  const mm::Status s = pg_.proc(name, r.text);
-  r.ok = static_cast<bool>(s);
-  if (!r.ok) {
-    r.text.clear();
-    r.error = s.diag().str();
-  }
-  return r;
-}
-
 val Engine::proc_names() const { return to_js_strings(mm::Playground::proc_names()); }
 
 std::string Engine::boot_log() const { return pg_.booted() ? pg_.boot_log() : std::string(); }
@@ -213,125 +213,6 @@ val Engine::frame_state_view() const {
   return val(emscripten::typed_memory_view(n, p));
 }
 
-val Engine::run_scenario(const std::string& text) {
-  val out = val::object();
-  val failures = val::array();
-  auto r = pg_.run_scenario(text, "scenario");
-  if (!r) {
-    const mm::Diagnostic& d = r.diag();
-    out.set("ok", false);
-    out.set("ran", false);
-    out.set("output", std::string());
-    out.set("failures", failures);
-    out.set("passed", 0);
-    out.set("failed", 0);
-    out.set("error", d.str());
-    out.set("line", d.line);
-    out.set("col", d.col);
-    return out;
-  }
-  unsigned i = 0;
-  for (const mm::Diagnostic& d : r->failures) {
-    val f = val::object();
-    f.set("line", d.line);
-    f.set("col", d.col);
-    f.set("message", d.message);
-    f.set("text", d.str());
-    failures.set(i++, f);
-  }
-  out.set("ok", r->ok());
-  out.set("ran", true);
-  out.set("output", r->output);
-  out.set("failures", failures);
-  out.set("passed", r->expects_passed);
-  out.set("failed", r->expects_failed);
-  out.set("error", std::string());
-  out.set("line", 0);
-  out.set("col", 0);
-  return out;
-}
-
-AllocResult Engine::alloc_pages(const val& req) {
-  AllocResult res;
-  const bool is_object = !req.isNull() && req.typeOf().as<std::string>() == "object";
-  if (!is_object) {
-    res.error = arg_error("allocPages takes an object {gfp, order, cpu, node}");
-    return res;
-  }
-  bool bad = false;
-  const std::string gfp_text = field_string(req, "gfp", "GFP_KERNEL", bad);
-  const double order = field_number(req, "order", 0, bad);
-  const double cpu = field_number(req, "cpu", 0, bad);
-  const double node = field_number(req, "node", -1, bad);
-  if (bad) {
-    res.error = arg_error("allocPages: gfp is a string; order, cpu and node are numbers");
-    return res;
-  }
-  auto g = gfp_of(gfp_text);
-  if (!g) {
-    res.error = g.diag().str();
-    return res;
-  }
-  const auto o = to_whole(order, 0, 1000);
-  const auto c = to_whole(cpu, 0, 1 << 20);
-  const auto n = to_whole(node, -1, 1 << 20);
-  if (!o)
-    res.error = arg_error("order must be a whole number from 0 to " + std::to_string(mm::MAX_ORDER - 1));
-  else if (!c)
-    res.error = arg_error("cpu must be a whole number from 0");
-  else if (!n)
-    res.error = arg_error("node must be a whole number from 0 (or -1: the CPU's node)");
-  if (!res.error.empty()) return res;
-
-  mm::AllocRequest r;
-  r.gfp = *g;
-  r.order = static_cast<mm::Order>(*o);
-  r.cpu = static_cast<int>(*c);
-  r.nid = static_cast<int>(*n);
-  auto a = pg_.alloc_pages(r);
-  if (!a) {
-    res.error = a.diag().str();
-    return res;
-  }
-  res.ok = a->ok;
-  res.order = static_cast<int>(a->order);
-  if (a->ok) {
-    res.pfn = static_cast<double>(a->pfn);
-    res.node = a->zone.node;
-    res.zone = std::string(mm::kZoneNames[mm::idx(a->zone.zone)]);
-  } else {
-    res.order = static_cast<int>(r.order);
-    res.failure = mm::failure_text(*a, mm::Lang::en);
-    if (res.failure.empty()) res.failure = "page allocation failure";
-    res.reason = std::string(mm::kAllocFailureCodes[static_cast<unsigned>(a->reason)]);
-  }
-  return res;
-}
-
-StatusResult Engine::free_pages(double pfn, double order, double cpu) {
-  const auto p = to_whole(pfn, 0, kMaxPfn);
-  const auto o = to_whole(order, 0, 1000);
-  const auto c = to_whole(cpu, 0, 1 << 20);
-  if (!p) return status_error(arg_error("pfn must be a whole number from 0"));
-  if (!o) return status_error(arg_error("order must be a whole number from 0"));
-  if (!c) return status_error(arg_error("cpu must be a whole number from 0"));
-  return to_status_result(pg_.free_pages(static_cast<mm::Pfn>(*p), static_cast<mm::Order>(*o), static_cast<int>(*c)));
-}
-
-StatusResult Engine::free_block(double pfn, double cpu) {
-  const auto p = to_whole(pfn, 0, kMaxPfn);
-  const auto c = to_whole(cpu, 0, 1 << 20);
-  if (!p) return status_error(arg_error("pfn must be a whole number from 0"));
-  if (!c) return status_error(arg_error("cpu must be a whole number from 0"));
-  return to_status_result(pg_.free_block(static_cast<mm::Pfn>(*p), static_cast<int>(*c)));
-}
-
-StatusResult Engine::drain(double cpu) {
-  const auto c = to_whole(cpu, -1, 1 << 20);
-  if (!c) return status_error(arg_error("cpu must be a whole number from 0, or -1 for every CPU"));
-  return to_status_result(pg_.drain(static_cast<int>(*c)));
-}
-
 // ---- timeline -------------------------------------------------------------------
 
 val Engine::timeline() const {
@@ -353,11 +234,6 @@ val Engine::cursor() const {
   o.set("pos", static_cast<double>(c.pos));
   o.set("atEnd", c.at_end);
   return o;
-}
-
-StatusResult Engine::seek(double op, double pos) {
-  if (!(op >= 0) || !(pos >= 0)) return status_error("seek: op and pos must be numbers >= 0");
-  return to_status_result(pg_.seek(to_size(op), to_size(pos)));
 }
 
 val Engine::op_events(double op, double start, double count) const {
@@ -411,22 +287,6 @@ std::string Engine::frame_info_json(double pfn) const {
   return mm::frame_info_json(*m, static_cast<mm::u64>(pfn));
 }
 
-ProcResult Engine::slab_detail(const std::string& cache) const {
-  const mm::Machine* m = pg_.view();
-  ProcResult r;
-  if (!m) {
-    r.error = "error: no machine at the cursor";
-    return r;
-  }
-  auto j = mm::cache_detail_json(*m, cache);
-  r.ok = static_cast<bool>(j);
-  if (r.ok)
-    r.text = *j;
-  else
-    r.error = j.diag().str();
-  return r;
-}
-
 val Engine::free_blocks(double node, double zone, double order, double mt, double limit) const {
   val out = val::array();
   const mm::Machine* m = pg_.view();
@@ -438,16 +298,6 @@ val Engine::free_blocks(double node, double zone, double order, double mt, doubl
   return out;
 }
 
-StatusResult Engine::undo() {
-  if (!pg_.undo()) return status_error("nothing to undo");
-  return {true, {}};
-}
-
-StatusResult Engine::redo() {
-  if (!pg_.redo()) return status_error("nothing to redo");
-  return {true, {}};
-}
-
 emscripten::val Engine::history() const {
   emscripten::val out = emscripten::val::array();
   for (const std::string& h : pg_.history()) out.call<void>("push", h);
@@ -455,117 +305,5 @@ emscripten::val Engine::history() const {
 }
 
 double Engine::redo_depth() const { return static_cast<double>(pg_.redo_depth()); }
-
-ProcResult Engine::oom_replay(const std::string& log) const {
-  auto r = pg_.oom_replay(log, "log");
-  if (!r) return {false, {}, r.diag().str()};
-  return {true, *r, {}};
-}
-
-namespace {
-
-KmallocResult to_kmalloc_result(const mm::Playground& pg, const mm::Expected<mm::KmallocOutcome>& k) {
-  KmallocResult res;
-  if (!k) {
-    res.error = k.diag().str();
-    return res;
-  }
-  res.ok = k->ok;
-  if (!k->ok) {
-    res.failure = k->failure.empty() ? std::string("kmalloc failed") : k->failure;
-    return res;
-  }
-  res.addr = hex_addr(k->addr);
-  res.pfn = static_cast<double>(k->pfn);
-  res.index = static_cast<int>(k->index);
-  if (k->cache != mm::NO_CACHE && pg.machine()) {
-    if (const mm::KmemCache* c = mm::cache_of(*pg.machine(), k->cache)) res.cache = c->name;
-  }
-  return res;
-}
-
-}  // namespace
-
-KmallocResult Engine::kmalloc(double size, const std::string& gfp, double cpu) {
-  KmallocResult res;
-  const auto s = to_whole(size, 0, kMaxPfn);
-  const auto c = to_whole(cpu, 0, 1 << 20);
-  if (!s)
-    res.error = arg_error("size must be a whole number of bytes");
-  else if (!c)
-    res.error = arg_error("cpu must be a whole number from 0");
-  if (!res.error.empty()) return res;
-  auto g = gfp_of(gfp);
-  if (!g) {
-    res.error = g.diag().str();
-    return res;
-  }
-  return to_kmalloc_result(pg_, pg_.kmalloc(static_cast<mm::u64>(*s), *g, static_cast<int>(*c)));
-}
-
-StatusResult Engine::kfree(const std::string& addr, double cpu) {
-  const auto a = parse_addr(addr);
-  const auto c = to_whole(cpu, 0, 1 << 20);
-  if (!a) return status_error(arg_error("bad address '" + addr + "' (hex 0x... or decimal)"));
-  if (!c) return status_error(arg_error("cpu must be a whole number from 0"));
-  return to_status_result(pg_.kfree(*a, static_cast<int>(*c)));
-}
-
-StatusResult Engine::kmem_cache_create(const std::string& name, double size, double align, const std::string& flags) {
-  const auto s = to_whole(size, 1, 1LL << 32);
-  const auto a = to_whole(align, 0, 1LL << 31);
-  if (!s) return status_error(arg_error("size must be a whole number of bytes from 1"));
-  if (!a) return status_error(arg_error("align must be a whole number from 0"));
-  mm::u32 f = 0;
-  if (!flags.empty()) {
-    auto pf = mm::parse_slab_flags(flags);
-    if (!pf) {
-      mm::Diagnostic d = pf.diag();
-      if (d.file.empty()) d.file = "flags";
-      return status_error(d.str());
-    }
-    f = *pf;
-  }
-  auto r = pg_.kmem_cache_create(name, static_cast<mm::u32>(*s), static_cast<mm::u32>(*a), f);
-  if (!r) return status_error(r.diag().str());
-  return {true, {}};
-}
-
-KmallocResult Engine::kmem_cache_alloc(const std::string& cache, const std::string& gfp, double cpu) {
-  KmallocResult res;
-  const auto c = to_whole(cpu, 0, 1 << 20);
-  if (!c) {
-    res.error = arg_error("cpu must be a whole number from 0");
-    return res;
-  }
-  auto g = gfp_of(gfp);
-  if (!g) {
-    res.error = g.diag().str();
-    return res;
-  }
-  return to_kmalloc_result(pg_, pg_.kmem_cache_alloc(cache, *g, static_cast<int>(*c)));
-}
-
-StatusResult Engine::kmem_cache_free(const std::string& cache, const std::string& addr, double cpu) {
-  const auto a = parse_addr(addr);
-  const auto c = to_whole(cpu, 0, 1 << 20);
-  if (!a) return status_error(arg_error("bad address '" + addr + "' (hex 0x... or decimal)"));
-  if (!c) return status_error(arg_error("cpu must be a whole number from 0"));
-  return to_status_result(pg_.kmem_cache_free(cache, *a, static_cast<int>(*c)));
-}
-
-StatusResult Engine::kmem_cache_destroy(const std::string& cache) {
-  return to_status_result(pg_.kmem_cache_destroy(cache));
-}
-
-StatusResult Engine::kmem_cache_shrink(const std::string& cache) {
-  return to_status_result(pg_.kmem_cache_shrink(cache));
-}
-
-ProcResult Engine::slab_view(const std::string& cache) const {
-  auto r = pg_.slab_view(cache);
-  if (!r) return {false, {}, r.diag().str()};
-  return {true, *r, {}};
-}
 
 }  // namespace mmwasm

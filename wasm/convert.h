@@ -1,12 +1,15 @@
-// The WebAssembly adapter: `Engine` owns one mm::Playground and turns its
-// results into JS values. This file and convert.cpp are the only place where
-// engine types meet Embind; bindings.cpp is just the table that names them.
+// The WebAssembly adapter's values: the results operations return (their
+// shapes are registered in bindings.cpp, their contract is wasm/mm-engine.d.ts),
+// the conversions from engine outcomes to them, and `Engine`, which owns one
+// mm::Playground and answers the views (reads that cannot fail). This file
+// and convert.cpp, args.{h,cpp} and bindings.cpp are the only place where
+// engine types meet Embind.
 //
-// Boundary rules (the contract is wasm/mm-engine.d.ts):
+// Boundary rules:
 //  - nothing throws: every failure is a value ({ok:false, error});
-//  - data leaves as copies, except frameStateView(), a view into the wasm
-//    heap that the caller must not keep across calls (memory growth replaces
-//    the heap and detaches old views);
+//  - data leaves as copies, except frameStateView(), mapCells() and
+//    pageblockView(), views into the wasm heap that the caller must not keep
+//    across calls (memory growth replaces the heap and detaches old views);
 //  - 64-bit numbers leave as doubles (exact below 2^53, which holds for every
 //    pfn and count of a modelled machine); an absent pfn is -1.
 #pragma once
@@ -20,22 +23,16 @@
 
 namespace mmwasm {
 
-// {ok, error}: the result of a boot.
-struct BootResult {
+// {ok, error}: a boot, or an operation with nothing to return (free, drain, kfree...).
+struct StatusResult {
   bool ok = false;
   std::string error;
 };
 
 // {ok, text, error}: one /proc file, an OOM replay, a slab view.
-struct ProcResult {
+struct TextResult {
   bool ok = false;
   std::string text;
-  std::string error;
-};
-
-// {ok, error}: an operation with nothing to return (free, drain, kfree...).
-struct StatusResult {
-  bool ok = false;
   std::string error;
 };
 
@@ -66,19 +63,50 @@ struct KmallocResult {
   std::string error;
 };
 
-BootResult to_boot_result(const mm::Status& s);
-StatusResult to_status_result(const mm::Status& s);
+// runScenario: see ScenarioResult in mm-engine.d.ts. `failures` is a JS
+// array of {line, col, message, text}.
+struct ScenarioResult {
+  bool ok = false;
+  bool ran = false;
+  std::string output;
+  emscripten::val failures = emscripten::val::array();
+  int passed = 0;
+  int failed = 0;
+  std::string error;
+  int line = 0;
+  int col = 0;
+};
+
+// Engine outcomes as results.
+StatusResult status_of(const mm::Status& s);
+template <class T>
+StatusResult status_of(const mm::Expected<T>& e) {
+  if (e) return {true, {}};
+  return {false, e.diag().str()};
+}
+TextResult text_of(const mm::Expected<std::string>& t);
+AllocResult alloc_of(const mm::Expected<mm::AllocOutcome>& a, mm::Order asked);
+KmallocResult kmalloc_of(const mm::Playground& pg, const mm::Expected<mm::KmallocOutcome>& k);
+ScenarioResult scenario_of(const mm::Expected<mm::ScenarioResult>& r);
+// Two reads of the machine at the cursor, as text.
+TextResult proc_of(const mm::Playground& pg, const std::string& name);
+TextResult slab_detail_of(const mm::Playground& pg, const std::string& cache);
+
 emscripten::val to_js(const mm::Event& e, const mm::Trace& t);
 const char* kind_name(mm::EventKind k);
 
 class Engine {
  public:
+  Engine() { pg_.set_boot_options(mm::BootOptions{trace_}); }
+
+  // The operations of the binding table run on this.
+  mm::Playground& playground() { return pg_; }
+
   // The event catalogue, the narration table, names and constants (JSON;
   // schema Catalogue in mm-engine.d.ts). The same for every machine.
   std::string catalogue() const;
-  BootResult boot_shorthand(const std::string& spec);
-  BootResult boot_dmesg(const std::string& text, const std::string& name);
-  ProcResult proc(const std::string& name) const;
+  // The binding table: every operation with its arguments (OperationSpec[]).
+  emscripten::val operations() const;
   emscripten::val proc_names() const;
   std::string boot_log() const;
   double event_count() const;
@@ -88,21 +116,7 @@ class Engine {
   double frame_count() const;
   emscripten::val frame_state_view() const;
 
-  // Scenarios (mm/scenario.h), run on this engine's playground: the machine
-  // they boot stays. Returns {ok, ran, output, failures, passed, failed,
-  // error, line, col}; see mm-engine.d.ts.
-  emscripten::val run_scenario(const std::string& text);
-
-  // The page allocator. `req` is {gfp, order, cpu, node}, every field
-  // optional (GFP_KERNEL, 0, 0, -1); gfp is parsed with mm::parse_gfp.
-  AllocResult alloc_pages(const emscripten::val& req);
-  StatusResult free_pages(double pfn, double order, double cpu);
-  StatusResult free_block(double pfn, double cpu);
-  StatusResult drain(double cpu);  // -1: every CPU
-  // Undo/redo at operation boundaries; {ok:false} when there is nothing to
-  // take back. history(): the labels of the undo steps, oldest first.
-  StatusResult undo();
-  StatusResult redo();
+  // History: the labels of the undo steps, oldest first.
   emscripten::val history() const;
   double redo_depth() const;
 
@@ -110,7 +124,6 @@ class Engine {
   // their events, and the machine at the cursor. See mm-engine.d.ts.
   emscripten::val timeline() const;
   emscripten::val cursor() const;
-  StatusResult seek(double op, double pos);
   void seek_end() { pg_.seek_end(); }
   emscripten::val op_events(double op, double start, double count) const;
   // The engine's own sentences (text/format/narration.cpp) for the same
@@ -125,28 +138,13 @@ class Engine {
   emscripten::val pageblock_view() const;
   std::string state_json() const;
   std::string frame_info_json(double pfn) const;
-  ProcResult slab_detail(const std::string& cache) const;
   emscripten::val free_blocks(double node, double zone, double order, double mt, double limit) const;
-
-  // OOM replay of a pasted kernel log; needs no machine.
-  ProcResult oom_replay(const std::string& log) const;
-
-  // SLUB. Addresses cross as strings (hex "0x..." or decimal).
-  KmallocResult kmalloc(double size, const std::string& gfp, double cpu);
-  StatusResult kfree(const std::string& addr, double cpu);
-  StatusResult kmem_cache_create(const std::string& name, double size, double align, const std::string& flags);
-  KmallocResult kmem_cache_alloc(const std::string& cache, const std::string& gfp, double cpu);
-  StatusResult kmem_cache_free(const std::string& cache, const std::string& addr, double cpu);
-  StatusResult kmem_cache_destroy(const std::string& cache);
-  StatusResult kmem_cache_shrink(const std::string& cache);
-  ProcResult slab_view(const std::string& cache) const;
 
   // Event collection for the next boots (on by default: the page animates them).
   void set_trace(bool on) {
     trace_ = on;
     pg_.set_boot_options(mm::BootOptions{on});
   }
-  Engine() { pg_.set_boot_options(mm::BootOptions{trace_}); }
   bool trace() const { return trace_; }
 
  private:

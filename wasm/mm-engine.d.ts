@@ -9,10 +9,11 @@
 //  - Nothing throws for bad *input*: a bad spec, dmesg, /proc name, gfp string,
 //    scenario, pfn or address comes back as `{ ok: false, error }`, and the
 //    machine booted before is kept unchanged (runScenario replaces it with the
-//    scenario's own machine once the scenario parses).
-//    (Passing a non-string where a string is declared is a programming error;
-//    Embind reports it with a BindingError.)
-//  - Results are copies, except frameStateView().
+//    scenario's own machine once the scenario parses). An operation's argument
+//    of the wrong type or out of range is refused the same way (see
+//    Operations); only a wrong number of arguments throws (Embind's
+//    BindingError), and a non-number passed to a view's number parameter.
+//  - Results are copies, except frameStateView(), mapCells() and pageblockView().
 //  - 64-bit engine numbers arrive as JS numbers (exact below 2^53).
 
 /** Result of a boot. On failure `error` is compiler-style:
@@ -47,11 +48,11 @@ export interface AllocRequest {
   /** A gfp mask as the kernel prints it: "GFP_KERNEL", "GFP_KERNEL|__GFP_ZERO",
    *  or a number "0xcc0". Default "GFP_KERNEL". */
   gfp?: string;
-  /** 0 .. 10 (6.1: orders below MAX_ORDER = 11). Default 0. */
+  /** 0 .. MAX_ORDER - 1 (6.1: 0 .. 10). Default 0. */
   order?: number;
-  /** The allocating CPU. Default 0. */
+  /** The allocating CPU, 0 .. cpus - 1. Default 0. */
   cpu?: number;
-  /** Preferred node; -1 (default) means the CPU's node. */
+  /** Preferred node, 0 .. nodes - 1; -1 (default) means the CPU's node. */
   node?: number;
 }
 
@@ -372,15 +373,110 @@ export interface Cursor {
   atEnd: boolean;
 }
 
-/** One simulated machine. Create with `new module.Engine()`; call `delete()`
- *  when done (Embind objects are not garbage collected). */
-export interface Engine {
+// ---- The operations: wasm/bindings.cpp's table, one entry per row ----------
+
+/** Every operation of the binding table (wasm/bindings.cpp), by name: its
+ *  arguments, in order, and its result. Engine has one method per entry
+ *  (`engine.freeBlock(pfn, cpu)`); EngineClient.call(op, ...args) calls any.
+ *
+ *  The table checks the arguments before anything runs. One that does not
+ *  fit is refused as `{ ok: false, error }` (the result's other fields at
+ *  their defaults) with one message for every operation and argument:
+ *  "error: <name> must be <what it accepts>, got <what was given>", e.g.
+ *  "error: cpu must be a whole number from 0 to 1, got 2.5". Ranges are read
+ *  when the call is made: orders 0 .. MAX_ORDER - 1, CPUs, nodes and page
+ *  frames of the running machine. A gfp mask or SLAB_* flags that do not
+ *  parse give the parser's message, named after the argument:
+ *  "gfp:1:1: error: unknown gfp flag 'GFP_KERNAL' (did you mean GFP_KERNEL?)". */
+export interface Operations {
+  // Machines, scenarios, logs.
   /** Boot from a machine shorthand such as "ram=1G cpus=2". */
-  bootShorthand(spec: string): BootResult;
-  /** Boot from the text of a real dmesg; `name` labels it in errors (default "<dmesg>"). */
-  bootDmesg(text: string, name: string): BootResult;
-  /** Read one /proc file (one of procNames()). Fails before the first boot. */
-  proc(name: string): ProcResult;
+  bootShorthand: { args: [spec: string]; result: BootResult };
+  /** Boot from the text of a real dmesg; `name` labels it in errors ("" for "<dmesg>"). */
+  bootDmesg: { args: [text: string, name: string]; result: BootResult };
+  /** Parse and run a scenario (the language of docs/cli-and-scenarios.md) on
+   *  this engine. `dmesg` statements cannot read files here. */
+  runScenario: { args: [text: string]; result: ScenarioResult };
+  /** Replays every OOM report of a pasted kernel log (dmesg, journalctl -k,
+   *  syslog) with the engine's oom_badness; the same text as `mmsim oom --replay`.
+   *  Needs no machine and does not touch the one running. */
+  oomReplay: { args: [log: string]; result: TextResult };
+
+  // Reads of the machine at the cursor.
+  /** One /proc file (one of procNames()). Fails before the first boot. */
+  proc: { args: [name: string]; result: ProcResult };
+  /** One cache's slabs, objects and freelists (mmsim --slab). */
+  slabView: { args: [cache: string]; result: TextResult };
+  /** JSON of a CacheDetail in `text`; unknown cache: ok false. */
+  slabDetail: { args: [cache: string]; result: TextResult };
+
+  // The page allocator.
+  /** alloc_pages(). */
+  allocPages: { args: [request: AllocRequest]; result: AllocResult };
+  /** free_pages(pfn, order): the order must be the allocation's. */
+  freePages: { args: [pfn: number, order: number, cpu: number]; result: StatusResult };
+  /** Frees the live allocation whose first page is `pfn` (its order is known).
+   *  A pfn that is not the head of a live allocation (e.g. already free) is an
+   *  error and changes nothing. */
+  freeBlock: { args: [pfn: number, cpu: number]; result: StatusResult };
+  /** drain_local_pages(cpu), or drain_all_pages() for cpu = -1. */
+  drain: { args: [cpu: number]; result: StatusResult };
+
+  // SLUB. Addresses cross as strings: hex "0x..." or decimal.
+  /** kmalloc(size, gfp). */
+  kmalloc: { args: [size: number, gfp: string, cpu: number]; result: KmallocResult };
+  /** kfree(addr). Double frees and bad pointers are errors (SLUB's own words)
+   *  and change nothing. */
+  kfree: { args: [addr: string, cpu: number]; result: StatusResult };
+  /** kmem_cache_create(name, size, align, flags); flags like
+   *  "SLAB_HWCACHE_ALIGN|SLAB_RECLAIM_ACCOUNT" or "" for none. */
+  kmemCacheCreate: { args: [name: string, size: number, align: number, flags: string]; result: StatusResult };
+  kmemCacheAlloc: { args: [cache: string, gfp: string, cpu: number]; result: KmallocResult };
+  kmemCacheFree: { args: [cache: string, addr: string, cpu: number]; result: StatusResult };
+  /** Refused (nothing changes) while the cache has live objects. */
+  kmemCacheDestroy: { args: [cache: string]; result: StatusResult };
+  kmemCacheShrink: { args: [cache: string]; result: StatusResult };
+
+  // History and the timeline.
+  /** Takes back the last operation that changed the machine (boot, alloc,
+   *  free, drain, scenario, kmalloc...): the state before it, exactly.
+   *  {ok:false, error} when there is nothing to undo. */
+  undo: { args: []; result: StatusResult };
+  /** Replays forward what undo took back. */
+  redo: { args: []; result: StatusResult };
+  /** Moves the cursor to (op, pos), pos clamped to the operation's events.
+   *  Inside an operation the engine replays it from the snapshot before it
+   *  (exact: operations are deterministic). Every read then describes that
+   *  state. An operation started while the cursor is in the past first
+   *  discards what came after the state on screen. */
+  seek: { args: [op: number, pos: number]; result: StatusResult };
+}
+
+export type OpName = keyof Operations;
+export type OpArgs<K extends OpName> = Operations[K]['args'];
+export type OpResult<K extends OpName> = Operations[K]['result'];
+/** The methods the table gives Engine: one per operation. */
+export type OperationMethods = { [K in OpName]: (...args: OpArgs<K>) => OpResult<K> };
+
+/** An argument kind of the table (wasm/args.h). */
+export type ArgKind =
+  | 'whole' | 'bytes' | 'order' | 'pfn' | 'cpu' | 'cpuOrAll' | 'node' | 'gfp' | 'slabFlags' | 'addr' | 'text';
+
+/** One row of the table, as Engine.operations() lists it. */
+export interface OperationSpec {
+  name: OpName;
+  /** True: the method takes one object whose fields are `args` (allocPages). */
+  request: boolean;
+  args: { name: string; kind: ArgKind; optional: boolean }[];
+}
+
+/** One simulated machine. Create with `new module.Engine()`; call `delete()`
+ *  when done (Embind objects are not garbage collected). The operations are
+ *  the methods of OperationMethods; below are the views, reads that cannot
+ *  fail. */
+export interface Engine extends OperationMethods {
+  /** The binding table: every operation and its arguments. */
+  operations(): OperationSpec[];
   /** Names proc() accepts, e.g. ["zoneinfo", "buddyinfo", ...]. */
   procNames(): string[];
   /** The kernel-style boot log ("" before the first boot). */
@@ -401,27 +497,6 @@ export interface Engine {
    *  time, and copy it (`.slice()`) if you need to keep the bytes. */
   frameStateView(): Uint8Array;
 
-  /** Parse and run a scenario (the language of README.md / engine/mm/scenario.h)
-   *  on this engine. `dmesg` statements cannot read files here. */
-  runScenario(text: string): ScenarioResult;
-
-  /** alloc_pages(). */
-  allocPages(request: AllocRequest): AllocResult;
-  /** free_pages(pfn, order): the order must be the allocation's. */
-  freePages(pfn: number, order: number, cpu: number): StatusResult;
-  /** Frees the live allocation whose first page is `pfn` (its order is known).
-   *  A pfn that is not the head of a live allocation (e.g. already free) is an
-   *  error and changes nothing. */
-  freeBlock(pfn: number, cpu: number): StatusResult;
-  /** drain_local_pages(cpu), or drain_all_pages() for cpu = -1. */
-  drain(cpu: number): StatusResult;
-
-  /** Takes back the last operation that changed the machine (boot, alloc,
-   *  free, drain, scenario, kmalloc...): the state before it, exactly.
-   *  {ok:false, error} when there is nothing to undo. */
-  undo(): StatusResult;
-  /** Replays forward what undo took back. */
-  redo(): StatusResult;
   /** Labels of the steps undo can take back, oldest first. */
   history(): string[];
   redoDepth(): number;
@@ -429,12 +504,6 @@ export interface Engine {
   /** The operations of the timeline (the ones undo can take back), oldest first. */
   timeline(): TimelineOp[];
   cursor(): Cursor;
-  /** Moves the cursor to (op, pos), pos clamped to the operation's events.
-   *  Inside an operation the engine replays it from the snapshot before it
-   *  (exact: operations are deterministic). Every read then describes that
-   *  state. An operation started while the cursor is in the past first
-   *  discards what came after the state on screen. */
-  seek(op: number, pos: number): StatusResult;
   /** Back to the live machine. */
   seekEnd(): void;
   /** Events [start, start + count) of operation `op`, clamped. */
@@ -456,31 +525,8 @@ export interface Engine {
   catalogue(): string;
   /** JSON of a FrameInfo (ok:false with error for a pfn beyond the machine). */
   frameInfoJson(pfn: number): string;
-  /** JSON of a CacheDetail in `text`; unknown cache: ok false. */
-  slabDetail(cache: string): TextResult;
   /** First `limit` free blocks (their head pfns) on free_area[order].free_list[mt] of one zone. */
   freeBlocks(node: number, zoneType: number, order: number, mt: number, limit: number): number[];
-
-  /** Replays every OOM report of a pasted kernel log (dmesg, journalctl -k,
-   *  syslog) with the engine's oom_badness; the same text as `mmsim oom --replay`.
-   *  Needs no machine and does not touch the one running. */
-  oomReplay(log: string): TextResult;
-
-  /** kmalloc(size, gfp). */
-  kmalloc(size: number, gfp: string, cpu: number): KmallocResult;
-  /** kfree(addr); `addr` is hex "0x..." or decimal. Double frees and bad
-   *  pointers are errors (SLUB's own words) and change nothing. */
-  kfree(addr: string, cpu: number): StatusResult;
-  /** kmem_cache_create(name, size, align, flags); flags like
-   *  "SLAB_HWCACHE_ALIGN|SLAB_RECLAIM_ACCOUNT" or "" for none. */
-  kmemCacheCreate(name: string, size: number, align: number, flags: string): StatusResult;
-  kmemCacheAlloc(cache: string, gfp: string, cpu: number): KmallocResult;
-  kmemCacheFree(cache: string, addr: string, cpu: number): StatusResult;
-  /** Refused (nothing changes) while the cache has live objects. */
-  kmemCacheDestroy(cache: string): StatusResult;
-  kmemCacheShrink(cache: string): StatusResult;
-  /** One cache's slabs, objects and freelists (mmsim --slab). */
-  slabView(cache: string): TextResult;
 
   /** Whether later boots record events (default true). */
   setTrace(on: boolean): void;

@@ -527,3 +527,209 @@ test('acting in the past drops the future; freeing a task page is refused', () =
   assert.equal(r.ok, false);
   assert.deepEqual(engine.check(), []);
 });
+
+// --- the binding table: one row per operation, one message per refusal -------
+
+/** A value each argument kind accepts (on a booted 2-CPU machine). */
+const GOOD = {
+  whole: 0,
+  bytes: 1,
+  order: 0,
+  pfn: 0,
+  cpu: 0,
+  cpuOrAll: -1,
+  node: -1,
+  gfp: 'GFP_KERNEL',
+  slabFlags: '',
+  addr: '0x0',
+  text: 'x',
+};
+const NUMERIC = new Set(['whole', 'bytes', 'order', 'pfn', 'cpu', 'cpuOrAll', 'node']);
+
+/** Calls operation `op` (a row of engine.operations()) with argument i set to `bad`. */
+function callWith(e, op, i, bad) {
+  const values = op.args.map((a, j) => (j === i ? bad : GOOD[a.kind]));
+  if (op.request) return e[op.name](Object.fromEntries(op.args.map((a, j) => [a.name, values[j]])));
+  return e[op.name](...values);
+}
+
+test('the binding table lists every operation, each an Engine method', () => {
+  const ops = engine.operations();
+  assert.deepEqual(
+    ops.map((o) => o.name),
+    [
+      'bootShorthand',
+      'bootDmesg',
+      'runScenario',
+      'oomReplay',
+      'proc',
+      'slabView',
+      'slabDetail',
+      'allocPages',
+      'freePages',
+      'freeBlock',
+      'drain',
+      'kmalloc',
+      'kfree',
+      'kmemCacheCreate',
+      'kmemCacheAlloc',
+      'kmemCacheFree',
+      'kmemCacheDestroy',
+      'kmemCacheShrink',
+      'undo',
+      'redo',
+      'seek',
+    ],
+  );
+  for (const op of ops) {
+    assert.equal(typeof engine[op.name], 'function', op.name);
+    for (const a of op.args) assert.ok(a.kind in GOOD, `${op.name}.${a.name}: kind ${a.kind}`);
+  }
+  const alloc = ops.find((o) => o.name === 'allocPages');
+  assert.equal(alloc.request, true);
+  assert.deepEqual(
+    alloc.args.map((a) => [a.name, a.kind, a.optional]),
+    [
+      ['gfp', 'gfp', true],
+      ['order', 'order', true],
+      ['cpu', 'cpu', true],
+      ['node', 'node', true],
+    ],
+  );
+});
+
+test('every argument of every operation is refused with the one template', () => {
+  const e = booted();
+  try {
+    const kinds = new Set();
+    let cases = 0;
+    for (const op of e.operations()) {
+      op.args.forEach((a, i) => {
+        kinds.add(a.kind);
+        // A value of the wrong type, and for numbers a fraction.
+        const bads = NUMERIC.has(a.kind)
+          ? [
+              ['3', "'3'"],
+              [2.5, '2.5'],
+              [NaN, 'NaN'],
+            ]
+          : [
+              [42, '42'],
+              [[1], 'an array'],
+            ];
+        if (!a.optional) bads.push([undefined, 'undefined']);
+        for (const [bad, shown] of bads) {
+          const r = callWith(e, op, i, bad);
+          const what = `${op.name}: ${a.name} = ${shown}`;
+          assert.equal(r.ok, false, what);
+          assert.ok(r.error.startsWith(`error: ${a.name} must be `), `${what}: ${r.error}`);
+          assert.ok(r.error.endsWith(`, got ${shown}`), `${what}: ${r.error}`);
+          cases++;
+        }
+      });
+    }
+    assert.deepEqual([...kinds].sort(), Object.keys(GOOD).sort(), 'the table uses every kind');
+    assert.ok(cases > 60, `${cases} cases`);
+    assert.deepEqual(e.check(), []);
+    assert.equal(e.history().length, 1, 'nothing ran but the boot');
+  } finally {
+    e.delete();
+  }
+});
+
+test('refusals name the argument, the accepted range and what was given', () => {
+  const e = booted('ram=1G cpus=2');
+  try {
+    const maxOrder = JSON.parse(e.catalogue()).constants.MAX_ORDER;
+    const frames = e.frameCount();
+    const cases = [
+      [() => e.allocPages({ cpu: -1 }), 'error: cpu must be a whole number from 0 to 1, got -1'],
+      [() => e.allocPages({ cpu: 2 }), 'error: cpu must be a whole number from 0 to 1, got 2'],
+      [() => e.allocPages({ cpu: 2.5 }), 'error: cpu must be a whole number from 0 to 1, got 2.5'],
+      [
+        () => e.allocPages({ order: maxOrder }),
+        `error: order must be a whole number from 0 to ${maxOrder - 1}, got ${maxOrder}`,
+      ],
+      [() => e.allocPages({ node: 5 }), "error: node must be 0, or -1 for the CPU's node, got 5"],
+      [() => e.allocPages({ order: '3' }), `error: order must be a whole number from 0 to ${maxOrder - 1}, got '3'`],
+      [() => e.allocPages({ gfp: 3 }), 'error: gfp must be a gfp mask string such as "GFP_KERNEL", got 3'],
+      [() => e.allocPages(42), 'error: request must be an object {gfp, order, cpu, node}, got 42'],
+      [() => e.allocPages(null), 'error: request must be an object {gfp, order, cpu, node}, got null'],
+      [() => e.drain(9), 'error: cpu must be a whole number from 0 to 1, or -1 for every CPU, got 9'],
+      [() => e.drain(-2), 'error: cpu must be a whole number from 0 to 1, or -1 for every CPU, got -2'],
+      [
+        () => e.freeBlock(2 ** 60, 0),
+        `error: pfn must be a whole number from 0 to ${frames - 1}, got 1152921504606846976`,
+      ],
+      [() => e.freeBlock(0, undefined), 'error: cpu must be a whole number from 0 to 1, got undefined'],
+      [() => e.freePages(0, 0, -1), 'error: cpu must be a whole number from 0 to 1, got -1'],
+      [() => e.kmalloc(64, 'GFP_KERNEL', -1), 'error: cpu must be a whole number from 0 to 1, got -1'],
+      [
+        () => e.kmalloc(-1, 'GFP_KERNEL', 0),
+        'error: size must be a whole number of bytes from 0 to 9007199254740991, got -1',
+      ],
+      [
+        () => e.kfree('not an address', 0),
+        'error: addr must be a kernel address, hex "0x..." or decimal, got \'not an address\'',
+      ],
+      [
+        () => e.kmemCacheCreate('c', 0, 0, ''),
+        'error: size must be a whole number of bytes from 1 to 4294967295, got 0',
+      ],
+      [() => e.bootShorthand(42), 'error: spec must be a string (a machine shorthand such as "ram=1G cpus=2"), got 42'],
+      [() => e.proc(true), 'error: name must be a string (a /proc view, one of procNames()), got true'],
+      [() => e.seek(-1, 0), 'error: op must be a whole number from 0 to 9007199254740991, got -1'],
+      [() => e.slabView({}), 'error: cache must be a string (a slab cache name), got an object'],
+      [
+        () => e.runScenario('x'.repeat(100)),
+        null, // a string: parsed (and refused by the scenario parser, not by the table)
+      ],
+    ];
+    for (const [call, message] of cases) {
+      const r = call();
+      assert.equal(r.ok, false, String(call));
+      if (message) assert.equal(r.error, message, String(call));
+    }
+    // A long string is cut short in the message.
+    assert.equal(
+      e.kfree('0x' + 'z'.repeat(60), 0).error,
+      `error: addr must be a kernel address, hex "0x..." or decimal, got '0x${'z'.repeat(38)}...'`,
+    );
+    // Parse errors keep the parser's words, named after the argument.
+    assert.match(
+      e.kmemCacheAlloc('kmalloc-64', 'GFP_KERNAL', 0).error,
+      /^gfp:1:\d+: error: .*did you mean GFP_KERNEL\?/,
+    );
+    assert.match(e.kmemCacheCreate('c', 20, 0, 'SLAB_NOPE').error, /^flags:.*error: .*'SLAB_NOPE'/);
+    assert.deepEqual(e.check(), []);
+    // A good call still works.
+    const a = e.allocPages({ cpu: 1 });
+    assert.equal(a.ok, true, a.error);
+    assert.deepEqual(e.freeBlock(a.pfn, 1), { ok: true, error: '' });
+  } finally {
+    e.delete();
+  }
+});
+
+test('limits come from the machine at call time', () => {
+  const e = booted('ram=256M cpus=1');
+  try {
+    assert.equal(e.allocPages({ cpu: 1 }).error, 'error: cpu must be 0, got 1');
+    assert.equal(e.drain(1).error, 'error: cpu must be 0, or -1 for every CPU, got 1');
+    assert.equal(e.bootShorthand('ram=256M cpus=4').ok, true);
+    const a = e.allocPages({ cpu: 3 });
+    assert.equal(a.ok, true, a.error);
+    assert.equal(e.allocPages({ cpu: 4 }).error, 'error: cpu must be a whole number from 0 to 3, got 4');
+  } finally {
+    e.delete();
+  }
+  // Before the first boot only the lower bound is known; the Playground then says why.
+  const fresh = new mod.Engine();
+  try {
+    assert.equal(fresh.freeBlock(0, -3).error, 'error: cpu must be a whole number from 0, got -3');
+    assert.equal(fresh.freeBlock(0, 0).error, 'error: no machine has booted yet');
+    assert.equal(fresh.undo().error, 'error: nothing to undo');
+  } finally {
+    fresh.delete();
+  }
+});

@@ -87,7 +87,7 @@ export class Cursor {
     const place = tl.place(target);
     if (target === tl.total) engine.seekEnd();
     else {
-      const r = engine.seek(place.op, place.pos);
+      const r = engine.call('seek', place.op, place.pos);
       if (!r.ok) return this.ctx.store.update((m) => withError(m, notice('procFailed', { name: 'seek' }, r.error)));
     }
     this.refresh(animate);

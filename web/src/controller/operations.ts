@@ -104,7 +104,7 @@ export class Operations {
     const at = rows.findIndex((b) => b.dataset['pfn'] === String(pfn));
     const hadFocus = rows.some((b) => b === document.activeElement);
     const cpu = Number.isInteger(this.model.allocForm.cpu) ? this.model.allocForm.cpu : 0;
-    const r = engine.freeBlock(pfn, cpu);
+    const r = engine.call('freeBlock', pfn, cpu);
     this.update(r.ok ? freed(this.model, pfn) : freeRefused(this.model, pfn, r.error));
     this.cursor.afterOperation();
     if (hadFocus) {
@@ -132,7 +132,7 @@ export class Operations {
   drain(): void {
     const engine = this.ctx.engine;
     if (!engine || this.model.busy || !this.model.machine) return;
-    const r = engine.drain(-1);
+    const r = engine.call('drain', -1);
     this.update(r.ok ? drained(this.model) : panelError(this.model, 'drainRefused', r.error));
     this.cursor.afterOperation();
   }
@@ -141,7 +141,7 @@ export class Operations {
     const engine = this.ctx.engine;
     if (!engine || this.model.busy) return;
     this.cursor.pause();
-    engine.undo();
+    engine.call('undo');
     this.cursor.afterOperation();
   }
 
@@ -149,7 +149,7 @@ export class Operations {
     const engine = this.ctx.engine;
     if (!engine || this.model.busy) return;
     this.cursor.pause();
-    engine.redo();
+    engine.call('redo');
     this.cursor.afterOperation();
   }
 
@@ -211,7 +211,7 @@ export class Operations {
     const text = this.ctx.dom.oomText.value;
     this.update(withBusy(withOomText(this.model, text), notice('replaying')));
     await nextPaint();
-    this.update(oomReplayed(this.model, engine.oomReplay(text)));
+    this.update(oomReplayed(this.model, engine.call('oomReplay', text)));
   }
 
   // --- Tabs, /proc and the structures' lists ------------------------------------------
@@ -224,7 +224,7 @@ export class Operations {
   showProc(name: string, quiet = false): void {
     const engine = this.ctx.engine;
     if (!engine || !this.model.machine) return;
-    const r = engine.proc(name);
+    const r = engine.call('proc', name);
     if (r.ok) this.update(procShown(this.model, name, r.text));
     else if (quiet) this.update(procShown(this.model, name, ''));
     else this.update(procFailed(this.model, name, r.error));

@@ -1,6 +1,9 @@
 // The page's only door to the WebAssembly engine (contract: wasm/mm-engine.d.ts).
-// It loads the ES6 module built by the wasm preset and turns its answers into
-// the model's plain types.
+// It loads the ES6 module built by the wasm preset. Every operation goes
+// through call(op, ...args), typed by the d.ts's Operations map (one entry per
+// row of wasm/bindings.cpp's table); a few answers are turned into the model's
+// plain types here (a boot's machine, an allocation's block, a scenario's run),
+// and the views (reads that cannot fail) are passed through.
 
 import type {
   CacheDetail,
@@ -11,17 +14,18 @@ import type {
   MachineState,
   MmEngineModule,
   MmEvent,
+  OpArgs,
+  OpName,
+  OpResult,
   TimelineOp,
 } from '../../../wasm/mm-engine.js';
 import { Catalog } from './catalogue.js';
 import type { MapData } from '../render/framemap.js';
-import type { AllocForm, LiveAllocation, MachineView, OomReplayView, ScenarioRunView } from '../model/page.js';
+import type { AllocForm, LiveAllocation, MachineView, ScenarioRunView } from '../model/page.js';
 
 export type BootOutcome = { ok: true; machine: MachineView } | { ok: false; error: string };
-export type ProcOutcome = { ok: true; text: string } | { ok: false; error: string };
 /** ok; or out of memory (`failure`); or refused (`error`). */
 export type AllocOutcome = { ok: true; block: LiveAllocation } | { ok: false; failure: string; error: string };
-export type StatusOutcome = { ok: true } | { ok: false; error: string };
 
 export class EngineClient {
   /** The event catalogue, names and constants: read once, never changes. */
@@ -46,45 +50,37 @@ export class EngineClient {
     return new EngineClient(new module.Engine());
   }
 
+  /**
+   * Runs one operation of the engine (names, arguments and results:
+   * Operations in wasm/mm-engine.d.ts). Arguments the engine refuses come
+   * back as `{ ok: false, error }`, never as a throw.
+   */
+  call<K extends OpName>(op: K, ...args: OpArgs<K>): OpResult<K> {
+    const method = this.engine[op] as (...a: OpArgs<K>) => OpResult<K>;
+    return method.apply(this.engine, args);
+  }
+
+  // --- Operations whose answers the page keeps in its own terms ---------------
+
   bootShorthand(spec: string): BootOutcome {
-    const r = this.engine.bootShorthand(spec);
+    const r = this.call('bootShorthand', spec);
     return r.ok ? { ok: true, machine: this.machine(spec) } : { ok: false, error: r.error };
   }
 
   bootDmesg(text: string, label: string): BootOutcome {
-    const r = this.engine.bootDmesg(text, label);
+    const r = this.call('bootDmesg', text, label);
     return r.ok ? { ok: true, machine: this.machine(label) } : { ok: false, error: r.error };
   }
 
-  proc(name: string): ProcOutcome {
-    const r = this.engine.proc(name);
-    return r.ok ? { ok: true, text: r.text } : { ok: false, error: r.error };
-  }
-
-  procNames(): string[] {
-    return this.engine.procNames();
-  }
-
   allocPages(form: AllocForm): AllocOutcome {
-    const r = this.engine.allocPages({ gfp: form.gfp, order: form.order, cpu: form.cpu, node: form.node });
+    const r = this.call('allocPages', { gfp: form.gfp, order: form.order, cpu: form.cpu, node: form.node });
     if (!r.ok) return { ok: false, failure: r.failure, error: r.error };
     return { ok: true, block: { pfn: r.pfn, order: r.order, node: r.node, zone: r.zone, gfp: form.gfp } };
   }
 
-  freeBlock(pfn: number, cpu: number): StatusOutcome {
-    const r = this.engine.freeBlock(pfn, cpu);
-    return r.ok ? { ok: true } : { ok: false, error: r.error };
-  }
-
-  /** cpu -1: every CPU. */
-  drain(cpu: number): StatusOutcome {
-    const r = this.engine.drain(cpu);
-    return r.ok ? { ok: true } : { ok: false, error: r.error };
-  }
-
   /** Runs a scenario; when it ran, `machine` is the machine it left (labelled `label`). */
   runScenario(text: string, label: string): { run: ScenarioRunView; machine: MachineView | null } {
-    const r = this.engine.runScenario(text);
+    const r = this.call('runScenario', text);
     if (!r.ran) {
       const run = {
         ran: false,
@@ -98,20 +94,24 @@ export class EngineClient {
     }
     const failures = r.failures.map((f) => ({ line: f.line, col: f.col, text: f.text }));
     const run = { ran: true, ok: r.ok, output: r.output, passed: r.passed, failed: r.failed, failures };
-    return { run, machine: this.engine.frameCount() > 0 ? this.machine(label) : null };
+    return { run, machine: this.current(label) };
   }
 
-  oomReplay(text: string): OomReplayView {
-    const r = this.engine.oomReplay(text);
-    return { ok: r.ok, text: r.text, error: r.error };
+  slabDetail(cache: string): CacheDetail | null {
+    const r = this.call('slabDetail', cache);
+    return r.ok ? (JSON.parse(r.text) as CacheDetail) : null;
+  }
+
+  // --- Views: the machine at the cursor, the timeline -------------------------
+
+  procNames(): string[] {
+    return this.engine.procNames();
   }
 
   /** The running machine again, after an operation changed it. */
   current(label: string): MachineView | null {
     return this.engine.frameCount() > 0 ? this.machine(label) : null;
   }
-
-  // --- Timeline and the machine at the cursor -------------------------------
 
   timeline(): TimelineOp[] {
     return this.engine.timeline();
@@ -121,27 +121,12 @@ export class EngineClient {
     return this.engine.cursor();
   }
 
-  seek(op: number, pos: number): StatusOutcome {
-    const r = this.engine.seek(op, pos);
-    return r.ok ? { ok: true } : { ok: false, error: r.error };
-  }
-
   seekEnd(): void {
     this.engine.seekEnd();
   }
 
   opEvents(op: number, start: number, count: number): MmEvent[] {
     return this.engine.opEvents(op, start, count);
-  }
-
-  undo(): StatusOutcome {
-    const r = this.engine.undo();
-    return r.ok ? { ok: true } : { ok: false, error: r.error };
-  }
-
-  redo(): StatusOutcome {
-    const r = this.engine.redo();
-    return r.ok ? { ok: true } : { ok: false, error: r.error };
   }
 
   state(): MachineState | null {
@@ -164,11 +149,6 @@ export class EngineClient {
 
   frameInfo(pfn: number): FrameInfo {
     return JSON.parse(this.engine.frameInfoJson(pfn)) as FrameInfo;
-  }
-
-  slabDetail(cache: string): CacheDetail | null {
-    const r = this.engine.slabDetail(cache);
-    return r.ok ? (JSON.parse(r.text) as CacheDetail) : null;
   }
 
   freeBlocks(node: number, zone: number, order: number, mt: number, limit: number): number[] {
