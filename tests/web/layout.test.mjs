@@ -1,5 +1,5 @@
-// Layout tests: the page at the sizes classrooms use, in both languages (and
-// in the dark and projector themes at one size each), in Debian's Chromium.
+// Layout tests: the page at the sizes classrooms use, in both languages, and
+// in the dark and projector themes at each size, in Debian's Chromium.
 // For every case the page boots its default machine, a task is spawned (so
 // the Tasks tab has its table), and then, on each of the main tabs:
 //   - a screenshot goes to build/test-artifacts/layout-WxH-LANG[-THEME].png
@@ -37,8 +37,17 @@ const CASES = [
   ].flatMap(([w, h]) => ['en', 'zh'].map((lang) => ({ w, h, lang }))),
   { w: 1440, h: 900, lang: 'en' },
   { w: 2560, h: 1440, lang: 'zh' },
-  { w: 1280, h: 720, lang: 'en', theme: 'dark' },
-  { w: 1024, h: 768, lang: 'zh', projector: true },
+  // Dark and projector mode at each of the four sizes, the languages alternating.
+  ...[
+    [1024, 768, 'en'],
+    [1280, 720, 'zh'],
+    [1920, 1080, 'en'],
+    [390, 844, 'zh'],
+  ].flatMap(([w, h, lang]) => [
+    { w, h, lang, theme: 'dark' },
+    { w, h, lang: lang === 'en' ? 'zh' : 'en', projector: true },
+  ]),
+  { w: 1280, h: 720, lang: 'en', theme: 'dark', projector: true },
 ];
 
 let server;

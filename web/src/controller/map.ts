@@ -4,9 +4,11 @@
 
 import type { Catalog } from '../engine/catalogue.js';
 import { FrameMap } from '../render/framemap.js';
+import { readMapTheme } from '../render/maptheme.js';
 import { t } from '../words/i18n.js';
 import type { Context } from './context.js';
 import { MapInput } from './map-input.js';
+import { viewPrefs } from './prefs.js';
 
 /** Makes the frame map; a click on a frame calls `onClick(pfn)`. */
 export function mountMap(ctx: Context, cat: Catalog, onClick: (pfn: number) => void): FrameMap {
@@ -34,13 +36,30 @@ export function mountMap(ctx: Context, cat: Catalog, onClick: (pfn: number) => v
       const li = document.createElement('li');
       const sw = document.createElement('span');
       sw.className = 'swatch';
-      sw.style.background = p.color;
+      sw.dataset['swatch'] = String(p.kind);
       const label = document.createElement('span');
       label.dataset['kind'] = String(p.kind);
       li.append(sw, label);
       return li;
     }),
   );
+
+  // The canvas takes its colours from the page's theme: read them again
+  // (and redraw) whenever the theme, projector mode or, while the theme
+  // follows it, the system's scheme changes.
+  const prefs = viewPrefs();
+  const retheme = () => {
+    map.setTheme(readMapTheme(dom.map, prefs.value.projector));
+    for (const sw of dom.legend.querySelectorAll<HTMLElement>('.swatch')) {
+      const p = map.palette[Number(sw.dataset['swatch'])];
+      if (p) sw.style.background = p.color;
+    }
+  };
+  prefs.onChange((next, before) => {
+    if (next.theme !== before.theme || next.projector !== before.projector) retheme();
+  });
+  prefs.onScheme(retheme);
+  retheme();
   return map;
 }
 

@@ -12,6 +12,10 @@
 // scaled drawImage plus overlays drawn for the visible rows only.
 
 /** What the engine reports about every frame. The page passes copies. */
+import { DEFAULT_MAP_THEME, parseColor, type MapTheme } from './maptheme.js';
+
+export type { MapTheme } from './maptheme.js';
+
 export interface MapData {
   /** One byte per pfn: (order << 4) | kind. kind: 0 Hole, 1 Reserved, 2 Uninit, 3 Free (buddy), 4 Pcp, 5 Kernel, 6 PageTable, 7 Slab, 8 Anon (user), 9 PageCache, 10 Other. order = order of the block (free block, pcp page or allocation) holding the frame; blocks are naturally aligned (head pfn = pfn & ~((1<<order)-1)). */
   cells: Uint8Array;
@@ -61,43 +65,22 @@ const KIND_HOLE = 0;
 const KIND_FREE = 3;
 const KIND_OTHER = 10;
 
-const KIND_COLORS = [
-  '#2b2f36', // Hole: dark, with a lighter hatch painted into the bitmap
-  '#8a9099', // Reserved: mid grey
-  '#d9dce1', // Uninit: pale grey (struct pages not initialised yet)
-  '#5aa95e', // Free: stands for the green ramp below
-  '#e8cf4f', // Pcp: yellow
-  '#3b6fb6', // Kernel: blue
-  '#6a3d9a', // PageTable: deep purple, darker than the kernel blue
-  '#f08c2e', // Slab: orange, lighter than anon red
-  '#cf2e3e', // Anon: red
-  '#44b3d2', // PageCache: light teal-blue, lighter than free greens of the same hue range
-  '#b3a58a', // Other: neutral tan
-] as const;
-const HOLE_HATCH = '#3a3f48';
-
-/** Pageblock migrate types, for the strip left of the rows (Paul Tol's
- *  "muted" scheme, chosen for colour-blind readers), by the engine's names
- *  (structures.css colours the free_area columns the same way). */
-const MT_COLORS: Readonly<Record<string, string>> = {
-  Unmovable: '#332288', // indigo
-  Movable: '#44aa99', // teal
-  Reclaimable: '#ddcc77', // sand
-  HighAtomic: '#cc6677', // rose
-  Isolate: '#555555', // dark grey
-};
-const MT_UNKNOWN_COLOR = '#999999';
+// The colours themselves are the theme's (render/maptheme.ts, from the page's
+// stylesheet), the same in light and dark: they are data. Pageblock migrate
+// types use Paul Tol's "muted" scheme, chosen for colour-blind readers, by
+// the engine's names (structures.css colours the free_area columns the
+// same way).
 
 /** Free blocks: pale for order 0 (fragmented), deep for the largest order,
  *  so fragmentation reads as pale patches inside solid green. */
-function freeOrderColors(maxOrder: number): string[] {
+function freeOrderColors(maxOrder: number, lo: string, hi: string): string[] {
   const top = Math.max(1, maxOrder - 1);
-  return Array.from({ length: top + 1 }, (_, o) => mix('#bfe5b4', '#17703a', o / top));
+  return Array.from({ length: top + 1 }, (_, o) => mix(lo, hi, o / top));
 }
 
 function mix(a: string, b: string, t: number): string {
-  const pa = rgb(a);
-  const pb = rgb(b);
+  const pa = parseColor(a);
+  const pb = parseColor(b);
   const c = (i: number) =>
     Math.round(pa[i]! + (pb[i]! - pa[i]!) * t)
       .toString(16)
@@ -105,24 +88,19 @@ function mix(a: string, b: string, t: number): string {
   return `#${c(0)}${c(1)}${c(2)}`;
 }
 
-function rgb(hex: string): [number, number, number] {
-  const v = parseInt(hex.slice(1), 16);
-  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
-}
-
 // ImageData is RGBA in memory; a Uint32Array over it reads those bytes in the
 // platform's order, so the packed values depend on endianness.
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-function packed(hex: string): number {
-  const [r, g, b] = rgb(hex);
+function packed(color: string): number {
+  const [r, g, b] = parseColor(color).map(Math.round) as [number, number, number];
   return LITTLE_ENDIAN
     ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0
     : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
 }
 
 /** Cell byte -> pixel, for all 256 bytes, so the fill loop is one lookup. */
-function makeCellLut(freeColors: readonly string[]): Uint32Array {
+function makeCellLut(freeColors: readonly string[], kinds: readonly string[]): Uint32Array<ArrayBuffer> {
   const lut = new Uint32Array(256);
   for (let v = 0; v < 256; v++) {
     const kind = v & 15;
@@ -130,11 +108,10 @@ function makeCellLut(freeColors: readonly string[]): Uint32Array {
     lut[v] =
       kind === KIND_FREE
         ? packed(freeColors[Math.min(order, freeColors.length - 1)]!)
-        : packed(KIND_COLORS[Math.min(kind, KIND_OTHER)]!);
+        : packed(kinds[Math.min(kind, KIND_OTHER)]!);
   }
   return lut;
 }
-const HOLE_PX = new Uint32Array([packed(KIND_COLORS[KIND_HOLE]), packed(HOLE_HATCH)]);
 
 // --- Geometry -----------------------------------------------------------------
 
@@ -208,11 +185,17 @@ export interface FrameMapLayout {
 export class FrameMap {
   /** The legend's colours: the same ones the bitmap uses. Free stands for
    *  the middle of its ramp. */
-  readonly palette: readonly { kind: number; name: string; color: string }[];
+  palette: readonly { kind: number; name: string; color: string }[] = [];
   /** Frames per row (a pageblock). */
   private readonly rowFrames: number;
-  private readonly cellLut: Uint32Array;
-  private readonly mtLut: Uint32Array;
+  private readonly maxOrder: number;
+  private readonly migrateTypes: readonly string[];
+  private theme: MapTheme = DEFAULT_MAP_THEME;
+  private cellLut = new Uint32Array(256);
+  private mtLut = new Uint32Array(256);
+  private holePx = new Uint32Array(2);
+  /** The last data, to repaint the bitmap in a new theme. */
+  private data: MapData | null = null;
 
   private readonly ctx: CanvasRenderingContext2D;
   /** Everything but the highlight, drawn only when the data, the overlays,
@@ -269,15 +252,9 @@ export class FrameMap {
     layout: FrameMapLayout,
   ) {
     this.rowFrames = layout.pageblockPages;
-    const free = freeOrderColors(layout.maxOrder);
-    this.cellLut = makeCellLut(free);
-    this.mtLut = new Uint32Array(256); // unknown types stay transparent
-    layout.migrateTypes.forEach((name, mt) => (this.mtLut[mt] = packed(MT_COLORS[name] ?? MT_UNKNOWN_COLOR)));
-    this.palette = KIND_NAMES.map((name, kind) => ({
-      kind,
-      name,
-      color: kind === KIND_FREE ? free[Math.floor(free.length / 2)]! : KIND_COLORS[kind]!,
-    }));
+    this.maxOrder = layout.maxOrder;
+    this.migrateTypes = layout.migrateTypes;
+    this.makeLuts();
     const ctx = canvas.getContext('2d', { alpha: true });
     if (!ctx) throw new Error('FrameMap: no 2D canvas context');
     this.ctx = ctx;
@@ -301,6 +278,28 @@ export class FrameMap {
 
   // --- Input from the page ------------------------------------------------
 
+  /** New colours (the page's theme changed): repaints everything. */
+  setTheme(theme: MapTheme): void {
+    this.theme = theme;
+    this.makeLuts();
+    if (this.data) this.fillTiles(this.data);
+    this.invalidate();
+  }
+
+  private makeLuts(): void {
+    const t = this.theme;
+    const free = freeOrderColors(this.maxOrder, t.freeLo, t.freeHi);
+    this.cellLut = makeCellLut(free, t.kinds);
+    this.mtLut = new Uint32Array(256); // unknown types stay transparent
+    this.migrateTypes.forEach((name, mt) => (this.mtLut[mt] = packed(t.migrateTypes[name] ?? t.mtUnknown)));
+    this.holePx = new Uint32Array([packed(t.kinds[KIND_HOLE]!), packed(t.holeHatch)]);
+    this.palette = KIND_NAMES.map((name, kind) => ({
+      kind,
+      name,
+      color: kind === KIND_FREE ? free[Math.floor(free.length / 2)]! : t.kinds[kind]!,
+    }));
+  }
+
   setData(d: MapData): void {
     const rows = Math.ceil(d.cells.length / this.rowFrames);
     // Another machine (another size) starts at the fitted view; the same
@@ -311,6 +310,7 @@ export class FrameMap {
       this.row0 = 0;
     }
     this.cells = d.cells;
+    this.data = d;
     this.rows = rows;
     this.fillTiles(d);
     this.buildLabels(d);
@@ -475,6 +475,7 @@ export class FrameMap {
     const mt = d.pageblockMt;
     const cellLut = this.cellLut;
     const mtLut = this.mtLut;
+    const holePx = this.holePx;
     for (const t of this.tiles) {
       const px = t.px;
       for (let r = 0; r < t.rows; r++) {
@@ -486,7 +487,7 @@ export class FrameMap {
           const v = cells[base + c]!;
           // Holes get a diagonal hatch so "no memory here" does not read as
           // a colour of its own.
-          px[o + c] = (v & 15) === KIND_HOLE ? HOLE_PX[((c + row) >> 2) & 1]! : cellLut[v]!;
+          px[o + c] = (v & 15) === KIND_HOLE ? holePx[((c + row) >> 2) & 1]! : cellLut[v]!;
         }
         for (let c = Math.max(lim, 0); c < this.rowFrames; c++) px[o + c] = 0;
         px[o + this.rowFrames] = row < mt.length ? mtLut[mt[row]!]! : 0;
@@ -733,7 +734,7 @@ export class FrameMap {
         ctx.lineTo(x, oy + r1 * s);
       }
       ctx.lineWidth = 1;
-      ctx.strokeStyle = 'rgba(0,0,0,0.12)';
+      ctx.strokeStyle = this.theme.grid;
       ctx.stroke();
     }
 
@@ -772,8 +773,10 @@ export class FrameMap {
       }
       ctx.lineWidth = lw;
       // Softer while cells are small, where lines are dense.
-      ctx.strokeStyle = free ? (all ? 'rgba(8,40,16,0.85)' : 'rgba(8,40,16,0.5)') : 'rgba(0,0,0,0.35)';
+      ctx.globalAlpha = free && !all ? 0.6 : 1;
+      ctx.strokeStyle = free ? this.theme.outlineFree : this.theme.outline;
       ctx.stroke();
+      ctx.globalAlpha = 1;
     }
 
     if (!text) return;
@@ -834,7 +837,7 @@ export class FrameMap {
       ctx.lineTo(xb, y);
     }
     ctx.lineWidth = 1;
-    ctx.strokeStyle = 'rgba(255,255,255,0.55)';
+    ctx.strokeStyle = this.theme.rowLine;
     ctx.stroke();
   }
 
@@ -869,7 +872,7 @@ export class FrameMap {
       const d = this.dpr;
       ctx.setLineDash(under || node ? NO_DASH : this.zoneDash);
       ctx.lineWidth = (node ? (under ? 4 : 2) : under ? 3 : 1.5) * d;
-      ctx.strokeStyle = under ? 'rgba(255,255,255,0.85)' : node ? '#000000' : '#1d232b';
+      ctx.strokeStyle = under ? this.theme.boundaryUnder : this.theme.boundary;
       ctx.stroke();
     }
     ctx.setLineDash(NO_DASH);
@@ -901,9 +904,9 @@ export class FrameMap {
         if (y >= this.devH) continue;
         const w = l.width + 2 * pad;
         const x = side === 0 ? xa + pad : xb - w - pad;
-        ctx.fillStyle = side === 0 ? 'rgba(20,24,30,0.82)' : 'rgba(36,87,197,0.9)';
+        ctx.fillStyle = side === 0 ? this.theme.labelBg : this.theme.nodeLabelBg;
         ctx.fillRect(x, y + d, w, h - 2 * d);
-        ctx.fillStyle = '#ffffff';
+        ctx.fillStyle = this.theme.labelFg;
         ctx.fillText(l.text, x + pad, y + h / 2);
         below = y + h;
       }
