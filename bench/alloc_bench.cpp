@@ -23,10 +23,11 @@
 #include <string>
 #include <vector>
 
-#include "mm/page_alloc/alloc.h"
 #include "mm/boot/boot.h"
+#include "mm/page_alloc/alloc.h"
 #include "mm/page_alloc/gfp.h"
 #include "mm/slab/slub.h"
+#include "text/parse/shorthand.h"
 
 using namespace mm;
 
@@ -73,7 +74,8 @@ Figures run(const char* name, bool trace, long ops, Body body) {
   const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
   Figures f{ns / static_cast<double>(ops), static_cast<double>(events) / static_cast<double>(ops)};
   std::printf("%-12s trace=%-3s %9ld ops  %9.1f ns/op", name, trace ? "on" : "off", ops, f.ns_per_op);
-  if (trace) std::printf("  %6.1f events/op  %7.1f ns/event", f.events_per_op, f.ns_per_op / std::max(1.0, f.events_per_op));
+  if (trace)
+    std::printf("  %6.1f events/op  %7.1f ns/event", f.events_per_op, f.ns_per_op / std::max(1.0, f.events_per_op));
   std::printf("\n");
   std::printf("bench alloc %s trace=%s: %.1f ns/op\n", name, trace ? "on" : "off", f.ns_per_op);
   return f;

@@ -93,11 +93,8 @@ int main(int argc, char** argv) {
   }
 
   const Case cases[] = {
-      {"ram=1G cpus=2", false},
-      {"ram=4G cpus=2", false},
-      {"ram=16G cpus=2", false},
-      {"ram=16G cpus=8 nodes=2", false},
-      {"ram=1G cpus=2", true},
+      {"ram=1G cpus=2", false},          {"ram=4G cpus=2", false}, {"ram=16G cpus=2", false},
+      {"ram=16G cpus=8 nodes=2", false}, {"ram=1G cpus=2", true},
   };
 
 #if defined(__EMSCRIPTEN__)
@@ -106,15 +103,14 @@ int main(int argc, char** argv) {
   const char* where = "native";
 #endif
   std::printf("boot_bench (%s): 1 warm-up + %d timed runs per case\n\n", where, runs);
-  std::printf("%-30s %10s %10s %10s %10s %10s\n", "machine", "median ms", "min ms", "max ms",
-              "frames", "events");
+  std::printf("%-30s %10s %10s %10s %10s %10s\n", "machine", "median ms", "min ms", "max ms", "frames", "events");
 
   std::vector<Result> results;
   for (const Case& c : cases) {
     Result r;
     if (!run_case(c, runs, r)) return 1;
-    std::printf("%-30s %10.1f %10.1f %10.1f %10zu %10zu\n", r.label.c_str(), r.median_ms,
-                r.min_ms, r.max_ms, r.frames, r.events);
+    std::printf("%-30s %10.1f %10.1f %10.1f %10zu %10zu\n", r.label.c_str(), r.median_ms, r.min_ms, r.max_ms, r.frames,
+                r.events);
     std::fflush(stdout);
     results.push_back(r);
   }

@@ -22,10 +22,10 @@
 #include <string_view>
 #include <vector>
 
-#include "text/parse/dmesg.h"
-#include "mm/core/machine_spec.h"
 #include "session/playground.h"
 #include "session/scenario.h"
+#include "text/parse/dmesg.h"
+#include "text/parse/shorthand.h"
 
 namespace mm_fuzz {
 

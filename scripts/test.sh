@@ -7,6 +7,7 @@
 #   node    tests/wasm/bindings.test.mjs and tests/web/page.test.mjs (Debian Chromium)
 #   page    tests/page/*.test.mjs (the page's modules under node), then npm run
 #           lint and npm run format:check (one test each)
+#   style   clang-format-14 --dry-run --Werror over every C++ file in git (one test)
 # Build dirs are reused when present (configure is re-run, incrementally).
 # A step that cannot build counts as one
 # failure and the remaining steps still run, so one run reports everything.
@@ -141,6 +142,15 @@ if npm run --silent format:check >"$logs/format.log" 2>&1; then
 else
   cat "$logs/format.log"
   fail_step "format check: run npm run format (build/test-logs/format.log)"
+fi
+
+# clang-format over the engine, bindings, tests and benchmarks (.clang-format): one test.
+mm_log "C++ format check"
+if git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format-14 --dry-run --Werror >"$logs/clang-format.log" 2>&1; then
+  passed=$((passed + 1))
+else
+  head -n 40 "$logs/clang-format.log"
+  fail_step "C++ format check: run scripts/format-cpp.sh (build/test-logs/clang-format.log)"
 fi
 
 if ((${#failures[@]})); then

@@ -13,18 +13,14 @@ using mmwasm::ProcResult;
 using mmwasm::StatusResult;
 
 EMSCRIPTEN_BINDINGS(mm_engine) {
-  value_object<BootResult>("BootResult")
-      .field("ok", &BootResult::ok)
-      .field("error", &BootResult::error);
+  value_object<BootResult>("BootResult").field("ok", &BootResult::ok).field("error", &BootResult::error);
 
   value_object<ProcResult>("ProcResult")
       .field("ok", &ProcResult::ok)
       .field("text", &ProcResult::text)
       .field("error", &ProcResult::error);
 
-  value_object<StatusResult>("StatusResult")
-      .field("ok", &StatusResult::ok)
-      .field("error", &StatusResult::error);
+  value_object<StatusResult>("StatusResult").field("ok", &StatusResult::ok).field("error", &StatusResult::error);
 
   value_object<AllocResult>("AllocResult")
       .field("ok", &AllocResult::ok)

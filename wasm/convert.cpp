@@ -158,11 +158,6 @@ val to_js(const mm::Event& e, const mm::Trace& t) {
     }
   }
   o.set("args", args);
-  // Transitional: the free-form records of sites not yet on the catalogue.
-  o.set("text", e.text);
-  o.set("a", static_cast<double>(e.a));
-  o.set("b", static_cast<double>(e.b));
-  o.set("c", static_cast<double>(e.c));
   return o;
 }
 
@@ -193,9 +188,7 @@ val Engine::proc_names() const { return to_js_strings(mm::Playground::proc_names
 
 std::string Engine::boot_log() const { return pg_.booted() ? pg_.boot_log() : std::string(); }
 
-double Engine::event_count() const {
-  return pg_.booted() ? static_cast<double>(pg_.events().size()) : 0.0;
-}
+double Engine::event_count() const { return pg_.booted() ? static_cast<double>(pg_.events().size()) : 0.0; }
 
 val Engine::events(double start, double count) const {
   if (!pg_.booted()) return val::array();
@@ -212,9 +205,7 @@ val Engine::check() const {
   return to_js_strings(pg_.check());
 }
 
-double Engine::frame_count() const {
-  return pg_.booted() ? static_cast<double>(pg_.frame_count()) : 0.0;
-}
+double Engine::frame_count() const { return pg_.booted() ? static_cast<double>(pg_.frame_count()) : 0.0; }
 
 val Engine::frame_state_view() const {
   const std::uint8_t* p = pg_.booted() ? pg_.frame_state() : nullptr;
@@ -284,9 +275,12 @@ AllocResult Engine::alloc_pages(const val& req) {
   const auto o = to_whole(order, 0, 1000);
   const auto c = to_whole(cpu, 0, 1 << 20);
   const auto n = to_whole(node, -1, 1 << 20);
-  if (!o) res.error = arg_error("order must be a whole number from 0 to " + std::to_string(mm::MAX_ORDER - 1));
-  else if (!c) res.error = arg_error("cpu must be a whole number from 0");
-  else if (!n) res.error = arg_error("node must be a whole number from 0 (or -1: the CPU's node)");
+  if (!o)
+    res.error = arg_error("order must be a whole number from 0 to " + std::to_string(mm::MAX_ORDER - 1));
+  else if (!c)
+    res.error = arg_error("cpu must be a whole number from 0");
+  else if (!n)
+    res.error = arg_error("node must be a whole number from 0 (or -1: the CPU's node)");
   if (!res.error.empty()) return res;
 
   mm::AllocRequest r;
@@ -392,8 +386,10 @@ val Engine::narrate(double op, double start, double count, const std::string& la
 
 val Engine::map_cells() {
   const mm::Machine* m = pg_.view();
-  if (m) mm::map_cells(*m, cells_);
-  else cells_.clear();
+  if (m)
+    mm::map_cells(*m, cells_);
+  else
+    cells_.clear();
   return val(emscripten::typed_memory_view(cells_.size(), cells_.data()));
 }
 
@@ -424,8 +420,10 @@ ProcResult Engine::slab_detail(const std::string& cache) const {
   }
   auto j = mm::cache_detail_json(*m, cache);
   r.ok = static_cast<bool>(j);
-  if (r.ok) r.text = *j;
-  else r.error = j.diag().str();
+  if (r.ok)
+    r.text = *j;
+  else
+    r.error = j.diag().str();
   return r;
 }
 
@@ -492,8 +490,10 @@ KmallocResult Engine::kmalloc(double size, const std::string& gfp, double cpu) {
   KmallocResult res;
   const auto s = to_whole(size, 0, kMaxPfn);
   const auto c = to_whole(cpu, 0, 1 << 20);
-  if (!s) res.error = arg_error("size must be a whole number of bytes");
-  else if (!c) res.error = arg_error("cpu must be a whole number from 0");
+  if (!s)
+    res.error = arg_error("size must be a whole number of bytes");
+  else if (!c)
+    res.error = arg_error("cpu must be a whole number from 0");
   if (!res.error.empty()) return res;
   auto g = gfp_of(gfp);
   if (!g) {

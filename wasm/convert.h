@@ -66,8 +66,6 @@ struct KmallocResult {
   std::string error;
 };
 
-
-
 BootResult to_boot_result(const mm::Status& s);
 StatusResult to_status_result(const mm::Status& s);
 emscripten::val to_js(const mm::Event& e, const mm::Trace& t);

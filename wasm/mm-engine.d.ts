@@ -158,11 +158,6 @@ export interface MmEvent {
    * numbers, or strings for Str, Gfp, AllocFlags and Addr arguments.
    */
   args: Record<string, number | string>;
-  /** Transitional: the sentence and numbers of records not yet on the catalogue (code "legacy_*"). */
-  text: string;
-  a: number;
-  b: number;
-  c: number;
 }
 
 /** One entry of the event catalogue (engine/mm/core/events.def) with its templates. */

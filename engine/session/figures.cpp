@@ -72,7 +72,8 @@ Expected<long long> zone(const Machine& m, const fig::Zone& f) {
     case ZoneField::nr_free: return static_cast<long long>(z.free_area[i].nr_free);
     case ZoneField::pageblocks: {
       long long n = 0;
-      for (Pfn p = round_up(z.zone_start_pfn, pageblock_nr_pages); p < z.end_pfn() && p < m.mem.nr; p += pageblock_nr_pages)
+      for (Pfn p = round_up(z.zone_start_pfn, pageblock_nr_pages); p < z.end_pfn() && p < m.mem.nr;
+           p += pageblock_nr_pages)
         if (idx(m.mem.block_mt(p)) == static_cast<unsigned>(f.index)) ++n;
       return n;
     }

@@ -9,8 +9,10 @@ namespace mm {
 // machine is ~20 MiB of arrays, and fresh allocations (page faults, wasm
 // memory growth) cost more than the copy itself.
 void Playground::copy_into(std::unique_ptr<Machine>& to, const Machine& from) {
-  if (to) *to = from;
-  else to = std::make_unique<Machine>(from);
+  if (to)
+    *to = from;
+  else
+    to = std::make_unique<Machine>(from);
 }
 
 std::unique_ptr<Machine> Playground::copy_machine() const {

@@ -52,9 +52,12 @@ Status run(Run& x, const stmt::Free& s) {
 
 Status run(Run& x, const stmt::Drain& s) {
   Machine& m = x.machine();
-  if (s.all) drain_all_pages(m);
-  else if (static_cast<unsigned>(s.cpu) < m.nr_cpus) drain_local_pages(m, s.cpu);
-  else x.fail_at(s.at, s.cpu_col, "drain: no CPU " + std::to_string(s.cpu));
+  if (s.all)
+    drain_all_pages(m);
+  else if (static_cast<unsigned>(s.cpu) < m.nr_cpus)
+    drain_local_pages(m, s.cpu);
+  else
+    x.fail_at(s.at, s.cpu_col, "drain: no CPU " + std::to_string(s.cpu));
   return {};
 }
 

@@ -6,16 +6,15 @@
 
 #include "mm/boot/boot.h"
 #include "mm/core/machine.h"
-#include "text/parse/oom_replay.h"
-#include "text/format/proc.h"
-#include "text/format/slabinfo.h"
 #include "mm/pressure/task.h"
 #include "session/history.h"
 #include "session/scenario.h"
 #include "text/format/proc.h"
+#include "text/format/slabinfo.h"
 #include "text/format/views.h"
 #include "text/parse/dmesg.h"
 #include "text/parse/oom_replay.h"
+#include "text/parse/shorthand.h"
 #include "text/scenario/suggest.h"
 
 namespace mm {
@@ -128,7 +127,8 @@ std::string scenario_label(std::string_view text, std::string_view source) {
     if (b != std::string_view::npos && line[b] != '#') {
       if (++lines == 1) {
         first = std::string(line.substr(b));
-        while (!first.empty() && (first.back() == ' ' || first.back() == '\r' || first.back() == '\t')) first.pop_back();
+        while (!first.empty() && (first.back() == ' ' || first.back() == '\r' || first.back() == '\t'))
+          first.pop_back();
       }
     }
     at = nl + 1;
@@ -188,11 +188,14 @@ Status Playground::drain(int cpu) {
   if (!machine_) return not_booted();
   if (cpu >= 0 && static_cast<unsigned>(cpu) >= machine_->nr_cpus)
     return Diagnostic{"", 0, 0, "drain: no CPU " + std::to_string(cpu)};
-  return recorded(cpu < 0 ? "drain_all_pages" : "drain_local_pages(cpu " + std::to_string(cpu) + ")", [cpu](Playground& p) {
-    if (cpu < 0) drain_all_pages(*p.machine_);
-    else drain_local_pages(*p.machine_, cpu);
-    return Status{};
-  });
+  return recorded(cpu < 0 ? "drain_all_pages" : "drain_local_pages(cpu " + std::to_string(cpu) + ")",
+                  [cpu](Playground& p) {
+                    if (cpu < 0)
+                      drain_all_pages(*p.machine_);
+                    else
+                      drain_local_pages(*p.machine_, cpu);
+                    return Status{};
+                  });
 }
 
 const std::uint8_t* Playground::frame_state() const { return view() ? view()->mem.state.data() : nullptr; }
@@ -211,7 +214,8 @@ Expected<u32> cache_named(const Machine& m, std::string_view name) {
 Expected<KmallocOutcome> Playground::kmalloc(u64 size, gfp_t g, int cpu) {
   settle_cursor();
   if (!machine_) return not_booted();
-  return recorded("kmalloc(" + std::to_string(size) + ")", [=](Playground& p) { return mm::kmalloc(*p.machine_, size, g, cpu); });
+  return recorded("kmalloc(" + std::to_string(size) + ")",
+                  [=](Playground& p) { return mm::kmalloc(*p.machine_, size, g, cpu); });
 }
 
 Status Playground::kfree(u64 addr, int cpu) {
@@ -234,7 +238,8 @@ Expected<KmallocOutcome> Playground::kmem_cache_alloc(std::string_view cache, gf
   if (!machine_) return not_booted();
   auto id = cache_named(*machine_, cache);
   if (!id) return id.diag();
-  return recorded("kmem_cache_alloc(" + std::string(cache) + ")", [id = *id, g, cpu](Playground& p) { return mm::kmem_cache_alloc(*p.machine_, id, g, cpu); });
+  return recorded("kmem_cache_alloc(" + std::string(cache) + ")",
+                  [id = *id, g, cpu](Playground& p) { return mm::kmem_cache_alloc(*p.machine_, id, g, cpu); });
 }
 
 Status Playground::kmem_cache_free(std::string_view cache, u64 addr, int cpu) {
@@ -242,13 +247,15 @@ Status Playground::kmem_cache_free(std::string_view cache, u64 addr, int cpu) {
   if (!machine_) return not_booted();
   auto id = cache_named(*machine_, cache);
   if (!id) return id.diag();
-  return recorded("kmem_cache_free(" + std::string(cache) + ")", [id = *id, addr, cpu](Playground& p) { return mm::kmem_cache_free(*p.machine_, id, addr, cpu); });
+  return recorded("kmem_cache_free(" + std::string(cache) + ")",
+                  [id = *id, addr, cpu](Playground& p) { return mm::kmem_cache_free(*p.machine_, id, addr, cpu); });
 }
 
 Status Playground::kmem_cache_destroy(std::string_view cache) {
   settle_cursor();
   if (!machine_) return not_booted();
-  return recorded("kmem_cache_destroy(" + std::string(cache) + ")", [c = std::string(cache)](Playground& p) { return mm::kmem_cache_destroy(*p.machine_, c); });
+  return recorded("kmem_cache_destroy(" + std::string(cache) + ")",
+                  [c = std::string(cache)](Playground& p) { return mm::kmem_cache_destroy(*p.machine_, c); });
 }
 
 Status Playground::kmem_cache_shrink(std::string_view cache) {
@@ -256,7 +263,8 @@ Status Playground::kmem_cache_shrink(std::string_view cache) {
   if (!machine_) return not_booted();
   auto id = cache_named(*machine_, cache);
   if (!id) return id.diag();
-  return recorded("kmem_cache_shrink(" + std::string(cache) + ")", [id = *id](Playground& p) { return mm::kmem_cache_shrink(*p.machine_, id); });
+  return recorded("kmem_cache_shrink(" + std::string(cache) + ")",
+                  [id = *id](Playground& p) { return mm::kmem_cache_shrink(*p.machine_, id); });
 }
 
 Expected<std::string> Playground::slab_view(std::string_view cache) const {

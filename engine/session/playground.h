@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
-#include "mm/page_alloc/alloc.h"
 #include "mm/core/diag.h"
 #include "mm/core/event.h"
+#include "mm/page_alloc/alloc.h"
 #include "mm/slab/slub.h"
 #include "session/scenario_result.h"
 #include "text/scenario/vocabulary.h"
@@ -175,12 +175,12 @@ class Playground {
   std::vector<Snapshot> undo_, redo_;
   // Scenario statements call our operations: only the scenario is recorded.
   int nesting_ = 0;
-  bool recording_ = true;      // false on a replay's scratch playground
-  u64 boots_ = 0;              // machines booted so far (tells a new trace from a continued one)
-  ReplayTap* tap_ = nullptr;   // set on a scratch playground while it replays
+  bool recording_ = true;     // false on a replay's scratch playground
+  u64 boots_ = 0;             // machines booted so far (tells a new trace from a continued one)
+  ReplayTap* tap_ = nullptr;  // set on a scratch playground while it replays
   BootOptions boot_options_;
   Cursor cursor_;
-  std::unique_ptr<Machine> view_;   // the state at a cursor inside an operation (when view_valid_)
+  std::unique_ptr<Machine> view_;  // the state at a cursor inside an operation (when view_valid_)
   bool view_valid_ = false;
   std::unique_ptr<Machine> spare_;  // a replay's scratch machine, kept for its buffers
   static void copy_into(std::unique_ptr<Machine>& to, const Machine& from);

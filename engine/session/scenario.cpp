@@ -33,8 +33,10 @@ Status run(Run& x, const stmt::Dmesg& s) {
 
 Status run(Run& x, const stmt::Proc& s) {
   std::string out;
-  if (Status p = x.pg.proc(s.view, out); !p) x.fail(s.at, p.diag().message);
-  else x.r.output += out;
+  if (Status p = x.pg.proc(s.view, out); !p)
+    x.fail(s.at, p.diag().message);
+  else
+    x.r.output += out;
   return {};
 }
 
@@ -67,7 +69,8 @@ Status run(Run& x, const stmt::ExpectFigure& s) {
 
 Status run(Run& x, const stmt::ExpectContains& s) {
   std::string hay;
-  if (!s.proc) hay = x.pg.boot_log();
+  if (!s.proc)
+    hay = x.pg.boot_log();
   else if (Status p = x.pg.proc(*s.proc, hay); !p) {
     x.fail(s.at, p.diag().message);
     return {};
@@ -84,7 +87,8 @@ Status run(Run& x, const stmt::ExpectContains& s) {
 
 }  // namespace exec
 
-Status run_statement(Playground& pg, const Statement& st, SessionState& state, ScenarioResult& r, const RunContext& ctx) {
+Status run_statement(Playground& pg, const Statement& st, SessionState& state, ScenarioResult& r,
+                     const RunContext& ctx) {
   exec::Run x{pg, state, r, ctx};
   if (Status s = std::visit([&](const auto& one) { return exec::run(x, one); }, st); !s) return s;
   if ((ctx.check_each_step || std::holds_alternative<stmt::Check>(st)) && pg.booted()) x.check_invariants(position(st));

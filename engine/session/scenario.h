@@ -27,7 +27,7 @@ using FileLoader = std::function<std::optional<std::string>(const std::string& p
 // Tasks and slab caches are named in the machine itself (find_task,
 // find_cache), so they need no entry here.
 struct SessionState {
-  std::map<std::string, std::vector<std::pair<Pfn, Order>>> pages;        // alloc NAME, newest last
+  std::map<std::string, std::vector<std::pair<Pfn, Order>>> pages;          // alloc NAME, newest last
   std::map<std::string, std::vector<std::pair<u64, std::string>>> objects;  // kmalloc NAME: (address, cache)
   long long allocs_ok = 0, allocs_failed = 0;
 };
@@ -42,7 +42,8 @@ struct RunContext {
 // failures (failed expectations, refused requests, invariant violations) to
 // r.failures. A Diagnostic back means the run cannot go on (a machine did
 // not boot); it is in r.failures too.
-Status run_statement(Playground& pg, const Statement& st, SessionState& state, ScenarioResult& r, const RunContext& ctx);
+Status run_statement(Playground& pg, const Statement& st, SessionState& state, ScenarioResult& r,
+                     const RunContext& ctx);
 
 // Runs every statement. `check_each_step` runs check_invariants() after
 // every statement (`check` always does). `into`: run on that Playground and

@@ -10,8 +10,8 @@
 namespace mm {
 
 struct ScenarioResult {
-  std::string output;                 // what proc/log/echo/slab printed
-  std::vector<Diagnostic> failures;   // failed expectations, boot errors
+  std::string output;                // what proc/log/echo/slab printed
+  std::vector<Diagnostic> failures;  // failed expectations, boot errors
   int expects_passed = 0;
   int expects_failed = 0;
   bool ok() const { return failures.empty(); }

@@ -8,7 +8,8 @@ namespace mm::exec {
 
 namespace {
 // The object a kmalloc/kmem_cache_alloc returned, kept under its handle.
-Status keep(Run& x, const std::string& what, const std::string& handle, stmt::Pos at, const Expected<KmallocOutcome>& o) {
+Status keep(Run& x, const std::string& what, const std::string& handle, stmt::Pos at,
+            const Expected<KmallocOutcome>& o) {
   if (!o) {
     x.fail(at, o.diag().message);
     return {};
@@ -47,7 +48,9 @@ Status report(Run& x, stmt::Pos at, const Status& s) {
 }
 }  // namespace
 
-Status run(Run& x, const stmt::Kmalloc& s) { return keep(x, "kmalloc", s.handle, s.at, x.pg.kmalloc(s.size, s.gfp, s.cpu)); }
+Status run(Run& x, const stmt::Kmalloc& s) {
+  return keep(x, "kmalloc", s.handle, s.at, x.pg.kmalloc(s.size, s.gfp, s.cpu));
+}
 
 Status run(Run& x, const stmt::KmemCacheAlloc& s) {
   // A cache that does not exist is the cache word's fault.
@@ -75,8 +78,10 @@ Status run(Run& x, const stmt::KmemCacheDestroy& s) { return report(x, s.at, x.p
 
 Status run(Run& x, const stmt::Slab& s) {
   auto v = x.pg.slab_view(s.cache);
-  if (!v) x.fail(s.at, v.diag().message);
-  else x.r.output += *v;
+  if (!v)
+    x.fail(s.at, v.diag().message);
+  else
+    x.r.output += *v;
   return {};
 }
 

@@ -39,12 +39,14 @@ Status run(Run& x, const stmt::Spawn& s) {
 }
 
 Status run(Run& x, const stmt::Grow& s) {
-  if (const mm::Task* t = live(x, "grow", s.name, s.at)) return report(x, s.at, grow(x.machine(), t->pid, s.anon, s.file, s.shmem));
+  if (const mm::Task* t = live(x, "grow", s.name, s.at))
+    return report(x, s.at, grow(x.machine(), t->pid, s.anon, s.file, s.shmem));
   return {};
 }
 
 Status run(Run& x, const stmt::Exit& s) {
-  if (const mm::Task* t = live(x, s.kill ? "kill" : "exit", s.name, s.at)) return report(x, s.at, task_exit(x.machine(), t->pid));
+  if (const mm::Task* t = live(x, s.kill ? "kill" : "exit", s.name, s.at))
+    return report(x, s.at, task_exit(x.machine(), t->pid));
   return {};
 }
 
@@ -58,7 +60,8 @@ Status run(Run& x, const stmt::DropCaches&) {
 Status run(Run& x, const stmt::Swap& s) { return report(x, s.at, set_swap(x.machine(), s.size)); }
 
 Status run(Run& x, const stmt::OomScoreAdj& s) {
-  if (const mm::Task* t = live(x, "oom_score_adj", s.name, s.at)) return report(x, s.at, set_oom_score_adj(x.machine(), t->pid, s.adj));
+  if (const mm::Task* t = live(x, "oom_score_adj", s.name, s.at))
+    return report(x, s.at, set_oom_score_adj(x.machine(), t->pid, s.adj));
   return {};
 }
 

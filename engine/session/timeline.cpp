@@ -13,7 +13,7 @@ namespace mm {
 // event before it).
 struct Playground::ReplayTap final : TraceObserver {
   std::size_t fire_at = 0;
-  const Machine* machine = nullptr;  // the machine whose events count
+  const Machine* machine = nullptr;          // the machine whose events count
   std::unique_ptr<Machine>* into = nullptr;  // reused storage: copy-assigning keeps its buffers
   bool fired = false;
 
@@ -39,8 +39,7 @@ void Playground::settle_cursor() {
   // Keep the operation the cursor is inside (whole), unless the cursor is
   // at its very start; later operations are discarded as redo would be.
   const std::size_t keep = cursor_.pos == 0 ? cursor_.op : cursor_.op + 1;
-  while (undo_.size() > keep && undo()) {
-  }
+  while (undo_.size() > keep && undo()) {}
   redo_.clear();
   seek_end();
 }
@@ -68,8 +67,9 @@ void Playground::seek_end() {
 Status Playground::seek(std::size_t op, std::size_t pos) {
   if (op >= undo_.size()) {
     if (undo_.empty() && op == 0) return {};  // nothing recorded: the end is the only place
-    return Diagnostic{"", 0, 0, "seek: there is no operation " + std::to_string(op) + " (the timeline has " +
-                                    std::to_string(undo_.size()) + ")"};
+    return Diagnostic{"", 0, 0,
+                      "seek: there is no operation " + std::to_string(op) + " (the timeline has " +
+                          std::to_string(undo_.size()) + ")"};
   }
   const Snapshot& s = undo_[op];
   pos = std::min(pos, s.count);

@@ -2,11 +2,14 @@
 // invariants after every boot step on machines of many shapes.
 #include <doctest/doctest.h>
 
-#include "text/parse/dmesg.h"
 #include "session/playground.h"
-#include "text/format/proc.h"
 #include "test_util.h"
 #include "text/format/narration.h"
+#include "text/format/proc.h"
+#include "text/parse/dmesg.h"
+
+#include <array>
+#include <set>
 
 using namespace mm;
 
@@ -80,9 +83,9 @@ TEST_SUITE("boot") {
     CHECK(zl == std::vector<std::string>{"1:DMA32", "2:DMA32", "0:DMA32", "0:DMA"});
     // __GFP_THISNODE lists only the node's own zones.
     CHECK(m->nodes[1].zonelist_nofallback.size() == 1);
-    CHECK(mmtest::matching(m->log, "^Fallback order") ==
-          std::vector<std::string>{"Fallback order for Node 0: 0 1 2 ", "Fallback order for Node 1: 1 2 0 ",
-                                   "Fallback order for Node 2: 2 1 0 "});
+    CHECK(mmtest::matching(m->log, "^Fallback order") == std::vector<std::string>{"Fallback order for Node 0: 0 1 2 ",
+                                                                                  "Fallback order for Node 1: 1 2 0 ",
+                                                                                  "Fallback order for Node 2: 2 1 0 "});
   }
 
   TEST_CASE("equal distances: node_load spreads the first remote choice round-robin") {
@@ -124,11 +127,31 @@ TEST_SUITE("boot") {
     CHECK(m->thp_enabled);
     CHECK(m->min_free_kbytes == 45056);  // (2 + 9) pageblocks * 2 zones * 2M
     s->knobs.transparent_hugepage = false;
-    auto off = mmtest::boot_checked(plan_from_spec(*s));
+    auto off = mmtest::boot_checked(plan_from_spec(*s), true);
+    CHECK_FALSE(off->thp_enabled);
     CHECK(off->min_free_kbytes < 45056);
     // Without THP the sqrt rule stands: int_sqrt(lowmem_kbytes * 16) ~ 3948 for 1G.
     CHECK(off->min_free_kbytes > 3800);
     CHECK(off->min_free_kbytes < 4100);
+    // hugepage_init() still runs set_recommended_min_free_kbytes(), which
+    // with THP off computes min_free_kbytes again (now that the high
+    // watermarks are set) and raises nothing.
+    const Trace& t = off->trace;
+    const auto& ev = t.events();
+    size_t recomputed = 0;
+    for (size_t i = 0; i < ev.size(); ++i) {
+      CHECK(ev[i].code != Ev::set_recommended_min_free_kbytes);
+      CHECK(ev[i].code != Ev::min_free_kbytes_raised);
+      if (ev[i].code != Ev::recompute_min_free_kbytes || ev[i].kind != EventKind::Begin) continue;
+      ++recomputed;
+      CHECK(to_string(ev[i], t).find("THP is off: min_free_kbytes is computed again") != std::string::npos);
+      CHECK(narrate(ev[i], t, Lang::zh).find("平方根") != std::string::npos);
+      REQUIRE(i + 1 < ev.size());
+      CHECK(ev[i + 1].code == Ev::min_free_kbytes);
+      CHECK(ev[i + 1].depth == ev[i].depth + 1);
+      CHECK(ev[i + 1].get(Arg::min_free_kb) == off->min_free_kbytes);
+    }
+    CHECK(recomputed == 1);
   }
 
   TEST_CASE("a user's min_free_kbytes wins over the computed one") {
@@ -215,7 +238,7 @@ TEST_SUITE("boot") {
     REQUIRE(s);
     bool saw_uninit_before_late = false;
     auto hook = [&](const Machine& m, const BootOp& op) {
-      if (op.kind == BootOpKind::MemInit) {
+      if (std::holds_alternative<MemInit>(op)) {
         CHECK(m.nodes[0].first_deferred_pfn == 65536);
         for (Pfn p = 65536; p < m.mem.nr; ++p)
           if (m.mem.st(p) == FrameState::Uninit) {
@@ -239,8 +262,8 @@ TEST_SUITE("boot") {
 
   TEST_CASE("invariants hold after every boot step on machines of many shapes") {
     for (const char* spec :
-         {"ram=96M cpus=1", "ram=100M cpus=3", "ram=512M cpus=1", "ram=1G cpus=2", "ram=3G cpus=4",
-          "ram=3584M cpus=2", "ram=4G cpus=8", "ram=6G cpus=16 nodes=2", "ram=3G cpus=3 nodes=1G,1G,1G distance=30",
+         {"ram=96M cpus=1", "ram=100M cpus=3", "ram=512M cpus=1", "ram=1G cpus=2", "ram=3G cpus=4", "ram=3584M cpus=2",
+          "ram=4G cpus=8", "ram=6G cpus=16 nodes=2", "ram=3G cpus=3 nodes=1G,1G,1G distance=30",
           "ram=4G cpus=2 nodes=3G:0,1G:1", "ram=2G cpus=5 deferred=off", "ram=2G cpus=2 thp=off mobility=off",
           "ram=2G cpus=2 kernelcore=1G", "ram=8G cpus=4 nodes=2 movablecore=30%",
           "ram=6G cpus=2 nodes=2 kernelcore=mirror", "ram=2G cpus=2 nodes=256M,1792M kernelcore=1G"}) {
@@ -289,7 +312,13 @@ TEST_SUITE("boot") {
     auto a = mmtest::boot_spec("ram=256M cpus=2", true);
     auto b = mmtest::boot_spec("ram=256M cpus=2", true);
     REQUIRE(a->trace.events().size() == b->trace.events().size());
-    for (size_t i = 0; i < a->trace.events().size(); ++i) REQUIRE(to_string(a->trace.events()[i], a->trace) == to_string(b->trace.events()[i], b->trace));
+    for (size_t i = 0; i < a->trace.events().size(); ++i) {
+      const Event& x = a->trace.events()[i];
+      const Event& y = b->trace.events()[i];
+      CAPTURE(i);
+      REQUIRE(mmtest::same_event(x, a->trace, y, b->trace));
+      REQUIRE(to_string(x, a->trace) == to_string(y, b->trace));
+    }
     CHECK(a->mem.state == b->mem.state);
     CHECK(a->mem.next == b->mem.next);
   }
@@ -311,15 +340,14 @@ TEST_SUITE("boot") {
         if (depth == 1) in_deferred = false;
       } else {
         CHECK(e.depth == depth);
-        if (in_deferred && e.code == Ev::buddy_merge)
-          merge_inside_deferred = true;
+        if (in_deferred && e.code == Ev::buddy_merge) merge_inside_deferred = true;
       }
     }
     CHECK(depth == 0);
     CHECK(merge_inside_deferred);  // pageblocks merging into order-10 blocks
     std::vector<std::string> top;
     for (const Event& e : ev)
-      if (e.kind == EventKind::Begin && e.depth == 1) top.push_back(e.fn);
+      if (e.kind == EventKind::Begin && e.depth == 1) top.push_back(std::string(e.function()));
     CHECK(std::find(top.begin(), top.end(), "setup_arch") != top.end());
     CHECK(std::find(top.begin(), top.end(), "init_per_zone_wmark_min") != top.end());
     // The watermark step carries its numbers.
@@ -328,6 +356,228 @@ TEST_SUITE("boot") {
       if (e.code == Ev::wmark_step && e.zone == static_cast<int>(idx(ZoneType::DMA32)))
         wm = e.get(Arg::high) > e.get(Arg::low) && e.get(Arg::step) > 0;
     CHECK(wm);
+  }
+
+  TEST_CASE("every kind of plan operation runs through the executor") {
+    // The model's plan for 256M uses most operations; a replay adds the
+    // rest: a memblock_remove, a free of a logged range, an allocation the
+    // kernel put elsewhere than the engine would, one that may fail and
+    // does, a log line.
+    auto s = parse_shorthand("ram=256M cpus=1");
+    REQUIRE(s);
+    BootPlan plan = plan_from_spec(*s);
+    auto trim = std::find_if(plan.ops.begin(), plan.ops.end(),
+                             [](const BootOp& op) { return std::holds_alternative<MemblockTrim>(op); });
+    REQUIRE(trim != plan.ops.end());
+    MemblockAlloc replayed;
+    replayed.size = 4096;
+    replayed.align = 4096;
+    replayed.logged = 0x5000000;  // the engine's top-down search picks the top of RAM
+    replayed.caller = "replay_test+0x1/0x2";
+    replayed.line = 7;
+    MemblockAlloc hopeless;
+    hopeless.fn = MemblockAllocFn::phys_alloc_range;
+    hopeless.size = 1ull << 40;
+    hopeless.may_fail = true;
+    hopeless.caller = "init_mem_mapping";
+    const std::vector<BootOp> extra = {
+        MemblockRemove{0x8000000, 0x1000, "remove_test"},
+        MemblockReserve{0x6000000, 0x2000, "reserve_test"},
+        MemblockPhysFree{Phys{0x6000000}, 0x2000, "free_test"},
+        replayed,
+        hopeless,
+        Printk{"hello from the plan"},
+    };
+    plan.ops.insert(trim + 1, extra.begin(), extra.end());
+    std::array<int, std::variant_size_v<BootOp>> ran{};
+    size_t ops_seen = 0;
+    auto hook = [&](const Machine& m, const BootOp& op) {
+      ++ran[op.index()];
+      ++ops_seen;
+      CHECK(check_invariants(m).empty());
+    };
+    auto r = boot(plan, true, hook);
+    REQUIRE_MESSAGE(r, (r ? std::string() : r.diag().str()));
+    CHECK(ops_seen == plan.ops.size());
+    for (size_t i = 0; i < ran.size(); ++i) {
+      CAPTURE(i);
+      CHECK(ran[i] > 0);
+    }
+    const Machine& m = *r.value();
+    REQUIRE(m.replay_mismatches.size() == 1);
+    CHECK(m.replay_mismatches[0].find("replay_test+0x1/0x2): the kernel placed it at 0x0000000005000000") !=
+          std::string::npos);
+    CHECK(m.memblock.is_reserved(0x5000000));        // the replay follows the kernel
+    CHECK_FALSE(m.memblock.is_reserved(0x6000000));  // reserved, then freed
+    CHECK(mmtest::matching(m.log, "^hello from the plan$").size() == 1);
+    size_t warned = 0, none = 0;
+    for (const Event& e : m.trace.events()) {
+      if (e.code == Ev::memblock_alloc_mismatch) {
+        ++warned;
+        CHECK(e.kind == EventKind::Warn);
+        CHECK(e.get(Arg::base) == 0x5000000);
+        CHECK(e.get(Arg::found) != 0x5000000);
+      }
+      if (e.code == Ev::memblock_alloc_none) ++none;
+    }
+    CHECK(warned == 1);
+    CHECK(none == 1);
+  }
+
+  TEST_CASE("a 256M boot: each phase a Begin/End pair named after the kernel, in the kernel's order") {
+    auto m = mmtest::boot_spec("ram=256M cpus=1", true);
+    const std::set<Ev> phases = {Ev::start_kernel,
+                                 Ev::setup_arch,
+                                 Ev::x86_numa_init,
+                                 Ev::free_area_init,
+                                 Ev::build_all_zonelists,
+                                 Ev::mem_init,
+                                 Ev::preallocate_vmalloc_pages,
+                                 Ev::page_alloc_init_late,
+                                 Ev::deferred_init_memmap,
+                                 Ev::init_per_zone_wmark_min,
+                                 Ev::set_recommended_min_free_kbytes};
+    std::vector<std::string> order;
+    std::vector<const Event*> open;
+    for (const Event& e : m->trace.events()) {
+      if (e.kind == EventKind::Begin) {
+        open.push_back(&e);
+        if (phases.count(e.code)) order.push_back(std::string(e.depth, ' ') + std::string(e.function()));
+      } else if (e.kind == EventKind::End) {
+        REQUIRE_FALSE(open.empty());
+        CHECK(open.back()->code == e.code);  // an End closes the phase that opened last
+        CHECK(open.back()->depth == e.depth);
+        open.pop_back();
+      }
+    }
+    CHECK(open.empty());
+    // 256M: no deferred struct pages (one section of the last zone covers
+    // all), no khugepaged (THP starts from 512M).
+    CHECK(order == std::vector<std::string>{"start_kernel", " setup_arch", "  x86_numa_init", "  free_area_init",
+                                            "  build_all_zonelists", " mem_init", "  preallocate_vmalloc_pages",
+                                            " page_alloc_init_late", " init_per_zone_wmark_min"});
+    // Every memblock allocation holds the reservation of what it found.
+    const auto& ev = m->trace.events();
+    size_t allocs = 0;
+    for (size_t i = 0; i + 2 < ev.size(); ++i) {
+      if (ev[i].kind != EventKind::Begin || spec(ev[i].code).motion != Motion::memblock || ev[i].code == Ev::setup_arch)
+        continue;
+      ++allocs;
+      CHECK(ev[i + 1].code == Ev::memblock_reserve);
+      CHECK(ev[i + 1].depth == ev[i].depth + 1);
+      CHECK(m->trace.string_at(static_cast<size_t>(ev[i + 1].get(Arg::caller))) == "memblock_alloc_range_nid");
+      CHECK(ev[i + 1].get(Arg::size) == ev[i].get(Arg::size));
+      CHECK(ev[i + 2].kind == EventKind::End);
+    }
+    CHECK(allocs > 40);
+  }
+
+  TEST_CASE("boot events carry their figures") {
+    auto m = mmtest::boot_spec("ram=1G cpus=2", true);
+    const Trace& t = m->trace;
+    auto first = [&](Ev code) -> const Event& {
+      for (const Event& e : t.events())
+        if (e.code == code) return e;
+      FAIL("no event " << spec(code).code);
+      return t.events().front();
+    };
+    const Event& sk = first(Ev::start_kernel);
+    CHECK(t.string_at(static_cast<size_t>(sk.get(Arg::spec))) == "ram=1G cpus=2");
+    CHECK(to_string(sk, t) == "> start_kernel: boot ram=1G cpus=2");
+    const Event& dma = first(Ev::dma_reserve);
+    CHECK(dma.get(Arg::dma_reserve) == static_cast<std::int64_t>(m->dma_reserve));
+    CHECK(dma.get(Arg::pages) - dma.get(Arg::free) == dma.get(Arg::dma_reserve));
+    const Event& zs = first(Ev::zone_size);
+    const Zone& dz = m->nodes[0].zones[idx(ZoneType::DMA)];
+    CHECK(zs.zone == static_cast<int>(idx(ZoneType::DMA)));
+    CHECK(zs.pfn == dz.zone_start_pfn);
+    CHECK(zs.get(Arg::spanned) == static_cast<std::int64_t>(dz.spanned_pages));
+    CHECK(zs.get(Arg::present) == static_cast<std::int64_t>(dz.present_pages));
+    CHECK(to_string(zs, t).find("Node 0 DMA: start_pfn 1, spanned 4095, present 3998, ") != std::string::npos);
+    const Event& mi = first(Ev::memmap_init);
+    CHECK(mi.get(Arg::deferred) == 1);
+    CHECK(mi.get(Arg::start) == 65536);
+    const Event& numa = first(Ev::x86_numa_init);
+    CHECK(numa.get(Arg::fake) == 1);
+    CHECK(narrate(numa, t, Lang::zh).find("没有 NUMA 配置") != std::string::npos);
+    const Event& raised = first(Ev::min_free_kbytes_raised);
+    CHECK(raised.get(Arg::kb) == 45056);
+    CHECK(raised.get(Arg::count) == 2);
+    CHECK(to_string(raised, t).find("min_free_kbytes ") != std::string::npos);
+    const Event& fpm = first(Ev::free_pages_memory);
+    CHECK(fpm.get(Arg::last_pfn) >= fpm.get(Arg::start));
+    CHECK(first(Ev::deferred_init_memmap).node == 0);
+    CHECK(first(Ev::set_recommended_min_free_kbytes).kind == EventKind::Begin);
+  }
+
+  TEST_CASE("a replayed NUMA log: NODE_DATA comes back as memblock_phys_alloc_try_nid") {
+    auto dmesg = mmtest::read_file(mmtest::reference_dir() + "/numa2-m2g-smp2/dmesg.txt");
+    REQUIRE(dmesg);
+    auto plan = plan_from_dmesg(*dmesg, "numa2");
+    REQUIRE(plan);
+    size_t node_data = 0;
+    for (const BootOp& op : plan->ops)
+      if (const auto* a = std::get_if<MemblockAlloc>(&op); a && a->purpose == AllocPurpose::NodeData) {
+        ++node_data;
+        CHECK(a->fn == MemblockAllocFn::phys_alloc_try_nid);
+        CHECK(a->logged);
+        CHECK(a->line > 0);
+      }
+    CHECK(node_data == 2);
+    auto m = mmtest::boot_checked(*plan, true);
+    size_t set_node = 0, begins = 0;
+    for (const Event& e : m->trace.events()) {
+      set_node += e.code == Ev::memblock_set_node;
+      begins += e.code == Ev::memblock_phys_alloc_try_nid && e.kind == EventKind::Begin;
+      if (e.code == Ev::x86_numa_init && e.kind == EventKind::Begin) CHECK(e.get(Arg::count) == 2);
+    }
+    CHECK(set_node >= 2);
+    CHECK(begins == 2);
+  }
+
+  TEST_CASE("shorthand: an unknown key names the nearest known one") {
+    auto typo = parse_shorthand("ram=1G cpsu=2");
+    REQUIRE_FALSE(typo);
+    CHECK(typo.diag().col == 8);
+    CHECK(typo.diag().message ==
+          "unknown key 'cpsu', did you mean 'cpus'? (known: ram cpus nodes distance min_free_kbytes "
+          "watermark_scale_factor watermark_boost_factor lowmem_reserve_ratio percpu_pagelist_high_fraction "
+          "deferred thp mobility kernelcore movablecore initrd)");
+    CHECK(parse_shorthand("ram=1G mobilty=off").diag().message.find("did you mean 'mobility'?") != std::string::npos);
+    CHECK(parse_shorthand("ram=1G defered=off").diag().message.find("did you mean 'deferred'?") != std::string::npos);
+    CHECK(parse_shorthand("rma=1G").diag().message.find("did you mean 'ram'?") != std::string::npos);
+    CHECK(parse_shorthand("ram=1G intird=2M").diag().message.find("did you mean 'initrd'?") != std::string::npos);
+    // Nothing near: no guess.
+    auto far = parse_shorthand("ram=1G colour=blue");
+    REQUIRE_FALSE(far);
+    CHECK(far.diag().message.rfind("unknown key 'colour' (known: ram cpus", 0) == 0);
+    CHECK(shorthand_keys().size() == 15);
+  }
+
+  TEST_CASE("shorthand: one message per kind of value, naming the key") {
+    auto msg = [](const char* text) { return parse_shorthand(text).diag().message; };
+    CHECK(msg("ram=1G thp=maybe") == "expected on or off for thp");
+    CHECK(msg("ram=1G mobility=2") == "expected on or off for mobility");
+    CHECK(msg("ram=1G watermark_scale_factor=x") == "expected a whole number for watermark_scale_factor, got 'x'");
+    CHECK(msg("ram=1G smp=two") == "expected a whole number for smp, got 'two'");
+    CHECK(msg("ram=1G watermark_scale_factor=5000") == "watermark_scale_factor=5000 is out of range [1, 3000]");
+    CHECK(msg("ram=1G kernelcore=lots") == "bad size 'lots' for kernelcore (use a number with K, M or G, like 512M)");
+    CHECK(msg("ram=1G ram=2G") == "'ram' given twice (first at column 1)");
+    CHECK(msg("ram=1G lowmem_reserve_ratio=256,x") == "bad lowmem_reserve_ratio entry 'x'");
+    CHECK(parse_shorthand("ram=1G lowmem_reserve_ratio=256,x").diag().col == 33);
+    CHECK(msg("ram=2G nodes=2 distance=10,20;20,300") == "bad distance '300' (numbers 10..254, rows separated by ';')");
+    CHECK(parse_shorthand("ram=2G nodes=2 distance=10,20;20,300").diag().col == 34);
+    CHECK(msg("ram=2G cpus=2 nodes=1G:0-5,1G") == "bad cpu list '0-5' (cpus are 0..1, like 0-1 or 0+2)");
+    CHECK(msg("ram=2G cpus=2 nodes=1G:0,1G:0") == "cpu 0 is given to two nodes");
+    // The aliases parse as their key; a trailing '+' in a cpu list names no CPU.
+    auto ok = parse_shorthand("mem=2G smp=3 nodes=1G:0+,1G:1+2");
+    REQUIRE(ok);
+    CHECK(ok->cpus == 3);
+    CHECK(ok->nodes[0].cpus == std::vector<int>{0});
+    CHECK(ok->nodes[1].cpus == std::vector<int>{1, 2});
+    CHECK(parse_size("1.5G") == (3ull << 29));
+    CHECK(parse_size("2GiB") == (2ull << 30));
+    CHECK_FALSE(parse_size("1Q"));
   }
 
   TEST_CASE("the Playground keeps its machine when a boot fails") {

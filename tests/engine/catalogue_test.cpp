@@ -13,7 +13,6 @@
 using namespace mm;
 
 namespace {
-bool legacy(const EventSpec& s) { return s.code.substr(0, 7) == "legacy_"; }
 bool has_cjk(std::string_view s) {
   for (unsigned char c : s)
     if (c >= 0xe4 && c <= 0xe9) return true;  // lead bytes of U+4000..U+9FFF in UTF-8
@@ -28,7 +27,6 @@ TEST_SUITE("catalogue") {
       const EventSpec& s = kEventSpecs[i];
       CAPTURE(s.code);
       CHECK(codes.insert(s.code).second);
-      if (legacy(s)) continue;
       CHECK(!s.fn.empty());
       const Words& w = words(static_cast<Ev>(i));
       CHECK(!w.en.empty());
@@ -81,16 +79,16 @@ TEST_SUITE("catalogue") {
   TEST_CASE("a phase's End record carries the phase's code; tracing off records nothing") {
     Trace t;
     CHECK(!t.step(Ev::expand_split));
-    { TraceScope off(t, Ev::legacy_begin); }
+    { TraceScope off(t, Ev::mem_init); }
     CHECK(t.events().empty());
     t.enable(true);
     {
-      TraceScope on(t, Ev::legacy_begin);
+      TraceScope on(t, Ev::mem_init);
       CHECK(t.depth() == 1);
     }
     REQUIRE(t.events().size() == 2);
     CHECK(t.events()[1].kind == EventKind::End);
-    CHECK(t.events()[1].code == Ev::legacy_begin);
+    CHECK(t.events()[1].code == Ev::mem_init);
     CHECK(t.depth() == 0);
   }
 }

@@ -26,7 +26,7 @@ TEST_SUITE("cow array") {
   }
 
   TEST_CASE("memory shares add up to the chunks that exist") {
-    CowArray<std::uint8_t, 4> a(64, 0);  // 4 chunks
+    CowArray<std::uint8_t, 4> a(64, 0);                                  // 4 chunks
     const double one = static_cast<double>(sizeof(std::uint32_t) + 16);  // a chunk with its count
     std::vector<CowArray<std::uint8_t, 4>> copies(3, a);
     double total = a.bytes_share();

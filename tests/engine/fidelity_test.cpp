@@ -3,10 +3,10 @@
 // what that kernel printed, field by field and line by line.
 #include <doctest/doctest.h>
 
-#include "text/parse/dmesg.h"
 #include "session/playground.h"
-#include "text/format/proc.h"
 #include "test_util.h"
+#include "text/format/proc.h"
+#include "text/parse/dmesg.h"
 
 using namespace mm;
 
@@ -48,12 +48,24 @@ void compare_zoneinfo(const std::string& ours_text, const std::string& real_text
   }
 }
 
-const char* kLinePatterns[] = {
-    "^Zone ranges:",      "^  (DMA|DMA32|Normal|Device) ", "^Movable zone start", "^  Node [0-9]+: 0x",
-    "^Early memory node ranges", "^  node +[0-9]+: \\[mem", "^Initmem setup node", "unavailable ranges",
-    "^Fallback order for Node", "^Built [0-9]+ zonelists", "^Policy zone:", "^NODE_DATA\\(",
-    "^Faking a node", "^No NUMA configuration", "^NUMA: Node [0-9]+ \\[mem", "^Memory: ",
-    "^Freeing (SMP alternatives|initrd|unused)", "^mminit::zonelist"};
+const char* kLinePatterns[] = {"^Zone ranges:",
+                               "^  (DMA|DMA32|Normal|Device) ",
+                               "^Movable zone start",
+                               "^  Node [0-9]+: 0x",
+                               "^Early memory node ranges",
+                               "^  node +[0-9]+: \\[mem",
+                               "^Initmem setup node",
+                               "unavailable ranges",
+                               "^Fallback order for Node",
+                               "^Built [0-9]+ zonelists",
+                               "^Policy zone:",
+                               "^NODE_DATA\\(",
+                               "^Faking a node",
+                               "^No NUMA configuration",
+                               "^NUMA: Node [0-9]+ \\[mem",
+                               "^Memory: ",
+                               "^Freeing (SMP alternatives|initrd|unused)",
+                               "^mminit::zonelist"};
 
 }  // namespace
 
@@ -115,7 +127,7 @@ TEST_SUITE("fidelity") {
       auto real = mmtest::lines(*mmtest::read_file(dir + "/buddyinfo.txt"));
       REQUIRE(ours.size() == real.size());
       for (size_t i = 0; i < ours.size(); ++i) {
-        CHECK(ours[i].size() == real[i].size());        // same columns and widths
+        CHECK(ours[i].size() == real[i].size());                // same columns and widths
         CHECK(ours[i].substr(0, 22) == real[i].substr(0, 22));  // same node and zone
       }
       // pagetypeinfo: same lines, same block totals per zone.

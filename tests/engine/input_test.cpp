@@ -2,10 +2,10 @@
 // nothing crashes. Also the scenario language.
 #include <doctest/doctest.h>
 
-#include "text/parse/dmesg.h"
 #include "session/playground.h"
 #include "session/scenario.h"
 #include "test_util.h"
+#include "text/parse/dmesg.h"
 
 using namespace mm;
 
@@ -47,9 +47,10 @@ TEST_SUITE("input") {
     CHECK(p.diag().col == 42);  // the first "z"
     CHECK(p.diag().str().rfind("bad.txt:3:42: error: ", 0) == 0);
 
-    auto q = plan_from_dmesg("memblock_reserve: [0x1000-0x0fff] x+1/2\nBIOS-e820: [mem 0x0-0x9fbff] usable\n"
-                             "BIOS-e820: [mem 0x100000-0x7ffffff] usable\n",
-                             "q.txt");
+    auto q = plan_from_dmesg(
+        "memblock_reserve: [0x1000-0x0fff] x+1/2\nBIOS-e820: [mem 0x0-0x9fbff] usable\n"
+        "BIOS-e820: [mem 0x100000-0x7ffffff] usable\n",
+        "q.txt");
     REQUIRE_FALSE(q);
     CHECK(q.diag().line == 1);
     CHECK(q.diag().message.find("ends before it starts") != std::string::npos);
@@ -58,7 +59,8 @@ TEST_SUITE("input") {
     REQUIRE_FALSE(none);
     CHECK(none.diag().message.find("BIOS-e820") != std::string::npos);
 
-    auto huge = plan_from_dmesg("BIOS-e820: [mem 0x0-0x9fbff] usable\nBIOS-e820: [mem 0x100000-0xfffffffffff] usable\n", "h.txt");
+    auto huge = plan_from_dmesg("BIOS-e820: [mem 0x0-0x9fbff] usable\nBIOS-e820: [mem 0x100000-0xfffffffffff] usable\n",
+                                "h.txt");
     REQUIRE_FALSE(huge);
     CHECK(huge.diag().message.find("64G") != std::string::npos);
 
@@ -166,22 +168,25 @@ TEST_SUITE("input") {
       }
       Playground pg;
       Status s = pg.boot_dmesg(t, "cut.txt");
-      if (s) CHECK(pg.check().empty());
-      else CHECK_FALSE(s.diag().message.empty());
+      if (s)
+        CHECK(pg.check().empty());
+      else
+        CHECK_FALSE(s.diag().message.empty());
     }
   }
 
   TEST_CASE("scenario: expectations pass and fail with their line and column") {
-    auto r = run("# a comment\n"
-                 "machine ram=256M cpus=1\n"
-                 "expect zone DMA32 spanned == 61408\n"
-                 "expect zone DMA managed > 0   # trailing comment\n"
-                 "expect node 0 zone DMA32 pcp.batch == 15\n"
-                 "expect zone DMA protection[1] == 181\n"
-                 "expect min_free_kbytes != 0\n"
-                 "expect log contains \"Built 1 zonelists\"\n"
-                 "expect proc buddyinfo contains \"zone    DMA32\"\n"
-                 "expect zone DMA32 managed == 1\n");
+    auto r =
+        run("# a comment\n"
+            "machine ram=256M cpus=1\n"
+            "expect zone DMA32 spanned == 61408\n"
+            "expect zone DMA managed > 0   # trailing comment\n"
+            "expect node 0 zone DMA32 pcp.batch == 15\n"
+            "expect zone DMA protection[1] == 181\n"
+            "expect min_free_kbytes != 0\n"
+            "expect log contains \"Built 1 zonelists\"\n"
+            "expect proc buddyinfo contains \"zone    DMA32\"\n"
+            "expect zone DMA32 managed == 1\n");
     CHECK(r.expects_passed == 7);
     CHECK(r.expects_failed == 1);
     REQUIRE(r.failures.size() == 1);
@@ -200,7 +205,9 @@ TEST_SUITE("input") {
     auto bad = [](const std::string& text) { return parse_scenario(text, "s.mm"); };
     auto a = bad("machine ram=1G cpus=2\nprco zoneinfo\n");
     REQUIRE_FALSE(a);
-    CHECK(a.diag().str().rfind("s.mm:2:1: error: unknown statement 'prco': did you mean 'proc'? (statements: machine, dmesg, proc,", 0) == 0);
+    CHECK(a.diag().str().rfind(
+              "s.mm:2:1: error: unknown statement 'prco': did you mean 'proc'? (statements: machine, dmesg, proc,",
+              0) == 0);
     auto b = bad("machine ram=1G cpsu=2\n");
     REQUIRE_FALSE(b);
     CHECK(b.diag().line == 1);

@@ -4,6 +4,7 @@
 
 #include "mm/boot/memblock.h"
 #include "test_util.h"
+#include "text/format/narration.h"
 
 using mm::Memblock;
 using mm::MemblockRegion;
@@ -173,7 +174,8 @@ TEST_SUITE("memblock") {
     CHECK(d[0] == "MEMBLOCK configuration:");
     CHECK(d[1] == " memory size = 0x000000000009e000 reserved size = 0x0000000000010000");
     CHECK(d[2] == " memory.cnt  = 0x1");
-    CHECK(d[3] == " memory[0x0]\t[0x0000000000001000-0x000000000009efff], 0x000000000009e000 bytes on node 0 flags: 0x0");
+    CHECK(d[3] ==
+          " memory[0x0]\t[0x0000000000001000-0x000000000009efff], 0x000000000009e000 bytes on node 0 flags: 0x0");
     CHECK(d[5] == " reserved[0x0]\t[0x0000000000000000-0x000000000000ffff], 0x0000000000010000 bytes flags: 0x0");
   }
 
@@ -183,11 +185,53 @@ TEST_SUITE("memblock") {
     Memblock mb;
     mb.add(0, 4 * P, 0, &t, "e820__memblock_setup+0x65/0x7d");
     mb.reserve(P, P, &t, "setup_arch");
-    REQUIRE(t.events().size() == 2);
-    CHECK(std::string(t.events()[0].fn) == "memblock_add");
-    CHECK(t.events()[0].text == "[0x0000000000000000-0x0000000000003fff] e820__memblock_setup+0x65/0x7d");
-    CHECK(std::string(t.events()[1].fn) == "memblock_reserve");
-    CHECK(t.events()[1].a == P);
-    CHECK(t.events()[1].b == P);
+    mb.phys_free(P, P, &t);
+    mb.remove(3 * P, P, &t);
+    REQUIRE(t.events().size() == 4);
+    const mm::Event& add = t.events()[0];
+    CHECK(add.code == mm::Ev::memblock_add);
+    CHECK(add.function() == "memblock_add");
+    CHECK(add.get(mm::Arg::base) == 0);
+    CHECK(add.get(mm::Arg::size) == static_cast<std::int64_t>(4 * P));
+    CHECK(mm::to_string(add, t) ==
+          "- memblock_add: [0x0000000000000000-0x0000000000003fff] e820__memblock_setup+0x65/0x7d");
+    const mm::Event& res = t.events()[1];
+    CHECK(res.code == mm::Ev::memblock_reserve);
+    CHECK(res.get(mm::Arg::base) == static_cast<std::int64_t>(P));
+    CHECK(res.get(mm::Arg::size) == static_cast<std::int64_t>(P));
+    CHECK(res.get(mm::Arg::last) == static_cast<std::int64_t>(2 * P - 1));
+    CHECK(t.string_at(static_cast<size_t>(res.get(mm::Arg::caller))) == "setup_arch");
+    CHECK(t.events()[2].code == mm::Ev::memblock_phys_free);
+    CHECK(t.events()[3].code == mm::Ev::memblock_remove);
+    // No caller: the Chinese leaves the caller out rather than naming nobody.
+    CHECK(mm::narrate(t.events()[2], t, mm::Lang::zh).find("调用者") == std::string::npos);
+    CHECK(mm::narrate(res, t, mm::Lang::zh).find("（调用者 setup_arch）") != std::string::npos);
+  }
+
+  TEST_CASE("an event describes the regions as they are after the step") {
+    // The page shows the state right after event k next to event k: the
+    // reserve's event is recorded once memblock.reserved holds the range.
+    Memblock mb;
+    mm::Trace t;
+    t.enable(true);
+    struct Seen : mm::TraceObserver {
+      const Memblock* mb;
+      std::vector<size_t> reserved_before;
+      void before_record(const mm::Trace&, std::size_t) override {
+        reserved_before.push_back(mb->reserved.regions.size());
+      }
+    } seen;
+    seen.mb = &mb;
+    t.set_observer(&seen);
+    mb.add(0, 8 * P, 0, &t);
+    mb.reserve(2 * P, P, &t);
+    mb.trim_memory(P, &t);
+    mb.set_node(0, 8 * P, 1, &t);
+    REQUIRE(seen.reserved_before.size() == 4);
+    CHECK(seen.reserved_before[1] == 1);  // the reserve happened before its event
+    CHECK(t.events()[2].code == mm::Ev::memblock_trim_memory);
+    CHECK(t.events()[3].code == mm::Ev::memblock_set_node);
+    CHECK(t.events()[3].node == 1);
+    CHECK(mb.memory.regions[0].nid == 1);
   }
 }

@@ -6,9 +6,9 @@
 
 #include <sstream>
 
-#include "text/parse/oom_replay.h"
 #include "session/playground.h"
 #include "test_util.h"
+#include "text/parse/oom_replay.h"
 
 using namespace mm;
 
@@ -20,9 +20,7 @@ std::string capture(const std::string& config, const std::string& file) {
   return *t;
 }
 
-int chosen_pid(const OomReport& r, const OomRanking& k) {
-  return k.chosen ? r.tasks[k.rows[*k.chosen].task].pid : -1;
-}
+int chosen_pid(const OomReport& r, const OomRanking& k) { return k.chosen ? r.tasks[k.rows[*k.chosen].task].pid : -1; }
 
 OomRanking rank(const OomReport& r, const OomNodePages& boot = {}) {
   auto k = rank_oom_report(r, boot, "t.txt");
@@ -38,8 +36,8 @@ struct Row {
   int adj;
   const char* name;
 };
-std::string report(const std::string& constraint, const std::string& nodemask, const std::vector<Row>& rows,
-                   int victim, const std::string& show_mem) {
+std::string report(const std::string& constraint, const std::string& nodemask, const std::vector<Row>& rows, int victim,
+                   const std::string& show_mem) {
   std::ostringstream o;
   o << "hog invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, "
        "oom_score_adj=0\n";
@@ -48,8 +46,8 @@ std::string report(const std::string& constraint, const std::string& nodemask, c
   o << "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n";
   char buf[200];
   for (const Row& r : rows) {
-    std::snprintf(buf, sizeof buf, "[%7d] %5d %5d %8ld %8ld %8ld %8ld         %5d %s\n", r.pid, 0, r.pid,
-                  r.rss + 100, r.rss, r.pgtables_bytes, r.swapents, r.adj, r.name);
+    std::snprintf(buf, sizeof buf, "[%7d] %5d %5d %8ld %8ld %8ld %8ld         %5d %s\n", r.pid, 0, r.pid, r.rss + 100,
+                  r.rss, r.pgtables_bytes, r.swapents, r.adj, r.name);
     o << buf;
   }
   o << "oom-kill:constraint=" << constraint << ",nodemask=" << nodemask
@@ -187,8 +185,8 @@ TEST_SUITE("oom replay") {
     // Over node 1 (totalpages 131072 + 262112 = 393184, 393 per adj point)
     // B scores 1010 + 99036 = 100046 < 100050, so A dies; over the whole
     // machine (643 per point) B would have died.
-    const std::vector<Row> rows = {{200, 100000, 204800, 0, 0, "A"}, {201, 1000, 40960, 0, 252, "B"},
-                                   {202, 150000, 409600, 0, -1000, "E"}};
+    const std::vector<Row> rows = {
+        {200, 100000, 204800, 0, 0, "A"}, {201, 1000, 40960, 0, 252, "B"}, {202, 150000, 409600, 0, -1000, "E"}};
     const std::string text = report("CONSTRAINT_MEMORY_POLICY", "1", rows, 200, kNumaShowMem);
     auto parsed = parse_oom_log(text, "numa.txt");
     REQUIRE_MESSAGE(parsed, (parsed ? std::string() : parsed.diag().str()));
@@ -267,8 +265,8 @@ TEST_SUITE("oom replay") {
   }
 
   TEST_CASE("the ranking is facts: badness term by term, notes by kind, the kernel's choice compared") {
-    const std::vector<Row> rows = {{200, 100000, 204800, 0, 0, "A"}, {201, 1000, 40960, 0, 252, "B"},
-                                   {202, 150000, 409600, 0, -1000, "E"}};
+    const std::vector<Row> rows = {
+        {200, 100000, 204800, 0, 0, "A"}, {201, 1000, 40960, 0, 252, "B"}, {202, 150000, 409600, 0, -1000, "E"}};
     const std::string text = report("CONSTRAINT_MEMORY_POLICY", "1", rows, 200, kNumaShowMem);
     auto parsed = parse_oom_log(text, "numa.txt");
     REQUIRE(parsed);
@@ -301,7 +299,8 @@ TEST_SUITE("oom replay") {
     // The same report with GFP_KERNEL: show_mem stops at Normal, so the note says so.
     std::string kernel = report("CONSTRAINT_MEMORY_POLICY", "1", rows, 201, kNumaShowMem);
     kernel.replace(kernel.find("0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO)"),
-                   std::string_view("0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO)").size(), "0xcc0(GFP_KERNEL)");
+                   std::string_view("0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO)").size(),
+                   "0xcc0(GFP_KERNEL)");
     auto pk = parse_oom_log(kernel, "k.txt");
     REQUIRE(pk);
     OomRanking kk = rank(pk->reports.at(0));
@@ -310,8 +309,8 @@ TEST_SUITE("oom replay") {
     CHECK(kk.notes.front().zone == ZoneType::Normal);
     CHECK_FALSE(kk.matches_kernel);  // the kernel named 201 here, the ranking 200
     // A memcg report: the cgroup's limit, approximate.
-    auto memcg = parse_oom_log(report("CONSTRAINT_MEMCG", "(null)", rows, 200, "memory: usage 409600kB, limit 409600kB\n"),
-                               "m.txt");
+    auto memcg = parse_oom_log(
+        report("CONSTRAINT_MEMCG", "(null)", rows, 200, "memory: usage 409600kB, limit 409600kB\n"), "m.txt");
     REQUIRE(memcg);
     OomRanking km = rank(memcg->reports.at(0));
     CHECK(km.totalpages == 102400u);
@@ -329,7 +328,8 @@ TEST_SUITE("oom replay") {
           "tie.txt: 1 OOM report\n"
           "\n"
           "== OOM 1 of 1 (tie.txt:1) ==\n"
-          "hog invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=0\n"
+          "hog invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, "
+          "oom_score_adj=0\n"
           "constraint: CONSTRAINT_NONE, nodemask=(null) (line 12)\n"
           "totalpages = 100000\n"
           "  totalram_pages = 100000 pages RAM (line 4) - 0 pages reserved (line 6) = 100000\n"
@@ -364,15 +364,13 @@ TEST_SUITE("oom replay") {
     CHECK(k.rows[0].oom_score == 0u);
 
     // Only -1000 tasks: no candidate at all.
-    auto only = parse_oom_log(report("CONSTRAINT_NONE", "(null)", {{400, 90000, 409600, 0, -1000, "huge"}}, 400,
-                                     kUmaShowMem),
-                              "only.txt");
+    auto only = parse_oom_log(
+        report("CONSTRAINT_NONE", "(null)", {{400, 90000, 409600, 0, -1000, "huge"}}, 400, kUmaShowMem), "only.txt");
     REQUIRE(only);
     OomRanking k2 = rank(only->reports.at(0));
     CHECK_FALSE(k2.chosen.has_value());
-    auto out = oom_replay(report("CONSTRAINT_NONE", "(null)", {{400, 90000, 409600, 0, -1000, "huge"}}, 400,
-                                 kUmaShowMem),
-                          "only.txt");
+    auto out = oom_replay(
+        report("CONSTRAINT_NONE", "(null)", {{400, 90000, 409600, 0, -1000, "huge"}}, 400, kUmaShowMem), "only.txt");
     REQUIRE(out);
     CHECK(out->find("no candidate") != std::string::npos);
     CHECK(out->find("differs: the kernel killed 400") != std::string::npos);

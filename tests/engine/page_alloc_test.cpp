@@ -8,13 +8,13 @@
 
 #include "mm/page_alloc/alloc.h"
 #include "mm/page_alloc/gfp.h"
-#include "text/parse/gfp.h"
-#include "text/format/gfp.h"
-#include "text/format/proc.h"
-#include "test_util.h"
-#include "text/format/narration.h"
-#include "text/format/reasons.h"
 #include "mm/pressure/task.h"
+#include "test_util.h"
+#include "text/format/gfp.h"
+#include "text/format/narration.h"
+#include "text/format/proc.h"
+#include "text/format/reasons.h"
+#include "text/parse/gfp.h"
 
 using namespace mm;
 
@@ -63,12 +63,14 @@ std::string typed(const Event& e) {
     out += ' ';
     out += info.name;
     out += '=';
-    if (a == Arg::zone) out += std::to_string(e.node) + "/" + std::to_string(e.zone);
+    if (a == Arg::zone)
+      out += std::to_string(e.node) + "/" + std::to_string(e.zone);
     else if (info.type == ArgType::kGfp || info.type == ArgType::kAllocFlags) {
       char b[16];
       std::snprintf(b, sizeof b, "%#llx", static_cast<unsigned long long>(e.get(a)));
       out += b;
-    } else out += std::to_string(e.get(a));
+    } else
+      out += std::to_string(e.get(a));
   }
   return out;
 }
@@ -366,7 +368,8 @@ TEST_SUITE("page allocator") {
     CHECK_FALSE(wrong_order);
     CHECK(wrong_order.diag().message.find("allocated with order 2, not order 1") != std::string::npos);
     auto tail = free_pages(m, a.pfn + 1, 0, 0);
-    CHECK(tail.diag().message.find("inside the order-2 allocation that starts at pfn " + std::to_string(a.pfn)) != std::string::npos);
+    CHECK(tail.diag().message.find("inside the order-2 allocation that starts at pfn " + std::to_string(a.pfn)) !=
+          std::string::npos);
     auto never = free_pages(m, a.pfn + 8, 0, 0);
     CHECK(never.diag().message.find("double free") != std::string::npos);
     CHECK(free_pages(m, 1000, 0, 0).diag().message.find("beyond the last page frame") != std::string::npos);
@@ -397,13 +400,15 @@ TEST_SUITE("page allocator") {
         "> __alloc_pages: alloc_pages(GFP_HIGHUSER_MOVABLE, order 1) on CPU 0, node 0",
         "  - prepare_alloc_pages: gfp_zone = Movable, migratetype Movable, preferred zone Node 0 DMA, alloc_flags "
         "ALLOC_WMARK_LOW|ALLOC_KSWAPD",
-        "  - zone_watermark_fast: low watermark check, Node 0 DMA: free 8 - 1 unusable = 7 > low 0 + lowmem_reserve 0, and "
+        "  - zone_watermark_fast: low watermark check, Node 0 DMA: free 8 - 1 unusable = 7 > low 0 + lowmem_reserve 0, "
+        "and "
         "an order-3 block is free on the Movable list: ok",
         "  > rmqueue_bulk: cpu 0: the Movable order-1 pcp list of Node 0 DMA is empty: refill 1 from the buddy lists",
         "    - __rmqueue_smallest: take pfn 0 from the Movable order-3 list for an order-1 request",
         "    - expand: split: upper half pfn 4 (order 2) goes to the Movable order-2 list",
         "    - expand: split: upper half pfn 2 (order 1) goes to the Movable order-1 list",
-        "    - rmqueue_bulk: cpu 0: 1 order-1 blocks onto the tail of the Movable pcp list (2 pages on this CPU's lists)",
+        "    - rmqueue_bulk: cpu 0: 1 order-1 blocks onto the tail of the Movable pcp list (2 pages on this CPU's "
+        "lists)",
         "  - rmqueue_pcplist: cpu 0: take pfn 0 from the Movable order-1 pcp list (0 pages left on this CPU's lists)",
         "  - prep_new_page: pfn 0 (order 1, 2 pages) from Node 0 DMA",
     };
@@ -433,8 +438,12 @@ TEST_SUITE("page allocator") {
       const std::string buddy_after_boot = proc_buddyinfo(*m);
       std::mt19937 rng(42);
       std::vector<std::pair<Pfn, Order>> live;
-      const gfp_t masks[] = {gfp::GFP_KERNEL, gfp::GFP_HIGHUSER_MOVABLE, gfp::GFP_KERNEL | gfp::RECLAIMABLE,
-                             gfp::GFP_KERNEL | gfp::DMA32, gfp::GFP_NOWAIT, gfp::GFP_KERNEL | gfp::THISNODE};
+      const gfp_t masks[] = {gfp::GFP_KERNEL,
+                             gfp::GFP_HIGHUSER_MOVABLE,
+                             gfp::GFP_KERNEL | gfp::RECLAIMABLE,
+                             gfp::GFP_KERNEL | gfp::DMA32,
+                             gfp::GFP_NOWAIT,
+                             gfp::GFP_KERNEL | gfp::THISNODE};
       for (int step = 0; step < 3000; ++step) {
         const bool do_alloc = live.empty() || rng() % 100 < 60;
         const int cpu = static_cast<int>(rng() % m->nr_cpus);
@@ -527,8 +536,10 @@ TEST_SUITE("page allocator") {
     check_pcp_counts(m, pcp);
     // The words, from the same records.
     const auto& ev = m.trace.events();
-    CHECK(narrate(ev[13], m.trace) == "cpu 0: 4 order-0 blocks onto the tail of the Movable pcp list (4 pages on this CPU's lists)");
-    CHECK(narrate(ev[15], m.trace) == "cpu 0: take pfn 0 from the Movable order-0 pcp list (3 pages left on this CPU's lists)");
+    CHECK(narrate(ev[13], m.trace) ==
+          "cpu 0: 4 order-0 blocks onto the tail of the Movable pcp list (4 pages on this CPU's lists)");
+    CHECK(narrate(ev[15], m.trace) ==
+          "cpu 0: take pfn 0 from the Movable order-0 pcp list (3 pages left on this CPU's lists)");
     CHECK(narrate(ev[16], m.trace) == "pfn 0 (order 0, 1 page) from Node 0 DMA");
     CHECK(narrate(ev[15], m.trace, Lang::zh).find("还剩 3 页") != std::string::npos);
   }
@@ -591,11 +602,13 @@ TEST_SUITE("page allocator") {
     REQUIRE(s == f + 1);
     CHECK(typed(ev[f]) == "fallback zone=0/0 pfn=" + std::to_string(ev[f].pfn) + " order=0 mt=1 to_mt=0");
     CHECK(ev[f].pfn % 2 == 1);
-    CHECK(typed(ev[s]) == "fallback_steal zone=0/0 pfn=" + std::to_string(ev[f].pfn) + " mt=0 free=256 alike=0 claim=1");
+    CHECK(typed(ev[s]) ==
+          "fallback_steal zone=0/0 pfn=" + std::to_string(ev[f].pfn) + " mt=0 free=256 alike=0 claim=1");
     // The pageblock is Unmovable right after the steal, not before the fallback's find.
     CHECK(block.at[f] == static_cast<long long>(idx(MigrateType::Movable)));
     CHECK(block.at[s] == static_cast<long long>(idx(MigrateType::Unmovable)));
-    CHECK(narrate(ev[f], m.trace) == "no Unmovable block: fall back to the Movable order-0 block at pfn " + std::to_string(ev[f].pfn));
+    CHECK(narrate(ev[f], m.trace) ==
+          "no Unmovable block: fall back to the Movable order-0 block at pfn " + std::to_string(ev[f].pfn));
     CHECK(narrate(ev[s], m.trace) == "256 free + 0 alike pages in the pageblock: claim the pageblock");
   }
 
@@ -603,7 +616,8 @@ TEST_SUITE("page allocator") {
     Machine m = tiny(2048);
     m.trace.enable(true);
     AtRecord list(m, [](const Machine& x) {
-      return static_cast<long long>(x.nodes[0].zones[0].free_area[MAX_ORDER - 1].free_list[idx(MigrateType::Unmovable)].count);
+      return static_cast<long long>(
+          x.nodes[0].zones[0].free_area[MAX_ORDER - 1].free_list[idx(MigrateType::Unmovable)].count);
     });
     REQUIRE(take(m, gfp::GFP_KERNEL, 0).ok);
     const auto& ev = m.trace.events();
@@ -631,7 +645,8 @@ TEST_SUITE("page allocator") {
     for (const Event& e : m.trace.events())
       if (e.spec().fn == "zone_watermark_fast") checks.push_back(&e);
     REQUIRE(checks.size() == 2);
-    CHECK(typed(*checks[0]) == "wmark_fail zone=0/0 order=0 wmark=1 free=2048 unusable=0 usable=2048 mark=3000 reserve=0");
+    CHECK(typed(*checks[0]) ==
+          "wmark_fail zone=0/0 order=0 wmark=1 free=2048 unusable=0 usable=2048 mark=3000 reserve=0");
     CHECK(typed(*checks[1]) == "wmark_ok zone=0/0 order=0 wmark=0 free=2048 unusable=0 usable=2048 mark=100 reserve=0");
     CHECK(to_string(*checks[0], m.trace) ==
           "  - zone_watermark_fast: low watermark check, Node 0 DMA: free 2048 - 0 unusable = 2048 <= low 3000 + "
@@ -649,8 +664,8 @@ TEST_SUITE("page allocator") {
       if (e.spec().fn == "zone_watermark_fast") checks.push_back(&e);
     REQUIRE(checks.size() == 2);
     const long long free = checks[0]->get(Arg::free);
-    CHECK(typed(*checks[0]) == "wmark_fail zone=0/0 order=2 wmark=1 free=" + std::to_string(free) + " unusable=3 usable=" +
-                                   std::to_string(free - 3) + " mark=3000 reserve=0");
+    CHECK(typed(*checks[0]) == "wmark_fail zone=0/0 order=2 wmark=1 free=" + std::to_string(free) +
+                                   " unusable=3 usable=" + std::to_string(free - 3) + " mark=3000 reserve=0");
     CHECK(checks[1]->code == Ev::wmark_ok_block);
     CHECK(checks[1]->get(Arg::mark) == 38);
     CHECK(checks[1]->get(Arg::unusable) == 3);
@@ -671,7 +686,8 @@ TEST_SUITE("page allocator") {
                                        [](const Event& e) { return e.spec().fn == "zone_watermark_fast"; });
     CHECK(typed(first) == "wmark_fail zone=0/0 order=8 wmark=1 free=100 unusable=255 usable=-155 mark=0 reserve=0");
     CHECK(narrate(first, m.trace) ==
-          "low watermark check, Node 0 DMA: free 100 - 255 unusable = -155 <= low 0 + lowmem_reserve 0: watermark not met");
+          "low watermark check, Node 0 DMA: free 100 - 255 unusable = -155 <= low 0 + lowmem_reserve 0: watermark not "
+          "met");
     // Costly, so no retries: the reason is a fact, its words come from the text layer.
     CHECK(big.reason == AllocFailure::costly);
     CHECK(failure_text(big) == "order 8 is costly (> PAGE_ALLOC_COSTLY_ORDER): no retries, no OOM");
@@ -682,7 +698,8 @@ TEST_SUITE("page allocator") {
       if (e.code == Ev::alloc_fail_costly) {
         warned = true;
         CHECK(to_string(e, m.trace) ==
-              "    - warn_alloc: page allocation failure: order 8 is costly (> PAGE_ALLOC_COSTLY_ORDER): no retries, no OOM");
+              "    - warn_alloc: page allocation failure: order 8 is costly (> PAGE_ALLOC_COSTLY_ORDER): no retries, "
+              "no OOM");
       }
     }
     CHECK(compact);
@@ -702,8 +719,9 @@ TEST_SUITE("page allocator") {
     const Event& first = *std::find_if(m.trace.events().begin(), m.trace.events().end(),
                                        [](const Event& e) { return e.spec().fn == "zone_watermark_fast"; });
     CHECK(typed(first) == "wmark_no_block zone=0/0 order=1 wmark=1 free=4 unusable=1 usable=3 mark=0 reserve=0");
-    CHECK(narrate(first, m.trace) == "low watermark check, Node 0 DMA: free 4 - 1 unusable = 3 > low 0 + lowmem_reserve 0, "
-                                     "but no free block of order 1 or more: fail");
+    CHECK(narrate(first, m.trace) ==
+          "low watermark check, Node 0 DMA: free 4 - 1 unusable = 3 > low 0 + lowmem_reserve 0, "
+          "but no free block of order 1 or more: fail");
   }
 
   TEST_CASE("every failure reason is a fact with its event, and its words in both languages") {
@@ -723,8 +741,7 @@ TEST_SUITE("page allocator") {
       REQUIRE(out);
       return *out;
     };
-    while (take_with(gfp::GFP_KERNEL | gfp::NORETRY | gfp::NOWARN, 0).ok) {
-    }
+    while (take_with(gfp::GFP_KERNEL | gfp::NORETRY | gfp::NOWARN, 0).ok) {}
     m->trace.clear();
     m->trace.enable(true);
     struct Case {
@@ -778,7 +795,8 @@ TEST_SUITE("page allocator") {
     REQUIRE(m.trace.events().size() == 3);  // the phase, the failure, the end
     CHECK(typed(m.trace.events()[1]) == "alloc_fail_no_zone order=0 gfp=0xcc1 node=0");
     CHECK(to_string(m.trace.events()[1], m.trace) ==
-          "  - prepare_alloc_pages: page allocation failure: no zone on node 0's zonelist is allowed by GFP_KERNEL|GFP_DMA");
+          "  - prepare_alloc_pages: page allocation failure: no zone on node 0's zonelist is allowed by "
+          "GFP_KERNEL|GFP_DMA");
   }
 
   TEST_CASE("orders a pcp list cannot hold go straight to and from the buddy lists") {
@@ -803,7 +821,8 @@ TEST_SUITE("page allocator") {
     REQUIRE(free_pages(m, a.pfn, 4, 0));
     REQUIRE(m.trace.events().size() >= 3);
     CHECK(typed(m.trace.events()[1]) == "free_too_big zone=0/0 order=4");
-    CHECK(to_string(m.trace.events()[1], m.trace) == "  - __free_pages_ok: order 4 is too big for a pcp list: straight to the buddy");
+    CHECK(to_string(m.trace.events()[1], m.trace) ==
+          "  - __free_pages_ok: order 4 is too big for a pcp list: straight to the buddy");
     CHECK(lists(m) == "6: 0\n");
   }
 
@@ -829,7 +848,9 @@ TEST_SUITE("page allocator") {
     REQUIRE(it != ev.end());
     CHECK(it->mt == static_cast<int>(idx(MigrateType::Unmovable)));
     CHECK(m.mem.block_mt(it->pfn) == MigrateType::Unmovable);
-    CHECK(narrate(*it, m.trace).rfind("the highatomic pageblock at pfn " + std::to_string(it->pfn) + " goes back to Unmovable (", 0) == 0);
+    CHECK(narrate(*it, m.trace)
+              .rfind("the highatomic pageblock at pfn " + std::to_string(it->pfn) + " goes back to Unmovable (", 0) ==
+          0);
   }
 
   TEST_CASE("should_reclaim_retry: retries while reclaim could reach min, gives up after 16 rounds without progress") {

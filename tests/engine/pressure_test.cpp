@@ -6,11 +6,11 @@
 
 #include "mm/page_alloc/alloc.h"
 #include "mm/pressure/oom.h"
-#include "text/format/proc.h"
 #include "mm/pressure/reclaim.h"
 #include "mm/pressure/task.h"
-#include "text/format/narration.h"
 #include "test_util.h"
+#include "text/format/narration.h"
+#include "text/format/proc.h"
 
 using namespace mm;
 
@@ -35,7 +35,8 @@ bool alive(const Machine& m, const std::string& name) { return find_task(m, name
 std::vector<std::string> killed(const Machine& m) {
   std::vector<std::string> v;
   for (const std::string& l : m.log)
-    if (l.rfind("Out of memory: Killed process ", 0) == 0) v.push_back(l.substr(l.find('(') + 1, l.find(')') - l.find('(') - 1));
+    if (l.rfind("Out of memory: Killed process ", 0) == 0)
+      v.push_back(l.substr(l.find('(') + 1, l.find(')') - l.find('(') - 1));
   return v;
 }
 
@@ -116,12 +117,22 @@ TEST_SUITE("pressure") {
     // The report's lines, in the kernel's formats.
     auto inv = mmtest::matching(m->log, "invoked oom-killer");
     REQUIRE(inv.size() == 3);
-    CHECK(inv[0] == "T invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=0");
+    CHECK(inv[0] ==
+          "T invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, "
+          "oom_score_adj=0");
     CHECK(mmtest::matching(m->log, "^Tasks state \\(memory values in pages\\):$").size() == 3);
-    CHECK(mmtest::matching(m->log, "^\\[  pid  \\]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name$").size() == 3);
-    CHECK(mmtest::matching(m->log, "^oom-kill:constraint=CONSTRAINT_NONE,nodemask=\\(null\\),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=D,pid=").size() == 1);
+    CHECK(mmtest::matching(m->log,
+                           "^\\[  pid  \\]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name$")
+              .size() == 3);
+    CHECK(mmtest::matching(m->log,
+                           "^oom-kill:constraint=CONSTRAINT_NONE,nodemask=\\(null\\),cpuset=/"
+                           ",mems_allowed=0,global_oom,task_memcg=/,task=D,pid=")
+              .size() == 1);
     CHECK(mmtest::matching(m->log, "^Node 0 DMA32: ([0-9]+\\*[0-9]+kB (\\([UMEHI]+\\) )?)+= [0-9]+kB$").size() == 3);
-    CHECK(mmtest::matching(m->log, "^Out of memory: Killed process [0-9]+ \\(D\\) total-vm:[0-9]+kB, anon-rss:8192kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:[0-9]+kB oom_score_adj:1000$").size() == 1);
+    CHECK(mmtest::matching(m->log,
+                           "^Out of memory: Killed process [0-9]+ \\(D\\) total-vm:[0-9]+kB, anon-rss:8192kB, "
+                           "file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:[0-9]+kB oom_score_adj:1000$")
+              .size() == 1);
     CHECK(mmtest::matching(m->log, "^[0-9]+ pages RAM$").front() == "65406 pages RAM");
     // Everything the killed tasks held went back.
     auto v = check_invariants(*m);
@@ -193,8 +204,8 @@ TEST_SUITE("pressure") {
     u64 total = 0;
     for (const Event* e : sleeps) total += static_cast<u64>(e->get(Arg::reclaimed));
     CHECK(reclaimed == total);
-    CHECK(narrate(*wakes.front(), m->trace).rfind(
-              "kswapd0 reclaims until a zone of node 0 is above its high watermark (a zone up to ", 0) == 0);
+    CHECK(narrate(*wakes.front(), m->trace)
+              .rfind("kswapd0 reclaims until a zone of node 0 is above its high watermark (a zone up to ", 0) == 0);
     CHECK(to_string(*sleeps.back(), m->trace).find("balance_pgdat: kswapd0 reclaimed ") != std::string::npos);
     CHECK(narrate(*sleeps.back(), m->trace).find("; node balanced, kswapd sleeps") != std::string::npos);
   }
@@ -231,8 +242,7 @@ TEST_SUITE("pressure") {
       return *out;
     };
     // Fill the rest with unkillable kernel memory.
-    while (take(gfp::GFP_KERNEL | gfp::NORETRY, 0).ok) {
-    }
+    while (take(gfp::GFP_KERNEL | gfp::NORETRY, 0).ok) {}
     const u64 kills = m->pressure->oom_kills;
     auto noretry = take(gfp::GFP_KERNEL | gfp::NORETRY | gfp::NOWARN, 0);
     CHECK_FALSE(noretry.ok);
@@ -340,14 +350,17 @@ TEST_SUITE("pressure") {
     REQUIRE_FALSE(ooms.empty());
     CHECK(ooms.front()->get(Arg::policy) == 1);
     CHECK(ooms.front()->get(Arg::totalpages) == static_cast<std::int64_t>(m->nodes[1].node_present_pages));  // no swap
-    CHECK(narrate(*ooms.front(), m->trace).find("totalpages = swap + the nodemask's present pages = ") != std::string::npos);
+    CHECK(narrate(*ooms.front(), m->trace).find("totalpages = swap + the nodemask's present pages = ") !=
+          std::string::npos);
     for (const Event* e : events_of(*m, Ev::oom_badness)) CHECK(str(*m, *e, Arg::task) != "big0");
     const auto kills = events_of(*m, Ev::oom_kill);
     REQUIRE_FALSE(kills.empty());
     CHECK(str(*m, *kills.front(), Arg::task) == "grower");
     const auto constraint = mmtest::matching(m->log, "^oom-kill:constraint=");
     REQUIRE_FALSE(constraint.empty());
-    CHECK(constraint.front().rfind("oom-kill:constraint=CONSTRAINT_MEMORY_POLICY,nodemask=1,cpuset=/,mems_allowed=0-1,task_memcg=/,task=grower", 0) == 0);
+    CHECK(constraint.front().rfind("oom-kill:constraint=CONSTRAINT_MEMORY_POLICY,nodemask=1,cpuset=/"
+                                   ",mems_allowed=0-1,task_memcg=/,task=grower",
+                                   0) == 0);
     CHECK(find_task(*m, "big0") != nullptr);  // the biggest task, but bound to node 0: never a candidate
     CHECK(find_task(*m, "grower") == nullptr);
     CHECK(check_invariants(*m).empty());
@@ -427,7 +440,8 @@ TEST_SUITE("pressure") {
     bool exit_after_kill = false, line_after_kill = false;
     for (const Event& ev : m->trace.events()) {
       if (ev.seq <= kill.seq) continue;
-      if (ev.code == Ev::printk && str(*m, ev, Arg::line).rfind("Out of memory: Killed process " + std::to_string(b), 0) == 0)
+      if (ev.code == Ev::printk &&
+          str(*m, ev, Arg::line).rfind("Out of memory: Killed process " + std::to_string(b), 0) == 0)
         line_after_kill = true;
       if (ev.code == Ev::task_exit && ev.kind == EventKind::Begin && ev.get(Arg::pid) == b) {
         exit_after_kill = true;
@@ -439,12 +453,15 @@ TEST_SUITE("pressure") {
     CHECK(exit_after_kill);
     // Both languages show the arithmetic.
     const auto adjs = events_of(*m, Ev::oom_badness_adj);
-    const std::string want = "pid " + std::to_string(b) + ": badness = " + std::to_string(points[b] - 500 * oom.get(Arg::adj_unit)) +
-                             " + oom_score_adj 500 × " + std::to_string(oom.get(Arg::adj_unit)) + " = " + std::to_string(points[b]);
+    const std::string want =
+        "pid " + std::to_string(b) + ": badness = " + std::to_string(points[b] - 500 * oom.get(Arg::adj_unit)) +
+        " + oom_score_adj 500 × " + std::to_string(oom.get(Arg::adj_unit)) + " = " + std::to_string(points[b]);
     CHECK(narrate(*adjs[1], m->trace) == want);
-    CHECK(narrate(*adjs[1], m->trace, Lang::zh).find("500 × " + std::to_string(oom.get(Arg::adj_unit))) != std::string::npos);
-    CHECK(to_string(kill, m->trace) == std::string(2u * kill.depth, ' ') + "- oom_kill_process: kill B (pid " + std::to_string(b) + ", badness " +
-                                           std::to_string(points[b]) + ", the highest of 3 candidates) and every task sharing its mm");
+    CHECK(narrate(*adjs[1], m->trace, Lang::zh).find("500 × " + std::to_string(oom.get(Arg::adj_unit))) !=
+          std::string::npos);
+    CHECK(to_string(kill, m->trace) == std::string(2u * kill.depth, ' ') + "- oom_kill_process: kill B (pid " +
+                                           std::to_string(b) + ", badness " + std::to_string(points[b]) +
+                                           ", the highest of 3 candidates) and every task sharing its mm");
   }
 
   TEST_CASE("the kill event says when a tie went to the task met later") {
@@ -504,9 +521,9 @@ TEST_SUITE("pressure") {
     CHECK(spawns[0]->get(Arg::mm_owner) == 0);
     CHECK(spawns[0]->cpu == 0);
     CHECK(spawns[1]->get(Arg::mm_owner) == *pid);
-    CHECK(narrate(*spawns[1], m->trace) ==
-          "spawn app-worker (pid " + std::to_string(*tid) + ") on CPU 0, oom_score_adj 0, a thread sharing the mm of pid " +
-              std::to_string(*pid));
+    CHECK(narrate(*spawns[1], m->trace) == "spawn app-worker (pid " + std::to_string(*tid) +
+                                               ") on CPU 0, oom_score_adj 0, a thread sharing the mm of pid " +
+                                               std::to_string(*pid));
     // Only the task with memory to touch opens a fault phase; its page
     // allocations nest inside it.
     const auto faults = events_of(*m, Ev::task_fault);
@@ -525,7 +542,8 @@ TEST_SUITE("pressure") {
     CHECK(exits[0]->get(Arg::last_user) == 0);
     CHECK(exits[1]->get(Arg::pid) == *pid);
     CHECK(exits[1]->get(Arg::last_user) == 1);
-    CHECK(narrate(*exits[0], m->trace) == "app-worker (pid " + std::to_string(*tid) + ") exits: its mm lives on in the tasks that share it");
+    CHECK(narrate(*exits[0], m->trace) ==
+          "app-worker (pid " + std::to_string(*tid) + ") exits: its mm lives on in the tasks that share it");
     // The mapped file pages stay in the page cache; a read adds more.
     REQUIRE(read_file(*m, "data.bin", 4 << 20, 0));
     const auto reads = events_of(*m, Ev::file_read);

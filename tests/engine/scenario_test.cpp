@@ -184,7 +184,8 @@ TEST_SUITE("scenario") {
       auto f = only<stmt::Kfree>("kfree obj cpu=1");
       CHECK(f.handle == "obj");
       CHECK(f.cpu == 1);
-      auto c = only<stmt::KmemCacheCreate>("kmem_cache_create figo_object 20 align=8 flags=SLAB_HWCACHE_ALIGN|SLAB_ACCOUNT");
+      auto c =
+          only<stmt::KmemCacheCreate>("kmem_cache_create figo_object 20 align=8 flags=SLAB_HWCACHE_ALIGN|SLAB_ACCOUNT");
       CHECK(c.name == "figo_object");
       CHECK(c.size == 20);
       CHECK(c.align == 8);
@@ -284,7 +285,8 @@ TEST_SUITE("scenario") {
     CHECK(msg("alloc a zzz=1").message == "unknown argument 'zzz' (arguments of alloc: order, gfp, cpu, node)");
     const Diagnostic f = msg("expect min_free_kbyte == 1");
     CHECK(f.col == 8);
-    CHECK(f.message.rfind("unknown figure 'min_free_kbyte': did you mean 'min_free_kbytes'? (figures: min_free_kbytes, ", 0) == 0);
+    CHECK(f.message.rfind(
+              "unknown figure 'min_free_kbyte': did you mean 'min_free_kbytes'? (figures: min_free_kbytes, ", 0) == 0);
     CHECK(msg("expect zon DMA free == 1").message.find("did you mean 'zone'?") != std::string::npos);
     const Diagnostic z = msg("expect zone DMA33 managed == 1");
     CHECK(z.col == 13);
@@ -333,7 +335,8 @@ TEST_SUITE("scenario") {
     CHECK(state.pages.at("a").empty());
     CHECK(state.objects.at("p").empty());
     // A failure points at the statement's own column, or its argument's.
-    Scenario bad = parsed("machine ram=256M cpus=2\ndrain cpu=5\nspawn t thread_of=nobody\nkmem_cache_alloc h nosuch\n");
+    Scenario bad =
+        parsed("machine ram=256M cpus=2\ndrain cpu=5\nspawn t thread_of=nobody\nkmem_cache_alloc h nosuch\n");
     ScenarioResult rb = run_scenario(bad, none);
     REQUIRE(rb.failures.size() == 3);
     CHECK(rb.failures[0].str() == "s.mm:2:11: error: drain: no CPU 5");
@@ -367,15 +370,14 @@ TEST_SUITE("scenario") {
       std::vector<std::vector<std::int64_t>> v;
       std::vector<std::string> strings;
       for (const Event& e : t.events()) {
-        std::vector<std::int64_t> rec = {static_cast<std::int64_t>(e.code), static_cast<std::int64_t>(e.kind), e.depth,
-                                         static_cast<std::int64_t>(e.a), static_cast<std::int64_t>(e.b),
-                                         static_cast<std::int64_t>(e.c)};
+        std::vector<std::int64_t> rec = {static_cast<std::int64_t>(e.code), static_cast<std::int64_t>(e.kind), e.depth};
         const EventSpec& s = e.spec();
         for (unsigned i = 0; i < s.nargs; ++i) {
           const Arg a = s.args[i];
           if (kArgInfo[static_cast<unsigned>(a)].type == ArgType::kStr)
             strings.push_back(t.string_at(static_cast<std::size_t>(e.get(a))));
-          else rec.push_back(e.get(a));
+          else
+            rec.push_back(e.get(a));
         }
         v.push_back(std::move(rec));
       }

@@ -8,13 +8,13 @@
 #include <regex>
 
 #include "mm/page_alloc/alloc.h"
-#include "text/parse/dmesg.h"
+#include "mm/slab/slub.h"
 #include "session/playground.h"
 #include "session/scenario.h"
-#include "mm/slab/slub.h"
 #include "test_util.h"
 #include "text/format/narration.h"
 #include "text/format/slabinfo.h"
+#include "text/parse/dmesg.h"
 
 using namespace mm;
 
@@ -140,14 +140,16 @@ TEST_SUITE("slub") {
       u32 min_objects;
       Order o512, o1k, o2k, o4k;
     };
-    const Row rows[] = {{1, 8, 0, 1, 2, 3}, {2, 12, 1, 2, 3, 3}, {4, 16, 1, 2, 3, 3}, {8, 20, 2, 3, 3, 3},
-                        {64, 32, 2, 3, 3, 3}};
+    const Row rows[] = {
+        {1, 8, 0, 1, 2, 3}, {2, 12, 1, 2, 3, 3}, {4, 16, 1, 2, 3, 3}, {8, 20, 2, 3, 3, 3}, {64, 32, 2, 3, 3, 3}};
     for (const Row& r : rows) {
       CAPTURE(r.cpus);
       CHECK(slub_min_objects(r.cpus, r.cpus) == r.min_objects);
       auto m = mmtest::boot_spec("ram=512M cpus=" + std::to_string(r.cpus));
-      for (const auto& row : {std::pair<const char*, Order>{"kmalloc-512", r.o512}, {"kmalloc-1k", r.o1k},
-                              {"kmalloc-2k", r.o2k}, {"kmalloc-4k", r.o4k}}) {
+      for (const auto& row : {std::pair<const char*, Order>{"kmalloc-512", r.o512},
+                              {"kmalloc-1k", r.o1k},
+                              {"kmalloc-2k", r.o2k},
+                              {"kmalloc-4k", r.o4k}}) {
         // Named copies: clang 14 cannot capture structured bindings in CHECK.
         const char* name = row.first;
         const Order order = row.second;
@@ -156,8 +158,9 @@ TEST_SUITE("slub") {
         CHECK(g.order == order);
         CHECK(static_cast<u64>(g.order) == static_cast<u64>(calculate_order(g.size, r.min_objects)));
       }
-      CHECK(mmtest::matching(m->log, "^SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=" + std::to_string(r.cpus) +
-                                         ", Nodes=1$").size() == 1);
+      CHECK(mmtest::matching(
+                m->log, "^SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=" + std::to_string(r.cpus) + ", Nodes=1$")
+                .size() == 1);
     }
     // The formula against its own definition, for odd sizes too.
     for (u32 size : {8u, 24u, 96u, 192u, 200u, 640u, 1216u, 2176u, 3000u, 9000u})
@@ -189,8 +192,8 @@ TEST_SUITE("slub") {
     CHECK(g.cpu_partial_slabs == 2);
     check(*m);
     std::string info = proc_slabinfo(*m);
-    CHECK(info.find("figo_object            0      0     24  170    1 : tunables    0    0    0 : slabdata      0      0      0") !=
-          std::string::npos);
+    CHECK(info.find("figo_object            0      0     24  170    1 : tunables    0    0    0 : slabdata      0      "
+                    "0      0") != std::string::npos);
     // HWCACHE_ALIGN: 20 <= 32 so the line is halved to 32.
     auto hw = kmem_cache_create(*m, "figo_hw", 20, 0, slabf::HWCACHE_ALIGN);
     REQUIRE(hw);
@@ -200,8 +203,8 @@ TEST_SUITE("slub") {
     auto dbg = kmem_cache_create(*m, "figo_debug", 20, 8, slabf::RED_ZONE | slabf::POISON | slabf::STORE_USER);
     REQUIRE(dbg);
     const CacheGeometry d = kc(*m, *dbg).g;
-    CHECK(d.inuse == 24);                 // 20 -> 24 leaves room for the red zone
-    CHECK(d.offset == 24);                // poison: free pointer outside
+    CHECK(d.inuse == 24);   // 20 -> 24 leaves room for the red zone
+    CHECK(d.offset == 24);  // poison: free pointer outside
     CHECK(d.red_left_pad == 8);
     CHECK(d.size == 24 + 8 + 64 + 8 + 8);  // + fp + 2 tracks + right pad + left red zone
     CHECK(d.cpu_partial == 0);
@@ -211,7 +214,7 @@ TEST_SUITE("slub") {
   TEST_CASE("merging: a compatible cache becomes an alias, destroy drops a reference") {
     auto m = small();
     auto a = kmem_cache_create(*m, "figo_a", 20, 8, 0);
-    auto b = kmem_cache_create(*m, "figo_b", 24, 0, 0);  // same 24-byte slot
+    auto b = kmem_cache_create(*m, "figo_b", 24, 0, 0);                       // same 24-byte slot
     auto c = kmem_cache_create(*m, "figo_c", 20, 8, slabf::RECLAIM_ACCOUNT);  // different accounting
     REQUIRE(a);
     REQUIRE(b);
@@ -317,7 +320,7 @@ TEST_SUITE("slub") {
     CHECK(slab_at(*m, B).place == SlabPlace::Full);
     // A node partial slab: flush the CPU after freeing into B.
     REQUIRE(kmem_cache_free(*m, id, objs[9].addr, 0));  // B -> CPU partial
-    REQUIRE(kmem_cache_shrink(*m, id));                  // flush: B to the node list
+    REQUIRE(kmem_cache_shrink(*m, id));                 // flush: B to the node list
     CHECK(slab_at(*m, B).place == SlabPlace::NodePartial);
     CHECK(slab_at(*m, A).place == SlabPlace::Full);
     m->trace.clear();
@@ -551,7 +554,8 @@ TEST_SUITE("slub") {
         INFO("step " << step << ": " << (v.empty() ? std::string() : v.front()));
         REQUIRE(v.empty());
       }
-      for (const Live& l : live) REQUIRE((l.cache == NO_CACHE ? kfree(*m, l.addr, 0) : kmem_cache_free(*m, l.cache, l.addr, 0)));
+      for (const Live& l : live)
+        REQUIRE((l.cache == NO_CACHE ? kfree(*m, l.addr, 0) : kmem_cache_free(*m, l.cache, l.addr, 0)));
       REQUIRE(kmem_cache_destroy(*m, "figo_object"));
       REQUIRE(kmem_cache_destroy(*m, "figo_debug"));
       kmem_cache_shrink_all(*m);
@@ -600,8 +604,10 @@ TEST_SUITE("slub") {
       const EventSpec& sp = x.spec();
       for (unsigned k = 0; k < sp.nargs; ++k) {
         const Arg arg = sp.args[k];
-        if (kArgInfo[static_cast<unsigned>(arg)].type == ArgType::kStr) CHECK(str(am, x, arg) == str(bm, y, arg));
-        else CHECK(x.get(arg) == y.get(arg));
+        if (kArgInfo[static_cast<unsigned>(arg)].type == ArgType::kStr)
+          CHECK(str(am, x, arg) == str(bm, y, arg));
+        else
+          CHECK(x.get(arg) == y.get(arg));
       }
     }
     auto m = small();
@@ -680,11 +686,14 @@ TEST_SUITE("slub") {
       CHECK(load.get(Arg::index) == 0);
       CHECK(static_cast<u64>(load.get(Arg::addr)) == a.addr);
       CHECK(load.get(Arg::free_objects) == g.objects - 1);
-      CHECK(narrate(load, m->trace) == "kmalloc-1k: object 0 at 0x" + [&] {
-              char b[24];
-              std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(a.addr));
-              return std::string(b);
-            }() + " from the CPU slab (" + std::to_string(g.objects - 1) + " left on the CPU freelist)");
+      CHECK(narrate(load, m->trace) ==
+            "kmalloc-1k: object 0 at 0x" +
+                [&] {
+                  char b[24];
+                  std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(a.addr));
+                  return std::string(b);
+                }() +
+                " from the CPU slab (" + std::to_string(g.objects - 1) + " left on the CPU freelist)");
     }
 
     // The CPU slab: the fast path pops c->freelist, nothing else.
@@ -769,13 +778,15 @@ TEST_SUITE("slub") {
     const std::vector<std::string> want = {
         "> kmalloc: kmalloc(100, GFP_KERNEL) on CPU 0",
         "  - kmalloc_slab: 100 bytes -> size_index[(100 - 1) / 8 = 12] = 7 -> kmalloc-128",
-        "  - slab_alloc_node: kmalloc-128: fast path: pop object 1 at " + hexa(b.addr) + " from CPU 0's freelist (30 left)",
+        "  - slab_alloc_node: kmalloc-128: fast path: pop object 1 at " + hexa(b.addr) +
+            " from CPU 0's freelist (30 left)",
         "<",
         "> kfree: kfree(" + hexa(a.addr) + "): object 0 of kmalloc-128 (slab at pfn " + P + ")",
         "  - do_slab_free: kmalloc-128: fast path: object 0 is in CPU 0's slab: push it on the CPU freelist (31 free)",
         "<",
         "> kfree: kfree(" + hexa(b.addr) + "): object 1 of kmalloc-128 (slab at pfn " + P + ")",
-        "  > __slab_free: kmalloc-128: object 1 is not in CPU 1's slab: back onto its slab at pfn " + P + " (31/32 in use)",
+        "  > __slab_free: kmalloc-128: object 1 is not in CPU 1's slab: back onto its slab at pfn " + P +
+            " (31/32 in use)",
         "    - __slab_free: the slab is frozen (a CPU owns it): nothing else to do",
         "  <",
         "<",
@@ -963,8 +974,10 @@ TEST_SUITE("slub") {
     std::sort(taken.begin(), taken.end());
     std::vector<Pfn> kept;
     for (size_t i = 0; i < taken.size(); ++i) {
-      if (i % 2) REQUIRE(free_pages(*m, taken[i], 0, 0));
-      else kept.push_back(taken[i]);
+      if (i % 2)
+        REQUIRE(free_pages(*m, taken[i], 0, 0));
+      else
+        kept.push_back(taken[i]);
     }
     drain_all_pages(*m);
     m->trace.enable(true);

@@ -17,6 +17,7 @@
 #include "mm/core/machine.h"
 #include "mm/core/machine_spec.h"
 #include "mm/page_alloc/page_alloc.h"
+#include "text/parse/shorthand.h"
 
 namespace mmtest {
 
@@ -98,8 +99,10 @@ inline std::map<std::pair<int, std::string>, ZoneFigures> parse_zoneinfo(const s
     if (std::regex_search(l, m, cpure)) {
       cpu = std::stoi(m[1]);
     } else if (cpu >= 0 && std::regex_search(l, m, pcpf)) {
-      if (m[1] == "high") cur->pcp[cpu].first = std::stoll(m[2]);
-      else cur->pcp[cpu].second = std::stoll(m[2]);
+      if (m[1] == "high")
+        cur->pcp[cpu].first = std::stoll(m[2]);
+      else
+        cur->pcp[cpu].second = std::stoll(m[2]);
     } else if (std::regex_search(l, m, field)) {
       std::string k = m[1];
       if (k == "start_pfn:") k = "start_pfn";
@@ -176,6 +179,25 @@ inline std::string free_lists(const mm::Machine& m, mm::MigrateType mt = mm::Mig
     s += "\n";
   }
   return s;
+}
+
+// Two recorded events say the same: code, kind, depth, identity fields,
+// and every declared argument (strings by value, not by table index).
+inline bool same_event(const mm::Event& x, const mm::Trace& tx, const mm::Event& y, const mm::Trace& ty) {
+  if (x.code != y.code || x.kind != y.kind || x.depth != y.depth || x.pfn != y.pfn || x.order != y.order ||
+      x.mt != y.mt || x.zone != y.zone || x.node != y.node || x.cpu != y.cpu)
+    return false;
+  const mm::EventSpec& s = x.spec();
+  for (unsigned i = 0; i < s.nargs; ++i) {
+    const mm::Arg a = s.args[i];
+    if (mm::kArgInfo[static_cast<unsigned>(a)].type == mm::ArgType::kStr) {
+      const auto ix = static_cast<size_t>(x.get(a)), iy = static_cast<size_t>(y.get(a));
+      if (ix >= tx.string_count() || iy >= ty.string_count() || tx.string_at(ix) != ty.string_at(iy)) return false;
+    } else if (x.get(a) != y.get(a)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 inline std::unique_ptr<mm::Machine> boot_spec(const std::string& spec, bool trace = false) {

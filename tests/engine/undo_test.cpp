@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <set>
 
-#include "session/playground.h"
-#include "text/format/proc.h"
-#include "mm/slab/slub.h"
-#include "text/format/slabinfo.h"
 #include "mm/pressure/task.h"
+#include "mm/slab/slub.h"
+#include "session/playground.h"
 #include "test_util.h"
 #include "text/format/narration.h"
+#include "text/format/proc.h"
+#include "text/format/slabinfo.h"
 
 using namespace mm;
 
@@ -76,7 +76,8 @@ TEST_SUITE("undo") {
     REQUIRE(a);
     REQUIRE(a->ok);
     REQUIRE(pg.kmalloc(100));
-    auto sc = pg.run_scenario("spawn A anon=60M adj=500\nspawn B anon=60M\nspawn T anon=1G\nexpect oom_kills >= 1\n", "s.mm");
+    auto sc =
+        pg.run_scenario("spawn A anon=60M adj=500\nspawn B anon=60M\nspawn T anon=1G\nexpect oom_kills >= 1\n", "s.mm");
     REQUIRE(sc);
     CHECK(sc->ok());
     REQUIRE(pg.free_block(a->pfn, 0));
@@ -136,8 +137,11 @@ Playground traced_session() {
 std::vector<std::string> trace_text(const Machine& m, std::size_t from, std::size_t to) {
   std::vector<std::string> v;
   const auto& ev = m.trace.events();
-  for (std::size_t i = from; i < to && i < ev.size(); ++i)
-    v.push_back(to_string(ev[i], m.trace) + " pfn=" + std::to_string(ev[i].pfn) + " a=" + std::to_string(ev[i].a));
+  for (std::size_t i = from; i < to && i < ev.size(); ++i) {
+    std::string line = to_string(ev[i], m.trace) + " pfn=" + std::to_string(ev[i].pfn);
+    for (std::int64_t n : ev[i].num) line += " " + std::to_string(n);
+    v.push_back(line);
+  }
   return v;
 }
 

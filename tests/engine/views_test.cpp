@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "mm/page_alloc/alloc.h"
-#include "text/parse/dmesg.h"
-#include "text/format/proc.h"
-#include "mm/slab/slub.h"
-#include "text/format/slabinfo.h"
 #include "mm/pressure/task.h"
-#include "text/format/views.h"
+#include "mm/slab/slub.h"
 #include "test_util.h"
+#include "text/format/proc.h"
+#include "text/format/slabinfo.h"
+#include "text/format/views.h"
+#include "text/parse/dmesg.h"
 
 using namespace mm;
 
@@ -30,7 +30,7 @@ struct JVal {
   bool b = false;
   long long n = 0;
   std::string s;
-  std::vector<JVal> items;       // array elements, or object values
+  std::vector<JVal> items;        // array elements, or object values
   std::vector<std::string> keys;  // object keys, parallel to items
 
   const JVal& operator[](std::string_view k) const {
@@ -100,7 +100,9 @@ class JReader {
       if (i_ >= t_.size()) return false;
       const char e = t_[i_++];
       switch (e) {
-        case '"': case '\\': case '/': out += e; break;
+        case '"':
+        case '\\':
+        case '/': out += e; break;
         case 'n': out += '\n'; break;
         case 't': out += '\t'; break;
         case 'r': out += '\r'; break;
@@ -348,7 +350,8 @@ TEST_SUITE("views") {
       }
       // The boot figures are the real kernel's too.
       REQUIRE(real.count(key));
-      for (const char* k : {"spanned", "present", "managed", "min", "low", "high"}) CHECK(z[k].n == real.at(key).f.at(k));
+      for (const char* k : {"spanned", "present", "managed", "min", "low", "high"})
+        CHECK(z[k].n == real.at(key).f.at(k));
     }
     REQUIRE(s["nodes"].size() == 1);
     const JVal& node = s["nodes"][0];

@@ -212,21 +212,13 @@ test('a placeholder the code does not declare stays visible and harms nothing', 
   assert.equal(narrate(withCode(['ok'], 'a {ok?yes} b'), event({ code: 't' }), 'en').text, 'a {ok?yes} b');
 });
 
-test('transitional: a legacy event shows its English text in both languages', () => {
-  const ev = event({ code: 'legacy_step', fn: 'rmqueue_pcplist', text: 'cpu 0: take pfn 8 from the pcp list' });
-  assert.equal(narrate(cat, ev, 'en').text, ev.text);
-  assert.equal(narrate(cat, ev, 'zh').text, ev.text);
-  assert.equal(narrate(cat, ev, 'zh').fn, 'rmqueue_pcplist');
-  assert.equal(narrate(cat, event({ code: 'legacy_begin', kind: 'end' }), 'en').text, '');
-});
-
 test('an end event has no sentence; an unknown code names itself', () => {
   const end = event({ code: 'buddy_merge', kind: 'end', pfn: 8, order: 0 });
   assert.deepEqual(narrate(cat, end, 'en').pieces, []);
   assert.equal(narrate(cat, event({ code: 'from_a_newer_engine', fn: 'f' }), 'zh').text, 'from_a_newer_engine');
 });
 
-test('motions come from the catalogue; legacy events keep the table by function', () => {
+test('motions come from the catalogue', () => {
   const m = (fields) => motionOf(cat, event(fields));
   assert.equal(m({ code: 'buddy_merge', fn: '__free_one_page' }), 'merge');
   assert.equal(m({ code: 'buddy_free', fn: '__free_one_page' }), 'give');
@@ -234,9 +226,8 @@ test('motions come from the catalogue; legacy events keep the table by function'
   assert.equal(m({ code: 'expand_split', fn: 'expand' }), 'split');
   assert.equal(m({ code: 'printk', fn: 'printk' }), 'none');
   assert.equal(m({ code: 'buddy_merge', kind: 'end' }), 'none');
-  assert.equal(m({ code: 'legacy_step', fn: 'rmqueue_bulk', text: 'x' }), 'pcp-refill');
-  assert.equal(m({ code: 'legacy_step', fn: 'no_such_function', text: 'x' }), 'none');
-  assert.equal(m({ code: 'legacy_warn', kind: 'warn', fn: 'rmqueue_bulk', text: 'x' }), 'none');
+  assert.equal(m({ code: 'pcp_refill', fn: 'rmqueue_bulk' }), 'pcp-refill');
+  assert.equal(m({ code: 'no_such_code', fn: 'rmqueue_bulk' }), 'none');
   for (const e of rawCatalogue.events) {
     assert.ok(rawCatalogue.names.motion.includes(e.motion), `${e.code}: motion ${e.motion} is a known motion`);
   }

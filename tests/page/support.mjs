@@ -47,10 +47,6 @@ export function event(fields = {}) {
     cpu: -1,
     pfn: -1,
     args: {},
-    text: '',
-    a: 0,
-    b: 0,
-    c: 0,
     ...fields,
   };
 }

@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "mm/core/diag.h"
@@ -18,48 +20,170 @@
 
 namespace mm {
 
-enum class BootOpKind : std::uint8_t {
-  MemblockAdd,      // memblock_add (e820__memblock_setup)
-  MemblockTrim,     // memblock_trim_memory(PAGE_SIZE)
-  MemblockReserve,  // memblock_reserve (early reservations, or a logged line)
-  MemblockPhysFree, // memblock_phys_free / memblock_free
-  MemblockRemove,   // memblock_remove
-  MemblockAlloc,    // memblock_alloc_try_nid & friends: request, and the logged result if any
-  SetCurrentLimit,  // memblock_set_current_limit
-  Printk,           // a line of the engine's own narrative (e.g. RAMDISK:)
-  NumaInit,         // x86_numa_init: nodes, memblock nids
-  DmaReserve,       // memblock_find_dma_reserve
-  FreeAreaInit,     // free_area_init: zone ranges, node and zone sizes, memmap_init
-  BuildZonelists,   // build_all_zonelists
-  MemInit,          // mem_init: memblock_free_all, preallocate_vmalloc_pages, "Memory:"
-  PageAllocInitLate,// deferred struct page init of every node
-  InitWmarks,       // init_per_zone_wmark_min (postcore_initcall)
-  Khugepaged,       // hugepage_init -> set_recommended_min_free_kbytes (subsys_initcall)
-  FreeInitrd,       // free_initrd_mem
-  FreeReserved,     // free_reserved_area: "Freeing <what> memory: NK"
+// ---- the plan's operations ------------------------------------------------------
+// One struct per operation, each with only what it needs, and `line`: the
+// dmesg line it came from (0 for the engine's model). Nothing in an
+// operation is a string for the executor to parse: callers and labels are
+// words for the trace and the log, never instructions.
+
+// memblock_add (e820__memblock_setup, or a logged line).
+struct MemblockAdd {
+  Phys base = 0, size = 0;
+  std::string caller;  // kernel caller as memblock=debug prints it (may be empty)
+  int line = 0;
+};
+// memblock_trim_memory(PAGE_SIZE).
+struct MemblockTrim {
+  int line = 0;
+};
+// memblock_reserve (early reservations, or a logged line).
+struct MemblockReserve {
+  Phys base = 0, size = 0;
+  std::string caller;
+  int line = 0;
+};
+// memblock_remove.
+struct MemblockRemove {
+  Phys base = 0, size = 0;
+  std::string caller;
+  int line = 0;
 };
 
-struct BootOp {
-  BootOpKind kind = BootOpKind::Printk;
-  Phys base = 0, size = 0;
-  // MemblockAlloc: the request as memblock=debug prints it.
-  Phys align = 0, min_addr = 0, max_addr = 0;
+// Names a MemblockAlloc of the same plan whose result a later operation
+// uses (0: none). The model frees what its own allocations got.
+using AllocId = unsigned;
+// Where an allocation landed, plus an offset: [result + offset, ...).
+struct AllocRef {
+  AllocId id = 0;
+  Phys offset = 0;
+};
+
+// memblock_phys_free / memblock_free: of a logged address, or of part of an
+// earlier allocation (skipped when that allocation failed and could).
+struct MemblockPhysFree {
+  std::variant<Phys, AllocRef> base = Phys{0};
+  Phys size = 0;
+  std::string caller;
+  int line = 0;
+};
+
+// The memblock allocation functions a boot calls (their names in the log).
+enum class MemblockAllocFn : std::uint8_t {
+  alloc_try_nid,        // memblock_alloc_try_nid
+  alloc_try_nid_raw,    // memblock_alloc_try_nid_raw
+  alloc_exact_nid_raw,  // memblock_alloc_exact_nid_raw
+  phys_alloc_range,     // memblock_phys_alloc_range
+  phys_alloc_try_nid,   // memblock_phys_alloc_try_nid
+};
+std::string_view memblock_alloc_fn_name(MemblockAllocFn fn);
+// The memblock_alloc*() family (not memblock_phys_alloc*()) goes through
+// memblock_alloc_internal: capped at current_limit, retried from 0.
+constexpr bool goes_through_alloc_internal(MemblockAllocFn fn) {
+  return fn == MemblockAllocFn::alloc_try_nid || fn == MemblockAllocFn::alloc_try_nid_raw ||
+         fn == MemblockAllocFn::alloc_exact_nid_raw;
+}
+
+// What an allocation is for, when the executor does more than reserve it.
+enum class AllocPurpose : std::uint8_t {
+  Plain,
+  NodeData,  // alloc_node_data: prints "NODE_DATA(n) allocated [mem ...]"
+};
+
+// memblock_alloc_try_nid & friends: the request as memblock=debug prints
+// it, and where the real kernel put it when a log says so.
+struct MemblockAlloc {
+  MemblockAllocFn fn = MemblockAllocFn::alloc_try_nid;
+  Phys size = 0, align = 0, min_addr = 0, max_addr = 0;
   int nid = NUMA_NO_NODE;
   bool exact_nid = false;
   bool may_fail = false;       // the kernel copes with failure (init_mem_mapping)
   std::optional<Phys> logged;  // where the real kernel put it (dmesg replay)
-  const char* fn = "";         // "memblock_alloc_try_nid", ...
   std::string caller;          // kernel caller, e.g. "sparse_init+0x9f/0x23c"
-  std::string what;            // FreeReserved label / printk text / alloc purpose
-  u64 kb = 0;                  // FreeReserved: size the log printed
-  int line = 0;                // dmesg line number (0 for the model)
+  AllocPurpose purpose = AllocPurpose::Plain;
+  AllocId id = 0;  // > 0: a later MemblockPhysFree refers to it
+  int line = 0;
 };
+
+// alloc_large_system_hash() from memblock: one bucket per 2^scale bytes of
+// low memory (sized when it runs, from nr_kernel_pages).
+struct LargeSystemHash {
+  std::string name;  // "Dentry cache", "Inode-cache": as the log names the table
+  unsigned scale = 0;
+  int line = 0;
+};
+
+// memblock_set_current_limit.
+struct SetCurrentLimit {
+  Phys limit = 0;
+  int line = 0;
+};
+// A line of the kernel's log the plan states (e.g. RAMDISK:, smpboot:).
+struct Printk {
+  std::string text;
+  int line = 0;
+};
+// x86_numa_init: nodes, memblock nids.
+struct NumaInit {
+  int line = 0;
+};
+// memblock_find_dma_reserve.
+struct DmaReserve {
+  int line = 0;
+};
+// free_area_init: zone ranges, node and zone sizes, memmap_init.
+struct FreeAreaInit {
+  int line = 0;
+};
+// build_all_zonelists.
+struct BuildZonelists {
+  int line = 0;
+};
+// mem_init: memblock_free_all, preallocate_vmalloc_pages, "Memory:"; then
+// kmem_cache_init.
+struct MemInit {
+  int line = 0;
+};
+// page_alloc_init_late: deferred struct page init of every node.
+struct PageAllocInitLate {
+  int line = 0;
+};
+// init_per_zone_wmark_min (postcore_initcall).
+struct InitWmarks {
+  int line = 0;
+};
+// hugepage_init -> set_recommended_min_free_kbytes (subsys_initcall).
+struct Khugepaged {
+  int line = 0;
+};
+// free_initrd_mem: "Freeing initrd memory: NK".
+struct FreeInitrd {
+  Phys base = 0, size = 0;
+  u64 kb = 0;  // the size the log printed (0 for the model)
+  int line = 0;
+};
+// free_reserved_area: "Freeing <what> memory: NK".
+struct FreeReserved {
+  std::string what;  // the kernel's label: "unused kernel image (initmem)", ...
+  Phys base = 0, size = 0;
+  u64 kb = 0;  // the size the log printed
+  int line = 0;
+};
+
+using BootOp =
+    std::variant<MemblockAdd, MemblockTrim, MemblockReserve, MemblockRemove, MemblockPhysFree, MemblockAlloc,
+                 LargeSystemHash, SetCurrentLimit, Printk, NumaInit, DmaReserve, FreeAreaInit, BuildZonelists, MemInit,
+                 PageAllocInitLate, InitWmarks, Khugepaged, FreeInitrd, FreeReserved>;
+
+// The dmesg line an operation came from (0 for the model).
+inline int source_line(const BootOp& op) {
+  return std::visit([](const auto& o) { return o.line; }, op);
+}
 
 struct BootPlan {
   MachineSpec spec;
   std::vector<BootOp> ops;
   bool from_dmesg = false;
-  bool memblock_debug = false;  // the log had memblock=debug lines
+  bool memblock_debug = false;     // the log had memblock=debug lines
   std::vector<std::string> notes;  // said at the start of the boot log
   std::string source;
 };

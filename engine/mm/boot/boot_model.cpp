@@ -14,6 +14,7 @@
 //   mem_init, then the late frees: SMP alternatives, initrd, decrypted bss,
 //   init sections, the text/rodata and rodata/data gaps.
 #include <algorithm>
+#include <cstdio>
 
 #include "mm/boot/boot.h"
 
@@ -21,39 +22,46 @@ namespace mm {
 
 namespace {
 
-BootOp op(BootOpKind k) {
-  BootOp o;
-  o.kind = k;
-  return o;
-}
+// What the model's steps share: the plan being written and the machine's
+// layout as the kernel would see it at that point.
+struct ModelPlan {
+  BootPlan& plan;
+  const MachineSpec& spec;
+  Phys max_addr = 0;                 // end of the highest usable RAM
+  Phys low_top = 0;                  // end of the usable range holding the kernel (below 4G), page aligned
+  std::vector<NodeSpec> nodes = {};  // the spec's nodes, or the one node NUMA setup fakes
+  AllocId next_id = 1;
 
-BootOp reserve(Phys base, Phys size, std::string caller) {
-  BootOp o = op(BootOpKind::MemblockReserve);
-  o.base = base;
-  o.size = size;
-  o.caller = std::move(caller);
-  return o;
-}
-
-BootOp alloc(const char* fn, Phys size, Phys align, int nid, Phys from, Phys max, std::string caller,
-             bool exact = false) {
-  BootOp o = op(BootOpKind::MemblockAlloc);
-  o.fn = fn;
-  o.size = size;
-  o.align = align;
-  o.nid = nid;
-  o.min_addr = from;
-  o.max_addr = max;
-  o.caller = std::move(caller);
-  o.exact_nid = exact;
-  return o;
-}
-
-BootOp printk(std::string s) {
-  BootOp o = op(BootOpKind::Printk);
-  o.what = std::move(s);
-  return o;
-}
+  void push(BootOp op) { plan.ops.push_back(std::move(op)); }
+  MemblockAlloc& alloc(MemblockAllocFn fn, Phys size, Phys align, int nid, Phys from, Phys max, std::string caller,
+                       bool exact = false) {
+    MemblockAlloc a;
+    a.fn = fn;
+    a.size = size;
+    a.align = align;
+    a.nid = nid;
+    a.min_addr = from;
+    a.max_addr = max;
+    a.caller = std::move(caller);
+    a.exact_nid = exact;
+    plan.ops.push_back(std::move(a));
+    return std::get<MemblockAlloc>(plan.ops.back());
+  }
+  // The same, named so that a later free can give (part of) it back.
+  AllocId alloc_kept(MemblockAllocFn fn, Phys size, Phys align, int nid, Phys from, Phys max, std::string caller) {
+    MemblockAlloc& a = alloc(fn, size, align, nid, from, max, std::move(caller));
+    a.id = next_id++;
+    return a.id;
+  }
+  void small_allocs(std::initializer_list<Phys> sizes, const char* caller) {
+    for (Phys sz : sizes) alloc(MemblockAllocFn::alloc_try_nid, sz, 64, NUMA_NO_NODE, 0, 0, caller);
+  }
+  void reserve(Phys base, Phys size, std::string caller) { push(MemblockReserve{base, size, std::move(caller)}); }
+  void free_part(AllocId id, Phys offset, Phys size, std::string caller) {
+    push(MemblockPhysFree{AllocRef{id, offset}, size, std::move(caller)});
+  }
+  void printk(std::string s) { push(Printk{std::move(s)}); }
+};
 
 std::string hex10(u64 v) {
   char b[32];
@@ -78,6 +86,224 @@ std::vector<u64> node_sections(const MachineSpec& s, const NodeSpec& n) {
   return secs;
 }
 
+// early_reserve_memory(): before memblock=debug is parsed, so the log
+// shows none of these.
+void early_reserve_memory(ModelPlan& p) {
+  const KernelImage& k = p.spec.kernel;
+  p.reserve(0, 0x10000, "");
+  p.reserve(k.start, k.reserved_size, "");
+  if (p.spec.initrd_size) p.reserve(p.spec.initrd_start, p.spec.initrd_size, "");
+  p.reserve(0x9f000, 0x100000 - 0x9f000, "");  // EBDA up to 1M
+  p.reserve(0xf5ba0, 0x10, "smp_scan_config");
+  p.reserve(k.start + k.reserved_size - 0x11000, 0x11000, "setup_arch");  // brk
+}
+
+// e820__memblock_setup(): usable RAM, page 0 and the legacy hole left out,
+// trimmed to whole pages.
+void e820__memblock_setup(ModelPlan& p) {
+  p.push(SetCurrentLimit{0x100000});  // ISA_END_ADDRESS
+  for (const E820Entry& e : p.spec.e820) {
+    if (e.type != E820Type::Usable) continue;
+    const Phys s = std::max<Phys>(e.addr, 0x1000);
+    Phys end = e.end();
+    if (s < 0x100000 && end > 0xa0000) end = std::min<Phys>(end, 0xa0000);
+    if (s < end) p.push(MemblockAdd{s, end - s, "e820__memblock_setup"});
+  }
+  p.push(MemblockTrim{});
+}
+
+// reserve_real_mode() (28K below 1M), then the whole first megabyte, and
+// init_mem_mapping's 2M page-table buffer, found and given back. After it
+// everything is mapped: allocations may go anywhere.
+void reserve_real_mode_and_map(ModelPlan& p) {
+  p.alloc(MemblockAllocFn::phys_alloc_range, 28672, 0x1000, NUMA_NO_NODE, 0, 0x100000, "reserve_real_mode");
+  p.reserve(0, 0x100000, "setup_arch");
+  MemblockAlloc& buf = p.alloc(MemblockAllocFn::phys_alloc_range, 2 << 20, 2 << 20, NUMA_NO_NODE, 0x100000, p.low_top,
+                               "init_mem_mapping");
+  buf.may_fail = true;  // small machines: no 2M block free, the kernel maps in smaller steps
+  buf.id = p.next_id++;
+  const AllocId id = buf.id;
+  p.free_part(id, 0, 2 << 20, "init_mem_mapping");
+  p.push(SetCurrentLimit{p.max_addr});
+}
+
+// The initrd's line, and the ACPI tables in the e820-reserved top of low
+// RAM (reserved, no RAM lost).
+void reserve_initrd_and_acpi(ModelPlan& p) {
+  if (p.spec.initrd_size)
+    p.printk("RAMDISK: [mem " + hex10(p.spec.initrd_start) + "-" + hex10(p.spec.initrd_start + p.spec.initrd_size - 1) +
+             "]");
+  p.reserve(p.low_top, 0x1b33, "acpi_reserve_initial_tables");
+}
+
+// initmem_init(): NUMA setup, then alloc_node_data for every node with memory.
+void initmem_init(ModelPlan& p) {
+  p.push(NumaInit{});
+  for (const NodeSpec& n : p.nodes) {
+    if (n.ranges.empty()) continue;  // memoryless: its pg_data_t lives elsewhere
+    MemblockAlloc& a = p.alloc(MemblockAllocFn::phys_alloc_try_nid, 0x2b000, 64, n.id, 0, 0, "alloc_node_data");
+    a.purpose = AllocPurpose::NodeData;
+  }
+  p.push(DmaReserve{});
+}
+
+// sparse_init(): mem_section roots, then per node the usemaps, one 2M
+// block of struct pages per present section, and vmemmap page tables.
+void sparse_init(ModelPlan& p) {
+  p.alloc(MemblockAllocFn::alloc_try_nid, 32768, 64, NUMA_NO_NODE, 0, 0, "sparse_init");
+  for (const NodeSpec& n : p.nodes) {
+    const std::vector<u64> secs = node_sections(p.spec, n);
+    if (secs.empty()) continue;
+    u64 last_root = ~u64{0};
+    for (u64 s : secs)
+      if (s / 128 != last_root) {
+        last_root = s / 128;
+        p.alloc(MemblockAllocFn::alloc_try_nid, 4096, 64, n.id, 0, 0, "sparse_index_alloc");
+      }
+    const Phys sec_base = secs.front() << SECTION_SIZE_BITS;
+    p.alloc(MemblockAllocFn::alloc_try_nid, 56 * secs.size(), 64, n.id, sec_base,
+            sec_base + (1ull << SECTION_SIZE_BITS), "sparse_init_nid");
+    p.alloc(MemblockAllocFn::alloc_exact_nid_raw, secs.size() * (2ull << 20), 2ull << 20, n.id, 0x1000000, 0,
+            "sparse_init_nid", true);
+    const u64 pmd_pages = 1 + (secs.size() * (2ull << 20) - 1) / (1ull << 30);
+    for (u64 i = 0; i < 1 + pmd_pages; ++i)
+      p.alloc(MemblockAllocFn::alloc_try_nid_raw, 4096, 4096, n.id, 0x1000000, 0, "vmemmap_alloc_block_zero");
+  }
+}
+
+// The rest of setup_arch's small allocations (HPET, IO-APIC, e820
+// resources, firmware map, nosave regions), the CPU count, and
+// start_kernel's saved command lines.
+void late_setup_arch_allocs(ModelPlan& p) {
+  p.small_allocs({73, 75, 512, 104, 104, 104, 104, 104, 104, 104, 32, 32}, "setup_arch");
+  p.printk("smpboot: Allowing " + std::to_string(p.spec.cpus) + " CPUs, 0 hotplug CPUs");
+  p.small_allocs({76, 76}, "start_kernel");
+}
+
+// The first chunk's geometry: one group per node with CPUs, and the unit
+// size pcpu_build_alloc_info chooses.
+struct PercpuLayout {
+  static constexpr u64 kUnitMin = 217088 + 8192 + 28672;  // static + reserved + dynamic
+  static constexpr u64 kAtom = 2ull << 20;
+  std::vector<unsigned> group_cnt;
+  std::vector<int> group_node;
+  u64 upa = 1;  // units per allocation
+  u64 unit() const { return kAtom / upa; }
+};
+
+// pcpu_build_alloc_info(): units per allocation is the largest count that
+// divides the atom and wastes no more than a third of the CPUs.
+PercpuLayout pcpu_build_alloc_info(const ModelPlan& p) {
+  PercpuLayout l;
+  for (const NodeSpec& n : p.nodes)
+    if (!n.cpus.empty()) {
+      l.group_cnt.push_back(static_cast<unsigned>(n.cpus.size()));
+      l.group_node.push_back(n.id);
+    }
+  if (l.group_cnt.empty()) {
+    l.group_cnt.push_back(p.spec.cpus);
+    l.group_node.push_back(0);
+  }
+  const u64 max_upa = PercpuLayout::kAtom / std::max<u64>(PercpuLayout::kUnitMin, 32768);
+  u64 last_allocs = ~u64{0};
+  for (u64 upa = max_upa; upa; --upa) {
+    if (PercpuLayout::kAtom % upa || (PercpuLayout::kAtom / upa) % PAGE_SIZE) continue;
+    u64 allocs = 0, wasted = 0;
+    for (unsigned c : l.group_cnt) {
+      const u64 a = (c + upa - 1) / upa;
+      allocs += a;
+      wasted += a * upa - c;
+    }
+    if (wasted > p.spec.cpus / 3) continue;
+    if (allocs > last_allocs) break;
+    last_allocs = allocs;
+    l.upa = upa;
+  }
+  return l;
+}
+
+// setup_per_cpu_areas(): pcpu_embed_first_chunk with 2M atoms. Each
+// group's chunk gives back every unit's unused tail and whole units no CPU
+// uses; the build-info scratch pages go back at the end.
+void setup_per_cpu_areas(ModelPlan& p) {
+  const PercpuLayout l = pcpu_build_alloc_info(p);
+  const u64 unit = l.unit();
+  const u64 used = round_up(PercpuLayout::kUnitMin, PAGE_SIZE);
+  const AllocId build_info =
+      p.alloc_kept(MemblockAllocFn::alloc_try_nid, 4096, 4096, NUMA_NO_NODE, 0, 0, "pcpu_build_alloc_info");
+  const AllocId embed =
+      p.alloc_kept(MemblockAllocFn::alloc_try_nid, 4096, 64, NUMA_NO_NODE, 0, 0, "pcpu_embed_first_chunk");
+  for (size_t g = 0; g < l.group_cnt.size(); ++g) {
+    const u64 units = (l.group_cnt[g] + l.upa - 1) / l.upa * l.upa;
+    const AllocId chunk = p.alloc_kept(MemblockAllocFn::alloc_try_nid, units * unit, PercpuLayout::kAtom,
+                                       l.group_node[g], 0x1000000, 0, "pcpu_fc_alloc");
+    for (u64 u = 0; u < units; ++u) {
+      const bool has_cpu = u < l.group_cnt[g];
+      const Phys size = has_cpu ? unit - used : unit;
+      if (size) p.free_part(chunk, has_cpu ? u * unit + used : u * unit, size, "pcpu_embed_first_chunk");
+    }
+  }
+  p.printk("percpu: Embedded 62 pages/cpu s217088 r8192 d28672 u" + std::to_string(unit));
+  p.small_allocs({8, 8, 8, 16, 352, 144, 256, 264, 64}, "pcpu_setup_first_chunk");
+  for (size_t g = 0; g < l.group_cnt.size(); ++g) p.small_allocs({144, 896, 904, 224}, "pcpu_alloc_first_chunk");
+  for (AllocId id : {build_info, embed}) p.free_part(id, 0, 4096, "pcpu_embed_first_chunk");
+}
+
+// The cpumasks, zonelists, and vfs_caches_init_early's hash tables: sized
+// from nr_kernel_pages; NUMA machines spread them with vmalloc later
+// (hashdist), so only a single node takes them from memblock. Then the
+// early page-table pages, and mm_init's mem_init.
+void mm_init(ModelPlan& p) {
+  for (int i = 0; i < 5; ++i)
+    p.alloc(MemblockAllocFn::alloc_try_nid, 8, 64, NUMA_NO_NODE, 0, 0, "alloc_bootmem_cpumask_var");
+  p.push(BuildZonelists{});
+  if (p.nodes.size() <= 1) {
+    p.push(LargeSystemHash{"Dentry cache", 13});
+    p.push(LargeSystemHash{"Inode-cache", 14});
+  }
+  for (int i = 0; i < 3; ++i) p.alloc(MemblockAllocFn::alloc_try_nid, 4096, 4096, NUMA_NO_NODE, 0, 0, "spp_getpage");
+  p.push(MemInit{});
+}
+
+// free_reserved_area of a part of the kernel image the model knows.
+void free_kernel_piece(ModelPlan& p, const char* what, u64 kb) {
+  if (auto piece = kernel_piece(p.spec.kernel, what, kb)) p.push(FreeReserved{what, piece->first, piece->second, kb});
+}
+
+// After mem_init: alternative_instructions frees the SMP alternatives; the
+// initcalls (deferred struct pages, watermarks, khugepaged); then
+// free_initrd_mem, free_initmem and mark_rodata_ro's gaps.
+void late_frees_and_initcalls(ModelPlan& p) {
+  const KernelImage& k = p.spec.kernel;
+  free_kernel_piece(p, "SMP alternatives", k.smp_alternatives_kb);
+  p.push(PageAllocInitLate{});
+  p.push(InitWmarks{});
+  p.push(Khugepaged{});
+  if (p.spec.initrd_size) p.push(FreeInitrd{p.spec.initrd_start, p.spec.initrd_size});
+  free_kernel_piece(p, "unused decrypted", k.decrypted_kb);
+  free_kernel_piece(p, "unused kernel image (initmem)", k.init_kb);
+  free_kernel_piece(p, "unused kernel image (text/rodata gap)", k.text_rodata_gap_kb);
+  free_kernel_piece(p, "unused kernel image (rodata/data gap)", k.rodata_data_gap_kb);
+}
+
+// The model's view of the machine before the first step.
+ModelPlan model_plan(BootPlan& plan, const MachineSpec& spec) {
+  ModelPlan p{plan, spec};
+  for (const E820Entry& e : spec.e820)
+    if (e.type == E820Type::Usable) p.max_addr = std::max(p.max_addr, e.end());
+  for (const E820Entry& e : spec.e820)
+    if (e.type == E820Type::Usable && e.addr <= spec.kernel.start && e.end() > spec.kernel.start) p.low_top = e.end();
+  p.low_top = round_down(p.low_top, PAGE_SIZE);
+  p.nodes = spec.nodes;
+  if (p.nodes.empty()) {
+    NodeSpec n;
+    n.ranges.push_back({0, p.max_addr});
+    for (unsigned c = 0; c < spec.cpus; ++c) n.cpus.push_back(static_cast<int>(c));
+    p.nodes.push_back(n);
+  }
+  return p;
+}
+
 }  // namespace
 
 std::optional<std::pair<Phys, Phys>> kernel_piece(const KernelImage& k, std::string_view what, u64 kb) {
@@ -91,12 +317,18 @@ std::optional<std::pair<Phys, Phys>> kernel_piece(const KernelImage& k, std::str
   const Phys decrypted = round_up(smp_locks + (k.smp_alternatives_kb << 10), 2ull << 20);
   const Phys size = kb << 10;
   Phys base;
-  if (what == "unused kernel image (text/rodata gap)") base = text_end;
-  else if (what == "unused kernel image (rodata/data gap)") base = rodata_end;
-  else if (what == "unused kernel image (initmem)" || what == "unused kernel") base = init;
-  else if (what == "SMP alternatives") base = smp_locks;
-  else if (what == "unused decrypted") base = decrypted;
-  else return std::nullopt;
+  if (what == "unused kernel image (text/rodata gap)")
+    base = text_end;
+  else if (what == "unused kernel image (rodata/data gap)")
+    base = rodata_end;
+  else if (what == "unused kernel image (initmem)" || what == "unused kernel")
+    base = init;
+  else if (what == "SMP alternatives")
+    base = smp_locks;
+  else if (what == "unused decrypted")
+    base = decrypted;
+  else
+    return std::nullopt;
   // Never reach past the image's own reservation.
   const Phys end = std::min(base + size, k.start + k.reserved_size);
   if (base >= end) return std::nullopt;
@@ -104,223 +336,22 @@ std::optional<std::pair<Phys, Phys>> kernel_piece(const KernelImage& k, std::str
 }
 
 BootPlan plan_from_spec(const MachineSpec& spec) {
-  BootPlan p;
-  p.spec = spec;
-  p.source = spec.description;
-  auto& ops = p.ops;
-  const KernelImage& k = spec.kernel;
-  Phys max_addr = 0;
-  for (const E820Entry& e : spec.e820)
-    if (e.type == E820Type::Usable) max_addr = std::max(max_addr, e.end());
-  Phys low_top = 0;  // end of the usable range holding the kernel (below 4G)
-  for (const E820Entry& e : spec.e820)
-    if (e.type == E820Type::Usable && e.addr <= k.start && e.end() > k.start) low_top = e.end();
-  low_top = round_down(low_top, PAGE_SIZE);
-
-  // early_reserve_memory(): before memblock=debug is parsed.
-  ops.push_back(reserve(0, 0x10000, ""));
-  ops.push_back(reserve(k.start, k.reserved_size, ""));
-  if (spec.initrd_size) ops.push_back(reserve(spec.initrd_start, spec.initrd_size, ""));
-  ops.push_back(reserve(0x9f000, 0x100000 - 0x9f000, ""));  // EBDA up to 1M
-  ops.push_back(reserve(0xf5ba0, 0x10, "smp_scan_config"));
-  ops.push_back(reserve(k.start + k.reserved_size - 0x11000, 0x11000, "setup_arch"));  // brk
-
-  // e820__memblock_setup(): usable RAM, page 0 and the legacy hole removed.
-  BootOp lim = op(BootOpKind::SetCurrentLimit);
-  lim.base = 0x100000;  // ISA_END_ADDRESS
-  ops.push_back(lim);
-  for (const E820Entry& e : spec.e820) {
-    if (e.type != E820Type::Usable) continue;
-    Phys s = std::max<Phys>(e.addr, 0x1000), end = e.end();
-    if (s < 0x100000 && end > 0xa0000) end = std::min<Phys>(end, 0xa0000);
-    if (s >= end) continue;
-    BootOp a = op(BootOpKind::MemblockAdd);
-    a.base = s;
-    a.size = end - s;
-    a.caller = "e820__memblock_setup";
-    ops.push_back(a);
-  }
-  ops.push_back(op(BootOpKind::MemblockTrim));
-
-  // reserve_real_mode(), then the whole first megabyte.
-  ops.push_back(alloc("memblock_phys_alloc_range", 28672, 0x1000, NUMA_NO_NODE, 0, 0x100000, "reserve_real_mode"));
-  ops.push_back(reserve(0, 0x100000, "setup_arch"));
-  // init_mem_mapping(): a 2M page-table buffer found and given back.
-  {
-    BootOp a = alloc("memblock_phys_alloc_range", 2 << 20, 2 << 20, NUMA_NO_NODE, 0x100000, low_top,
-                     "init_mem_mapping");
-    a.may_fail = true;  // small machines: no 2M block free, the kernel maps in smaller steps
-    ops.push_back(a);
-    BootOp f = op(BootOpKind::MemblockPhysFree);
-    f.what = "last_alloc";  // resolved below
-    f.size = 2 << 20;
-    f.caller = "init_mem_mapping";
-    ops.push_back(f);
-  }
-  BootOp lim2 = op(BootOpKind::SetCurrentLimit);
-  lim2.base = max_addr;
-  ops.push_back(lim2);
-  if (spec.initrd_size)
-    ops.push_back(printk("RAMDISK: [mem " + hex10(spec.initrd_start) + "-" +
-                         hex10(spec.initrd_start + spec.initrd_size - 1) + "]"));
-  // ACPI tables live in the e820-reserved top of low RAM: reserved, no RAM lost.
-  ops.push_back(reserve(low_top, 0x1b33, "acpi_reserve_initial_tables"));
-
-  ops.push_back(op(BootOpKind::NumaInit));
-  std::vector<NodeSpec> nodes = spec.nodes;
-  if (nodes.empty()) {
-    NodeSpec n;
-    n.ranges.push_back({0, max_addr});
-    for (unsigned c = 0; c < spec.cpus; ++c) n.cpus.push_back(static_cast<int>(c));
-    nodes.push_back(n);
-  }
-  for (const NodeSpec& n : nodes) {
-    if (n.ranges.empty()) continue;  // memoryless: its pg_data_t lives elsewhere
-    BootOp a = alloc("memblock_phys_alloc_try_nid", 0x2b000, 64, n.id, 0, 0, "alloc_node_data");
-    a.what = "NODE_DATA";
-    ops.push_back(a);
-  }
-  ops.push_back(op(BootOpKind::DmaReserve));
-
-  // sparse_init(): mem_section roots, then per node the usemaps, one 2M
-  // block of struct pages per present section, and vmemmap page tables.
-  ops.push_back(alloc("memblock_alloc_try_nid", 32768, 64, NUMA_NO_NODE, 0, 0, "sparse_init"));
-  for (const NodeSpec& n : nodes) {
-    std::vector<u64> secs = node_sections(spec, n);
-    if (secs.empty()) continue;
-    u64 last_root = ~u64{0};
-    for (u64 s : secs)
-      if (s / 128 != last_root) {
-        last_root = s / 128;
-        ops.push_back(alloc("memblock_alloc_try_nid", 4096, 64, n.id, 0, 0, "sparse_index_alloc"));
-      }
-    const Phys sec_base = secs.front() << SECTION_SIZE_BITS;
-    ops.push_back(alloc("memblock_alloc_try_nid", 56 * secs.size(), 64, n.id, sec_base,
-                        sec_base + (1ull << SECTION_SIZE_BITS), "sparse_init_nid"));
-    ops.push_back(alloc("memblock_alloc_exact_nid_raw", secs.size() * (2ull << 20), 2ull << 20, n.id, 0x1000000, 0,
-                        "sparse_init_nid", true));
-    const u64 pmd_pages = 1 + (secs.size() * (2ull << 20) - 1) / (1ull << 30);
-    for (u64 i = 0; i < 1 + pmd_pages; ++i)
-      ops.push_back(alloc("memblock_alloc_try_nid_raw", 4096, 4096, n.id, 0x1000000, 0, "vmemmap_alloc_block_zero"));
-  }
-  ops.push_back(op(BootOpKind::FreeAreaInit));
-
-  // Small early allocations: HPET, IO-APIC, e820 resources, firmware map,
-  // nosave regions, saved command lines.
-  for (Phys sz : {73, 75, 512, 104, 104, 104, 104, 104, 104, 104, 32, 32})
-    ops.push_back(alloc("memblock_alloc_try_nid", sz, 64, NUMA_NO_NODE, 0, 0, "setup_arch"));
-  ops.push_back(printk("smpboot: Allowing " + std::to_string(spec.cpus) + " CPUs, 0 hotplug CPUs"));
-  for (Phys sz : {76, 76}) ops.push_back(alloc("memblock_alloc_try_nid", sz, 64, NUMA_NO_NODE, 0, 0, "start_kernel"));
-
-  // setup_per_cpu_areas(): pcpu_embed_first_chunk with 2M atoms. Units per
-  // allocation: the largest count that divides the atom and wastes no more
-  // than a third of the CPUs (pcpu_build_alloc_info).
-  {
-    const u64 unit_min = 217088 + 8192 + 28672;  // static + reserved + dynamic
-    const u64 atom = 2ull << 20;
-    std::vector<unsigned> group_cnt;
-    std::vector<int> group_node;
-    for (const NodeSpec& n : nodes)
-      if (!n.cpus.empty()) {
-        group_cnt.push_back(static_cast<unsigned>(n.cpus.size()));
-        group_node.push_back(n.id);
-      }
-    if (group_cnt.empty()) {
-      group_cnt.push_back(spec.cpus);
-      group_node.push_back(0);
-    }
-    const u64 max_upa = atom / std::max<u64>(unit_min, 32768);
-    u64 best_upa = 1, last_allocs = ~u64{0};
-    for (u64 upa = max_upa; upa; --upa) {
-      if (atom % upa || (atom / upa) % PAGE_SIZE) continue;
-      u64 allocs = 0, wasted = 0;
-      for (unsigned c : group_cnt) {
-        u64 a = (c + upa - 1) / upa;
-        allocs += a;
-        wasted += a * upa - c;
-      }
-      if (wasted > spec.cpus / 3) continue;
-      if (allocs > last_allocs) break;
-      last_allocs = allocs;
-      best_upa = upa;
-    }
-    const u64 unit = atom / best_upa;
-    ops.push_back(alloc("memblock_alloc_try_nid", 4096, 4096, NUMA_NO_NODE, 0, 0, "pcpu_build_alloc_info"));
-    size_t build_info_op = ops.size() - 1;
-    ops.push_back(alloc("memblock_alloc_try_nid", 4096, 64, NUMA_NO_NODE, 0, 0, "pcpu_embed_first_chunk"));
-    size_t embed_op = ops.size() - 1;
-    for (size_t g = 0; g < group_cnt.size(); ++g) {
-      const u64 units = (group_cnt[g] + best_upa - 1) / best_upa * best_upa;
-      BootOp a = alloc("memblock_alloc_try_nid", units * unit, atom, group_node[g], 0x1000000, 0, "pcpu_fc_alloc");
-      a.what = "percpu";
-      ops.push_back(a);
-      // pcpu_embed_first_chunk gives back each unit's unused tail, and whole
-      // units that no CPU uses.
-      for (u64 u = 0; u < units; ++u) {
-        BootOp f = op(BootOpKind::MemblockPhysFree);
-        f.what = "percpu_tail";
-        f.base = u < group_cnt[g] ? u * unit + round_up(unit_min, PAGE_SIZE) : u * unit;  // offset in the chunk
-        f.size = u < group_cnt[g] ? unit - round_up(unit_min, PAGE_SIZE) : unit;
-        f.caller = "pcpu_embed_first_chunk";
-        if (f.size) ops.push_back(f);
-      }
-    }
-    ops.push_back(printk("percpu: Embedded 62 pages/cpu s217088 r8192 d28672 u" + std::to_string(unit)));
-    for (Phys sz : {8, 8, 8, 16, 352, 144, 256, 264, 64})
-      ops.push_back(alloc("memblock_alloc_try_nid", sz, 64, NUMA_NO_NODE, 0, 0, "pcpu_setup_first_chunk"));
-    for (size_t g = 0; g < group_cnt.size(); ++g)
-      for (Phys sz : {144, 896, 904, 224})
-        ops.push_back(alloc("memblock_alloc_try_nid", sz, 64, NUMA_NO_NODE, 0, 0, "pcpu_alloc_first_chunk"));
-    for (size_t i : {build_info_op, embed_op}) {
-      BootOp f = op(BootOpKind::MemblockPhysFree);
-      f.what = "free_alloc#" + std::to_string(i);
-      f.size = 4096;
-      f.caller = "pcpu_embed_first_chunk";
-      ops.push_back(f);
-    }
-  }
-  for (int i = 0; i < 5; ++i)
-    ops.push_back(alloc("memblock_alloc_try_nid", 8, 64, NUMA_NO_NODE, 0, 0, "alloc_bootmem_cpumask_var"));
-  ops.push_back(op(BootOpKind::BuildZonelists));
-  // Hash tables sized from nr_kernel_pages; NUMA machines spread them with
-  // vmalloc later (hashdist), so only a single node takes them from memblock.
-  if (nodes.size() <= 1) {
-    BootOp d = alloc("memblock_alloc_try_nid", 0, 64, NUMA_NO_NODE, 0, 0, "alloc_large_system_hash");
-    d.what = "hash:Dentry cache:13";
-    ops.push_back(d);
-    BootOp i = d;
-    i.what = "hash:Inode-cache:14";
-    ops.push_back(i);
-  }
-  for (int i = 0; i < 3; ++i)
-    ops.push_back(alloc("memblock_alloc_try_nid", 4096, 4096, NUMA_NO_NODE, 0, 0, "spp_getpage"));
-  ops.push_back(op(BootOpKind::MemInit));
-
-  auto late = [&](const char* what, u64 kb) {
-    auto piece = kernel_piece(k, what, kb);
-    if (!piece) return;
-    BootOp f = op(BootOpKind::FreeReserved);
-    f.what = what;
-    f.base = piece->first;
-    f.size = piece->second;
-    f.kb = kb;
-    ops.push_back(f);
-  };
-  late("SMP alternatives", k.smp_alternatives_kb);
-  ops.push_back(op(BootOpKind::PageAllocInitLate));
-  ops.push_back(op(BootOpKind::InitWmarks));
-  ops.push_back(op(BootOpKind::Khugepaged));
-  if (spec.initrd_size) {
-    BootOp f = op(BootOpKind::FreeInitrd);
-    f.base = spec.initrd_start;
-    f.size = spec.initrd_size;
-    ops.push_back(f);
-  }
-  late("unused decrypted", k.decrypted_kb);
-  late("unused kernel image (initmem)", k.init_kb);
-  late("unused kernel image (text/rodata gap)", k.text_rodata_gap_kb);
-  late("unused kernel image (rodata/data gap)", k.rodata_data_gap_kb);
-  return p;
+  BootPlan plan;
+  plan.spec = spec;
+  plan.source = spec.description;
+  ModelPlan p = model_plan(plan, plan.spec);
+  early_reserve_memory(p);
+  e820__memblock_setup(p);
+  reserve_real_mode_and_map(p);
+  reserve_initrd_and_acpi(p);
+  initmem_init(p);
+  sparse_init(p);
+  p.push(FreeAreaInit{});
+  late_setup_arch_allocs(p);
+  setup_per_cpu_areas(p);
+  mm_init(p);
+  late_frees_and_initcalls(p);
+  return plan;
 }
 
 }  // namespace mm

@@ -18,17 +18,10 @@ namespace {
 // memblock_cap_size(): keep base+size from wrapping.
 Phys cap_size(Phys base, Phys size) { return std::min(size, ~Phys{0} - base); }
 
-std::string range_text(Phys base, Phys size, const std::string& caller) {
-  std::string s = "[" + hex18(base) + "-" + hex18(base + size - 1) + "]";
-  if (!caller.empty()) s += " " + caller;
-  return s;
-}
-
-void emit(Trace* t, const char* fn, Phys base, Phys size, const std::string& caller) {
-  if (!t || !t->on()) return;
-  Event& e = t->step(fn, range_text(base, size, caller));
-  e.a = base;
-  e.b = size;
+// One event for a range operation, filled once the change is made.
+void emit(Trace* t, Ev code, Phys base, Phys size, std::string_view caller) {
+  if (!t) return;
+  if (auto e = t->step(code)) e.base(base).last(base + size - 1).size(size).caller(caller);
 }
 }  // namespace
 
@@ -129,31 +122,37 @@ Memblock::Memblock() {
   reserved.name = "reserved";
 }
 
-void Memblock::add(Phys base, Phys size, int nid, Trace* t, const std::string& caller) {
-  emit(t, "memblock_add", base, size, caller);
+void Memblock::add(Phys base, Phys size, int nid, Trace* t, std::string_view caller) {
   memory.add_range(base, size, nid, 0);
+  emit(t, Ev::memblock_add, base, size, caller);
 }
 
-void Memblock::remove(Phys base, Phys size, Trace* t, const std::string& caller) {
-  emit(t, "memblock_remove", base, size, caller);
+void Memblock::remove(Phys base, Phys size, Trace* t, std::string_view caller) {
   memory.remove_range(base, size);
+  emit(t, Ev::memblock_remove, base, size, caller);
 }
 
-void Memblock::reserve(Phys base, Phys size, Trace* t, const std::string& caller) {
-  emit(t, "memblock_reserve", base, size, caller);
+void Memblock::reserve(Phys base, Phys size, Trace* t, std::string_view caller) {
   reserved.add_range(base, size, MEMBLOCK_NO_NODE, 0);
+  emit(t, Ev::memblock_reserve, base, size, caller);
 }
 
-void Memblock::phys_free(Phys base, Phys size, Trace* t, const std::string& caller) {
-  emit(t, "memblock_phys_free", base, size, caller);
+void Memblock::phys_free(Phys base, Phys size, Trace* t, std::string_view caller) {
   reserved.remove_range(base, size);
+  emit(t, Ev::memblock_phys_free, base, size, caller);
+}
+
+void Memblock::set_node(Phys base, Phys size, int nid, Trace* t) {
+  memory.set_node(base, size, nid);
+  if (!t) return;
+  if (auto e = t->step(Ev::memblock_set_node)) e.node(nid).base(base).last(base + size - 1).size(size);
 }
 
 // memblock_trim_memory(): shrink every memory region to whole `align`
 // units; regions that vanish are removed. total_size is left as it was,
 // which is why the kernel's first dump shows a memory size that is not a
 // whole number of pages.
-void Memblock::trim_memory(Phys align) {
+void Memblock::trim_memory(Phys align, Trace* t) {
   std::vector<MemblockRegion> out;
   for (MemblockRegion r : memory.regions) {
     Phys start = round_up(r.base, align);
@@ -164,6 +163,8 @@ void Memblock::trim_memory(Phys align) {
     out.push_back(r);
   }
   memory.regions = std::move(out);
+  if (!t) return;
+  if (auto e = t->step(Ev::memblock_trim_memory)) e.align(align);
 }
 
 std::vector<FreeRange> Memblock::free_ranges(int nid) const {
@@ -214,22 +215,20 @@ Phys Memblock::find_in_range_node(Phys size, Phys align, Phys start, Phys end, i
   return 0;
 }
 
-Phys Memblock::alloc_range_nid(Phys size, Phys align, Phys start, Phys end, int nid,
-                               bool exact_nid, Trace* t, const std::string& caller) {
+Phys Memblock::alloc_range_nid(Phys size, Phys align, Phys start, Phys end, int nid, bool exact_nid, Trace* t,
+                               std::string_view caller) {
   if (!size) return 0;
   Phys found = find_in_range_node(size, align, start, end, nid);
-  if (!found && nid != NUMA_NO_NODE && !exact_nid)
-    found = find_in_range_node(size, align, start, end, NUMA_NO_NODE);
+  if (!found && nid != NUMA_NO_NODE && !exact_nid) found = find_in_range_node(size, align, start, end, NUMA_NO_NODE);
   if (found) reserve(found, size, t, caller.empty() ? "memblock_alloc_range_nid" : caller);
   return found;
 }
 
-Phys Memblock::alloc_try_nid(Phys size, Phys align, Phys min_addr, Phys max_addr, int nid,
-                             bool exact_nid, Trace* t, const std::string& caller) {
+Phys Memblock::alloc_try_nid(Phys size, Phys align, Phys min_addr, Phys max_addr, int nid, bool exact_nid, Trace* t,
+                             std::string_view caller) {
   if (max_addr > current_limit) max_addr = current_limit;
   Phys found = alloc_range_nid(size, align, min_addr, max_addr, nid, exact_nid, t, caller);
-  if (!found && min_addr)
-    found = alloc_range_nid(size, align, 0, max_addr, nid, exact_nid, t, caller);
+  if (!found && min_addr) found = alloc_range_nid(size, align, 0, max_addr, nid, exact_nid, t, caller);
   return found;
 }
 
@@ -247,9 +246,8 @@ std::vector<std::string> Memblock::dump() const {
       const MemblockRegion& r = type->regions[i];
       std::string nidbuf;
       if (r.nid != MEMBLOCK_NO_NODE) nidbuf = " on node " + std::to_string(r.nid);
-      std::snprintf(b, sizeof b, " %s[0x%zx]\t[%s-%s], %s bytes%s flags: 0x%x", type->name, i,
-                    hex18(r.base).c_str(), hex18(r.end() - 1).c_str(), hex18(r.size).c_str(),
-                    nidbuf.c_str(), r.flags);
+      std::snprintf(b, sizeof b, " %s[0x%zx]\t[%s-%s], %s bytes%s flags: 0x%x", type->name, i, hex18(r.base).c_str(),
+                    hex18(r.end() - 1).c_str(), hex18(r.size).c_str(), nidbuf.c_str(), r.flags);
       out.push_back(b);
     }
   }
@@ -266,8 +264,7 @@ std::vector<std::string> Memblock::check() const {
         if (r[i].end() > r[i + 1].base)
           v.push_back(std::string("memblock.") + type->name + ": regions overlap or are unsorted at " +
                       hex18(r[i + 1].base));
-        else if (r[i].end() == r[i + 1].base && r[i].nid == r[i + 1].nid &&
-                 r[i].flags == r[i + 1].flags)
+        else if (r[i].end() == r[i + 1].base && r[i].nid == r[i + 1].nid && r[i].flags == r[i + 1].flags)
           v.push_back(std::string("memblock.") + type->name + ": touching regions not merged at " +
                       hex18(r[i + 1].base));
       }

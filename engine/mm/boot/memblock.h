@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mm/core/event.h"
@@ -60,24 +61,27 @@ class Memblock {
   bool bottom_up = false;
   Phys current_limit = MEMBLOCK_ALLOC_ANYWHERE;
 
-  // Each operation emits one event named after the kernel function; `caller`
-  // is the kernel's caller as memblock=debug prints it (may be empty).
-  void add(Phys base, Phys size, int nid, Trace* t, const std::string& caller = {});
-  void remove(Phys base, Phys size, Trace* t, const std::string& caller = {});
-  void reserve(Phys base, Phys size, Trace* t, const std::string& caller = {});
-  void phys_free(Phys base, Phys size, Trace* t, const std::string& caller = {});
-  void trim_memory(Phys align);
+  // Each operation emits one event named after the kernel function, once
+  // the regions hold the change; `caller` is the kernel's caller as
+  // memblock=debug prints it (may be empty).
+  void add(Phys base, Phys size, int nid, Trace* t, std::string_view caller = {});
+  void remove(Phys base, Phys size, Trace* t, std::string_view caller = {});
+  void reserve(Phys base, Phys size, Trace* t, std::string_view caller = {});
+  void phys_free(Phys base, Phys size, Trace* t, std::string_view caller = {});
+  void trim_memory(Phys align, Trace* t = nullptr);
+  // memblock_set_node() on memory: [base, base+size) belongs to node nid.
+  void set_node(Phys base, Phys size, int nid, Trace* t = nullptr);
 
   // memblock_find_in_range_node(): 0 when nothing fits.
   Phys find_in_range_node(Phys size, Phys align, Phys start, Phys end, int nid) const;
   // memblock_alloc_range_nid(): find, fall back to any node unless exact_nid,
   // reserve. Returns 0 on failure.
-  Phys alloc_range_nid(Phys size, Phys align, Phys start, Phys end, int nid, bool exact_nid,
-                       Trace* t, const std::string& caller = {});
+  Phys alloc_range_nid(Phys size, Phys align, Phys start, Phys end, int nid, bool exact_nid, Trace* t,
+                       std::string_view caller = {});
   // memblock_alloc_try_nid() and friends: cap at current_limit, retry
   // without the lower limit.
-  Phys alloc_try_nid(Phys size, Phys align, Phys min_addr, Phys max_addr, int nid,
-                     bool exact_nid, Trace* t, const std::string& caller = {});
+  Phys alloc_try_nid(Phys size, Phys align, Phys min_addr, Phys max_addr, int nid, bool exact_nid, Trace* t,
+                     std::string_view caller = {});
 
   // Memory minus reserved, in address order, optionally for one node.
   std::vector<FreeRange> free_ranges(int nid = NUMA_NO_NODE) const;

@@ -35,8 +35,8 @@ void calculate_min_free_kbytes(Machine& m) {
     m.min_free_kbytes = static_cast<int>(std::clamp<u64>(computed, 128, 262144));
   } else {
     m.min_free_kbytes = user;
-    m.printk("min_free_kbytes is not updated to " + std::to_string(computed) +
-             " because user defined value " + std::to_string(user) + " is preferred");
+    m.printk("min_free_kbytes is not updated to " + std::to_string(computed) + " because user defined value " +
+             std::to_string(user) + " is preferred");
   }
   if (auto e = m.trace.step(Ev::min_free_kbytes)) e.kb(lowmem_kbytes).computed(computed).min_free_kb(m.min_free_kbytes);
 }
@@ -73,7 +73,8 @@ void setup_per_zone_wmarks(Machine& m) {
       z.watermark[WMARK_PROMO] = min + 3 * step;
       if (m.trace.on() && z.populated()) {
         // Two steps: min's share of min_free_kbytes, then the step that spaces low and high.
-        if (auto e = m.trace.step(Ev::wmark_min)) e.zone(z).pages(pages_min).managed(z.managed_pages).lowmem(lowmem_pages).min(min);
+        if (auto e = m.trace.step(Ev::wmark_min))
+          e.zone(z).pages(pages_min).managed(z.managed_pages).lowmem(lowmem_pages).min(min);
         if (auto e = m.trace.step(Ev::wmark_step)) e.zone(z).wsf(wsf).step(step).low(min + step).high(min + 2 * step);
       }
     }
@@ -95,7 +96,8 @@ void setup_per_zone_lowmem_reserve(Machine& m) {
         z.lowmem_reserve[j] = clear ? 0 : upper / static_cast<u64>(ratio);
       }
       if (z.populated() && !clear)
-        if (auto e = m.trace.step(Ev::lowmem_reserve)) e.zone(z).reserve(z.lowmem_reserve[MAX_NR_ZONES - 1]).ratio(ratio);
+        if (auto e = m.trace.step(Ev::lowmem_reserve))
+          e.zone(z).reserve(z.lowmem_reserve[MAX_NR_ZONES - 1]).ratio(ratio);
     }
   calculate_totalreserve_pages(m);
 }
@@ -127,7 +129,8 @@ void zone_pcp_update(Machine& m, Zone& z) {
     p.batch = batch;
   }
   if (z.populated())
-    if (auto e = m.trace.step(Ev::pcp_sizes)) e.zone(z).batch(batch).managed(z.managed_pages).high(high).low(z.low_wmark());
+    if (auto e = m.trace.step(Ev::pcp_sizes))
+      e.zone(z).batch(batch).managed(z.managed_pages).high(high).low(z.low_wmark());
 }
 
 }  // namespace mm

@@ -5,8 +5,8 @@
 
 #include "mm/core/machine.h"
 #include "mm/page_alloc/alloc.h"
-#include "mm/slab/slub.h"
 #include "mm/pressure/task.h"
+#include "mm/slab/slub.h"
 
 namespace mm {
 
@@ -36,7 +36,8 @@ void check_counters(const Machine& m, Fail& v) {
         for (unsigned t = 0; t < MIGRATE_TYPES; ++t) {
           const FreeList& l = z.free_area[o].free_list[t];
           if ((l.head == NIL) != (l.count == 0) || (l.tail == NIL) != (l.count == 0))
-            fail(where(z) + "order-" + std::to_string(o) + " list's head/tail disagree with its count " + std::to_string(l.count));
+            fail(where(z) + "order-" + std::to_string(o) + " list's head/tail disagree with its count " +
+                 std::to_string(l.count));
           blocks += l.count;
           if (t != idx(MigrateType::Isolate)) free_pages += l.count << o;
         }
@@ -103,9 +104,13 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
             if (mem.st(p) != FrameState::Buddy || mem.order[p] != o)
               fail(where(z) + "pfn " + std::to_string(p) + " on the order-" + std::to_string(o) +
                    " list is not a free block of that order");
-            if (p & ((1u << o) - 1)) fail(where(z) + "free block at pfn " + std::to_string(p) + " is not aligned to order " + std::to_string(o));
-            if (!z.spans(p) || !z.spans(p + (1u << o) - 1)) fail(where(z) + "free block at pfn " + std::to_string(p) + " leaves its zone");
-            if (mem.owner[p] != t) fail(where(z) + "free block at pfn " + std::to_string(p) + " does not know its list");
+            if (p & ((1u << o) - 1))
+              fail(where(z) + "free block at pfn " + std::to_string(p) + " is not aligned to order " +
+                   std::to_string(o));
+            if (!z.spans(p) || !z.spans(p + (1u << o) - 1))
+              fail(where(z) + "free block at pfn " + std::to_string(p) + " leaves its zone");
+            if (mem.owner[p] != t)
+              fail(where(z) + "free block at pfn " + std::to_string(p) + " does not know its list");
             // No free buddy of the same order may sit on the lists (it would
             // have merged), unless the pageblock rule kept them apart.
             if (o < MAX_ORDER - 1) {
@@ -114,23 +119,28 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
                 const bool blocked = o >= pageblock_order && mem.block_mt(b) != mem.block_mt(p) &&
                                      (idx(mem.block_mt(b)) >= idx(MigrateType::HighAtomic) ||
                                       idx(mem.block_mt(p)) >= idx(MigrateType::HighAtomic));
-                if (!blocked) fail(where(z) + "free buddies pfn " + std::to_string(p) + " and " + std::to_string(b) + " at order " + std::to_string(o) + " did not merge");
+                if (!blocked)
+                  fail(where(z) + "free buddies pfn " + std::to_string(p) + " and " + std::to_string(b) + " at order " +
+                       std::to_string(o) + " did not merge");
               }
             }
             prev = p;
             ++len;
             if (len > mem.nr) break;
           }
-          if (len != l.count) fail(where(z) + "list length " + std::to_string(len) + " != count " + std::to_string(l.count));
+          if (len != l.count)
+            fail(where(z) + "list length " + std::to_string(len) + " != count " + std::to_string(l.count));
           if (l.tail != prev) fail(where(z) + "list tail is wrong");
           blocks += len;
           if (t != idx(MigrateType::Isolate)) free_pages += len << o;
         }
         if (blocks != z.free_area[o].nr_free)
-          fail(where(z) + "nr_free[" + std::to_string(o) + "] = " + std::to_string(z.free_area[o].nr_free) + " but the lists hold " + std::to_string(blocks));
+          fail(where(z) + "nr_free[" + std::to_string(o) + "] = " + std::to_string(z.free_area[o].nr_free) +
+               " but the lists hold " + std::to_string(blocks));
       }
       if (free_pages != z.nr_free_pages)
-        fail(where(z) + "NR_FREE_PAGES " + std::to_string(z.nr_free_pages) + " != pages on the free lists " + std::to_string(free_pages));
+        fail(where(z) + "NR_FREE_PAGES " + std::to_string(z.nr_free_pages) + " != pages on the free lists " +
+             std::to_string(free_pages));
       // pcp lists
       for (size_t cpu = 0; cpu < z.pcp.size(); ++cpu) {
         const PerCpuPages& pcp = z.pcp[cpu];
@@ -138,11 +148,15 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
         for (const FreeList& l : pcp.lists)
           for (u32 p = l.head; p != NIL && p < mem.nr; p = mem.next[p]) {
             if (seen[p]++) fail(where(z) + "pcp page " + std::to_string(p) + " is on two lists");
-            if (mem.st(p) != FrameState::Pcp) fail(where(z) + "page " + std::to_string(p) + " on a pcp list is not marked Pcp");
-            if (mem.owner[p] >= MIGRATE_TYPES) fail(where(z) + "pcp page " + std::to_string(p) + " has no migrate type");
+            if (mem.st(p) != FrameState::Pcp)
+              fail(where(z) + "page " + std::to_string(p) + " on a pcp list is not marked Pcp");
+            if (mem.owner[p] >= MIGRATE_TYPES)
+              fail(where(z) + "pcp page " + std::to_string(p) + " has no migrate type");
             pages += 1ll << mem.order[p];
           }
-        if (pages != pcp.count) fail(where(z) + "cpu " + std::to_string(cpu) + " pcp count " + std::to_string(pcp.count) + " != pages listed " + std::to_string(pages));
+        if (pages != pcp.count)
+          fail(where(z) + "cpu " + std::to_string(cpu) + " pcp count " + std::to_string(pcp.count) +
+               " != pages listed " + std::to_string(pages));
       }
     }
   // 2. Every pfn is in exactly one place: walk the memmap by blocks.
@@ -158,7 +172,8 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
       if (s == FrameState::Pcp && !seen[p]) fail("pfn " + std::to_string(p) + " is marked Pcp but is on no pcp list");
       for (Pfn q = p + 1; q < end && q < mem.nr; ++q)
         if (mem.st(q) != tail) {
-          fail("pfn " + std::to_string(q) + " inside the block at " + std::to_string(p) + " is not one of its tail pages");
+          fail("pfn " + std::to_string(q) + " inside the block at " + std::to_string(p) +
+               " is not one of its tail pages");
           break;
         }
       p = end;
@@ -180,7 +195,8 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
       u64 pcp = 0;
       for (const PerCpuPages& p : z.pcp) pcp += static_cast<u64>(p.count);
       u64 alloc = 0, isolated = 0;
-      for (unsigned o = 0; o < MAX_ORDER; ++o) isolated += z.free_area[o].free_list[idx(MigrateType::Isolate)].count << o;
+      for (unsigned o = 0; o < MAX_ORDER; ++o)
+        isolated += z.free_area[o].free_list[idx(MigrateType::Isolate)].count << o;
       for (Pfn p = z.zone_start_pfn; p < z.end_pfn() && p < mem.nr; ++p)
         if (mem.st(p) == FrameState::Alloc || mem.st(p) == FrameState::AllocTail) ++alloc;
       const u64 sum = z.nr_free_pages + isolated + pcp + alloc;

@@ -47,8 +47,8 @@ class Status {
 template <class T>
 class Expected {
  public:
-  Expected(T v) : v_(std::move(v)) {}              // NOLINT
-  Expected(Diagnostic d) : v_(std::move(d)) {}     // NOLINT
+  Expected(T v) : v_(std::move(v)) {}           // NOLINT
+  Expected(Diagnostic d) : v_(std::move(d)) {}  // NOLINT
   explicit operator bool() const { return v_.index() == 0; }
   T& value() { return std::get<0>(v_); }
   const T& value() const { return std::get<0>(v_); }

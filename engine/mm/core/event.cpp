@@ -42,6 +42,8 @@ EventRef& EventRef::str(Arg a, std::string_view v) { return num(a, t_->intern(v)
 std::uint32_t Trace::intern(std::string_view s) {
   // Names repeat (a cache, a task), log lines do not: a look at the last
   // few strings finds the repeats without a hash table.
+  if (s.empty()) return 0;                        // [0] is always ""
+  if (strings_.empty()) strings_.emplace_back();  // a moved-from trace
   const std::size_t n = strings_.size();
   for (std::size_t i = n; i > 0 && i + 8 > n; --i)
     if (strings_[i - 1] == s) return static_cast<std::uint32_t>(i - 1);
@@ -61,38 +63,18 @@ Event& Trace::push(EventKind k, Ev code) {
 }
 
 EventRef Trace::record(EventKind k, Ev code) {
-  assert((spec(code).kind == k || k == EventKind::End) && "Trace: event recorded with a kind its catalogue entry does not have");
+  assert((spec(code).kind == k || k == EventKind::End) &&
+         "Trace: event recorded with a kind its catalogue entry does not have");
   return EventRef(&push(k, code), this);
 }
 
 void Trace::end() {
   if (depth_ == 0) return;  // an unbalanced end is ignored rather than corrupting depth
   --depth_;
-  const Ev code = open_.empty() ? Ev::legacy_begin : open_.back();
+  assert(!open_.empty() && "Trace::end: no open phase");
+  const Ev code = open_.back();
   if (!open_.empty()) open_.pop_back();
   push(EventKind::End, code);
-}
-
-void Trace::begin(const char* fn, std::string text) {
-  Event& e = push(EventKind::Begin, Ev::legacy_begin);
-  e.fn = fn;
-  e.text = std::move(text);
-  open_.push_back(Ev::legacy_begin);
-  ++depth_;
-}
-
-Event& Trace::step(const char* fn, std::string text) {
-  Event& e = push(EventKind::Step, Ev::legacy_step);
-  e.fn = fn;
-  e.text = std::move(text);
-  return e;
-}
-
-void Trace::warn(const char* fn, std::string text) {
-  if (!enabled_) return;
-  Event& e = push(EventKind::Warn, Ev::legacy_warn);
-  e.fn = fn;
-  e.text = std::move(text);
 }
 
 }  // namespace mm

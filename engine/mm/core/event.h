@@ -38,7 +38,12 @@ struct Zone;
 
 // How an argument is shown (and which C++ type its setter takes).
 enum class ArgType : std::uint8_t {
-  kPfn, kOrder, kMigrateType, kZone, kNode, kCpu,  // the identity fields' types
+  kPfn,
+  kOrder,
+  kMigrateType,
+  kZone,
+  kNode,
+  kCpu,         // the identity fields' types
   kZoneType,    // a zone index without a node (gfp_zone's answer)
   kCount,       // a non-negative number
   kSigned,      // a number that may be negative
@@ -49,9 +54,9 @@ enum class ArgType : std::uint8_t {
   kAllocFlags,  // ALLOC_* flags
   kWmark,       // min / low / high / promo
   kBool,
-  kStr,         // a string from the trace's string table
+  kStr,  // a string from the trace's string table
   kPid,
-  kSlabFlags,   // SLAB_* flags, shown by their names
+  kSlabFlags,  // SLAB_* flags, shown by their names
 };
 
 enum class Arg : std::uint8_t {
@@ -90,12 +95,26 @@ enum class EventKind : std::uint8_t { Begin, End, Step, Warn };
 
 // What the page animates for an event (its own drawing; none: narration only).
 enum class Motion : std::uint8_t {
-  none, split, merge, take, give, pcp_refill, pcp_drain, steal, check,
-  slab_new, slab_object, reclaim, oom_score, oom_kill, memblock, boot_free,
+  none,
+  split,
+  merge,
+  take,
+  give,
+  pcp_refill,
+  pcp_drain,
+  steal,
+  check,
+  slab_new,
+  slab_object,
+  reclaim,
+  oom_score,
+  oom_kill,
+  memblock,
+  boot_free,
 };
 inline constexpr std::array<std::string_view, 16> kMotionNames = {
-    "none", "split", "merge", "take", "give", "pcp-refill", "pcp-drain", "steal", "check",
-    "slab-new", "slab-object", "reclaim", "oom-score", "oom-kill", "memblock", "boot-free"};
+    "none",  "split",    "merge",       "take",    "give",      "pcp-refill", "pcp-drain", "steal",
+    "check", "slab-new", "slab-object", "reclaim", "oom-score", "oom-kill",   "memblock",  "boot-free"};
 
 enum class Ev : std::uint16_t {
 #define MM_EVENT(kind, code, fn, motion, args) code,
@@ -108,7 +127,7 @@ inline constexpr unsigned kEventCodes = 0
 #undef MM_EVENT
     ;
 
-inline constexpr unsigned kEventSlots = 6;   // named numbers per record (64 + 8 bytes a record)
+inline constexpr unsigned kEventSlots = 6;     // named numbers per record (64 + 8 bytes a record)
 inline constexpr unsigned kMaxEventArgs = 11;  // identity fields + slots
 
 struct EventSpec {
@@ -180,21 +199,15 @@ struct Event {
   std::uint8_t depth = 0;
   std::int16_t node = -1;
   std::int16_t cpu = -1;
-  std::int8_t zone = -1;   // ZoneType index
-  std::int8_t mt = -1;     // MigrateType index
+  std::int8_t zone = -1;  // ZoneType index
+  std::int8_t mt = -1;    // MigrateType index
   std::int8_t order = -1;
   Pfn pfn = ~Pfn{0};
   std::array<std::int64_t, kEventSlots> num{};  // named numbers, per the catalogue
 
-  // Transitional, while emit sites move to the catalogue: the old free-form
-  // record (Ev::legacy_*). Removed once every site is converted.
-  const char* fn = "";
-  std::string text;
-  u64 a = 0, b = 0, c = 0;
-
   const EventSpec& spec() const { return mm::spec(code); }
   // The kernel function the event stands for.
-  std::string_view function() const { return fn[0] ? std::string_view(fn) : spec().fn; }
+  std::string_view function() const { return spec().fn; }
   // The value of a declared argument as a number (identity fields too);
   // Str arguments give their string-table index.
   std::int64_t get(Arg a) const;
@@ -226,12 +239,19 @@ class EventRef {
   // Every other argument: numbers by value, enums by their index, strings
   // through the trace's string table.
 #define MM_ARG(name, type) MM_ARG_SETTER_##type(name)
-#define MM_ARG_SETTER_Pfn(name) EventRef& name(Pfn v) { return num(Arg::name, static_cast<std::int64_t>(v)); }
-#define MM_ARG_SETTER_Order(name) EventRef& name(unsigned v) { return num(Arg::name, v); }
-#define MM_ARG_SETTER_MigrateType(name) EventRef& name(MigrateType v) { return num(Arg::name, idx(v)); }
-#define MM_ARG_SETTER_ZoneType(name) EventRef& name(ZoneType v) { return num(Arg::name, idx(v)); }
-#define MM_ARG_SETTER_Count(name) \
-  template <class N> EventRef& name(N v) { return num(Arg::name, static_cast<std::int64_t>(v)); }
+#define MM_ARG_SETTER_Pfn(name) \
+  EventRef& name(Pfn v) { return num(Arg::name, static_cast<std::int64_t>(v)); }
+#define MM_ARG_SETTER_Order(name) \
+  EventRef& name(unsigned v) { return num(Arg::name, v); }
+#define MM_ARG_SETTER_MigrateType(name) \
+  EventRef& name(MigrateType v) { return num(Arg::name, idx(v)); }
+#define MM_ARG_SETTER_ZoneType(name) \
+  EventRef& name(ZoneType v) { return num(Arg::name, idx(v)); }
+#define MM_ARG_SETTER_Count(name)                        \
+  template <class N>                                     \
+  EventRef& name(N v) {                                  \
+    return num(Arg::name, static_cast<std::int64_t>(v)); \
+  }
 #define MM_ARG_SETTER_Signed MM_ARG_SETTER_Count
 #define MM_ARG_SETTER_Bytes MM_ARG_SETTER_Count
 #define MM_ARG_SETTER_Phys MM_ARG_SETTER_Count
@@ -241,8 +261,10 @@ class EventRef {
 #define MM_ARG_SETTER_Wmark MM_ARG_SETTER_Count
 #define MM_ARG_SETTER_Pid MM_ARG_SETTER_Count
 #define MM_ARG_SETTER_SlabFlags MM_ARG_SETTER_Count
-#define MM_ARG_SETTER_Bool(name) EventRef& name(bool v) { return num(Arg::name, v ? 1 : 0); }
-#define MM_ARG_SETTER_Str(name) EventRef& name(std::string_view v) { return str(Arg::name, v); }
+#define MM_ARG_SETTER_Bool(name) \
+  EventRef& name(bool v) { return num(Arg::name, v ? 1 : 0); }
+#define MM_ARG_SETTER_Str(name) \
+  EventRef& name(std::string_view v) { return str(Arg::name, v); }
 #define MM_ID(name, type)
 #include "mm/core/event_args.def"
 #undef MM_ID
@@ -274,7 +296,12 @@ class Trace {
  public:
   Trace() = default;
   Trace(const Trace& o)
-      : enabled_(o.enabled_), depth_(o.depth_), seq_(o.seq_), events_(o.events_), strings_(o.strings_), open_(o.open_) {}
+      : enabled_(o.enabled_),
+        depth_(o.depth_),
+        seq_(o.seq_),
+        events_(o.events_),
+        strings_(o.strings_),
+        open_(o.open_) {}
   Trace& operator=(const Trace& o) {
     if (this != &o) {
       enabled_ = o.enabled_;
@@ -305,18 +332,13 @@ class Trace {
   }
   void end();
 
-  // Transitional free-form records (Ev::legacy_*), while sites are converted.
-  void begin(const char* fn, std::string text);
-  Event& step(const char* fn, std::string text);
-  void warn(const char* fn, std::string text);
-
   const std::vector<Event>& events() const { return events_; }
   const std::string& string_at(std::size_t i) const { return strings_[i]; }
   std::size_t string_count() const { return strings_.size(); }
   std::uint32_t intern(std::string_view s);
   void clear() {
     events_.clear();
-    strings_.clear();
+    strings_.assign(1, std::string());
     open_.clear();
     depth_ = 0;
   }
@@ -335,7 +357,9 @@ class Trace {
   unsigned depth_ = 0;
   std::uint32_t seq_ = 0;
   std::vector<Event> events_;
-  std::vector<std::string> strings_;
+  // The string table; [0] is the empty string, so that an empty or unset
+  // Str argument reads as "" and a template's {name?A|B} asks "non-empty?".
+  std::vector<std::string> strings_ = std::vector<std::string>(1);
   std::vector<Ev> open_;  // codes of the open phases, innermost last (an End carries its phase's code)
   TraceObserver* observer_ = nullptr;
 };
@@ -353,11 +377,6 @@ class TraceScope {
       EventRef e = t_.begin(code);
       fill(e);
     }
-  }
-  // Transitional: a free-form phase whose text is made only when tracing.
-  template <class MakeText>
-  TraceScope(Trace& t, const char* fn, MakeText&& make_text) : t_(t), open_(t.on()) {
-    if (open_) t_.begin(fn, std::string(make_text()));
   }
   ~TraceScope() {
     if (open_) t_.end();

@@ -17,9 +17,7 @@ void MemMap::resize(Pfn n) {
   mapper.assign(n, 0);
 }
 
-Zone* Machine::page_zone(Pfn pfn) {
-  return const_cast<Zone*>(static_cast<const Machine*>(this)->page_zone(pfn));
-}
+Zone* Machine::page_zone(Pfn pfn) { return const_cast<Zone*>(static_cast<const Machine*>(this)->page_zone(pfn)); }
 
 const Zone* Machine::page_zone(Pfn pfn) const {
   const Pfn block = pfn >> pageblock_order;

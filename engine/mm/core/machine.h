@@ -23,9 +23,9 @@
 #include <string>
 #include <vector>
 
+#include "mm/boot/memblock.h"
 #include "mm/core/event.h"
 #include "mm/core/machine_spec.h"
-#include "mm/boot/memblock.h"
 #include "mm/core/types.h"
 
 namespace mm {
@@ -49,11 +49,11 @@ enum class FrameState : std::uint8_t {
 enum class Owner : std::uint8_t { None = 0, Kernel = 1, PageTable = 2, Slab = 3, User = 4, PageCache = 5 };
 
 struct MemMap {
-  Pfn nr = 0;  // frames 0 .. nr-1 are described (nr == max_pfn)
-  std::vector<std::uint8_t> state;  // FrameState
-  std::vector<std::uint8_t> order;  // buddy/allocation order of a head
-  std::vector<std::uint8_t> owner;  // Owner of an allocation head
-  std::vector<u32> next, prev;      // list links of a head on a free or pcp list
+  Pfn nr = 0;                              // frames 0 .. nr-1 are described (nr == max_pfn)
+  std::vector<std::uint8_t> state;         // FrameState
+  std::vector<std::uint8_t> order;         // buddy/allocation order of a head
+  std::vector<std::uint8_t> owner;         // Owner of an allocation head
+  std::vector<u32> next, prev;             // list links of a head on a free or pcp list
   std::vector<std::uint8_t> pageblock_mt;  // MigrateType per pageblock
   // page_zone() in O(1): node * MAX_NR_ZONES + zone of each pageblock, or
   // kMixedBlock when a pageblock straddles zones (then a search decides).
@@ -113,7 +113,7 @@ struct Zone {
   std::array<FreeArea, MAX_ORDER> free_area{};
   u64 nr_free_pages = 0;  // vmstat NR_FREE_PAGES (owner: mod_zone_freepage_state)
   u64 nr_reserved_highatomic = 0;
-  u64 nr_isolate_pageblock = 0;  // has_isolate_pageblock(): no isolation is modelled yet
+  u64 nr_isolate_pageblock = 0;    // has_isolate_pageblock(): no isolation is modelled yet
   bool boosted_watermark = false;  // ZONE_BOOSTED_WATERMARK: wake kswapd after this allocation
   // NUMA event counters (zone_statistics): hit, miss, foreign, interleave, local, other.
   std::array<u64, 6> numa_events{};
@@ -145,8 +145,8 @@ struct Node {
   std::vector<int> cpus;
   Pfn first_deferred_pfn = ~Pfn{0};
   bool deferred_done = false;
-  std::vector<int> node_order;        // fallback order of nodes (build_zonelists)
-  std::vector<ZoneRef> zonelist_fallback;  // ZONELIST_FALLBACK, highest zone first per node
+  std::vector<int> node_order;               // fallback order of nodes (build_zonelists)
+  std::vector<ZoneRef> zonelist_fallback;    // ZONELIST_FALLBACK, highest zone first per node
   std::vector<ZoneRef> zonelist_nofallback;  // ZONELIST_NOFALLBACK (__GFP_THISNODE)
   bool has_memory() const { return node_present_pages != 0; }
 };
@@ -183,11 +183,11 @@ struct Machine {
   Pfn max_pfn = 0, max_low_pfn = 0;
 
   // Global counters, each with one owner.
-  u64 totalram_pages = 0;     // memblock_free_all, free_reserved_area
-  u64 nr_kernel_pages = 0;    // free_area_init_core estimate
+  u64 totalram_pages = 0;   // memblock_free_all, free_reserved_area
+  u64 nr_kernel_pages = 0;  // free_area_init_core estimate
   u64 nr_all_pages = 0;
-  u64 dma_reserve = 0;        // memblock_find_dma_reserve
-  u64 vm_total_pages = 0;     // build_all_zonelists
+  u64 dma_reserve = 0;     // memblock_find_dma_reserve
+  u64 vm_total_pages = 0;  // build_all_zonelists
   u64 totalreserve_pages = 0;
   bool page_group_by_mobility_disabled = false;
   int min_free_kbytes = 1024;
@@ -207,7 +207,7 @@ struct Machine {
   const Zone& zone(ZoneRef r) const { return nodes[static_cast<size_t>(r.node)].zones[idx(r.zone)]; }
   Zone* page_zone(Pfn pfn);
   const Zone* page_zone(Pfn pfn) const;
-  void index_zones();  // fills mem.block_zone once zones are sized
+  void index_zones();             // fills mem.block_zone once zones are sized
   void printk(std::string line);  // appends to log and, when tracing, emits a "printk" step
 };
 

@@ -2,8 +2,10 @@
 // layout (SRAT memory ranges, CPUs per node, SLIT distances), the CPU count,
 // the kernel image and initrd the boot loader placed, and the vm knobs.
 //
-// `parse_shorthand("ram=1G cpus=2")` builds the map qemu's pc machine with
-// SeaBIOS gives `qemu-system-x86_64 -m 1G -smp 2`.
+// Machines come from the shorthand (text/parse/shorthand.h: "ram=1G
+// cpus=2" is the map qemu's pc machine with SeaBIOS gives
+// `qemu-system-x86_64 -m 1G -smp 2`) or from a kernel log
+// (text/parse/dmesg.h).
 #pragma once
 
 #include <array>
@@ -45,11 +47,11 @@ struct Knobs {
   bool mobility_grouping = true;          // may still be switched off on tiny machines
   // ZONE_MOVABLE (find_zone_movable_pfns_for_nodes). A percentage, when
   // given, wins over the size, as required_kernelcore_percent does.
-  u64 kernelcore = 0;                     // bytes; kernelcore= (0: not given)
-  u64 movablecore = 0;                    // bytes; movablecore= (0: not given)
-  u64 kernelcore_percent = 0;             // kernelcore=N% (0: not given)
-  u64 movablecore_percent = 0;            // movablecore=N% (0: not given)
-  bool kernelcore_mirror = false;         // kernelcore=mirror: movablecore is ignored
+  u64 kernelcore = 0;              // bytes; kernelcore= (0: not given)
+  u64 movablecore = 0;             // bytes; movablecore= (0: not given)
+  u64 kernelcore_percent = 0;      // kernelcore=N% (0: not given)
+  u64 movablecore_percent = 0;     // movablecore=N% (0: not given)
+  bool kernelcore_mirror = false;  // kernelcore=mirror: movablecore is ignored
 };
 
 // The kernel image as `Memory: ...` describes it (KiB) and where it sits.
@@ -58,20 +60,19 @@ struct KernelImage {
   u64 code_kb = 14343, rwdata_kb = 2338, rodata_kb = 9132, init_kb = 2824, bss_kb = 17344;
   u64 reserved_size = 0x3411000;  // [_text, _end) plus brk as memblock reserves it
   // Parts freed after boot ("Freeing ... memory: NK"), in the order they go.
-  u64 smp_alternatives_kb = 36, decrypted_kb = 2036, text_rodata_gap_kb = 2040,
-      rodata_data_gap_kb = 1108;
+  u64 smp_alternatives_kb = 36, decrypted_kb = 2036, text_rodata_gap_kb = 2040, rodata_data_gap_kb = 1108;
 };
 
 struct MachineSpec {
   std::vector<E820Entry> e820;
-  std::vector<NodeSpec> nodes;               // empty: no NUMA configuration found
-  std::vector<std::vector<int>> distance;    // SLIT; empty: 10 local / 20 remote
+  std::vector<NodeSpec> nodes;             // empty: no NUMA configuration found
+  std::vector<std::vector<int>> distance;  // SLIT; empty: 10 local / 20 remote
   unsigned cpus = 1;
   Knobs knobs;
   KernelImage kernel;
-  Phys initrd_start = 0, initrd_size = 0;    // 0 size: no initrd
+  Phys initrd_start = 0, initrd_size = 0;  // 0 size: no initrd
   std::string cmdline;
-  std::string description;                   // e.g. "ram=1G cpus=2"
+  std::string description;  // e.g. "ram=1G cpus=2"
 
   int node_distance(int a, int b) const;
   u64 usable_bytes() const;
@@ -80,15 +81,13 @@ struct MachineSpec {
 // Limits of what the engine models (a clear error beyond them).
 // Debian's 6.1 kernel image occupies 16M..68M physical: below 96M it cannot boot.
 inline constexpr u64 kMinRamBytes = 96ull << 20;
-inline constexpr u64 kMaxRamBytes = 64ull << 30;   // 64 GiB
+inline constexpr u64 kMaxRamBytes = 64ull << 30;  // 64 GiB
 // The memory map is dense (one entry per pfn up to the highest RAM address).
 inline constexpr u64 kMaxPhysAddr = 80ull << 30;
 
-// "ram=1G cpus=2 nodes=2 ..." -> MachineSpec; errors carry a 1-based column.
-Expected<MachineSpec> parse_shorthand(std::string_view text);
-// Parses "512M", "1G", "1.5G", "4096K", plain bytes; nullopt if malformed.
-std::optional<u64> parse_size(std::string_view s);
-std::string format_size(u64 bytes);  // "1G", "512M", "1536M"
+// "1G", "512M", "1536M". (Words, but the model's own messages still use
+// it: pressure/task.cpp's spawn limit.)
+std::string format_size(u64 bytes);
 // The e820 map SeaBIOS reports for a qemu pc machine of `ram` bytes.
 std::vector<E820Entry> qemu_pc_e820(u64 ram, u64* below_4g = nullptr);
 

@@ -21,8 +21,8 @@ namespace mm {
 
 using u64 = std::uint64_t;
 using u32 = std::uint32_t;
-using Phys = u64;   // a physical address
-using Pfn = u64;    // a page frame number
+using Phys = u64;  // a physical address
+using Pfn = u64;   // a page frame number
 using Order = unsigned;
 
 inline constexpr unsigned PAGE_SHIFT = 12;
@@ -41,7 +41,7 @@ inline constexpr int NUMA_NO_NODE = -1;
 inline constexpr unsigned MAX_NUMNODES = 1024;  // CONFIG_NODES_SHIFT=10
 inline constexpr unsigned MAX_NODES_MODELLED = 64;
 inline constexpr unsigned MAX_CPUS_MODELLED = 256;
-inline constexpr Pfn MAX_DMA_PFN = (16u << 20) >> PAGE_SHIFT;        // 16 MiB
+inline constexpr Pfn MAX_DMA_PFN = (16u << 20) >> PAGE_SHIFT;       // 16 MiB
 inline constexpr Pfn MAX_DMA32_PFN = (u64{4} << 30) >> PAGE_SHIFT;  // 4 GiB
 
 inline constexpr Pfn PFN_UP(Phys x) { return (x + PAGE_SIZE - 1) >> PAGE_SHIFT; }
@@ -62,16 +62,16 @@ inline constexpr unsigned MIGRATE_TYPES = 5;
 constexpr unsigned idx(MigrateType m) { return static_cast<unsigned>(m); }
 
 // The names /proc/pagetypeinfo prints (migratetype_names[]).
-inline constexpr std::array<std::string_view, MIGRATE_TYPES> kMigrateTypeNames = {
-    "Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate"};
+inline constexpr std::array<std::string_view, MIGRATE_TYPES> kMigrateTypeNames = {"Unmovable", "Movable", "Reclaimable",
+                                                                                  "HighAtomic", "Isolate"};
 // The letters show_migration_types() prints in the OOM report's buddy lines.
 inline constexpr std::array<char, MIGRATE_TYPES> kMigrateTypeLetters = {'U', 'M', 'E', 'H', 'I'};
 
 enum class ZoneType : std::uint8_t { DMA = 0, DMA32 = 1, Normal = 2, Movable = 3, Device = 4 };
 inline constexpr unsigned MAX_NR_ZONES = 5;
 constexpr unsigned idx(ZoneType z) { return static_cast<unsigned>(z); }
-inline constexpr std::array<std::string_view, MAX_NR_ZONES> kZoneNames = {"DMA", "DMA32", "Normal",
-                                                                          "Movable", "Device"};
+inline constexpr std::array<std::string_view, MAX_NR_ZONES> kZoneNames = {"DMA", "DMA32", "Normal", "Movable",
+                                                                          "Device"};
 
 // Rounding helpers on unsigned values (round_up/round_down need a power of two).
 constexpr u64 round_down(u64 x, u64 a) { return x & ~(a - 1); }

@@ -25,8 +25,10 @@ void mark_pcp(MemMap& mem, Pfn p, Order order, MigrateType mt) {
 
 void pcp_add(Machine& m, PerCpuPages& pcp, unsigned pindex, Pfn p, Order order, MigrateType mt, bool tail) {
   mark_pcp(m.mem, p, order, mt);
-  if (tail) list_add_tail(m.mem, pcp.lists[pindex], p);
-  else list_add(m.mem, pcp.lists[pindex], p);
+  if (tail)
+    list_add_tail(m.mem, pcp.lists[pindex], p);
+  else
+    list_add(m.mem, pcp.lists[pindex], p);
   pcp.count += 1 << order;
 }
 
@@ -93,7 +95,8 @@ void free_unref_page_commit(Machine& m, Zone& z, PerCpuPages& pcp, int cpu, Pfn 
   // After pcp_add: the count includes the page just freed.
   if (auto e = m.trace.step(Ev::pcp_free))
     e.zone(z).pfn(p).order(order).mt(list_mt).cpu(cpu).pcp_count(pcp.count).high(high).spill(pcp.count >= high);
-  if (pcp.count >= high) free_pcppages_bulk(m, z, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, static_cast<int>(pindex), cpu);
+  if (pcp.count >= high)
+    free_pcppages_bulk(m, z, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, static_cast<int>(pindex), cpu);
 }
 
 void free_one_page_locked(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt) {
@@ -116,7 +119,8 @@ int rmqueue_bulk(Machine& m, Zone& z, Order order, int count, PerCpuPages& pcp, 
     ++allocated;
   }
   // The blocks are on the pcp list now (the buddy steps above only took them off the free lists).
-  if (auto e = m.trace.step(Ev::pcp_refilled)) e.zone(z).order(order).mt(mt).cpu(cpu).count(allocated).pcp_count(pcp.count);
+  if (auto e = m.trace.step(Ev::pcp_refilled))
+    e.zone(z).order(order).mt(mt).cpu(cpu).count(allocated).pcp_count(pcp.count);
   return allocated;
 }
 
@@ -143,7 +147,8 @@ std::optional<Pfn> rmqueue_buddy(Machine& m, Zone& z, Order order, MigrateType m
   if (alloc_flags & alloc::HIGHATOMIC) p = rmqueue_smallest(m, z, order, MigrateType::HighAtomic);
   if (!p) {
     p = rmqueue(m, z, order, mt, alloc_flags);
-    if (!p && (alloc_flags & (alloc::OOM | alloc::NON_BLOCK))) p = rmqueue_smallest(m, z, order, MigrateType::HighAtomic);
+    if (!p && (alloc_flags & (alloc::OOM | alloc::NON_BLOCK)))
+      p = rmqueue_smallest(m, z, order, MigrateType::HighAtomic);
   }
   return p;
 }
@@ -175,7 +180,8 @@ void reserve_highatomic_pageblock(Machine& m, Zone& z, Pfn p) {
 
 void zone_statistics(Machine& m, Zone& preferred, Zone& z, int cpu) {
   enum { HIT, MISS, FOREIGN, INTERLEAVE, LOCAL, OTHER };
-  if (z.node == preferred.node) ++z.numa_events[HIT];
+  if (z.node == preferred.node)
+    ++z.numa_events[HIT];
   else {
     ++z.numa_events[MISS];
     ++preferred.numa_events[FOREIGN];
@@ -218,8 +224,10 @@ void trace_watermark(Machine& m, const Zone& z, Order order, unsigned wmark, con
                   : c.ok   ? (c.block_order >= 0 ? Ev::wmark_ok_block : Ev::wmark_ok)
                            : Ev::wmark_no_block;
   if (auto e = m.trace.step(code)) {
-    if (code == Ev::wmark_ok_block) e.order(static_cast<Order>(c.block_order)).mt(c.block_mt);
-    else e.order(order);
+    if (code == Ev::wmark_ok_block)
+      e.order(static_cast<Order>(c.block_order)).mt(c.block_mt);
+    else
+      e.order(order);
     e.zone(z).wmark(wmark).free(c.free).unusable(c.unusable).usable(c.usable()).mark(c.mark).reserve(c.reserve);
   }
 }
@@ -251,7 +259,7 @@ WatermarkCheck zone_watermark_check(const Zone& z, Order order, u64 mark, ZoneTy
   long long min = static_cast<long long>(mark);
   if (alloc_flags & alloc::RESERVES) {
     if (alloc_flags & alloc::MIN_RESERVE) {
-      min -= min / 2;  // __GFP_HIGH: half the reserve
+      min -= min / 2;                                      // __GFP_HIGH: half the reserve
       if (alloc_flags & alloc::NON_BLOCK) min -= min / 4;  // atomic: a quarter more
     }
     if (alloc_flags & alloc::OOM) min -= min / 2;
@@ -331,8 +339,8 @@ struct AllocContext {
 
 // get_page_from_freelist(): walk the zonelist from the preferred zone, take
 // the first zone whose watermark check passes and that has the pages.
-std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const AllocRequest& r,
-                                                              const AllocContext& ac, unsigned alloc_flags) {
+std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const AllocRequest& r, const AllocContext& ac,
+                                                              unsigned alloc_flags) {
   const std::vector<ZoneRef>& zonelist = *ac.zonelist;
   Zone& pz = m.zone(*ac.preferred);
   for (;;) {
@@ -404,8 +412,10 @@ bool unreserve_highatomic_pageblock(Machine& m, const AllocContext& ac, bool for
 // making progress (at most MAX_RECLAIM_RETRIES rounds without).
 bool should_reclaim_retry(Machine& m, const AllocRequest& r, const AllocContext& ac, unsigned alloc_flags,
                           bool progress, int& no_progress_loops) {
-  if (progress && r.order <= PAGE_ALLOC_COSTLY_ORDER) no_progress_loops = 0;
-  else ++no_progress_loops;
+  if (progress && r.order <= PAGE_ALLOC_COSTLY_ORDER)
+    no_progress_loops = 0;
+  else
+    ++no_progress_loops;
   if (no_progress_loops > MAX_RECLAIM_RETRIES) {
     if (auto e = m.trace.step(Ev::reclaim_give_up)) e.count(no_progress_loops);
     return unreserve_highatomic_pageblock(m, ac, true);
@@ -418,7 +428,13 @@ bool should_reclaim_retry(Machine& m, const AllocRequest& r, const AllocContext&
     const WatermarkCheck c = zone_watermark_check(z, r.order, z.min_wmark(), ac.highest, alloc_flags, available);
     if (c.ok) {
       if (auto e = m.trace.step(Ev::reclaim_retry))
-        e.zone(z).order(r.order).reclaimable(reclaimable).free(z.nr_free_pages).usable(c.usable()).mark(c.mark).reserve(c.reserve);
+        e.zone(z)
+            .order(r.order)
+            .reclaimable(reclaimable)
+            .free(z.nr_free_pages)
+            .usable(c.usable())
+            .mark(c.mark)
+            .reserve(c.reserve);
       return true;
     }
   }
@@ -483,8 +499,10 @@ std::optional<std::pair<Pfn, ZoneRef>> alloc_pages_slowpath(Machine& m, const Al
     // __gfp_pfmemalloc_flags(): an OOM victim may dip into the reserves.
     const Task* cur = find_task(m, r.pid);
     unsigned reserve = 0;
-    if (r.gfp & gfp::MEMALLOC) reserve = alloc::NO_WATERMARKS;
-    else if (cur && cur->oom_victim && !(r.gfp & gfp::NOMEMALLOC)) reserve = alloc::OOM;
+    if (r.gfp & gfp::MEMALLOC)
+      reserve = alloc::NO_WATERMARKS;
+    else if (cur && cur->oom_victim && !(r.gfp & gfp::NOMEMALLOC))
+      reserve = alloc::OOM;
     if (reserve) alloc_flags = reserve | (alloc_flags & alloc::KSWAPD);
     if (auto p = get_page_from_freelist(m, r, ac, alloc_flags)) return p;
     if (r.pid && !cur) {
@@ -542,9 +560,13 @@ std::optional<std::pair<Pfn, ZoneRef>> alloc_pages_slowpath(Machine& m, const Al
 Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
   if (auto bad = gfp_check(r.gfp, r.order)) return Diagnostic{"", 0, 0, "alloc_pages: " + *bad};
   if (r.cpu < 0 || static_cast<unsigned>(r.cpu) >= m.nr_cpus)
-    return Diagnostic{"", 0, 0, "alloc_pages: no CPU " + std::to_string(r.cpu) + " (the machine has " + std::to_string(m.nr_cpus) + ")"};
+    return Diagnostic{
+        "", 0, 0,
+        "alloc_pages: no CPU " + std::to_string(r.cpu) + " (the machine has " + std::to_string(m.nr_cpus) + ")"};
   if (r.nid != NUMA_NO_NODE && (r.nid < 0 || static_cast<size_t>(r.nid) >= m.nodes.size()))
-    return Diagnostic{"", 0, 0, "alloc_pages: no node " + std::to_string(r.nid) + " (the machine has " + std::to_string(m.nodes.size()) + ")"};
+    return Diagnostic{
+        "", 0, 0,
+        "alloc_pages: no node " + std::to_string(r.nid) + " (the machine has " + std::to_string(m.nodes.size()) + ")"};
   const int nid = r.nid == NUMA_NO_NODE ? m.cpu_to_node[static_cast<size_t>(r.cpu)] : r.nid;
   const Node& node = m.nodes[static_cast<size_t>(nid)];
   AllocContext ac;
@@ -555,7 +577,8 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
   ac.nodemask = &r.nodemask;
   for (int n : r.nodemask)
     if (n < 0 || static_cast<size_t>(n) >= m.nodes.size())
-      return Diagnostic{"", 0, 0, "alloc_pages: the nodemask names node " + std::to_string(n) + ", which does not exist"};
+      return Diagnostic{"", 0, 0,
+                        "alloc_pages: the nodemask names node " + std::to_string(n) + ", which does not exist"};
   TraceScope scope(m.trace, Ev::alloc_pages,
                    [&](EventRef& e) { e.gfp(r.gfp).order(r.order).cpu(r.cpu).node(nid).pages(Pfn{1} << r.order); });
   AllocOutcome out;
@@ -575,7 +598,8 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
   }
   Zone& pz = m.zone(*ac.preferred);
   const unsigned fast_flags = alloc::WMARK_LOW | alloc_flags_nofragment(m, pz, r.gfp);
-  if (auto e = m.trace.step(Ev::alloc_prepare)) e.zone(pz).order(r.order).mt(ac.mt).highest(ac.highest).alloc_flags(fast_flags);
+  if (auto e = m.trace.step(Ev::alloc_prepare))
+    e.zone(pz).order(r.order).mt(ac.mt).highest(ac.highest).alloc_flags(fast_flags);
   auto got = get_page_from_freelist(m, r, ac, fast_flags);
   if (!got) got = alloc_pages_slowpath(m, r, ac, nid, out.reason);
   if (got) {
@@ -590,7 +614,8 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
 Status free_pages(Machine& m, Pfn pfn, Order order, int cpu) {
   auto fail = [&](std::string msg) { return Diagnostic{"", 0, 0, "free_pages: " + msg}; };
   if (cpu < 0 || static_cast<unsigned>(cpu) >= m.nr_cpus) return fail("no CPU " + std::to_string(cpu));
-  if (pfn >= m.mem.nr) return fail("pfn " + std::to_string(pfn) + " is beyond the last page frame (" + std::to_string(m.mem.nr - 1) + ")");
+  if (pfn >= m.mem.nr)
+    return fail("pfn " + std::to_string(pfn) + " is beyond the last page frame (" + std::to_string(m.mem.nr - 1) + ")");
   const FrameState s = m.mem.st(pfn);
   if (s != FrameState::Alloc) {
     std::string what;
@@ -602,7 +627,8 @@ Status free_pages(Machine& m, Pfn pfn, Order order, int cpu) {
       case FrameState::AllocTail: {
         Pfn h = pfn;
         while (h > 0 && m.mem.st(h) == FrameState::AllocTail) --h;
-        what = "it is inside the order-" + std::to_string(m.mem.order[h]) + " allocation that starts at pfn " + std::to_string(h);
+        what = "it is inside the order-" + std::to_string(m.mem.order[h]) + " allocation that starts at pfn " +
+               std::to_string(h);
         break;
       }
       case FrameState::Reserved: what = "it is reserved memory the buddy allocator never owned"; break;
@@ -615,7 +641,8 @@ Status free_pages(Machine& m, Pfn pfn, Order order, int cpu) {
                 ", not order " + std::to_string(order));
   Zone* z = m.page_zone(pfn);
   if (!z) return fail("pfn " + std::to_string(pfn) + " lies in no zone");
-  TraceScope scope(m.trace, Ev::free_pages, [&](EventRef& e) { e.pfn(pfn).order(order).cpu(cpu).pages(Pfn{1} << order); });
+  TraceScope scope(m.trace, Ev::free_pages,
+                   [&](EventRef& e) { e.pfn(pfn).order(order).cpu(cpu).pages(Pfn{1} << order); });
   for (Pfn p = pfn; p < pfn + (Pfn{1} << order); ++p) m.mem.owner[p] = 0;
   const MigrateType mt = m.mem.block_mt(pfn);
   if (pcp_allowed_order(order)) {

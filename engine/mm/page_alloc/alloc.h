@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "mm/core/diag.h"
-#include "mm/page_alloc/gfp.h"
 #include "mm/core/machine.h"
+#include "mm/page_alloc/gfp.h"
 
 namespace mm {
 
@@ -36,7 +36,7 @@ struct AllocRequest {
   // Who will own the pages; default: user memory (on the LRU, movable) for
   // movable masks, kernel memory otherwise.
   std::optional<Owner> owner;
-  int pid = 0;  // the allocating task ("current"); 0: kernel context
+  int pid = 0;                // the allocating task ("current"); 0: kernel context
   std::vector<int> nodemask;  // MPOL_BIND nodes; empty: every node
 };
 

@@ -23,10 +23,9 @@ using gfp_t = u32;
 namespace gfp {
 inline constexpr gfp_t DMA = 0x01, HIGHMEM = 0x02, DMA32 = 0x04, MOVABLE = 0x08, RECLAIMABLE = 0x10, HIGH = 0x20,
                        IO = 0x40, FS = 0x80, ZERO = 0x100, ATOMIC = 0x200, DIRECT_RECLAIM = 0x400,
-                       KSWAPD_RECLAIM = 0x800, WRITE = 0x1000, NOWARN = 0x2000, RETRY_MAYFAIL = 0x4000,
-                       NOFAIL = 0x8000, NORETRY = 0x10000, MEMALLOC = 0x20000, COMP = 0x40000,
-                       NOMEMALLOC = 0x80000, HARDWALL = 0x100000, THISNODE = 0x200000, ACCOUNT = 0x400000,
-                       ZEROTAGS = 0x800000;
+                       KSWAPD_RECLAIM = 0x800, WRITE = 0x1000, NOWARN = 0x2000, RETRY_MAYFAIL = 0x4000, NOFAIL = 0x8000,
+                       NORETRY = 0x10000, MEMALLOC = 0x20000, COMP = 0x40000, NOMEMALLOC = 0x80000, HARDWALL = 0x100000,
+                       THISNODE = 0x200000, ACCOUNT = 0x400000, ZEROTAGS = 0x800000;
 inline constexpr gfp_t ZONEMASK = DMA | HIGHMEM | DMA32 | MOVABLE;
 inline constexpr gfp_t RECLAIM = DIRECT_RECLAIM | KSWAPD_RECLAIM;
 inline constexpr gfp_t BITS_MASK = (1u << 27) - 1;

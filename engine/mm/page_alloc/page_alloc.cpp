@@ -12,8 +12,10 @@ void list_add(MemMap& mem, FreeList& l, Pfn p) {
   const u32 i = static_cast<u32>(p);
   mem.prev[p] = NIL;
   mem.next[p] = l.head;
-  if (l.head != NIL) mem.prev[l.head] = i;
-  else l.tail = i;
+  if (l.head != NIL)
+    mem.prev[l.head] = i;
+  else
+    l.tail = i;
   l.head = i;
   ++l.count;
 }
@@ -22,18 +24,24 @@ void list_add_tail(MemMap& mem, FreeList& l, Pfn p) {
   const u32 i = static_cast<u32>(p);
   mem.next[p] = NIL;
   mem.prev[p] = l.tail;
-  if (l.tail != NIL) mem.next[l.tail] = i;
-  else l.head = i;
+  if (l.tail != NIL)
+    mem.next[l.tail] = i;
+  else
+    l.head = i;
   l.tail = i;
   ++l.count;
 }
 
 void list_del(MemMap& mem, FreeList& l, Pfn p) {
   const u32 n = mem.next[p], pr = mem.prev[p];
-  if (pr != NIL) mem.next[pr] = n;
-  else l.head = n;
-  if (n != NIL) mem.prev[n] = pr;
-  else l.tail = pr;
+  if (pr != NIL)
+    mem.next[pr] = n;
+  else
+    l.head = n;
+  if (n != NIL)
+    mem.prev[n] = pr;
+  else
+    l.tail = pr;
   mem.next[p] = mem.prev[p] = NIL;
   assert(l.count > 0 && "list_del: empty list");
   --l.count;
@@ -107,9 +115,7 @@ void move_to_free_list(Machine& m, Zone& z, Pfn p, Order order, MigrateType from
 namespace {
 // Which list a free head is on: add_to_free_list records it in the head's
 // owner byte (free pages have no owner), so merging finds it in O(1).
-MigrateType list_of(const Machine& m, const Zone&, Pfn p, Order) {
-  return static_cast<MigrateType>(m.mem.owner[p]);
-}
+MigrateType list_of(const Machine& m, const Zone&, Pfn p, Order) { return static_cast<MigrateType>(m.mem.owner[p]); }
 }  // namespace
 
 void free_one_page(Machine& m, Zone& z, Pfn pfn, Order order, MigrateType mt, unsigned fpi) {
@@ -137,10 +143,19 @@ void free_one_page(Machine& m, Zone& z, Pfn pfn, Order order, MigrateType mt, un
   if (order < MAX_ORDER - 1) buddy_pfn = find_buddy_pfn(pfn, order);
   mark_buddy(m.mem, pfn, order);
   const bool to_tail = (fpi & FPI_TO_TAIL) || buddy_merge_likely(m, z, pfn, buddy_pfn, order);
-  if (to_tail) add_to_free_list_tail(m, z, pfn, order, mt);
-  else add_to_free_list(m, z, pfn, order, mt);
+  if (to_tail)
+    add_to_free_list_tail(m, z, pfn, order, mt);
+  else
+    add_to_free_list(m, z, pfn, order, mt);
   if (auto e = m.trace.step(Ev::buddy_free))
-    e.zone(z).pfn(pfn).order(order).mt(mt).start(start_pfn).from_order(start_order).grew(order > start_order).tail(to_tail);
+    e.zone(z)
+        .pfn(pfn)
+        .order(order)
+        .mt(mt)
+        .start(start_pfn)
+        .from_order(start_order)
+        .grew(order > start_order)
+        .tail(to_tail);
 }
 
 void free_pages_core(Machine& m, Pfn pfn, Order order) {
@@ -190,8 +205,8 @@ constexpr MigrateType kFallbacks[MIGRATE_PCPTYPES][2] = {
 
 bool can_steal_fallback(const Machine& m, Order order, MigrateType start_mt) {
   if (order >= pageblock_order) return true;
-  return order >= pageblock_order / 2 || start_mt == MigrateType::Reclaimable ||
-         start_mt == MigrateType::Unmovable || m.page_group_by_mobility_disabled;
+  return order >= pageblock_order / 2 || start_mt == MigrateType::Reclaimable || start_mt == MigrateType::Unmovable ||
+         m.page_group_by_mobility_disabled;
 }
 
 int find_suitable_fallback(const Machine& m, const FreeArea& area, Order order, MigrateType mt, bool* can_steal) {
@@ -257,8 +272,7 @@ void steal_suitable_fallback(Machine& m, Zone& z, Pfn page, MigrateType start_ty
   if (old_block_type == MigrateType::HighAtomic) return single_page();
   if (current_order >= pageblock_order) {
     // change_pageblock_range(): the whole block is ours.
-    for (Pfn p = page; p < page + (Pfn{1} << current_order); p += pageblock_nr_pages)
-      m.mem.set_block_mt(p, start_type);
+    for (Pfn p = page; p < page + (Pfn{1} << current_order); p += pageblock_nr_pages) m.mem.set_block_mt(p, start_type);
     single_page();
     // After the move: the block is on start_type's list, its pageblocks are start_type's.
     if (auto e = m.trace.step(Ev::fallback_claim_block)) e.zone(z).pfn(page).order(current_order).mt(start_type);
@@ -269,12 +283,15 @@ void steal_suitable_fallback(Machine& m, Zone& z, Pfn page, MigrateType start_ty
   u64 movable = 0;
   const u64 free_pages = move_freepages_block(m, z, page, start_type, &movable);
   u64 alike = 0;
-  if (start_type == MigrateType::Movable) alike = movable;
-  else if (old_block_type == MigrateType::Movable) alike = pageblock_nr_pages - (free_pages + movable);
+  if (start_type == MigrateType::Movable)
+    alike = movable;
+  else if (old_block_type == MigrateType::Movable)
+    alike = pageblock_nr_pages - (free_pages + movable);
   if (!free_pages) return single_page();
   const bool claim = free_pages + alike >= (1u << (pageblock_order - 1)) || m.page_group_by_mobility_disabled;
   if (claim) m.mem.set_block_mt(page, start_type);
-  if (auto e = m.trace.step(Ev::fallback_steal)) e.zone(z).pfn(page).mt(start_type).free(free_pages).alike(alike).claim(claim);
+  if (auto e = m.trace.step(Ev::fallback_steal))
+    e.zone(z).pfn(page).mt(start_type).free(free_pages).alike(alike).claim(claim);
 }
 }  // namespace
 

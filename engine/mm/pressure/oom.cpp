@@ -17,7 +17,9 @@ Badness oom_badness_terms(const TaskMem& t, u64 totalpages) {
   return b;
 }
 
-std::optional<long long> oom_badness(const TaskMem& t, u64 totalpages) { return oom_badness_terms(t, totalpages).points; }
+std::optional<long long> oom_badness(const TaskMem& t, u64 totalpages) {
+  return oom_badness_terms(t, totalpages).points;
+}
 
 unsigned long long proc_oom_score(const TaskMem& t, u64 totalpages) {
   auto b = oom_badness(t, totalpages);

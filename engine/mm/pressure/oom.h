@@ -28,7 +28,7 @@ inline constexpr int OOM_SCORE_ADJ_MAX = 1000;
 // What oom_badness reads of a task's mm.
 struct TaskMem {
   long long rss_anon = 0, rss_file = 0, rss_shmem = 0;  // pages
-  long long swapents = 0;                              // pages
+  long long swapents = 0;                               // pages
   long long pgtables_bytes = 0;
   int oom_score_adj = 0;
   bool unkillable = false;  // kernel thread, init, or no mm

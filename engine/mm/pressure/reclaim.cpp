@@ -6,8 +6,8 @@
 #include <map>
 
 #include "mm/page_alloc/alloc.h"
-#include "mm/pressure/oom.h"
 #include "mm/page_alloc/page_alloc.h"
+#include "mm/pressure/oom.h"
 #include "mm/pressure/task.h"
 #include "mm/slab/slub.h"
 
@@ -91,8 +91,10 @@ u64 shrink_inactive_list(Machine& m, int node, bool file, u64 n) {
       }
       Task* t = task_by_pid(m, m.mem.owner_id[p]);
       if (t) {
-        if (m.mem.pflags[p] & PG_shmem) --t->shmem;
-        else --t->anon;
+        if (m.mem.pflags[p] & PG_shmem)
+          --t->shmem;
+        else
+          --t->anon;
         ++t->swapents;
       }
       ++ps.swap_used;  // add_to_swap + pageout
@@ -120,11 +122,14 @@ u64 shrink_node(Machine& m, int node, u64 target) {
     for (bool file : {true, false}) {
       if (!file && !swap_space(m)) continue;
       if (inactive_is_low(m, node, file))
-        shrink_active_list(m, node, file, std::max<u64>(SWAP_CLUSTER_MAX, lru_size(m, node, file ? LRU_ACTIVE_FILE : LRU_ACTIVE_ANON) >> prio));
+        shrink_active_list(
+            m, node, file,
+            std::max<u64>(SWAP_CLUSTER_MAX, lru_size(m, node, file ? LRU_ACTIVE_FILE : LRU_ACTIVE_ANON) >> prio));
       const u64 size = lru_size(m, node, file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON);
       u64 scan = size >> prio;
       if (!scan && size) scan = std::min<u64>(size, SWAP_CLUSTER_MAX);
-      reclaimed += shrink_inactive_list(m, node, file, std::min(scan, std::max<u64>(target - std::min(target, reclaimed), SWAP_CLUSTER_MAX) * 2));
+      reclaimed += shrink_inactive_list(
+          m, node, file, std::min(scan, std::max<u64>(target - std::min(target, reclaimed), SWAP_CLUSTER_MAX) * 2));
       if (reclaimed >= target) break;
     }
   }
@@ -151,7 +156,8 @@ bool pgdat_balanced(const Machine& m, const Node& n, Order order, ZoneType highe
 // watermark boost that woke it, 0 when a zone below low did).
 void balance_pgdat(Machine& m, Node& n, Order order, ZoneType highest, u64 boost) {
   ++m.pressure->kswapd_runs;  // counted before the wake event, so the state after it includes this run
-  TraceScope scope(m.trace, Ev::kswapd_wake, [&](EventRef& e) { e.node(n.id).order(order).highest(highest).boost(boost); });
+  TraceScope scope(m.trace, Ev::kswapd_wake,
+                   [&](EventRef& e) { e.node(n.id).order(order).highest(highest).boost(boost); });
   u64 total = 0;
   for (int round = 0; round < 64 && !pgdat_balanced(m, n, order, highest); ++round) {
     u64 target = 0;
@@ -245,8 +251,10 @@ void show_free_areas(Machine& m, ZoneType max_zone) {
   const u64 free = c.free, pcp = c.free_pcp, pagetables = c.pagetables, shmem = c.shmem, mapped = c.mapped;
   auto u = [](u64 v) { return std::to_string(v); };
   m.printk("Mem-Info:");
-  m.printk("active_anon:" + u(lru[LRU_ACTIVE_ANON]) + " inactive_anon:" + u(lru[LRU_INACTIVE_ANON]) + " isolated_anon:0");
-  m.printk(" active_file:" + u(lru[LRU_ACTIVE_FILE]) + " inactive_file:" + u(lru[LRU_INACTIVE_FILE]) + " isolated_file:0");
+  m.printk("active_anon:" + u(lru[LRU_ACTIVE_ANON]) + " inactive_anon:" + u(lru[LRU_INACTIVE_ANON]) +
+           " isolated_anon:0");
+  m.printk(" active_file:" + u(lru[LRU_ACTIVE_FILE]) + " inactive_file:" + u(lru[LRU_INACTIVE_FILE]) +
+           " isolated_file:0");
   m.printk(" unevictable:0 dirty:0 writeback:0");
   m.printk(" slab_reclaimable:" + u(c.slab_reclaimable) + " slab_unreclaimable:" + u(c.slab_unreclaimable));
   m.printk(" mapped:" + u(mapped) + " shmem:" + u(shmem) + " pagetables:" + u(pagetables));
@@ -258,9 +266,9 @@ void show_free_areas(Machine& m, ZoneType max_zone) {
     const int id = n.id;
     bool reclaimable = false;
     for (const Zone& z : n.zones) reclaimable = reclaimable || zone_reclaimable_pages(m, z);
-    m.printk("Node " + u(static_cast<u64>(id)) + " active_anon:" + K(lru_size(m, id, LRU_ACTIVE_ANON)) + " inactive_anon:" +
-             K(lru_size(m, id, LRU_INACTIVE_ANON)) + " active_file:" + K(lru_size(m, id, LRU_ACTIVE_FILE)) +
-             " inactive_file:" + K(lru_size(m, id, LRU_INACTIVE_FILE)) +
+    m.printk("Node " + u(static_cast<u64>(id)) + " active_anon:" + K(lru_size(m, id, LRU_ACTIVE_ANON)) +
+             " inactive_anon:" + K(lru_size(m, id, LRU_INACTIVE_ANON)) + " active_file:" +
+             K(lru_size(m, id, LRU_ACTIVE_FILE)) + " inactive_file:" + K(lru_size(m, id, LRU_INACTIVE_FILE)) +
              " unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:" + K(mapped) +
              " dirty:0kB writeback:0kB shmem:" + K(shmem) +
              " shmem_thp: 0kB shmem_pmdmapped: 0kB anon_thp: 0kB writeback_tmp:0kB kernel_stack:0kB pagetables:" +
@@ -272,17 +280,18 @@ void show_free_areas(Machine& m, ZoneType max_zone) {
       u64 zl[NR_LRU_LISTS] = {}, zpcp = 0;
       for (int l = 0; l < NR_LRU_LISTS; ++l)
         if (m.pressure)
-          for (u32 p = m.pressure->lru[static_cast<size_t>(n.id)][static_cast<size_t>(l)].head; p != NIL; p = m.mem.next[p])
+          for (u32 p = m.pressure->lru[static_cast<size_t>(n.id)][static_cast<size_t>(l)].head; p != NIL;
+               p = m.mem.next[p])
             if (z.spans(p)) ++zl[l];
       for (const PerCpuPages& p : z.pcp) zpcp += static_cast<u64>(p.count);
       m.printk("Node " + u(static_cast<u64>(n.id)) + " " + std::string(z.name()) + " free:" + K(z.nr_free_pages) +
-               " boost:" + K(z.watermark_boost) + " min:" + K(z.min_wmark()) + " low:" + K(z.low_wmark()) + " high:" +
-               K(z.high_wmark()) + " reserved_highatomic:" + std::to_string(z.nr_reserved_highatomic << 2) +
+               " boost:" + K(z.watermark_boost) + " min:" + K(z.min_wmark()) + " low:" + K(z.low_wmark()) +
+               " high:" + K(z.high_wmark()) + " reserved_highatomic:" + std::to_string(z.nr_reserved_highatomic << 2) +
                "KB active_anon:" + K(zl[LRU_ACTIVE_ANON]) + " inactive_anon:" + K(zl[LRU_INACTIVE_ANON]) +
                " active_file:" + K(zl[LRU_ACTIVE_FILE]) + " inactive_file:" + K(zl[LRU_INACTIVE_FILE]) +
                " unevictable:0kB writepending:0kB present:" + K(z.present_pages) + " managed:" + K(z.managed_pages) +
-               " mlocked:0kB bounce:0kB free_pcp:" + K(zpcp) + " local_pcp:" + K(z.pcp.empty() ? 0 : static_cast<u64>(z.pcp[0].count)) +
-               " free_cma:0kB");
+               " mlocked:0kB bounce:0kB free_pcp:" + K(zpcp) +
+               " local_pcp:" + K(z.pcp.empty() ? 0 : static_cast<u64>(z.pcp[0].count)) + " free_cma:0kB");
       std::string lr = "lowmem_reserve[]:";
       for (u64 r : z.lowmem_reserve) lr += " " + u(r);
       m.printk(lr);
@@ -307,7 +316,8 @@ void show_free_areas(Machine& m, ZoneType max_zone) {
     }
   for (const Node& n : m.nodes)
     if (n.has_memory())
-      m.printk("Node " + u(static_cast<u64>(n.id)) + " hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB");
+      m.printk("Node " + u(static_cast<u64>(n.id)) +
+               " hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB");
   const u64 swap_total = c.swap_total, swap_used = c.swap_used;
   m.printk(u(lru[LRU_ACTIVE_FILE] + lru[LRU_INACTIVE_FILE] + shmem) + " total pagecache pages");
   m.printk("0 pages in swap cache");
@@ -354,7 +364,8 @@ Constraint constrained_alloc(const Machine& m, const OomControl& oc) {
   for (const Node& n : m.nodes)
     if (n.has_memory()) c.mem_nodes.push_back(n.id);
   for (int n : c.mem_nodes)
-    if (!oc.nodemask.empty() && std::find(oc.nodemask.begin(), oc.nodemask.end(), n) == oc.nodemask.end()) c.policy = true;
+    if (!oc.nodemask.empty() && std::find(oc.nodemask.begin(), oc.nodemask.end(), n) == oc.nodemask.end())
+      c.policy = true;
   const u64 swap_total = m.pressure ? m.pressure->swap_total : 0;
   if (c.policy) {
     std::vector<u64> present;
@@ -371,9 +382,8 @@ Constraint constrained_alloc(const Machine& m, const OomControl& oc) {
 bool oom_eligible(const Task& t, const OomControl& oc, const Constraint& c) {
   if (!t.alive || t.kthread || t.pid == 1) return false;
   if (!c.policy || t.mempolicy_bind.empty()) return true;
-  return std::any_of(t.mempolicy_bind.begin(), t.mempolicy_bind.end(), [&](int n) {
-    return std::find(oc.nodemask.begin(), oc.nodemask.end(), n) != oc.nodemask.end();
-  });
+  return std::any_of(t.mempolicy_bind.begin(), t.mempolicy_bind.end(),
+                     [&](int n) { return std::find(oc.nodemask.begin(), oc.nodemask.end(), n) != oc.nodemask.end(); });
 }
 
 // One task's score, as the narration teaches it: the memory part, then the
@@ -427,8 +437,8 @@ void dump_header(Machine& m, const OomControl& oc) {
   const std::string comm = cur ? cur->comm : "kworker/0:1";
   m.printk(comm + " invoked oom-killer: gfp_mask=" + format_gfp_full(oc.gfp) + ", order=" + std::to_string(oc.order) +
            ", oom_score_adj=" + std::to_string(cur ? cur->oom_score_adj : 0));
-  m.printk("CPU: " + std::to_string(cur ? cur->cpu : 0) + " PID: " + std::to_string(cur ? cur->pid : 0) + " Comm: " + comm +
-           " Not tainted 6.1.0-56-amd64 #1  Debian 6.1.192-2");
+  m.printk("CPU: " + std::to_string(cur ? cur->cpu : 0) + " PID: " + std::to_string(cur ? cur->pid : 0) +
+           " Comm: " + comm + " Not tainted 6.1.0-56-amd64 #1  Debian 6.1.192-2");
   m.printk("Call Trace:");
   m.printk(" <TASK>");
   for (const char* f : {"dump_header", "oom_kill_process", "out_of_memory", "__alloc_pages_slowpath", "__alloc_pages"})
@@ -441,9 +451,9 @@ void dump_header(Machine& m, const OomControl& oc) {
 // dump_oom_summary(): the constraint line.
 void dump_oom_summary(Machine& m, const OomControl& oc, const Constraint& c, const Task& victim) {
   m.printk(std::string("oom-kill:constraint=") + (c.policy ? "CONSTRAINT_MEMORY_POLICY" : "CONSTRAINT_NONE") +
-           ",nodemask=" + (c.policy ? nodelist(oc.nodemask) : "(null)") + ",cpuset=/,mems_allowed=" + nodelist(c.mem_nodes) +
-           (c.policy ? "" : ",global_oom") + ",task_memcg=/,task=" + victim.comm + ",pid=" + std::to_string(victim.pid) +
-           ",uid=" + std::to_string(victim.uid));
+           ",nodemask=" + (c.policy ? nodelist(oc.nodemask) : "(null)") + ",cpuset=/,mems_allowed=" +
+           nodelist(c.mem_nodes) + (c.policy ? "" : ",global_oom") + ",task_memcg=/,task=" + victim.comm +
+           ",pid=" + std::to_string(victim.pid) + ",uid=" + std::to_string(victim.uid));
 }
 
 // oom_kill_process(): SIGKILL to the victim and every other user of its mm
@@ -464,8 +474,8 @@ void oom_kill_process(Machine& m, const Victim& v) {
       kill.push_back(t.pid);
     }
   if (auto e = m.trace.step(Ev::oom_kill)) e.task(vcomm).pid(victim).points(v.points).count(v.candidates).tie(v.tie);
-  m.printk("Out of memory: Killed process " + std::to_string(victim) + " (" + vcomm + ") total-vm:" +
-           K(static_cast<u64>(total_vm)) + ", anon-rss:" + K(static_cast<u64>(vm.rss_anon)) +
+  m.printk("Out of memory: Killed process " + std::to_string(victim) + " (" + vcomm +
+           ") total-vm:" + K(static_cast<u64>(total_vm)) + ", anon-rss:" + K(static_cast<u64>(vm.rss_anon)) +
            ", file-rss:" + K(static_cast<u64>(vm.rss_file)) + ", shmem-rss:" + K(static_cast<u64>(vm.rss_shmem)) +
            ", UID:" + std::to_string(uid) + " pgtables:" + std::to_string(vm.pgtables_bytes >> 10) +
            "kB oom_score_adj:" + std::to_string(adj));
@@ -503,8 +513,9 @@ void warn_alloc(Machine& m, gfp_t g, Order order, int current_pid) {
   std::vector<int> nodes;
   for (const Node& n : m.nodes)
     if (n.has_memory()) nodes.push_back(n.id);
-  m.printk((cur ? cur->comm : std::string("kworker/0:1")) + ": page allocation failure: order:" + std::to_string(order) +
-           ", mode:" + format_gfp_full(g) + ", nodemask=(null),cpuset=/,mems_allowed=" + nodelist(nodes));
+  m.printk((cur ? cur->comm : std::string("kworker/0:1")) +
+           ": page allocation failure: order:" + std::to_string(order) + ", mode:" + format_gfp_full(g) +
+           ", nodemask=(null),cpuset=/,mems_allowed=" + nodelist(nodes));
 }
 
 }  // namespace mm

@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include "mm/page_alloc/gfp.h"
 #include "mm/core/machine.h"
+#include "mm/page_alloc/gfp.h"
 
 namespace mm {
 
@@ -46,7 +46,7 @@ u64 try_to_free_pages(Machine& m, gfp_t g, Order order, const std::vector<ZoneRe
 struct OomControl {
   gfp_t gfp = 0;
   Order order = 0;
-  int current_pid = 0;  // the allocating task (0: a kernel context)
+  int current_pid = 0;        // the allocating task (0: a kernel context)
   std::vector<int> nodemask;  // empty: all nodes
   const std::vector<ZoneRef>* zonelist = nullptr;
 };

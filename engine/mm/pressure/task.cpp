@@ -191,12 +191,17 @@ u64 oom_totalpages(const Machine& m) { return m.totalram_pages + (m.pressure ? m
 
 Expected<int> spawn(Machine& m, const SpawnRequest& r) {
   if (r.oom_score_adj < OOM_SCORE_ADJ_MIN || r.oom_score_adj > OOM_SCORE_ADJ_MAX)
-    return Diagnostic{"", 0, 0, "spawn: oom_score_adj " + std::to_string(r.oom_score_adj) + " is outside [-1000, 1000]"};
-  if (r.cpu < 0 || static_cast<unsigned>(r.cpu) >= m.nr_cpus) return Diagnostic{"", 0, 0, "spawn: no CPU " + std::to_string(r.cpu)};
-  if (r.name.empty() || r.name.size() > 15) return Diagnostic{"", 0, 0, "spawn: a task name has 1 to 15 characters (TASK_COMM_LEN)"};
+    return Diagnostic{"", 0, 0,
+                      "spawn: oom_score_adj " + std::to_string(r.oom_score_adj) + " is outside [-1000, 1000]"};
+  if (r.cpu < 0 || static_cast<unsigned>(r.cpu) >= m.nr_cpus)
+    return Diagnostic{"", 0, 0, "spawn: no CPU " + std::to_string(r.cpu)};
+  if (r.name.empty() || r.name.size() > 15)
+    return Diagnostic{"", 0, 0, "spawn: a task name has 1 to 15 characters (TASK_COMM_LEN)"};
   const u64 total = (r.anon + r.file + r.shmem) >> PAGE_SHIFT;
   if (total > m.totalram_pages * 16)
-    return Diagnostic{"", 0, 0, "spawn: " + format_size(r.anon + r.file + r.shmem) + " is more than sixteen times the machine's memory"};
+    return Diagnostic{
+        "", 0, 0,
+        "spawn: " + format_size(r.anon + r.file + r.shmem) + " is more than sixteen times the machine's memory"};
   PressureState& ps = pressure(m);
   if (r.share_mm_with && !task_of(m, r.share_mm_with))
     return Diagnostic{"", 0, 0, "spawn: no live task " + std::to_string(r.share_mm_with) + " to share an mm with"};
@@ -223,7 +228,8 @@ Status grow(Machine& m, int pid, u64 anon, u64 file, u64 shmem) {
   Task* t = task_of(m, pid);
   if (!t) return Diagnostic{"", 0, 0, "no live task with pid " + std::to_string(pid)};
   if (!(anon >> PAGE_SHIFT) && !(file >> PAGE_SHIFT) && !(shmem >> PAGE_SHIFT)) return {};  // nothing to fault in
-  TraceScope scope(m.trace, Ev::task_fault, [&](EventRef& e) { e.task(t->comm).pid(pid).anon(anon).file(file).shmem(shmem); });
+  TraceScope scope(m.trace, Ev::task_fault,
+                   [&](EventRef& e) { e.task(t->comm).pid(pid).anon(anon).file(file).shmem(shmem); });
   // Interleave the kinds a little, as a program touching its memory would.
   u64 left[3] = {anon >> PAGE_SHIFT, file >> PAGE_SHIFT, shmem >> PAGE_SHIFT};
   const Kind kinds[3] = {Kind::Anon, Kind::File, Kind::Shmem};
@@ -259,8 +265,10 @@ Status task_exit(Machine& m, int pid) {
   for (Pfn p = 0; p < m.mem.nr; ++p) {
     if (m.mem.st(p) != FrameState::Alloc) continue;
     const auto o = static_cast<Owner>(m.mem.owner[p]);
-    if (o == Owner::User && m.mem.owner_id[p] == static_cast<u32>(pid)) free_lru_page(m, p);
-    else if (o == Owner::PageCache && m.mem.mapper[p] == static_cast<u32>(pid)) m.mem.mapper[p] = 0;
+    if (o == Owner::User && m.mem.owner_id[p] == static_cast<u32>(pid))
+      free_lru_page(m, p);
+    else if (o == Owner::PageCache && m.mem.mapper[p] == static_cast<u32>(pid))
+      m.mem.mapper[p] = 0;
   }
   for (Pfn p : t->pgtables) free_pages(m, p, 0, t->cpu);
   t->pgtables.clear();
@@ -281,8 +289,10 @@ Status set_oom_score_adj(Machine& m, int pid, int adj) {
 }
 
 Status read_file(Machine& m, const std::string& name, u64 bytes, int cpu) {
-  if (cpu < 0 || static_cast<unsigned>(cpu) >= m.nr_cpus) return Diagnostic{"", 0, 0, "read: no CPU " + std::to_string(cpu)};
-  if ((bytes >> PAGE_SHIFT) > m.totalram_pages * 4) return Diagnostic{"", 0, 0, "read: the file is more than four times the machine's memory"};
+  if (cpu < 0 || static_cast<unsigned>(cpu) >= m.nr_cpus)
+    return Diagnostic{"", 0, 0, "read: no CPU " + std::to_string(cpu)};
+  if ((bytes >> PAGE_SHIFT) > m.totalram_pages * 4)
+    return Diagnostic{"", 0, 0, "read: the file is more than four times the machine's memory"};
   PressureState& ps = pressure(m);
   const u32 id = file_id(ps, name);
   TraceScope scope(m.trace, Ev::file_read, [&](EventRef& e) { e.filename(name).size(bytes).cpu(cpu); });
@@ -300,7 +310,8 @@ u64 drop_caches(Machine& m) {
   TraceScope scope(m.trace, Ev::drop_caches);
   u64 n = 0;
   for (Pfn p = 0; p < m.mem.nr; ++p)
-    if (m.mem.st(p) == FrameState::Alloc && static_cast<Owner>(m.mem.owner[p]) == Owner::PageCache && !m.mem.mapper[p]) {
+    if (m.mem.st(p) == FrameState::Alloc && static_cast<Owner>(m.mem.owner[p]) == Owner::PageCache &&
+        !m.mem.mapper[p]) {
       free_lru_page(m, p);
       ++n;
     }
@@ -313,8 +324,8 @@ Status set_swap(Machine& m, u64 bytes) {
   if ((bytes >> PAGE_SHIFT) < ps.swap_used) return Diagnostic{"", 0, 0, "swapoff: swap is in use"};
   if (bytes > (256ull << 30)) return Diagnostic{"", 0, 0, "swap larger than 256G is not modelled"};
   ps.swap_total = bytes >> PAGE_SHIFT;
-  m.printk("Adding " + std::to_string(bytes >> 10) + "k swap on /dev/vda2.  Priority:-2 extents:1 across:" +
-           std::to_string(bytes >> 10) + "k FS");
+  m.printk("Adding " + std::to_string(bytes >> 10) +
+           "k swap on /dev/vda2.  Priority:-2 extents:1 across:" + std::to_string(bytes >> 10) + "k FS");
   return {};
 }
 
@@ -335,8 +346,10 @@ MemCounters mem_counters(const Machine& m) {
     const auto o = static_cast<Owner>(m.mem.owner[p]);
     if (o == Owner::PageTable && m.mem.owner_id[p]) ++c.pagetables;
     if (o == Owner::User) {
-      if (m.mem.pflags[p] & PG_shmem) ++c.shmem;
-      else ++c.anon;
+      if (m.mem.pflags[p] & PG_shmem)
+        ++c.shmem;
+      else
+        ++c.anon;
     }
     if (o == Owner::PageCache && m.mem.mapper[p]) ++c.mapped;
   }
@@ -374,10 +387,12 @@ std::vector<std::string> check_tasks(const Machine& m) {
           v.push_back("LRU: pfn " + std::to_string(p) + " is not an allocated user or page-cache page");
         if (!(m.mem.pflags[p] & PG_lru) || lru_index(m.mem.pflags[p]) != l)
           v.push_back("LRU: pfn " + std::to_string(p) + "'s flags do not name its list");
-        if (static_cast<size_t>(node_of(m, p)) != n) v.push_back("LRU: pfn " + std::to_string(p) + " is on another node's list");
+        if (static_cast<size_t>(node_of(m, p)) != n)
+          v.push_back("LRU: pfn " + std::to_string(p) + " is on another node's list");
         ++len;
       }
-      if (len != list.count) v.push_back("LRU: list count " + std::to_string(list.count) + " != " + std::to_string(len));
+      if (len != list.count)
+        v.push_back("LRU: list count " + std::to_string(list.count) + " != " + std::to_string(len));
     }
   // rss counters against the pages that name each mm (one pass).
   struct Counts {
@@ -404,7 +419,8 @@ std::vector<std::string> check_tasks(const Machine& m) {
                   std::to_string(c.file) + ", " + std::to_string(c.shmem) + ", " + std::to_string(c.pgt) + ")");
   }
   for (Pfn p = 0; p < m.mem.nr; ++p)
-    if ((m.mem.pflags[p] & PG_lru) && !seen[p]) v.push_back("LRU: pfn " + std::to_string(p) + " says it is on a list but is not");
+    if ((m.mem.pflags[p] & PG_lru) && !seen[p])
+      v.push_back("LRU: pfn " + std::to_string(p) + " says it is on a list but is not");
   return v;
 }
 

@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
-#include "mm/page_alloc/alloc.h"
 #include "mm/core/diag.h"
 #include "mm/core/machine.h"
+#include "mm/page_alloc/alloc.h"
 #include "mm/pressure/oom.h"
 
 namespace mm {
@@ -33,7 +33,13 @@ namespace mm {
 // libraries): total_vm = mapped pages + this, as for the captures' programs.
 inline constexpr long long kBaseVm = 123;
 
-enum Lru : std::uint8_t { LRU_INACTIVE_ANON = 0, LRU_ACTIVE_ANON = 1, LRU_INACTIVE_FILE = 2, LRU_ACTIVE_FILE = 3, NR_LRU_LISTS = 4 };
+enum Lru : std::uint8_t {
+  LRU_INACTIVE_ANON = 0,
+  LRU_ACTIVE_ANON = 1,
+  LRU_INACTIVE_FILE = 2,
+  LRU_ACTIVE_FILE = 3,
+  NR_LRU_LISTS = 4
+};
 
 // Per-frame flags of allocated pages (MemMap::pflags).
 enum PageFlag : std::uint8_t { PG_lru = 1, PG_active = 2, PG_referenced = 4, PG_file = 8, PG_shmem = 16 };
@@ -51,8 +57,8 @@ struct Task {
   // The mm's counters (kept on the mm owner's entry).
   long long anon = 0, file = 0, shmem = 0, swapents = 0;
   long long pgtable_pages = 0;
-  long long total_vm = 0;  // pages of mappings
-  std::vector<Pfn> pgtables;  // page-table pages (Owner::PageTable)
+  long long total_vm = 0;           // pages of mappings
+  std::vector<Pfn> pgtables;        // page-table pages (Owner::PageTable)
   std::vector<int> mempolicy_bind;  // MPOL_BIND nodes; empty: the default policy
 };
 

@@ -32,8 +32,8 @@ const char* to_string(SlabPlace p) {
 // ---- geometry ------------------------------------------------------------------
 
 namespace {
-constexpr u32 WORD = 8;                 // sizeof(void *)
-constexpr u32 TRACK_SIZE = 32;          // sizeof(struct track) with CONFIG_STACKDEPOT
+constexpr u32 WORD = 8;         // sizeof(void *)
+constexpr u32 TRACK_SIZE = 32;  // sizeof(struct track) with CONFIG_STACKDEPOT
 constexpr u32 MAX_OBJS_PER_PAGE = 32767;
 constexpr u32 MIN_PARTIAL = 5, MAX_PARTIAL = 10;
 constexpr u32 SHRINK_PROMOTE_MAX = 32;
@@ -114,8 +114,10 @@ std::optional<CacheGeometry> compute_geometry(u32 object_size, u32 align, u32 fl
   g.object_size = object_size;
   g.align = align;
   u32 size = align_up(object_size, WORD);
-  if ((flags & slabf::POISON) && !(flags & slabf::TYPESAFE_BY_RCU)) flags |= slabf::OBJECT_POISON;
-  else flags &= ~slabf::OBJECT_POISON;
+  if ((flags & slabf::POISON) && !(flags & slabf::TYPESAFE_BY_RCU))
+    flags |= slabf::OBJECT_POISON;
+  else
+    flags &= ~slabf::OBJECT_POISON;
   // Red zoning needs at least a word between object and free pointer.
   if ((flags & slabf::RED_ZONE) && size == object_size) size += WORD;
   g.inuse = size;
@@ -156,10 +158,14 @@ std::optional<CacheGeometry> compute_geometry(u32 object_size, u32 align, u32 fl
   // slabs on the list are half full.
   u32 nr_objects = 0;
   if (!(flags & slabf::DEBUG_FLAGS)) {
-    if (size >= PAGE_SIZE) nr_objects = 6;
-    else if (size >= 1024) nr_objects = 24;
-    else if (size >= 256) nr_objects = 52;
-    else nr_objects = 120;
+    if (size >= PAGE_SIZE)
+      nr_objects = 6;
+    else if (size >= 1024)
+      nr_objects = 24;
+    else if (size >= 256)
+      nr_objects = 52;
+    else
+      nr_objects = 120;
   }
   g.cpu_partial = nr_objects;
   g.cpu_partial_slabs = (nr_objects * 2 + g.objects - 1) / g.objects;
@@ -189,9 +195,7 @@ u32 random_u32(SlubState& st) {
 }
 
 u64 slab_base(const Slab& sl) { return PAGE_OFFSET + PFN_PHYS(sl.pfn); }
-u64 obj_addr(const KmemCache& s, const Slab& sl, u32 i) {
-  return slab_base(sl) + s.g.red_left_pad + u64{i} * s.g.size;
-}
+u64 obj_addr(const KmemCache& s, const Slab& sl, u32 i) { return slab_base(sl) + s.g.red_left_pad + u64{i} * s.g.size; }
 
 // numa_mem_id(): the CPU's node, or the nearest node with a kmem_cache_node.
 int mem_node(const Machine& m, const KmemCache& s, int cpu) {
@@ -208,8 +212,10 @@ int mem_node(const Machine& m, const KmemCache& s, int cpu) {
 
 void add_partial(Machine& m, KmemCache& s, Slab& sl, bool tail) {
   KmemCacheNode& n = s.node[static_cast<size_t>(sl.node)];
-  if (tail) n.partial.push_back(sl.pfn);
-  else n.partial.insert(n.partial.begin(), sl.pfn);
+  if (tail)
+    n.partial.push_back(sl.pfn);
+  else
+    n.partial.insert(n.partial.begin(), sl.pfn);
   sl.place = SlabPlace::NodePartial;
   sl.cpu = -1;
   if (auto e = m.trace.step(Ev::add_partial))
@@ -312,8 +318,14 @@ Slab* allocate_slab(Machine& m, u32 id, gfp_t gfp, int node, int cpu) {
   n.total_objects += sl.objects;
   Slab& added = st.slabs.emplace(sl.pfn, std::move(sl)).first->second;
   if (auto e = m.trace.step(Ev::new_slab))
-    e.pfn(added.pfn).order(order).node(added.node).cpu(cpu).cache(s.name).objects(added.objects).shuffled(shuffled).index(
-        added.freelist.front());
+    e.pfn(added.pfn)
+        .order(order)
+        .node(added.node)
+        .cpu(cpu)
+        .cache(s.name)
+        .objects(added.objects)
+        .shuffled(shuffled)
+        .index(added.freelist.front());
   return &added;
 }
 
@@ -368,14 +380,24 @@ void put_cpu_partial(Machine& m, KmemCache& s, Slab& sl, int cpu, bool drain) {
   sl.frozen = true;
   if (to_unfreeze.empty()) {
     if (auto e = m.trace.step(Ev::put_cpu_partial))
-      e.pfn(sl.pfn).cpu(cpu).cache(s.name).inuse(sl.inuse).objects(sl.objects).partial(c.partial.size()).max(
-          s.g.cpu_partial_slabs);
+      e.pfn(sl.pfn)
+          .cpu(cpu)
+          .cache(s.name)
+          .inuse(sl.inuse)
+          .objects(sl.objects)
+          .partial(c.partial.size())
+          .max(s.g.cpu_partial_slabs);
     return;
   }
   // The new list holds this slab alone; the old one is unfrozen after.
   if (auto e = m.trace.step(Ev::put_cpu_partial_drain))
-    e.pfn(sl.pfn).cpu(cpu).cache(s.name).inuse(sl.inuse).objects(sl.objects).max(s.g.cpu_partial_slabs).count(
-        to_unfreeze.size());
+    e.pfn(sl.pfn)
+        .cpu(cpu)
+        .cache(s.name)
+        .inuse(sl.inuse)
+        .objects(sl.objects)
+        .max(s.g.cpu_partial_slabs)
+        .count(to_unfreeze.size());
   unfreeze_partials(m, s, std::move(to_unfreeze), cpu);
 }
 
@@ -399,8 +421,13 @@ void deactivate_slab(Machine& m, KmemCache& s, Pfn pfn, std::vector<u32> cpu_fre
   KmemCacheNode& n = s.node[static_cast<size_t>(sl.node)];
   if (!sl.inuse && n.partial.size() >= s.g.min_partial) {
     if (auto e = m.trace.step(Ev::deactivate_empty))
-      e.pfn(pfn).node(sl.node).cpu(cpu).cache(s.name).objects(sl.objects).partial(n.partial.size()).min_partial(
-          s.g.min_partial);
+      e.pfn(pfn)
+          .node(sl.node)
+          .cpu(cpu)
+          .cache(s.name)
+          .objects(sl.objects)
+          .partial(n.partial.size())
+          .min_partial(s.g.min_partial);
     discard_slab(m, s, pfn, cpu);
   } else if (!sl.freelist.empty()) {
     if (auto e = m.trace.step(Ev::deactivate_to_partial))
@@ -408,7 +435,8 @@ void deactivate_slab(Machine& m, KmemCache& s, Pfn pfn, std::vector<u32> cpu_fre
     add_partial(m, s, sl, tail);
   } else {
     add_full(s, sl);
-    if (auto e = m.trace.step(Ev::deactivate_full)) e.pfn(pfn).cpu(cpu).cache(s.name).inuse(sl.inuse).objects(sl.objects);
+    if (auto e = m.trace.step(Ev::deactivate_full))
+      e.pfn(pfn).cpu(cpu).cache(s.name).inuse(sl.inuse).objects(sl.objects);
   }
 }
 
@@ -511,8 +539,10 @@ std::optional<Got> alloc_debug(Machine& m, u32 id, gfp_t gfp, int node, int cpu)
   sl->inuse = 1;
   if (auto e = m.trace.step(Ev::alloc_single_from_new_slab))
     e.pfn(sl->pfn).cache(s2.name).index(i).addr(obj_addr(s2, *sl, i));
-  if (sl->inuse == sl->objects) add_full(s2, *sl);
-  else add_partial(m, s2, *sl, false);
+  if (sl->inuse == sl->objects)
+    add_full(s2, *sl);
+  else
+    add_partial(m, s2, *sl, false);
   return Got{sl->pfn, i};
 }
 
@@ -538,7 +568,8 @@ std::optional<Got> slab_alloc_slow(Machine& m, u32 id, gfp_t gfp, int node, int 
       } else if (!sl.freelist.empty()) {
         // get_freelist(): objects other CPUs freed into the CPU slab.
         install_cpu_slab(s, sl, cpu);
-        if (auto e = m.trace.step(Ev::alloc_refill)) e.pfn(sl.pfn).cpu(cpu).cache(s.name).free_objects(c.freelist.size());
+        if (auto e = m.trace.step(Ev::alloc_refill))
+          e.pfn(sl.pfn).cpu(cpu).cache(s.name).free_objects(c.freelist.size());
         break;
       } else {
         // The CPU slab is full: it leaves the CPU, listed nowhere.
@@ -647,9 +678,12 @@ void slab_free_slow(Machine& m, KmemCache& s, Slab& sl, u32 i, int cpu) {
   KmemCacheNode& n = s.node[static_cast<size_t>(sl.node)];
   if (!sl.inuse && n.partial.size() >= s.g.min_partial) {
     const size_t kept = n.partial.size();
-    if (was_full) remove_full(s, sl);
-    else remove_partial(s, sl);
-    if (auto e = m.trace.step(Ev::slab_free_discard)) e.pfn(sl.pfn).node(sl.node).partial(kept).min_partial(s.g.min_partial);
+    if (was_full)
+      remove_full(s, sl);
+    else
+      remove_partial(s, sl);
+    if (auto e = m.trace.step(Ev::slab_free_discard))
+      e.pfn(sl.pfn).node(sl.node).partial(kept).min_partial(s.g.min_partial);
     discard_slab(m, s, sl.pfn, cpu);
     return;
   }
@@ -703,9 +737,7 @@ Slab* find_slab(SlubState& st, u64 addr) {
   return &it->second;
 }
 
-std::string bug(const KmemCache& s, const std::string& what) {
-  return "BUG " + s.name + " (Not tainted): " + what;
-}
+std::string bug(const KmemCache& s, const std::string& what) { return "BUG " + s.name + " (Not tainted): " + what; }
 
 // The object `addr` names in its slab, or a Diagnostic in SLUB's words.
 Expected<u32> object_index(const KmemCache& s, const Slab& sl, u64 addr, const char* fn) {
@@ -802,9 +834,12 @@ std::string kmalloc_short(unsigned idx) {
 void new_kmalloc_cache(Machine& m, unsigned idx, KmallocType type) {
   SlubState& st = S(m);
   u32 flags = slabf::KMALLOC;
-  if (type == KMALLOC_RECLAIM) flags |= slabf::RECLAIM_ACCOUNT;
-  else if (type == KMALLOC_CGROUP) flags |= slabf::ACCOUNT;
-  else if (type == KMALLOC_DMA) flags |= slabf::CACHE_DMA;
+  if (type == KMALLOC_RECLAIM)
+    flags |= slabf::RECLAIM_ACCOUNT;
+  else if (type == KMALLOC_CGROUP)
+    flags |= slabf::ACCOUNT;
+  else if (type == KMALLOC_DMA)
+    flags |= slabf::CACHE_DMA;
   const u32 size = idx == 1 ? 96 : idx == 2 ? 192 : (1u << idx);
   // create_kmalloc_cache(): the struct first, then the cache's nodes.
   auto self = alloc_kmem_cache_struct(m, gfp::GFP_NOWAIT);
@@ -978,8 +1013,11 @@ Expected<KmallocOutcome> kmalloc(Machine& m, u64 size, gfp_t g, int cpu) {
   const u32 id = kmalloc_slab(m, size, g);
   if (auto e = m.trace.step(Ev::kmalloc_slab)) {
     const bool table = size <= 192;
-    e.cache(st.caches[id].name).size(size).table(table).size_idx(table ? (size - 1) / 8 : 0).kmalloc_idx(
-        table ? st.size_index[(size - 1) / 8] : fls(size - 1));
+    e.cache(st.caches[id].name)
+        .size(size)
+        .table(table)
+        .size_idx(table ? (size - 1) / 8 : 0)
+        .kmalloc_idx(table ? st.size_index[(size - 1) / 8] : fls(size - 1));
   }
   return alloc_from(m, id, g, cpu);
 }
@@ -1104,9 +1142,11 @@ Expected<u32> kmem_cache_create(Machine& m, std::string_view name, u32 size, u32
     return diag("kmem_cache_create(" + std::string(name) + "): size " + std::to_string(size) + " must be 1.." +
                 std::to_string(KMALLOC_MAX_SIZE) + " (kmem_cache_sanity_check: -EINVAL)");
   if (align && !is_pow2(align))
-    return diag("kmem_cache_create(" + std::string(name) + "): align " + std::to_string(align) + " is not a power of two");
+    return diag("kmem_cache_create(" + std::string(name) + "): align " + std::to_string(align) +
+                " is not a power of two");
   if (align > PAGE_SIZE)
-    return diag("kmem_cache_create(" + std::string(name) + "): align " + std::to_string(align) + " is larger than a page");
+    return diag("kmem_cache_create(" + std::string(name) + "): align " + std::to_string(align) +
+                " is larger than a page");
   if (const u32 bad = flags & ~slabf::PERMITTED) {
     // Name the lowest refused flag, as the kernel's own headers spell it.
     const u32 bit = bad & (~bad + 1);
@@ -1120,7 +1160,8 @@ Expected<u32> kmem_cache_create(Machine& m, std::string_view name, u32 size, u32
     return diag("kmem_cache_create(" + std::string(name) + "): flag " + what +
                 " is not allowed (SLAB_FLAGS_PERMITTED: -EINVAL)");
   }
-  TraceScope scope(m.trace, Ev::kmem_cache_create, [&](EventRef& e) { e.cache(name).size(size).align(align).flags(flags); });
+  TraceScope scope(m.trace, Ev::kmem_cache_create,
+                   [&](EventRef& e) { e.cache(name).size(size).align(align).flags(flags); });
   if (auto target = find_mergeable(st, size, align, flags)) {
     KmemCache& s = st.caches[*target];
     s.refcount++;
@@ -1149,7 +1190,12 @@ Expected<u32> kmem_cache_create(Machine& m, std::string_view name, u32 size, u32
   st.list.insert(st.list.begin(), id);
   if (m.trace.on()) {
     const CacheGeometry& c = st.caches[id].g;
-    m.trace.step(Ev::calculate_sizes).cache(name).object_size(c.object_size).align(c.align).size(c.size).offset(c.offset);
+    m.trace.step(Ev::calculate_sizes)
+        .cache(name)
+        .object_size(c.object_size)
+        .align(c.align)
+        .size(c.size)
+        .offset(c.offset);
     m.trace.step(Ev::kmem_cache_open)
         .order(c.order)
         .objects(c.objects)
@@ -1166,7 +1212,8 @@ Expected<KmallocOutcome> kmem_cache_alloc(Machine& m, u32 cache, gfp_t g, int cp
   if (Status s = check_cpu(m, cpu); !s) return s.diag();
   if (!cache_of(m, cache)) return diag("kmem_cache_alloc: no such cache");
   if (auto bad = gfp_check(g, 0)) return diag("kmem_cache_alloc: " + *bad);
-  TraceScope scope(m.trace, Ev::kmem_cache_alloc, [&](EventRef& e) { e.cpu(cpu).cache(S(m).caches[cache].name).gfp(g); });
+  TraceScope scope(m.trace, Ev::kmem_cache_alloc,
+                   [&](EventRef& e) { e.cpu(cpu).cache(S(m).caches[cache].name).gfp(g); });
   return alloc_from(m, cache, g, cpu);
 }
 
@@ -1201,9 +1248,12 @@ void do_shrink(Machine& m, KmemCache& s) {
     for (Pfn p : n.partial) {
       const Slab& sl = st.slabs.at(p);
       const u32 free = sl.objects - sl.inuse;
-      if (free == sl.objects) discard.push_back(p);
-      else if (free <= SHRINK_PROMOTE_MAX) promote[free - 1].push_back(p);
-      else rest.push_back(p);
+      if (free == sl.objects)
+        discard.push_back(p);
+      else if (free <= SHRINK_PROMOTE_MAX)
+        promote[free - 1].push_back(p);
+      else
+        rest.push_back(p);
     }
     n.partial.clear();
     for (auto& bucket : promote) n.partial.insert(n.partial.end(), bucket.begin(), bucket.end());
@@ -1332,8 +1382,10 @@ std::vector<std::string> check_slub_invariants(const Machine& m) {
     if (!s.alive) continue;
     for (size_t c = 0; c < s.cpu.size(); ++c) {
       const KmemCacheCpu& kc = s.cpu[c];
-      if (kc.slab != NO_SLAB) list(kc.slab, SlabPlace::CpuSlab, static_cast<int>(c), s);
-      else if (!kc.freelist.empty()) fail(s.name + ": CPU " + std::to_string(c) + " has a freelist but no slab");
+      if (kc.slab != NO_SLAB)
+        list(kc.slab, SlabPlace::CpuSlab, static_cast<int>(c), s);
+      else if (!kc.freelist.empty())
+        fail(s.name + ": CPU " + std::to_string(c) + " has a freelist but no slab");
       if (s.debug() && (kc.slab != NO_SLAB || !kc.partial.empty())) fail(s.name + ": a debug cache has CPU slabs");
       // put_cpu_partial drains at cpu_partial_slabs; get_partial_node (only
       // on an empty list) moves at most cpu_partial_slabs / 2 + 1.
@@ -1367,7 +1419,8 @@ std::vector<std::string> check_slub_invariants(const Machine& m) {
         fail(at + ": slab freelist repeats or overruns");
         break;
       }
-      if (sl.state[i] != ObjState::SlabFree) fail(at + ": object " + std::to_string(i) + " on the slab freelist is not free");
+      if (sl.state[i] != ObjState::SlabFree)
+        fail(at + ": object " + std::to_string(i) + " on the slab freelist is not free");
     }
     u64 cpu_free = 0;
     if (sl.place == SlabPlace::CpuSlab && sl.cpu >= 0 && static_cast<size_t>(sl.cpu) < s.cpu.size()) {
@@ -1376,15 +1429,18 @@ std::vector<std::string> check_slub_invariants(const Machine& m) {
           fail(at + ": CPU freelist repeats an object or overruns");
           break;
         }
-        if (sl.state[i] != ObjState::CpuFree) fail(at + ": object " + std::to_string(i) + " on the CPU freelist is marked otherwise");
+        if (sl.state[i] != ObjState::CpuFree)
+          fail(at + ": object " + std::to_string(i) + " on the CPU freelist is marked otherwise");
         ++cpu_free;
       }
     }
     u64 states_cpu = 0;
     for (u32 i = 0; i < sl.objects && i < sl.state.size(); ++i) {
       if (sl.state[i] == ObjState::CpuFree) ++states_cpu;
-      if (sl.state[i] == ObjState::Allocated && seen[i]) fail(at + ": allocated object " + std::to_string(i) + " is on a freelist");
-      if (sl.state[i] != ObjState::Allocated && !seen[i]) fail(at + ": free object " + std::to_string(i) + " is on no freelist");
+      if (sl.state[i] == ObjState::Allocated && seen[i])
+        fail(at + ": allocated object " + std::to_string(i) + " is on a freelist");
+      if (sl.state[i] != ObjState::Allocated && !seen[i])
+        fail(at + ": free object " + std::to_string(i) + " is on no freelist");
     }
     if (states_cpu != cpu_free) fail(at + ": objects marked CPU-free are not on the CPU freelist");
     // Place and frozen agree with the lists.
@@ -1394,7 +1450,8 @@ std::vector<std::string> check_slub_invariants(const Machine& m) {
     if (where != sl.place || cpu != sl.cpu)
       fail(at + ": says " + to_string(sl.place) + " but is listed as " + to_string(where));
     const bool should_freeze = where == SlabPlace::CpuSlab || where == SlabPlace::CpuPartial;
-    if (sl.frozen != should_freeze) fail(at + (sl.frozen ? " is frozen but owned by no CPU" : " is owned by a CPU but not frozen"));
+    if (sl.frozen != should_freeze)
+      fail(at + (sl.frozen ? " is frozen but owned by no CPU" : " is owned by a CPU but not frozen"));
     if (where == SlabPlace::NodePartial && sl.freelist.empty()) fail(at + ": on the partial list without free objects");
     if (where == SlabPlace::Full && !sl.freelist.empty()) fail(at + ": has free objects but is on no list");
     if (static_cast<size_t>(sl.node) >= s.node.size() || !s.node[static_cast<size_t>(sl.node)].present)
@@ -1412,16 +1469,18 @@ std::vector<std::string> check_slub_invariants(const Machine& m) {
     if (!s.alive) continue;
     for (size_t nid = 0; nid < s.node.size(); ++nid) {
       auto it = per_node.find({static_cast<u32>(id), static_cast<int>(nid)});
-      const u64 slabs = it == per_node.end() ? 0 : it->second.first, objs = it == per_node.end() ? 0 : it->second.second;
+      const u64 slabs = it == per_node.end() ? 0 : it->second.first,
+                objs = it == per_node.end() ? 0 : it->second.second;
       if (s.node[nid].nr_slabs != slabs || s.node[nid].total_objects != objs)
-        fail(s.name + ": node " + std::to_string(nid) + " counts " + std::to_string(s.node[nid].nr_slabs) + " slabs / " +
-             std::to_string(s.node[nid].total_objects) + " objects, but " + std::to_string(slabs) + " / " +
-             std::to_string(objs) + " live there");
+        fail(s.name + ": node " + std::to_string(nid) + " counts " + std::to_string(s.node[nid].nr_slabs) +
+             " slabs / " + std::to_string(s.node[nid].total_objects) + " objects, but " + std::to_string(slabs) +
+             " / " + std::to_string(objs) + " live there");
     }
   }
   // Every Owner::Slab allocation is a slab.
   for (Pfn p = 0; p < m.mem.nr; ++p)
-    if (m.mem.st(p) == FrameState::Alloc && m.mem.owner[p] == static_cast<std::uint8_t>(Owner::Slab) && !st.slabs.count(p))
+    if (m.mem.st(p) == FrameState::Alloc && m.mem.owner[p] == static_cast<std::uint8_t>(Owner::Slab) &&
+        !st.slabs.count(p))
       fail("pfn " + std::to_string(p) + " is an Owner::Slab allocation that no cache knows");
   for (const auto& [pfn, l] : st.large)
     if (pfn >= m.mem.nr || m.mem.st(pfn) != FrameState::Alloc || m.mem.order[pfn] != l.order)

@@ -59,8 +59,8 @@
 #include <vector>
 
 #include "mm/core/diag.h"
-#include "mm/page_alloc/gfp.h"
 #include "mm/core/machine.h"
+#include "mm/page_alloc/gfp.h"
 
 namespace mm {
 
@@ -107,18 +107,24 @@ inline constexpr u64 KMALLOC_MAX_CACHE_SIZE = u64{1} << KMALLOC_SHIFT_HIGH;
 inline constexpr u64 KMALLOC_MAX_SIZE = u64{1} << (MAX_ORDER - 1 + PAGE_SHIFT);
 inline constexpr unsigned SLUB_MAX_ORDER = PAGE_ALLOC_COSTLY_ORDER;  // slub_max_order
 inline constexpr unsigned CACHE_LINE_SIZE = 64;
-enum KmallocType : unsigned { KMALLOC_NORMAL = 0, KMALLOC_CGROUP = 1, KMALLOC_RECLAIM = 2, KMALLOC_DMA = 3, NR_KMALLOC_TYPES = 4 };
+enum KmallocType : unsigned {
+  KMALLOC_NORMAL = 0,
+  KMALLOC_CGROUP = 1,
+  KMALLOC_RECLAIM = 2,
+  KMALLOC_DMA = 3,
+  NR_KMALLOC_TYPES = 4
+};
 
 // The layout calculate_sizes() and friends compute for a cache.
 struct CacheGeometry {
   u32 object_size = 0;  // what the caller asked for
   u32 size = 0;         // slot size: object, free pointer, debug data, padding
   u32 align = 0;
-  u32 inuse = 0;        // offset of the metadata after the object
-  u32 offset = 0;       // where a free object keeps its free pointer
+  u32 inuse = 0;   // offset of the metadata after the object
+  u32 offset = 0;  // where a free object keeps its free pointer
   u32 red_left_pad = 0;
-  u32 flags = 0;        // after kmem_cache_flags and __OBJECT_POISON
-  Order order = 0;      // oo: preferred order and its object count
+  u32 flags = 0;    // after kmem_cache_flags and __OBJECT_POISON
+  Order order = 0;  // oo: preferred order and its object count
   u32 objects = 0;
   Order min_order = 0;  // min: the fallback order
   u32 min_objects = 0;
@@ -156,12 +162,12 @@ struct Slab {
   u32 cache = NO_CACHE;
   int node = 0;
   u32 objects = 0;
-  u32 inuse = 0;   // objects not on slab.freelist (a CPU slab counts its c->freelist as in use)
+  u32 inuse = 0;  // objects not on slab.freelist (a CPU slab counts its c->freelist as in use)
   bool frozen = false;
   SlabPlace place = SlabPlace::Full;
-  int cpu = -1;    // CPU slab / CPU partial: which CPU
-  std::vector<u32> freelist;      // object indices, head first
-  std::vector<ObjState> state;    // per object
+  int cpu = -1;                 // CPU slab / CPU partial: which CPU
+  std::vector<u32> freelist;    // object indices, head first
+  std::vector<ObjState> state;  // per object
 };
 
 struct KmemCacheCpu {
@@ -171,18 +177,18 @@ struct KmemCacheCpu {
 };
 
 struct KmemCacheNode {
-  bool present = false;       // a kmem_cache_node exists for this node
-  std::vector<Pfn> partial;   // n->partial, head first
-  std::vector<Pfn> full;      // n->full (SLAB_STORE_USER caches only)
+  bool present = false;      // a kmem_cache_node exists for this node
+  std::vector<Pfn> partial;  // n->partial, head first
+  std::vector<Pfn> full;     // n->full (SLAB_STORE_USER caches only)
   u64 nr_slabs = 0, total_objects = 0;
-  u64 obj = 0;                // address of the struct kmem_cache_node object
+  u64 obj = 0;  // address of the struct kmem_cache_node object
 };
 
 struct KmemCache {
   std::string name;
   bool alive = true;
-  int refcount = 1;           // -1: never merge (boot and kmalloc-normal caches)
-  u32 usersize = 0;           // kmalloc caches: the whole object is usercopy
+  int refcount = 1;  // -1: never merge (boot and kmalloc-normal caches)
+  u32 usersize = 0;  // kmalloc caches: the whole object is usercopy
   CacheGeometry g;
   std::vector<std::string> aliases;  // names merged into this cache
   std::vector<KmemCacheCpu> cpu;
@@ -198,17 +204,17 @@ struct LargeKmalloc {
 };
 
 struct SlubState {
-  std::vector<KmemCache> caches;     // index == cache id; destroyed ones stay, !alive
-  std::vector<u32> list;             // slab_caches, head (newest) first
-  std::map<Pfn, Slab> slabs;         // every slab, by first pfn
-  std::map<Pfn, LargeKmalloc> large; // kmalloc_large pages, by first pfn
+  std::vector<KmemCache> caches;      // index == cache id; destroyed ones stay, !alive
+  std::vector<u32> list;              // slab_caches, head (newest) first
+  std::map<Pfn, Slab> slabs;          // every slab, by first pfn
+  std::map<Pfn, LargeKmalloc> large;  // kmalloc_large pages, by first pfn
   std::array<std::array<u32, KMALLOC_SHIFT_HIGH + 1>, NR_KMALLOC_TYPES> kmalloc_caches{};
   std::array<std::uint8_t, 24> size_index{};
   u32 kmem_cache = NO_CACHE, kmem_cache_node = NO_CACHE;
   unsigned nr_cpu_ids = 1, nr_node_ids = 1;
-  bool up = false;               // slab_state == UP: kmalloc works
-  bool freelist_random = true;   // CONFIG_SLAB_FREELIST_RANDOM (Debian: y)
-  u64 rng = 0x5eedu;             // splitmix64 state behind get_random_*()
+  bool up = false;              // slab_state == UP: kmalloc works
+  bool freelist_random = true;  // CONFIG_SLAB_FREELIST_RANDOM (Debian: y)
+  u64 rng = 0x5eedu;            // splitmix64 state behind get_random_*()
 };
 
 // kmem_cache_init(): boot caches, bootstrap, the kmalloc caches, random

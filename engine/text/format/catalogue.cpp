@@ -11,10 +11,9 @@ namespace mm {
 
 namespace {
 
-constexpr std::string_view kArgTypeNames[] = {"Pfn",   "Order", "MigrateType", "Zone",       "Node",  "Cpu",
-                                              "ZoneType", "Count", "Signed",   "Bytes",      "Phys",  "Addr",
-                                              "Gfp",   "AllocFlags", "Wmark",  "Bool",       "Str",   "Pid",
-                                              "SlabFlags"};
+constexpr std::string_view kArgTypeNames[] = {"Pfn",   "Order",  "MigrateType", "Zone", "Node",     "Cpu", "ZoneType",
+                                              "Count", "Signed", "Bytes",       "Phys", "Addr",     "Gfp", "AllocFlags",
+                                              "Wmark", "Bool",   "Str",         "Pid",  "SlabFlags"};
 static_assert(std::size(kArgTypeNames) == static_cast<unsigned>(ArgType::kSlabFlags) + 1);
 
 constexpr std::string_view kind_name(EventKind k) {

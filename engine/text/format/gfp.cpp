@@ -14,10 +14,14 @@ struct AllocFlagName {
 };
 
 constexpr AllocFlagName kAllocNames[] = {
-    {alloc::NO_WATERMARKS, "ALLOC_NO_WATERMARKS"}, {alloc::OOM, "ALLOC_OOM"},
-    {alloc::NON_BLOCK, "ALLOC_NON_BLOCK"},         {alloc::MIN_RESERVE, "ALLOC_MIN_RESERVE"},
-    {alloc::CPUSET, "ALLOC_CPUSET"},               {alloc::CMA, "ALLOC_CMA"},
-    {alloc::NOFRAGMENT, "ALLOC_NOFRAGMENT"},       {alloc::HIGHATOMIC, "ALLOC_HIGHATOMIC"},
+    {alloc::NO_WATERMARKS, "ALLOC_NO_WATERMARKS"},
+    {alloc::OOM, "ALLOC_OOM"},
+    {alloc::NON_BLOCK, "ALLOC_NON_BLOCK"},
+    {alloc::MIN_RESERVE, "ALLOC_MIN_RESERVE"},
+    {alloc::CPUSET, "ALLOC_CPUSET"},
+    {alloc::CMA, "ALLOC_CMA"},
+    {alloc::NOFRAGMENT, "ALLOC_NOFRAGMENT"},
+    {alloc::HIGHATOMIC, "ALLOC_HIGHATOMIC"},
     {alloc::KSWAPD, "ALLOC_KSWAPD"},
 };
 

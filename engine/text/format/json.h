@@ -12,8 +12,15 @@ namespace mm {
 // value, which is exactly when the text so far does not end in { [ or :.
 class Json {
  public:
-  Json& open(char c) { sep(); s_ += c; return *this; }
-  Json& close(char c) { s_ += c; return *this; }
+  Json& open(char c) {
+    sep();
+    s_ += c;
+    return *this;
+  }
+  Json& close(char c) {
+    s_ += c;
+    return *this;
+  }
   Json& key(std::string_view k) {
     sep();
     quoted(k);
@@ -21,8 +28,7 @@ class Json {
     return *this;
   }
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  Json& num(T v) {
+  requires(!std::same_as<T, bool>) Json& num(T v) {
     sep();
     s_ += std::to_string(v);
     return *this;
@@ -39,8 +45,7 @@ class Json {
   }
   // key + value in one call, for the many flat fields.
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  Json& field(std::string_view k, T v) { return key(k).num(v); }
+  requires(!std::same_as<T, bool>) Json& field(std::string_view k, T v) { return key(k).num(v); }
   Json& field(std::string_view k, bool v) { return key(k).boolean(v); }
   Json& field(std::string_view k, std::string_view v) { return key(k).str(v); }
   Json& field(std::string_view k, const char* v) { return key(k).str(v); }
@@ -63,9 +68,9 @@ inline size_t utf8_len(std::string_view v, size_t i) {
   if (n == 0 || i + n > v.size()) return 0;
   for (size_t k = 1; k < n; ++k)
     if ((b(i + k) & 0xc0) != 0x80) return 0;
-  if (n == 2 && c < 0xc2) return 0;                          // overlong
-  if (n == 3 && c == 0xe0 && b(i + 1) < 0xa0) return 0;      // overlong
-  if (n == 3 && c == 0xed && b(i + 1) >= 0xa0) return 0;     // surrogates
+  if (n == 2 && c < 0xc2) return 0;                       // overlong
+  if (n == 3 && c == 0xe0 && b(i + 1) < 0xa0) return 0;   // overlong
+  if (n == 3 && c == 0xed && b(i + 1) >= 0xa0) return 0;  // surrogates
   if (n == 4 && (c > 0xf4 || (c == 0xf0 && b(i + 1) < 0x90) || (c == 0xf4 && b(i + 1) >= 0x90))) return 0;
   return n;
 }

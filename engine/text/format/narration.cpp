@@ -24,15 +24,16 @@ constexpr std::array<Words, kEventCodes> make_words() {
 }
 constexpr std::array<Words, kEventCodes> kWords = make_words();
 
-// Every code has its templates (the legacy ones are empty on purpose).
+// Every code has its templates.
 constexpr bool all_codes_have_words() {
   for (unsigned i = 0; i < kEventCodes; ++i)
-    if (kWords[i].en.empty() && kEventSpecs[i].code.substr(0, 7) != "legacy_") return false;
+    if (kWords[i].en.empty() || kWords[i].zh.empty()) return false;
   return true;
 }
 static_assert(all_codes_have_words(), "narration.def: an event code of events.def has no MM_WORDS line");
 
-constexpr std::array<std::string_view, MIGRATE_TYPES> kMigrateTypeZh = {"不可移动", "可移动", "可回收", "高阶原子", "隔离"};
+constexpr std::array<std::string_view, MIGRATE_TYPES> kMigrateTypeZh = {"不可移动", "可移动", "可回收", "高阶原子",
+                                                                        "隔离"};
 constexpr std::array<std::string_view, 4> kWmarkNames = {"min", "low", "high", "promo"};
 
 std::string hex(std::uint64_t v, int width) {
@@ -66,8 +67,10 @@ bool walk(std::string_view tpl, Plain&& plain, Field&& field, std::size_t* bad =
     // A choice's branches may hold placeholders: find the brace that closes this one.
     std::size_t depth = 0, close = open;
     for (; close < tpl.size(); ++close) {
-      if (tpl[close] == '{') ++depth;
-      else if (tpl[close] == '}' && --depth == 0) break;
+      if (tpl[close] == '{')
+        ++depth;
+      else if (tpl[close] == '}' && --depth == 0)
+        break;
     }
     if (close >= tpl.size()) {
       if (bad) *bad = open, *why = "unclosed '{'";
@@ -82,8 +85,10 @@ bool walk(std::string_view tpl, Plain&& plain, Field&& field, std::size_t* bad =
       // The '|' that separates the branches is the one outside any placeholder.
       std::size_t bar = std::string_view::npos, d = 0;
       for (std::size_t k = 0; k < rest.size(); ++k) {
-        if (rest[k] == '{') ++d;
-        else if (rest[k] == '}') --d;
+        if (rest[k] == '{')
+          ++d;
+        else if (rest[k] == '}')
+          --d;
         else if (rest[k] == '|' && d == 0) {
           bar = k;
           break;
@@ -113,8 +118,10 @@ std::string fill(std::string_view tpl, const Event& e, const Trace& t, Lang lang
           out += '}';
           return;
         }
-        if (choice) out += fill(e.get(a) ? yes : no, e, t, lang);
-        else out += format_arg(e, a, t, lang);
+        if (choice)
+          out += fill(e.get(a) ? yes : no, e, t, lang);
+        else
+          out += format_arg(e, a, t, lang);
       });
   return out;
 }
@@ -135,10 +142,14 @@ std::string format_arg(const Event& e, Arg a, const Trace& t, Lang lang) {
   switch (kArgInfo[static_cast<unsigned>(a)].type) {
     case ArgType::kMigrateType: return std::string(migratetype_name(static_cast<unsigned>(v), lang));
     case ArgType::kZone: {
-      const std::string z = e.zone >= 0 && e.zone < static_cast<int>(MAX_NR_ZONES) ? std::string(kZoneNames[static_cast<unsigned>(e.zone)]) : "?";
+      const std::string z = e.zone >= 0 && e.zone < static_cast<int>(MAX_NR_ZONES)
+                                ? std::string(kZoneNames[static_cast<unsigned>(e.zone)])
+                                : "?";
       return (lang == Lang::zh ? "节点 " : "Node ") + std::to_string(e.node) + " " + z;
     }
-    case ArgType::kZoneType: return v >= 0 && v < static_cast<std::int64_t>(MAX_NR_ZONES) ? std::string(kZoneNames[static_cast<unsigned>(v)]) : "?";
+    case ArgType::kZoneType:
+      return v >= 0 && v < static_cast<std::int64_t>(MAX_NR_ZONES) ? std::string(kZoneNames[static_cast<unsigned>(v)])
+                                                                   : "?";
     case ArgType::kPhys: return hex(static_cast<std::uint64_t>(v), 16);
     case ArgType::kAddr: return hex(static_cast<std::uint64_t>(v), 1);
     case ArgType::kGfp: return format_gfp(static_cast<gfp_t>(v));
@@ -146,7 +157,8 @@ std::string format_arg(const Event& e, Arg a, const Trace& t, Lang lang) {
     case ArgType::kWmark: return std::string(wmark_name(static_cast<unsigned>(v)));
     case ArgType::kSlabFlags: return format_slab_flags(static_cast<u32>(v));
     case ArgType::kBool: return v ? "1" : "0";
-    case ArgType::kStr: return v >= 0 && static_cast<std::size_t>(v) < t.string_count() ? t.string_at(static_cast<std::size_t>(v)) : "";
+    case ArgType::kStr:
+      return v >= 0 && static_cast<std::size_t>(v) < t.string_count() ? t.string_at(static_cast<std::size_t>(v)) : "";
     case ArgType::kPfn:
     case ArgType::kOrder:
     case ArgType::kNode:
@@ -159,10 +171,7 @@ std::string format_arg(const Event& e, Arg a, const Trace& t, Lang lang) {
   return std::to_string(v);
 }
 
-std::string narrate(const Event& e, const Trace& t, Lang lang) {
-  if (!e.text.empty() || e.spec().code.substr(0, 7) == "legacy_") return e.text;  // transitional
-  return fill(words(e.code).in(lang), e, t, lang);
-}
+std::string narrate(const Event& e, const Trace& t, Lang lang) { return fill(words(e.code).in(lang), e, t, lang); }
 
 std::string to_string(const Event& e, const Trace& t) {
   std::string s(2u * e.depth, ' ');

@@ -85,7 +85,8 @@ std::string note_words(const OomNote& n, const OomNodePages& boot) {
     case OomNoteKind::ZoneLinesUpTo:
       return "show_mem prints only zones up to " + std::string(kZoneNames[idx(n.zone)]) +
              " for this gfp mask: a node's higher zones (ZONE_MOVABLE) would be missing from its sum";
-    case OomNoteKind::NodesFromZoneLines: return "node sizes from the report's zone lines: " + oom_boot_missing_words(boot);
+    case OomNoteKind::NodesFromZoneLines:
+      return "node sizes from the report's zone lines: " + oom_boot_missing_words(boot);
     case OomNoteKind::PolicyRowsEligible:
       return "the kernel lists only tasks whose memory policy lets them use these nodes "
              "(dump_task and oom_evaluate_task share that filter), so every row is eligible";
@@ -115,9 +116,12 @@ std::string render_table(const std::vector<std::vector<std::string>>& cells, siz
     for (size_t i = 0; i < row.size(); ++i) {
       l += ' ';
       const bool last = i + 1 == row.size();
-      if (i == name_col) l += last ? row[i] : pad_right(row[i], w[i]);
-      else if (last && i > name_col && row[i].find_first_not_of("0123456789-") != std::string::npos) l += row[i];
-      else l += pad_left(row[i], w[i]);
+      if (i == name_col)
+        l += last ? row[i] : pad_right(row[i], w[i]);
+      else if (last && i > name_col && row[i].find_first_not_of("0123456789-") != std::string::npos)
+        l += row[i];
+      else
+        l += pad_left(row[i], w[i]);
     }
     while (!l.empty() && l.back() == ' ') l.pop_back();
     out += l + '\n';
@@ -218,8 +222,9 @@ std::string no_candidate_words(const OomReport& r, const OomRanking& k) {
 // The engine's choice and the kernel's.
 std::string verdict(const OomReport& r, const OomRanking& k) {
   const OomKillLine* kernel_kill = kernel_kill_line(r);
-  std::string message = kernel_kill ? kernel_kill->message
-                                    : (r.constraint == OomConstraint::Memcg ? "Memory cgroup out of memory" : "Out of memory");
+  std::string message = kernel_kill
+                            ? kernel_kill->message
+                            : (r.constraint == OomConstraint::Memcg ? "Memory cgroup out of memory" : "Out of memory");
   std::string o;
   if (message.find("(oom_kill_allocating_task)") != std::string::npos) {
     o += "note: the kernel killed the allocating task because vm.oom_kill_allocating_task is set; it ranked "
@@ -242,8 +247,9 @@ std::vector<std::string> report_notes(const OomReport& r, const OomRanking& k, c
                       "the OOM reaper is done with it (MMF_OOM_SKIP) and otherwise waits for it instead of "
                       "killing again; the table cannot tell which, so it is ranked like the others");
   if (!k.matches_kernel && r.constraint_line)
-    notes.push_back("what the table cannot show: a task already being killed or reaped (MMF_OOM_SKIP), a task in "
-                    "vfork, or one marked as the OOM origin (swapoff, KSM) changes the kernel's pick");
+    notes.push_back(
+        "what the table cannot show: a task already being killed or reaped (MMF_OOM_SKIP), a task in "
+        "vfork, or one marked as the OOM origin (swapoff, KSM) changes the kernel's pick");
   return notes;
 }
 

@@ -9,19 +9,60 @@ namespace mm {
 namespace {
 
 // Counter names in the order 6.1 prints them (vmstat_text[]).
-constexpr std::string_view kNodeStats[] = {
-    "nr_inactive_anon", "nr_active_anon", "nr_inactive_file", "nr_active_file", "nr_unevictable",
-    "nr_slab_reclaimable", "nr_slab_unreclaimable", "nr_isolated_anon", "nr_isolated_file", "workingset_nodes",
-    "workingset_refault_anon", "workingset_refault_file", "workingset_activate_anon", "workingset_activate_file",
-    "workingset_restore_anon", "workingset_restore_file", "workingset_nodereclaim", "nr_anon_pages", "nr_mapped",
-    "nr_file_pages", "nr_dirty", "nr_writeback", "nr_writeback_temp", "nr_shmem", "nr_shmem_hugepages",
-    "nr_shmem_pmdmapped", "nr_file_hugepages", "nr_file_pmdmapped", "nr_anon_transparent_hugepages",
-    "nr_vmscan_write", "nr_vmscan_immediate_reclaim", "nr_dirtied", "nr_written", "nr_throttled_written",
-    "nr_kernel_misc_reclaimable", "nr_foll_pin_acquired", "nr_foll_pin_released", "nr_kernel_stack",
-    "nr_page_table_pages", "nr_sec_page_table_pages", "nr_swapcached", "pgpromote_success", "pgpromote_candidate"};
-constexpr std::string_view kZoneStats[] = {
-    "nr_free_pages", "nr_zone_inactive_anon", "nr_zone_active_anon", "nr_zone_inactive_file", "nr_zone_active_file",
-    "nr_zone_unevictable", "nr_zone_write_pending", "nr_mlock", "nr_bounce", "nr_zspages", "nr_free_cma"};
+constexpr std::string_view kNodeStats[] = {"nr_inactive_anon",
+                                           "nr_active_anon",
+                                           "nr_inactive_file",
+                                           "nr_active_file",
+                                           "nr_unevictable",
+                                           "nr_slab_reclaimable",
+                                           "nr_slab_unreclaimable",
+                                           "nr_isolated_anon",
+                                           "nr_isolated_file",
+                                           "workingset_nodes",
+                                           "workingset_refault_anon",
+                                           "workingset_refault_file",
+                                           "workingset_activate_anon",
+                                           "workingset_activate_file",
+                                           "workingset_restore_anon",
+                                           "workingset_restore_file",
+                                           "workingset_nodereclaim",
+                                           "nr_anon_pages",
+                                           "nr_mapped",
+                                           "nr_file_pages",
+                                           "nr_dirty",
+                                           "nr_writeback",
+                                           "nr_writeback_temp",
+                                           "nr_shmem",
+                                           "nr_shmem_hugepages",
+                                           "nr_shmem_pmdmapped",
+                                           "nr_file_hugepages",
+                                           "nr_file_pmdmapped",
+                                           "nr_anon_transparent_hugepages",
+                                           "nr_vmscan_write",
+                                           "nr_vmscan_immediate_reclaim",
+                                           "nr_dirtied",
+                                           "nr_written",
+                                           "nr_throttled_written",
+                                           "nr_kernel_misc_reclaimable",
+                                           "nr_foll_pin_acquired",
+                                           "nr_foll_pin_released",
+                                           "nr_kernel_stack",
+                                           "nr_page_table_pages",
+                                           "nr_sec_page_table_pages",
+                                           "nr_swapcached",
+                                           "pgpromote_success",
+                                           "pgpromote_candidate"};
+constexpr std::string_view kZoneStats[] = {"nr_free_pages",
+                                           "nr_zone_inactive_anon",
+                                           "nr_zone_active_anon",
+                                           "nr_zone_inactive_file",
+                                           "nr_zone_active_file",
+                                           "nr_zone_unevictable",
+                                           "nr_zone_write_pending",
+                                           "nr_mlock",
+                                           "nr_bounce",
+                                           "nr_zspages",
+                                           "nr_free_cma"};
 constexpr std::string_view kNumaStats[] = {"numa_hit",        "numa_miss",  "numa_foreign",
                                            "numa_interleave", "numa_local", "numa_other"};
 
@@ -70,10 +111,10 @@ std::string proc_zoneinfo(const Machine& m) {
               static_cast<unsigned long long>(z.nr_free_pages), static_cast<unsigned long long>(z.watermark_boost),
               static_cast<unsigned long long>(z.min_wmark()), static_cast<unsigned long long>(z.low_wmark()),
               static_cast<unsigned long long>(z.high_wmark()), static_cast<unsigned long long>(z.spanned_pages),
-              static_cast<unsigned long long>(z.present_pages), static_cast<unsigned long long>(z.managed_pages),
-              0ul);
+              static_cast<unsigned long long>(z.present_pages), static_cast<unsigned long long>(z.managed_pages), 0ul);
       appendf(s, "\n        protection: (%llu", static_cast<unsigned long long>(z.lowmem_reserve[0]));
-      for (size_t i = 1; i < MAX_NR_ZONES; ++i) appendf(s, ", %llu", static_cast<unsigned long long>(z.lowmem_reserve[i]));
+      for (size_t i = 1; i < MAX_NR_ZONES; ++i)
+        appendf(s, ", %llu", static_cast<unsigned long long>(z.lowmem_reserve[i]));
       s += ')';
       if (!z.populated()) {
         s += '\n';
@@ -83,7 +124,8 @@ std::string proc_zoneinfo(const Machine& m) {
         appendf(s, "\n      %-12s %llu", std::string(kZoneStats[i]).c_str(),
                 static_cast<unsigned long long>(zone_stat(z, i)));
       for (size_t i = 0; i < std::size(kNumaStats); ++i)
-        appendf(s, "\n      %-12s %llu", std::string(kNumaStats[i]).c_str(), static_cast<unsigned long long>(z.numa_events[i]));
+        appendf(s, "\n      %-12s %llu", std::string(kNumaStats[i]).c_str(),
+                static_cast<unsigned long long>(z.numa_events[i]));
       s += "\n  pagesets";
       const int threshold = stat_threshold(m, z);
       for (size_t cpu = 0; cpu < z.pcp.size(); ++cpu) {
@@ -105,7 +147,8 @@ std::string proc_buddyinfo(const Machine& m) {
     for (const Zone& z : n.zones) {
       if (!z.populated()) continue;
       appendf(s, "Node %d, zone %8s ", n.id, zname(z).c_str());
-      for (unsigned o = 0; o < MAX_ORDER; ++o) appendf(s, "%6llu ", static_cast<unsigned long long>(z.free_area[o].nr_free));
+      for (unsigned o = 0; o < MAX_ORDER; ++o)
+        appendf(s, "%6llu ", static_cast<unsigned long long>(z.free_area[o].nr_free));
       s += '\n';
     }
   return s;
@@ -143,7 +186,8 @@ std::string proc_pagetypeinfo(const Machine& m) {
         const Pfn sec = round_down(p, PAGES_PER_SECTION);
         bool online = false;
         for (Pfn q = sec; q < sec + PAGES_PER_SECTION && q < m.mem.nr; q += pageblock_nr_pages)
-          if (m.mem.st(q) != FrameState::Hole || m.mem.st(std::min(q + pageblock_nr_pages - 1, m.mem.nr - 1)) != FrameState::Hole) {
+          if (m.mem.st(q) != FrameState::Hole ||
+              m.mem.st(std::min(q + pageblock_nr_pages - 1, m.mem.nr - 1)) != FrameState::Hole) {
             online = true;
             break;
           }

@@ -39,10 +39,14 @@ std::string failure_text(const AllocOutcome& out, Lang lang) {
     }
     s += tpl.substr(i, open - i);
     const std::string_view name = tpl.substr(open + 1, close - open - 1);
-    if (name == "order") s += std::to_string(out.order);
-    else if (name == "node") s += std::to_string(out.nid);
-    else if (name == "gfp") s += format_gfp(out.gfp);
-    else s += tpl.substr(open, close - open + 1);
+    if (name == "order")
+      s += std::to_string(out.order);
+    else if (name == "node")
+      s += std::to_string(out.nid);
+    else if (name == "gfp")
+      s += format_gfp(out.gfp);
+    else
+      s += tpl.substr(open, close - open + 1);
     i = close + 1;
   }
   return s;

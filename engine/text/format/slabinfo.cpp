@@ -30,9 +30,10 @@ std::string format_slab_flags(u32 flags) {
 
 // cache_show(): the objsize column is s->size, the slot with metadata.
 std::string proc_slabinfo(const Machine& m) {
-  std::string out = "slabinfo - version: 2.1\n"
-                    "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables "
-                    "<limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n";
+  std::string out =
+      "slabinfo - version: 2.1\n"
+      "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables "
+      "<limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n";
   if (!m.slub) return out;
   const SlubState& st = *m.slub.get();
   for (u32 id : st.list) {
@@ -60,8 +61,8 @@ std::string slab_view(const Machine& m, u32 id) {
   const KmemCache& s = *sp;
   const SlubState& st = *m.slub.get();
   const CacheGeometry& g = s.g;
-  std::string out = s.name + ": object_size " + num(g.object_size) + ", size " + num(g.size) + ", align " + num(g.align) +
-                    ", inuse " + num(g.inuse) + ", free pointer at offset " + num(g.offset) +
+  std::string out = s.name + ": object_size " + num(g.object_size) + ", size " + num(g.size) + ", align " +
+                    num(g.align) + ", inuse " + num(g.inuse) + ", free pointer at offset " + num(g.offset) +
                     (g.red_left_pad ? ", red_left_pad " + num(g.red_left_pad) : std::string()) + "\n";
   out += "  order " + num(g.order) + " (" + num(g.objects) + " objects, " + num(PAGE_SIZE << g.order) + " bytes, " +
          num((PAGE_SIZE << g.order) - u64{g.objects} * g.size) + " wasted), min order " + num(g.min_order) + " (" +
@@ -74,9 +75,10 @@ std::string slab_view(const Machine& m, u32 id) {
     out += "\n";
   }
   auto show = [&](const Slab& sl, const std::vector<u32>* cpu_fl) {
-    out += "  slab pfn " + num(sl.pfn) + " (order " + num(sl.order) + ", node " + num(sl.node) + ") " + to_string(sl.place) +
-           (sl.cpu >= 0 ? " of CPU " + num(sl.cpu) : std::string()) + (sl.frozen ? ", frozen" : "") + ", inuse " +
-           num(sl.inuse) + "/" + num(sl.objects) + "  [" + slab_picture(sl) + "]\n";
+    out += "  slab pfn " + num(sl.pfn) + " (order " + num(sl.order) + ", node " + num(sl.node) + ") " +
+           to_string(sl.place) + (sl.cpu >= 0 ? " of CPU " + num(sl.cpu) : std::string()) +
+           (sl.frozen ? ", frozen" : "") + ", inuse " + num(sl.inuse) + "/" + num(sl.objects) + "  [" +
+           slab_picture(sl) + "]\n";
     std::vector<long long> next(sl.objects, -1);
     auto chain = [&](const std::vector<u32>& fl, const char* what) {
       if (fl.empty()) return;

@@ -12,8 +12,8 @@
 
 #include "mm/page_alloc/alloc.h"
 #include "mm/pressure/oom.h"
-#include "mm/slab/slub.h"
 #include "mm/pressure/task.h"
+#include "mm/slab/slub.h"
 
 namespace mm {
 
@@ -64,7 +64,9 @@ CellKind lone_kind(FrameState s) {
   }
 }
 
-std::uint8_t cell(CellKind k, unsigned order) { return static_cast<std::uint8_t>((order << 4) | static_cast<unsigned>(k)); }
+std::uint8_t cell(CellKind k, unsigned order) {
+  return static_cast<std::uint8_t>((order << 4) | static_cast<unsigned>(k));
+}
 
 struct Block {
   Pfn head;
@@ -182,15 +184,16 @@ std::string alloc_refusal(const Machine& m, Pfn pfn) {
   switch (static_cast<Owner>(mem.owner[pfn])) {
     case Owner::Slab: {
       const Slab* sl = slab_at(m, pfn);
-      return at + " belongs to slab cache " + (sl ? cache_name(m, *sl) : std::string("?")) + "; kfree its objects instead";
+      return at + " belongs to slab cache " + (sl ? cache_name(m, *sl) : std::string("?")) +
+             "; kfree its objects instead";
     }
     case Owner::PageTable:
       if (id) return at + " is a page table of " + task_label(m, id) + "; it is freed when the task exits";
       return at + " is a kernel page table allocated at boot (preallocate_vmalloc_pages); it is never freed";
     case Owner::User:
       if (id)
-        return at + " is " + ((mem.pflags[pfn] & PG_shmem) ? "a shmem" : "an anonymous") + " page of " + task_label(m, id) +
-               "; it is freed when the task exits or reclaim swaps it out";
+        return at + " is " + ((mem.pflags[pfn] & PG_shmem) ? "a shmem" : "an anonymous") + " page of " +
+               task_label(m, id) + "; it is freed when the task exits or reclaim swaps it out";
       break;
     case Owner::PageCache:
       return at + " is a page-cache page of " + file_name(m, id) + "; drop_caches or reclaim frees it";
@@ -198,7 +201,8 @@ std::string alloc_refusal(const Machine& m, Pfn pfn) {
       if (const LargeKmalloc* l = large_at(m, pfn)) {
         char addr[32];
         std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(PAGE_OFFSET + PFN_PHYS(pfn)));
-        return at + " is a kmalloc_large allocation of " + std::to_string(l->size) + " bytes; kfree " + addr + " instead";
+        return at + " is a kmalloc_large allocation of " + std::to_string(l->size) + " bytes; kfree " + addr +
+               " instead";
       }
       break;
     case Owner::None: break;
@@ -220,7 +224,10 @@ void zone_json(Json& j, const Zone& z) {
   j.open('{').field("node", z.node).field("type", idx(z.type)).field("name", z.name());
   j.field("startPfn", z.zone_start_pfn).field("spanned", z.spanned_pages).field("present", z.present_pages);
   j.field("managed", z.managed_pages).field("free", z.nr_free_pages);
-  j.field("min", z.min_wmark()).field("low", z.low_wmark()).field("high", z.high_wmark()).field("boost", z.watermark_boost);
+  j.field("min", z.min_wmark())
+      .field("low", z.low_wmark())
+      .field("high", z.high_wmark())
+      .field("boost", z.watermark_boost);
   j.key("protection").open('[');
   for (u64 r : z.lowmem_reserve) j.num(r);
   j.close(']').key("nrFree").open('[');
@@ -239,7 +246,8 @@ void zone_json(Json& j, const Zone& z) {
 void node_json(const Machine& m, Json& j, const Node& n) {
   j.open('{').field("id", n.id).field("startPfn", n.node_start_pfn).field("spanned", n.node_spanned_pages);
   j.field("present", n.node_present_pages).key("zonelist").open('[');
-  for (const ZoneRef& r : n.zonelist_fallback) j.str("Node " + std::to_string(r.node) + " " + std::string(m.zone(r).name()));
+  for (const ZoneRef& r : n.zonelist_fallback)
+    j.str("Node " + std::to_string(r.node) + " " + std::string(m.zone(r).name()));
   // kswapd runs synchronously inside the operation that woke it, so between
   // operations it is always back asleep; the engine records no other state.
   j.close(']').field("kswapd", "sleeping").close('}');

@@ -29,9 +29,9 @@ enum class CellKind : std::uint8_t {
   Kernel = 5,     // alloc_pages for the kernel (GFP_KERNEL...), kmalloc_large
   PageTable = 6,  // a task's page tables, the kernel's boot-time ones
   Slab = 7,
-  Anon = 8,       // a task's anonymous or shmem page
+  Anon = 8,  // a task's anonymous or shmem page
   PageCache = 9,
-  Other = 10,     // allocated, no task or cache behind it (a movable alloc_pages)
+  Other = 10,  // allocated, no task or cache behind it (a movable alloc_pages)
 };
 inline constexpr unsigned NR_CELL_KINDS = 11;
 

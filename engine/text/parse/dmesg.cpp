@@ -12,8 +12,8 @@ namespace mm {
 namespace {
 
 struct Line {
-  int no = 0;           // 1-based line number
-  int offset = 0;       // column offset of `body` within the raw line
+  int no = 0;      // 1-based line number
+  int offset = 0;  // column offset of `body` within the raw line
   std::string_view body;
 };
 
@@ -210,8 +210,8 @@ std::vector<CmdlineParam> split_cmdline(std::string_view body, size_t start) {
 // Whatever follows is ignored without a word. kernel: cmdline_parse_core()
 struct CoreValue {
   bool percent = false;
-  u64 value = 0;     // bytes, or the percentage
-  size_t used = 0;   // characters the kernel looked at
+  u64 value = 0;    // bytes, or the percentage
+  size_t used = 0;  // characters the kernel looked at
   bool digits = false;
 };
 
@@ -230,9 +230,12 @@ CoreValue parse_core_value(std::string_view v) {
   for (; i < v.size(); ++i) {
     const char c = lower(v[i]);
     unsigned d = 0;
-    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-    else break;
+    if (c >= '0' && c <= '9')
+      d = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      d = static_cast<unsigned>(c - 'a' + 10);
+    else
+      break;
     if (d >= base) break;
     r.value = r.value * base + d;  // wraps, as _parse_integer_limit's result does
     r.digits = true;
@@ -272,11 +275,14 @@ class CmdlineParams {
 
   void apply(size_t start, MachineSpec& spec, bool& numa_off, std::vector<std::string>& notes) {
     for (const CmdlineParam& p : split_cmdline(l_.body, start)) {
-      if (parameq(p.param, "kernelcore")) kernelcore(p, spec.knobs, notes);
-      else if (parameq(p.param, "movablecore")) movablecore(p, spec.knobs, notes);
+      if (parameq(p.param, "kernelcore"))
+        kernelcore(p, spec.knobs, notes);
+      else if (parameq(p.param, "movablecore"))
+        movablecore(p, spec.knobs, notes);
       else if (parameq(p.param, "numa") && p.has_value && p.value.substr(0, 3) == "off")
         numa_off = true;  // kernel: numa_setup()
-      else if (parameq(p.param, "transparent_hugepage") && p.has_value) transparent_hugepage(p, spec.knobs, notes);
+      else if (parameq(p.param, "transparent_hugepage") && p.has_value)
+        transparent_hugepage(p, spec.knobs, notes);
     }
   }
 
@@ -297,8 +303,9 @@ class CmdlineParams {
     if (!p.has_value) {
       // 6.1 hands the missing value to parse_option_str(), which reads
       // through the NULL pointer: such a kernel does not get past this.
-      notes.push_back(note(p, p.pos, "without a value 6.1 dereferences a NULL pointer in parse_option_str() and "
-                                     "cannot boot; the model ignores the parameter"));
+      notes.push_back(note(p, p.pos,
+                           "without a value 6.1 dereferences a NULL pointer in parse_option_str() and "
+                           "cannot boot; the model ignores the parameter"));
       return;
     }
     if (has_option(p.value, "mirror")) {
@@ -315,8 +322,9 @@ class CmdlineParams {
   // kernel: cmdline_parse_movablecore()
   void movablecore(const CmdlineParam& p, Knobs& k, std::vector<std::string>& notes) {
     if (!p.has_value) {
-      notes.push_back(note(p, p.pos, "without a value the kernel prints \"Malformed early option 'movablecore'\" "
-                                     "and ignores it"));
+      notes.push_back(note(p, p.pos,
+                           "without a value the kernel prints \"Malformed early option 'movablecore'\" "
+                           "and ignores it"));
       return;
     }
     core(p, k.movablecore, k.movablecore_percent, notes);
@@ -347,9 +355,12 @@ class CmdlineParams {
   // always and madvise start khugepaged, never does not; anything else is
   // ignored with the kernel's own warning. kernel: setup_transparent_hugepage()
   void transparent_hugepage(const CmdlineParam& p, Knobs& k, std::vector<std::string>& notes) {
-    if (p.value == "always" || p.value == "madvise") k.transparent_hugepage = true;
-    else if (p.value == "never") k.transparent_hugepage = false;
-    else notes.push_back(note(p, p.value_pos, "the kernel warns \"transparent_hugepage= cannot parse, ignored\""));
+    if (p.value == "always" || p.value == "madvise")
+      k.transparent_hugepage = true;
+    else if (p.value == "never")
+      k.transparent_hugepage = false;
+    else
+      notes.push_back(note(p, p.value_pos, "the kernel warns \"transparent_hugepage= cannot parse, ignored\""));
   }
 
   // Is `option` one of the comma-separated words of `s`? kernel: parse_option_str()
@@ -370,8 +381,9 @@ class CmdlineParams {
   std::string_view source_;
 };
 
-const char* kAllocFns[] = {"memblock_alloc_try_nid_raw", "memblock_alloc_exact_nid_raw", "memblock_alloc_try_nid",
-                           "memblock_phys_alloc_range", "memblock_phys_alloc_try_nid"};
+constexpr MemblockAllocFn kAllocFns[] = {MemblockAllocFn::alloc_try_nid_raw, MemblockAllocFn::alloc_exact_nid_raw,
+                                         MemblockAllocFn::alloc_try_nid, MemblockAllocFn::phys_alloc_range,
+                                         MemblockAllocFn::phys_alloc_try_nid};
 
 }  // namespace
 
@@ -484,13 +496,15 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   if (spec.e820.empty())
     return Diagnostic{src, 1, 1, "no 'BIOS-e820:' lines: this does not look like the log of an x86 Linux boot"};
   u64 usable = spec.usable_bytes();
-  if (usable < kMinRamBytes) return Diagnostic{src, 1, 1, "the e820 map has less than 96M of usable RAM: too small for a 6.1 kernel image"};
+  if (usable < kMinRamBytes)
+    return Diagnostic{src, 1, 1, "the e820 map has less than 96M of usable RAM: too small for a 6.1 kernel image"};
   if (usable > kMaxRamBytes)
     return Diagnostic{src, 1, 1, "the e820 map has " + format_size(usable) + " of RAM; the model goes up to 64G"};
   for (const E820Entry& e : spec.e820)
     if (e.type == E820Type::Usable && e.end() > kMaxPhysAddr)
-      return Diagnostic{src, 1, 1, "usable RAM ends at " + format_size(e.end()) +
-                                     "; the model keeps a dense memory map up to 80G of physical address space"};
+      return Diagnostic{src, 1, 1,
+                        "usable RAM ends at " + format_size(e.end()) +
+                            "; the model keeps a dense memory map up to 80G of physical address space"};
   spec.cpus = cpus ? cpus : 1;
   // Early parameters come from the command line setup_arch() printed; a log
   // without that line still has start_kernel()'s copy.
@@ -529,8 +543,9 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
     BootPlan model = plan_from_spec(spec);
     model.from_dmesg = true;
     model.source = src;
-    model.notes.push_back("mm-playground: this log has no memblock=debug lines; early reservations follow the "
-                          "engine's own model of a 6.1 boot");
+    model.notes.push_back(
+        "mm-playground: this log has no memblock=debug lines; early reservations follow the "
+        "engine's own model of a 6.1 boot");
     model.notes.insert(model.notes.end(), cmdline_notes.begin(), cmdline_notes.end());
     return model;
   }
@@ -541,35 +556,29 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   auto& ops = plan.ops;
   bool first_dump_done = false, in_dump = false, saw_numa = false, saw_dma = false, saw_zones = false,
        saw_zonelists = false, saw_mem_init = false, saw_late = false;
-  auto push = [&](BootOpKind k, int line) -> BootOp& {
-    BootOp o;
-    o.kind = k;
-    o.line = line;
-    ops.push_back(o);
-    return ops.back();
-  };
+  auto push = [&](BootOp o) { ops.push_back(std::move(o)); };
   auto ensure_numa = [&](int line) {
     if (!saw_numa) {
-      push(BootOpKind::NumaInit, line);
+      push(NumaInit{line});
       saw_numa = true;
     }
   };
   auto ensure_dma = [&](int line) {
     ensure_numa(line);
     if (!saw_dma) {
-      push(BootOpKind::DmaReserve, line);
+      push(DmaReserve{line});
       saw_dma = true;
     }
   };
   auto ensure_late = [&](int line) {
     if (saw_late) return;
     saw_late = true;
-    push(BootOpKind::PageAllocInitLate, line);
-    push(BootOpKind::InitWmarks, line);
-    push(BootOpKind::Khugepaged, line);
+    push(PageAllocInitLate{line});
+    push(InitWmarks{line});
+    push(Khugepaged{line});
   };
   size_t pending_alloc = ~size_t{0};  // index of a request awaiting its reserve line
-  push(BootOpKind::SetCurrentLimit, 0).base = 0x100000;
+  push(SetCurrentLimit{0x100000, 0});
   for (const Line& l : lines) {
     Parser p(l, source);
     std::string_view b = l.body;
@@ -579,9 +588,7 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
       if (starts(b, " reserved[")) {
         auto r = p.range(10);
         if (!r) return r.diag();
-        BootOp& o = push(BootOpKind::MemblockReserve, l.no);
-        o.base = r->first;
-        o.size = r->second - r->first + 1;
+        push(MemblockReserve{r->first, r->second - r->first + 1, "", l.no});
         continue;
       }
       if (starts(b, " memory") || starts(b, " reserved.cnt")) continue;
@@ -589,7 +596,7 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
     }
     if (starts(b, "MEMBLOCK configuration:")) {
       if (!first_dump_done) {
-        push(BootOpKind::MemblockTrim, l.no);
+        push(MemblockTrim{l.no});
         in_dump = true;
         first_dump_done = true;
       }
@@ -599,9 +606,9 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
       size_t colon = b.find(':');
       if (colon == std::string_view::npos) return p.error(0, "memblock line without ':'");
       std::string_view fn = b.substr(0, colon);
-      const char* alloc_fn = nullptr;
-      for (const char* f : kAllocFns)
-        if (fn == f) alloc_fn = f;
+      const MemblockAllocFn* alloc_fn = nullptr;
+      for (const MemblockAllocFn& f : kAllocFns)
+        if (fn == memblock_alloc_fn_name(f)) alloc_fn = &f;
       if (alloc_fn) {
         size_t pos = colon + 2;
         auto size = p.dec(pos);
@@ -613,8 +620,9 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
         auto from = p.field("from=", true);
         auto max = p.field("max_addr=", true);
         if (!from || !max) return p.error(pos, "expected from= and max_addr=");
-        BootOp& o = push(BootOpKind::MemblockAlloc, l.no);
-        o.fn = alloc_fn;
+        MemblockAlloc o;
+        o.line = l.no;
+        o.fn = *alloc_fn;
         o.size = *size;
         o.align = static_cast<u64>(*align);
         o.nid = nid ? static_cast<int>(*nid) : NUMA_NO_NODE;
@@ -623,7 +631,7 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
         o.min_addr = static_cast<u64>(*from);
         o.max_addr = static_cast<u64>(*max);
         o.caller = caller_of(b);
-        (void)o;
+        push(std::move(o));
         pending_alloc = ops.size() - 1;
         continue;
       }
@@ -633,37 +641,23 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
       if (fn == "memblock_reserve") {
         std::string caller = caller_of(b);
         if (pending_alloc != ~size_t{0} && starts(caller, "memblock_alloc_range_nid")) {
-          ops[pending_alloc].logged = base;
-          ops[pending_alloc].size = size;
+          MemblockAlloc& a = std::get<MemblockAlloc>(ops[pending_alloc]);
+          a.logged = base;
+          a.size = size;
           pending_alloc = ~size_t{0};
           continue;
         }
-        BootOp& o = push(BootOpKind::MemblockReserve, l.no);
-        o.base = base;
-        o.size = size;
-        o.caller = caller;
+        push(MemblockReserve{base, size, caller, l.no});
       } else if ((fn == "memblock_add" || fn == "memblock_remove") && saw_zones) {
         return p.error(0, std::string(fn) + " after the zones were sized: memory hotplug is not modelled");
       } else if (fn == "memblock_add") {
-        BootOp& o = push(BootOpKind::MemblockAdd, l.no);
-        o.base = base;
-        o.size = size;
-        o.caller = caller_of(b);
+        push(MemblockAdd{base, size, caller_of(b), l.no});
       } else if (fn == "memblock_phys_free" || fn == "memblock_free") {
-        BootOp& o = push(BootOpKind::MemblockPhysFree, l.no);
-        o.base = base;
-        o.size = size;
-        o.caller = caller_of(b);
+        push(MemblockPhysFree{base, size, caller_of(b), l.no});
       } else if (fn == "memblock_remove") {
-        BootOp& o = push(BootOpKind::MemblockRemove, l.no);
-        o.base = base;
-        o.size = size;
-        o.caller = caller_of(b);
+        push(MemblockRemove{base, size, caller_of(b), l.no});
       } else if (fn == "memblock_free_late") {
-        BootOp& o = push(BootOpKind::FreeReserved, l.no);
-        o.base = base;
-        o.size = size;
-        o.what = "memblock_free_late";
+        push(FreeReserved{"memblock_free_late", base, size, 0, l.no});
       }
       // other memblock_* lines (memblock_mark_*, ...) do not change memory
       pending_alloc = ~size_t{0};
@@ -676,7 +670,7 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
       pending_alloc = ~size_t{0};
     }
     if (starts(b, "setup_arch") || starts(b, "RAMDISK: ")) {
-      if (starts(b, "RAMDISK: ")) push(BootOpKind::Printk, l.no).what = std::string(b);
+      if (starts(b, "RAMDISK: ")) push(Printk{std::string(b), l.no});
     } else if (starts(b, "No NUMA configuration found") || starts(b, "NUMA: ") || starts(b, "SRAT: PXM") ||
                starts(b, "ACPI: SRAT: Node")) {
       ensure_numa(l.no);
@@ -688,34 +682,38 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
       // The kernel's memblock_phys_alloc_try_nid logs no request, only the
       // reserve: turn that reserve back into the allocation it was.
       for (auto it = ops.rbegin(); it != ops.rend(); ++it) {
-        if (it->kind == BootOpKind::MemblockReserve && it->base == r->first) {
-          it->kind = BootOpKind::MemblockAlloc;
-          it->fn = "memblock_phys_alloc_try_nid";
-          it->logged = it->base;
-          it->align = 64;
-          it->nid = static_cast<int>(*n);
-          it->what = "NODE_DATA";
-          it->caller = "alloc_node_data";
+        const MemblockReserve* res = std::get_if<MemblockReserve>(&*it);
+        if (res && res->base == r->first) {
+          MemblockAlloc a;
+          a.fn = MemblockAllocFn::phys_alloc_try_nid;
+          a.size = res->size;
+          a.logged = res->base;
+          a.align = 64;
+          a.nid = static_cast<int>(*n);
+          a.purpose = AllocPurpose::NodeData;
+          a.caller = "alloc_node_data";
+          a.line = res->line;
+          *it = std::move(a);
           break;
         }
       }
       ensure_numa(l.no);
     } else if (starts(b, "Zone ranges:")) {
       ensure_dma(l.no);
-      if (!saw_zones) push(BootOpKind::FreeAreaInit, l.no);
+      if (!saw_zones) push(FreeAreaInit{l.no});
       saw_zones = true;
     } else if (starts(b, "Built ") && b.find("zonelists") != std::string_view::npos) {
-      if (!saw_zonelists) push(BootOpKind::BuildZonelists, l.no);
+      if (!saw_zonelists) push(BuildZonelists{l.no});
       saw_zonelists = true;
     } else if (starts(b, "Memory: ")) {
       if (!saw_zones) {
         ensure_dma(l.no);
-        push(BootOpKind::FreeAreaInit, l.no);
+        push(FreeAreaInit{l.no});
         saw_zones = true;
       }
-      if (!saw_zonelists) push(BootOpKind::BuildZonelists, l.no);
+      if (!saw_zonelists) push(BuildZonelists{l.no});
       saw_zonelists = true;
-      if (!saw_mem_init) push(BootOpKind::MemInit, l.no);
+      if (!saw_mem_init) push(MemInit{l.no});
       saw_mem_init = true;
     } else if (b.find("deferred pages initialised") != std::string_view::npos) {
       if (saw_mem_init) ensure_late(l.no);
@@ -727,16 +725,9 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
       if (!kb || pos >= b.size() || b[pos] != 'K') return p.error(k + 9, "expected a size like 36K");
       if (what != "SMP alternatives") ensure_late(l.no);
       if (what == "initrd") {
-        BootOp& o = push(BootOpKind::FreeInitrd, l.no);
-        o.base = spec.initrd_start;
-        o.size = std::min<u64>(spec.initrd_size, *kb << 10);
-        o.kb = *kb;
+        push(FreeInitrd{spec.initrd_start, std::min<u64>(spec.initrd_size, *kb << 10), *kb, l.no});
       } else if (auto piece = kernel_piece(spec.kernel, what, *kb)) {
-        BootOp& o = push(BootOpKind::FreeReserved, l.no);
-        o.what = what;
-        o.base = piece->first;
-        o.size = piece->second;
-        o.kb = *kb;
+        push(FreeReserved{what, piece->first, piece->second, *kb, l.no});
       } else {
         plan.notes.push_back("mm-playground: line " + std::to_string(l.no) + ": 'Freeing " + what +
                              " memory' is not placed by the model; those pages stay reserved");
@@ -745,15 +736,16 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   }
   // A log cut short still boots: the missing milestones run at the end.
   ensure_dma(0);
-  if (!saw_zones) push(BootOpKind::FreeAreaInit, 0);
-  if (!saw_zonelists) push(BootOpKind::BuildZonelists, 0);
+  if (!saw_zones) push(FreeAreaInit{0});
+  if (!saw_zonelists) push(BuildZonelists{0});
   if (!saw_mem_init) {
-    push(BootOpKind::MemInit, 0);
+    push(MemInit{0});
     plan.notes.push_back("mm-playground: the log ends before mem_init; the boot is completed by the engine");
   }
   ensure_late(0);
   // Make sure memory was added at all.
-  bool has_add = std::any_of(ops.begin(), ops.end(), [](const BootOp& o) { return o.kind == BootOpKind::MemblockAdd; });
+  bool has_add =
+      std::any_of(ops.begin(), ops.end(), [](const BootOp& o) { return std::holds_alternative<MemblockAdd>(o); });
   if (!has_add) {
     // Old or filtered logs: add usable e820 RAM as e820__memblock_setup would.
     std::vector<BootOp> adds;
@@ -762,27 +754,18 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
       Phys s = std::max<Phys>(e.addr, 0x1000), end = e.end();
       if (s < 0x100000 && end > 0xa0000) end = std::min<Phys>(end, 0xa0000);
       if (s >= end) continue;
-      BootOp o;
-      o.kind = BootOpKind::MemblockAdd;
-      o.base = s;
-      o.size = end - s;
-      adds.push_back(o);
+      adds.push_back(MemblockAdd{s, end - s, {}});
     }
-    BootOp t;
-    t.kind = BootOpKind::MemblockTrim;
-    adds.push_back(t);
+    adds.push_back(MemblockTrim{});
     ops.insert(ops.begin() + 1, adds.begin(), adds.end());
   }
   // After init_mem_mapping everything is mapped: allocations may go anywhere.
   for (size_t i = 0; i < ops.size(); ++i)
-    if (ops[i].kind == BootOpKind::MemblockPhysFree && starts(ops[i].caller, "init_mem_mapping")) {
-      BootOp lim;
-      lim.kind = BootOpKind::SetCurrentLimit;
+    if (const auto* f = std::get_if<MemblockPhysFree>(&ops[i]); f && starts(f->caller, "init_mem_mapping")) {
       Phys max_addr = 0;
       for (const E820Entry& e : spec.e820)
         if (e.type == E820Type::Usable) max_addr = std::max(max_addr, e.end());
-      lim.base = round_down(max_addr, PAGE_SIZE);
-      ops.insert(ops.begin() + static_cast<std::ptrdiff_t>(i) + 1, lim);
+      ops.insert(ops.begin() + static_cast<std::ptrdiff_t>(i) + 1, SetCurrentLimit{round_down(max_addr, PAGE_SIZE)});
       break;
     }
   return plan;

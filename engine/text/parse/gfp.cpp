@@ -56,7 +56,8 @@ Expected<gfp_t> parse_gfp(std::string_view text) {
       u64 v = 0;
       for (std::size_t k = 2; k < word.size(); ++k) {
         const int c = std::tolower(static_cast<unsigned char>(word[k]));
-        if (!std::isxdigit(c) || v > 0xfffffff) return Diagnostic{"", 1, col, "bad hex gfp mask '" + std::string(word) + "'"};
+        if (!std::isxdigit(c) || v > 0xfffffff)
+          return Diagnostic{"", 1, col, "bad hex gfp mask '" + std::string(word) + "'"};
         v = v * 16 + static_cast<u64>(c <= '9' ? c - '0' : c - 'a' + 10);
       }
       g |= static_cast<gfp_t>(v);

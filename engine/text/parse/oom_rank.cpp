@@ -87,10 +87,12 @@ Status nodes_totalpages(const OomReport& r, const std::vector<int>& nodes, u64 s
 
 // constrained_alloc(): totalpages for the report's constraint.
 Status report_totalpages(const OomReport& r, const OomNodePages& boot, std::string_view source, OomRanking& k) {
-  if (r.ram_pages && r.reserved_pages && *r.reserved_pages <= *r.ram_pages) k.totalram = *r.ram_pages - *r.reserved_pages;
+  if (r.ram_pages && r.reserved_pages && *r.reserved_pages <= *r.ram_pages)
+    k.totalram = *r.ram_pages - *r.reserved_pages;
   if (r.total_swap_kb) k.swap = *r.total_swap_kb / 4;
   if (k.totalram && k.swap) k.global_totalpages = oom_totalpages_global(*k.totalram, *k.swap);
-  const Diagnostic no_show_mem = at_line(source, r.line,
+  const Diagnostic no_show_mem = at_line(
+      source, r.line,
       "this report lacks show_mem's 'N pages RAM', 'N pages reserved' or 'Total swap = NkB' line, so totalpages "
       "cannot be known");
   switch (r.constraint) {
@@ -113,8 +115,9 @@ Status report_totalpages(const OomReport& r, const OomNodePages& boot, std::stri
     }
     case OomConstraint::Memcg:
       if (!r.memcg_limit_kb)
-        return at_line(source, r.line, "a CONSTRAINT_MEMCG report without 'memory: usage NkB, limit NkB': "
-                                       "the cgroup's limit (totalpages) is unknown");
+        return at_line(source, r.line,
+                       "a CONSTRAINT_MEMCG report without 'memory: usage NkB, limit NkB': "
+                       "the cgroup's limit (totalpages) is unknown");
       k.totalpages = oom_totalpages_memcg(*r.memcg_limit_kb / 4);
       k.approximate = true;
       k.notes.push_back(OomNote{OomNoteKind::MemcgSwapLeftOut});
@@ -149,8 +152,10 @@ Expected<OomRanking> rank_oom_report(const OomReport& r, const OomNodePages& boo
   }
   k.chosen = select_bad_process(points);
   k.order = oom_preference_order(points);
-  if (k.chosen) k.matches_kernel = r.constraint_line && r.victim_pid == r.tasks[k.rows[*k.chosen].task].pid;
-  else k.matches_kernel = r.no_killable || r.constraint_line == 0;
+  if (k.chosen)
+    k.matches_kernel = r.constraint_line && r.victim_pid == r.tasks[k.rows[*k.chosen].task].pid;
+  else
+    k.matches_kernel = r.no_killable || r.constraint_line == 0;
   return k;
 }
 

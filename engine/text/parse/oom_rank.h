@@ -55,11 +55,11 @@ struct OomNodeTerm {
 
 // What the ranking noticed and the reader should know.
 enum class OomNoteKind : std::uint8_t {
-  ZoneLinesDisagree,     // node, zone_pages (the report's zone lines) vs pages (the boot's)
-  ZoneLinesUpTo,         // show_mem printed zones only up to `zone`: higher ones missing from the sums
-  NodesFromZoneLines,    // the boot part could not be used (OomNodePages::missing)
-  PolicyRowsEligible,    // CONSTRAINT_MEMORY_POLICY: every listed task is eligible
-  MemcgSwapLeftOut,      // a memcg's totalpages leaves out the swap it may use
+  ZoneLinesDisagree,   // node, zone_pages (the report's zone lines) vs pages (the boot's)
+  ZoneLinesUpTo,       // show_mem printed zones only up to `zone`: higher ones missing from the sums
+  NodesFromZoneLines,  // the boot part could not be used (OomNodePages::missing)
+  PolicyRowsEligible,  // CONSTRAINT_MEMORY_POLICY: every listed task is eligible
+  MemcgSwapLeftOut,    // a memcg's totalpages leaves out the swap it may use
 };
 struct OomNote {
   OomNoteKind kind{};
@@ -78,14 +78,14 @@ struct OomRankRow {
 
 struct OomRanking {
   u64 totalpages = 0;
-  bool approximate = false;               // totalpages not fully known (memcg)
-  std::optional<u64> totalram;            // pages RAM - pages reserved
-  std::optional<u64> swap;                // Total swap kB / 4
-  std::optional<u64> global_totalpages;   // totalram + swap: what /proc's oom_score uses
-  std::vector<OomNodeTerm> nodes;         // MEMORY_POLICY / CPUSET: the nodes counted
-  std::vector<OomRankRow> rows;           // in table order
-  std::optional<size_t> chosen;           // index into rows
-  std::vector<size_t> order;              // rows by preference: badness down, later row first on ties
+  bool approximate = false;              // totalpages not fully known (memcg)
+  std::optional<u64> totalram;           // pages RAM - pages reserved
+  std::optional<u64> swap;               // Total swap kB / 4
+  std::optional<u64> global_totalpages;  // totalram + swap: what /proc's oom_score uses
+  std::vector<OomNodeTerm> nodes;        // MEMORY_POLICY / CPUSET: the nodes counted
+  std::vector<OomRankRow> rows;          // in table order
+  std::optional<size_t> chosen;          // index into rows
+  std::vector<size_t> order;             // rows by preference: badness down, later row first on ties
   std::vector<OomNote> notes;
   // The kernel made the same choice: it killed the chosen row's pid, or,
   // with no candidate, it found no killable task either.

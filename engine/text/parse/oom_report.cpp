@@ -157,8 +157,10 @@ Err parse_nodelist(Cur& c, std::optional<std::vector<int>>& out) {
       b = *e;
     }
     for (u64 n = *a; n <= b; ++n) nodes.push_back(static_cast<int>(n));
-    if (c.pos + 1 < c.s.size() && c.s[c.pos] == ',' && is_digit(c.s[c.pos + 1])) ++c.pos;
-    else break;
+    if (c.pos + 1 < c.s.size() && c.s[c.pos] == ',' && is_digit(c.s[c.pos + 1]))
+      ++c.pos;
+    else
+      break;
   }
   out = std::move(nodes);
   return {};
@@ -192,11 +194,11 @@ Err parse_invoking(Cur c, size_t marker, OomReport& r) {
 
 // The constraint's name at the cursor, closed by ',' or the end of the line.
 Err parse_constraint_kind(Cur& c, OomConstraint& out) {
-  static constexpr std::array<std::pair<std::string_view, OomConstraint>, 4> kinds = {{
-      {"CONSTRAINT_NONE", OomConstraint::None},
-      {"CONSTRAINT_CPUSET", OomConstraint::Cpuset},
-      {"CONSTRAINT_MEMORY_POLICY", OomConstraint::MemoryPolicy},
-      {"CONSTRAINT_MEMCG", OomConstraint::Memcg}}};
+  static constexpr std::array<std::pair<std::string_view, OomConstraint>, 4> kinds = {
+      {{"CONSTRAINT_NONE", OomConstraint::None},
+       {"CONSTRAINT_CPUSET", OomConstraint::Cpuset},
+       {"CONSTRAINT_MEMORY_POLICY", OomConstraint::MemoryPolicy},
+       {"CONSTRAINT_MEMCG", OomConstraint::Memcg}}};
   for (const auto& [name, kind] : kinds) {
     const std::string_view rest = c.rest();
     if (rest.substr(0, name.size()) == name && (rest.size() == name.size() || rest[name.size()] == ',')) {
@@ -410,9 +412,11 @@ class ReportScanner {
     if (!cur_) return {};
     const OomReport& r = *cur_;
     if (r.constraint_line == 0 && !r.no_killable)
-      return at_line(source_, r.line, "this OOM report has no 'oom-kill:constraint=' line after it (is the log cut off?)");
+      return at_line(source_, r.line,
+                     "this OOM report has no 'oom-kill:constraint=' line after it (is the log cut off?)");
     if (r.tasks_line == 0)
-      return at_line(source_, r.line, "this OOM report has no 'Tasks state' table (vm.oom_dump_tasks = 0?): nothing to rank");
+      return at_line(source_, r.line,
+                     "this OOM report has no 'Tasks state' table (vm.oom_dump_tasks = 0?): nothing to rank");
     log_.reports.push_back(std::move(*cur_));
     cur_.reset();
     return {};
@@ -517,10 +521,9 @@ class ReportScanner {
     return {};
   }
 
-  static constexpr std::array<Handler, 7> kHandlers = {&ReportScanner::table_header, &ReportScanner::task_row,
-                                                       &ReportScanner::constraint,   &ReportScanner::kill,
-                                                       &ReportScanner::tasks_state,  &ReportScanner::no_killable,
-                                                       &ReportScanner::show_mem};
+  static constexpr std::array<Handler, 7> kHandlers = {
+      &ReportScanner::table_header, &ReportScanner::task_row,    &ReportScanner::constraint, &ReportScanner::kill,
+      &ReportScanner::tasks_state,  &ReportScanner::no_killable, &ReportScanner::show_mem};
 
   std::string_view source_;
   OomLog log_;

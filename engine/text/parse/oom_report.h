@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "mm/core/diag.h"
-#include "mm/page_alloc/gfp.h"
 #include "mm/core/types.h"
+#include "mm/page_alloc/gfp.h"
 
 namespace mm {
 
@@ -36,10 +36,10 @@ struct OomTaskRow {
   int pid = 0;
   long long uid = 0;
   int tgid = 0;
-  u64 total_vm = 0;            // pages
-  u64 rss = 0;                 // pages: anon + file + shmem
+  u64 total_vm = 0;  // pages
+  u64 rss = 0;       // pages: anon + file + shmem
   long long pgtables_bytes = 0;
-  u64 swapents = 0;            // pages
+  u64 swapents = 0;  // pages
   int oom_score_adj = 0;
   std::string name;
 };
@@ -90,7 +90,7 @@ struct OomReport {
   std::string victim_name;
   int victim_pid = 0;
   long long victim_uid = 0;
-  bool no_killable = false;  // the kernel panicked with no candidate
+  bool no_killable = false;        // the kernel panicked with no candidate
   std::vector<OomKillLine> kills;  // kill lines inside this report
 };
 

@@ -27,10 +27,9 @@ Expected<u32> parse_slab_flags(std::string_view text) {
     if (!found) {
       const bool hex = w.size() > 2 && w[0] == '0' && (w[1] == 'x' || w[1] == 'X');
       std::string_view digits = hex ? w.substr(2) : w;
-      const bool ok = !digits.empty() && digits.size() <= 8 &&
-                      std::all_of(digits.begin(), digits.end(), [&](char c) {
-                        return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '9');
-                      });
+      const bool ok = !digits.empty() && digits.size() <= 8 && std::all_of(digits.begin(), digits.end(), [&](char c) {
+        return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '9');
+      });
       if (!ok) return Diagnostic{"", 0, col, "unknown slab flag '" + std::string(w) + "'"};
       flags |= static_cast<u32>(std::stoul(std::string(digits), nullptr, hex ? 16 : 10));
     }

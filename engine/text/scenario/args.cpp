@@ -6,6 +6,7 @@
 #include "mm/core/machine_spec.h"
 #include "mm/slab/slub.h"
 #include "text/parse/gfp.h"
+#include "text/parse/shorthand.h"
 #include "text/parse/slab_flags.h"
 
 namespace mm::scenario {
@@ -13,7 +14,8 @@ namespace mm::scenario {
 namespace {
 bool space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 bool digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 std::string_view trim(std::string_view s, std::size_t* lead) {
   std::size_t a = 0, b = s.size();
@@ -168,7 +170,8 @@ Status Arg::task_name(std::string& out) const {
 
 Expected<Word> positional(const Line& l, std::size_t k, std::string_view usage) {
   if (k >= l.words.size()) return l.error(l.words[0].col, "expected: " + std::string(usage));
-  if (l.words[k].text.find('=') != std::string_view::npos) return l.error(l.words[k].col, "expected: " + std::string(usage));
+  if (l.words[k].text.find('=') != std::string_view::npos)
+    return l.error(l.words[k].col, "expected: " + std::string(usage));
   return l.words[k];
 }
 

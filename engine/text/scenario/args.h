@@ -29,7 +29,9 @@ struct Line {
   int code_col = 1;       // the column of code[0]
   std::vector<Word> words;
 
-  Diagnostic error(int col, std::string message) const { return Diagnostic{std::string(source), number, col, std::move(message)}; }
+  Diagnostic error(int col, std::string message) const {
+    return Diagnostic{std::string(source), number, col, std::move(message)};
+  }
   stmt::Pos pos(std::size_t k) const { return {number, words[k].col}; }
   // Everything after word k, trimmed (its column: where it starts, or just
   // after word k when there is nothing).
@@ -52,11 +54,11 @@ struct Arg {
   Status node(int& out) const;
   Status order(Order& out) const;
   Status pfn(Pfn& out) const;
-  Status size(u64& out) const;  // 200M, 1.5G, 4096K, bytes
-  Status bytes(u64& out, u64 lo, u64 hi) const;  // a plain number of bytes
-  Status adj(int& out) const;  // oom_score_adj
-  Status nodes(std::vector<int>& out) const;  // 1, 0-1, 0+2
-  Status gfp(gfp_t& out) const;  // GFP_KERNEL|__GFP_ZERO, 0x...
+  Status size(u64& out) const;                     // 200M, 1.5G, 4096K, bytes
+  Status bytes(u64& out, u64 lo, u64 hi) const;    // a plain number of bytes
+  Status adj(int& out) const;                      // oom_score_adj
+  Status nodes(std::vector<int>& out) const;       // 1, 0-1, 0+2
+  Status gfp(gfp_t& out) const;                    // GFP_KERNEL|__GFP_ZERO, 0x...
   Status gfp_allowed(gfp_t g, Order order) const;  // what gfp_check() accepts, pointed at here
   Status slab_flags(u32& out) const;
   Status align(u32& out) const;

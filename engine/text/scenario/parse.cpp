@@ -80,11 +80,13 @@ Expected<Scenario> parse_scenario(std::string_view text, std::string_view source
     if (!st) return st.diag();
     if (k->needs == Needs::boots) have_machine = true;
     if (!have_machine && k->needs == Needs::machine)
-      return l.error(first.col, "'" + std::string(first.text) + "' needs a machine: start with a 'machine' or 'dmesg' line");
+      return l.error(first.col,
+                     "'" + std::string(first.text) + "' needs a machine: start with a 'machine' or 'dmesg' line");
     sc.stmts.push_back(std::move(*st));
   }
   if (!have_machine)
-    return Diagnostic{std::string(source), line_no, 1, "the scenario never boots a machine (add a 'machine ram=1G cpus=2' line)"};
+    return Diagnostic{std::string(source), line_no, 1,
+                      "the scenario never boots a machine (add a 'machine ram=1G cpus=2' line)"};
   return sc;
 }
 

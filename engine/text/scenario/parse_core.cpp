@@ -1,4 +1,5 @@
 // machine, dmesg, proc, log, check, echo.
+#include "text/parse/shorthand.h"
 #include "text/scenario/parse_statements.h"
 
 namespace mm::scenario {

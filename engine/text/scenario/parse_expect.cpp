@@ -24,7 +24,8 @@ const std::vector<std::string_view>& figure_starts() {
 const std::vector<std::string_view>& figure_forms() {
   static const std::vector<std::string_view> v = [] {
     std::vector<std::string_view> s(kGlobalFigureNames.begin(), kGlobalFigureNames.end());
-    s.insert(s.end(), {"[node N] zone NAME FIELD", "task NAME FIELD", "cache NAME FIELD", "HANDLE.pfn", "HANDLE.count"});
+    s.insert(s.end(),
+             {"[node N] zone NAME FIELD", "task NAME FIELD", "cache NAME FIELD", "HANDLE.pfn", "HANDLE.count"});
     return s;
   }();
   return v;
@@ -43,7 +44,8 @@ class FigureParser {
     const std::string_view w0 = w(0);
     if (n_ == 1 && ((w0.size() > 4 && ends_with(w0, ".pfn")) || (w0.size() > 6 && ends_with(w0, ".count")))) {
       const std::size_t dot = w0.rfind('.');
-      return Figure{fig::Handle{std::string(w0.substr(0, dot)), w0.substr(dot + 1) == "pfn" ? HandleField::pfn : HandleField::count}};
+      return Figure{fig::Handle{std::string(w0.substr(0, dot)),
+                                w0.substr(dot + 1) == "pfn" ? HandleField::pfn : HandleField::count}};
     }
     if (w0 == "cache") return named<fig::Cache, CacheField>(kCacheFieldNames, "cache field", "cache fields", "cache");
     if (w0 == "task") return named<fig::Task, TaskField>(kTaskFieldNames, "task field", "task fields", "task");
@@ -97,7 +99,8 @@ class FigureParser {
       if (Status s = arg_at(fi, 3, dot - 3).cpu(z.cpu); !s) return s.diag();
       field = field.substr(dot + 1);
       at = dot + 1;
-      if (field.substr(0, 4) != "pcp.") return err(fi, "a cpuN. prefix only applies to pcp.high, pcp.batch and pcp.count");
+      if (field.substr(0, 4) != "pcp.")
+        return err(fi, "a cpuN. prefix only applies to pcp.high, pcp.batch and pcp.count");
     }
     if (Status s = field_of(fi, field, at, z); !s) return s.diag();
     if (fi + 1 != n_) return err(fi + 1, "unexpected words after the figure");
@@ -119,7 +122,9 @@ class FigureParser {
           return {};
         }
         long long j = 0;
-        if (Status s = index.whole(j, 0, MAX_NR_ZONES - 1, "a zone index (0 to " + std::to_string(MAX_NR_ZONES - 1) + ")"); !s)
+        if (Status s =
+                index.whole(j, 0, MAX_NR_ZONES - 1, "a zone index (0 to " + std::to_string(MAX_NR_ZONES - 1) + ")");
+            !s)
           return s;
         z.index = static_cast<int>(j);
         return {};
@@ -129,7 +134,9 @@ class FigureParser {
     if (field.substr(0, kBlocks.size()) == kBlocks) {
       const std::string_view type = field.substr(kBlocks.size());
       auto mt = lookup<MigrateType>(kMigrateTypeNames, type);
-      if (!mt) return l_.error(col(fi) + static_cast<int>(at + kBlocks.size()), unknown_word("migrate type", type, kMigrateTypeNames, "migrate types"));
+      if (!mt)
+        return l_.error(col(fi) + static_cast<int>(at + kBlocks.size()),
+                        unknown_word("migrate type", type, kMigrateTypeNames, "migrate types"));
       z.field = ZoneField::pageblocks;
       z.index = static_cast<int>(idx(*mt));
       return {};

@@ -36,7 +36,8 @@ Expected<Statement> alloc_at(const Line& l, std::size_t k, const StatementKind& 
   AllocArgs a;
   a.s.at = l.pos(k);
   a.s.repeat = repeat;
-  if (Status st = parse_options(l, handle_name(l, k, a.s), a, kAllocOptions, "alloc", kind.usage); !st) return st.diag();
+  if (Status st = parse_options(l, handle_name(l, k, a.s), a, kAllocOptions, "alloc", kind.usage); !st)
+    return st.diag();
   // The mask is checked with the order, whichever came first.
   const Arg mask{l, {}, a.gfp_col ? a.gfp_col : a.s.at.col};
   if (Status st = mask.gfp_allowed(a.s.gfp, a.s.order); !st) return st.diag();
@@ -76,7 +77,8 @@ constexpr Option<stmt::Drain> kDrainOptions[] = {
 Expected<Statement> parse_alloc(const Line& l, const StatementKind& k) { return alloc_at(l, 0, k, 1); }
 
 Expected<Statement> parse_repeat(const Line& l, const StatementKind& k) {
-  if (l.words.size() < 3 || l.words[2].text != "alloc") return l.error(l.words[0].col, "expected: " + std::string(k.usage));
+  if (l.words.size() < 3 || l.words[2].text != "alloc")
+    return l.error(l.words[0].col, "expected: " + std::string(k.usage));
   long long n = 0;
   if (Status s = arg(l, 1).whole(n, 1, 999999, "a repeat count (1 to 999999)"); !s) return s.diag();
   return alloc_at(l, 2, k, static_cast<int>(n));
@@ -100,8 +102,10 @@ Expected<Statement> parse_drain(const Line& l, const StatementKind& k) {
   stmt::Drain s;
   s.at = l.pos(0);
   for (std::size_t i = 1; i < l.words.size(); ++i) {
-    if (l.words[i].text == "all") s.all = true;  // anywhere among the options
-    else if (Status st = parse_option(l, i, s, kDrainOptions, "drain", k.usage); !st) return st.diag();
+    if (l.words[i].text == "all")
+      s.all = true;  // anywhere among the options
+    else if (Status st = parse_option(l, i, s, kDrainOptions, "drain", k.usage); !st)
+      return st.diag();
   }
   return Statement{std::move(s)};
 }

@@ -103,8 +103,8 @@ struct Pos {
 };
 
 struct Machine {
-  Pos at;               // col: the first word of the spec
-  std::string text;     // as written ("ram=1G cpus=2")
+  Pos at;            // col: the first word of the spec
+  std::string text;  // as written ("ram=1G cpus=2")
   MachineSpec spec;
 };
 struct Dmesg {
@@ -126,9 +126,9 @@ struct Echo {
   std::string text;
 };
 struct ExpectFigure {
-  Pos at;             // col: the figure's first word
+  Pos at;  // col: the figure's first word
   Figure figure;
-  std::string text;   // the figure as written, for the failure message
+  std::string text;  // the figure as written, for the failure message
   CmpOp op;
   long long value;
 };
@@ -138,29 +138,29 @@ struct ExpectContains {
   std::string needle;
 };
 struct Alloc {
-  Pos at;               // col: the word `alloc`
-  std::string handle;   // "" when unnamed
+  Pos at;              // col: the word `alloc`
+  std::string handle;  // "" when unnamed
   Order order = 0;
   gfp_t gfp = gfp::GFP_KERNEL;
   int cpu = 0;
-  int node = -1;        // -1: the CPU's node
-  int repeat = 1;       // `repeat N alloc ...`
+  int node = -1;   // -1: the CPU's node
+  int repeat = 1;  // `repeat N alloc ...`
 };
 struct Free {
-  Pos at;               // col: the word `free`
-  std::string handle;   // frees what the handle holds, newest first
+  Pos at;                  // col: the word `free`
+  std::string handle;      // frees what the handle holds, newest first
   std::optional<Pfn> pfn;  // or one block by address
   Order order = 0;
   int cpu = 0;
 };
 struct Drain {
   Pos at;
-  bool all = false;     // drain_all_pages
+  bool all = false;  // drain_all_pages
   int cpu = 0;
-  int cpu_col = 0;      // the CPU may not exist on the machine
+  int cpu_col = 0;  // the CPU may not exist on the machine
 };
 struct Spawn {
-  Pos at;               // col: the task's name
+  Pos at;  // col: the task's name
   std::string name;
   u64 anon = 0, file = 0, shmem = 0;  // bytes
   int adj = 0;
@@ -177,7 +177,7 @@ struct Grow {
 struct Exit {
   Pos at;
   std::string name;
-  bool kill = false;    // written `kill` (the same exit_mmap)
+  bool kill = false;  // written `kill` (the same exit_mmap)
 };
 struct Read {
   Pos at;
@@ -214,7 +214,7 @@ struct KmemCacheCreate {
   std::string name;
   u32 size = 0;
   u32 align = 0;
-  u32 flags = 0;        // SLAB_*
+  u32 flags = 0;  // SLAB_*
 };
 struct KmemCacheAlloc {
   Pos at;

@@ -13,49 +13,91 @@ namespace mm {
 
 // The /proc views a scenario (and the page) can print.
 enum class ProcView : unsigned char { zoneinfo, buddyinfo, pagetypeinfo, memblock, kmem_f, meminfo, tasks, slabinfo };
-inline constexpr std::array<std::string_view, 8> kProcViewNames = {
-    "zoneinfo", "buddyinfo", "pagetypeinfo", "memblock", "kmem-f", "meminfo", "tasks", "slabinfo"};
+inline constexpr std::array<std::string_view, 8> kProcViewNames = {"zoneinfo", "buddyinfo", "pagetypeinfo", "memblock",
+                                                                   "kmem-f",   "meminfo",   "tasks",        "slabinfo"};
 
 // `expect FIGURE OP VALUE`: the figures of the whole machine and of a run.
 enum class GlobalFigure : unsigned char {
-  min_free_kbytes, totalram_pages, vm_total_pages, nr_kernel_pages, dma_reserve, max_pfn, nodes, cpus,
-  mobility_grouping, allocs_ok, allocs_failed, oom_kills, kswapd_runs, direct_reclaims, alloc_failures,
-  inactive_file, active_file, inactive_anon, active_anon, swap_used, free_pages
+  min_free_kbytes,
+  totalram_pages,
+  vm_total_pages,
+  nr_kernel_pages,
+  dma_reserve,
+  max_pfn,
+  nodes,
+  cpus,
+  mobility_grouping,
+  allocs_ok,
+  allocs_failed,
+  oom_kills,
+  kswapd_runs,
+  direct_reclaims,
+  alloc_failures,
+  inactive_file,
+  active_file,
+  inactive_anon,
+  active_anon,
+  swap_used,
+  free_pages
 };
 inline constexpr std::array<std::string_view, 21> kGlobalFigureNames = {
-    "min_free_kbytes", "totalram_pages", "vm_total_pages", "nr_kernel_pages", "dma_reserve",
+    "min_free_kbytes", "totalram_pages", "vm_total_pages", "nr_kernel_pages",   "dma_reserve",
     "max_pfn",         "nodes",          "cpus",           "mobility_grouping", "allocs_ok",
-    "allocs_failed",   "oom_kills",      "kswapd_runs",    "direct_reclaims", "alloc_failures",
-    "inactive_file",   "active_file",    "inactive_anon",  "active_anon",     "swap_used",
+    "allocs_failed",   "oom_kills",      "kswapd_runs",    "direct_reclaims",   "alloc_failures",
+    "inactive_file",   "active_file",    "inactive_anon",  "active_anon",       "swap_used",
     "free_pages"};
 
 // `[node N] zone NAME FIELD`. The last three take an index:
 // protection[J], nr_free[O], pageblocks.TYPE.
 enum class ZoneField : unsigned char {
-  free, min, low, high, boost, spanned, present, managed, start_pfn, pcp_high, pcp_batch, pcp_count,
-  protection, nr_free, pageblocks
+  free,
+  min,
+  low,
+  high,
+  boost,
+  spanned,
+  present,
+  managed,
+  start_pfn,
+  pcp_high,
+  pcp_batch,
+  pcp_count,
+  protection,
+  nr_free,
+  pageblocks
 };
 inline constexpr std::array<std::string_view, 15> kZoneFieldNames = {
-    "free",    "min",       "low",       "high",     "boost",     "spanned",    "present", "managed",
+    "free",      "min",      "low",       "high",      "boost",      "spanned", "present",   "managed",
     "start_pfn", "pcp.high", "pcp.batch", "pcp.count", "protection", "nr_free", "pageblocks"};
 // How the fields are written (the indexed ones with their index).
 inline constexpr std::array<std::string_view, 15> kZoneFieldForms = {
-    "free",      "min",      "low",       "high",      "boost",          "spanned", "present",          "managed",
+    "free",      "min",      "low",       "high",      "boost",         "spanned",    "present",        "managed",
     "start_pfn", "pcp.high", "pcp.batch", "pcp.count", "protection[J]", "nr_free[O]", "pageblocks.TYPE"};
 
 // `task NAME FIELD`.
 enum class TaskField : unsigned char { oom_score, badness, rss, anon, file, shmem, swapents, pgtables, alive };
-inline constexpr std::array<std::string_view, 9> kTaskFieldNames = {
-    "oom_score", "badness", "rss", "anon", "file", "shmem", "swapents", "pgtables", "alive"};
+inline constexpr std::array<std::string_view, 9> kTaskFieldNames = {"oom_score", "badness",  "rss",      "anon", "file",
+                                                                    "shmem",     "swapents", "pgtables", "alive"};
 
 // `cache NAME FIELD` (objsize is /proc/slabinfo's: the slot size).
 enum class CacheField : unsigned char {
-  objsize, objperslab, pagesperslab, active_objs, num_objs, num_slabs, object_size, align, order, min_partial,
-  cpu_partial, cpu_partial_slabs, refcount
+  objsize,
+  objperslab,
+  pagesperslab,
+  active_objs,
+  num_objs,
+  num_slabs,
+  object_size,
+  align,
+  order,
+  min_partial,
+  cpu_partial,
+  cpu_partial_slabs,
+  refcount
 };
 inline constexpr std::array<std::string_view, 13> kCacheFieldNames = {
-    "objsize",   "objperslab", "pagesperslab", "active_objs", "num_objs",          "num_slabs", "object_size",
-    "align",     "order",      "min_partial",  "cpu_partial", "cpu_partial_slabs", "refcount"};
+    "objsize", "objperslab", "pagesperslab", "active_objs", "num_objs",          "num_slabs", "object_size",
+    "align",   "order",      "min_partial",  "cpu_partial", "cpu_partial_slabs", "refcount"};
 
 // `HANDLE.pfn` (the newest allocation's first page), `HANDLE.count`.
 enum class HandleField : unsigned char { pfn, count };

@@ -177,7 +177,7 @@ export class Controller {
       lang: m.lang,
       view: m.tab,
       // The English sentence, as the engine's CLI prints it.
-      event: ev ? { fn: ev.fn, text: engine ? narrate(engine.catalogue, ev, 'en').text : ev.text } : null,
+      event: ev ? { fn: ev.fn, text: engine ? narrate(engine.catalogue, ev, 'en').text : '' } : null,
     };
   }
 

@@ -17,7 +17,6 @@
 import type { ArgType, MmEvent } from '../../../wasm/mm-engine.js';
 import type { Catalog } from '../engine/catalogue.js';
 import type { Lang } from './i18n.js';
-import { legacyMotion, legacyNarration } from './legacy.js';
 
 /** A piece of a sentence: words of the template, an argument's value as
  *  its type shows it, or a placeholder the event's code does not declare
@@ -185,8 +184,6 @@ export function joinPieces(pieces: readonly Piece[]): string {
 
 /** One event as a sentence in `lang`. An 'end' event has none. */
 export function narrate(cat: Catalog, ev: MmEvent, lang: Lang): Narration {
-  const legacy = legacyNarration(ev); // TRANSITIONAL: sites not yet on the catalogue
-  if (legacy) return legacy;
   const entry = cat.event(ev.code);
   if (ev.kind === 'end') return { fn: ev.fn, pieces: [], text: '' };
   if (!entry) {
@@ -203,7 +200,5 @@ export function narrate(cat: Catalog, ev: MmEvent, lang: Lang): Narration {
  *  and 'warn' events play none. */
 export function motionOf(cat: Catalog, ev: MmEvent): string {
   if (ev.kind === 'end' || ev.kind === 'warn') return 'none';
-  const legacy = legacyMotion(ev); // TRANSITIONAL: sites not yet on the catalogue
-  if (legacy !== null) return legacy;
   return cat.event(ev.code)?.motion ?? 'none';
 }

@@ -1,0 +1,259 @@
+// From memblock to the buddy allocator, and the initcalls that size what
+// the allocator keeps free:
+//
+//   mem_init              memblock_free_all: every free memblock range goes
+//                         to the buddy lists in the largest aligned blocks
+//                         (pages past a node's first deferred pfn wait);
+//                         preallocate_vmalloc_pages; the "Memory:" line
+//   page_alloc_init_late  deferred_init_memmap: the rest, pageblock by pageblock
+//   init_per_zone_wmark_min, hugepage_init: min_free_kbytes and watermarks
+//   free_reserved_area    the late frees (initrd, init sections, gaps)
+#include <algorithm>
+#include <cstdio>
+
+#include "mm/boot/phases.h"
+#include "mm/page_alloc/page_alloc.h"
+
+namespace mm {
+
+std::vector<std::pair<Pfn, Order>> free_pages_memory_blocks(Pfn start, Pfn end) {
+  std::vector<std::pair<Pfn, Order>> out;
+  while (start < end) {
+    Order order = start ? std::min<Order>(MAX_ORDER - 1, ffs_order(start)) : MAX_ORDER - 1;
+    while (start + (Pfn{1} << order) > end) --order;
+    out.push_back({start, order});
+    start += Pfn{1} << order;
+  }
+  return out;
+}
+
+unsigned large_system_hash_shift(u64 nr_kernel_pages, unsigned scale) {
+  u64 n = round_up(nr_kernel_pages, (1u << 20) / PAGE_SIZE);
+  if (scale > PAGE_SHIFT)
+    n >>= (scale - PAGE_SHIFT);
+  else
+    n <<= (PAGE_SHIFT - scale);
+  n = roundup_pow_of_two(std::max<u64>(n, 1));
+  return ffs_order(n);
+}
+
+namespace phase {
+
+namespace {
+
+// Whether pfn lies past its node's first deferred pfn.
+bool deferred(const Machine& m, Pfn pfn) {
+  for (const Node& n : m.nodes)
+    if (pfn >= n.node_start_pfn && pfn < n.node_start_pfn + n.node_spanned_pages) return pfn >= n.first_deferred_pfn;
+  return false;
+}
+
+// kernel: memmap_init_reserved_pages(): reserved ranges keep PageReserved.
+void memmap_init_reserved_pages(Machine& m) {
+  for (const MemblockRegion& r : m.memblock.reserved.regions)
+    for (Pfn p = PFN_DOWN(r.base); p < PFN_UP(r.end()) && p < m.mem.nr; ++p)
+      if (m.mem.st(p) == FrameState::Uninit) m.mem.set(p, FrameState::Reserved);
+}
+
+// kernel: __free_pages_memory(): [start, end) in the largest aligned
+// blocks; memblock_free_pages() leaves deferred pages for later.
+void free_pages_memory(Machine& m, Pfn start, Pfn end) {
+  TraceScope scope(m.trace, Ev::free_pages_memory, [&](EventRef& e) { e.start(start).last_pfn(end - 1); });
+  for (auto [pfn, order] : free_pages_memory_blocks(start, end))
+    if (!deferred(m, pfn)) free_pages_core(m, pfn, order);
+}
+
+// kernel: memblock_free_all() -> free_low_memory_core_early(): returns the
+// pages it handed over (deferred ones included, as the kernel counts them).
+u64 memblock_free_all(Machine& m) {
+  for (Node& n : m.nodes)
+    for (Zone& z : n.zones) z.managed_pages = 0;  // reset_all_zones_managed_pages
+  memmap_init_reserved_pages(m);
+  u64 count = 0;
+  for (const FreeRange& f : m.memblock.free_ranges()) {
+    const Pfn s = PFN_UP(f.start), e = std::min(PFN_DOWN(f.end), m.max_low_pfn);
+    if (s >= e) continue;
+    count += e - s;
+    free_pages_memory(m, s, e);
+  }
+  return count;
+}
+
+// An order-0 GFP_KERNEL allocation during boot: the first zone of CPU 0's
+// zonelist that has a free page (watermarks are not set up yet).
+void alloc_boot_page(Machine& m, Owner owner) {
+  const Node& n = m.nodes[static_cast<size_t>(m.cpu_to_node.empty() ? 0 : m.cpu_to_node[0])];
+  for (const ZoneRef& r : n.zonelist_fallback) {
+    if (idx(r.zone) > idx(ZoneType::Normal)) continue;
+    Zone& z = m.zone(r);
+    if (auto p = rmqueue(m, z, 0, MigrateType::Unmovable)) {
+      prep_new_page(m, *p, 0, owner);
+      return;
+    }
+  }
+}
+
+// kernel: preallocate_vmalloc_pages(): one PUD page for each of the 64 PGD
+// entries of the vmalloc area (4-level paging), from the buddy allocator
+// now that it has pages.
+void preallocate_vmalloc_pages(Machine& m) {
+  constexpr int kVmallocPgdEntries = 64;
+  TraceScope scope(m.trace, Ev::preallocate_vmalloc_pages, [&](EventRef& e) { e.count(kVmallocPgdEntries); });
+  for (int i = 0; i < kVmallocPgdEntries; ++i) alloc_boot_page(m, Owner::PageTable);
+}
+
+// mem_init_print_info(): "Memory: free/present available (image parts,
+// reserved, cma-reserved)".
+void mem_init_print_info(Machine& m) {
+  u64 physpages = 0, nr_free = 0;
+  for (const Node& n : m.nodes)
+    for (const Zone& z : n.zones) {
+      physpages += z.present_pages;
+      nr_free += z.nr_free_pages;
+    }
+  const KernelImage& k = m.spec.kernel;
+  char b[320];
+  std::snprintf(b, sizeof b,
+                "Memory: %lluK/%lluK available (%lluK kernel code, %lluK rwdata, %lluK rodata, %lluK init, "
+                "%lluK bss, %lluK reserved, 0K cma-reserved)",
+                static_cast<unsigned long long>(nr_free << 2), static_cast<unsigned long long>(physpages << 2),
+                static_cast<unsigned long long>(k.code_kb), static_cast<unsigned long long>(k.rwdata_kb),
+                static_cast<unsigned long long>(k.rodata_kb), static_cast<unsigned long long>(k.init_kb),
+                static_cast<unsigned long long>(k.bss_kb),
+                static_cast<unsigned long long>((physpages - m.totalram_pages) << 2));
+  m.printk(b);
+}
+
+// deferred_init_memmap's frees: a whole aligned pageblock goes as one
+// pageblock_order block, anything else page by page (each pageblock start
+// marked movable on the way).
+void deferred_free_range(Machine& m, Pfn pfn, u64 nr) {
+  if (!nr) return;
+  if (nr == pageblock_nr_pages && (pfn & (pageblock_nr_pages - 1)) == 0) {
+    m.mem.set_block_mt(pfn, MigrateType::Movable);
+    free_pages_core(m, pfn, pageblock_order);
+    return;
+  }
+  for (u64 i = 0; i < nr; ++i) {
+    if (((pfn + i) & (pageblock_nr_pages - 1)) == 0) m.mem.set_block_mt(pfn + i, MigrateType::Movable);
+    free_pages_core(m, pfn + i, 0);
+  }
+}
+
+// kernel: deferred_free_pages(): [pfn, end) cut at pageblock boundaries.
+void deferred_free_pages(Machine& m, Pfn pfn, Pfn end) {
+  u64 nr = 0;
+  for (; pfn < end; ++pfn) {
+    if ((pfn & (pageblock_nr_pages - 1)) == 0) {
+      deferred_free_range(m, pfn - nr, nr);
+      nr = 1;
+    } else {
+      ++nr;
+    }
+  }
+  deferred_free_range(m, pfn - nr, nr);
+}
+
+// kernel: deferred_init_memmap() of one node: its free ranges from the
+// first deferred pfn on, then what is left is reserved memory.
+void deferred_init_memmap(Machine& m, Node& n) {
+  TraceScope scope(m.trace, Ev::deferred_init_memmap, [&](EventRef& e) { e.node(n.id).start(n.first_deferred_pfn); });
+  for (const FreeRange& f : m.memblock.free_ranges(n.id)) {
+    const Pfn s = std::max(PFN_UP(f.start), n.first_deferred_pfn), e = PFN_DOWN(f.end);
+    if (s < e) deferred_free_pages(m, s, e);
+  }
+  for (Pfn p = n.first_deferred_pfn; p < n.node_start_pfn + n.node_spanned_pages && p < m.mem.nr; ++p)
+    if (m.mem.st(p) == FrameState::Uninit) m.mem.set(p, FrameState::Reserved);
+  m.printk("node " + std::to_string(n.id) + " deferred pages initialised in 0ms");
+}
+
+// The recommendation set_recommended_min_free_kbytes() makes, in KiB:
+// 2 free pageblocks per zone plus MIGRATE_PCPTYPES^2 for fallbacks, at most
+// 5% of the pages.
+u64 recommended_min_free_kbytes(const Machine& m, u64& nr_zones) {
+  nr_zones = 0;
+  for (const Node& n : m.nodes)
+    for (const Zone& z : n.zones)
+      if (z.populated() && idx(z.type) <= idx(ZoneType::Normal)) ++nr_zones;
+  u64 rec = u64{pageblock_nr_pages} * nr_zones * 2;
+  rec += u64{pageblock_nr_pages} * nr_zones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
+  rec = std::min(rec, nr_free_zone_pages(m, ZoneType::Normal) / 20);
+  return rec << (PAGE_SHIFT - 10);
+}
+
+// kernel: set_recommended_min_free_kbytes()
+void set_recommended_min_free_kbytes(Machine& m) {
+  TraceScope scope(m.trace, Ev::set_recommended_min_free_kbytes);
+  u64 nr_zones = 0;
+  const u64 rec = recommended_min_free_kbytes(m, nr_zones);
+  if (rec > static_cast<u64>(m.min_free_kbytes)) {
+    if (m.spec.knobs.user_min_free_kbytes >= 0)
+      m.printk("raising min_free_kbytes from " + std::to_string(m.min_free_kbytes) + " to " + std::to_string(rec) +
+               " to help transparent hugepage allocations");
+    const int old_kb = m.min_free_kbytes;
+    m.min_free_kbytes = static_cast<int>(rec);
+    if (auto e = m.trace.step(Ev::min_free_kbytes_raised)) e.old_kb(old_kb).kb(rec).count(nr_zones);
+  }
+  setup_per_zone_wmarks(m);
+}
+
+// transparent_hugepage=never: no khugepaged, but hugepage_init() still runs
+// set_recommended_min_free_kbytes(), which with THP off recomputes the sqrt
+// rule (now that the high watermarks are set) and resets the watermarks.
+// kernel: set_recommended_min_free_kbytes(), !hugepage_flags_enabled()
+void recompute_min_free_kbytes(Machine& m) {
+  TraceScope scope(m.trace, Ev::recompute_min_free_kbytes);
+  calculate_min_free_kbytes(m);
+  setup_per_zone_wmarks(m);
+}
+
+}  // namespace
+
+// kernel: mem_init()
+void mem_init(Machine& m) {
+  TraceScope scope(m.trace, Ev::mem_init);
+  m.totalram_pages += memblock_free_all(m);
+  m.buddy_online = true;
+  preallocate_vmalloc_pages(m);
+  mem_init_print_info(m);
+}
+
+// kernel: page_alloc_init_late()
+void page_alloc_init_late(Machine& m) {
+  TraceScope scope(m.trace, Ev::page_alloc_init_late);
+  for (Node& n : m.nodes) {
+    if (n.deferred_done) continue;
+    n.deferred_done = true;
+    if (n.first_deferred_pfn != ~Pfn{0}) deferred_init_memmap(m, n);
+  }
+}
+
+// kernel: init_per_zone_wmark_min()
+void init_per_zone_wmark_min(Machine& m) {
+  TraceScope scope(m.trace, Ev::init_per_zone_wmark_min);
+  calculate_min_free_kbytes(m);
+  setup_per_zone_wmarks(m);
+  setup_per_zone_lowmem_reserve(m);
+}
+
+// kernel: hugepage_init() -> start_stop_khugepaged()
+void hugepage_init(Machine& m) {
+  if (m.totalram_pages < (u64{512} << (20 - PAGE_SHIFT))) return;  // THP stays off below 512M
+  if (!m.spec.knobs.transparent_hugepage) {
+    recompute_min_free_kbytes(m);
+    return;
+  }
+  m.thp_enabled = true;
+  set_recommended_min_free_kbytes(m);
+}
+
+// kernel: free_reserved_area(), with its "Freeing <what> memory: NK" line.
+void free_reserved(Machine& m, std::string_view what, Phys base, Phys size) {
+  const Pfn s = PFN_UP(base), e = PFN_DOWN(base + size);
+  const std::string label(what);
+  const u64 n = s < e ? free_reserved_area(m, s, e, label.c_str()) : 0;
+  m.printk("Freeing " + label + " memory: " + std::to_string(n << (PAGE_SHIFT - 10)) + "K");
+}
+
+}  // namespace phase
+}  // namespace mm

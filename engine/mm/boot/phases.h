@@ -1,0 +1,82 @@
+// The phases of a boot, one function each, named after the kernel function
+// that does the same on x86_64 6.1. The executor (boot.cpp) calls them as
+// it walks a BootPlan; each takes the Machine and what it needs, nothing
+// else. Private to mm/boot.
+//
+//   boot.cpp            the executor: one std::visit per plan operation
+//   memblock_setup.cpp  e820 printout, memblock allocations and frees,
+//                       x86_numa_init, memblock_find_dma_reserve
+//   free_area_init.cpp  zone ranges, ZONE_MOVABLE, node and zone sizes,
+//                       memmap_init with deferral
+//   zonelists.cpp       build_all_zonelists
+//   mem_init.cpp        mem_init (memblock_free_all), deferred struct page
+//                       init, the watermark initcalls, the late frees
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mm/boot/boot.h"
+
+namespace mm::phase {
+
+// What one phase leaves for a later one beyond the Machine itself: where
+// the allocations a later free refers to landed (by AllocId; 0 when the
+// allocation failed and was allowed to).
+struct BootState {
+  std::vector<Phys> allocations;
+  Phys allocation(AllocId id) const { return id < allocations.size() ? allocations[id] : 0; }
+  void record(AllocId id, Phys at) {
+    if (!id) return;
+    if (allocations.size() <= id) allocations.resize(id + 1, 0);
+    allocations[id] = at;
+  }
+};
+
+// The kernel's "%#0*Lx" (0x and zero-padded digits, also for 0) and its
+// "[mem 0x...-0x...]" ranges, for the log lines boot prints.
+std::string kernel_hex(u64 v, int width);
+std::string mem_range18(Phys start, Phys last);
+std::string mem_range10(Phys start, Phys last);
+
+// ---- memblock_setup.cpp ---------------------------------------------------------
+// The machine before its first boot step: the spec, CPUs, max_pfn
+// (e820__end_of_ram_pfn) and an uninitialised memory map.
+void setup_machine(Machine& m, const MachineSpec& spec);
+// "BIOS-provided physical RAM map:" and its lines.
+void e820__print_table(Machine& m);
+// memblock_alloc_try_nid() & friends: search, check a replayed result,
+// reserve. Fails when nothing fits and the caller would panic.
+Status memblock_alloc(Machine& m, BootState& st, const MemblockAlloc& op);
+// alloc_large_system_hash(): sized from nr_kernel_pages, then memblock.
+Status alloc_large_system_hash(Machine& m, const LargeSystemHash& op);
+// memblock_phys_free() of a logged range or of part of an earlier allocation.
+void memblock_phys_free(Machine& m, const BootState& st, const MemblockPhysFree& op);
+// x86_numa_init(): the nodes (or one faked node) and memblock's nids.
+void x86_numa_init(Machine& m);
+// memblock_find_dma_reserve(): pages below 16M that memblock has reserved.
+void memblock_find_dma_reserve(Machine& m);
+
+// ---- free_area_init.cpp -----------------------------------------------------------
+// free_area_init(): zone ranges, ZONE_MOVABLE, node and zone sizes,
+// free_area_init_core's managed estimates, memmap_init.
+Status free_area_init(Machine& m);
+
+// ---- zonelists.cpp ------------------------------------------------------------------
+// build_all_zonelists(): node order, zonelists, mobility grouping.
+void build_all_zonelists(Machine& m);
+
+// ---- mem_init.cpp -------------------------------------------------------------------
+// mem_init(): memblock_free_all, preallocate_vmalloc_pages, "Memory:".
+void mem_init(Machine& m);
+// page_alloc_init_late(): deferred_init_memmap of every node.
+void page_alloc_init_late(Machine& m);
+// init_per_zone_wmark_min(): min_free_kbytes, watermarks, lowmem_reserve.
+void init_per_zone_wmark_min(Machine& m);
+// hugepage_init() -> set_recommended_min_free_kbytes(), from 512M with THP.
+void hugepage_init(Machine& m);
+// free_reserved_area() of [base, base+size) and its "Freeing <what> memory:" line.
+void free_reserved(Machine& m, std::string_view what, Phys base, Phys size);
+
+}  // namespace mm::phase
