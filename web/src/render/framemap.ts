@@ -1,7 +1,10 @@
 // The frame map: every page frame of the machine as one pixel of a bitmap,
-// one row per pageblock (2^pageblock_order frames: 512 = 2 MiB on x86-64),
-// drawn on a canvas that can be
-// zoomed and panned. Like the renderers it only reads what it is given: the
+// in rows of a power of two of frames (a pageblock, 2^pageblock_order = 512
+// frames = 2 MiB on x86-64, when that shows the machine well; more for big
+// machines on wide screens, fewer for small ones), drawn on a canvas that
+// can be zoomed and panned. Fit shows the whole machine; zoomed in, frames
+// grow to 64 CSS px, large enough to read their pfns (render/mapgeom.ts
+// holds the geometry). Like the renderers it only reads what it is given: the
 // page fetches a MapData from the engine and hands it over. It draws and
 // keeps the view (zoom and position); the input that moves the view and
 // picks frames (wheel, drag, keys, hover, click) is controller/map-input.ts.
@@ -11,11 +14,26 @@
 // lookup takes a few milliseconds once per change, and a frame is then one
 // scaled drawImage plus overlays drawn for the visible rows only.
 
-/** What the engine reports about every frame. The page passes copies. */
+import {
+  blockCells,
+  clampView,
+  fit,
+  fitScale,
+  rowFramesFor,
+  scaleOf,
+  zoomAbout,
+  carryView,
+  FOLLOW,
+  type CellRect,
+  type FollowOptions,
+  type Geometry,
+  type View,
+} from './mapgeom.js';
 import { DEFAULT_MAP_THEME, parseColor, type MapTheme } from './maptheme.js';
 
 export type { MapTheme } from './maptheme.js';
 
+/** What the engine reports about every frame. The page passes copies. */
 export interface MapData {
   /** One byte per pfn: (order << 4) | kind. kind: 0 Hole, 1 Reserved, 2 Uninit, 3 Free (buddy), 4 Pcp, 5 Kernel, 6 PageTable, 7 Slab, 8 Anon (user), 9 PageCache, 10 Other. order = order of the block (free block, pcp page or allocation) holding the frame; blocks are naturally aligned (head pfn = pfn & ~((1<<order)-1)). */
   cells: Uint8Array;
@@ -116,13 +134,14 @@ function makeCellLut(freeColors: readonly string[], kinds: readonly string[]): U
 // --- Geometry -----------------------------------------------------------------
 
 /** Canvases are limited to 32767 px a side, so the bitmap is cut into tiles
- *  of 4096 rows (8 GiB each with 2 MiB pageblocks); a 4 GiB machine is a
- *  single tile. Each tile has one extra column holding the row's
- *  migrate-type colour, which is drawn stretched as the strip. */
+ *  of 4096 rows (8 GiB each with 2 MiB rows); a 4 GiB machine is a single
+ *  tile. Each tile has extra columns holding the migrate-type colours of
+ *  the row's pageblocks (one column when a row holds one pageblock or part
+ *  of one), drawn stretched as the strip. */
 const TILE_ROWS = 4096;
 
 // Sizes in CSS pixels; multiplied by devicePixelRatio when drawn.
-const STRIP_CSS = 8;
+const STRIP_CSS = 8; // (up to 16 pageblocks of a row side by side in it)
 const STRIP_GAP_CSS = 3;
 const MAX_CELL_CSS = 64;
 const OUTLINE_MIN_CSS = 3; // outlines of free blocks of 2+ frames from this cell size up
@@ -134,6 +153,8 @@ const ORDER_TEXT_BLOCK_CSS = 24; // ...at least this wide
 const MARK_MIN_CSS = 12; // highlighted blocks are drawn at least this big
 const LOCATOR_BELOW_CSS = 24; // and get a ring and a guide line when smaller than this
 const LABEL_FONT_CSS = 11;
+const PFN_FONT_CSS = 9; // pfns in their frames, when frames are wide enough
+const PFN_PAD_CSS = 3;
 
 const ORDER_TEXT = Array.from({ length: 32 }, (_, i) => String(i));
 const NO_DASH: number[] = [];
@@ -186,8 +207,15 @@ export class FrameMap {
   /** The legend's colours: the same ones the bitmap uses. Free stands for
    *  the middle of its ramp. */
   palette: readonly { kind: number; name: string; color: string }[] = [];
-  /** Frames per row (a pageblock). */
-  private readonly rowFrames: number;
+  /** Frames per row (render/mapgeom.ts rowFramesFor: a pageblock, or a
+   *  power of two more or fewer, whichever shows the whole machine best). */
+  private rowFrames: number;
+  /** Frames per pageblock. */
+  private readonly pageblock: number;
+  /** Columns of the strip: the pageblocks of one row (1 if a row holds one or less). */
+  private stripCols = 1;
+  /** Text colour for a pfn written on a cell, by the cell's byte (dark on light colours). */
+  private inkLut: string[] = [];
   private readonly maxOrder: number;
   private readonly migrateTypes: readonly string[];
   private theme: MapTheme = DEFAULT_MAP_THEME;
@@ -221,11 +249,14 @@ export class FrameMap {
   private dpr = 1;
   private labelFont = '';
   private orderFont = '';
+  private pfnFont = '';
+  /** Device px one digit of a pfn takes in pfnFont. */
+  private digitW = 0;
   private zoneDash: number[] = [];
 
-  /** The view: zoom relative to fit-to-width, and the (fractional) column
-   *  and row shown at the map area's top-left corner. Kept in cell units so
-   *  a resize keeps the same place in view. */
+  /** The view: zoom relative to fit (the whole machine in view), and the
+   *  (fractional) column and row shown at the map area's top-left corner.
+   *  Kept in cell units so a resize keeps the same place in view. */
   private zoom = 1;
   private col0 = 0;
   private row0 = 0;
@@ -252,6 +283,7 @@ export class FrameMap {
     layout: FrameMapLayout,
   ) {
     this.rowFrames = layout.pageblockPages;
+    this.pageblock = layout.pageblockPages;
     this.maxOrder = layout.maxOrder;
     this.migrateTypes = layout.migrateTypes;
     this.makeLuts();
@@ -293,6 +325,19 @@ export class FrameMap {
     this.mtLut = new Uint32Array(256); // unknown types stay transparent
     this.migrateTypes.forEach((name, mt) => (this.mtLut[mt] = packed(t.migrateTypes[name] ?? t.mtUnknown)));
     this.holePx = new Uint32Array([packed(t.kinds[KIND_HOLE]!), packed(t.holeHatch)]);
+    // Pfn text: dark on light cells, light on dark ones (relative luminance).
+    const lum = (c: string) => {
+      const [r, g, b] = parseColor(c).map((v) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      }) as [number, number, number];
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    this.inkLut = Array.from({ length: 256 }, (_, v) => {
+      const kind = v & 15;
+      const c = kind === KIND_FREE ? free[Math.min(v >> 4, free.length - 1)]! : t.kinds[Math.min(kind, KIND_OTHER)]!;
+      return lum(c) > 0.18 ? t.pfnDark : t.pfnLight;
+    });
     this.palette = KIND_NAMES.map((name, kind) => ({
       kind,
       name,
@@ -301,21 +346,48 @@ export class FrameMap {
   }
 
   setData(d: MapData): void {
-    const rows = Math.ceil(d.cells.length / this.rowFrames);
     // Another machine (another size) starts at the fitted view; the same
     // machine moving on keeps the place the user is looking at.
-    if (rows !== this.rows) {
+    const resized = d.cells.length !== this.cells.length;
+    this.cells = d.cells;
+    this.data = d;
+    if (resized) {
+      this.rowFrames = this.bestRowFrames();
       this.zoom = 1;
       this.col0 = 0;
       this.row0 = 0;
     }
-    this.cells = d.cells;
-    this.data = d;
-    this.rows = rows;
+    this.rows = Math.ceil(d.cells.length / this.rowFrames);
+    this.stripCols = Math.max(1, this.rowFrames / this.pageblock);
     this.fillTiles(d);
     this.buildLabels(d);
     this.clampView();
     this.invalidate();
+  }
+
+  /** Frames per row that show this machine best in the map's area now. */
+  private bestRowFrames(): number {
+    const w = this.devW - this.mapLeft();
+    return rowFramesFor(this.cells.length, w, this.devH, this.pageblock);
+  }
+
+  /** After a resize: rows as wide as now shows the machine best, the same
+   *  place in view (a fitted view stays fitted). */
+  private relayout(): void {
+    if (!this.data || this.cells.length === 0) return;
+    const cols = this.bestRowFrames();
+    if (cols === this.rowFrames) return;
+    // Only for a clear gain: the map's height changes a little with the
+    // narration's length, and rows must not flip back and forth as it does.
+    const w = this.devW - this.mapLeft();
+    const n = this.cells.length;
+    if (fitScale(n, cols, w, this.devH) < 1.1 * fitScale(n, this.rowFrames, w, this.devH)) return;
+    const from = this.geometry();
+    this.rowFrames = cols;
+    this.rows = Math.ceil(this.cells.length / cols);
+    this.stripCols = Math.max(1, cols / this.pageblock);
+    this.setView(carryView(this.view(), from, this.geometry()));
+    this.fillTiles(this.data);
   }
 
   setOverlays(o: Overlays): void {
@@ -351,8 +423,9 @@ export class FrameMap {
     const x = this.mapLeft() + (col + 0.5 - this.col0) * s;
     const y = (row + 0.5 - this.row0) * s;
     if (x < this.mapLeft() || x > this.devW || y < 0 || y > this.devH) {
-      const ns = this.fitScale() * clamp(this.zoom * factor, this.minZoom(), this.maxZoom());
-      this.zoom = ns / this.fitScale();
+      const g = this.geometry();
+      const ns = scaleOf(g, clampView({ zoom: this.zoom * factor, col0: 0, row0: 0 }, g).zoom);
+      this.zoom = ns / fit(g);
       this.col0 = col + 0.5 - (this.devW - this.mapLeft()) / 2 / ns;
       this.row0 = row + 0.5 - this.devH / 2 / ns;
       this.viewChanged();
@@ -389,7 +462,14 @@ export class FrameMap {
     if (row < 0 || row >= this.rows) return null;
     // Left of the map's visible edge: the strip (which covers cells panned under it) or nothing.
     const mapX = Math.max(this.mapLeft(), this.mapLeft() - this.col0 * s);
-    if (x < mapX) return this.overlays.pageblocks && x >= this.stripX() ? row * this.rowFrames : null;
+    if (x < mapX) {
+      // The strip: the pageblock of the row under x (a row may show several side by side).
+      const sx = this.stripX();
+      if (!this.overlays.pageblocks || x < sx) return null;
+      const k = clamp(Math.floor(((x - sx) / (STRIP_CSS * this.dpr)) * this.stripCols), 0, this.stripCols - 1);
+      const first = Math.floor((row * this.rowFrames + k * this.pageblock) / this.pageblock) * this.pageblock;
+      return first < this.cells.length ? first : null;
+    }
     const col = Math.floor(this.col0 + (x - this.mapLeft()) / s);
     if (col < 0 || col >= this.rowFrames) return null;
     const pfn = row * this.rowFrames + col;
@@ -443,6 +523,81 @@ export class FrameMap {
     return this.devH / this.dpr;
   }
 
+  /** The view (zoom 1: fit), for whoever moves it smoothly (controller/map.ts). */
+  view(): View {
+    return { zoom: this.zoom, col0: this.col0, row0: this.row0 };
+  }
+
+  /** Sets the view (within its limits, render/mapgeom.ts clampView). */
+  setView(v: View): void {
+    this.zoom = v.zoom;
+    this.col0 = v.col0;
+    this.row0 = v.row0;
+    this.viewChanged();
+  }
+
+  /** The map area's geometry now (render/mapgeom.ts). */
+  geometry(): Geometry {
+    return {
+      cols: this.rowFrames,
+      rows: Math.max(1, this.rows),
+      width: Math.max(1, this.devW - this.mapLeft()),
+      height: Math.max(1, this.devH),
+      maxCellPx: MAX_CELL_CSS * this.dpr,
+    };
+  }
+
+  /** The cells a highlight is about: its block, or for a merge the parent
+   *  of the two buddies; null if it names no frame of this machine. */
+  highlightCells(h: Pick<Highlight, 'motion' | 'pfn' | 'order' | 'other'>): CellRect | null {
+    if (this.rows === 0 || !(h.pfn >= 0) || h.pfn >= this.cells.length) return null;
+    const merge = h.motion === 'merge' && h.other >= 0;
+    const pfn = merge ? Math.min(h.pfn, h.other) : h.pfn;
+    return blockCells(pfn, merge ? h.order + 1 : h.order, this.rowFrames);
+  }
+
+  /** How the camera follows an event on this map (render/mapgeom.ts
+   *  followView), in device px: frames read well once their pfn fits in
+   *  them (the longest pfn of the machine, at the pfn font). */
+  followOptions(): FollowOptions {
+    const d = this.dpr;
+    const digits = String(Math.max(0, this.cells.length - 1)).length;
+    const pfnPx = digits * this.digitW + 2 * PFN_PAD_CSS * d + 1;
+    return {
+      ...FOLLOW,
+      readPx: Math.min(MAX_CELL_CSS * d, Math.max(FOLLOW.readPx * d, pfnPx)),
+      minPx: FOLLOW.minPx * d,
+    };
+  }
+
+  /** What the view shows, in CSS pixels of the canvas: frames per row, rows,
+   *  a frame's size, and where frame 0's top-left corner is (frame p is at
+   *  x0 + (p % rowFrames) * cell, y0 + floor(p / rowFrames) * cell). For
+   *  tests and tools; the page does not use it. */
+  viewInfo(): {
+    rowFrames: number;
+    rows: number;
+    frames: number;
+    cell: number;
+    x0: number;
+    y0: number;
+    zoom: number;
+    pfns: boolean;
+  } {
+    const s = this.scale();
+    const r1 = Math.min(this.rows, Math.ceil((this.devH + this.row0 * s) / s));
+    return {
+      pfns: this.pfnsShown(s, r1),
+      rowFrames: this.rowFrames,
+      rows: this.rows,
+      frames: this.cells.length,
+      cell: s / this.dpr,
+      x0: (this.mapLeft() - this.col0 * s) / this.dpr,
+      y0: (-this.row0 * s) / this.dpr,
+      zoom: this.zoom,
+    };
+  }
+
   destroy(): void {
     this.resize.disconnect();
     this.tiles = [];
@@ -454,19 +609,20 @@ export class FrameMap {
     const count = Math.ceil(this.rows / TILE_ROWS);
     // Tiles are reused while the machine keeps its size, so a step of the
     // simulation does not hand megabytes to the garbage collector.
+    const width = this.rowFrames + this.stripCols;
     const keep =
       this.tiles.length === count &&
-      this.tiles.every((t, i) => t.rows === Math.min(TILE_ROWS, this.rows - i * TILE_ROWS));
+      this.tiles.every((t, i) => t.rows === Math.min(TILE_ROWS, this.rows - i * TILE_ROWS) && t.canvas.width === width);
     if (!keep) {
       this.tiles = [];
       for (let i = 0; i < count; i++) {
         const rows = Math.min(TILE_ROWS, this.rows - i * TILE_ROWS);
         const canvas = document.createElement('canvas');
-        canvas.width = this.rowFrames + 1;
+        canvas.width = this.rowFrames + this.stripCols;
         canvas.height = rows;
         const ctx = canvas.getContext('2d');
         if (!ctx) throw new Error('FrameMap: no 2D canvas context');
-        const image = ctx.createImageData(this.rowFrames + 1, rows);
+        const image = ctx.createImageData(this.rowFrames + this.stripCols, rows);
         this.tiles.push({ firstRow: i * TILE_ROWS, rows, canvas, ctx, image, px: new Uint32Array(image.data.buffer) });
       }
     }
@@ -481,7 +637,7 @@ export class FrameMap {
       for (let r = 0; r < t.rows; r++) {
         const row = t.firstRow + r;
         const base = row * this.rowFrames;
-        const o = r * (this.rowFrames + 1);
+        const o = r * width;
         const lim = Math.min(this.rowFrames, n - base);
         for (let c = 0; c < lim; c++) {
           const v = cells[base + c]!;
@@ -490,7 +646,12 @@ export class FrameMap {
           px[o + c] = (v & 15) === KIND_HOLE ? holePx[((c + row) >> 2) & 1]! : cellLut[v]!;
         }
         for (let c = Math.max(lim, 0); c < this.rowFrames; c++) px[o + c] = 0;
-        px[o + this.rowFrames] = row < mt.length ? mtLut[mt[row]!]! : 0;
+        // The strip: the migrate type of each pageblock in the row (or of
+        // the one pageblock the row is part of).
+        for (let k = 0; k < this.stripCols; k++) {
+          const pb = Math.floor((base + k * this.pageblock) / this.pageblock);
+          px[o + this.rowFrames + k] = pb < mt.length ? mtLut[mt[pb]!]! : 0;
+        }
       }
       t.ctx.putImageData(t.image, 0, 0);
     }
@@ -564,6 +725,10 @@ export class FrameMap {
     h = Math.max(1, h);
     const dpr = cssW > 0 ? w / cssW : window.devicePixelRatio || 1;
     const resized = w !== this.canvas.width || h !== this.canvas.height;
+    // Zoomed in, a frame keeps its size and the view its top-left corner
+    // when the map's box changes (it shrinks and grows with the narration
+    // below it): what is under the eye does not move.
+    const cellCss = this.zoom > 1 && this.rows > 0 ? this.scale() / this.dpr : 0;
     if (this.canvas.width !== w) this.canvas.width = w;
     if (this.canvas.height !== h) this.canvas.height = h;
     if (this.base.width !== w) this.base.width = w;
@@ -571,13 +736,19 @@ export class FrameMap {
     this.devW = w;
     this.devH = h;
     this.cssW = Math.max(1, cssW);
+    const dprChanged = dpr !== this.dpr;
     if (dpr !== this.dpr || this.labelFont === '') {
       this.dpr = dpr;
       this.labelFont = `600 ${Math.round(LABEL_FONT_CSS * dpr)}px system-ui, sans-serif`;
       this.orderFont = `${Math.round(10 * dpr)}px system-ui, sans-serif`;
+      this.pfnFont = `${Math.round(PFN_FONT_CSS * dpr)}px ui-monospace, "DejaVu Sans Mono", monospace`;
+      this.ctx.font = this.pfnFont;
+      this.digitW = this.ctx.measureText('0123456789').width / 10;
       this.zoneDash = ZONE_DASH_CSS.map((v) => v * dpr);
       this.measureLabels();
     }
+    if (cellCss > 0) this.zoom = (cellCss * this.dpr) / fit(this.geometry());
+    if (resized || dprChanged) this.relayout();
     this.clampView();
     this.invalidate();
     // Setting canvas.width cleared it; ResizeObserver runs before paint, so
@@ -600,45 +771,25 @@ export class FrameMap {
     return this.overlays.pageblocks ? Math.round((STRIP_CSS + STRIP_GAP_CSS) * this.dpr) : 0;
   }
 
-  private fitScale(): number {
-    return Math.max(1e-3, (this.devW - this.mapLeft()) / this.rowFrames);
-  }
-
   private scale(): number {
-    return this.fitScale() * this.zoom;
+    return scaleOf(this.geometry(), this.zoom);
   }
 
-  /** Zoomed out far enough to see the whole machine, never further. */
-  private minZoom(): number {
-    return this.rows === 0 ? 1 : Math.min(1, this.devH / this.rows / this.fitScale());
-  }
-
-  private maxZoom(): number {
-    return Math.max(1, (MAX_CELL_CSS * this.dpr) / this.fitScale());
-  }
-
-  /** A map narrower than the view is centred; a shorter one sits at the top;
-   *  a bigger one cannot be dragged past its edges. */
+  /** The view within its limits (render/mapgeom.ts clampView: fit shows the
+   *  whole machine; zoomed in, the view's centre stays over the machine). */
   private clampView(): void {
-    this.zoom = clamp(this.zoom, this.minZoom(), this.maxZoom());
-    const s = this.scale();
-    const viewCols = (this.devW - this.mapLeft()) / s;
-    const viewRows = this.devH / s;
-    this.col0 =
-      this.rowFrames <= viewCols ? -(viewCols - this.rowFrames) / 2 : clamp(this.col0, 0, this.rowFrames - viewCols);
-    this.row0 = this.rows <= viewRows ? 0 : clamp(this.row0, 0, this.rows - viewRows);
+    const v = clampView(this.view(), this.geometry());
+    this.zoom = v.zoom;
+    this.col0 = v.col0;
+    this.row0 = v.row0;
   }
 
   /** Zooms keeping the cell under device point (x, y) where it is. */
   private zoomAt(factor: number, x: number, y: number): void {
-    if (!(factor > 0)) return;
-    const s = this.scale();
-    const col = this.col0 + (x - this.mapLeft()) / s;
-    const row = this.row0 + y / s;
-    this.zoom = clamp(this.zoom * factor, this.minZoom(), this.maxZoom());
-    const ns = this.scale();
-    this.col0 = col - (x - this.mapLeft()) / ns;
-    this.row0 = row - y / ns;
+    const v = zoomAbout(this.view(), this.geometry(), factor, x - this.mapLeft(), y);
+    this.zoom = v.zoom;
+    this.col0 = v.col0;
+    this.row0 = v.row0;
     this.viewChanged();
   }
 
@@ -694,7 +845,8 @@ export class FrameMap {
 
     const cellCss = s / this.dpr;
     if (this.overlays.outlines && cellCss >= OUTLINE_MIN_CSS) this.drawOutlines(s, ox, oy, r0, r1, c0, c1);
-    if (this.overlays.pageblocks && cellCss >= ROWLINE_MIN_CSS) this.drawRowLines(s, ox, oy, r0, r1, c1);
+    if (this.overlays.pageblocks && cellCss >= ROWLINE_MIN_CSS) this.drawRowLines(s, ox, oy, r0, r1, c0, c1);
+    if (cellCss >= PFN_FONT_CSS + 2 * PFN_PAD_CSS) this.drawPfns(s, ox, oy, r0, r1, c0, c1);
     if (this.overlays.zones) this.drawBoundaries(s, ox, oy);
 
     if (this.overlays.pageblocks) {
@@ -704,7 +856,18 @@ export class FrameMap {
       for (const t of this.tiles) {
         const a = Math.max(r0, t.firstRow);
         const b = Math.min(r1, t.firstRow + t.rows);
-        if (b > a) ctx.drawImage(t.canvas, this.rowFrames, a - t.firstRow, 1, b - a, sx, oy + a * s, w, (b - a) * s);
+        if (b > a)
+          ctx.drawImage(
+            t.canvas,
+            this.rowFrames,
+            a - t.firstRow,
+            this.stripCols,
+            b - a,
+            sx,
+            oy + a * s,
+            w,
+            (b - a) * s,
+          );
       }
     }
     if (this.overlays.zones) this.drawLabels(s, ox, oy);
@@ -780,6 +943,8 @@ export class FrameMap {
     }
 
     if (!text) return;
+    // Below the middle when pfns are written at the top of the frames.
+    const below = this.pfnsShown(s, r1) ? 0.64 : 0.5;
     ctx.font = this.orderFont;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
@@ -803,7 +968,7 @@ export class FrameMap {
           // half off screen still shows its order.
           const xa = Math.max(ox + (head - base) * s, this.mapLeft());
           const xb = Math.min(ox + (head - base + size) * s, this.devW);
-          ctx.fillText(ORDER_TEXT[order]!, (xa + xb) / 2, oy + (r + 0.5) * s);
+          ctx.fillText(ORDER_TEXT[order]!, (xa + xb) / 2, oy + (r + below) * s);
         } else if ((v & 15) === KIND_FREE && size > this.rowFrames && (head >= base || r === r0)) {
           ctx.fillText(
             ORDER_TEXT[order]!,
@@ -826,19 +991,60 @@ export class FrameMap {
     this.bctx.rect(x0 + half, y0 + half, Math.max(0, x1 - x0 - 2 * half), Math.max(0, y1 - y0 - 2 * half));
   }
 
-  /** A line between pageblocks (rows), when rows are tall enough to see it. */
-  private drawRowLines(s: number, ox: number, oy: number, r0: number, r1: number, c1: number): void {
+  /** Lines between pageblocks, when frames are big enough to see them:
+   *  across, between rows that start a pageblock, and up and down inside
+   *  rows that hold several. */
+  private drawRowLines(s: number, ox: number, oy: number, r0: number, r1: number, c0: number, c1: number): void {
     const ctx = this.bctx;
+    const pb = this.pageblock;
     ctx.beginPath();
     const xb = Math.min(this.devW, ox + c1 * s);
     for (let r = r0; r <= r1; r++) {
+      if ((r * this.rowFrames) % pb !== 0) continue;
       const y = Math.round(oy + r * s) + 0.5;
       ctx.moveTo(0, y); // across the strip too: it is drawn over this
       ctx.lineTo(xb, y);
     }
+    for (let c = Math.ceil(c0 / pb) * pb; c < c1 && pb < this.rowFrames; c += pb) {
+      if (c === 0) continue;
+      const x = Math.round(ox + c * s) + 0.5;
+      ctx.moveTo(x, oy + r0 * s);
+      ctx.lineTo(x, oy + r1 * s);
+    }
     ctx.lineWidth = 1;
     ctx.strokeStyle = this.theme.rowLine;
     ctx.stroke();
+  }
+
+  /** Frames are wide enough for the longest pfn in view (rows up to r1). */
+  private pfnsShown(s: number, r1: number): boolean {
+    const last = Math.min(this.cells.length, r1 * this.rowFrames) - 1;
+    const pad = PFN_PAD_CSS * this.dpr;
+    return last >= 0 && s >= PFN_FONT_CSS * this.dpr + 2 * pad && String(last).length * this.digitW + 2 * pad <= s;
+  }
+
+  /** Each frame's pfn in its top left corner, once frames are wide enough
+   *  for the longest pfn in view (dark on light colours, light on dark). */
+  private drawPfns(s: number, ox: number, oy: number, r0: number, r1: number, c0: number, c1: number): void {
+    if (!this.pfnsShown(s, r1)) return;
+    const pad = PFN_PAD_CSS * this.dpr;
+    const ctx = this.bctx;
+    ctx.font = this.pfnFont;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    const cells = this.cells;
+    let ink = '';
+    for (let r = r0; r < r1; r++) {
+      const base = r * this.rowFrames;
+      const end = Math.min(base + c1, cells.length);
+      for (let p = base + c0; p < end; p++) {
+        const v = cells[p]!;
+        if ((v & 15) === KIND_HOLE) continue;
+        const color = this.inkLut[v]!;
+        if (color !== ink) ctx.fillStyle = ink = color;
+        ctx.fillText(String(p), ox + (p - base) * s + pad, oy + r * s + pad);
+      }
+    }
   }
 
   /** Zone and node boundaries. One that falls inside a row is a step: the

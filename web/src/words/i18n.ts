@@ -102,7 +102,7 @@ const en = {
   copyFailed: 'Could not copy: select the text and copy it by hand.',
   mapTitle: 'Physical memory',
   mapHelp:
-    'One cell per page frame, one row per 2 MiB pageblock. Hover for details, click an allocated block to free it. Focus the map for + − 0 and arrows.',
+    'One cell per page frame. A row is a 2 MiB pageblock, several, or part of one: whatever shows the whole machine biggest (the strip at the left gives their migrate types). Hover for details, click an allocated block to free it. Focus the map for + − 0 and arrows.',
   ovZones: 'zones',
   ovPageblocks: 'migrate types',
   ovOutlines: 'block outlines',
@@ -276,7 +276,8 @@ const zh: Messages = {
   copied: '已复制。',
   copyFailed: '无法复制：请选中文本手动复制。',
   mapTitle: '物理内存',
-  mapHelp: '每格一个页框，每行一个 2 MiB 页块。悬停查看详情，点击已分配的块将其释放。聚焦地图后可用 + − 0 和方向键。',
+  mapHelp:
+    '每格一个页框。每行是一个 2 MiB 页块、几个页块或页块的一部分，取能把整台机器显示得最大的方式（左侧色条标出它们的迁移类型）。悬停查看详情，点击已分配的块将其释放。聚焦地图后可用 + − 0 和方向键。',
   ovZones: '内存域',
   ovPageblocks: '迁移类型',
   ovOutlines: '块轮廓',
