@@ -251,8 +251,6 @@ async function scrubTo(page, g) {
   );
 }
 
-const ROW = 512; // frames per map row (one 2 MiB pageblock), as framemap.ts draws them
-
 /** Moves the mouse to (x, y) over the map; resolves to what the tooltip then says. */
 async function tipAt(page, x, y) {
   await page.mouse.move(x, y);
@@ -268,10 +266,12 @@ async function tipAt(page, x, y) {
 /**
  * Hovers the block of `order` at `pfn` on the frame map, finding it by what
  * the tooltip says (no knowledge of the map's geometry beyond one frame per
- * cell, ROW frames per row): two probes give the size of a cell, then a few
+ * cell, ROW frames per row, which the map tells): two probes give the size of a cell, then a few
  * corrections land on the block's middle. Resolves to the tooltip there.
  */
 async function hoverBlock(page, pfn, order) {
+  // Frames per map row: a power of two that suits the machine and the map's box (framemap.ts).
+  const ROW = await page.evaluate(() => document.getElementById('map').frameMapView().rowFrames);
   const box = await page.locator('#map').boundingBox();
   const x0 = box.x + box.width * 0.5;
   const y0 = box.y + 4;

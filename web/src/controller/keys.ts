@@ -3,6 +3,7 @@
 
 import type { Jump } from '../clock/player.js';
 import type { Dom } from '../render/dom.js';
+import { viewPrefs } from './prefs.js';
 
 export interface KeyActions {
   toggleHelp(): void;
@@ -25,6 +26,14 @@ export function isTextEntry(target: EventTarget | null): boolean {
   );
 }
 
+/** Space presses these itself (a button, a checkbox such as the map's overlays and follow). */
+function pressable(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLButtonElement ||
+    (target instanceof HTMLInputElement && (target.type === 'checkbox' || target.type === 'radio'))
+  );
+}
+
 export function wireKeys(dom: Dom, actions: KeyActions): void {
   document.addEventListener('keydown', (ev) => onKey(dom, actions, ev));
 }
@@ -43,13 +52,17 @@ function onKey(dom: Dom, a: KeyActions, ev: KeyboardEvent): void {
     else a.undo();
   } else if (ctrl && ev.key === 'y') a.redo();
   else if (ctrl || ev.altKey) handled = false;
-  else if (ev.key === ' ' && !(ev.target instanceof HTMLButtonElement)) a.togglePlay();
+  else if (ev.key === ' ' && !pressable(ev.target)) a.togglePlay();
   else if (ev.key === 'ArrowLeft' && (ev.shiftKey || !onMap)) a.jump(ev.shiftKey ? 'op-start' : 'back');
   else if (ev.key === 'ArrowRight' && (ev.shiftKey || !onMap)) a.jump(ev.shiftKey ? 'op-end' : 'forward');
   else if (ev.key === 'Home' && !onMap) a.jump('first');
   else if (ev.key === 'End' && !onMap) a.jump('last');
   else if (ev.key === '[') a.changeSpeed(-1);
   else if (ev.key === ']') a.changeSpeed(1);
+  // View preferences (controller/prefs.ts): theme, projector ("beamer"), follow ("camera").
+  else if (ev.key === 't') viewPrefs().cycleTheme();
+  else if (ev.key === 'b') viewPrefs().toggleProjector();
+  else if (ev.key === 'c') viewPrefs().toggleFollow();
   else handled = false;
   if (handled) ev.preventDefault();
 }

@@ -9,6 +9,8 @@ export interface MapInputHandlers {
   onHover(pfn: number | null, clientX: number, clientY: number): void;
   /** A click (a press that did not drag) on a frame. */
   onClick(pfn: number): void;
+  /** The user is moving the view (wheel, drag, keys): a flight to follow an event stops. */
+  onManual?(): void;
 }
 
 const DRAG_CSS = 4; // a press that moves less is a click
@@ -69,6 +71,7 @@ export class MapInput {
       'dblclick',
       (e) => {
         e.preventDefault();
+        this.handlers.onManual?.();
         this.map.resetView();
       },
       { signal },
@@ -83,6 +86,7 @@ export class MapInput {
   private onWheel(e: WheelEvent): void {
     if (!e.ctrlKey && document.activeElement !== this.canvas) return;
     e.preventDefault();
+    this.handlers.onManual?.();
     let dy = e.deltaY || (e.shiftKey ? e.deltaX : 0);
     if (e.deltaMode === 1) dy *= 16;
     else if (e.deltaMode === 2) dy *= this.map.heightCss();
@@ -110,6 +114,7 @@ export class MapInput {
       d.moved = true;
       this.canvas.style.cursor = 'grabbing';
     }
+    if (d.moved) this.handlers.onManual?.();
     if (d.moved) this.map.panByCss(-(e.clientX - d.x), -(e.clientY - d.y));
     d.x = e.clientX;
     d.y = e.clientY;
@@ -172,6 +177,7 @@ export class MapInput {
       default:
         return;
     }
+    this.handlers.onManual?.();
     e.preventDefault();
     e.stopPropagation();
   }

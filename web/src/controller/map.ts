@@ -1,12 +1,64 @@
 // The frame map's wiring, once the engine's catalogue has given its layout:
-// the map itself, its input, the overlay boxes, the zoom buttons, the legend
-// and the hover tooltip.
+// the map itself, its input, the overlay boxes, the zoom buttons, the legend,
+// the hover tooltip, and the camera that follows the event being narrated.
 
 import type { Catalog } from '../engine/catalogue.js';
+import { highlightTarget } from '../model/highlight.js';
+import type { PageModel } from '../model/page.js';
 import { FrameMap } from '../render/framemap.js';
+import { followView, lerpView, type View } from '../render/mapgeom.js';
+import { readMapTheme } from '../render/maptheme.js';
 import { t } from '../words/i18n.js';
+import { motionOf } from '../words/narrate.js';
 import type { Context } from './context.js';
 import { MapInput } from './map-input.js';
+import { viewPrefs } from './prefs.js';
+
+/** How long the camera takes to reach a new target (ms). It starts fast
+ *  and slows down (ease-out), so when targets come faster than this
+ *  (playing) each new one bends the flight without stopping it. */
+const FLIGHT_MS = 450;
+
+/** Moves the map's view smoothly to a target, one animation frame at a time;
+ *  any move by the user stops it. */
+class Camera {
+  private flight: { from: View; to: View; start: number } | null = null;
+  private raf = 0;
+  private readonly reduced = typeof matchMedia === 'function' ? matchMedia('(prefers-reduced-motion: reduce)') : null;
+
+  constructor(private readonly map: FrameMap) {}
+
+  get flying(): boolean {
+    return this.flight !== null;
+  }
+
+  flyTo(v: View): void {
+    if (this.reduced?.matches) {
+      this.stop();
+      this.map.setView(v);
+      return;
+    }
+    this.flight = { from: this.map.view(), to: v, start: performance.now() };
+    if (this.raf === 0) this.raf = requestAnimationFrame(this.tick);
+  }
+
+  stop(): void {
+    this.flight = null;
+    if (this.raf) cancelAnimationFrame(this.raf);
+    this.raf = 0;
+  }
+
+  private readonly tick = (now: number): void => {
+    this.raf = 0;
+    const f = this.flight;
+    if (!f) return;
+    const t = Math.min(1, Math.max(0, (now - f.start) / FLIGHT_MS));
+    const eased = 1 - (1 - t) ** 3;
+    this.map.setView(t >= 1 ? f.to : lerpView(f.from, f.to, eased, this.map.geometry()));
+    if (t >= 1) this.flight = null;
+    else this.raf = requestAnimationFrame(this.tick);
+  };
+}
 
 /** Makes the frame map; a click on a frame calls `onClick(pfn)`. */
 export function mountMap(ctx: Context, cat: Catalog, onClick: (pfn: number) => void): FrameMap {
@@ -16,7 +68,17 @@ export function mountMap(ctx: Context, cat: Catalog, onClick: (pfn: number) => v
     maxOrder: cat.maxOrder,
     migrateTypes: cat.raw.names.migratetype_en,
   });
-  new MapInput(dom.map, map, { onHover: (pfn, x, y) => hover(ctx, pfn, x, y), onClick });
+  const camera = new Camera(map);
+  // For tests and tools: what the view shows (FrameMap.viewInfo), and the camera's state.
+  Object.defineProperty(dom.map, 'frameMapView', {
+    value: () => ({ ...map.viewInfo(), flying: camera.flying }),
+    configurable: true,
+  });
+  new MapInput(dom.map, map, {
+    onHover: (pfn, x, y) => hover(ctx, pfn, x, y),
+    onClick,
+    onManual: () => camera.stop(),
+  });
 
   const overlays = () =>
     map.setOverlays({
@@ -26,21 +88,76 @@ export function mountMap(ctx: Context, cat: Catalog, onClick: (pfn: number) => v
     });
   for (const box of [dom.ovZones, dom.ovPageblocks, dom.ovOutlines]) box.addEventListener('change', overlays);
   overlays();
-  dom.zoomIn.addEventListener('click', () => map.zoomBy(2));
-  dom.zoomOut.addEventListener('click', () => map.zoomBy(0.5));
-  dom.zoomReset.addEventListener('click', () => map.resetView());
+  const manual = (move: () => void) => () => {
+    camera.stop();
+    move();
+  };
+  dom.zoomIn.addEventListener(
+    'click',
+    manual(() => map.zoomBy(2)),
+  );
+  dom.zoomOut.addEventListener(
+    'click',
+    manual(() => map.zoomBy(0.5)),
+  );
+  dom.zoomReset.addEventListener(
+    'click',
+    manual(() => map.resetView()),
+  );
   dom.legend.replaceChildren(
     ...map.palette.map((p) => {
       const li = document.createElement('li');
       const sw = document.createElement('span');
       sw.className = 'swatch';
-      sw.style.background = p.color;
+      sw.dataset['swatch'] = String(p.kind);
       const label = document.createElement('span');
       label.dataset['kind'] = String(p.kind);
       li.append(sw, label);
       return li;
     }),
   );
+
+  // The canvas takes its colours from the page's theme: read them again
+  // (and redraw) whenever the theme, projector mode or, while the theme
+  // follows it, the system's scheme changes.
+  const prefs = viewPrefs();
+  const retheme = () => {
+    map.setTheme(readMapTheme(dom.map, prefs.value.projector));
+    for (const sw of dom.legend.querySelectorAll<HTMLElement>('.swatch')) {
+      const p = map.palette[Number(sw.dataset['swatch'])];
+      if (p) sw.style.background = p.color;
+    }
+  };
+  prefs.onChange((next, before) => {
+    if (next.theme !== before.theme || next.projector !== before.projector) retheme();
+  });
+  prefs.onScheme(retheme);
+  retheme();
+
+  // Follow: when the player moves to another event (a step, play, a jump,
+  // the scrubber), the camera brings its block into view at a size where
+  // its frames read well. A new operation (a boot, an allocation) does not
+  // move the view: its end is not a place the user stepped to.
+  const follow = (m: PageModel) => {
+    const ev = m.player.event;
+    if (!ev || !prefs.value.follow) return;
+    const target = highlightTarget(ev, motionOf(cat, ev));
+    const cells = target && map.highlightCells(target);
+    const v = cells && followView(map.view(), map.geometry(), cells, map.followOptions());
+    if (v) camera.flyTo(v);
+  };
+  ctx.store.onChange((next, before) => {
+    const a = next.player;
+    const b = before.player;
+    const stepped =
+      a.g !== b.g && a.timeline.ops.length === b.timeline.ops.length && a.timeline.total === b.timeline.total;
+    if (stepped) follow(next);
+  });
+  prefs.onChange((next, before) => {
+    if (next.follow === before.follow) return;
+    if (next.follow) follow(ctx.store.model);
+    else camera.stop();
+  });
   return map;
 }
 

@@ -4,10 +4,12 @@
 import { SPEEDS, type Jump } from '../clock/player.js';
 import { patch, withAllocForm, withError, withOomText, withScenarioText, type Tab } from '../model/page.js';
 import { readAllocForm } from '../render/dom.js';
+import { renderPrefs } from '../render/prefs.js';
 import { otherLang, t, type Lang } from '../words/i18n.js';
 import type { Context } from './context.js';
 import type { Cursor } from './cursor.js';
 import type { Operations } from './operations.js';
+import { viewPrefs } from './prefs.js';
 
 /** Machines worth a click: the qemu setups of the reference captures first. */
 export const PRESETS: readonly { spec: string; note: string }[] = [
@@ -127,6 +129,23 @@ export function wirePanels(ctx: Context, ops: Operations, setLang: (lang: Lang) 
       ops.selectTab(next.dataset['tab'] as Tab);
     });
   });
+
+  wirePrefs(ctx);
+}
+
+/** The theme and projector buttons and the map's follow box (keys: keys.ts). */
+function wirePrefs(ctx: Context): void {
+  const { dom, store } = ctx;
+  const prefs = viewPrefs();
+  const draw = () => renderPrefs(dom, prefs.value, store.model.lang);
+  dom.themeButton.addEventListener('click', () => prefs.cycleTheme());
+  dom.projectorButton.addEventListener('click', () => prefs.toggleProjector());
+  dom.ovFollow.addEventListener('change', () => prefs.set({ follow: dom.ovFollow.checked }));
+  prefs.onChange(draw);
+  store.onChange((next, before) => {
+    if (next.lang !== before.lang) draw();
+  });
+  draw();
 }
 
 /** The player bar: jumps, play, speed, the scrubber, undo and redo. */

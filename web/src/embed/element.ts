@@ -5,6 +5,10 @@
 //   <mm-playground machine="ram=256M cpus=1" scenario="spawn A anon=64M" lang="zh"
 //                  controls="player" view="tasks" step="12"></mm-playground>
 //
+// View preferences for this embed: theme="auto|light|dark", projector="1|0",
+// follow="1|0" (the same values as the URL's theme=, projector=, follow=;
+// controller/prefs.ts). Changing them after load restyles the embed in place.
+//
 // It hosts embed.html in an iframe (the page's styles and keys stay apart
 // from the course page's), passes the attributes as URL state, sizes itself
 // from the embed's height reports, and re-emits the embed's messages as DOM
@@ -14,9 +18,11 @@
 import { formatHash, type UrlState, type View } from './urlstate.js';
 
 const ATTRS = ['machine', 'scenario', 'lang', 'controls', 'view', 'step'] as const;
+/** Passed through as they are; the embed ignores values it does not know. */
+const PREF_ATTRS = ['theme', 'projector', 'follow'] as const;
 
 export class MmPlaygroundElement extends HTMLElement {
-  static observedAttributes = [...ATTRS];
+  static observedAttributes = [...ATTRS, ...PREF_ATTRS];
   private frame: HTMLIFrameElement | null = null;
   private pending = new Map<number, (state: unknown) => void>();
   private nextId = 1;
@@ -46,7 +52,14 @@ export class MmPlaygroundElement extends HTMLElement {
   /** The embed's URL: embed.html next to js/ (this module is js/embed/element.js), plus the attributes as state. */
   get src(): string {
     const base = new URL('../../embed.html', import.meta.url);
-    base.hash = formatHash(this.urlState());
+    const prefs = new URLSearchParams();
+    for (const a of PREF_ATTRS) {
+      const v = this.getAttribute(a);
+      if (v !== null) prefs.set(a, v);
+    }
+    const extra = prefs.toString();
+    const hash = formatHash(this.urlState());
+    base.hash = !extra ? hash : hash === '#' ? `#${extra}` : `${hash}&${extra}`;
     return base.href;
   }
 

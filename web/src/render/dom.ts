@@ -24,6 +24,8 @@ export interface Dom {
 
   helpButton: HTMLButtonElement;
   help: HTMLDialogElement;
+  themeButton: HTMLButtonElement;
+  projectorButton: HTMLButtonElement;
 
   allocForm: HTMLFormElement;
   allocGfp: HTMLInputElement;
@@ -67,6 +69,7 @@ export interface Dom {
   ovZones: HTMLInputElement;
   ovPageblocks: HTMLInputElement;
   ovOutlines: HTMLInputElement;
+  ovFollow: HTMLInputElement;
   zoomIn: HTMLButtonElement;
   zoomOut: HTMLButtonElement;
   zoomReset: HTMLButtonElement;
@@ -133,6 +136,8 @@ export function findDom(): Dom {
 
     helpButton: byId('help-button', HTMLButtonElement),
     help: byId('help', HTMLDialogElement),
+    themeButton: byId('theme-button', HTMLButtonElement),
+    projectorButton: byId('projector-button', HTMLButtonElement),
 
     allocForm: byId('alloc-form', HTMLFormElement),
     allocGfp: byId('alloc-gfp', HTMLInputElement),
@@ -176,6 +181,7 @@ export function findDom(): Dom {
     ovZones: byId('ov-zones', HTMLInputElement),
     ovPageblocks: byId('ov-pageblocks', HTMLInputElement),
     ovOutlines: byId('ov-outlines', HTMLInputElement),
+    ovFollow: byId('ov-follow', HTMLInputElement),
     zoomIn: byId('zoom-in', HTMLButtonElement),
     zoomOut: byId('zoom-out', HTMLButtonElement),
     zoomReset: byId('zoom-reset', HTMLButtonElement),

@@ -1,7 +1,10 @@
 // The frame map: every page frame of the machine as one pixel of a bitmap,
-// one row per pageblock (2^pageblock_order frames: 512 = 2 MiB on x86-64),
-// drawn on a canvas that can be
-// zoomed and panned. Like the renderers it only reads what it is given: the
+// in rows of a power of two of frames (a pageblock, 2^pageblock_order = 512
+// frames = 2 MiB on x86-64, when that shows the machine well; more for big
+// machines on wide screens, fewer for small ones), drawn on a canvas that
+// can be zoomed and panned. Fit shows the whole machine; zoomed in, frames
+// grow to 64 CSS px, large enough to read their pfns (render/mapgeom.ts
+// holds the geometry). Like the renderers it only reads what it is given: the
 // page fetches a MapData from the engine and hands it over. It draws and
 // keeps the view (zoom and position); the input that moves the view and
 // picks frames (wheel, drag, keys, hover, click) is controller/map-input.ts.
@@ -10,6 +13,25 @@
 // frame is far too slow; filling a 512 x rows ImageData through a palette
 // lookup takes a few milliseconds once per change, and a frame is then one
 // scaled drawImage plus overlays drawn for the visible rows only.
+
+import {
+  blockCells,
+  clampView,
+  fit,
+  fitScale,
+  rowFramesFor,
+  scaleOf,
+  zoomAbout,
+  carryView,
+  FOLLOW,
+  type CellRect,
+  type FollowOptions,
+  type Geometry,
+  type View,
+} from './mapgeom.js';
+import { DEFAULT_MAP_THEME, parseColor, type MapTheme } from './maptheme.js';
+
+export type { MapTheme } from './maptheme.js';
 
 /** What the engine reports about every frame. The page passes copies. */
 export interface MapData {
@@ -61,43 +83,22 @@ const KIND_HOLE = 0;
 const KIND_FREE = 3;
 const KIND_OTHER = 10;
 
-const KIND_COLORS = [
-  '#2b2f36', // Hole: dark, with a lighter hatch painted into the bitmap
-  '#8a9099', // Reserved: mid grey
-  '#d9dce1', // Uninit: pale grey (struct pages not initialised yet)
-  '#5aa95e', // Free: stands for the green ramp below
-  '#e8cf4f', // Pcp: yellow
-  '#3b6fb6', // Kernel: blue
-  '#6a3d9a', // PageTable: deep purple, darker than the kernel blue
-  '#f08c2e', // Slab: orange, lighter than anon red
-  '#cf2e3e', // Anon: red
-  '#44b3d2', // PageCache: light teal-blue, lighter than free greens of the same hue range
-  '#b3a58a', // Other: neutral tan
-] as const;
-const HOLE_HATCH = '#3a3f48';
-
-/** Pageblock migrate types, for the strip left of the rows (Paul Tol's
- *  "muted" scheme, chosen for colour-blind readers), by the engine's names
- *  (structures.css colours the free_area columns the same way). */
-const MT_COLORS: Readonly<Record<string, string>> = {
-  Unmovable: '#332288', // indigo
-  Movable: '#44aa99', // teal
-  Reclaimable: '#ddcc77', // sand
-  HighAtomic: '#cc6677', // rose
-  Isolate: '#555555', // dark grey
-};
-const MT_UNKNOWN_COLOR = '#999999';
+// The colours themselves are the theme's (render/maptheme.ts, from the page's
+// stylesheet), the same in light and dark: they are data. Pageblock migrate
+// types use Paul Tol's "muted" scheme, chosen for colour-blind readers, by
+// the engine's names (structures.css colours the free_area columns the
+// same way).
 
 /** Free blocks: pale for order 0 (fragmented), deep for the largest order,
  *  so fragmentation reads as pale patches inside solid green. */
-function freeOrderColors(maxOrder: number): string[] {
+function freeOrderColors(maxOrder: number, lo: string, hi: string): string[] {
   const top = Math.max(1, maxOrder - 1);
-  return Array.from({ length: top + 1 }, (_, o) => mix('#bfe5b4', '#17703a', o / top));
+  return Array.from({ length: top + 1 }, (_, o) => mix(lo, hi, o / top));
 }
 
 function mix(a: string, b: string, t: number): string {
-  const pa = rgb(a);
-  const pb = rgb(b);
+  const pa = parseColor(a);
+  const pb = parseColor(b);
   const c = (i: number) =>
     Math.round(pa[i]! + (pb[i]! - pa[i]!) * t)
       .toString(16)
@@ -105,24 +106,19 @@ function mix(a: string, b: string, t: number): string {
   return `#${c(0)}${c(1)}${c(2)}`;
 }
 
-function rgb(hex: string): [number, number, number] {
-  const v = parseInt(hex.slice(1), 16);
-  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
-}
-
 // ImageData is RGBA in memory; a Uint32Array over it reads those bytes in the
 // platform's order, so the packed values depend on endianness.
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-function packed(hex: string): number {
-  const [r, g, b] = rgb(hex);
+function packed(color: string): number {
+  const [r, g, b] = parseColor(color).map(Math.round) as [number, number, number];
   return LITTLE_ENDIAN
     ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0
     : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
 }
 
 /** Cell byte -> pixel, for all 256 bytes, so the fill loop is one lookup. */
-function makeCellLut(freeColors: readonly string[]): Uint32Array {
+function makeCellLut(freeColors: readonly string[], kinds: readonly string[]): Uint32Array<ArrayBuffer> {
   const lut = new Uint32Array(256);
   for (let v = 0; v < 256; v++) {
     const kind = v & 15;
@@ -130,22 +126,22 @@ function makeCellLut(freeColors: readonly string[]): Uint32Array {
     lut[v] =
       kind === KIND_FREE
         ? packed(freeColors[Math.min(order, freeColors.length - 1)]!)
-        : packed(KIND_COLORS[Math.min(kind, KIND_OTHER)]!);
+        : packed(kinds[Math.min(kind, KIND_OTHER)]!);
   }
   return lut;
 }
-const HOLE_PX = new Uint32Array([packed(KIND_COLORS[KIND_HOLE]), packed(HOLE_HATCH)]);
 
 // --- Geometry -----------------------------------------------------------------
 
 /** Canvases are limited to 32767 px a side, so the bitmap is cut into tiles
- *  of 4096 rows (8 GiB each with 2 MiB pageblocks); a 4 GiB machine is a
- *  single tile. Each tile has one extra column holding the row's
- *  migrate-type colour, which is drawn stretched as the strip. */
+ *  of 4096 rows (8 GiB each with 2 MiB rows); a 4 GiB machine is a single
+ *  tile. Each tile has extra columns holding the migrate-type colours of
+ *  the row's pageblocks (one column when a row holds one pageblock or part
+ *  of one), drawn stretched as the strip. */
 const TILE_ROWS = 4096;
 
 // Sizes in CSS pixels; multiplied by devicePixelRatio when drawn.
-const STRIP_CSS = 8;
+const STRIP_CSS = 8; // (up to 16 pageblocks of a row side by side in it)
 const STRIP_GAP_CSS = 3;
 const MAX_CELL_CSS = 64;
 const OUTLINE_MIN_CSS = 3; // outlines of free blocks of 2+ frames from this cell size up
@@ -157,6 +153,8 @@ const ORDER_TEXT_BLOCK_CSS = 24; // ...at least this wide
 const MARK_MIN_CSS = 12; // highlighted blocks are drawn at least this big
 const LOCATOR_BELOW_CSS = 24; // and get a ring and a guide line when smaller than this
 const LABEL_FONT_CSS = 11;
+const PFN_FONT_CSS = 9; // pfns in their frames, when frames are wide enough
+const PFN_PAD_CSS = 3;
 
 const ORDER_TEXT = Array.from({ length: 32 }, (_, i) => String(i));
 const NO_DASH: number[] = [];
@@ -208,11 +206,24 @@ export interface FrameMapLayout {
 export class FrameMap {
   /** The legend's colours: the same ones the bitmap uses. Free stands for
    *  the middle of its ramp. */
-  readonly palette: readonly { kind: number; name: string; color: string }[];
-  /** Frames per row (a pageblock). */
-  private readonly rowFrames: number;
-  private readonly cellLut: Uint32Array;
-  private readonly mtLut: Uint32Array;
+  palette: readonly { kind: number; name: string; color: string }[] = [];
+  /** Frames per row (render/mapgeom.ts rowFramesFor: a pageblock, or a
+   *  power of two more or fewer, whichever shows the whole machine best). */
+  private rowFrames: number;
+  /** Frames per pageblock. */
+  private readonly pageblock: number;
+  /** Columns of the strip: the pageblocks of one row (1 if a row holds one or less). */
+  private stripCols = 1;
+  /** Text colour for a pfn written on a cell, by the cell's byte (dark on light colours). */
+  private inkLut: string[] = [];
+  private readonly maxOrder: number;
+  private readonly migrateTypes: readonly string[];
+  private theme: MapTheme = DEFAULT_MAP_THEME;
+  private cellLut = new Uint32Array(256);
+  private mtLut = new Uint32Array(256);
+  private holePx = new Uint32Array(2);
+  /** The last data, to repaint the bitmap in a new theme. */
+  private data: MapData | null = null;
 
   private readonly ctx: CanvasRenderingContext2D;
   /** Everything but the highlight, drawn only when the data, the overlays,
@@ -238,11 +249,14 @@ export class FrameMap {
   private dpr = 1;
   private labelFont = '';
   private orderFont = '';
+  private pfnFont = '';
+  /** Device px one digit of a pfn takes in pfnFont. */
+  private digitW = 0;
   private zoneDash: number[] = [];
 
-  /** The view: zoom relative to fit-to-width, and the (fractional) column
-   *  and row shown at the map area's top-left corner. Kept in cell units so
-   *  a resize keeps the same place in view. */
+  /** The view: zoom relative to fit (the whole machine in view), and the
+   *  (fractional) column and row shown at the map area's top-left corner.
+   *  Kept in cell units so a resize keeps the same place in view. */
   private zoom = 1;
   private col0 = 0;
   private row0 = 0;
@@ -269,15 +283,10 @@ export class FrameMap {
     layout: FrameMapLayout,
   ) {
     this.rowFrames = layout.pageblockPages;
-    const free = freeOrderColors(layout.maxOrder);
-    this.cellLut = makeCellLut(free);
-    this.mtLut = new Uint32Array(256); // unknown types stay transparent
-    layout.migrateTypes.forEach((name, mt) => (this.mtLut[mt] = packed(MT_COLORS[name] ?? MT_UNKNOWN_COLOR)));
-    this.palette = KIND_NAMES.map((name, kind) => ({
-      kind,
-      name,
-      color: kind === KIND_FREE ? free[Math.floor(free.length / 2)]! : KIND_COLORS[kind]!,
-    }));
+    this.pageblock = layout.pageblockPages;
+    this.maxOrder = layout.maxOrder;
+    this.migrateTypes = layout.migrateTypes;
+    this.makeLuts();
     const ctx = canvas.getContext('2d', { alpha: true });
     if (!ctx) throw new Error('FrameMap: no 2D canvas context');
     this.ctx = ctx;
@@ -301,21 +310,84 @@ export class FrameMap {
 
   // --- Input from the page ------------------------------------------------
 
+  /** New colours (the page's theme changed): repaints everything. */
+  setTheme(theme: MapTheme): void {
+    this.theme = theme;
+    this.makeLuts();
+    if (this.data) this.fillTiles(this.data);
+    this.invalidate();
+  }
+
+  private makeLuts(): void {
+    const t = this.theme;
+    const free = freeOrderColors(this.maxOrder, t.freeLo, t.freeHi);
+    this.cellLut = makeCellLut(free, t.kinds);
+    this.mtLut = new Uint32Array(256); // unknown types stay transparent
+    this.migrateTypes.forEach((name, mt) => (this.mtLut[mt] = packed(t.migrateTypes[name] ?? t.mtUnknown)));
+    this.holePx = new Uint32Array([packed(t.kinds[KIND_HOLE]!), packed(t.holeHatch)]);
+    // Pfn text: dark on light cells, light on dark ones (relative luminance).
+    const lum = (c: string) => {
+      const [r, g, b] = parseColor(c).map((v) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      }) as [number, number, number];
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    this.inkLut = Array.from({ length: 256 }, (_, v) => {
+      const kind = v & 15;
+      const c = kind === KIND_FREE ? free[Math.min(v >> 4, free.length - 1)]! : t.kinds[Math.min(kind, KIND_OTHER)]!;
+      return lum(c) > 0.18 ? t.pfnDark : t.pfnLight;
+    });
+    this.palette = KIND_NAMES.map((name, kind) => ({
+      kind,
+      name,
+      color: kind === KIND_FREE ? free[Math.floor(free.length / 2)]! : t.kinds[kind]!,
+    }));
+  }
+
   setData(d: MapData): void {
-    const rows = Math.ceil(d.cells.length / this.rowFrames);
     // Another machine (another size) starts at the fitted view; the same
     // machine moving on keeps the place the user is looking at.
-    if (rows !== this.rows) {
+    const resized = d.cells.length !== this.cells.length;
+    this.cells = d.cells;
+    this.data = d;
+    if (resized) {
+      this.rowFrames = this.bestRowFrames();
       this.zoom = 1;
       this.col0 = 0;
       this.row0 = 0;
     }
-    this.cells = d.cells;
-    this.rows = rows;
+    this.rows = Math.ceil(d.cells.length / this.rowFrames);
+    this.stripCols = Math.max(1, this.rowFrames / this.pageblock);
     this.fillTiles(d);
     this.buildLabels(d);
     this.clampView();
     this.invalidate();
+  }
+
+  /** Frames per row that show this machine best in the map's area now. */
+  private bestRowFrames(): number {
+    const w = this.devW - this.mapLeft();
+    return rowFramesFor(this.cells.length, w, this.devH, this.pageblock);
+  }
+
+  /** After a resize: rows as wide as now shows the machine best, the same
+   *  place in view (a fitted view stays fitted). */
+  private relayout(): void {
+    if (!this.data || this.cells.length === 0) return;
+    const cols = this.bestRowFrames();
+    if (cols === this.rowFrames) return;
+    // Only for a clear gain: the map's height changes a little with the
+    // narration's length, and rows must not flip back and forth as it does.
+    const w = this.devW - this.mapLeft();
+    const n = this.cells.length;
+    if (fitScale(n, cols, w, this.devH) < 1.1 * fitScale(n, this.rowFrames, w, this.devH)) return;
+    const from = this.geometry();
+    this.rowFrames = cols;
+    this.rows = Math.ceil(this.cells.length / cols);
+    this.stripCols = Math.max(1, cols / this.pageblock);
+    this.setView(carryView(this.view(), from, this.geometry()));
+    this.fillTiles(this.data);
   }
 
   setOverlays(o: Overlays): void {
@@ -351,8 +423,9 @@ export class FrameMap {
     const x = this.mapLeft() + (col + 0.5 - this.col0) * s;
     const y = (row + 0.5 - this.row0) * s;
     if (x < this.mapLeft() || x > this.devW || y < 0 || y > this.devH) {
-      const ns = this.fitScale() * clamp(this.zoom * factor, this.minZoom(), this.maxZoom());
-      this.zoom = ns / this.fitScale();
+      const g = this.geometry();
+      const ns = scaleOf(g, clampView({ zoom: this.zoom * factor, col0: 0, row0: 0 }, g).zoom);
+      this.zoom = ns / fit(g);
       this.col0 = col + 0.5 - (this.devW - this.mapLeft()) / 2 / ns;
       this.row0 = row + 0.5 - this.devH / 2 / ns;
       this.viewChanged();
@@ -389,7 +462,14 @@ export class FrameMap {
     if (row < 0 || row >= this.rows) return null;
     // Left of the map's visible edge: the strip (which covers cells panned under it) or nothing.
     const mapX = Math.max(this.mapLeft(), this.mapLeft() - this.col0 * s);
-    if (x < mapX) return this.overlays.pageblocks && x >= this.stripX() ? row * this.rowFrames : null;
+    if (x < mapX) {
+      // The strip: the pageblock of the row under x (a row may show several side by side).
+      const sx = this.stripX();
+      if (!this.overlays.pageblocks || x < sx) return null;
+      const k = clamp(Math.floor(((x - sx) / (STRIP_CSS * this.dpr)) * this.stripCols), 0, this.stripCols - 1);
+      const first = Math.floor((row * this.rowFrames + k * this.pageblock) / this.pageblock) * this.pageblock;
+      return first < this.cells.length ? first : null;
+    }
     const col = Math.floor(this.col0 + (x - this.mapLeft()) / s);
     if (col < 0 || col >= this.rowFrames) return null;
     const pfn = row * this.rowFrames + col;
@@ -443,6 +523,81 @@ export class FrameMap {
     return this.devH / this.dpr;
   }
 
+  /** The view (zoom 1: fit), for whoever moves it smoothly (controller/map.ts). */
+  view(): View {
+    return { zoom: this.zoom, col0: this.col0, row0: this.row0 };
+  }
+
+  /** Sets the view (within its limits, render/mapgeom.ts clampView). */
+  setView(v: View): void {
+    this.zoom = v.zoom;
+    this.col0 = v.col0;
+    this.row0 = v.row0;
+    this.viewChanged();
+  }
+
+  /** The map area's geometry now (render/mapgeom.ts). */
+  geometry(): Geometry {
+    return {
+      cols: this.rowFrames,
+      rows: Math.max(1, this.rows),
+      width: Math.max(1, this.devW - this.mapLeft()),
+      height: Math.max(1, this.devH),
+      maxCellPx: MAX_CELL_CSS * this.dpr,
+    };
+  }
+
+  /** The cells a highlight is about: its block, or for a merge the parent
+   *  of the two buddies; null if it names no frame of this machine. */
+  highlightCells(h: Pick<Highlight, 'motion' | 'pfn' | 'order' | 'other'>): CellRect | null {
+    if (this.rows === 0 || !(h.pfn >= 0) || h.pfn >= this.cells.length) return null;
+    const merge = h.motion === 'merge' && h.other >= 0;
+    const pfn = merge ? Math.min(h.pfn, h.other) : h.pfn;
+    return blockCells(pfn, merge ? h.order + 1 : h.order, this.rowFrames);
+  }
+
+  /** How the camera follows an event on this map (render/mapgeom.ts
+   *  followView), in device px: frames read well once their pfn fits in
+   *  them (the longest pfn of the machine, at the pfn font). */
+  followOptions(): FollowOptions {
+    const d = this.dpr;
+    const digits = String(Math.max(0, this.cells.length - 1)).length;
+    const pfnPx = digits * this.digitW + 2 * PFN_PAD_CSS * d + 1;
+    return {
+      ...FOLLOW,
+      readPx: Math.min(MAX_CELL_CSS * d, Math.max(FOLLOW.readPx * d, pfnPx)),
+      minPx: FOLLOW.minPx * d,
+    };
+  }
+
+  /** What the view shows, in CSS pixels of the canvas: frames per row, rows,
+   *  a frame's size, and where frame 0's top-left corner is (frame p is at
+   *  x0 + (p % rowFrames) * cell, y0 + floor(p / rowFrames) * cell). For
+   *  tests and tools; the page does not use it. */
+  viewInfo(): {
+    rowFrames: number;
+    rows: number;
+    frames: number;
+    cell: number;
+    x0: number;
+    y0: number;
+    zoom: number;
+    pfns: boolean;
+  } {
+    const s = this.scale();
+    const r1 = Math.min(this.rows, Math.ceil((this.devH + this.row0 * s) / s));
+    return {
+      pfns: this.pfnsShown(s, r1),
+      rowFrames: this.rowFrames,
+      rows: this.rows,
+      frames: this.cells.length,
+      cell: s / this.dpr,
+      x0: (this.mapLeft() - this.col0 * s) / this.dpr,
+      y0: (-this.row0 * s) / this.dpr,
+      zoom: this.zoom,
+    };
+  }
+
   destroy(): void {
     this.resize.disconnect();
     this.tiles = [];
@@ -454,19 +609,20 @@ export class FrameMap {
     const count = Math.ceil(this.rows / TILE_ROWS);
     // Tiles are reused while the machine keeps its size, so a step of the
     // simulation does not hand megabytes to the garbage collector.
+    const width = this.rowFrames + this.stripCols;
     const keep =
       this.tiles.length === count &&
-      this.tiles.every((t, i) => t.rows === Math.min(TILE_ROWS, this.rows - i * TILE_ROWS));
+      this.tiles.every((t, i) => t.rows === Math.min(TILE_ROWS, this.rows - i * TILE_ROWS) && t.canvas.width === width);
     if (!keep) {
       this.tiles = [];
       for (let i = 0; i < count; i++) {
         const rows = Math.min(TILE_ROWS, this.rows - i * TILE_ROWS);
         const canvas = document.createElement('canvas');
-        canvas.width = this.rowFrames + 1;
+        canvas.width = this.rowFrames + this.stripCols;
         canvas.height = rows;
         const ctx = canvas.getContext('2d');
         if (!ctx) throw new Error('FrameMap: no 2D canvas context');
-        const image = ctx.createImageData(this.rowFrames + 1, rows);
+        const image = ctx.createImageData(this.rowFrames + this.stripCols, rows);
         this.tiles.push({ firstRow: i * TILE_ROWS, rows, canvas, ctx, image, px: new Uint32Array(image.data.buffer) });
       }
     }
@@ -475,21 +631,27 @@ export class FrameMap {
     const mt = d.pageblockMt;
     const cellLut = this.cellLut;
     const mtLut = this.mtLut;
+    const holePx = this.holePx;
     for (const t of this.tiles) {
       const px = t.px;
       for (let r = 0; r < t.rows; r++) {
         const row = t.firstRow + r;
         const base = row * this.rowFrames;
-        const o = r * (this.rowFrames + 1);
+        const o = r * width;
         const lim = Math.min(this.rowFrames, n - base);
         for (let c = 0; c < lim; c++) {
           const v = cells[base + c]!;
           // Holes get a diagonal hatch so "no memory here" does not read as
           // a colour of its own.
-          px[o + c] = (v & 15) === KIND_HOLE ? HOLE_PX[((c + row) >> 2) & 1]! : cellLut[v]!;
+          px[o + c] = (v & 15) === KIND_HOLE ? holePx[((c + row) >> 2) & 1]! : cellLut[v]!;
         }
         for (let c = Math.max(lim, 0); c < this.rowFrames; c++) px[o + c] = 0;
-        px[o + this.rowFrames] = row < mt.length ? mtLut[mt[row]!]! : 0;
+        // The strip: the migrate type of each pageblock in the row (or of
+        // the one pageblock the row is part of).
+        for (let k = 0; k < this.stripCols; k++) {
+          const pb = Math.floor((base + k * this.pageblock) / this.pageblock);
+          px[o + this.rowFrames + k] = pb < mt.length ? mtLut[mt[pb]!]! : 0;
+        }
       }
       t.ctx.putImageData(t.image, 0, 0);
     }
@@ -563,6 +725,10 @@ export class FrameMap {
     h = Math.max(1, h);
     const dpr = cssW > 0 ? w / cssW : window.devicePixelRatio || 1;
     const resized = w !== this.canvas.width || h !== this.canvas.height;
+    // Zoomed in, a frame keeps its size and the view its top-left corner
+    // when the map's box changes (it shrinks and grows with the narration
+    // below it): what is under the eye does not move.
+    const cellCss = this.zoom > 1 && this.rows > 0 ? this.scale() / this.dpr : 0;
     if (this.canvas.width !== w) this.canvas.width = w;
     if (this.canvas.height !== h) this.canvas.height = h;
     if (this.base.width !== w) this.base.width = w;
@@ -570,13 +736,19 @@ export class FrameMap {
     this.devW = w;
     this.devH = h;
     this.cssW = Math.max(1, cssW);
+    const dprChanged = dpr !== this.dpr;
     if (dpr !== this.dpr || this.labelFont === '') {
       this.dpr = dpr;
       this.labelFont = `600 ${Math.round(LABEL_FONT_CSS * dpr)}px system-ui, sans-serif`;
       this.orderFont = `${Math.round(10 * dpr)}px system-ui, sans-serif`;
+      this.pfnFont = `${Math.round(PFN_FONT_CSS * dpr)}px ui-monospace, "DejaVu Sans Mono", monospace`;
+      this.ctx.font = this.pfnFont;
+      this.digitW = this.ctx.measureText('0123456789').width / 10;
       this.zoneDash = ZONE_DASH_CSS.map((v) => v * dpr);
       this.measureLabels();
     }
+    if (cellCss > 0) this.zoom = (cellCss * this.dpr) / fit(this.geometry());
+    if (resized || dprChanged) this.relayout();
     this.clampView();
     this.invalidate();
     // Setting canvas.width cleared it; ResizeObserver runs before paint, so
@@ -599,45 +771,25 @@ export class FrameMap {
     return this.overlays.pageblocks ? Math.round((STRIP_CSS + STRIP_GAP_CSS) * this.dpr) : 0;
   }
 
-  private fitScale(): number {
-    return Math.max(1e-3, (this.devW - this.mapLeft()) / this.rowFrames);
-  }
-
   private scale(): number {
-    return this.fitScale() * this.zoom;
+    return scaleOf(this.geometry(), this.zoom);
   }
 
-  /** Zoomed out far enough to see the whole machine, never further. */
-  private minZoom(): number {
-    return this.rows === 0 ? 1 : Math.min(1, this.devH / this.rows / this.fitScale());
-  }
-
-  private maxZoom(): number {
-    return Math.max(1, (MAX_CELL_CSS * this.dpr) / this.fitScale());
-  }
-
-  /** A map narrower than the view is centred; a shorter one sits at the top;
-   *  a bigger one cannot be dragged past its edges. */
+  /** The view within its limits (render/mapgeom.ts clampView: fit shows the
+   *  whole machine; zoomed in, the view's centre stays over the machine). */
   private clampView(): void {
-    this.zoom = clamp(this.zoom, this.minZoom(), this.maxZoom());
-    const s = this.scale();
-    const viewCols = (this.devW - this.mapLeft()) / s;
-    const viewRows = this.devH / s;
-    this.col0 =
-      this.rowFrames <= viewCols ? -(viewCols - this.rowFrames) / 2 : clamp(this.col0, 0, this.rowFrames - viewCols);
-    this.row0 = this.rows <= viewRows ? 0 : clamp(this.row0, 0, this.rows - viewRows);
+    const v = clampView(this.view(), this.geometry());
+    this.zoom = v.zoom;
+    this.col0 = v.col0;
+    this.row0 = v.row0;
   }
 
   /** Zooms keeping the cell under device point (x, y) where it is. */
   private zoomAt(factor: number, x: number, y: number): void {
-    if (!(factor > 0)) return;
-    const s = this.scale();
-    const col = this.col0 + (x - this.mapLeft()) / s;
-    const row = this.row0 + y / s;
-    this.zoom = clamp(this.zoom * factor, this.minZoom(), this.maxZoom());
-    const ns = this.scale();
-    this.col0 = col - (x - this.mapLeft()) / ns;
-    this.row0 = row - y / ns;
+    const v = zoomAbout(this.view(), this.geometry(), factor, x - this.mapLeft(), y);
+    this.zoom = v.zoom;
+    this.col0 = v.col0;
+    this.row0 = v.row0;
     this.viewChanged();
   }
 
@@ -693,7 +845,8 @@ export class FrameMap {
 
     const cellCss = s / this.dpr;
     if (this.overlays.outlines && cellCss >= OUTLINE_MIN_CSS) this.drawOutlines(s, ox, oy, r0, r1, c0, c1);
-    if (this.overlays.pageblocks && cellCss >= ROWLINE_MIN_CSS) this.drawRowLines(s, ox, oy, r0, r1, c1);
+    if (this.overlays.pageblocks && cellCss >= ROWLINE_MIN_CSS) this.drawRowLines(s, ox, oy, r0, r1, c0, c1);
+    if (cellCss >= PFN_FONT_CSS + 2 * PFN_PAD_CSS) this.drawPfns(s, ox, oy, r0, r1, c0, c1);
     if (this.overlays.zones) this.drawBoundaries(s, ox, oy);
 
     if (this.overlays.pageblocks) {
@@ -703,7 +856,18 @@ export class FrameMap {
       for (const t of this.tiles) {
         const a = Math.max(r0, t.firstRow);
         const b = Math.min(r1, t.firstRow + t.rows);
-        if (b > a) ctx.drawImage(t.canvas, this.rowFrames, a - t.firstRow, 1, b - a, sx, oy + a * s, w, (b - a) * s);
+        if (b > a)
+          ctx.drawImage(
+            t.canvas,
+            this.rowFrames,
+            a - t.firstRow,
+            this.stripCols,
+            b - a,
+            sx,
+            oy + a * s,
+            w,
+            (b - a) * s,
+          );
       }
     }
     if (this.overlays.zones) this.drawLabels(s, ox, oy);
@@ -733,7 +897,7 @@ export class FrameMap {
         ctx.lineTo(x, oy + r1 * s);
       }
       ctx.lineWidth = 1;
-      ctx.strokeStyle = 'rgba(0,0,0,0.12)';
+      ctx.strokeStyle = this.theme.grid;
       ctx.stroke();
     }
 
@@ -772,11 +936,15 @@ export class FrameMap {
       }
       ctx.lineWidth = lw;
       // Softer while cells are small, where lines are dense.
-      ctx.strokeStyle = free ? (all ? 'rgba(8,40,16,0.85)' : 'rgba(8,40,16,0.5)') : 'rgba(0,0,0,0.35)';
+      ctx.globalAlpha = free && !all ? 0.6 : 1;
+      ctx.strokeStyle = free ? this.theme.outlineFree : this.theme.outline;
       ctx.stroke();
+      ctx.globalAlpha = 1;
     }
 
     if (!text) return;
+    // Below the middle when pfns are written at the top of the frames.
+    const below = this.pfnsShown(s, r1) ? 0.64 : 0.5;
     ctx.font = this.orderFont;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
@@ -800,7 +968,7 @@ export class FrameMap {
           // half off screen still shows its order.
           const xa = Math.max(ox + (head - base) * s, this.mapLeft());
           const xb = Math.min(ox + (head - base + size) * s, this.devW);
-          ctx.fillText(ORDER_TEXT[order]!, (xa + xb) / 2, oy + (r + 0.5) * s);
+          ctx.fillText(ORDER_TEXT[order]!, (xa + xb) / 2, oy + (r + below) * s);
         } else if ((v & 15) === KIND_FREE && size > this.rowFrames && (head >= base || r === r0)) {
           ctx.fillText(
             ORDER_TEXT[order]!,
@@ -823,19 +991,60 @@ export class FrameMap {
     this.bctx.rect(x0 + half, y0 + half, Math.max(0, x1 - x0 - 2 * half), Math.max(0, y1 - y0 - 2 * half));
   }
 
-  /** A line between pageblocks (rows), when rows are tall enough to see it. */
-  private drawRowLines(s: number, ox: number, oy: number, r0: number, r1: number, c1: number): void {
+  /** Lines between pageblocks, when frames are big enough to see them:
+   *  across, between rows that start a pageblock, and up and down inside
+   *  rows that hold several. */
+  private drawRowLines(s: number, ox: number, oy: number, r0: number, r1: number, c0: number, c1: number): void {
     const ctx = this.bctx;
+    const pb = this.pageblock;
     ctx.beginPath();
     const xb = Math.min(this.devW, ox + c1 * s);
     for (let r = r0; r <= r1; r++) {
+      if ((r * this.rowFrames) % pb !== 0) continue;
       const y = Math.round(oy + r * s) + 0.5;
       ctx.moveTo(0, y); // across the strip too: it is drawn over this
       ctx.lineTo(xb, y);
     }
+    for (let c = Math.ceil(c0 / pb) * pb; c < c1 && pb < this.rowFrames; c += pb) {
+      if (c === 0) continue;
+      const x = Math.round(ox + c * s) + 0.5;
+      ctx.moveTo(x, oy + r0 * s);
+      ctx.lineTo(x, oy + r1 * s);
+    }
     ctx.lineWidth = 1;
-    ctx.strokeStyle = 'rgba(255,255,255,0.55)';
+    ctx.strokeStyle = this.theme.rowLine;
     ctx.stroke();
+  }
+
+  /** Frames are wide enough for the longest pfn in view (rows up to r1). */
+  private pfnsShown(s: number, r1: number): boolean {
+    const last = Math.min(this.cells.length, r1 * this.rowFrames) - 1;
+    const pad = PFN_PAD_CSS * this.dpr;
+    return last >= 0 && s >= PFN_FONT_CSS * this.dpr + 2 * pad && String(last).length * this.digitW + 2 * pad <= s;
+  }
+
+  /** Each frame's pfn in its top left corner, once frames are wide enough
+   *  for the longest pfn in view (dark on light colours, light on dark). */
+  private drawPfns(s: number, ox: number, oy: number, r0: number, r1: number, c0: number, c1: number): void {
+    if (!this.pfnsShown(s, r1)) return;
+    const pad = PFN_PAD_CSS * this.dpr;
+    const ctx = this.bctx;
+    ctx.font = this.pfnFont;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    const cells = this.cells;
+    let ink = '';
+    for (let r = r0; r < r1; r++) {
+      const base = r * this.rowFrames;
+      const end = Math.min(base + c1, cells.length);
+      for (let p = base + c0; p < end; p++) {
+        const v = cells[p]!;
+        if ((v & 15) === KIND_HOLE) continue;
+        const color = this.inkLut[v]!;
+        if (color !== ink) ctx.fillStyle = ink = color;
+        ctx.fillText(String(p), ox + (p - base) * s + pad, oy + r * s + pad);
+      }
+    }
   }
 
   /** Zone and node boundaries. One that falls inside a row is a step: the
@@ -869,7 +1078,7 @@ export class FrameMap {
       const d = this.dpr;
       ctx.setLineDash(under || node ? NO_DASH : this.zoneDash);
       ctx.lineWidth = (node ? (under ? 4 : 2) : under ? 3 : 1.5) * d;
-      ctx.strokeStyle = under ? 'rgba(255,255,255,0.85)' : node ? '#000000' : '#1d232b';
+      ctx.strokeStyle = under ? this.theme.boundaryUnder : this.theme.boundary;
       ctx.stroke();
     }
     ctx.setLineDash(NO_DASH);
@@ -901,9 +1110,9 @@ export class FrameMap {
         if (y >= this.devH) continue;
         const w = l.width + 2 * pad;
         const x = side === 0 ? xa + pad : xb - w - pad;
-        ctx.fillStyle = side === 0 ? 'rgba(20,24,30,0.82)' : 'rgba(36,87,197,0.9)';
+        ctx.fillStyle = side === 0 ? this.theme.labelBg : this.theme.nodeLabelBg;
         ctx.fillRect(x, y + d, w, h - 2 * d);
-        ctx.fillStyle = '#ffffff';
+        ctx.fillStyle = this.theme.labelFg;
         ctx.fillText(l.text, x + pad, y + h / 2);
         below = y + h;
       }

@@ -758,10 +758,18 @@ export class StructureViews {
     const head = table.createTHead().insertRow();
     head.append(th(tr(lang, 'faOrder')));
     s.migrateTypes.forEach((mt, i) => {
-      const c = th(this.mtName(lang, mt), mt);
+      // The name, and its one-letter form (as /proc/pagetypeinfo's
+      // neighbours print it) for a zone card too narrow for the names
+      // (structures.css shows one or the other by the card's width).
+      const c = th('', mt);
+      const long = h('span', 'sv-long', this.mtName(lang, mt));
+      if (lang === 'zh') long.append(h('small', '', mt));
+      const letter = this.cat.migrateTypeLetter(this.cat.raw.names.migratetype_en.indexOf(mt)) ?? mt.slice(0, 1);
+      const short = h('span', 'sv-short', letter);
+      short.setAttribute('aria-hidden', 'true');
+      c.append(long, short);
       // Coloured by name: the engine may leave CMA out of the list.
       c.classList.add('sv-mt', `sv-mt-${mt}`, `sv-mt-col-${i}`);
-      if (lang === 'zh') c.append(h('small', '', mt));
       head.append(c);
     });
     head.append(th(tr(lang, 'faNrFree'), tr(lang, 'faNrFreeTitle')));
@@ -1480,7 +1488,13 @@ function buildTasks(n: number, lang: Lang): { root: HTMLElement; rows: TasksView
   const r1 = thead.insertRow();
   const r2 = thead.insertRow();
   const spanned = (text: string): HTMLTableCellElement => {
-    const c = th(text);
+    const c = th('');
+    // Kernel names break after their underscores (oom_/score_/adj) when
+    // the table is narrow (structures.css lets the header wrap there).
+    text.split(/(?<=_)/).forEach((part, i) => {
+      if (i > 0) c.append(h('wbr'));
+      c.append(part);
+    });
     c.rowSpan = 2;
     return c;
   };
