@@ -71,6 +71,8 @@ constexpr auto kOperations = std::tuple{
        }),
     op("runScenario", {arg::text("text", "a scenario")},
        [](Playground& pg, const Args& a) { return scenario_of(pg.run_scenario(a.text(0), "scenario")); }),
+    op("runCommand", {arg::text("text", "scenario statements")},
+       [](Playground& pg, const Args& a) { return command_of(pg.run_command(a.text(0), "command")); }),
     op("oomReplay", {arg::text("log", "a kernel log")},
        [](Playground& pg, const Args& a) { return text_of(pg.oom_replay(a.text(0), "log")); }),
 

@@ -135,6 +135,18 @@ ScenarioResult scenario_of(const mm::Expected<mm::ScenarioResult>& r) {
   return out;
 }
 
+ScenarioResult command_of(const mm::Expected<mm::ScenarioResult>& r) {
+  ScenarioResult out = scenario_of(r);
+  if (r && !r->ok()) {
+    const mm::Diagnostic& d = r->failures.front();
+    out.ran = false;
+    out.error = d.str();
+    out.line = d.line;
+    out.col = d.col;
+  }
+  return out;
+}
+
 const char* kind_name(mm::EventKind k) {
   switch (k) {
     case mm::EventKind::Begin: return "begin";

@@ -88,6 +88,10 @@ TextResult text_of(const mm::Expected<std::string>& t);
 AllocResult alloc_of(const mm::Expected<mm::AllocOutcome>& a, mm::Order asked);
 KmallocResult kmalloc_of(const mm::Playground& pg, const mm::Expected<mm::KmallocOutcome>& k);
 ScenarioResult scenario_of(const mm::Expected<mm::ScenarioResult>& r);
+// A command (Playground::run_command): as a scenario, except that a run with
+// failures kept nothing, so it reads as not run (ran false, the first failure
+// in error/line/col, every failure in failures).
+ScenarioResult command_of(const mm::Expected<mm::ScenarioResult>& r);
 // Two reads of the machine at the cursor, as text.
 TextResult proc_of(const mm::Playground& pg, const std::string& name);
 TextResult slab_detail_of(const mm::Playground& pg, const std::string& cache);

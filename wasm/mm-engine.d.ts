@@ -203,6 +203,11 @@ export interface Catalogue {
   };
   /** What each per-CPU list holds (order_to_pindex's layout). */
   pcp_lists: { pindex: number; order: number; mt: number }[];
+  /** Why an allocation failed (AllocResult.reason), in both languages;
+   *  {order}, {node} and {gfp} name the request. */
+  reasons: { code: string; en: string; zh: string }[];
+  /** The sentence of an 'end' event; {fn} is the function of the phase it closes. */
+  phase_end: { en: string; zh: string };
 }
 
 // ---- The machine at the player's cursor, as the page shows it -------------
@@ -397,6 +402,13 @@ export interface Operations {
   /** Parse and run a scenario (the language of docs/cli-and-scenarios.md) on
    *  this engine. `dmesg` statements cannot read files here. */
   runScenario: { args: [text: string]; result: ScenarioResult };
+  /** Scenario statements on the running machine, as one operation (the
+   *  command box). The names they give (`kmalloc p 200`, `alloc a`) live on
+   *  for later commands, and undo/redo take them back and forth; a new boot
+   *  forgets them. A command with a failing statement keeps nothing (no
+   *  operation, the machine and names unchanged): ran = false, its first
+   *  failure in error/line/col ("command:LINE:COL: error: ..."). */
+  runCommand: { args: [text: string]; result: ScenarioResult };
   /** Replays every OOM report of a pasted kernel log (dmesg, journalctl -k,
    *  syslog) with the engine's oom_badness; the same text as `mmsim oom --replay`.
    *  Needs no machine and does not touch the one running. */

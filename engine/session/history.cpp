@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "session/history.h"
+#include "session/scenario.h"
 
 namespace mm {
 
@@ -33,8 +34,9 @@ bool Playground::undo() {
   if (undo_.empty()) return false;
   seek_end();
   Snapshot& s = undo_.back();
-  redo_.push_back({s.label, std::move(machine_), std::move(s.replay), s.first, s.count});
+  redo_.push_back({s.label, std::move(machine_), std::move(s.replay), s.first, s.count, std::move(session_)});
   machine_ = std::move(s.machine);
+  session_ = std::move(s.session);
   undo_.pop_back();
   return true;
 }
@@ -43,8 +45,9 @@ bool Playground::redo() {
   if (redo_.empty()) return false;
   seek_end();
   Snapshot& s = redo_.back();
-  undo_.push_back({s.label, std::move(machine_), std::move(s.replay), s.first, s.count});
+  undo_.push_back({s.label, std::move(machine_), std::move(s.replay), s.first, s.count, std::move(session_)});
   machine_ = std::move(s.machine);
+  session_ = std::move(s.session);
   redo_.pop_back();
   return true;
 }

@@ -47,6 +47,7 @@ Status run(Run& x, const stmt::Free& s) {
       break;
     }
   }
+  if (it->second.empty()) x.state.pages.erase(it);  // the name is free for another use
   return {};
 }
 

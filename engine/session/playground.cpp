@@ -29,6 +29,7 @@ Status Playground::boot_plan(const BootPlan& plan, bool trace) {
   if (!m) return m.diag();
   machine_ = std::move(m.value());
   ++boots_;
+  session_.reset();  // names of pages and objects of the machine it replaced
   return {};
 }
 
@@ -153,6 +154,32 @@ Expected<ScenarioResult> Playground::run_scenario(std::string_view text, std::st
     return std::optional<ScenarioResult>(mm::run_scenario(sc, no_files, p.recording_, &p));
   };
   return std::move(*recorded(scenario_label(text, source), std::move(run)));
+}
+
+Expected<ScenarioResult> Playground::run_command(std::string_view text, std::string_view source) {
+  settle_cursor();
+  auto sc = parse_scenario(text, source, booted());
+  if (!sc) return sc.diag();
+  // The failing run's result, for the caller: the operation itself reports
+  // failure (nullopt), so that recorded() keeps nothing of it.
+  auto failed = std::make_shared<std::optional<ScenarioResult>>();
+  auto run = [sc = std::move(*sc), opts = boot_options_, failed](Playground& p) -> std::optional<ScenarioResult> {
+    p.boot_options_ = opts;
+    SessionState state = p.session_ ? *p.session_ : SessionState{};
+    const RunContext ctx{sc.source, nullptr, p.recording_};  // no files: `dmesg PATH` cannot read here
+    ScenarioResult r;
+    for (const Statement& st : sc.stmts)
+      if (!run_statement(p, st, state, r, ctx) || !r.ok()) break;
+    if (!r.ok()) {
+      *failed = std::move(r);
+      return std::nullopt;
+    }
+    p.session_ = std::make_shared<const SessionState>(std::move(state));
+    return r;
+  };
+  auto result = recorded(scenario_label(text, source), std::move(run));
+  if (result) return std::move(*result);
+  return failed->has_value() ? std::move(**failed) : ScenarioResult{};
 }
 
 Expected<AllocOutcome> Playground::alloc_pages(const AllocRequest& r) {

@@ -25,6 +25,7 @@ namespace mm {
 struct Machine;
 struct MachineSpec;
 struct BootPlan;
+struct SessionState;  // session/scenario.h: the handles statements name
 
 struct BootOptions {
   bool trace = false;  // collect events (costly for big machines)
@@ -76,6 +77,17 @@ class Playground {
   // booted). `dmesg` statements cannot read files here. A parse error is a
   // Diagnostic; failed expectations are in the result.
   Expected<ScenarioResult> run_scenario(std::string_view text, std::string_view source);
+
+  // Runs statements of the scenario language on the running machine as one
+  // operation (the page's command box). Unlike run_scenario, the names
+  // statements give (`kmalloc p 200`, `alloc a order=2`) live on in the
+  // playground, so a later `kfree p` finds p; undo and redo take them back
+  // and forth with the machine, and a new boot forgets them. A statement
+  // that fails leaves nothing: the machine and the names are as before, no
+  // operation is recorded, and its failures come back in the result.
+  Expected<ScenarioResult> run_command(std::string_view text, std::string_view source);
+  // The names run_command's statements gave so far (null: none yet).
+  const SessionState* session() const { return session_.get(); }
 
   // OOM replay (mm/oom_replay.h): every OOM report of a kernel log ranked
   // again with the engine's oom_badness. Needs no booted machine.
@@ -158,11 +170,13 @@ class Playground {
     Replay replay;
     std::size_t first = 0;  // its events: [first, first+count) of the trace of the machine after it
     std::size_t count = 0;
+    std::shared_ptr<const SessionState> session;  // the names, as `machine` is (before / after)
   };
   struct ReplayTap;
   std::unique_ptr<Machine> copy_machine() const;
   // Runs `op(*this)`; when it reports success, the state before it becomes
-  // an undo step named `label` that `op` can replay.
+  // an undo step named `label` that `op` can replay. When it fails, the
+  // machine and the names are put back as they were before it.
   template <class Op>
   auto recorded(std::string label, Op op);
   void push_undo(Snapshot s);
@@ -174,6 +188,9 @@ class Playground {
   const Machine* after_op(std::size_t op) const;
 
   std::unique_ptr<Machine> machine_;
+  // run_command's names. Shared with the snapshots (never changed in place:
+  // a command that changes them makes a new one).
+  std::shared_ptr<const SessionState> session_;
   std::vector<Snapshot> undo_, redo_;
   // Scenario statements call our operations: only the scenario is recorded.
   int nesting_ = 0;

@@ -14,9 +14,18 @@ void Run::check_invariants(stmt::Pos at) {
   for (const std::string& v : pg.check()) fail(at, "invariant violated: " + v);
 }
 
+// A new machine: the handles named pages and objects of the one it replaced.
+void forget_handles(SessionState& state) {
+  state.pages.clear();
+  state.objects.clear();
+}
+
 Status run(Run& x, const stmt::Machine& s) {
   Status b = x.pg.boot_spec(s.spec, s.text, x.pg.boot_options());
-  if (!b) x.fail(s.at, b.diag().message);
+  if (!b)
+    x.fail(s.at, b.diag().message);
+  else
+    forget_handles(x.state);
   return b;
 }
 
@@ -27,7 +36,10 @@ Status run(Run& x, const stmt::Dmesg& s) {
     return x.r.failures.back();
   }
   Status b = x.pg.boot_dmesg(*text, s.path, x.pg.boot_options());
-  if (!b) x.r.failures.push_back(b.diag());  // where in the log it went wrong
+  if (!b)
+    x.r.failures.push_back(b.diag());  // where in the log it went wrong
+  else
+    forget_handles(x.state);
   return b;
 }
 

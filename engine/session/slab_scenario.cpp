@@ -39,6 +39,7 @@ Status free_all(Run& x, const std::string& what, const std::string& handle, stmt
     }
     it->second.pop_back();
   }
+  x.state.objects.erase(it);  // the name is free for another use
   return {};
 }
 

@@ -85,6 +85,7 @@ Status Playground::seek(std::size_t op, std::size_t pos) {
 
   Playground scratch;
   scratch.recording_ = false;
+  scratch.session_ = s.session;  // the names the operation ran with
   if (s.machine) {
     copy_into(spare_, *s.machine);
     scratch.machine_ = std::move(spare_);

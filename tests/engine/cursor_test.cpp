@@ -167,7 +167,7 @@ TEST_SUITE("timeline") {
       REQUIRE(a->ok);
       const std::size_t op = pg.timeline().size() - 1;
       for (const Event& e : pg.op_events(op, 0, pg.timeline()[op].events))
-        if (e.code == Ev::rmqueue_smallest && e.order > r.order) split = true;
+        if (e.code == Ev::rmqueue_smallest && e.order > static_cast<int>(r.order)) split = true;
       split_pfn = a->pfn;
     }
     REQUIRE(split);

@@ -217,9 +217,7 @@ TEST_SUITE("memblock") {
     struct Seen : mm::TraceObserver {
       const Memblock* mb;
       std::vector<size_t> reserved_before;
-      void on_record(const mm::Trace&, std::size_t) override {
-        reserved_before.push_back(mb->reserved.regions.size());
-      }
+      void on_record(const mm::Trace&, std::size_t) override { reserved_before.push_back(mb->reserved.regions.size()); }
     } seen;
     seen.mb = &mb;
     t.set_observer(&seen);

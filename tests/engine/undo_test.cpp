@@ -8,6 +8,7 @@
 #include "mm/pressure/task.h"
 #include "mm/slab/slub.h"
 #include "session/playground.h"
+#include "session/scenario.h"
 #include "test_util.h"
 #include "text/format/narration.h"
 #include "text/format/proc.h"
@@ -274,5 +275,89 @@ TEST_SUITE("timeline") {
     pg.seek_end();
     while (pg.undo_depth() > 1) REQUIRE(pg.undo());
     require_same(*pg.machine(), boot_state);
+  }
+}
+
+// The command box: statements on the running machine that remember the
+// names they give, and leave nothing when they fail.
+TEST_SUITE("session") {
+  TEST_CASE("a command's names live on: kmalloc p in one command, kfree p in the next") {
+    Playground pg;
+    REQUIRE(pg.boot_shorthand("ram=256M cpus=2", "<machine>"));
+    auto a = pg.run_command("kmalloc p 200", "cmd");
+    REQUIRE(a);
+    CHECK(a->ok());
+    REQUIRE(pg.session() != nullptr);
+    REQUIRE(pg.session()->objects.count("p") == 1);
+    const u64 addr = pg.session()->objects.at("p").front().first;
+    CHECK(slab_of(*pg.machine(), addr) != nullptr);
+    auto f = pg.run_command("kfree p", "cmd");
+    REQUIRE(f);
+    CHECK(f->ok());
+    CHECK(pg.session()->objects.count("p") == 0);
+    // p was freed: a second kfree names nothing, and says so.
+    auto again = pg.run_command("kfree p", "cmd");
+    REQUIRE(again);
+    REQUIRE_FALSE(again->ok());
+    CHECK(again->failures.front().message.find("'p'") != std::string::npos);
+  }
+
+  TEST_CASE("a failed command is not an operation and changes nothing") {
+    Playground pg;
+    REQUIRE(pg.boot_shorthand("ram=256M cpus=1", "<machine>"));
+    REQUIRE(pg.run_command("spawn A anon=8M", "cmd"));
+    const std::size_t depth = pg.undo_depth();
+    const Machine before = *pg.machine();
+    // The first statement runs, the second fails: the spawn of B is undone too.
+    auto r = pg.run_command("spawn B anon=8M\nkill nobody", "cmd");
+    REQUIRE(r);
+    REQUIRE_FALSE(r->ok());
+    CHECK(r->failures.front().line == 2);
+    CHECK(pg.undo_depth() == depth);
+    CHECK(find_task(*pg.machine(), "B") == nullptr);
+    require_same(*pg.machine(), before);
+    // Undo takes back the last real operation, the spawn of A.
+    REQUIRE(pg.undo());
+    CHECK(find_task(*pg.machine(), "A") == nullptr);
+  }
+
+  TEST_CASE("undo and redo take a command's names back and forth; a boot forgets them") {
+    Playground pg;
+    REQUIRE(pg.boot_shorthand("ram=256M cpus=1", "<machine>"));
+    REQUIRE(pg.run_command("alloc a order=2", "cmd"));
+    REQUIRE(pg.run_command("kmalloc p 64", "cmd"));
+    REQUIRE(pg.undo());  // the kmalloc: p is gone, a stays
+    REQUIRE(pg.session() != nullptr);
+    CHECK(pg.session()->objects.count("p") == 0);
+    CHECK(pg.session()->pages.count("a") == 1);
+    auto f = pg.run_command("kfree p", "cmd");
+    REQUIRE(f);
+    CHECK_FALSE(f->ok());
+    REQUIRE(pg.redo_depth() == 1);  // a failed command discards no future
+    REQUIRE(pg.redo());
+    CHECK(pg.session()->objects.count("p") == 1);
+    REQUIRE(pg.run_command("free a", "cmd"));
+    CHECK(pg.session()->pages.count("a") == 0);
+    REQUIRE(pg.boot_shorthand("ram=128M cpus=1", "<machine>"));
+    CHECK(pg.session() == nullptr);
+    auto k = pg.run_command("kfree p", "cmd");
+    REQUIRE(k);
+    CHECK_FALSE(k->ok());
+  }
+
+  TEST_CASE("a command can be stepped through: its replay runs with the names it had") {
+    Playground pg;
+    BootOptions traced;
+    traced.trace = true;
+    REQUIRE(pg.boot_shorthand("ram=128M cpus=1", "<machine>", traced));
+    REQUIRE(pg.run_command("kmalloc p 4000", "cmd"));
+    REQUIRE(pg.run_command("kfree p", "cmd"));
+    const auto ops = pg.timeline();
+    REQUIRE(ops.size() == 3);
+    REQUIRE(ops[2].events > 2);
+    // Inside the kfree the replay must find p (from the state before it).
+    REQUIRE(pg.seek(2, ops[2].events - 1));
+    REQUIRE(pg.view() != nullptr);
+    CHECK(pg.view()->trace.events().back().code == pg.op_events(2, ops[2].events - 2, 1).front().code);
   }
 }

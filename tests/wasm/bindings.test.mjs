@@ -733,3 +733,30 @@ test('limits come from the machine at call time', () => {
     fresh.delete();
   }
 });
+
+test('runCommand remembers names across calls; a failing command keeps nothing', () => {
+  const e = booted('ram=256M cpus=1');
+  try {
+    const k = e.runCommand('kmalloc p 200');
+    assert.equal(k.ran, true, k.error);
+    assert.equal(k.ok, true);
+    const ops = e.timeline().length;
+    const f = e.runCommand('kfree p');
+    assert.equal(f.ok, true, JSON.stringify(f.failures));
+    assert.equal(e.timeline().length, ops + 1);
+    // p is gone now: refused, with where and why, and not an operation.
+    const again = e.runCommand('kfree p');
+    assert.equal(again.ran, false);
+    assert.equal(again.ok, false);
+    assert.match(again.error, /^command:1:1: error: kfree: 'p' holds no object$/);
+    assert.equal(e.timeline().length, ops + 1);
+    // A later statement failing takes the earlier one back too.
+    const two = e.runCommand('spawn B anon=8M\nkill nobody');
+    assert.equal(two.ran, false);
+    assert.equal(two.line, 2);
+    assert.doesNotMatch(e.proc('tasks').text, / B\b/);
+    assert.equal(e.timeline().length, ops + 1);
+  } finally {
+    e.delete();
+  }
+});

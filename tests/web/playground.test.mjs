@@ -471,6 +471,17 @@ test(
       assert.equal(cells[0], '256', 'the slot size of kmalloc-256');
       await shot(page, 'slab-after-kmalloc');
 
+      // The box remembers names: p from the kmalloc above is freed by name.
+      const kf = await command(page, problems, 'kfree p');
+      assert.equal(kf.tone, 'ok', kf.text);
+      assert.equal((await position(page)).label, 'kfree p');
+      // A statement that fails is refused whole: no operation, text kept.
+      const bad = await command(page, problems, 'kill nobody');
+      assert.equal(bad.tone, 'error', bad.text);
+      assert.match(bad.text, /command:1:\d+: error: .*nobody/);
+      assert.equal((await position(page)).label, 'kfree p', 'a failed statement is not an operation');
+      assert.equal(await page.inputValue('#cmd'), 'kill nobody', 'a refused statement stays in the box');
+
       // Tasks: spawn A with 64 MiB of anonymous memory = 16384 pages of rss.
       const s = await command(page, problems, 'spawn A anon=64M');
       assert.equal(s.tone, 'ok', s.text);
@@ -506,8 +517,9 @@ test(
       const placeholder = await page.getAttribute('#cmd', 'placeholder');
       const refused = [];
       for (const text of [placeholder, ...examples]) {
-        // "warn": it ran but the kernel said no (e.g. kill of a task the OOM
-        // killer took); "error": the engine could not even read it.
+        // In this order every one runs on this machine (kfree p frees the p
+        // of the kmalloc before it: the box remembers names); "error": it
+        // was refused and nothing changed.
         const r = await command(page, problems, text);
         if (r.tone === 'error') refused.push(`${text} -> ${r.text}`);
       }

@@ -159,14 +159,14 @@ export class Operations {
   runCommand(text: string): void {
     const engine = this.ctx.engine;
     if (!engine || this.model.busy || !text.trim()) return;
-    const { run } = engine.runScenario(text, t(this.model.lang, 'scenarioName'));
+    // A command that fails keeps nothing (no operation on the timeline): its
+    // text stays in the box to be corrected.
+    const run = engine.runCommand(text);
     let cmdMessage;
     if (!run.ran)
-      cmdMessage = { tone: 'error' as const, notice: notice('cmdRefused', {}, run.failures[0]?.text ?? '') };
-    else if (!run.ok)
       cmdMessage = {
-        tone: 'warn' as const,
-        notice: notice('cmdFailed', {}, run.failures.map((f) => f.text).join('\n')),
+        tone: 'error' as const,
+        notice: notice('cmdRefused', {}, run.failures.map((f) => f.text).join('\n')),
       };
     else cmdMessage = { tone: 'ok' as const, notice: notice('cmdOk', { label: text.trim() }, run.output.trim()) };
     this.update(patch(this.model, { cmdMessage, cmdText: run.ran ? '' : text }));

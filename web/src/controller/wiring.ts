@@ -24,10 +24,11 @@ export const PRESETS: readonly { spec: string; note: string }[] = [
 /** Statements offered in the command box. */
 export const COMMAND_EXAMPLES: readonly string[] = [
   'kmalloc p 200',
+  'kfree p',
   'kmalloc q 5000 gfp=GFP_KERNEL',
   'kmem_cache_create my_cache 96',
   'spawn A anon=64M',
-  'grow A anon=128M',
+  'grow A anon=32M',
   'read data.bin size=32M',
   'kill A',
   'drop_caches',

@@ -97,6 +97,14 @@ export class EngineClient {
     return { run, machine: this.current(label) };
   }
 
+  /** Statements on the running machine that remember their names (the command box). */
+  runCommand(text: string): ScenarioRunView {
+    const r = this.call('runCommand', text);
+    const failures = r.failures.map((f) => ({ line: f.line, col: f.col, text: f.text }));
+    if (!r.ran && failures.length === 0) failures.push({ line: r.line, col: r.col, text: r.error });
+    return { ran: r.ran, ok: r.ok, output: r.output, passed: r.passed, failed: r.failed, failures };
+  }
+
   slabDetail(cache: string): CacheDetail | null {
     const r = this.call('slabDetail', cache);
     return r.ok ? (JSON.parse(r.text) as CacheDetail) : null;
