@@ -177,12 +177,13 @@ test('crumbsOf: the begin events enclosing an event', () => {
   );
 });
 
-test('the event shown at a cursor: the one just taken, an end shows what it closes', () => {
+test('the event shown at a cursor: the one just taken, an end too (it has its own sentence)', () => {
   assert.equal(shownEventIndex(ops, 0), -1, 'before the operation: none');
   assert.equal(shownEventIndex(ops, 1), 0);
   assert.equal(shownEventIndex(ops, 4), 3);
-  assert.equal(shownEventIndex(ops, 5), 3, 'after an end: the step before it');
-  assert.equal(shownEventIndex(ops, 6), 3);
+  assert.equal(shownEventIndex(ops, 5), 4, 'after an end: the end');
+  assert.equal(shownEventIndex(ops, 6), 5);
+  assert.equal(shownEventIndex(ops, 9), 5, 'past the last: the last');
 });
 
 test('highlight targets: a merge shows the buddy, a split the parent block', () => {

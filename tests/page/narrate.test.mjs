@@ -214,9 +214,10 @@ test('a placeholder the code does not declare stays visible and harms nothing', 
   assert.equal(narrate(withCode(['ok'], 'a {ok?yes} b'), event({ code: 't' }), 'en').text, 'a {ok?yes} b');
 });
 
-test('an end event has no sentence; an unknown code names itself', () => {
-  const end = event({ code: 'buddy_merge', kind: 'end', pfn: 8, order: 0 });
-  assert.deepEqual(narrate(cat, end, 'en').pieces, []);
+test('an end event says its function returns; an unknown code names itself', () => {
+  const end = event({ code: 'alloc_pages', fn: '__alloc_pages', kind: 'end', pfn: 8, order: 0 });
+  assert.equal(narrate(cat, end, 'en').text, '__alloc_pages returns.');
+  assert.equal(narrate(cat, end, 'zh').text, '__alloc_pages 返回。');
   assert.equal(narrate(cat, event({ code: 'from_a_newer_engine', fn: 'f' }), 'zh').text, 'from_a_newer_engine');
 });
 

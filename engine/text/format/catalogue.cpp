@@ -94,6 +94,11 @@ void constants(Json& j) {
 
 // Why an allocation fails (AllocOutcome::reason, AllocResult.reason), in
 // both languages; {order}, {node} and {gfp} name the request.
+// What the page says when a phase closes (an End record).
+void phase_end(Json& j) {
+  j.key("phase_end").open('{').field("en", kPhaseEndWords.en).field("zh", kPhaseEndWords.zh).close('}');
+}
+
 void reasons(Json& j) {
   j.key("reasons").open('[');
   for (unsigned i = 1; i < kAllocFailures; ++i) {
@@ -113,6 +118,7 @@ std::string catalogue_json() {
   names(j);
   constants(j);
   reasons(j);
+  phase_end(j);
   j.close('}');
   return j.take();
 }

@@ -171,7 +171,14 @@ std::string format_arg(const Event& e, Arg a, const Trace& t, Lang lang) {
   return std::to_string(v);
 }
 
-std::string narrate(const Event& e, const Trace& t, Lang lang) { return fill(words(e.code).in(lang), e, t, lang); }
+std::string narrate(const Event& e, const Trace& t, Lang lang) {
+  if (e.kind == EventKind::End) {
+    std::string s(kPhaseEndWords.in(lang));
+    s.replace(s.find("{fn}"), 4, e.function());
+    return s;
+  }
+  return fill(words(e.code).in(lang), e, t, lang);
+}
 
 std::string to_string(const Event& e, const Trace& t) {
   std::string s(2u * e.depth, ' ');

@@ -19,6 +19,9 @@ struct Words {
   std::string_view in(Lang l) const { return l == Lang::zh ? zh : en; }
 };
 const Words& words(Ev code);
+// The sentence of an End record (a phase closing): "{fn}" is the kernel
+// function of the phase it closes.
+inline constexpr Words kPhaseEndWords{"{fn} returns.", "{fn} 返回。"};
 
 // Chinese names of the migrate types and watermarks (English ones are the
 // kernel's, in mm/core/types.h).
@@ -28,7 +31,7 @@ std::string_view wmark_name(unsigned wmark);
 // One argument of an event, shown by its type ("Unmovable", "Node 0 DMA32",
 // "0x0000000001000000", "GFP_KERNEL", "kmalloc-128").
 std::string format_arg(const Event& e, Arg a, const Trace& t, Lang lang);
-// The event's sentence.
+// The event's sentence (an End record's: kPhaseEndWords).
 std::string narrate(const Event& e, const Trace& t, Lang lang = Lang::en);
 // "  > __alloc_pages: <sentence>" / "  - expand: ..." / "  <": an event as one
 // line of `mmsim --trace`, indented by depth.

@@ -88,6 +88,11 @@ export class Catalog {
     return this.raw.names.migratetype_letter[mt];
   }
 
+  /** The sentence of an 'end' event in `lang`, "{fn}" to fill. */
+  phaseEnd(lang: Lang): string {
+    return this.raw.phase_end[lang];
+  }
+
   wmarkName(w: number): string | undefined {
     return this.raw.names.wmark[w];
   }

@@ -325,9 +325,7 @@ export function oomReplayed(m: PageModel, oomReplay: OomReplayView): PageModel {
  *  marker, which says little, the last step before it; -1 at the start. */
 export function shownEventIndex(events: readonly MmEvent[], pos: number): number {
   if (pos <= 0 || events.length === 0) return -1;
-  let index = Math.min(pos, events.length) - 1;
-  while (index > 0 && events[index]?.kind === 'end') index--;
-  return index;
+  return Math.min(pos, events.length) - 1;
 }
 
 /** The events that enclose the one at `index` of an operation's list (the narration's breadcrumbs). */

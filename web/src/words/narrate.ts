@@ -183,10 +183,14 @@ export function joinPieces(pieces: readonly Piece[]): string {
   return s;
 }
 
-/** One event as a sentence in `lang`. An 'end' event has none. */
+/** One event as a sentence in `lang`. An 'end' event says that the
+ *  function its phase stands for returns (the breadcrumbs show which). */
 export function narrate(cat: Catalog, ev: MmEvent, lang: Lang): Narration {
   const entry = cat.event(ev.code);
-  if (ev.kind === 'end') return { fn: ev.fn, pieces: [], text: '' };
+  if (ev.kind === 'end') {
+    const text = cat.phaseEnd(lang).replace('{fn}', ev.fn);
+    return { fn: ev.fn, pieces: [{ kind: 'text', text }], text };
+  }
   if (!entry) {
     // A code this catalogue does not know (a page older than its engine): say which.
     const text = `${ev.code}`;
