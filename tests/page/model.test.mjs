@@ -85,6 +85,20 @@ test('a failed boot changes only the error', () => {
     detail: '<machine>:1:5: error: bad size',
   });
   assert.equal(M.machineChanged(m, machine('again')).machine.label, 'again');
+  // With nothing booted yet (a link with a bad machine) it does not claim one runs.
+  const none = M.bootFailed(frozen(M.initialModel('en', 'x')), 'ram=0', 'bad');
+  assert.equal(none.error.key, 'bootFailedNone');
+  assert.equal(none.machine, null);
+});
+
+test('a click on a frame that cannot be freed says why, by what the frame is', () => {
+  assert.equal(M.notFreeableKey(3), 'freeWhyFree');
+  assert.equal(M.notFreeableKey(4), 'freeWhyPcp');
+  assert.equal(M.notFreeableKey(7), 'freeWhySlab');
+  for (const k of [6, 8, 9]) assert.equal(M.notFreeableKey(k), 'freeWhyTask');
+  assert.equal(M.notFreeableKey(5), 'freeWhyKernel');
+  for (const k of [0, 1, 2]) assert.equal(M.notFreeableKey(k), 'freeWhyBoot');
+  assert.equal(M.notFreeableKey(10), 'freeClickRefused');
 });
 
 test('/proc: shown, failed', () => {

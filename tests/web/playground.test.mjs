@@ -14,7 +14,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHROMIUM_PATH, launchChromium } from '../../scripts/chromium.mjs';
@@ -821,6 +821,59 @@ test(
       } finally {
         await context.close();
       }
+    }
+  },
+);
+
+// --- 8b. small faults a class would trip over (issue 11, fault 8) -------------------------
+
+test(
+  'faults: a bad machine link with nothing booted, a click on a free frame, the Machine box after a dmesg',
+  { timeout: TEST_TIMEOUT },
+  async () => {
+    {
+      // #machine=ram%3D0: nothing runs, so the error must not say the previous machine does.
+      const { context, page, problems } = await newPage();
+      try {
+        await page.goto(new URL('index.html#machine=ram%3D0', baseUrl).href);
+        await page.locator('#error').waitFor({ state: 'visible', timeout: BOOT_TIMEOUT });
+        const text = await page.textContent('#error-text');
+        assert.doesNotMatch(text, /still running/, text);
+        assert.match(text, /No machine is running/, text);
+        noProblems(problems);
+      } finally {
+        await context.close();
+      }
+    }
+    const { context, page, problems } = await openPage(machineHash(SMALL));
+    try {
+      // A click on a free frame says it is already free (not "Cannot free pfn N. free").
+      const box = await page.locator('#map').boundingBox();
+      let free = null;
+      for (let i = 0; i < 60 && !free; i++) {
+        const tip = await tipAt(page, box.x + box.width * (0.2 + (0.6 * ((i * 7) % 10)) / 10), box.y + 4 + i * 3);
+        if (tip && /\bfree\b/.test(tip.text) && !/pcp/.test(tip.text)) free = tip;
+      }
+      assert.ok(free, 'found a free frame on the map');
+      await page.mouse.click(free.x, free.y);
+      await page
+        .locator('#alloc-message')
+        .filter({ hasText: /already free/ })
+        .waitFor({ timeout: OP_TIMEOUT });
+      assert.match(await page.textContent('#alloc-message'), /buddy free list/);
+
+      // After booting a pasted dmesg the Machine box no longer shows the shorthand.
+      const dmesg = readFileSync(path.join(root, '../shared/reference/linux-6.1/m1g-smp2/dmesg.txt'), 'utf8');
+      await page.click('#tab-dmesg');
+      await page.fill('#dmesg-text', dmesg);
+      await page.click('#dmesg-boot');
+      await waitPosition(page, problems, /pasted|dmesg/i);
+      await waitIdle(page, problems);
+      assert.equal(await page.inputValue('#spec'), '', 'the box does not name the old machine');
+      assert.match(await page.getAttribute('#spec', 'placeholder'), /^running: /);
+      noProblems(problems);
+    } finally {
+      await context.close();
     }
   },
 );

@@ -12,6 +12,7 @@ import {
   drained,
   freed,
   freeRefused,
+  notFreeableKey,
   notice,
   oomReplayed,
   panelError,
@@ -33,6 +34,9 @@ import type { Cursor } from './cursor.js';
 
 /** Lets the browser paint (e.g. "Booting…") before a long synchronous call. */
 const nextPaint = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
+/** A scenario line that boots a machine (the `machine` and `dmesg` statements). */
+const BOOTS = /^[ \t]*(machine|dmesg)[ \t]/m;
 
 export class Operations {
   constructor(
@@ -74,7 +78,8 @@ export class Operations {
     );
     if (r.ok) {
       this.cursor.afterOperation();
-      this.update(withTab(this.model, 'log'));
+      // The Machine box no longer names the machine that runs.
+      this.update(patch(withTab(this.model, 'log'), { spec: '' }));
     }
   }
 
@@ -122,7 +127,9 @@ export class Operations {
     if (!info.ok || info.head < 0) return;
     if (!info.freeable) {
       this.update(
-        patch(this.model, { allocMessage: { tone: 'error', notice: notice('freeClickRefused', { pfn }, info.owner) } }),
+        patch(this.model, {
+          allocMessage: { tone: 'error', notice: notice(notFreeableKey(info.kind), { pfn, owner: info.owner }) },
+        }),
       );
       return;
     }
@@ -183,6 +190,8 @@ export class Operations {
     const { run, machine } = engine.runScenario(text, t(this.model.lang, 'scenarioName'));
     let next = scenarioRan(this.model, run);
     if (machine) next = bootSucceeded(next, machine, engine.procNames());
+    // A scenario that boots its own machine: the Machine box no longer names what runs.
+    if (run.ran && BOOTS.test(text)) next = patch(next, { spec: '' });
     this.update(next);
     if (run.ran) this.cursor.afterOperation();
     else {

@@ -207,6 +207,30 @@ export function initialModel(lang: Lang, spec: string): PageModel {
 
 export const notice = (key: MessageKey, params: Params = {}, detail = ''): Notice => ({ key, params, detail });
 
+/** Why a click on a frame of this kind (CellKind) cannot free it. */
+export function notFreeableKey(kind: number): MessageKey {
+  switch (kind) {
+    case 3: // Free
+      return 'freeWhyFree';
+    case 4: // Pcp
+      return 'freeWhyPcp';
+    case 7: // Slab
+      return 'freeWhySlab';
+    case 6: // PageTable
+    case 8: // Anon
+    case 9: // PageCache
+      return 'freeWhyTask';
+    case 5: // Kernel
+      return 'freeWhyKernel';
+    case 0: // Hole
+    case 1: // Reserved
+    case 2: // Uninit
+      return 'freeWhyBoot';
+    default:
+      return 'freeClickRefused';
+  }
+}
+
 export function withLang(m: PageModel, lang: Lang): PageModel {
   return { ...m, lang };
 }
@@ -229,9 +253,9 @@ export function bootSucceeded(m: PageModel, machine: MachineView, procNames: rea
   return { ...m, machine, procNames, procName, busy: null, error: null, allocMessage: null };
 }
 
-/** A failed boot changes only the error: the running machine stays on screen. */
+/** A failed boot changes only the error: the running machine (if any) stays on screen. */
 export function bootFailed(m: PageModel, what: string, detail: string): PageModel {
-  return { ...m, busy: null, error: notice('bootFailed', { what }, detail) };
+  return { ...m, busy: null, error: notice(m.machine ? 'bootFailed' : 'bootFailedNone', { what }, detail) };
 }
 
 /** The same machine after an operation: its log and counters moved on. */

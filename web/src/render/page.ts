@@ -33,7 +33,11 @@ function renderLabels(m: PageModel, dom: Dom): void {
     const key = el.dataset['i18n'] as MessageKey | undefined;
     if (key) el.textContent = t(m.lang, key);
   }
-  dom.specInput.placeholder = t(m.lang, 'specPlaceholder');
+  // An empty box while a pasted dmesg or a scenario's machine runs says so.
+  dom.specInput.placeholder =
+    m.machine && !m.spec
+      ? t(m.lang, 'specPlaceholderRunning', { label: m.machine.label })
+      : t(m.lang, 'specPlaceholder');
   dom.dmesgText.placeholder = t(m.lang, 'dmesgPlaceholder');
   dom.langButton.textContent = t(m.lang, 'langButton');
   dom.langButton.title = t(m.lang, 'langButtonTitle');
