@@ -6,11 +6,13 @@ import { page } from './support.mjs';
 
 let Timeline;
 let jumpTarget;
+let scanMotion;
+let STEP_KINDS;
 let Clock;
 let SPEEDS;
 let DEFAULT_SPEED;
 before(async () => {
-  ({ Timeline, jumpTarget, Clock, SPEEDS, DEFAULT_SPEED } = await page('clock/player.js'));
+  ({ Timeline, jumpTarget, Clock, SPEEDS, DEFAULT_SPEED, scanMotion, STEP_KINDS } = await page('clock/player.js'));
 });
 
 // boot (10 events), an operation with none, alloc (4), free (6): 20 steps.
@@ -109,4 +111,16 @@ test('speeds', () => {
     [...SPEEDS].sort((a, b) => a - b),
     [...SPEEDS],
   );
+});
+
+test('scanMotion: the next or previous step of a kind, never the one on screen', () => {
+  const m = ['none', 'split', 'take', 'split', 'none', 'merge', 'pcp-drain'];
+  assert.equal(scanMotion(m, -1, 1, STEP_KINDS.split), 1, 'from before the first event');
+  assert.equal(scanMotion(m, 1, 1, STEP_KINDS.split), 3, 'not the split on screen');
+  assert.equal(scanMotion(m, 3, 1, STEP_KINDS.split), -1);
+  assert.equal(scanMotion(m, 3, -1, STEP_KINDS.split), 1);
+  assert.equal(scanMotion(m, m.length, -1, STEP_KINDS.pcp), 6, 'from past the end, backwards');
+  assert.equal(scanMotion(m, 0, 1, STEP_KINDS.merge), 5);
+  assert.equal(scanMotion(m, 0, -1, STEP_KINDS.merge), -1);
+  assert.deepEqual([...STEP_KINDS.oom], ['oom-score', 'oom-kill']);
 });

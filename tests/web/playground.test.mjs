@@ -825,6 +825,53 @@ test(
   },
 );
 
+// --- 8a. jumps to a kind of step ------------------------------------------------------------
+
+test(
+  'player: s / Shift+S jump to the next / previous split, m to a merge; none says so',
+  { timeout: TEST_TIMEOUT },
+  async () => {
+    const { context, page, problems } = await openPage(machineHash(SMALL));
+    try {
+      const pfn = await allocate(page, 3);
+      const end = await position(page);
+      // From the end, backwards: the last split of the allocation (expand), narrated.
+      await page.keyboard.press('Shift+S');
+      await page
+        .locator('#n-fn')
+        .filter({ hasText: /^expand$/ })
+        .waitFor({ timeout: OP_TIMEOUT });
+      const last = await position(page);
+      assert.equal(last.label, end.label);
+      assert.ok(last.pos < last.events, last.text);
+      // Back once more: an earlier split; forward again: the same one as before.
+      await page.keyboard.press('Shift+S');
+      await eventually(async () => (await position(page)).g < last.g, 'an earlier split');
+      assert.equal(await page.textContent('#n-fn'), 'expand');
+      await page.keyboard.press('s');
+      await eventually(async () => (await position(page)).g === last.g, 'the later split again');
+      // No split after the last one: the cursor stays and the status line says so.
+      await page.keyboard.press('s');
+      await page
+        .locator('#status')
+        .filter({ hasText: /No later step/ })
+        .waitFor({ timeout: OP_TIMEOUT });
+      assert.equal((await position(page)).g, last.g);
+      // A free that merges: m from its start lands on __free_one_page merging buddies.
+      await page.click(`#alloc-list button.free[data-pfn="${pfn}"]`);
+      await page.keyboard.press('Shift+ArrowLeft');
+      await page.keyboard.press('m');
+      await page
+        .locator('#n-fn')
+        .filter({ hasText: /^__free_one_page$/ })
+        .waitFor({ timeout: OP_TIMEOUT });
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  },
+);
+
 // --- 8b. small faults a class would trip over (issue 11, fault 8) -------------------------
 
 test(

@@ -72,6 +72,29 @@ export class Timeline {
   }
 }
 
+/** Kinds of step the player can jump to (keys s m p f w k o; Shift: back),
+ *  each the catalogue motions it stands for. */
+export const STEP_KINDS = {
+  split: ['split'],
+  merge: ['merge'],
+  pcp: ['pcp-refill', 'pcp-drain'],
+  fallback: ['steal'],
+  watermark: ['check'],
+  reclaim: ['reclaim'],
+  oom: ['oom-score', 'oom-kill'],
+} as const satisfies Record<string, readonly string[]>;
+export type StepKind = keyof typeof STEP_KINDS;
+
+/**
+ * The index in `motions` (one motion name per event of an operation, 'none'
+ * for End records) of the first event after `from` (dir 1) or the last
+ * before it (dir -1) whose motion is one of `want`; -1 when there is none.
+ */
+export function scanMotion(motions: readonly string[], from: number, dir: 1 | -1, want: readonly string[]): number {
+  for (let i = from + dir; i >= 0 && i < motions.length; i += dir) if (want.includes(motions[i]!)) return i;
+  return -1;
+}
+
 /** Where a jump key goes. */
 export type Jump = 'back' | 'forward' | 'op-start' | 'op-end' | 'first' | 'last';
 

@@ -99,6 +99,7 @@ export class Controller {
       togglePlay: () => this.cursor.togglePlay(),
       jump: (j) => this.jump(j),
       changeSpeed: (d) => this.cursor.changeSpeed(d),
+      jumpToKind: (kind, dir) => this.cursor.jumpToKind(kind, dir),
     });
   }
 

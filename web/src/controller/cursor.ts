@@ -2,7 +2,16 @@
 // engine there and reads back everything the page shows at that point.
 
 import type { MmEvent } from '../../../wasm/mm-engine.js';
-import { Clock, jumpTarget, SPEEDS, Timeline, type Jump } from '../clock/player.js';
+import {
+  Clock,
+  jumpTarget,
+  scanMotion,
+  SPEEDS,
+  STEP_KINDS,
+  Timeline,
+  type Jump,
+  type StepKind,
+} from '../clock/player.js';
 import { highlightTarget } from '../model/highlight.js';
 import { crumbsOf, machineChanged, notice, patch, shownEventIndex, withError } from '../model/page.js';
 import { motionOf } from '../words/narrate.js';
@@ -93,6 +102,38 @@ export class Cursor {
     this.refresh(animate);
   }
 
+  /**
+   * Moves to the next (dir 1) or previous (dir -1) step of a kind (a split,
+   * a merge, a pcp refill or drain, ...), into later or earlier operations
+   * when this one has none. The cursor then narrates that step. With none,
+   * the cursor stays and the status line says so.
+   */
+  jumpToKind(kind: StepKind, dir: 1 | -1): void {
+    const engine = this.ctx.engine;
+    const tl = this.player.timeline;
+    if (!engine || tl.empty) return;
+    this.pause();
+    const want = STEP_KINDS[kind];
+    // Position g shows event g-1: search from the event on screen.
+    const shown = this.player.g - 1;
+    const at = tl.place(Math.max(0, shown));
+    const CHUNK = 50_000; // events fetched at a time from a long operation
+    for (let op = at.op; op >= 0 && op < tl.ops.length; op += dir) {
+      // The events of this operation to look at: [a, b).
+      const n = tl.ops[op]!.events;
+      const here = op === at.op ? shown - tl.starts[op]! : dir > 0 ? -1 : n;
+      const [a, b] = dir > 0 ? [here + 1, n] : [0, Math.min(here, n)];
+      for (let k = 0; a + k * CHUNK < b; k++) {
+        const lo = dir > 0 ? a + k * CHUNK : Math.max(a, b - (k + 1) * CHUNK);
+        const hi = dir > 0 ? Math.min(b, lo + CHUNK) : b - k * CHUNK;
+        const motions = engine.opEvents(op, lo, hi - lo).map((e) => motionOf(engine.catalogue, e));
+        const i = scanMotion(motions, dir > 0 ? -1 : motions.length, dir, want);
+        if (i >= 0) return this.seekGlobal(tl.starts[op]! + lo + i + 1);
+      }
+    }
+    this.ctx.store.update((m) => patch(m, { hint: notice(dir > 0 ? 'jumpNoneAfter' : 'jumpNoneBefore') }));
+  }
+
   /** After an operation: show its end, then let the player step through it. */
   afterOperation(): void {
     this.pause();
@@ -130,7 +171,7 @@ export class Cursor {
       return info !== null && info.ok && info.freeable && info.head === a.pfn;
     });
     const cacheDetail = model.cache && state ? engine.slabDetail(model.cache) : null;
-    let next = patch(model, { player, state, allocations, cacheDetail });
+    let next = patch(model, { player, state, allocations, cacheDetail, hint: null });
     if (machine) next = machineChanged(next, machine);
     this.ctx.store.set(next);
     this.afterRefresh();

@@ -1,7 +1,7 @@
 // Page-wide keys: the player's, undo/redo and help. Text boxes keep theirs;
 // the frame map keeps its own (controller/map-input.ts) and passes the rest on.
 
-import type { Jump } from '../clock/player.js';
+import type { Jump, StepKind } from '../clock/player.js';
 import type { Dom } from '../render/dom.js';
 import { viewPrefs } from './prefs.js';
 
@@ -13,7 +13,19 @@ export interface KeyActions {
   togglePlay(): void;
   jump(j: Jump): void;
   changeSpeed(delta: number): void;
+  jumpToKind(kind: StepKind, dir: 1 | -1): void;
 }
+
+/** The step-kind jump keys (lower case: next; Shift: previous). */
+const KIND_KEYS: Readonly<Record<string, StepKind>> = {
+  s: 'split',
+  m: 'merge',
+  p: 'pcp',
+  f: 'fallback',
+  w: 'watermark',
+  k: 'reclaim',
+  o: 'oom',
+};
 
 /** Where typing means text, not a shortcut. */
 export function isTextEntry(target: EventTarget | null): boolean {
@@ -63,6 +75,8 @@ function onKey(dom: Dom, a: KeyActions, ev: KeyboardEvent): void {
   else if (ev.key === 't') viewPrefs().cycleTheme();
   else if (ev.key === 'b') viewPrefs().toggleProjector();
   else if (ev.key === 'c') viewPrefs().toggleFollow();
+  else if (KIND_KEYS[ev.key.toLowerCase()])
+    a.jumpToKind(KIND_KEYS[ev.key.toLowerCase()]!, ev.key === ev.key.toLowerCase() ? 1 : -1);
   else handled = false;
   if (handled) ev.preventDefault();
 }

@@ -103,6 +103,8 @@ export interface PageModel {
   readonly spec: string;
   /** Engine loading, a boot or a run in progress. */
   readonly busy: Notice | null;
+  /** A passing remark on the status line (e.g. a jump that found nothing); cleared by the next step. */
+  readonly hint: Notice | null;
   readonly machine: MachineView | null;
   readonly procNames: readonly string[];
   readonly procName: string;
@@ -174,6 +176,7 @@ export function initialModel(lang: Lang, spec: string): PageModel {
     tab: 'zones',
     spec,
     busy: null,
+    hint: null,
     machine: null,
     procNames: [],
     procName: 'zoneinfo',

@@ -54,7 +54,7 @@ function renderLabels(m: PageModel, dom: Dom): void {
 }
 
 function renderStatus(m: PageModel, dom: Dom): void {
-  dom.status.textContent = m.busy ? say(m, m.busy) : '';
+  dom.status.textContent = m.busy ? say(m, m.busy) : m.hint ? say(m, m.hint) : '';
   dom.root.classList.toggle('busy', m.busy !== null);
   dom.specForm.querySelector('button')!.disabled = m.busy !== null;
   dom.dmesgBoot.disabled = m.busy !== null;

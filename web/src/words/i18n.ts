@@ -120,6 +120,10 @@ const en = {
   helpTheme: 'Theme: as the system, light, dark',
   helpProjector: 'Projector mode on or off: large type, high contrast, bigger map cells',
   helpFollow: 'The map follows the narrated event, or stays where it is',
+  helpKinds:
+    'The next split, merge, pcp refill or drain, fallback, watermark check, reclaim (kswapd) or OOM step; with Shift, the previous one',
+  jumpNoneAfter: 'No later step of that kind.',
+  jumpNoneBefore: 'No earlier step of that kind.',
   playerTitle: 'Player',
   speed: 'Speed',
   speedMax: 'max',
@@ -303,6 +307,10 @@ const zh: Messages = {
   helpTheme: '主题：跟随系统、浅色、深色',
   helpProjector: '投影模式开关：大字体、高对比度、更大的地图格子',
   helpFollow: '地图跟随讲解的事件，或保持不动',
+  helpKinds:
+    '跳到下一个拆分、合并、pcp 补充或排空、迁移类型回退、水位线检查、回收（kswapd）或 OOM 步骤；加 Shift 跳到上一个',
+  jumpNoneAfter: '后面没有这一类的步骤。',
+  jumpNoneBefore: '前面没有这一类的步骤。',
   playerTitle: '播放器',
   speed: '速度',
   speedMax: '最快',
