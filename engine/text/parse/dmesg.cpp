@@ -749,23 +749,15 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   if (!has_add) {
     // Old or filtered logs: add usable e820 RAM as e820__memblock_setup would.
     std::vector<BootOp> adds;
-    for (const E820Entry& e : spec.e820) {
-      if (e.type != E820Type::Usable) continue;
-      Phys s = std::max<Phys>(e.addr, 0x1000), end = e.end();
-      if (s < 0x100000 && end > 0xa0000) end = std::min<Phys>(end, 0xa0000);
-      if (s >= end) continue;
-      adds.push_back(MemblockAdd{s, end - s, {}});
-    }
+    for (const auto& [base, size] : e820_memblock_ranges(spec)) adds.push_back(MemblockAdd{base, size, {}});
     adds.push_back(MemblockTrim{});
     ops.insert(ops.begin() + 1, adds.begin(), adds.end());
   }
   // After init_mem_mapping everything is mapped: allocations may go anywhere.
   for (size_t i = 0; i < ops.size(); ++i)
     if (const auto* f = std::get_if<MemblockPhysFree>(&ops[i]); f && starts(f->caller, "init_mem_mapping")) {
-      Phys max_addr = 0;
-      for (const E820Entry& e : spec.e820)
-        if (e.type == E820Type::Usable) max_addr = std::max(max_addr, e.end());
-      ops.insert(ops.begin() + static_cast<std::ptrdiff_t>(i) + 1, SetCurrentLimit{round_down(max_addr, PAGE_SIZE)});
+      ops.insert(ops.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                 SetCurrentLimit{round_down(spec.usable_end(), PAGE_SIZE)});
       break;
     }
   return plan;
