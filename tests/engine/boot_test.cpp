@@ -32,6 +32,37 @@ TEST_SUITE("boot") {
     CHECK(below == 0xc0000000ull);
   }
 
+  TEST_CASE("the e820 walk: memblock gets usable RAM without page 0 and the legacy hole") {
+    MachineSpec s;
+    s.e820 = {{0, 0x9fc00, E820Type::Usable},
+              {0x9fc00, 0x400, E820Type::Reserved},
+              {0xf0000, 0x10000, E820Type::Reserved},
+              {0x100000, 0x3fee0000, E820Type::Usable},
+              {0x3ffe0000, 0x20000, E820Type::Reserved},
+              {0x100000000ull, 0x40000800, E820Type::Usable}};  // not page aligned at its end
+    const std::vector<std::pair<Phys, Phys>> want = {
+        {0x1000, 0x9ec00}, {0x100000, 0x3fee0000}, {0x100000000ull, 0x40000800}};
+    CHECK(e820_memblock_ranges(s) == want);
+    CHECK(s.usable_end() == 0x140000800ull);
+    CHECK(s.usable_bytes() == 0x9fc00 + 0x3fee0000 + 0x40000800ull);
+
+    // Usable RAM inside the legacy hole or only in page 0 gives memblock nothing.
+    MachineSpec hole;
+    hole.e820 = {{0, 0x1000, E820Type::Usable}, {0xa0000, 0x20000, E820Type::Usable}};
+    CHECK(e820_memblock_ranges(hole).empty());
+    CHECK(hole.usable_end() == 0xc0000);
+    CHECK(MachineSpec{}.usable_end() == 0);
+
+    // The model's plan adds exactly these ranges.
+    MachineSpec q;
+    q.e820 = qemu_pc_e820(1ull << 30);
+    std::vector<std::pair<Phys, Phys>> added;
+    for (const BootOp& op : plan_from_spec(q).ops)
+      if (const auto* a = std::get_if<MemblockAdd>(&op)) added.emplace_back(a->base, a->size);
+    CHECK(added == e820_memblock_ranges(q));
+    CHECK(added.size() == 2);
+  }
+
   TEST_CASE("zone sizing with holes: a 5G machine has DMA, DMA32 and Normal") {
     // RAM: [4K, 640K) [1M, 3G-128K) and [4G, 6G). ZONE_DMA below 16M,
     // ZONE_DMA32 below 4G, ZONE_NORMAL above; the legacy hole and page 0

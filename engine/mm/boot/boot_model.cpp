@@ -102,13 +102,7 @@ void early_reserve_memory(ModelPlan& p) {
 // trimmed to whole pages.
 void e820__memblock_setup(ModelPlan& p) {
   p.push(SetCurrentLimit{0x100000});  // ISA_END_ADDRESS
-  for (const E820Entry& e : p.spec.e820) {
-    if (e.type != E820Type::Usable) continue;
-    const Phys s = std::max<Phys>(e.addr, 0x1000);
-    Phys end = e.end();
-    if (s < 0x100000 && end > 0xa0000) end = std::min<Phys>(end, 0xa0000);
-    if (s < end) p.push(MemblockAdd{s, end - s, "e820__memblock_setup"});
-  }
+  for (const auto& [base, size] : e820_memblock_ranges(p.spec)) p.push(MemblockAdd{base, size, "e820__memblock_setup"});
   p.push(MemblockTrim{});
 }
 
@@ -289,8 +283,7 @@ void late_frees_and_initcalls(ModelPlan& p) {
 // The model's view of the machine before the first step.
 ModelPlan model_plan(BootPlan& plan, const MachineSpec& spec) {
   ModelPlan p{plan, spec};
-  for (const E820Entry& e : spec.e820)
-    if (e.type == E820Type::Usable) p.max_addr = std::max(p.max_addr, e.end());
+  p.max_addr = spec.usable_end();
   for (const E820Entry& e : spec.e820)
     if (e.type == E820Type::Usable && e.addr <= spec.kernel.start && e.end() > spec.kernel.start) p.low_top = e.end();
   p.low_top = round_down(p.low_top, PAGE_SIZE);
@@ -305,6 +298,18 @@ ModelPlan model_plan(BootPlan& plan, const MachineSpec& spec) {
 }
 
 }  // namespace
+
+std::vector<std::pair<Phys, Phys>> e820_memblock_ranges(const MachineSpec& spec) {
+  std::vector<std::pair<Phys, Phys>> out;
+  for (const E820Entry& e : spec.e820) {
+    if (e.type != E820Type::Usable) continue;
+    const Phys s = std::max<Phys>(e.addr, 0x1000);
+    Phys end = e.end();
+    if (s < 0x100000 && end > 0xa0000) end = std::min<Phys>(end, 0xa0000);
+    if (s < end) out.emplace_back(s, end - s);
+  }
+  return out;
+}
 
 std::optional<std::pair<Phys, Phys>> kernel_piece(const KernelImage& k, std::string_view what, u64 kb) {
   const Phys text_end = round_up(k.start + (k.code_kb << 10), PAGE_SIZE);

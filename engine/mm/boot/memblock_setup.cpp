@@ -57,12 +57,7 @@ void note_mismatch(Machine& m, const MemblockAlloc& op, Phys kernel, Phys ours) 
 }
 
 // e820__end_of_ram_pfn(): the pfn after the highest usable RAM.
-Pfn e820__end_of_ram_pfn(const MachineSpec& spec) {
-  Pfn max_pfn = 0;
-  for (const E820Entry& e : spec.e820)
-    if (e.type == E820Type::Usable) max_pfn = std::max(max_pfn, PFN_DOWN(e.end()));
-  return max_pfn;
-}
+Pfn e820__end_of_ram_pfn(const MachineSpec& spec) { return PFN_DOWN(spec.usable_end()); }
 
 }  // namespace
 

@@ -31,6 +31,13 @@ u64 MachineSpec::usable_bytes() const {
   return n;
 }
 
+Phys MachineSpec::usable_end() const {
+  Phys end = 0;
+  for (const E820Entry& e : e820)
+    if (e.type == E820Type::Usable) end = std::max(end, e.end());
+  return end;
+}
+
 std::string format_size(u64 bytes) {
   const char* units[] = {"", "K", "M", "G", "T"};
   int u = 0;

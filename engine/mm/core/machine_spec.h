@@ -76,6 +76,8 @@ struct MachineSpec {
 
   int node_distance(int a, int b) const;
   u64 usable_bytes() const;
+  // The end of the highest usable RAM (0 when none is usable).
+  Phys usable_end() const;
 };
 
 // Limits of what the engine models (a clear error beyond them).

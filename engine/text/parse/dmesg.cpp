@@ -1,11 +1,19 @@
-// The dmesg importer: two passes over the log. The first learns the machine
-// (e820, NUMA, CPUs, kernel image sizes, initrd); the second turns memblock
-// and boot-milestone lines into BootOps in log order.
+// The dmesg importer: two passes over the log, each a table of the kernel
+// lines it reads (LineKind: a matcher, the kernel function that prints the
+// line, a handler). Pass 1 (kMachineLines) learns the machine: e820, NUMA,
+// CPUs, kernel image sizes, initrd, command line. Pass 2 turns the lines of
+// the first memblock dump (kFirstDumpLines), memblock=debug's own lines
+// (kMemblockLines) and the boot's milestones (kMilestoneLines) into BootOps
+// in log order. Named finishing steps between and after the passes check
+// the machine, apply the command line, place CPUs and nodes, and complete
+// a log cut short.
 #include "text/parse/dmesg.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cctype>
 #include <map>
+#include <span>
 
 namespace mm {
 
@@ -385,114 +393,556 @@ constexpr MemblockAllocFn kAllocFns[] = {MemblockAllocFn::alloc_try_nid_raw, Mem
                                          MemblockAllocFn::alloc_try_nid, MemblockAllocFn::phys_alloc_range,
                                          MemblockAllocFn::phys_alloc_try_nid};
 
-}  // namespace
+// ---- what the line handlers share ---------------------------------------------
 
-Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view source) {
-  std::vector<Line> lines;
-  {
-    size_t pos = 0;
-    int no = 1;
-    while (pos <= text.size()) {
-      size_t nl = text.find('\n', pos);
-      std::string_view raw = text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
-      lines.push_back(split_line(raw, no++));
-      if (nl == std::string_view::npos) break;
-      pos = nl + 1;
-      if (lines.size() > 2000000) break;
-    }
+constexpr size_t kNoRequest = ~size_t{0};
+
+struct SratMem {
+  int node;
+  Phys start, end;
+};
+
+// The importer's state between lines. Pass 1 fills in the machine, pass 2
+// writes the plan's operations in log order.
+struct ImportState {
+  explicit ImportState(std::string_view src) : source(src) {
+    plan.from_dmesg = true;
+    plan.source = std::string(src);
+    plan.spec.initrd_size = 0;
   }
-  const std::string src(source);
+
+  std::string_view source;  // the file name in diagnostics
   BootPlan plan;
-  plan.from_dmesg = true;
-  plan.source = src;
-  MachineSpec& spec = plan.spec;
-  spec.initrd_size = 0;
 
-  // ---- pass 1: the machine --------------------------------------------------
-  struct SratMem {
-    int node;
-    Phys start, end;
-  };
-  std::vector<SratMem> srat;
+  // Pass 1: the machine.
+  std::vector<SratMem> srat;                  // "ACPI: SRAT: Node n PXM p [mem ...]"
   std::map<int, std::vector<int>> node_cpus;  // from "SRAT: PXM p -> APIC a -> Node n"
-  int cpu_seen = 0;
-  bool numa_off = false, memblock_debug = false;
-  const Line* cmdline_line = nullptr;         // "Command line: "
-  const Line* kernel_cmdline_line = nullptr;  // "Kernel command line: "
-  unsigned cpus = 0;
-  std::vector<E820Entry> e820_now;  // the kernel's table after update/remove
-  for (const Line& l : lines) {
-    Parser p(l, source);
-    std::string_view b = l.body;
-    if (starts(b, "BIOS-e820: ")) {
-      auto r = p.range(11);
-      if (!r) return r.diag();
-      size_t close = b.find(']') + 1;
-      while (close < b.size() && b[close] == ' ') ++close;
-      auto t = e820_type(b.substr(close));
-      if (!t) return p.error(close, "unknown e820 type '" + std::string(b.substr(close)) + "'");
-      if (r->second >= (1ull << 52)) return p.error(11, "address beyond the 52-bit physical address space");
-      E820Entry e{r->first, r->second - r->first + 1, *t};
-      if (!spec.e820.empty() && e.addr < spec.e820.back().end())
-        return p.error(11, "e820 entries overlap or are out of order");
-      spec.e820.push_back(e);
-    } else if (starts(b, "Command line: ")) {
-      cmdline_line = &l;  // boot_command_line, which parse_early_param() reads
-    } else if (starts(b, "Kernel command line: ")) {
-      if (!kernel_cmdline_line) kernel_cmdline_line = &l;  // printed later, may carry bootconfig additions
-    } else if (starts(b, "ACPI: SRAT: Node ")) {
-      size_t pos = 17;
-      auto n = p.dec(pos);
-      if (!n || *n >= MAX_NODES_MODELLED) return p.error(17, "bad or too large node number");
-      auto r = p.range(pos);
-      if (!r) return r.diag();
-      srat.push_back({static_cast<int>(*n), r->first, r->second + 1});
-    } else if (starts(b, "SRAT: PXM ")) {
-      size_t k = b.find("-> Node ");
-      if (k == std::string_view::npos) continue;
-      size_t pos = k + 8;
-      auto n = p.dec(pos);
-      if (!n || *n >= MAX_NODES_MODELLED) return p.error(k + 8, "bad node number");
-      node_cpus[static_cast<int>(*n)].push_back(cpu_seen++);
-    } else if (starts(b, "smpboot: Allowing ")) {
-      size_t pos = 18;
-      auto n = p.dec(pos);
-      if (!n || *n == 0 || *n > MAX_CPUS_MODELLED)
-        return p.error(18, "bad CPU count (the model handles 1 to " + std::to_string(MAX_CPUS_MODELLED) + ")");
-      cpus = static_cast<unsigned>(*n);
-    } else if (starts(b, "setup_percpu: ")) {
-      size_t at = 0;
-      if (auto n = p.field("nr_cpu_ids:", false, &at)) {
-        if (*n <= 0 || *n > static_cast<long long>(MAX_CPUS_MODELLED)) return p.error(at, "bad nr_cpu_ids");
-        cpus = static_cast<unsigned>(*n);
-      }
-    } else if (starts(b, "RAMDISK: ")) {
-      auto r = p.range(9);
-      if (!r) return r.diag();
-      spec.initrd_start = r->first;
-      spec.initrd_size = round_up(r->second + 1 - r->first, PAGE_SIZE);
-    } else if (starts(b, "Memory: ")) {
-      auto kb = [&](std::string_view what) -> u64 {
-        size_t k = b.find(what);
-        if (k == std::string_view::npos) return 0;
-        size_t s = k;
-        while (s > 0 && std::isdigit(static_cast<unsigned char>(b[s - 1]))) --s;
-        size_t pos = s;
-        auto v = p.dec(pos);
-        return v ? *v : 0;
-      };
-      KernelImage& k = spec.kernel;
-      if (u64 v = kb("K kernel code")) k.code_kb = v;
-      if (u64 v = kb("K rwdata")) k.rwdata_kb = v;
-      if (u64 v = kb("K rodata")) k.rodata_kb = v;
-      if (u64 v = kb("K init")) k.init_kb = v;
-      if (u64 v = kb("K bss")) k.bss_kb = v;
-    } else if (starts(b, "memblock_")) {
-      memblock_debug = true;
-    } else if (starts(b, "e820: update ") || starts(b, "e820: remove ")) {
-      // applied in pass 2 only for logs without memblock lines
+  int cpu_seen = 0;                           // CPUs the SRAT lines placed so far
+  unsigned cpus = 0;                          // smpboot / setup_percpu (0: the log does not say)
+  const Line* cmdline_line = nullptr;         // the last "Command line: "
+  const Line* kernel_cmdline_line = nullptr;  // the first "Kernel command line: "
+  bool numa_off = false;                      // numa=off on the command line
+  bool memblock_debug = false;                // a memblock=debug line was seen
+  std::vector<std::string> cmdline_notes;     // what the kernel made of the parameters
+
+  // Pass 2: the boot's milestones, each pushed once.
+  bool first_dump_done = false;  // the first "MEMBLOCK configuration:" dump was seen
+  bool in_first_dump = false;    // reading its lines
+  bool saw_numa = false, saw_dma = false, saw_zones = false, saw_zonelists = false, saw_mem_init = false,
+       saw_late = false;
+  size_t pending_alloc = kNoRequest;  // index in plan.ops of a request awaiting its memblock_reserve line
+
+  MachineSpec& spec() { return plan.spec; }
+  void push(BootOp o) { plan.ops.push_back(std::move(o)); }
+
+  void ensure_numa(int line) {
+    if (saw_numa) return;
+    push(NumaInit{line});
+    saw_numa = true;
+  }
+  void ensure_dma(int line) {
+    ensure_numa(line);
+    if (saw_dma) return;
+    push(DmaReserve{line});
+    saw_dma = true;
+  }
+  void ensure_zones(int line) {
+    ensure_dma(line);
+    if (!saw_zones) push(FreeAreaInit{line});
+    saw_zones = true;
+  }
+  void ensure_zonelists(int line) {
+    if (!saw_zonelists) push(BuildZonelists{line});
+    saw_zonelists = true;
+  }
+  void ensure_late(int line) {
+    if (saw_late) return;
+    saw_late = true;
+    push(PageAllocInitLate{line});
+    push(InitWmarks{line});
+    push(Khugepaged{line});
+  }
+  // A request whose memblock_reserve line never came: the kernel's
+  // allocation failed; drop it rather than guess.
+  void drop_unanswered_request() {
+    if (pending_alloc == kNoRequest) return;
+    plan.ops.erase(plan.ops.begin() + static_cast<std::ptrdiff_t>(pending_alloc));
+    pending_alloc = kNoRequest;
+  }
+};
+
+// ---- the table's shape --------------------------------------------------------
+
+using LineHandler = Status (*)(const Line&, Parser&, ImportState&);
+
+// One kind of kernel line the importer reads.
+struct LineKind {
+  std::string_view prefix;      // the line (without level and timestamp) starts with it
+  std::string_view contains;    // and, when not empty, contains it
+  std::string_view printed_by;  // the kernel function that prints it
+  LineHandler handle;
+};
+
+bool matches(const LineKind& k, std::string_view body) {
+  return starts(body, k.prefix) && (k.contains.empty() || body.find(k.contains) != std::string_view::npos);
+}
+
+// The first entry of `table` that matches, or nullptr. Order matters only
+// where a later entry's matcher would also take the line.
+const LineKind* match(std::span<const LineKind> table, std::string_view body) {
+  for (const LineKind& k : table)
+    if (matches(k, body)) return &k;
+  return nullptr;
+}
+
+// ---- pass 1: the machine ------------------------------------------------------
+
+// "BIOS-e820: [mem 0x...-0x...] usable"
+Status on_e820_entry(const Line& l, Parser& p, ImportState& st) {
+  std::string_view b = l.body;
+  auto r = p.range(11);
+  if (!r) return r.diag();
+  size_t close = b.find(']') + 1;
+  while (close < b.size() && b[close] == ' ') ++close;
+  auto t = e820_type(b.substr(close));
+  if (!t) return p.error(close, "unknown e820 type '" + std::string(b.substr(close)) + "'");
+  if (r->second >= (1ull << 52)) return p.error(11, "address beyond the 52-bit physical address space");
+  E820Entry e{r->first, r->second - r->first + 1, *t};
+  std::vector<E820Entry>& map = st.spec().e820;
+  if (!map.empty() && e.addr < map.back().end()) return p.error(11, "e820 entries overlap or are out of order");
+  map.push_back(e);
+  return Status::ok();
+}
+
+// boot_command_line, which parse_early_param() reads.
+Status on_command_line(const Line& l, Parser&, ImportState& st) {
+  st.cmdline_line = &l;
+  return Status::ok();
+}
+
+// Printed later; it may carry bootconfig additions, so it is only the fallback.
+Status on_kernel_command_line(const Line& l, Parser&, ImportState& st) {
+  if (!st.kernel_cmdline_line) st.kernel_cmdline_line = &l;
+  return Status::ok();
+}
+
+// "ACPI: SRAT: Node 1 PXM 1 [mem 0x40000000-0x7fffffff]": a node's memory.
+Status on_srat_memory(const Line&, Parser& p, ImportState& st) {
+  size_t pos = 17;
+  auto n = p.dec(pos);
+  if (!n || *n >= MAX_NODES_MODELLED) return p.error(17, "bad or too large node number");
+  auto r = p.range(pos);
+  if (!r) return r.diag();
+  st.srat.push_back({static_cast<int>(*n), r->first, r->second + 1});
+  return Status::ok();
+}
+
+// "SRAT: PXM 1 -> APIC 0x01 -> Node 1": the next CPU's node.
+Status on_srat_cpu(const Line& l, Parser& p, ImportState& st) {
+  size_t k = l.body.find("-> Node ");
+  if (k == std::string_view::npos) return Status::ok();
+  size_t pos = k + 8;
+  auto n = p.dec(pos);
+  if (!n || *n >= MAX_NODES_MODELLED) return p.error(k + 8, "bad node number");
+  st.node_cpus[static_cast<int>(*n)].push_back(st.cpu_seen++);
+  return Status::ok();
+}
+
+// "smpboot: Allowing 2 CPUs, 0 hotplug CPUs"
+Status on_allowing_cpus(const Line&, Parser& p, ImportState& st) {
+  size_t pos = 18;
+  auto n = p.dec(pos);
+  if (!n || *n == 0 || *n > MAX_CPUS_MODELLED)
+    return p.error(18, "bad CPU count (the model handles 1 to " + std::to_string(MAX_CPUS_MODELLED) + ")");
+  st.cpus = static_cast<unsigned>(*n);
+  return Status::ok();
+}
+
+// "setup_percpu: NR_CPUS:8192 nr_cpumask_bits:2 nr_cpu_ids:2 nr_node_ids:1"
+Status on_setup_percpu(const Line&, Parser& p, ImportState& st) {
+  size_t at = 0;
+  if (auto n = p.field("nr_cpu_ids:", false, &at)) {
+    if (*n <= 0 || *n > static_cast<long long>(MAX_CPUS_MODELLED)) return p.error(at, "bad nr_cpu_ids");
+    st.cpus = static_cast<unsigned>(*n);
+  }
+  return Status::ok();
+}
+
+// "RAMDISK: [mem 0x...-0x...]": where the boot loader put the initrd.
+Status on_ramdisk(const Line&, Parser& p, ImportState& st) {
+  auto r = p.range(9);
+  if (!r) return r.diag();
+  st.spec().initrd_start = r->first;
+  st.spec().initrd_size = round_up(r->second + 1 - r->first, PAGE_SIZE);
+  return Status::ok();
+}
+
+// The number right before `what` in the line (0 when absent).
+u64 kb_before(std::string_view b, const Parser& p, std::string_view what) {
+  size_t k = b.find(what);
+  if (k == std::string_view::npos) return 0;
+  size_t s = k;
+  while (s > 0 && std::isdigit(static_cast<unsigned char>(b[s - 1]))) --s;
+  size_t pos = s;
+  auto v = p.dec(pos);
+  return v ? *v : 0;
+}
+
+// "Memory: ...K/...K available (14343K kernel code, 2338K rwdata, ...)":
+// the kernel image's sizes.
+Status on_memory_sizes(const Line& l, Parser& p, ImportState& st) {
+  KernelImage& k = st.spec().kernel;
+  if (u64 v = kb_before(l.body, p, "K kernel code")) k.code_kb = v;
+  if (u64 v = kb_before(l.body, p, "K rwdata")) k.rwdata_kb = v;
+  if (u64 v = kb_before(l.body, p, "K rodata")) k.rodata_kb = v;
+  if (u64 v = kb_before(l.body, p, "K init")) k.init_kb = v;
+  if (u64 v = kb_before(l.body, p, "K bss")) k.bss_kb = v;
+  return Status::ok();
+}
+
+Status on_memblock_debug(const Line&, Parser&, ImportState& st) {
+  st.memblock_debug = true;
+  return Status::ok();
+}
+
+constexpr LineKind kMachineLines[] = {
+    {"BIOS-e820: ", "", "e820__print_table", on_e820_entry},
+    {"Command line: ", "", "setup_arch", on_command_line},
+    {"Kernel command line: ", "", "start_kernel", on_kernel_command_line},
+    {"ACPI: SRAT: Node ", "", "acpi_numa_memory_affinity_init", on_srat_memory},
+    {"SRAT: PXM ", "", "acpi_numa_processor_affinity_init", on_srat_cpu},
+    {"smpboot: Allowing ", "", "prefill_possible_map", on_allowing_cpus},
+    {"setup_percpu: ", "", "setup_per_cpu_areas", on_setup_percpu},
+    {"RAMDISK: ", "", "reserve_initrd", on_ramdisk},
+    {"Memory: ", "", "mem_init_print_info", on_memory_sizes},
+    {"memblock_", "", "memblock_dbg (memblock=debug)", on_memblock_debug},
+};
+
+// ---- pass 2, inside the first "MEMBLOCK configuration:" dump ------------------
+// Its reserved regions are the reservations made before memblock=debug was
+// parsed.
+
+// " reserved[0x0]\t[0x...-0x...], 0x... bytes flags: 0x0"
+Status on_dump_reserved(const Line& l, Parser& p, ImportState& st) {
+  auto r = p.range(10);
+  if (!r) return r.diag();
+  st.push(MemblockReserve{r->first, r->second - r->first + 1, "", l.no});
+  return Status::ok();
+}
+
+// A line that is read and has nothing to replay.
+Status skip_line(const Line&, Parser&, ImportState&) { return Status::ok(); }
+
+constexpr LineKind kFirstDumpLines[] = {
+    {" reserved[", "", "memblock_dump", on_dump_reserved},
+    {" memory", "", "memblock_dump, __memblock_dump_all", skip_line},
+    {" reserved.cnt", "", "memblock_dump", skip_line},
+};
+
+// ---- pass 2, memblock's own lines ---------------------------------------------
+// A request line waits for the memblock_reserve that places it across these
+// lines only.
+
+Status on_memblock_dump(const Line& l, Parser&, ImportState& st) {
+  if (!st.first_dump_done) {
+    st.push(MemblockTrim{l.no});
+    st.in_first_dump = true;
+    st.first_dump_done = true;
+  }
+  return Status::ok();
+}
+
+// "memblock_alloc_try_nid: 4096 bytes align=0x1000 nid=-1 from=0x0 max_addr=0x0 caller+0x../0x.."
+Status on_alloc_request(const Line& l, Parser& p, ImportState& st) {
+  std::string_view b = l.body;
+  const size_t colon = b.find(':');
+  const std::string_view fn = b.substr(0, colon);
+  const MemblockAllocFn* alloc_fn = nullptr;
+  for (const MemblockAllocFn& f : kAllocFns)
+    if (fn == memblock_alloc_fn_name(f)) alloc_fn = &f;
+  assert(alloc_fn && "kMemblockLines sends only the functions of kAllocFns here");
+  size_t pos = colon + 2;
+  auto size = p.dec(pos);
+  if (!size || *size == 0 || *size > (1ull << 40)) return p.error(colon + 2, "bad allocation size");
+  size_t at = 0;
+  auto align = p.field("align=", true, &at);
+  if (!align || !is_pow2(static_cast<u64>(*align))) return p.error(at ? at : pos, "bad or missing align=");
+  auto nid = p.field("nid=", false);
+  auto from = p.field("from=", true);
+  auto max = p.field("max_addr=", true);
+  if (!from || !max) return p.error(pos, "expected from= and max_addr=");
+  MemblockAlloc o;
+  o.line = l.no;
+  o.fn = *alloc_fn;
+  o.size = *size;
+  o.align = static_cast<u64>(*align);
+  o.nid = nid ? static_cast<int>(*nid) : NUMA_NO_NODE;
+  if (o.nid >= static_cast<int>(MAX_NODES_MODELLED) || o.nid < -1) return p.error(pos, "bad nid=");
+  o.exact_nid = fn == "memblock_alloc_exact_nid_raw";
+  o.min_addr = static_cast<u64>(*from);
+  o.max_addr = static_cast<u64>(*max);
+  o.caller = caller_of(b);
+  st.push(std::move(o));
+  st.pending_alloc = st.plan.ops.size() - 1;
+  return Status::ok();
+}
+
+// The "[0x...-0x...]" after "memblock_xxx:" as (base, size).
+Expected<std::pair<Phys, Phys>> memblock_range(const Line& l, const Parser& p) {
+  size_t colon = l.body.find(':');
+  if (colon == std::string_view::npos) return p.error(0, "memblock line without ':'");
+  auto r = p.range(colon + 1);
+  if (!r) return r.diag();
+  return std::make_pair(r->first, r->second - r->first + 1);
+}
+
+// memblock_add and memblock_remove change memory itself: not after the
+// zones were sized.
+Status refuse_hotplug(const Line& l, const Parser& p, const ImportState& st) {
+  if (!st.saw_zones) return Status::ok();
+  const std::string_view fn = l.body.substr(0, l.body.find(':'));
+  return p.error(0, std::string(fn) + " after the zones were sized: memory hotplug is not modelled");
+}
+
+// "memblock_reserve: [0x...-0x...] caller": a reservation, or where the
+// pending request landed (memblock_alloc_range_nid reserves what it found).
+Status on_memblock_reserve(const Line& l, Parser& p, ImportState& st) {
+  auto r = memblock_range(l, p);
+  if (!r) return r.diag();
+  std::string caller = caller_of(l.body);
+  if (st.pending_alloc != kNoRequest && starts(caller, "memblock_alloc_range_nid")) {
+    MemblockAlloc& a = std::get<MemblockAlloc>(st.plan.ops[st.pending_alloc]);
+    a.logged = r->first;
+    a.size = r->second;
+    st.pending_alloc = kNoRequest;
+    return Status::ok();
+  }
+  st.push(MemblockReserve{r->first, r->second, caller, l.no});
+  st.pending_alloc = kNoRequest;
+  return Status::ok();
+}
+
+Status on_memblock_add(const Line& l, Parser& p, ImportState& st) {
+  auto r = memblock_range(l, p);
+  if (!r) return r.diag();
+  if (Status s = refuse_hotplug(l, p, st); !s) return s;
+  st.push(MemblockAdd{r->first, r->second, caller_of(l.body), l.no});
+  st.pending_alloc = kNoRequest;
+  return Status::ok();
+}
+
+Status on_memblock_remove(const Line& l, Parser& p, ImportState& st) {
+  auto r = memblock_range(l, p);
+  if (!r) return r.diag();
+  if (Status s = refuse_hotplug(l, p, st); !s) return s;
+  st.push(MemblockRemove{r->first, r->second, caller_of(l.body), l.no});
+  st.pending_alloc = kNoRequest;
+  return Status::ok();
+}
+
+Status on_memblock_phys_free(const Line& l, Parser& p, ImportState& st) {
+  auto r = memblock_range(l, p);
+  if (!r) return r.diag();
+  st.push(MemblockPhysFree{r->first, r->second, caller_of(l.body), l.no});
+  st.pending_alloc = kNoRequest;
+  return Status::ok();
+}
+
+// Reserved memory handed straight to the buddy allocator.
+Status on_memblock_free_late(const Line& l, Parser& p, ImportState& st) {
+  auto r = memblock_range(l, p);
+  if (!r) return r.diag();
+  st.push(FreeReserved{"memblock_free_late", r->first, r->second, 0, l.no});
+  st.pending_alloc = kNoRequest;
+  return Status::ok();
+}
+
+// Other memblock lines (memblock_add_node, memblock_physmem_add, ...) do not
+// change what the plan replays, but must still be well formed.
+Status on_memblock_other(const Line& l, Parser& p, ImportState& st) {
+  auto r = memblock_range(l, p);
+  if (!r) return r.diag();
+  st.pending_alloc = kNoRequest;
+  return Status::ok();
+}
+
+constexpr LineKind kMemblockLines[] = {
+    {"MEMBLOCK configuration:", "", "__memblock_dump_all", on_memblock_dump},
+    {"memblock_alloc_try_nid:", "", "memblock_alloc_try_nid", on_alloc_request},
+    {"memblock_alloc_try_nid_raw:", "", "memblock_alloc_try_nid_raw", on_alloc_request},
+    {"memblock_alloc_exact_nid_raw:", "", "memblock_alloc_exact_nid_raw", on_alloc_request},
+    {"memblock_phys_alloc_range:", "", "memblock_phys_alloc_range", on_alloc_request},
+    {"memblock_phys_alloc_try_nid:", "", "memblock_phys_alloc_try_nid (6.1 prints none)", on_alloc_request},
+    {"memblock_reserve:", "", "memblock_reserve", on_memblock_reserve},
+    {"memblock_add:", "", "memblock_add", on_memblock_add},
+    {"memblock_remove:", "", "memblock_remove", on_memblock_remove},
+    {"memblock_phys_free:", "", "memblock_phys_free", on_memblock_phys_free},
+    {"memblock_free:", "", "memblock_free (older kernels' memblock_phys_free)", on_memblock_phys_free},
+    {"memblock_free_late:", "", "memblock_free_late", on_memblock_free_late},
+    {"memblock_", "", "memblock_add_node, memblock_physmem_add, ...", on_memblock_other},
+};
+
+// ---- pass 2, the boot's milestones --------------------------------------------
+// Any other line: a request still waiting for its memblock_reserve is
+// dropped before the line is read (the allocation failed).
+
+Status on_ramdisk_printk(const Line& l, Parser&, ImportState& st) {
+  st.push(Printk{std::string(l.body), l.no});
+  return Status::ok();
+}
+
+Status on_numa_line(const Line& l, Parser&, ImportState& st) {
+  st.ensure_numa(l.no);
+  return Status::ok();
+}
+
+// "NODE_DATA(1) allocated [mem 0x...-0x...]". The kernel's
+// memblock_phys_alloc_try_nid logs no request, only the reserve: turn that
+// reserve back into the allocation it was.
+Status on_node_data(const Line& l, Parser& p, ImportState& st) {
+  size_t pos = 10;
+  auto n = p.dec(pos);
+  auto r = p.range(pos);
+  if (!n || !r) return p.error(10, "malformed NODE_DATA line");
+  std::vector<BootOp>& ops = st.plan.ops;
+  for (auto it = ops.rbegin(); it != ops.rend(); ++it) {
+    const MemblockReserve* res = std::get_if<MemblockReserve>(&*it);
+    if (res && res->base == r->first) {
+      MemblockAlloc a;
+      a.fn = MemblockAllocFn::phys_alloc_try_nid;
+      a.size = res->size;
+      a.logged = res->base;
+      a.align = 64;
+      a.nid = static_cast<int>(*n);
+      a.purpose = AllocPurpose::NodeData;
+      a.caller = "alloc_node_data";
+      a.line = res->line;
+      *it = std::move(a);
+      break;
     }
   }
+  st.ensure_numa(l.no);
+  return Status::ok();
+}
+
+Status on_zone_ranges(const Line& l, Parser&, ImportState& st) {
+  st.ensure_zones(l.no);
+  return Status::ok();
+}
+
+Status on_zonelists(const Line& l, Parser&, ImportState& st) {
+  st.ensure_zonelists(l.no);
+  return Status::ok();
+}
+
+// mem_init: the zones and zonelists came before it even when the log cut
+// their lines.
+Status on_mem_init(const Line& l, Parser&, ImportState& st) {
+  st.ensure_zones(l.no);
+  st.ensure_zonelists(l.no);
+  if (!st.saw_mem_init) st.push(MemInit{l.no});
+  st.saw_mem_init = true;
+  return Status::ok();
+}
+
+Status on_deferred_init(const Line& l, Parser&, ImportState& st) {
+  if (st.saw_mem_init) st.ensure_late(l.no);
+  return Status::ok();
+}
+
+// "Freeing <what> memory: NK", after mem_init only.
+Status on_freeing(const Line& l, Parser& p, ImportState& st) {
+  if (!st.saw_mem_init) return Status::ok();
+  std::string_view b = l.body;
+  size_t k = b.find(" memory: ");
+  std::string what(b.substr(8, k - 8));
+  size_t pos = k + 9;
+  auto kb = p.dec(pos);
+  if (!kb || pos >= b.size() || b[pos] != 'K') return p.error(k + 9, "expected a size like 36K");
+  if (what != "SMP alternatives") st.ensure_late(l.no);
+  const MachineSpec& spec = st.spec();
+  if (what == "initrd") {
+    st.push(FreeInitrd{spec.initrd_start, std::min<u64>(spec.initrd_size, *kb << 10), *kb, l.no});
+  } else if (auto piece = kernel_piece(spec.kernel, what, *kb)) {
+    st.push(FreeReserved{what, piece->first, piece->second, *kb, l.no});
+  } else {
+    st.plan.notes.push_back("mm-playground: line " + std::to_string(l.no) + ": 'Freeing " + what +
+                            " memory' is not placed by the model; those pages stay reserved");
+  }
+  return Status::ok();
+}
+
+constexpr LineKind kMilestoneLines[] = {
+    // Nothing to replay; the entry keeps a later matcher (the deferred
+    // init's, which looks anywhere in the line) from taking these lines.
+    {"setup_arch", "", "setup_arch", skip_line},
+    {"RAMDISK: ", "", "reserve_initrd", on_ramdisk_printk},
+    {"No NUMA configuration found", "", "dummy_numa_init", on_numa_line},
+    {"NUMA: ", "", "numa_cleanup_meminfo, numa_alloc_distance", on_numa_line},
+    {"SRAT: PXM", "", "acpi_numa_processor_affinity_init", on_numa_line},
+    {"ACPI: SRAT: Node", "", "acpi_numa_memory_affinity_init", on_numa_line},
+    {"NODE_DATA(", "", "alloc_node_data", on_node_data},
+    {"Zone ranges:", "", "free_area_init", on_zone_ranges},
+    {"Built ", "zonelists", "build_all_zonelists", on_zonelists},
+    {"Memory: ", "", "mem_init_print_info", on_mem_init},
+    {"", "deferred pages initialised", "deferred_init_memmap", on_deferred_init},
+    {"Freeing ", " memory: ", "free_reserved_area", on_freeing},
+};
+
+// ---- the passes ---------------------------------------------------------------
+
+std::vector<Line> split_lines(std::string_view text) {
+  std::vector<Line> lines;
+  size_t pos = 0;
+  int no = 1;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
+    lines.push_back(split_line(raw, no++));
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+    if (lines.size() > 2000000) break;
+  }
+  return lines;
+}
+
+Status read_line(std::span<const LineKind> table, const Line& l, ImportState& st, bool* matched = nullptr) {
+  const LineKind* k = match(table, l.body);
+  if (matched) *matched = k != nullptr;
+  if (!k) return Status::ok();
+  Parser p(l, st.source);
+  return k->handle(l, p, st);
+}
+
+Status learn_machine(const std::vector<Line>& lines, ImportState& st) {
+  for (const Line& l : lines)
+    if (Status s = read_line(kMachineLines, l, st); !s) return s;
+  return Status::ok();
+}
+
+Status replay_boot(const std::vector<Line>& lines, ImportState& st) {
+  st.push(SetCurrentLimit{0x100000, 0});  // ISA_END_ADDRESS, as e820__memblock_setup starts
+  for (const Line& l : lines) {
+    bool matched = false;
+    if (st.in_first_dump) {
+      if (Status s = read_line(kFirstDumpLines, l, st, &matched); !s) return s;
+      if (matched) continue;
+      st.in_first_dump = false;
+    }
+    if (Status s = read_line(kMemblockLines, l, st, &matched); !s) return s;
+    if (matched) continue;
+    st.drop_unanswered_request();
+    if (Status s = read_line(kMilestoneLines, l, st); !s) return s;
+  }
+  return Status::ok();
+}
+
+// ---- finishing steps ----------------------------------------------------------
+
+// A machine the model can boot.
+Status check_machine(const ImportState& st) {
+  const std::string src(st.source);
+  const MachineSpec& spec = st.plan.spec;
   if (spec.e820.empty())
     return Diagnostic{src, 1, 1, "no 'BIOS-e820:' lines: this does not look like the log of an x86 Linux boot"};
   u64 usable = spec.usable_bytes();
@@ -505,270 +955,112 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
       return Diagnostic{src, 1, 1,
                         "usable RAM ends at " + format_size(e.end()) +
                             "; the model keeps a dense memory map up to 80G of physical address space"};
-  spec.cpus = cpus ? cpus : 1;
-  // Early parameters come from the command line setup_arch() printed; a log
-  // without that line still has start_kernel()'s copy.
-  std::vector<std::string> cmdline_notes;
-  if (const Line* cl = cmdline_line ? cmdline_line : kernel_cmdline_line) {
-    const size_t start = cl->body.find(": ") + 2;
-    spec.cmdline = std::string(cl->body.substr(start));
-    CmdlineParams(*cl, source).apply(start, spec, numa_off, cmdline_notes);
-  }
-  if (!numa_off && !srat.empty()) {
-    int max_node = 0;
-    for (const SratMem& s : srat) max_node = std::max(max_node, s.node);
-    for (const auto& [n, c] : node_cpus) max_node = std::max(max_node, n);
-    spec.nodes.resize(static_cast<size_t>(max_node) + 1);
-    for (size_t i = 0; i < spec.nodes.size(); ++i) spec.nodes[i].id = static_cast<int>(i);
-    for (const SratMem& s : srat) spec.nodes[static_cast<size_t>(s.node)].ranges.push_back({s.start, s.end});
-    for (const auto& [n, c] : node_cpus)
-      for (int cpu : c)
-        if (static_cast<unsigned>(cpu) < spec.cpus) spec.nodes[static_cast<size_t>(n)].cpus.push_back(cpu);
-    // CPUs the SRAT did not place stay on node 0.
-    std::vector<bool> placed(spec.cpus, false);
-    for (const NodeSpec& n : spec.nodes)
-      for (int c : n.cpus) placed[static_cast<size_t>(c)] = true;
-    for (unsigned c = 0; c < spec.cpus; ++c)
-      if (!placed[c]) spec.nodes[0].cpus.push_back(static_cast<int>(c));
-    if (spec.nodes.size() == 1) spec.nodes.clear();
-  }
-  {
-    std::string d = "dmesg " + std::string(source);
-    spec.description = d;
-  }
+  return Status::ok();
+}
 
-  // Without memblock=debug lines: the machine is known, the reservations
-  // are the engine's model.
-  if (!memblock_debug) {
-    BootPlan model = plan_from_spec(spec);
-    model.from_dmesg = true;
-    model.source = src;
-    model.notes.push_back(
-        "mm-playground: this log has no memblock=debug lines; early reservations follow the "
-        "engine's own model of a 6.1 boot");
-    model.notes.insert(model.notes.end(), cmdline_notes.begin(), cmdline_notes.end());
-    return model;
-  }
-  plan.memblock_debug = true;
-  plan.notes = cmdline_notes;
+void derive_cpus(ImportState& st) { st.spec().cpus = st.cpus ? st.cpus : 1; }
 
-  // ---- pass 2: the boot, in log order ----------------------------------------
-  auto& ops = plan.ops;
-  bool first_dump_done = false, in_dump = false, saw_numa = false, saw_dma = false, saw_zones = false,
-       saw_zonelists = false, saw_mem_init = false, saw_late = false;
-  auto push = [&](BootOp o) { ops.push_back(std::move(o)); };
-  auto ensure_numa = [&](int line) {
-    if (!saw_numa) {
-      push(NumaInit{line});
-      saw_numa = true;
-    }
-  };
-  auto ensure_dma = [&](int line) {
-    ensure_numa(line);
-    if (!saw_dma) {
-      push(DmaReserve{line});
-      saw_dma = true;
-    }
-  };
-  auto ensure_late = [&](int line) {
-    if (saw_late) return;
-    saw_late = true;
-    push(PageAllocInitLate{line});
-    push(InitWmarks{line});
-    push(Khugepaged{line});
-  };
-  size_t pending_alloc = ~size_t{0};  // index of a request awaiting its reserve line
-  push(SetCurrentLimit{0x100000, 0});
-  for (const Line& l : lines) {
-    Parser p(l, source);
-    std::string_view b = l.body;
-    if (in_dump) {
-      // Lines of the first "MEMBLOCK configuration:" dump: its reserved
-      // regions are the reservations made before memblock=debug was parsed.
-      if (starts(b, " reserved[")) {
-        auto r = p.range(10);
-        if (!r) return r.diag();
-        push(MemblockReserve{r->first, r->second - r->first + 1, "", l.no});
-        continue;
-      }
-      if (starts(b, " memory") || starts(b, " reserved.cnt")) continue;
-      in_dump = false;
-    }
-    if (starts(b, "MEMBLOCK configuration:")) {
-      if (!first_dump_done) {
-        push(MemblockTrim{l.no});
-        in_dump = true;
-        first_dump_done = true;
-      }
-      continue;
-    }
-    if (starts(b, "memblock_")) {
-      size_t colon = b.find(':');
-      if (colon == std::string_view::npos) return p.error(0, "memblock line without ':'");
-      std::string_view fn = b.substr(0, colon);
-      const MemblockAllocFn* alloc_fn = nullptr;
-      for (const MemblockAllocFn& f : kAllocFns)
-        if (fn == memblock_alloc_fn_name(f)) alloc_fn = &f;
-      if (alloc_fn) {
-        size_t pos = colon + 2;
-        auto size = p.dec(pos);
-        if (!size || *size == 0 || *size > (1ull << 40)) return p.error(colon + 2, "bad allocation size");
-        size_t at = 0;
-        auto align = p.field("align=", true, &at);
-        if (!align || !is_pow2(static_cast<u64>(*align))) return p.error(at ? at : pos, "bad or missing align=");
-        auto nid = p.field("nid=", false);
-        auto from = p.field("from=", true);
-        auto max = p.field("max_addr=", true);
-        if (!from || !max) return p.error(pos, "expected from= and max_addr=");
-        MemblockAlloc o;
-        o.line = l.no;
-        o.fn = *alloc_fn;
-        o.size = *size;
-        o.align = static_cast<u64>(*align);
-        o.nid = nid ? static_cast<int>(*nid) : NUMA_NO_NODE;
-        if (o.nid >= static_cast<int>(MAX_NODES_MODELLED) || o.nid < -1) return p.error(pos, "bad nid=");
-        o.exact_nid = fn == "memblock_alloc_exact_nid_raw";
-        o.min_addr = static_cast<u64>(*from);
-        o.max_addr = static_cast<u64>(*max);
-        o.caller = caller_of(b);
-        push(std::move(o));
-        pending_alloc = ops.size() - 1;
-        continue;
-      }
-      auto r = p.range(colon + 1);
-      if (!r) return r.diag();
-      const Phys base = r->first, size = r->second - r->first + 1;
-      if (fn == "memblock_reserve") {
-        std::string caller = caller_of(b);
-        if (pending_alloc != ~size_t{0} && starts(caller, "memblock_alloc_range_nid")) {
-          MemblockAlloc& a = std::get<MemblockAlloc>(ops[pending_alloc]);
-          a.logged = base;
-          a.size = size;
-          pending_alloc = ~size_t{0};
-          continue;
-        }
-        push(MemblockReserve{base, size, caller, l.no});
-      } else if ((fn == "memblock_add" || fn == "memblock_remove") && saw_zones) {
-        return p.error(0, std::string(fn) + " after the zones were sized: memory hotplug is not modelled");
-      } else if (fn == "memblock_add") {
-        push(MemblockAdd{base, size, caller_of(b), l.no});
-      } else if (fn == "memblock_phys_free" || fn == "memblock_free") {
-        push(MemblockPhysFree{base, size, caller_of(b), l.no});
-      } else if (fn == "memblock_remove") {
-        push(MemblockRemove{base, size, caller_of(b), l.no});
-      } else if (fn == "memblock_free_late") {
-        push(FreeReserved{"memblock_free_late", base, size, 0, l.no});
-      }
-      // other memblock_* lines (memblock_mark_*, ...) do not change memory
-      pending_alloc = ~size_t{0};
-      continue;
-    }
-    if (pending_alloc != ~size_t{0}) {
-      // A request whose reserve line never came: the kernel's allocation
-      // failed; drop it rather than guess.
-      ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(pending_alloc));
-      pending_alloc = ~size_t{0};
-    }
-    if (starts(b, "setup_arch") || starts(b, "RAMDISK: ")) {
-      if (starts(b, "RAMDISK: ")) push(Printk{std::string(b), l.no});
-    } else if (starts(b, "No NUMA configuration found") || starts(b, "NUMA: ") || starts(b, "SRAT: PXM") ||
-               starts(b, "ACPI: SRAT: Node")) {
-      ensure_numa(l.no);
-    } else if (starts(b, "NODE_DATA(")) {
-      size_t pos = 10;
-      auto n = p.dec(pos);
-      auto r = p.range(pos);
-      if (!n || !r) return p.error(10, "malformed NODE_DATA line");
-      // The kernel's memblock_phys_alloc_try_nid logs no request, only the
-      // reserve: turn that reserve back into the allocation it was.
-      for (auto it = ops.rbegin(); it != ops.rend(); ++it) {
-        const MemblockReserve* res = std::get_if<MemblockReserve>(&*it);
-        if (res && res->base == r->first) {
-          MemblockAlloc a;
-          a.fn = MemblockAllocFn::phys_alloc_try_nid;
-          a.size = res->size;
-          a.logged = res->base;
-          a.align = 64;
-          a.nid = static_cast<int>(*n);
-          a.purpose = AllocPurpose::NodeData;
-          a.caller = "alloc_node_data";
-          a.line = res->line;
-          *it = std::move(a);
-          break;
-        }
-      }
-      ensure_numa(l.no);
-    } else if (starts(b, "Zone ranges:")) {
-      ensure_dma(l.no);
-      if (!saw_zones) push(FreeAreaInit{l.no});
-      saw_zones = true;
-    } else if (starts(b, "Built ") && b.find("zonelists") != std::string_view::npos) {
-      if (!saw_zonelists) push(BuildZonelists{l.no});
-      saw_zonelists = true;
-    } else if (starts(b, "Memory: ")) {
-      if (!saw_zones) {
-        ensure_dma(l.no);
-        push(FreeAreaInit{l.no});
-        saw_zones = true;
-      }
-      if (!saw_zonelists) push(BuildZonelists{l.no});
-      saw_zonelists = true;
-      if (!saw_mem_init) push(MemInit{l.no});
-      saw_mem_init = true;
-    } else if (b.find("deferred pages initialised") != std::string_view::npos) {
-      if (saw_mem_init) ensure_late(l.no);
-    } else if (starts(b, "Freeing ") && b.find(" memory: ") != std::string_view::npos && saw_mem_init) {
-      size_t k = b.find(" memory: ");
-      std::string what(b.substr(8, k - 8));
-      size_t pos = k + 9;
-      auto kb = p.dec(pos);
-      if (!kb || pos >= b.size() || b[pos] != 'K') return p.error(k + 9, "expected a size like 36K");
-      if (what != "SMP alternatives") ensure_late(l.no);
-      if (what == "initrd") {
-        push(FreeInitrd{spec.initrd_start, std::min<u64>(spec.initrd_size, *kb << 10), *kb, l.no});
-      } else if (auto piece = kernel_piece(spec.kernel, what, *kb)) {
-        push(FreeReserved{what, piece->first, piece->second, *kb, l.no});
-      } else {
-        plan.notes.push_back("mm-playground: line " + std::to_string(l.no) + ": 'Freeing " + what +
-                             " memory' is not placed by the model; those pages stay reserved");
-      }
-    }
+// Early parameters come from the command line setup_arch() printed; a log
+// without that line still has start_kernel()'s copy.
+void apply_cmdline(ImportState& st) {
+  const Line* cl = st.cmdline_line ? st.cmdline_line : st.kernel_cmdline_line;
+  if (!cl) return;
+  const size_t start = cl->body.find(": ") + 2;
+  st.spec().cmdline = std::string(cl->body.substr(start));
+  CmdlineParams(*cl, st.source).apply(start, st.spec(), st.numa_off, st.cmdline_notes);
+}
+
+// Nodes from the SRAT lines (none with numa=off, or with a single node).
+void derive_nodes(ImportState& st) {
+  if (st.numa_off || st.srat.empty()) return;
+  MachineSpec& spec = st.spec();
+  int max_node = 0;
+  for (const SratMem& s : st.srat) max_node = std::max(max_node, s.node);
+  for (const auto& [n, c] : st.node_cpus) max_node = std::max(max_node, n);
+  spec.nodes.resize(static_cast<size_t>(max_node) + 1);
+  for (size_t i = 0; i < spec.nodes.size(); ++i) spec.nodes[i].id = static_cast<int>(i);
+  for (const SratMem& s : st.srat) spec.nodes[static_cast<size_t>(s.node)].ranges.push_back({s.start, s.end});
+  for (const auto& [n, c] : st.node_cpus)
+    for (int cpu : c)
+      if (static_cast<unsigned>(cpu) < spec.cpus) spec.nodes[static_cast<size_t>(n)].cpus.push_back(cpu);
+  // CPUs the SRAT did not place stay on node 0.
+  std::vector<bool> placed(spec.cpus, false);
+  for (const NodeSpec& n : spec.nodes)
+    for (int c : n.cpus) placed[static_cast<size_t>(c)] = true;
+  for (unsigned c = 0; c < spec.cpus; ++c)
+    if (!placed[c]) spec.nodes[0].cpus.push_back(static_cast<int>(c));
+  if (spec.nodes.size() == 1) spec.nodes.clear();
+}
+
+// Without memblock=debug lines: the machine is known, the reservations
+// are the engine's model.
+BootPlan model_boot(const ImportState& st) {
+  BootPlan model = plan_from_spec(st.plan.spec);
+  model.from_dmesg = true;
+  model.source = st.plan.source;
+  model.notes.push_back(
+      "mm-playground: this log has no memblock=debug lines; early reservations follow the "
+      "engine's own model of a 6.1 boot");
+  model.notes.insert(model.notes.end(), st.cmdline_notes.begin(), st.cmdline_notes.end());
+  return model;
+}
+
+// A log cut short still boots: the missing milestones run at the end.
+void complete_milestones(ImportState& st) {
+  st.ensure_zones(0);
+  st.ensure_zonelists(0);
+  if (!st.saw_mem_init) {
+    st.push(MemInit{0});
+    st.plan.notes.push_back("mm-playground: the log ends before mem_init; the boot is completed by the engine");
   }
-  // A log cut short still boots: the missing milestones run at the end.
-  ensure_dma(0);
-  if (!saw_zones) push(FreeAreaInit{0});
-  if (!saw_zonelists) push(BuildZonelists{0});
-  if (!saw_mem_init) {
-    push(MemInit{0});
-    plan.notes.push_back("mm-playground: the log ends before mem_init; the boot is completed by the engine");
-  }
-  ensure_late(0);
-  // Make sure memory was added at all.
+  st.ensure_late(0);
+}
+
+// Old or filtered logs without memblock_add lines: add usable e820 RAM as
+// e820__memblock_setup would, right after the first operation.
+void add_memory_if_missing(ImportState& st) {
+  std::vector<BootOp>& ops = st.plan.ops;
   bool has_add =
       std::any_of(ops.begin(), ops.end(), [](const BootOp& o) { return std::holds_alternative<MemblockAdd>(o); });
-  if (!has_add) {
-    // Old or filtered logs: add usable e820 RAM as e820__memblock_setup would.
-    std::vector<BootOp> adds;
-    for (const E820Entry& e : spec.e820) {
-      if (e.type != E820Type::Usable) continue;
-      Phys s = std::max<Phys>(e.addr, 0x1000), end = e.end();
-      if (s < 0x100000 && end > 0xa0000) end = std::min<Phys>(end, 0xa0000);
-      if (s >= end) continue;
-      adds.push_back(MemblockAdd{s, end - s, {}});
-    }
-    adds.push_back(MemblockTrim{});
-    ops.insert(ops.begin() + 1, adds.begin(), adds.end());
-  }
-  // After init_mem_mapping everything is mapped: allocations may go anywhere.
+  if (has_add) return;
+  std::vector<BootOp> adds;
+  for (const auto& [base, size] : e820_memblock_ranges(st.plan.spec)) adds.push_back(MemblockAdd{base, size, {}});
+  adds.push_back(MemblockTrim{});
+  ops.insert(ops.begin() + 1, adds.begin(), adds.end());
+}
+
+// After init_mem_mapping everything is mapped: allocations may go anywhere.
+void raise_limit_after_init_mem_mapping(ImportState& st) {
+  std::vector<BootOp>& ops = st.plan.ops;
   for (size_t i = 0; i < ops.size(); ++i)
     if (const auto* f = std::get_if<MemblockPhysFree>(&ops[i]); f && starts(f->caller, "init_mem_mapping")) {
-      Phys max_addr = 0;
-      for (const E820Entry& e : spec.e820)
-        if (e.type == E820Type::Usable) max_addr = std::max(max_addr, e.end());
-      ops.insert(ops.begin() + static_cast<std::ptrdiff_t>(i) + 1, SetCurrentLimit{round_down(max_addr, PAGE_SIZE)});
+      ops.insert(ops.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                 SetCurrentLimit{round_down(st.plan.spec.usable_end(), PAGE_SIZE)});
       break;
     }
-  return plan;
+}
+
+}  // namespace
+
+Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view source) {
+  const std::vector<Line> lines = split_lines(text);
+  ImportState st(source);
+
+  if (Status s = learn_machine(lines, st); !s) return s.diag();
+  if (Status s = check_machine(st); !s) return s.diag();
+  derive_cpus(st);
+  apply_cmdline(st);
+  derive_nodes(st);
+  st.spec().description = "dmesg " + std::string(source);
+  if (!st.memblock_debug) return model_boot(st);
+
+  st.plan.memblock_debug = true;
+  st.plan.notes = st.cmdline_notes;
+  if (Status s = replay_boot(lines, st); !s) return s.diag();
+  complete_milestones(st);
+  add_memory_if_missing(st);
+  raise_limit_after_init_mem_mapping(st);
+  return std::move(st.plan);
 }
 
 }  // namespace mm
