@@ -11,18 +11,12 @@
 //     all on the first screen.
 // Chinese renders as boxes where no CJK font is installed: the layout counts,
 // not the glyphs (the test does not depend on fonts-noto-cjk).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CHROMIUM_PATH, launchChromium } from '../../scripts/chromium.mjs';
-import { startServer } from '../../scripts/serve.mjs';
+import { artifacts, servePage } from './harness.mjs';
 import { auditLayout, DECORATIONS, SCROLLERS } from './layout-audit.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const webRoot = path.resolve(process.env.MM_WEB_ROOT || path.join(root, 'build/web'));
-const artifacts = path.resolve(process.env.MM_TEST_ARTIFACTS || path.join(root, 'build/test-artifacts'));
 const BOOT_TIMEOUT = 60_000;
 const OP_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 240_000;
@@ -50,31 +44,13 @@ const CASES = [
   { w: 1280, h: 720, lang: 'en', theme: 'dark', projector: true },
 ];
 
-let server;
-let baseUrl;
-let browser;
-
-before(async () => {
-  assert.ok(
-    existsSync(path.join(webRoot, 'index.html')),
-    `${webRoot}/index.html missing: run node scripts/build-web.mjs`,
-  );
-  assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} missing: apt-get install chromium`);
-  mkdirSync(artifacts, { recursive: true });
-  ({ server, url: baseUrl } = await startServer({ root: webRoot, port: 0 }));
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-});
+const web = servePage();
 
 const caseName = (c) =>
   `layout-${c.w}x${c.h}-${c.lang}${c.theme ? `-${c.theme}` : ''}${c.projector ? '-projector' : ''}`;
 
 async function open(c) {
-  const context = await browser.newContext({ viewport: { width: c.w, height: c.h } });
+  const context = await web.browser.newContext({ viewport: { width: c.w, height: c.h } });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message ?? e}`));
@@ -82,7 +58,7 @@ async function open(c) {
   const hash = new URLSearchParams({ lang: c.lang });
   if (c.theme) hash.set('theme', c.theme);
   if (c.projector) hash.set('projector', '1');
-  await page.goto(`${baseUrl}#${hash}`);
+  await page.goto(`${web.baseUrl}#${hash}`);
   await page.waitForSelector('html[data-ready="true"]', { timeout: BOOT_TIMEOUT });
   return { context, page, problems };
 }

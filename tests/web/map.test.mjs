@@ -10,17 +10,11 @@
 // written); the tests check it against what the hover tooltip says is under
 // the pointer, which is how a user sees the map. Screenshots go to
 // build/test-artifacts/map-*.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CHROMIUM_PATH, launchChromium } from '../../scripts/chromium.mjs';
-import { startServer } from '../../scripts/serve.mjs';
+import { artifacts, servePage } from './harness.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const webRoot = path.resolve(process.env.MM_WEB_ROOT || path.join(root, 'build/web'));
-const artifacts = path.resolve(process.env.MM_TEST_ARTIFACTS || path.join(root, 'build/test-artifacts'));
 const BOOT_TIMEOUT = 90_000;
 const TEST_TIMEOUT = 180_000;
 
@@ -32,33 +26,15 @@ const TEST_TIMEOUT = 180_000;
  *  once they fit: `pfns` is asserted too). */
 const READ_PX = 32;
 
-let server;
-let baseUrl;
-let browser;
-
-before(async () => {
-  assert.ok(
-    existsSync(path.join(webRoot, 'index.html')),
-    `${webRoot}/index.html missing: run node scripts/build-web.mjs`,
-  );
-  assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} missing: apt-get install chromium`);
-  mkdirSync(artifacts, { recursive: true });
-  ({ server, url: baseUrl } = await startServer({ root: webRoot, port: 0 }));
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-});
+const web = servePage();
 
 async function open(machine, { width = 1280, height = 720, hash = '' } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
+  const context = await web.browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message ?? e}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`console.error: ${m.text()}`));
-  await page.goto(`${baseUrl}#machine=${encodeURIComponent(machine)}&lang=en${hash}`);
+  await page.goto(`${web.baseUrl}#machine=${encodeURIComponent(machine)}&lang=en${hash}`);
   await page.waitForSelector('html[data-ready="true"]', { timeout: BOOT_TIMEOUT });
   await page.waitForFunction((m) => document.getElementById('p-position')?.textContent.includes(m), machine, {
     timeout: BOOT_TIMEOUT,

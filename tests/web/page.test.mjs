@@ -2,39 +2,15 @@
 // downloaded browsers). Serves build/web (or $MM_WEB_ROOT; build it with
 // scripts/build-web.mjs) on a free localhost port and drives the page like a
 // student would.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CHROMIUM_PATH, launchChromium } from '../../scripts/chromium.mjs';
-import { startServer } from '../../scripts/serve.mjs';
+import { root, servePage } from './harness.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const webRoot = process.env.MM_WEB_ROOT || path.join(root, 'build/web');
 const BOOT_TIMEOUT = 60_000; // a traced 1 GiB boot in wasm, on a slow CI machine
 
-let server;
-let baseUrl;
-let browser;
-
-before(async () => {
-  assert.ok(
-    existsSync(path.join(webRoot, 'index.html')),
-    `${webRoot}/index.html missing: run node scripts/build-web.mjs`,
-  );
-  assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} missing: apt-get install chromium`);
-  ({ server, url: baseUrl } = await startServer({ root: webRoot, port: 0 }));
-  // playwright-core starts Chromium with a fresh temporary --user-data-dir of
-  // its own (it refuses the flag in `args`) and removes it on close; each
-  // test then gets its own context, so localStorage starts empty every time.
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-});
+const web = servePage();
 
 /** Waits for the boot log; on timeout, says what the page showed instead. */
 async function waitForBoot(page, errors) {
@@ -58,14 +34,14 @@ async function waitForBoot(page, errors) {
 
 /** A fresh page that records page errors and every request it makes. */
 async function openPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const context = await web.browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
   const errors = [];
   const requests = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('request', (r) => requests.push(r.url()));
-  await page.goto(baseUrl);
+  await page.goto(web.baseUrl);
   await waitForBoot(page, errors);
   return { context, page, errors, requests };
 }
@@ -77,7 +53,7 @@ test('boots ram=1G cpus=2 on open and shows the boot log', async () => {
     assert.match(await page.textContent('#summary'), /ram=1G cpus=2/);
     assert.equal(await page.isHidden('#error'), true);
     assert.deepEqual(errors, []);
-    const foreign = requests.filter((u) => !u.startsWith(baseUrl) && !u.startsWith('data:'));
+    const foreign = requests.filter((u) => !u.startsWith(web.baseUrl) && !u.startsWith('data:'));
     assert.deepEqual(foreign, [], 'the page only loads its own files');
   } finally {
     await context.close();

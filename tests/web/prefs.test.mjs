@@ -3,45 +3,22 @@
 // key (t, b, c) listed in the ? help, remembered in localStorage and
 // settable for one visit by the URL; the frame map's canvas redraws in the
 // theme's colours; the keyboard focus ring is visible in every theme.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CHROMIUM_PATH, launchChromium } from '../../scripts/chromium.mjs';
-import { startServer } from '../../scripts/serve.mjs';
+import { servePage } from './harness.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const webRoot = path.resolve(process.env.MM_WEB_ROOT || path.join(root, 'build/web'));
 const BOOT_TIMEOUT = 60_000;
 const TEST_TIMEOUT = 120_000;
 
-let server;
-let baseUrl;
-let browser;
-
-before(async () => {
-  assert.ok(
-    existsSync(path.join(webRoot, 'index.html')),
-    `${webRoot}/index.html missing: run node scripts/build-web.mjs`,
-  );
-  assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} missing: apt-get install chromium`);
-  ({ server, url: baseUrl } = await startServer({ root: webRoot, port: 0 }));
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-});
+const web = servePage();
 
 async function open(hash = '', { colorScheme = 'light', context } = {}) {
-  const ctx = context ?? (await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme }));
+  const ctx = context ?? (await web.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme }));
   const page = await ctx.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message ?? e}`));
   page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(m.text()));
-  await page.goto(`${baseUrl}${hash}`);
+  await page.goto(`${web.baseUrl}${hash}`);
   await page.waitForSelector('html[data-ready="true"]', { timeout: BOOT_TIMEOUT });
   return { context: ctx, page, problems };
 }
@@ -269,7 +246,7 @@ test(
   '<mm-playground theme projector follow>: the embed takes them, and again when they change',
   { timeout: TEST_TIMEOUT },
   async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, colorScheme: 'light' });
+    const context = await web.browser.newContext({ viewport: { width: 1100, height: 800 }, colorScheme: 'light' });
     const page = await context.newPage();
     const problems = [];
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message ?? e}`));
@@ -284,7 +261,7 @@ test(
 </body></html>`,
         }),
       );
-      await page.goto(`${baseUrl}course.html`);
+      await page.goto(`${web.baseUrl}course.html`);
       const iframe = () => page.locator('#el').locator('iframe');
       await page.waitForFunction(() =>
         document.getElementById('el')?.shadowRoot?.querySelector('iframe')?.src.includes('embed.html'),
