@@ -561,6 +561,7 @@ test('the binding table lists every operation, each an Engine method', () => {
       'bootShorthand',
       'bootDmesg',
       'runScenario',
+      'runCommand',
       'oomReplay',
       'proc',
       'slabView',
@@ -748,7 +749,7 @@ test('runCommand remembers names across calls; a failing command keeps nothing',
     const again = e.runCommand('kfree p');
     assert.equal(again.ran, false);
     assert.equal(again.ok, false);
-    assert.match(again.error, /^command:1:1: error: kfree: 'p' holds no object$/);
+    assert.match(again.error, /^command:1:7: error: kfree: 'p' holds no object$/, 'the column of the name');
     assert.equal(e.timeline().length, ops + 1);
     // A later statement failing takes the earlier one back too.
     const two = e.runCommand('spawn B anon=8M\nkill nobody');
