@@ -19,9 +19,9 @@
 //   bench alloc <workload> trace=<on|off>: X ns/op
 //   bench alloc <workload> trace-cost: X ns/event
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <string>
 #include <vector>

@@ -266,7 +266,7 @@ val Engine::narrate(double op, double start, double count, const std::string& la
   const mm::Lang l = lang == "zh" ? mm::Lang::zh : mm::Lang::en;
   unsigned i = 0;
   for (const mm::Event& e : pg_.op_events(to_size(op), to_size(start), to_size(count)))
-    out.set(i++, e.kind == mm::EventKind::End ? std::string() : mm::narrate(e, *t, l));
+    out.set(i++, mm::narrate(e, *t, l));  // an End record too: its phase returns
   return out;
 }
 

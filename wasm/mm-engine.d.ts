@@ -522,9 +522,9 @@ export interface Engine extends OperationMethods {
   opEvents(op: number, start: number, count: number): MmEvent[];
   /** The engine's own narration (engine/text/format/narration.cpp) of the
    *  same events as opEvents(op, start, count), one sentence each, in `lang`
-   *  ('en' | 'zh'; any other value gives []). An 'end' event has no sentence
-   *  (""). The page narrates from the catalogue itself; this is for checking
-   *  that both agree. */
+   *  ('en' | 'zh'; any other value gives []). An 'end' event's sentence is
+   *  the catalogue's phase_end ("__alloc_pages returns."). The page narrates
+   *  from the catalogue itself; this is for checking that both agree. */
   narrate(op: number, start: number, count: number, lang: string): string[];
 
   /** One byte per frame at the cursor: (order << 4) | CellKind. A VIEW, like frameStateView(). */
