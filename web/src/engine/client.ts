@@ -17,6 +17,7 @@ import type {
   OpArgs,
   OpName,
   OpResult,
+  ScenarioResult,
   TimelineOp,
 } from '../../../wasm/mm-engine.js';
 import { Catalog } from './catalogue.js';
@@ -26,6 +27,14 @@ import type { AllocForm, LiveAllocation, MachineView, ScenarioRunView } from '..
 export type BootOutcome = { ok: true; machine: MachineView } | { ok: false; error: string };
 /** ok; or out of memory (`failure`); or refused (`error`). */
 export type AllocOutcome = { ok: true; block: LiveAllocation } | { ok: false; failure: string; error: string };
+
+/** A run of statements as the page shows it; a run that did not happen has its
+ *  error (FILE:LINE:COL) as its one failure. */
+function runView(r: ScenarioResult): ScenarioRunView {
+  const failures = r.failures.map((f) => ({ line: f.line, col: f.col, text: f.text }));
+  if (!r.ran && failures.length === 0) failures.push({ line: r.line, col: r.col, text: r.error });
+  return { ran: r.ran, ok: r.ran && r.ok, output: r.output, passed: r.passed, failed: r.failed, failures };
+}
 
 export class EngineClient {
   /** The event catalogue, names and constants: read once, never changes. */
@@ -80,29 +89,13 @@ export class EngineClient {
 
   /** Runs a scenario; when it ran, `machine` is the machine it left (labelled `label`). */
   runScenario(text: string, label: string): { run: ScenarioRunView; machine: MachineView | null } {
-    const r = this.call('runScenario', text);
-    if (!r.ran) {
-      const run = {
-        ran: false,
-        ok: false,
-        output: '',
-        passed: 0,
-        failed: 0,
-        failures: [{ line: r.line, col: r.col, text: r.error }],
-      };
-      return { run, machine: null };
-    }
-    const failures = r.failures.map((f) => ({ line: f.line, col: f.col, text: f.text }));
-    const run = { ran: true, ok: r.ok, output: r.output, passed: r.passed, failed: r.failed, failures };
-    return { run, machine: this.current(label) };
+    const run = runView(this.call('runScenario', text));
+    return { run, machine: run.ran ? this.current(label) : null };
   }
 
   /** Statements on the running machine that remember their names (the command box). */
   runCommand(text: string): ScenarioRunView {
-    const r = this.call('runCommand', text);
-    const failures = r.failures.map((f) => ({ line: f.line, col: f.col, text: f.text }));
-    if (!r.ran && failures.length === 0) failures.push({ line: r.line, col: r.col, text: r.error });
-    return { ran: r.ran, ok: r.ok, output: r.output, passed: r.passed, failed: r.failed, failures };
+    return runView(this.call('runCommand', text));
   }
 
   slabDetail(cache: string): CacheDetail | null {
