@@ -4,7 +4,7 @@
 #   debug   ctest: the same with assertions on (no NDEBUG, _GLIBCXX_ASSERTIONS)
 #   asan    ctest: the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   wasm    ctest: engine_tests.js under node, wasm_bindings
-#   node    tests/wasm/bindings.test.mjs and tests/web/page.test.mjs (Debian Chromium)
+#   node    tests/wasm/bindings.test.mjs and tests/web/*.test.mjs (Debian Chromium)
 #   page    tests/page/*.test.mjs (the page's modules under node), then npm run
 #           lint and npm run format:check (one test each)
 #   style   clang-format-14 --dry-run --Werror over every C++ file in git (one test)
