@@ -284,7 +284,8 @@ val Engine::map_cells() {
 val Engine::pageblock_view() const {
   const mm::Machine* m = pg_.view();
   if (!m) return val(emscripten::typed_memory_view(std::size_t{0}, static_cast<const std::uint8_t*>(nullptr)));
-  return val(emscripten::typed_memory_view(m->mem.pageblock_mt.size(), m->mem.pageblock_mt.data()));
+  pageblocks_ = m->mem.pageblock_mt.to_vector();
+  return val(emscripten::typed_memory_view(pageblocks_.size(), pageblocks_.data()));
 }
 
 std::string Engine::state_json() const {

@@ -154,7 +154,8 @@ class Engine {
  private:
   mm::Playground pg_;
   bool trace_ = true;
-  std::vector<std::uint8_t> cells_;  // mapCells() fills it; JS sees it as a view
+  std::vector<std::uint8_t> cells_;               // mapCells() fills it; JS sees it as a view
+  mutable std::vector<std::uint8_t> pageblocks_;  // pageblock_view() fills it
 };
 
 }  // namespace mmwasm

@@ -97,10 +97,9 @@ std::string Playground::boot_log() const {
   return s;
 }
 
-const std::vector<Event>& Playground::events() const {
-  static const std::vector<Event> none;
+std::span<const Event> Playground::events() const {
   const Machine* m = view();
-  return m ? m->trace.events() : none;
+  return m ? m->trace.events() : std::span<const Event>{};
 }
 
 std::vector<std::string> Playground::check() const {
@@ -225,7 +224,14 @@ Status Playground::drain(int cpu) {
                   });
 }
 
-const std::uint8_t* Playground::frame_state() const { return view() ? view()->mem.state.data() : nullptr; }
+// The per-frame bytes live in shared chunks (CowArray); the page reads one
+// flat array, refreshed chunk by chunk where the state on screen changed.
+const std::uint8_t* Playground::frame_state() const {
+  const Machine* m = view();
+  if (!m) return nullptr;
+  m->mem.state.export_changed(exported_state_, frame_bytes_);
+  return frame_bytes_.data();
+}
 std::size_t Playground::frame_count() const { return view() ? view()->mem.state.size() : 0; }
 
 // ---- SLUB hook: thin wrappers over mm/slub.h ----------------------------------

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mm/core/cow_array.h"
 #include "mm/core/diag.h"
 #include "mm/core/event.h"
 #include "mm/page_alloc/alloc.h"
@@ -57,7 +58,7 @@ class Playground {
   static const std::vector<std::string_view>& proc_names();
   // The kernel-style boot log (dmesg lines without timestamps).
   std::string boot_log() const;
-  const std::vector<Event>& events() const;
+  std::span<const Event> events() const;
   // Invariant violations of the current state; empty when all hold.
   std::vector<std::string> check() const;
 
@@ -202,6 +203,9 @@ class Playground {
   std::unique_ptr<Machine> view_;  // the state at a cursor inside an operation (when view_valid_)
   bool view_valid_ = false;
   std::unique_ptr<Machine> spare_;  // a replay's scratch machine, kept for its buffers
+  // frame_state()'s flat copy and the chunks it was taken from.
+  mutable CowArray<std::uint8_t> exported_state_;
+  mutable std::vector<std::uint8_t> frame_bytes_;
   static void copy_into(std::unique_ptr<Machine>& to, const Machine& from);
 };
 

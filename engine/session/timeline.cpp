@@ -27,6 +27,7 @@ struct Playground::ReplayTap final : TraceObserver {
   void on_record(const Trace&, std::size_t index) override {
     if (index != fire_at || !machine) return;
     copy_into(*into, *machine);
+    (*into)->take_own_objects();
     fired = true;
     fired_on = machine;
   }

@@ -64,7 +64,8 @@ TEST_SUITE("catalogue") {
     t.enable(true);
     if (auto e = t.step(Ev::buddy_merge))
       e.zone(0, ZoneType::DMA32).pfn(8).order(1).mt(MigrateType::Movable).buddy(10).merged(8).to_order(2);
-    const Event& e = t.events().at(0);
+    REQUIRE(t.events().size() == 1);
+    const Event& e = t.events()[0];
     CHECK(e.get(Arg::buddy) == 10);
     CHECK(e.get(Arg::merged) == 8);
     CHECK(e.get(Arg::to_order) == 2);

@@ -64,7 +64,8 @@ inline std::vector<std::string> dmesg_lines(const std::string& text) {
   return out;
 }
 
-inline std::vector<std::string> matching(const std::vector<std::string>& ls, const std::string& re) {
+template <class Lines>
+std::vector<std::string> matching(const Lines& ls, const std::string& re) {
   std::regex r(re);
   std::vector<std::string> out;
   for (const std::string& l : ls)

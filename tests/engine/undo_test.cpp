@@ -213,7 +213,7 @@ TEST_SUITE("timeline") {
     std::set<std::vector<std::uint8_t>> states;
     for (std::size_t pos = 0; pos <= ops[1].events; ++pos) {
       REQUIRE(pg.seek(1, pos));
-      states.insert(pg.view()->mem.state);
+      states.insert(pg.view()->mem.state.to_vector());
     }
     // Before, after, and at least one split or list move between them.
     CHECK(states.size() >= 3);

@@ -17,6 +17,7 @@
 // integers.
 #pragma once
 
+#include <algorithm>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -116,6 +117,29 @@ class CowArray {
     return b;
   }
   static constexpr std::size_t chunk_bytes() { return sizeof(T) * kChunk; }
+  // The values of chunk c (kChunk of them, fewer in the last chunk).
+  const T* chunk_data(std::size_t c) const { return chunks_[c]->data; }
+  std::size_t chunk_size(std::size_t c) const { return std::min(kChunk, size_ - (c << kShift)); }
+  // Copies the values of every chunk `dst` does not already share with this
+  // array into `out` (size() values), then makes `dst` share them all: an
+  // export that costs only what changed since the last one.
+  void export_changed(CowArray& dst, std::vector<T>& out) const {
+    if (out.size() != size_ || dst.size_ != size_) {
+      out.resize(size_);
+      dst.clear();
+    }
+    for (std::size_t c = 0; c < chunks_.size(); ++c)
+      if (!shares_chunk(dst, c)) std::memcpy(out.data() + (c << kShift), chunks_[c]->data, chunk_size(c) * sizeof(T));
+    dst = *this;
+  }
+  friend bool operator==(const CowArray& a, const CowArray& b) {
+    if (a.size_ != b.size_) return false;
+    for (std::size_t c = 0; c < a.chunks_.size(); ++c)
+      if (a.chunks_[c] != b.chunks_[c] &&
+          std::memcmp(a.chunks_[c]->data, b.chunks_[c]->data, a.chunk_size(c) * sizeof(T)) != 0)
+        return false;
+    return true;
+  }
   // Copies the values into a plain vector (tests, views).
   std::vector<T> to_vector() const {
     std::vector<T> v(size_);

@@ -1,5 +1,5 @@
-// Definitions of DeepPtr's special members (machine.h). Include this in the
-// one .cpp that owns T, then instantiate: template struct DeepPtr<T>;
+// DeepPtr's cloning member (machine.h). Include this in the one .cpp that
+// owns T, then instantiate: template struct DeepPtr<T>;
 #pragma once
 
 #include "mm/core/machine.h"
@@ -7,19 +7,9 @@
 namespace mm {
 
 template <class T>
-DeepPtr<T>::DeepPtr() = default;
-template <class T>
-DeepPtr<T>::~DeepPtr() = default;
-template <class T>
-DeepPtr<T>::DeepPtr(const DeepPtr& o) : p(o.p ? std::make_unique<T>(*o.p) : nullptr) {}
-template <class T>
-DeepPtr<T>& DeepPtr<T>::operator=(const DeepPtr& o) {
-  if (this != &o) p = o.p ? std::make_unique<T>(*o.p) : nullptr;
-  return *this;
+T* DeepPtr<T>::unshare() {
+  if (p && p.use_count() > 1) p = std::make_shared<T>(*p);
+  return p.get();
 }
-template <class T>
-DeepPtr<T>::DeepPtr(DeepPtr&&) noexcept = default;
-template <class T>
-DeepPtr<T>& DeepPtr<T>::operator=(DeepPtr&&) noexcept = default;
 
 }  // namespace mm

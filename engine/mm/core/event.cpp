@@ -72,7 +72,7 @@ void Trace::append_recorded(const Trace& src, std::size_t index) {
   assert(index == events_.size() && index < src.events_.size() && "append_recorded: not the next event of src");
   if (index != events_.size() || index >= src.events_.size()) return;
   const Event& e = src.events_[index];
-  events_.push_back(e);
+  if (!events_.extend_from(src.events_)) events_.push_back(e);
   seq_ = e.seq + 1;
   // The phase bookkeeping record() does after the observer was told.
   if (e.kind == EventKind::Begin) {
@@ -80,7 +80,8 @@ void Trace::append_recorded(const Trace& src, std::size_t index) {
     ++depth_;
   }
   // Replays intern the same strings in the same order: src's table extends ours.
-  for (std::size_t i = strings_.size(); i < src.strings_.size(); ++i) strings_.push_back(src.strings_[i]);
+  while (strings_.size() < src.strings_.size())
+    if (!strings_.extend_from(src.strings_)) strings_.push_back(src.strings_[strings_.size()]);
 }
 
 void Trace::end() {

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mm/core/shared_log.h"
 #include "mm/core/types.h"
 
 namespace mm {
@@ -335,7 +336,7 @@ class Trace {
   }
   void end();
 
-  const std::vector<Event>& events() const { return events_; }
+  std::span<const Event> events() const { return events_.view(); }
   const std::string& string_at(std::size_t i) const { return strings_[i]; }
   std::size_t string_count() const { return strings_.size(); }
   std::uint32_t intern(std::string_view s);
@@ -364,10 +365,10 @@ class Trace {
   bool enabled_ = false;
   unsigned depth_ = 0;
   std::uint32_t seq_ = 0;
-  std::vector<Event> events_;
+  SharedLog<Event> events_;  // copies share their common prefix
   // The string table; [0] is the empty string, so that an empty or unset
   // Str argument reads as "" and a template's {name?A|B} asks "non-empty?".
-  std::vector<std::string> strings_ = std::vector<std::string>(1);
+  SharedLog<std::string> strings_ = SharedLog<std::string>(1, std::string());
   std::vector<Ev> open_;  // codes of the open phases, innermost last (an End carries its phase's code)
   TraceObserver* observer_ = nullptr;
 };

@@ -17,6 +17,11 @@ void MemMap::resize(Pfn n) {
   mapper.assign(n, 0);
 }
 
+void Machine::take_own_objects() {
+  (void)slub.get();
+  (void)pressure.get();
+}
+
 Zone* Machine::page_zone(Pfn pfn) { return const_cast<Zone*>(static_cast<const Machine*>(this)->page_zone(pfn)); }
 
 const Zone* Machine::page_zone(Pfn pfn) const {
@@ -42,7 +47,7 @@ void Machine::index_zones() {
       // Only pageblocks wholly inside the zone get an entry.
       for (Pfn b = round_up(z.zone_start_pfn, pageblock_nr_pages) >> pageblock_order;
            ((b + 1) << pageblock_order) <= z.end_pfn() && b < mem.block_zone.size(); ++b)
-        mem.block_zone[b] = v;
+        mem.block_zone.set(b, v);
     }
 }
 

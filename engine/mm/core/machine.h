@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "mm/boot/memblock.h"
+#include "mm/core/cow_array.h"
 #include "mm/core/event.h"
 #include "mm/core/machine_spec.h"
 #include "mm/core/types.h"
@@ -49,27 +50,27 @@ enum class FrameState : std::uint8_t {
 enum class Owner : std::uint8_t { None = 0, Kernel = 1, PageTable = 2, Slab = 3, User = 4, PageCache = 5 };
 
 struct MemMap {
-  Pfn nr = 0;                              // frames 0 .. nr-1 are described (nr == max_pfn)
-  std::vector<std::uint8_t> state;         // FrameState
-  std::vector<std::uint8_t> order;         // buddy/allocation order of a head
-  std::vector<std::uint8_t> owner;         // Owner of an allocation head
-  std::vector<u32> next, prev;             // list links of a head on a free or pcp list
-  std::vector<std::uint8_t> pageblock_mt;  // MigrateType per pageblock
+  Pfn nr = 0;                           // frames 0 .. nr-1 are described (nr == max_pfn)
+  CowArray<std::uint8_t> state;         // FrameState
+  CowArray<std::uint8_t> order;         // buddy/allocation order of a head
+  CowArray<std::uint8_t> owner;         // Owner of an allocation head
+  CowArray<u32> next, prev;             // list links of a head on a free or pcp list
+  CowArray<std::uint8_t> pageblock_mt;  // MigrateType per pageblock
   // page_zone() in O(1): node * MAX_NR_ZONES + zone of each pageblock, or
   // kMixedBlock when a pageblock straddles zones (then a search decides).
   static constexpr std::uint16_t kMixedBlock = 0xffff;
-  std::vector<std::uint16_t> block_zone;
+  CowArray<std::uint16_t> block_zone;
   // Allocated pages only (task.h): LRU/active/referenced/file bits, the
   // owning pid or file id, and the pid that maps a page-cache page.
-  std::vector<std::uint8_t> pflags;
-  std::vector<u32> owner_id;
-  std::vector<u32> mapper;
+  CowArray<std::uint8_t> pflags;
+  CowArray<u32> owner_id;
+  CowArray<u32> mapper;
 
   void resize(Pfn n);
   FrameState st(Pfn p) const { return static_cast<FrameState>(state[p]); }
-  void set(Pfn p, FrameState s) { state[p] = static_cast<std::uint8_t>(s); }
+  void set(Pfn p, FrameState s) { state.set(p, static_cast<std::uint8_t>(s)); }
   MigrateType block_mt(Pfn p) const { return static_cast<MigrateType>(pageblock_mt[p >> pageblock_order]); }
-  void set_block_mt(Pfn p, MigrateType m) { pageblock_mt[p >> pageblock_order] = static_cast<std::uint8_t>(m); }
+  void set_block_mt(Pfn p, MigrateType m) { pageblock_mt.set(p >> pageblock_order, static_cast<std::uint8_t>(m)); }
 };
 
 // A doubly linked list threaded through MemMap::next/prev.
@@ -151,22 +152,26 @@ struct Node {
   bool has_memory() const { return node_present_pages != 0; }
 };
 
-// A pointer that copies what it points to, so that copying a Machine gives
-// an independent snapshot. T may be incomplete here: the special members are
-// defined (deep_ptr_impl.h) and instantiated in the .cpp that owns T.
+// A pointer to state that Machine copies share until one of them changes it
+// (copy-on-write): reading through a const Machine never copies; the first
+// access through a non-const one after a copy clones the object. T may be
+// incomplete here: the cloning member is defined (deep_ptr_impl.h) and
+// instantiated in the .cpp that owns T.
 template <class T>
 struct DeepPtr {
-  std::unique_ptr<T> p;
-  DeepPtr();
-  ~DeepPtr();
-  DeepPtr(const DeepPtr& o);
-  DeepPtr& operator=(const DeepPtr& o);
-  DeepPtr(DeepPtr&&) noexcept;
-  DeepPtr& operator=(DeepPtr&&) noexcept;
-  T* get() const { return p.get(); }
-  T* operator->() const { return p.get(); }
-  T& operator*() const { return *p; }
+  std::shared_ptr<T> p;
+  const T* get() const { return p.get(); }
+  const T* operator->() const { return p.get(); }
+  const T& operator*() const { return *p; }
+  T* get() { return unshare(); }
+  T* operator->() { return unshare(); }
+  T& operator*() { return *unshare(); }
   explicit operator bool() const { return p != nullptr; }
+  // Whether two machines still share the object (history accounting).
+  bool shared_with(const DeepPtr& o) const { return p == o.p; }
+
+ private:
+  T* unshare();
 };
 
 struct PressureState;  // tasks, page cache, LRU, swap (task.h)
@@ -196,7 +201,7 @@ struct Machine {
 
   DeepPtr<PressureState> pressure;  // created with the first task or file
 
-  std::vector<std::string> log;  // the boot log, kernel line formats
+  SharedLog<std::string> log;  // the boot log, kernel line formats (copies share it)
   // Replaying a real log: allocations where the engine's memblock search
   // disagreed with where the kernel put them (expected to stay empty).
   std::vector<std::string> replay_mismatches;
@@ -209,6 +214,11 @@ struct Machine {
   const Zone* page_zone(Pfn pfn) const;
   void index_zones();             // fills mem.block_zone once zones are sized
   void printk(std::string line);  // appends to log and, when tracing, emits a "printk" step
+  // A copy taken in the middle of an operation (the timeline's capture of a
+  // narrated moment) calls this: the code still running may hold references
+  // into the slab and pressure state it shares, so the copy takes clones of
+  // its own and leaves the running machine its objects.
+  void take_own_objects();
 };
 
 // Violated invariants as sentences; empty when all hold (check/invariants.cpp).

@@ -18,8 +18,8 @@ constexpr int PCP_BATCH_SCALE_MAX = 5;  // CONFIG_PCP_BATCH_SCALE_MAX on Debian
 
 void mark_pcp(MemMap& mem, Pfn p, Order order, MigrateType mt) {
   mem.set(p, FrameState::Pcp);
-  mem.order[p] = static_cast<std::uint8_t>(order);
-  mem.owner[p] = static_cast<std::uint8_t>(idx(mt));  // set_pcppage_migratetype()
+  mem.order.set(p, static_cast<std::uint8_t>(order));
+  mem.owner.set(p, static_cast<std::uint8_t>(idx(mt)));  // set_pcppage_migratetype()
   for (Pfn q = p + 1; q < p + (Pfn{1} << order); ++q) mem.set(q, FrameState::PcpTail);
 }
 
@@ -643,7 +643,7 @@ Status free_pages(Machine& m, Pfn pfn, Order order, int cpu) {
   if (!z) return fail("pfn " + std::to_string(pfn) + " lies in no zone");
   TraceScope scope(m.trace, Ev::free_pages,
                    [&](EventRef& e) { e.pfn(pfn).order(order).cpu(cpu).pages(Pfn{1} << order); });
-  for (Pfn p = pfn; p < pfn + (Pfn{1} << order); ++p) m.mem.owner[p] = 0;
+  for (Pfn p = pfn; p < pfn + (Pfn{1} << order); ++p) m.mem.owner.set(p, 0);
   const MigrateType mt = m.mem.block_mt(pfn);
   if (pcp_allowed_order(order)) {
     // free_unref_page(): highatomic pages ride the movable list but keep

@@ -10,10 +10,10 @@ namespace mm {
 
 void list_add(MemMap& mem, FreeList& l, Pfn p) {
   const u32 i = static_cast<u32>(p);
-  mem.prev[p] = NIL;
-  mem.next[p] = l.head;
+  mem.prev.set(p, NIL);
+  mem.next.set(p, l.head);
   if (l.head != NIL)
-    mem.prev[l.head] = i;
+    mem.prev.set(l.head, i);
   else
     l.tail = i;
   l.head = i;
@@ -22,10 +22,10 @@ void list_add(MemMap& mem, FreeList& l, Pfn p) {
 
 void list_add_tail(MemMap& mem, FreeList& l, Pfn p) {
   const u32 i = static_cast<u32>(p);
-  mem.next[p] = NIL;
-  mem.prev[p] = l.tail;
+  mem.next.set(p, NIL);
+  mem.prev.set(p, l.tail);
   if (l.tail != NIL)
-    mem.next[l.tail] = i;
+    mem.next.set(l.tail, i);
   else
     l.head = i;
   l.tail = i;
@@ -35,14 +35,15 @@ void list_add_tail(MemMap& mem, FreeList& l, Pfn p) {
 void list_del(MemMap& mem, FreeList& l, Pfn p) {
   const u32 n = mem.next[p], pr = mem.prev[p];
   if (pr != NIL)
-    mem.next[pr] = n;
+    mem.next.set(pr, n);
   else
     l.head = n;
   if (n != NIL)
-    mem.prev[n] = pr;
+    mem.prev.set(n, pr);
   else
     l.tail = pr;
-  mem.next[p] = mem.prev[p] = NIL;
+  mem.next.set(p, NIL);
+  mem.prev.set(p, NIL);
   assert(l.count > 0 && "list_del: empty list");
   --l.count;
 }
@@ -53,11 +54,11 @@ namespace {
 
 void mark_buddy(MemMap& mem, Pfn p, Order order) {
   mem.set(p, FrameState::Buddy);
-  mem.order[p] = static_cast<std::uint8_t>(order);
+  mem.order.set(p, static_cast<std::uint8_t>(order));
   const Pfn end = p + (Pfn{1} << order);
   for (Pfn q = p + 1; q < end; ++q) {
-    mem.state[q] = static_cast<std::uint8_t>(FrameState::BuddyTail);
-    mem.owner[q] = 0;
+    mem.state.set(q, static_cast<std::uint8_t>(FrameState::BuddyTail));
+    mem.owner.set(q, 0);
   }
 }
 
@@ -88,14 +89,14 @@ bool buddy_merge_likely(const Machine& m, const Zone& z, Pfn pfn, Pfn buddy_pfn,
 void add_to_free_list(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt) {
   FreeArea& area = z.free_area[order];
   list_add(m.mem, area.free_list[idx(mt)], p);
-  m.mem.owner[p] = static_cast<std::uint8_t>(idx(mt));  // which list holds it
+  m.mem.owner.set(p, static_cast<std::uint8_t>(idx(mt)));  // which list holds it
   ++area.nr_free;
 }
 
 void add_to_free_list_tail(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt) {
   FreeArea& area = z.free_area[order];
   list_add_tail(m.mem, area.free_list[idx(mt)], p);
-  m.mem.owner[p] = static_cast<std::uint8_t>(idx(mt));
+  m.mem.owner.set(p, static_cast<std::uint8_t>(idx(mt)));
   ++area.nr_free;
 }
 
@@ -109,7 +110,7 @@ void move_to_free_list(Machine& m, Zone& z, Pfn p, Order order, MigrateType from
   FreeArea& area = z.free_area[order];
   list_del(m.mem, area.free_list[idx(from)], p);
   list_add_tail(m.mem, area.free_list[idx(to)], p);
-  m.mem.owner[p] = static_cast<std::uint8_t>(idx(to));
+  m.mem.owner.set(p, static_cast<std::uint8_t>(idx(to)));
 }
 
 namespace {
@@ -348,11 +349,11 @@ std::optional<Pfn> rmqueue(Machine& m, Zone& z, Order order, MigrateType mt, uns
 
 void prep_new_page(Machine& m, Pfn pfn, Order order, Owner owner) {
   m.mem.set(pfn, FrameState::Alloc);
-  m.mem.order[pfn] = static_cast<std::uint8_t>(order);
-  m.mem.owner[pfn] = static_cast<std::uint8_t>(owner);
+  m.mem.order.set(pfn, static_cast<std::uint8_t>(order));
+  m.mem.owner.set(pfn, static_cast<std::uint8_t>(owner));
   for (Pfn p = pfn + 1; p < pfn + (Pfn{1} << order); ++p) {
     m.mem.set(p, FrameState::AllocTail);
-    m.mem.owner[p] = static_cast<std::uint8_t>(owner);
+    m.mem.owner.set(p, static_cast<std::uint8_t>(owner));
   }
 }
 

@@ -29,8 +29,9 @@ Task* task_by_pid(Machine& m, u32 pid) {
 
 void move_to(Machine& m, int node, Pfn p, Lru to) {
   lru_del(m, p);
-  m.mem.pflags[p] |= PG_lru;
-  if (to == LRU_ACTIVE_ANON || to == LRU_ACTIVE_FILE) m.mem.pflags[p] |= PG_active;
+  m.mem.pflags.set(p, static_cast<std::uint8_t>(m.mem.pflags[p] | PG_lru));
+  if (to == LRU_ACTIVE_ANON || to == LRU_ACTIVE_FILE)
+    m.mem.pflags.set(p, static_cast<std::uint8_t>(m.mem.pflags[p] | PG_active));
   list_add(m.mem, lru_list(m, node, to), p);
 }
 
@@ -51,9 +52,9 @@ void shrink_active_list(Machine& m, int node, bool file, u64 n) {
   u64 moved = 0;
   while (n-- && !active.empty()) {
     const Pfn p = active.tail;
-    m.mem.pflags[p] &= static_cast<std::uint8_t>(~PG_referenced);
+    m.mem.pflags.set(p, static_cast<std::uint8_t>(m.mem.pflags[p] & static_cast<std::uint8_t>(~PG_referenced)));
     lru_del(m, p);
-    m.mem.pflags[p] |= PG_lru;
+    m.mem.pflags.set(p, static_cast<std::uint8_t>(m.mem.pflags[p] | PG_lru));
     list_add(m.mem, lru_list(m, node, file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON), p);
     ++moved;
   }
@@ -71,7 +72,7 @@ u64 shrink_inactive_list(Machine& m, int node, bool file, u64 n) {
     ++scanned;
     const bool mapped = !file || m.mem.mapper[p];
     if (m.mem.pflags[p] & PG_referenced) {
-      m.mem.pflags[p] &= static_cast<std::uint8_t>(~PG_referenced);
+      m.mem.pflags.set(p, static_cast<std::uint8_t>(m.mem.pflags[p] & static_cast<std::uint8_t>(~PG_referenced)));
       if (mapped) {
         move_to(m, node, p, file ? LRU_ACTIVE_FILE : LRU_ACTIVE_ANON);  // folio_referenced: keep it
         ++activated;
@@ -100,9 +101,9 @@ u64 shrink_inactive_list(Machine& m, int node, bool file, u64 n) {
       ++ps.swap_used;  // add_to_swap + pageout
     }
     lru_del(m, p);
-    m.mem.pflags[p] = 0;
-    m.mem.owner_id[p] = 0;
-    m.mem.mapper[p] = 0;
+    m.mem.pflags.set(p, 0);
+    m.mem.owner_id.set(p, 0);
+    m.mem.mapper.set(p, 0);
     free_pages(m, p, 0, 0);
     ++reclaimed;
   }

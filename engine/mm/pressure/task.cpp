@@ -12,7 +12,7 @@
 
 namespace mm {
 
-template struct DeepPtr<PressureState>;  // deep copies for Machine snapshots
+template struct DeepPtr<PressureState>;  // copy-on-write for Machine snapshots
 
 namespace {
 
@@ -25,7 +25,7 @@ constexpr unsigned PTRS_PER_PTE = 512;
 
 PressureState& pressure(Machine& m) {
   if (!m.pressure) {
-    m.pressure.p = std::make_unique<PressureState>();
+    m.pressure.p = std::make_shared<PressureState>();
     m.pressure->lru.resize(m.nodes.size());
     m.pressure->files.push_back("(anonymous mappings)");
   }
@@ -81,7 +81,7 @@ bool map_pages_grew(Machine& m, Task& mm) {
   while (mm.pgtable_pages < need) {
     auto p = fault_one(m, &mm, kPgtableGfp, Owner::PageTable, mm.cpu);
     if (!p || !mm.alive) return false;
-    m.mem.owner_id[*p] = static_cast<u32>(mm.pid);
+    m.mem.owner_id.set(*p, static_cast<u32>(mm.pid));
     mm.pgtables.push_back(*p);
     ++mm.pgtable_pages;
   }
@@ -100,15 +100,15 @@ bool fault_in(Machine& m, Task& t, Kind k) {
     return false;
   }
   PressureState& ps = pressure(m);
-  m.mem.pflags[*p] = 0;  // a fresh page carries no flags from its last life
+  m.mem.pflags.set(*p, 0);  // a fresh page carries no flags from its last life
   if (k == Kind::File) {
-    m.mem.owner_id[*p] = file_id(ps, "map:" + mm.comm + ":" + std::to_string(mm.pid));
-    m.mem.mapper[*p] = static_cast<u32>(mm.pid);
+    m.mem.owner_id.set(*p, file_id(ps, "map:" + mm.comm + ":" + std::to_string(mm.pid)));
+    m.mem.mapper.set(*p, static_cast<u32>(mm.pid));
     ++mm.file;
   } else {
-    m.mem.owner_id[*p] = static_cast<u32>(mm.pid);
+    m.mem.owner_id.set(*p, static_cast<u32>(mm.pid));
     if (k == Kind::Shmem) {
-      m.mem.pflags[*p] |= PG_shmem;
+      m.mem.pflags.set(*p, static_cast<std::uint8_t>(m.mem.pflags[*p] | PG_shmem));
       ++mm.shmem;
     } else {
       ++mm.anon;
@@ -116,15 +116,15 @@ bool fault_in(Machine& m, Task& t, Kind k) {
   }
   ++mm.total_vm;
   lru_add(m, *p, k == Kind::File);
-  m.mem.pflags[*p] |= PG_referenced;  // just touched
+  m.mem.pflags.set(*p, static_cast<std::uint8_t>(m.mem.pflags[*p] | PG_referenced));  // just touched
   return true;
 }
 
 void free_lru_page(Machine& m, Pfn p) {
   lru_del(m, p);
-  m.mem.pflags[p] = 0;
-  m.mem.owner_id[p] = 0;
-  m.mem.mapper[p] = 0;
+  m.mem.pflags.set(p, 0);
+  m.mem.owner_id.set(p, 0);
+  m.mem.mapper.set(p, 0);
   free_pages(m, p, 0, 0);
 }
 
@@ -137,7 +137,7 @@ void lru_add(Machine& m, Pfn p, bool file) {
   // Keep PG_shmem (set by the fault before the page joins the LRU): the
   // rss counters and /proc/meminfo's Shmem tell shmem from anon by it.
   const auto keep = static_cast<std::uint8_t>(file ? 0 : m.mem.pflags[p] & PG_shmem);
-  m.mem.pflags[p] = static_cast<std::uint8_t>(PG_lru | (file ? PG_file : 0) | keep);
+  m.mem.pflags.set(p, static_cast<std::uint8_t>(PG_lru | (file ? PG_file : 0) | keep));
   list_add(m.mem, ps.lru[static_cast<size_t>(node_of(m, p))][file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON], p);
 }
 
@@ -145,7 +145,7 @@ void lru_del(Machine& m, Pfn p) {
   if (!(m.mem.pflags[p] & PG_lru)) return;
   PressureState& ps = pressure(m);
   list_del(m.mem, ps.lru[static_cast<size_t>(node_of(m, p))][lru_index(m.mem.pflags[p])], p);
-  m.mem.pflags[p] &= static_cast<std::uint8_t>(~(PG_lru | PG_active));
+  m.mem.pflags.set(p, static_cast<std::uint8_t>(m.mem.pflags[p] & static_cast<std::uint8_t>(~(PG_lru | PG_active))));
 }
 
 u64 lru_size(const Machine& m, int node, Lru l) {
@@ -268,7 +268,7 @@ Status task_exit(Machine& m, int pid) {
     if (o == Owner::User && m.mem.owner_id[p] == static_cast<u32>(pid))
       free_lru_page(m, p);
     else if (o == Owner::PageCache && m.mem.mapper[p] == static_cast<u32>(pid))
-      m.mem.mapper[p] = 0;
+      m.mem.mapper.set(p, 0);
   }
   for (Pfn p : t->pgtables) free_pages(m, p, 0, t->cpu);
   t->pgtables.clear();
@@ -299,7 +299,7 @@ Status read_file(Machine& m, const std::string& name, u64 bytes, int cpu) {
   for (u64 i = 0; i < (bytes >> PAGE_SHIFT); ++i) {
     auto p = fault_one(m, nullptr, kPageCacheGfp | gfp::NORETRY | gfp::NOWARN, Owner::PageCache, cpu);
     if (!p) break;  // readahead gives up quietly
-    m.mem.owner_id[*p] = id;
+    m.mem.owner_id.set(*p, id);
     lru_add(m, *p, true);
   }
   return {};

@@ -14,7 +14,7 @@ namespace mm {
 
 // ---- SlubPtr: Machine's hook, deep-copying ---------------------------------
 
-template struct DeepPtr<SlubState>;  // deep copies for Machine snapshots
+template struct DeepPtr<SlubState>;  // copy-on-write for Machine snapshots
 
 // ---- names ---------------------------------------------------------------------
 
@@ -869,7 +869,7 @@ void new_kmalloc_cache(Machine& m, unsigned idx, KmallocType type) {
 // for each type), then every cache's random freelist sequence.
 void kmem_cache_init(Machine& m) {
   if (m.slub) return;
-  m.slub.p = std::make_unique<SlubState>();
+  m.slub.p = std::make_shared<SlubState>();
   SlubState& st = S(m);
   TraceScope scope(m.trace, Ev::kmem_cache_init);
   st.nr_cpu_ids = m.nr_cpus;
