@@ -123,12 +123,22 @@ constexpr auto kOperations = std::tuple{
     op("kmemCacheShrink", {kCache},
        [](Playground& pg, const Args& a) { return status_of(pg.kmem_cache_shrink(a.text(0))); }),
 
-    // History and the timeline.
+    // History and the timeline. undo/redo take back a whole run (every
+    // statement of a scenario or a command entry: one group); the
+    // Statement forms one statement's operation.
     op("undo",
+       [](Playground& pg, const Args&) {
+         return pg.undo_group() ? StatusResult{true, {}} : StatusResult{false, "error: nothing to undo"};
+       }),
+    op("redo",
+       [](Playground& pg, const Args&) {
+         return pg.redo_group() ? StatusResult{true, {}} : StatusResult{false, "error: nothing to redo"};
+       }),
+    op("undoStatement",
        [](Playground& pg, const Args&) {
          return pg.undo() ? StatusResult{true, {}} : StatusResult{false, "error: nothing to undo"};
        }),
-    op("redo",
+    op("redoStatement",
        [](Playground& pg, const Args&) {
          return pg.redo() ? StatusResult{true, {}} : StatusResult{false, "error: nothing to redo"};
        }),

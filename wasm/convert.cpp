@@ -234,6 +234,7 @@ val Engine::timeline() const {
     val o = val::object();
     o.set("label", op.label);
     o.set("events", static_cast<double>(op.events));
+    o.set("group", static_cast<double>(op.group));
     out.set(i++, o);
   }
   return out;
@@ -245,6 +246,8 @@ val Engine::cursor() const {
   o.set("op", static_cast<double>(c.op));
   o.set("pos", static_cast<double>(c.pos));
   o.set("atEnd", c.at_end);
+  // Operations the history let go of to stay in its memory budget.
+  o.set("dropped", static_cast<double>(pg_.dropped_ops()));
   return o;
 }
 

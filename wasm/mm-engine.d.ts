@@ -367,6 +367,10 @@ export interface TimelineOp {
   label: string;
   /** Events it emitted; positions 0..events of the cursor fall inside it. */
   events: number;
+  /** Operations of one run share it: the statements of a scenario or of a
+   *  command box entry (each statement that can change the machine is an
+   *  operation of its own); a boot or a panel action has a group of its own. */
+  group: number;
 }
 
 /** Where the cursor is: between event pos-1 and event pos of operation `op`
@@ -376,6 +380,9 @@ export interface Cursor {
   pos: number;
   /** True when the cursor shows the live machine (after the last operation). */
   atEnd: boolean;
+  /** Operations the history let go of (oldest first) to stay within its
+   *  memory budget, since the engine started. */
+  dropped: number;
 }
 
 // ---- The operations: wasm/bindings.cpp's table, one entry per row ----------
@@ -454,8 +461,13 @@ export interface Operations {
    *  free, drain, scenario, kmalloc...): the state before it, exactly.
    *  {ok:false, error} when there is nothing to undo. */
   undo: { args: []; result: StatusResult };
-  /** Replays forward what undo took back. */
+  /** Replays forward what undo took back. undo and redo move a whole group
+   *  (every statement of one scenario or command entry). */
   redo: { args: []; result: StatusResult };
+  /** Takes back one statement's operation (the last on the timeline). */
+  undoStatement: { args: []; result: StatusResult };
+  /** Replays forward one statement's operation. */
+  redoStatement: { args: []; result: StatusResult };
   /** Moves the cursor to (op, pos), pos clamped to the operation's events.
    *  Inside an operation the engine replays it from the snapshot before it
    *  (exact: operations are deterministic). Every read then describes that

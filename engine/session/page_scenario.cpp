@@ -11,7 +11,15 @@ Status run(Run& x, const stmt::Alloc& s) {
   req.order = s.order;
   req.cpu = s.cpu;
   req.nid = s.node;
-  for (int i = 0; i < s.repeat; ++i) {
+  const Resume* from = take_resume(x.machine(), ResumeLoop::AllocRepeat);
+  const int first = from ? static_cast<int>(from->unit) : 0;
+  for (int i = first; i < s.repeat; ++i) {
+    if (i != first && x.machine().units.p) {
+      Resume next;
+      next.loop = ResumeLoop::AllocRepeat;
+      next.unit = static_cast<u64>(i);
+      if (!unit_boundary(x.machine(), next)) return {};
+    }
     auto o = mm::alloc_pages(x.machine(), req);
     if (!o) {
       x.fail(s.at, o.diag().message);

@@ -25,7 +25,12 @@ Playground::Playground(Playground&&) noexcept = default;
 Playground& Playground::operator=(Playground&&) noexcept = default;
 
 Status Playground::boot_plan(const BootPlan& plan, bool trace) {
-  auto m = boot(plan, trace, {}, [this](Machine& fresh) { watch_replay(fresh); });
+  // A replay resuming this boot from a checkpoint goes on with its machine.
+  if (machine_ && resuming(*machine_, ResumeLoop::BootOps)) return boot_continue(*machine_, plan);
+  auto m = boot(plan, trace, {}, [this](Machine& fresh) {
+    fresh.units.p = units_hook_;
+    watch_replay(fresh);
+  });
   if (!m) return m.diag();
   machine_ = std::move(m.value());
   ++boots_;
@@ -113,72 +118,104 @@ Diagnostic not_booted() { return Diagnostic{"", 0, 0, "no machine has booted yet
 }  // namespace
 
 namespace {
-// A one-statement scenario (the page's command box) is labelled by its
-// statement; a longer one by its first statement and how many follow.
-std::string scenario_label(std::string_view text, std::string_view source) {
-  std::string first;
-  std::size_t lines = 0;
+// Statements that only look (print, compare, check) change nothing: they
+// run, but are not operations on the timeline.
+bool only_looks(const Statement& st) {
+  return std::holds_alternative<stmt::Proc>(st) || std::holds_alternative<stmt::Log>(st) ||
+         std::holds_alternative<stmt::Check>(st) || std::holds_alternative<stmt::Echo>(st) ||
+         std::holds_alternative<stmt::ExpectFigure>(st) || std::holds_alternative<stmt::ExpectContains>(st) ||
+         std::holds_alternative<stmt::Slab>(st);
+}
+
+// A statement's own text (its line, trimmed): the operation's label.
+std::string line_text(std::string_view text, int line) {
   std::size_t at = 0;
-  while (at <= text.size()) {
-    std::size_t nl = text.find('\n', at);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(at, nl - at);
-    const std::size_t b = line.find_first_not_of(" \t\r");
-    if (b != std::string_view::npos && line[b] != '#') {
-      if (++lines == 1) {
-        first = std::string(line.substr(b));
-        while (!first.empty() && (first.back() == ' ' || first.back() == '\r' || first.back() == '\t'))
-          first.pop_back();
-      }
-    }
+  for (int l = 1; l < line && at <= text.size(); ++l) {
+    const std::size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) return {};
     at = nl + 1;
   }
-  if (lines == 1) return first;
-  return std::string(source) + ": " + first + " (+" + std::to_string(lines - 1) + " more)";
+  std::string_view s = text.substr(std::min(at, text.size()));
+  s = s.substr(0, s.find('\n'));
+  const std::size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return {};
+  const std::size_t e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+void merge(ScenarioResult& into, ScenarioResult&& one) {
+  into.output += one.output;
+  for (Diagnostic& d : one.failures) into.failures.push_back(std::move(d));
+  into.expects_passed += one.expects_passed;
+  into.expects_failed += one.expects_failed;
 }
 }  // namespace
 
 Expected<ScenarioResult> Playground::run_scenario(std::string_view text, std::string_view source) {
-  settle_cursor();
-  auto sc = parse_scenario(text, source, booted());
-  if (!sc) return sc.diag();
-  // The run is recorded even when an expect failed: it may have changed
-  // the machine all the same. Invariants are checked on the live run only
-  // (a replay reruns the same statements and cannot diverge).
-  auto run = [sc = std::move(*sc), opts = boot_options_](Playground& p) {
-    p.boot_options_ = opts;  // a replay boots the scenario's machine as the run did
-    auto no_files = [](const std::string&) -> std::optional<std::string> {
-      return std::nullopt;  // the page has no file system; paste a dmesg instead
-    };
-    return std::optional<ScenarioResult>(mm::run_scenario(sc, no_files, p.recording_, &p));
-  };
-  return std::move(*recorded(scenario_label(text, source), std::move(run)));
+  return run_statements(text, source, false);
 }
 
 Expected<ScenarioResult> Playground::run_command(std::string_view text, std::string_view source) {
+  return run_statements(text, source, true);
+}
+
+Expected<ScenarioResult> Playground::run_statements(std::string_view text, std::string_view source,
+                                                    bool all_or_nothing) {
   settle_cursor();
   auto sc = parse_scenario(text, source, booted());
   if (!sc) return sc.diag();
-  // The failing run's result, for the caller: the operation itself reports
-  // failure (nullopt), so that recorded() keeps nothing of it.
-  auto failed = std::make_shared<std::optional<ScenarioResult>>();
-  auto run = [sc = std::move(*sc), opts = boot_options_, failed](Playground& p) -> std::optional<ScenarioResult> {
-    p.boot_options_ = opts;
-    SessionState state = p.session_ ? *p.session_ : SessionState{};
-    const RunContext ctx{sc.source, nullptr, p.recording_};  // no files: `dmesg PATH` cannot read here
-    ScenarioResult r;
-    for (const Statement& st : sc.stmts)
-      if (!run_statement(p, st, state, r, ctx) || !r.ok()) break;
-    if (!r.ok()) {
-      *failed = std::move(r);
-      return std::nullopt;
+  ScenarioResult r;
+  const std::size_t depth_before = undo_.size();
+  const std::size_t dropped_before = dropped_ops_;
+  group_ = ++groups_;
+  const std::string src(sc->source);
+  for (const Statement& st : sc->stmts) {
+    if (only_looks(st)) {
+      SessionState state = session_ ? *session_ : SessionState{};
+      ScenarioResult one;
+      const bool went_on = static_cast<bool>(run_statement(*this, st, state, one, RunContext{src, nullptr, true}));
+      const bool failed = !one.ok();
+      merge(r, std::move(one));
+      if (!went_on || (all_or_nothing && failed)) break;
+      continue;
     }
-    p.session_ = std::make_shared<const SessionState>(std::move(state));
-    return r;
-  };
-  auto result = recorded(scenario_label(text, source), std::move(run));
-  if (result) return std::move(*result);
-  return failed->has_value() ? std::move(**failed) : ScenarioResult{};
+    // Each statement that can change the machine is an operation of its
+    // own; one that fails leaves nothing (recorded() puts everything back).
+    auto failed = std::make_shared<std::optional<ScenarioResult>>();
+    auto run = [st, src, opts = boot_options_, failed](Playground& p) -> std::optional<ScenarioResult> {
+      p.boot_options_ = opts;  // a replay boots the scenario's machine as the run did
+      SessionState state = p.session_ ? *p.session_ : SessionState{};
+      p.live_session_ = &state;
+      // Invariants are checked on the live run only (a replay reruns the
+      // same statement and cannot diverge). No files: paste a dmesg instead.
+      ScenarioResult one;
+      const bool went_on = static_cast<bool>(run_statement(p, st, state, one, RunContext{src, nullptr, p.recording_}));
+      p.live_session_ = nullptr;
+      if (!went_on || !one.ok()) {
+        *failed = std::move(one);
+        return std::optional<ScenarioResult>{};
+      }
+      p.session_ = std::make_shared<const SessionState>(std::move(state));
+      return std::optional<ScenarioResult>(std::move(one));
+    };
+    auto one = recorded(line_text(text, position(st).line), std::move(run));
+    if (one) {
+      merge(r, std::move(*one));
+      continue;
+    }
+    if (failed->has_value()) merge(r, std::move(**failed));
+    if (all_or_nothing) {
+      // A command box entry is all or nothing: what its earlier statements did goes too.
+      bool undid = false;
+      while (undo_.size() > depth_before && dropped_ops_ == dropped_before) undid = undo();
+      if (undid) redo_.clear();
+      break;
+    }
+    if (std::holds_alternative<stmt::Machine>(st) || std::holds_alternative<stmt::Dmesg>(st))
+      break;  // no machine to go on with
+  }
+  group_ = 0;
+  return r;
 }
 
 Expected<AllocOutcome> Playground::alloc_pages(const AllocRequest& r) {

@@ -16,6 +16,7 @@
 #include "mm/core/cow_array.h"
 #include "mm/core/diag.h"
 #include "mm/core/event.h"
+#include "mm/core/machine.h"
 #include "mm/page_alloc/alloc.h"
 #include "mm/slab/slub.h"
 #include "session/scenario_result.h"
@@ -115,8 +116,23 @@ class Playground {
   // Undoing back to the first entry restores that state bit for bit.
   bool undo();
   bool redo();
+  // Undo or redo every operation of the group the last (next) one belongs to.
+  bool undo_group();
+  bool redo_group();
+  // Operations the history let go of (oldest first) to stay within its
+  // memory budget, since the playground was made.
+  std::size_t dropped_ops() const { return dropped_ops_; }
+  // The budget (bytes the undo steps may hold between them; at least two
+  // steps are always kept).
+  void set_history_budget(std::size_t bytes) { history_budget_ = bytes; }
+  // Events between the checkpoints long operations keep while they run (0:
+  // none, every seek replays from the operation's start; tests compare).
+  void set_checkpoint_spacing(std::size_t events) { checkpoint_spacing_ = events; }
   std::size_t undo_depth() const { return undo_.size(); }
   std::size_t redo_depth() const { return redo_.size(); }
+  // Memory the machine and its history hold together (shared storage
+  // counted once), in bytes.
+  std::size_t history_bytes() const;
   // What each undo step would take back, oldest first.
   std::vector<std::string> history() const;
 
@@ -139,6 +155,9 @@ class Playground {
   struct TimelineOp {
     std::string label;
     std::size_t events = 0;
+    // Operations recorded by one run (a scenario, a command box entry) share
+    // a group number; a panel action or a boot is a group of its own.
+    u64 group = 0;
   };
   struct Cursor {
     std::size_t op = 0, pos = 0;
@@ -165,6 +184,14 @@ class Playground {
   // Re-runs an operation on a scratch playground holding a copy of the
   // machine before it.
   using Replay = std::function<void(Playground&)>;
+  // A state inside a long operation, kept while it first ran: a replay
+  // starts there instead of at the operation's beginning.
+  struct Checkpoint {
+    std::size_t at = 0;  // events the trace held then (the replay goes on from event `at`)
+    std::unique_ptr<Machine> machine;
+    std::shared_ptr<const SessionState> session;
+    Resume resume;
+  };
   struct Snapshot {
     std::string label;
     std::unique_ptr<Machine> machine;  // undo_: before the op; redo_: after it; null: no machine
@@ -172,7 +199,11 @@ class Playground {
     std::size_t first = 0;  // its events: [first, first+count) of the trace of the machine after it
     std::size_t count = 0;
     std::shared_ptr<const SessionState> session;  // the names, as `machine` is (before / after)
+    std::vector<Checkpoint> checkpoints;          // inside the op, by `at`
+    u64 group = 0;
+    std::size_t bytes = 0;  // memory this step holds that the live machine does not (estimate)
   };
+  struct CheckpointTaker;
   struct ReplayTap;
   std::unique_ptr<Machine> copy_machine() const;
   // Runs `op(*this)`; when it reports success, the state before it becomes
@@ -184,6 +215,9 @@ class Playground {
   // Before an operation: drop the future of the state on screen.
   void settle_cursor();
   Status boot_plan(const BootPlan& plan, bool trace);
+  // run_scenario and run_command: one operation per statement that can
+  // change the machine, all in one group.
+  Expected<ScenarioResult> run_statements(std::string_view text, std::string_view source, bool all_or_nothing);
   // A machine just booted on a replay's scratch playground is watched by its tap.
   void watch_replay(Machine& fresh);
   const Machine* after_op(std::size_t op) const;
@@ -195,9 +229,16 @@ class Playground {
   std::vector<Snapshot> undo_, redo_;
   // Scenario statements call our operations: only the scenario is recorded.
   int nesting_ = 0;
-  bool recording_ = true;     // false on a replay's scratch playground
-  u64 boots_ = 0;             // machines booted so far (tells a new trace from a continued one)
-  ReplayTap* tap_ = nullptr;  // set on a scratch playground while it replays
+  bool recording_ = true;  // false on a replay's scratch playground
+  u64 boots_ = 0;          // machines booted so far (tells a new trace from a continued one)
+  u64 groups_ = 0;         // groups of operations so far
+  u64 group_ = 0;          // the group operations recorded now join (0: each its own)
+  std::size_t dropped_ops_ = 0;
+  std::size_t history_budget_ = std::size_t{384} << 20;
+  std::size_t checkpoint_spacing_ = 2048;
+  UnitHook* units_hook_ = nullptr;        // given to machines booted while an op is recorded or replayed
+  SessionState* live_session_ = nullptr;  // the names the running statement is changing
+  ReplayTap* tap_ = nullptr;              // set on a scratch playground while it replays
   BootOptions boot_options_;
   Cursor cursor_;
   std::unique_ptr<Machine> view_;  // the state at a cursor inside an operation (when view_valid_)

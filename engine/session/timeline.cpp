@@ -11,7 +11,7 @@ namespace mm {
 // The state a replay captures: when the trace of `machine` records event
 // `fire_at`, the machine is copied: the state right after the step that
 // event narrates (sites emit after the effect), before the next begins.
-struct Playground::ReplayTap final : TraceObserver {
+struct Playground::ReplayTap final : TraceObserver, UnitHook {
   std::size_t fire_at = 0;
   const Machine* machine = nullptr;          // the machine whose events count
   std::unique_ptr<Machine>* into = nullptr;  // reused storage: copy-assigning keeps its buffers
@@ -23,7 +23,10 @@ struct Playground::ReplayTap final : TraceObserver {
   void watch(Machine& m) {
     machine = &m;
     m.trace.set_observer(this);
+    m.units.p = this;
   }
+  // A long loop stops at the next unit boundary once the capture is taken.
+  bool between(const Machine&, const Resume&) override { return !fired; }
   void on_record(const Trace&, std::size_t index) override {
     if (index != fire_at || !machine) return;
     copy_into(*into, *machine);
@@ -49,7 +52,7 @@ void Playground::settle_cursor() {
 
 std::vector<Playground::TimelineOp> Playground::timeline() const {
   std::vector<TimelineOp> v;
-  for (const Snapshot& s : undo_) v.push_back({s.label, s.count});
+  for (const Snapshot& s : undo_) v.push_back({s.label, s.count, s.group});
   return v;
 }
 
@@ -84,22 +87,35 @@ Status Playground::seek(std::size_t op, std::size_t pos) {
   cursor_ = Cursor{op, pos, false};
   if (pos == 0 || pos == s.count) return {};  // a kept snapshot shows it
 
+  // Cursor position pos (1..count-1) shows event pos-1 of the operation
+  // and the state right after it. The replay starts at the last checkpoint
+  // before that event, or at the operation's start.
+  const std::size_t fire_at = s.first + pos - 1;
+  const Checkpoint* from = nullptr;
+  for (const Checkpoint& c : s.checkpoints) {
+    if (c.at > fire_at) break;
+    from = &c;
+  }
   Playground scratch;
   scratch.recording_ = false;
-  scratch.session_ = s.session;  // the names the operation ran with
-  if (s.machine) {
-    copy_into(spare_, *s.machine);
+  scratch.session_ = from ? from->session : s.session;  // the names the operation ran with
+  if (const Machine* start = from ? from->machine.get() : s.machine.get()) {
+    copy_into(spare_, *start);
     scratch.machine_ = std::move(spare_);
+    if (from) scratch.machine_->resume_from.p = &from->resume;
   }
-  // Cursor position pos (1..count-1) shows event pos-1 of the operation
-  // and the state right after it.
   ReplayTap tap;
-  tap.fire_at = s.first + pos - 1;
+  tap.fire_at = fire_at;
   tap.into = &view_;
   if (scratch.machine_) tap.watch(*scratch.machine_);
   scratch.tap_ = &tap;
+  scratch.units_hook_ = &tap;
   s.replay(scratch);
-  if (scratch.machine_) scratch.machine_->trace.set_observer(nullptr);
+  if (scratch.machine_) {
+    scratch.machine_->trace.set_observer(nullptr);
+    scratch.machine_->units.p = nullptr;
+    scratch.machine_->resume_from.p = nullptr;
+  }
   // The copy was taken as the narrated event was appended, before its
   // arguments were filled: give the view that event as recorded.
   if (tap.fired && tap.fired_on == tap.machine && tap.machine == scratch.machine_.get() &&

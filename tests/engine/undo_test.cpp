@@ -84,10 +84,18 @@ TEST_SUITE("undo") {
     REQUIRE(pg.free_block(a->pfn, 0));
     REQUIRE(pg.drain(-1));
     const Machine end = *pg.machine();
-    CHECK(pg.undo_depth() == 6);  // boot, alloc, kmalloc, scenario, free, drain
+    // boot, alloc, kmalloc, the scenario's three spawns (its expect is no
+    // operation), free, drain
+    CHECK(pg.undo_depth() == 8);
     CHECK(pg.history().back() == "drain_all_pages");
-    // Each step back passes the invariants; the fifth lands on the origin.
-    for (int i = 0; i < 5; ++i) {
+    const auto ops = pg.timeline();
+    CHECK(ops[3].label == "spawn A anon=60M adj=500");
+    CHECK(ops[5].label == "spawn T anon=1G");
+    CHECK((ops[3].group == ops[4].group && ops[4].group == ops[5].group));
+    CHECK(ops[2].group != ops[3].group);
+    CHECK(ops[6].group != ops[5].group);
+    // Each step back passes the invariants; the seventh lands on the origin.
+    for (int i = 0; i < 7; ++i) {
       REQUIRE(pg.undo());
       CHECK(pg.check().empty());
     }
@@ -96,9 +104,16 @@ TEST_SUITE("undo") {
     REQUIRE(pg.undo());
     CHECK_FALSE(pg.booted());
     CHECK_FALSE(pg.undo());
-    for (int i = 0; i < 6; ++i) REQUIRE(pg.redo());
+    for (int i = 0; i < 8; ++i) REQUIRE(pg.redo());
     CHECK_FALSE(pg.redo());
     require_same(*pg.machine(), end);
+    // A group goes back and forth as one: the scenario's three spawns.
+    REQUIRE(pg.undo());
+    REQUIRE(pg.undo());
+    REQUIRE(pg.undo_group());
+    CHECK(pg.undo_depth() == 3);
+    REQUIRE(pg.redo_group());
+    CHECK(pg.undo_depth() == 6);
   }
 
   TEST_CASE("snapshots are independent copies, and a failed operation leaves no step") {
@@ -250,7 +265,8 @@ TEST_SUITE("timeline") {
     CHECK_FALSE(pg.seek(9, 0));  // past the timeline: refused, cursor unchanged
   }
 
-  TEST_CASE("a scenario is one operation; its own machine boots with the playground's options, so it can be stepped") {
+  TEST_CASE(
+      "a scenario is one operation per statement, in one group; its machine boots with the playground's options") {
     Playground pg;
     BootOptions traced;
     traced.trace = true;
@@ -259,12 +275,17 @@ TEST_SUITE("timeline") {
     REQUIRE(r);
     CHECK(r->ok());
     const auto ops = pg.timeline();
-    REQUIRE(ops.size() == 1);  // the machine line is not a separate step
-    CHECK(ops[0].label == "s.mm: machine ram=128M cpus=1 (+1 more)");
-    CHECK(ops[0].events > 1000);  // the boot's events and the spawn's
+    REQUIRE(ops.size() == 2);  // the comment is nothing
+    CHECK(ops[0].label == "machine ram=128M cpus=1");
+    CHECK(ops[1].label == "spawn A anon=8M");
+    CHECK(ops[0].group == ops[1].group);
+    CHECK(ops[0].events > 1000);  // the boot's events
+    CHECK(ops[1].events > 100);   // the spawn's faults
     REQUIRE(pg.seek(0, ops[0].events - 1));
     REQUIRE(pg.view() != nullptr);
     CHECK(pg.view()->trace.events().size() == ops[0].events - 1);
+    REQUIRE(pg.seek(1, 5));
+    CHECK(pg.view()->trace.events().size() == ops[0].events + 5);
   }
 
   TEST_CASE("undo to the origin after wandering the timeline restores the boot bit for bit") {
@@ -359,5 +380,57 @@ TEST_SUITE("session") {
     REQUIRE(pg.seek(2, ops[2].events - 1));
     REQUIRE(pg.view() != nullptr);
     CHECK(pg.view()->trace.events().back().code == pg.op_events(2, ops[2].events - 2, 1).front().code);
+  }
+}
+
+TEST_SUITE("timeline") {
+  // Long operations keep checkpoints while they run; a seek resumes the
+  // loop from the last one before the cursor. The state it shows must be
+  // the one a replay from the operation's start shows, at every position
+  // tried, in each kind of resumable loop: the boot's ops, a read, a
+  // spawn's faults (with reclaim), a repeat.
+  TEST_CASE("a seek resumed from a checkpoint shows exactly what a replay from the start shows") {
+    const char* scenario =
+        "machine ram=128M cpus=2\n"
+        "read big size=40M\n"
+        "spawn hog anon=90M\n"
+        "repeat 300 alloc x order=0\n";
+    auto make = [&](std::size_t spacing) {
+      Playground pg;
+      pg.set_checkpoint_spacing(spacing);
+      pg.set_boot_options(BootOptions{true});
+      auto r = pg.run_scenario(scenario, "s.mm");
+      REQUIRE(r);
+      REQUIRE(r->ok());
+      return pg;
+    };
+    Playground with = make(97), without = make(0);
+    const auto ops = with.timeline();
+    REQUIRE(ops.size() == 4);
+    REQUIRE(without.timeline().size() == 4);
+    for (std::size_t op = 0; op < ops.size(); ++op) {
+      CAPTURE(op);
+      REQUIRE(ops[op].events > 300);
+      // Positions spread over the operation, and a run of neighbours.
+      std::vector<std::size_t> at;
+      for (std::size_t k = 1; k < 12; ++k) at.push_back(ops[op].events * k / 12);
+      for (std::size_t k = 0; k < 5; ++k) at.push_back(ops[op].events / 2 + k);
+      for (std::size_t pos : at) {
+        CAPTURE(pos);
+        REQUIRE(with.seek(op, pos));
+        REQUIRE(without.seek(op, pos));
+        const Machine* a = with.view();
+        const Machine* b = without.view();
+        REQUIRE((a && b));
+        REQUIRE(a->trace.events().size() == b->trace.events().size());
+        const Event& ea = a->trace.events().back();
+        const Event& eb = b->trace.events().back();
+        REQUIRE(ea.code == eb.code);
+        REQUIRE(ea.seq == eb.seq);
+        require_same(*a, *b);
+      }
+    }
+    // The checkpoints are memory the history holds: counted, and bounded.
+    CHECK(with.history_bytes() > without.history_bytes());
   }
 }

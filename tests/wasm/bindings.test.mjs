@@ -424,6 +424,35 @@ test('SLUB: kmalloc, kfree, double free, caches', () => {
   }
 });
 
+test('a scenario is one operation per statement in one group; undo takes the group, undoStatement one', () => {
+  const e = new mod.Engine();
+  try {
+    assert.equal(e.bootShorthand('ram=256M cpus=1').ok, true);
+    const r = e.runScenario('spawn a anon=4M\necho hi\nspawn b anon=4M\nexpect task b alive == 1\n', 's.mm');
+    assert.equal(r.ok, true, r.error);
+    const tl = e.timeline();
+    assert.deepEqual(
+      tl.map((o) => o.label),
+      ['boot ram=256M cpus=1', 'spawn a anon=4M', 'spawn b anon=4M'],
+    );
+    assert.equal(tl[1].group, tl[2].group);
+    assert.notEqual(tl[0].group, tl[1].group);
+    assert.equal(e.cursor().dropped, 0);
+    assert.equal(e.undoStatement().ok, true);
+    assert.equal(e.timeline().length, 2);
+    assert.equal(e.redoStatement().ok, true);
+    assert.equal(e.undo().ok, true, 'the whole scenario');
+    assert.deepEqual(
+      e.timeline().map((o) => o.label),
+      ['boot ram=256M cpus=1'],
+    );
+    assert.equal(e.redo().ok, true);
+    assert.equal(e.timeline().length, 3);
+  } finally {
+    e.delete();
+  }
+});
+
 test('undo takes operations back to the boot, redo replays them', () => {
   const e = new mod.Engine();
   try {
@@ -579,6 +608,8 @@ test('the binding table lists every operation, each an Engine method', () => {
       'kmemCacheShrink',
       'undo',
       'redo',
+      'undoStatement',
+      'redoStatement',
       'seek',
     ],
   );

@@ -11,6 +11,8 @@
 //   kmem_cache_init); page_alloc_init_late; init_per_zone_wmark_min;
 //   hugepage_init; free_initrd_mem; free_initmem.
 // setup_arch's phase closes when mem_init starts (start_kernel's mm_init).
+#include <optional>
+
 #include "mm/boot/boot.h"
 
 #include "mm/boot/phases.h"
@@ -23,9 +25,12 @@ namespace {
 // setup_arch as a phase that ends when mem_init begins, or with the boot.
 class SetupArchPhase {
  public:
-  explicit SetupArchPhase(Trace& t) : t_(t), open_(t.on()) {
-    if (open_) t_.begin(Ev::setup_arch);
+  // `resumed_open`: a checkpoint left the phase open (not opened again).
+  explicit SetupArchPhase(Trace& t, bool resumed = false, bool resumed_open = false)
+      : t_(t), open_(resumed ? resumed_open && t.on() : t.on()) {
+    if (open_ && !resumed) t_.begin(Ev::setup_arch);
   }
+  bool open() const { return open_; }
   ~SetupArchPhase() { close(); }
   SetupArchPhase(const SetupArchPhase&) = delete;
   SetupArchPhase& operator=(const SetupArchPhase&) = delete;
@@ -119,15 +124,40 @@ struct RunOp {
   }
 };
 
+// Where a boot stands between two ops, for a checkpoint: the op to run
+// next, whether setup_arch is still open, and the memblock allocations
+// later ops name.
+Resume boot_resume(std::size_t next, const SetupArchPhase& setup_arch, const phase::BootState& st) {
+  Resume r;
+  r.loop = ResumeLoop::BootOps;
+  r.unit = next;
+  r.v[0] = setup_arch.open() ? 1 : 0;
+  r.extra.assign(st.allocations.begin(), st.allocations.end());
+  return r;
+}
+
 Status run(Machine& m, const BootPlan& plan, const BootStepHook& after_each) {
-  phase::setup_machine(m, plan.spec);
-  for (const std::string& n : plan.notes) m.printk(n);
-  phase::e820__print_table(m);
-  TraceScope start_kernel(m.trace, Ev::start_kernel, [&](EventRef& e) { e.spec(plan.spec.description); });
-  SetupArchPhase setup_arch(m.trace);
+  const Resume* from = take_resume(m, ResumeLoop::BootOps);
+  if (!from) {
+    phase::setup_machine(m, plan.spec);
+    for (const std::string& n : plan.notes) m.printk(n);
+    phase::e820__print_table(m);
+  }
+  auto describe = [&](EventRef& e) { e.spec(plan.spec.description); };
+  std::optional<TraceScope> start_kernel;
+  if (from)
+    start_kernel.emplace(m.trace, TraceScope::Adopt{});
+  else
+    start_kernel.emplace(m.trace, Ev::start_kernel, describe);
+  SetupArchPhase setup_arch(m.trace, from != nullptr, from && from->v[0]);
   phase::BootState st;
+  if (from) st.allocations.assign(from->extra.begin(), from->extra.end());
   RunOp run_op{m, st, setup_arch};
-  for (const BootOp& op : plan.ops) {
+  const std::size_t first = from ? from->unit : 0;
+  for (std::size_t i = first; i < plan.ops.size(); ++i) {
+    const BootOp& op = plan.ops[i];
+    // Between two ops (a checkpoint may be taken) only when someone listens.
+    if (i > first && m.units.p && !unit_boundary(m, boot_resume(i, setup_arch, st))) return {};
     if (Status s = std::visit(run_op, op); !s) return Diagnostic{plan.source, source_line(op), 0, s.diag().message};
     if (after_each) after_each(m, op);
   }
@@ -138,6 +168,8 @@ Status run(Machine& m, const BootPlan& plan, const BootStepHook& after_each) {
 }
 
 }  // namespace
+
+Status boot_continue(Machine& m, const BootPlan& plan) { return run(m, plan, {}); }
 
 Expected<std::unique_ptr<Machine>> boot(const BootPlan& plan, bool trace, const BootStepHook& after_each,
                                         const MachineCreatedHook& on_create) {

@@ -210,6 +210,10 @@ using MachineCreatedHook = std::function<void(Machine&)>;
 Expected<std::unique_ptr<Machine>> boot(const BootPlan& plan, bool trace, const BootStepHook& after_each = {},
                                         const MachineCreatedHook& on_create = {});
 
+// Goes on with a boot a checkpoint stopped between two ops: `m` is that
+// copy, its resume_from says where (the timeline's replays).
+Status boot_continue(Machine& m, const BootPlan& plan);
+
 // Sizing formulas, exposed for tests and the page.
 u64 calc_memmap_size(u64 spanned, u64 present);
 int zone_batchsize(u64 managed);

@@ -28,6 +28,10 @@
 
 namespace mm {
 
+// Bytes of chunks cloned or created so far, by every CowArray (the timeline
+// charges each undo step with what the operation after it cloned).
+inline std::size_t g_cow_bytes_made = 0;
+
 template <class T, unsigned kShift = 12>
 class CowArray {
   static_assert(std::is_trivially_copyable_v<T>, "CowArray holds plain values");
@@ -91,6 +95,7 @@ class CowArray {
     release_all();
     size_ = n;
     chunks_.resize((n + kMask) >> kShift);
+    g_cow_bytes_made += chunks_.size() * sizeof(Chunk);
     for (Chunk*& c : chunks_) {
       c = new Chunk;
       for (T& x : c->data) x = v;
@@ -117,6 +122,8 @@ class CowArray {
     return b;
   }
   static constexpr std::size_t chunk_bytes() { return sizeof(T) * kChunk; }
+  // Identity of chunk c's storage (memory accounting across copies).
+  const void* chunk_id(std::size_t c) const { return chunks_[c]; }
   // The values of chunk c (kChunk of them, fewer in the last chunk).
   const T* chunk_data(std::size_t c) const { return chunks_[c]->data; }
   std::size_t chunk_size(std::size_t c) const { return std::min(kChunk, size_ - (c << kShift)); }
@@ -159,6 +166,7 @@ class CowArray {
     Chunk*& ch = chunks_[c];
     if (ch->refs != 1) {
       Chunk* fresh = new Chunk;
+      g_cow_bytes_made += sizeof(Chunk);
       std::memcpy(fresh->data, ch->data, sizeof ch->data);
       --ch->refs;
       ch = fresh;

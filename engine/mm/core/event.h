@@ -339,6 +339,9 @@ class Trace {
   std::span<const Event> events() const { return events_.view(); }
   const std::string& string_at(std::size_t i) const { return strings_[i]; }
   std::size_t string_count() const { return strings_.size(); }
+  // The storage copies of this trace share (memory accounting).
+  const void* events_store() const { return events_.store_id(); }
+  std::size_t events_store_size() const { return events_.store_size(); }
   std::uint32_t intern(std::string_view s);
   void clear() {
     events_.clear();
@@ -387,6 +390,10 @@ class TraceScope {
       fill(e);
     }
   }
+  // A phase a checkpoint left open (the timeline resumes a long operation
+  // half-way): closes it on exit without opening it again.
+  struct Adopt {};
+  TraceScope(Trace& t, Adopt) : t_(t), open_(t.on()) {}
   ~TraceScope() {
     if (open_) t_.end();
   }

@@ -174,6 +174,43 @@ struct DeepPtr {
   T* unshare();
 };
 
+// ---- Long operations in units (the timeline's checkpoints) -----------------
+// A loop that can run long (the ops of a boot, the pages of a read or of a
+// fault-in, the allocations of a repeat) reports to the machine's UnitHook
+// between two of its units. The hook may keep a checkpoint there: a copy of
+// the machine and a Resume, from which a replay goes on with the loop
+// instead of running the whole operation again. Units hold no references
+// into the machine across the boundary, so the copy is a consistent state.
+struct Machine;
+enum class ResumeLoop : std::uint8_t { None, BootOps, ReadFile, Grow, AllocRepeat };
+struct Resume {
+  ResumeLoop loop = ResumeLoop::None;
+  u64 unit = 0;            // the next unit to run
+  std::array<u64, 4> v{};  // the loop's own small state
+  std::vector<u64> extra;  // and the rest (a boot's memblock allocations)
+};
+class UnitHook {
+ public:
+  // Called before unit `next.unit` (never before a loop's first); false
+  // asks the loop to stop there (a replay that has what it came for).
+  virtual bool between(const Machine& m, const Resume& next) = 0;
+
+ protected:
+  ~UnitHook() = default;
+};
+// A pointer a Machine copy does not take along (it belongs to whoever runs
+// this one machine).
+template <class T>
+struct Transient {
+  T* p = nullptr;
+  Transient() = default;
+  Transient(const Transient&) {}
+  Transient& operator=(const Transient&) {
+    p = nullptr;
+    return *this;
+  }
+};
+
 struct PressureState;  // tasks, page cache, LRU, swap (task.h)
 struct SlubState;      // the slab allocator (slub.h)
 using SlubPtr = DeepPtr<SlubState>;
@@ -206,7 +243,9 @@ struct Machine {
   // disagreed with where the kernel put them (expected to stay empty).
   std::vector<std::string> replay_mismatches;
   Trace trace;
-  SlubPtr slub;  // SLUB hook: empty until kmem_cache_init (slub.h)
+  SlubPtr slub;                         // SLUB hook: empty until kmem_cache_init (slub.h)
+  Transient<UnitHook> units;            // told between the units of long loops
+  Transient<const Resume> resume_from;  // where a replay's loop starts (taken by that loop)
 
   Zone& zone(ZoneRef r) { return nodes[static_cast<size_t>(r.node)].zones[idx(r.zone)]; }
   const Zone& zone(ZoneRef r) const { return nodes[static_cast<size_t>(r.node)].zones[idx(r.zone)]; }
@@ -220,6 +259,18 @@ struct Machine {
   // its own and leaves the running machine its objects.
   void take_own_objects();
 };
+
+// Between two units of a long loop: false when the loop should stop.
+inline bool unit_boundary(const Machine& m, const Resume& next) { return !m.units.p || m.units.p->between(m, next); }
+// The resume point of `loop`, when a replay starts this machine there; the
+// loop takes it (nothing else resumes from it).
+inline const Resume* take_resume(Machine& m, ResumeLoop loop) {
+  const Resume* r = m.resume_from.p;
+  if (!r || r->loop != loop) return nullptr;
+  m.resume_from.p = nullptr;
+  return r;
+}
+inline bool resuming(const Machine& m, ResumeLoop loop) { return m.resume_from.p && m.resume_from.p->loop == loop; }
 
 // Violated invariants as sentences; empty when all hold (check/invariants.cpp).
 //   Cheap: the counters against each other, in time proportional to the

@@ -4,6 +4,7 @@
 #include "mm/core/deep_ptr_impl.h"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 
 #include "mm/page_alloc/page_alloc.h"
@@ -190,6 +191,12 @@ TaskMem task_mem(const Machine& m, const Task& t) {
 u64 oom_totalpages(const Machine& m) { return m.totalram_pages + (m.pressure ? m.pressure->swap_total : 0); }
 
 Expected<int> spawn(Machine& m, const SpawnRequest& r) {
+  // A replay resuming the fault-in half-way: the task exists already.
+  if (resuming(m, ResumeLoop::Grow)) {
+    const int pid = static_cast<int>(m.resume_from.p->v[0]);
+    if (Status s = grow(m, pid, 0, 0, 0); !s) return s.diag();
+    return pid;
+  }
   if (r.oom_score_adj < OOM_SCORE_ADJ_MIN || r.oom_score_adj > OOM_SCORE_ADJ_MAX)
     return Diagnostic{"", 0, 0,
                       "spawn: oom_score_adj " + std::to_string(r.oom_score_adj) + " is outside [-1000, 1000]"};
@@ -225,15 +232,31 @@ Expected<int> spawn(Machine& m, const SpawnRequest& r) {
 }
 
 Status grow(Machine& m, int pid, u64 anon, u64 file, u64 shmem) {
+  const Resume* from = take_resume(m, ResumeLoop::Grow);
   Task* t = task_of(m, pid);
   if (!t) return Diagnostic{"", 0, 0, "no live task with pid " + std::to_string(pid)};
-  if (!(anon >> PAGE_SHIFT) && !(file >> PAGE_SHIFT) && !(shmem >> PAGE_SHIFT)) return {};  // nothing to fault in
-  TraceScope scope(m.trace, Ev::task_fault,
-                   [&](EventRef& e) { e.task(t->comm).pid(pid).anon(anon).file(file).shmem(shmem); });
-  // Interleave the kinds a little, as a program touching its memory would.
+  // Pages left to fault in, per kind (a resumed replay takes them from its
+  // checkpoint).
   u64 left[3] = {anon >> PAGE_SHIFT, file >> PAGE_SHIFT, shmem >> PAGE_SHIFT};
+  if (from)
+    for (int k = 0; k < 3; ++k) left[k] = from->v[static_cast<std::size_t>(k) + 1];
+  if (!left[0] && !left[1] && !left[2]) return {};  // nothing to fault in
+  std::optional<TraceScope> scope;
+  if (from)
+    scope.emplace(m.trace, TraceScope::Adopt{});
+  else
+    scope.emplace(m.trace, Ev::task_fault,
+                  [&](EventRef& e) { e.task(t->comm).pid(pid).anon(anon).file(file).shmem(shmem); });
+  // Interleave the kinds a little, as a program touching its memory would.
   const Kind kinds[3] = {Kind::Anon, Kind::File, Kind::Shmem};
-  while (left[0] + left[1] + left[2]) {
+  for (u64 round = from ? from->unit : 0; left[0] + left[1] + left[2]; ++round) {
+    if (m.units.p && round != (from ? from->unit : 0)) {
+      Resume next;
+      next.loop = ResumeLoop::Grow;
+      next.unit = round;
+      next.v = {static_cast<u64>(pid), left[0], left[1], left[2]};
+      if (!unit_boundary(m, next)) return {};
+    }
     for (int k = 0; k < 3; ++k) {
       if (!left[k]) continue;
       --left[k];
@@ -289,14 +312,25 @@ Status set_oom_score_adj(Machine& m, int pid, int adj) {
 }
 
 Status read_file(Machine& m, const std::string& name, u64 bytes, int cpu) {
+  const Resume* from = take_resume(m, ResumeLoop::ReadFile);
   if (cpu < 0 || static_cast<unsigned>(cpu) >= m.nr_cpus)
     return Diagnostic{"", 0, 0, "read: no CPU " + std::to_string(cpu)};
   if ((bytes >> PAGE_SHIFT) > m.totalram_pages * 4)
     return Diagnostic{"", 0, 0, "read: the file is more than four times the machine's memory"};
-  PressureState& ps = pressure(m);
-  const u32 id = file_id(ps, name);
-  TraceScope scope(m.trace, Ev::file_read, [&](EventRef& e) { e.filename(name).size(bytes).cpu(cpu); });
-  for (u64 i = 0; i < (bytes >> PAGE_SHIFT); ++i) {
+  const u32 id = file_id(pressure(m), name);
+  std::optional<TraceScope> scope;
+  if (from)
+    scope.emplace(m.trace, TraceScope::Adopt{});
+  else
+    scope.emplace(m.trace, Ev::file_read, [&](EventRef& e) { e.filename(name).size(bytes).cpu(cpu); });
+  const u64 first = from ? from->unit : 0;
+  for (u64 i = first; i < (bytes >> PAGE_SHIFT); ++i) {
+    if (m.units.p && i != first) {
+      Resume next;
+      next.loop = ResumeLoop::ReadFile;
+      next.unit = i;
+      if (!unit_boundary(m, next)) return {};
+    }
     auto p = fault_one(m, nullptr, kPageCacheGfp | gfp::NORETRY | gfp::NOWARN, Owner::PageCache, cpu);
     if (!p) break;  // readahead gives up quietly
     m.mem.owner_id.set(*p, id);
