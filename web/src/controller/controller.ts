@@ -155,7 +155,8 @@ export class Controller {
    * page's error line; true when all of it was. Opens run one after another.
    */
   open(s: UrlState | null, problems: readonly string[] = []): Promise<boolean> {
-    this.opening = this.opening.then(() => this.openNow(s, problems));
+    // (One that threw does not stop the next.)
+    this.opening = this.opening.catch(() => false).then(() => this.openNow(s, problems));
     return this.opening;
   }
 
@@ -291,7 +292,7 @@ export class Controller {
 
   /** Runs a scenario text: whether it ran (an operation of the session), and whether every expect held. */
   async runScenario(text: string): Promise<{ ran: boolean; ok: boolean }> {
-    await this.opening;
+    await this.opening.catch(() => false);
     this.store.update((m) => withScenarioText(m, text));
     return this.ops.runScenario();
   }
