@@ -400,13 +400,17 @@ TEST_SUITE("page allocator") {
         "> __alloc_pages: alloc_pages(GFP_HIGHUSER_MOVABLE, order 1) on CPU 0, node 0",
         "  - prepare_alloc_pages: gfp_zone = Movable, migratetype Movable, preferred zone Node 0 DMA, alloc_flags "
         "ALLOC_WMARK_LOW|ALLOC_KSWAPD",
-        "  - zone_watermark_fast: low watermark check, Node 0 DMA: free 8 - 1 unusable = 7 > low 0 + lowmem_reserve 0, "
-        "and "
-        "an order-3 block is free on the Movable list: ok",
+        "  - zone_watermark_fast: low watermark check, Node 0 DMA: free 8 - unusable 1 (2^order - 1 for the request's "
+        "order, + the highatomic reserve unless it may use it) = 7 > low 0 + lowmem_reserve 0 = 0, and an order-3 "
+        "block is free on the Movable list: ok",
         "  > rmqueue_bulk: cpu 0: the Movable order-1 pcp list of Node 0 DMA is empty: refill 1 from the buddy lists",
         "    - __rmqueue_smallest: take pfn 0 from the Movable order-3 list for an order-1 request",
-        "    - expand: split: upper half pfn 4 (order 2) goes to the Movable order-2 list",
-        "    - expand: split: upper half pfn 2 (order 1) goes to the Movable order-1 list",
+        "    - expand: split: upper half pfn 4 (order 2) goes to the Movable order-2 list; it is the buddy of the "
+        "lower "
+        "half: 0 ^ (1 << 2) = 4",
+        "    - expand: split: upper half pfn 2 (order 1) goes to the Movable order-1 list; it is the buddy of the "
+        "lower "
+        "half: 0 ^ (1 << 1) = 2",
         "    - rmqueue_bulk: cpu 0: 1 order-1 blocks onto the tail of the Movable pcp list (2 pages on this CPU's "
         "lists)",
         "  - rmqueue_pcplist: cpu 0: take pfn 0 from the Movable order-1 pcp list (0 pages left on this CPU's lists)",
@@ -422,10 +426,11 @@ TEST_SUITE("page allocator") {
     REQUIRE(free_pages(m, a.pfn, 0, 0));
     const std::vector<std::string> want = {
         "> __free_pages: free pfn 0 order 0 on CPU 0",
-        "  - free_unref_page: cpu 0: pfn 0 (order 0) onto the Movable pcp list: count 1 >= high 1",
+        "  - free_unref_page: cpu 0: pfn 0 (order 0) onto the Movable pcp list: count 1 >= high 1 -> free a batch to "
+        "the buddy lists",
         "  > free_pcppages_bulk: cpu 0: return 1 of 1 pcp pages of Node 0 DMA to the buddy lists",
-        "    - __free_one_page: merge pfn 0 with its buddy 1 at order 0 -> order 1 block at 0",
-        "    - __free_one_page: merge pfn 0 with its buddy 2 at order 1 -> order 2 block at 0",
+        "    - __free_one_page: merge pfn 0 with its buddy 1 = 0 ^ (1 << 0) at order 0 -> order 1 block at 0 = 0 & 1",
+        "    - __free_one_page: merge pfn 0 with its buddy 2 = 0 ^ (1 << 1) at order 1 -> order 2 block at 0 = 0 & 2",
         "    - __free_one_page: free pfn 0 order 0: merged into block pfn 0 order 2 to the head of the Movable list",
     };
     CHECK(trace_lines(m) == want);
@@ -575,7 +580,8 @@ TEST_SUITE("page allocator") {
     CHECK(m.nodes[0].zones[0].pcp[0].count == 2);
     CHECK(lists(m) == "1: 0\n2: 4\n3: 8\n");
     CHECK(to_string(m.trace.events()[1], m.trace) ==
-          "  - free_unref_page: cpu 0: pfn 3 (order 0) onto the Movable pcp list: count 4 >= high 4");
+          "  - free_unref_page: cpu 0: pfn 3 (order 0) onto the Movable pcp list: count 4 >= high 4 -> free a batch to "
+          "the buddy lists");
   }
 
   TEST_CASE("typed golden: an unmovable request falls back to a movable pageblock half free, and claims it") {
@@ -649,10 +655,11 @@ TEST_SUITE("page allocator") {
           "wmark_fail zone=0/0 order=0 wmark=1 free=2048 unusable=0 usable=2048 mark=3000 reserve=0");
     CHECK(typed(*checks[1]) == "wmark_ok zone=0/0 order=0 wmark=0 free=2048 unusable=0 usable=2048 mark=100 reserve=0");
     CHECK(to_string(*checks[0], m.trace) ==
-          "  - zone_watermark_fast: low watermark check, Node 0 DMA: free 2048 - 0 unusable = 2048 <= low 3000 + "
-          "lowmem_reserve 0: watermark not met");
+          "  - zone_watermark_fast: low watermark check, Node 0 DMA: free 2048 - unusable 0 (2^0 - 1 = 0) = 2048 <= "
+          "low 3000 + lowmem_reserve 0 = 3000: watermark not met");
     CHECK(narrate(*checks[1], m.trace) ==
-          "min watermark check, Node 0 DMA: free 2048 - 0 unusable = 2048 > min 100 + lowmem_reserve 0: ok");
+          "min watermark check, Node 0 DMA: free 2048 - unusable 0 (2^0 - 1 = 0) = 2048 > min 100 + lowmem_reserve 0 = "
+          "100: ok");
     CHECK(narrate(*checks[1], m.trace, Lang::zh).find("2048 > min 水位线 100") != std::string::npos);
 
     // An atomic order-2 request: 3 pages unusable, and its min is lowered by
@@ -670,12 +677,15 @@ TEST_SUITE("page allocator") {
     CHECK(checks[1]->get(Arg::mark) == 38);
     CHECK(checks[1]->get(Arg::unusable) == 3);
     CHECK(checks[1]->order >= 2);  // the free block found: its order and list
-    CHECK(narrate(*checks[1], m.trace).find("> min 38 + lowmem_reserve 0, and an order-") != std::string::npos);
+    CHECK(narrate(*checks[1], m.trace).find("> min 38 + lowmem_reserve 0 = 38, and an order-") != std::string::npos);
+    // The failed check of that request: 2^2 - 1 = 3 pages of an order-2 block's worth are not counted.
+    CHECK(narrate(*checks[0], m.trace)
+              .find(" - unusable 3 (2^2 - 1 = 3) = " + std::to_string(free - 3) + " <= low 3000") != std::string::npos);
   }
 
-  TEST_CASE("a watermark check shows free - unusable even when it goes below zero") {
+  TEST_CASE("a watermark check shows free - (2^order - 1) even when it goes below zero, and says why") {
     // 100 free pages, an order-8 request: 255 pages of an order-8 block's
-    // worth cannot serve it. The old sentence printed "free -155".
+    // worth cannot serve it. An old sentence printed "free -155".
     Machine m = tiny(512);
     const Zone& z = m.nodes[0].zones[0];
     while (z.nr_free_pages > 100) REQUIRE(take(m, gfp::GFP_HIGHUSER_MOVABLE, 0).ok);
@@ -685,9 +695,11 @@ TEST_SUITE("page allocator") {
     const Event& first = *std::find_if(m.trace.events().begin(), m.trace.events().end(),
                                        [](const Event& e) { return e.spec().fn == "zone_watermark_fast"; });
     CHECK(typed(first) == "wmark_fail zone=0/0 order=8 wmark=1 free=100 unusable=255 usable=-155 mark=0 reserve=0");
-    CHECK(narrate(first, m.trace) ==
-          "low watermark check, Node 0 DMA: free 100 - 255 unusable = -155 <= low 0 + lowmem_reserve 0: watermark not "
-          "met");
+    CHECK(
+        narrate(first, m.trace) ==
+        "low watermark check, Node 0 DMA: free 100 - unusable 255 (2^8 - 1 = 255) = -155 (below zero: fewer free pages "
+        "than the 255 this check cannot count) <= low 0 + lowmem_reserve 0 = 0: watermark not met");
+    CHECK(narrate(first, m.trace, Lang::zh).find("= -155（小于零") != std::string::npos);
     // Costly, so no retries: the reason is a fact, its words come from the text layer.
     CHECK(big.reason == AllocFailure::costly);
     CHECK(failure_text(big) == "order 8 is costly (> PAGE_ALLOC_COSTLY_ORDER): no retries, no OOM");
@@ -719,9 +731,10 @@ TEST_SUITE("page allocator") {
     const Event& first = *std::find_if(m.trace.events().begin(), m.trace.events().end(),
                                        [](const Event& e) { return e.spec().fn == "zone_watermark_fast"; });
     CHECK(typed(first) == "wmark_no_block zone=0/0 order=1 wmark=1 free=4 unusable=1 usable=3 mark=0 reserve=0");
-    CHECK(narrate(first, m.trace) ==
-          "low watermark check, Node 0 DMA: free 4 - 1 unusable = 3 > low 0 + lowmem_reserve 0, "
-          "but no free block of order 1 or more: fail");
+    CHECK(
+        narrate(first, m.trace) ==
+        "low watermark check, Node 0 DMA: free 4 - unusable 1 (2^1 - 1 = 1) = 3 > low 0 + lowmem_reserve 0 = 0, but no "
+        "free block of order 1 or more: fail");
   }
 
   TEST_CASE("every failure reason is a fact with its event, and its words in both languages") {

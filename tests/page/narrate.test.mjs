@@ -67,6 +67,49 @@ test('cross-check: alloc_pages and a free that merges narrate as the engine does
   assert.ok(free.get('buddy_free') > 0, 'the merged block goes to a free list');
 });
 
+test('narration shows its arithmetic, as the engine does: buddy = pfn ^ (1 << order), free - (2^order - 1), count >= high', () => {
+  // The checks, splits and merges of an order-0 and an order-3 alloc and a free.
+  assert.ok(engine.allocPages({ gfp: 'GFP_KERNEL', order: 0 }).ok);
+  const a = engine.allocPages({ gfp: 'GFP_KERNEL', order: 3 });
+  assert.ok(a.ok, a.error || a.failure);
+  assert.ok(engine.freeBlock(a.pfn, 0).ok);
+  const tl = engine.timeline();
+  const seen = new Set();
+  for (const op of [tl.length - 3, tl.length - 2, tl.length - 1]) {
+    const events = engine.opEvents(op, 0, tl[op].events);
+    for (const lang of ['en', 'zh']) {
+      const theirs = engine.narrate(op, 0, events.length, lang);
+      events.forEach((ev, i) => {
+        const text = narrate(cat, ev, lang).text;
+        assert.equal(text, theirs[i], `${ev.code} in ${lang}`);
+        if (lang !== 'en') return;
+        if (ev.code.startsWith('wmark_') && ev.code !== 'wmark_ok_block') {
+          assert.match(
+            text,
+            new RegExp(`unusable ${ev.args.unusable} \\(2\\^${ev.order} - 1 = ${2 ** ev.order - 1}`),
+            text,
+          );
+          assert.match(text, new RegExp(`lowmem_reserve ${ev.args.reserve} = ${ev.args.mark + ev.args.reserve}`), text);
+          seen.add('wmark');
+        }
+        if (ev.code === 'expand_split') {
+          assert.ok(text.endsWith(`${ev.pfn ^ (1 << ev.order)} ^ (1 << ${ev.order}) = ${ev.pfn}`), text);
+          seen.add('split');
+        }
+        if (ev.code === 'buddy_merge') {
+          assert.ok(text.includes(`buddy ${ev.args.buddy} = ${ev.pfn} ^ (1 << ${ev.order})`), text);
+          seen.add('merge');
+        }
+        if (ev.code === 'pcp_free') {
+          assert.match(text, ev.args.spill ? / >= high \d+ -> free a batch/ : / < high \d+: it stays/, text);
+          seen.add('pcp');
+        }
+      });
+    }
+  }
+  for (const k of ['wmark', 'split', 'pcp']) assert.ok(seen.has(k), `an event of kind ${k} was checked`);
+});
+
 test('Engine.narrate: bad arguments give an empty list', () => {
   assert.deepEqual(engine.narrate(0, 0, 3, 'fr'), []);
   assert.deepEqual(engine.narrate(999, 0, 3, 'en'), []);

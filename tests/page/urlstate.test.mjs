@@ -11,7 +11,9 @@ before(async () => {
 
 const defaults = () => ({
   machine: null,
-  scenario: null,
+  dmesg: null,
+  statements: [],
+  at: null,
   step: null,
   lang: null,
   controls: 'full',
@@ -27,8 +29,14 @@ test('an empty fragment is the default state', () => {
 test('every field survives format then parse', () => {
   const state = {
     machine: 'ram=2G cpus=2 nodes=1G:0,1G:1',
-    scenario: 'machine ram=256M cpus=1\nspawn A anon=30M adj=-500 # 中文注释 ✓\n',
-    step: 1234,
+    dmesg: null,
+    statements: [
+      { kind: 'command', text: 'alloc order=3 gfp=GFP_KERNEL|__GFP_ZERO cpu=1' },
+      { kind: 'scenario', text: 'machine ram=256M cpus=1\nspawn A anon=30M adj=-500 # 中文注释 ✓\n' },
+      { kind: 'command', text: 'kmalloc p 200 & more=yes #x' },
+    ],
+    at: { statement: 2, event: 1234 },
+    step: null,
     lang: 'zh',
     controls: 'player',
     view: 'tasks',
@@ -39,6 +47,51 @@ test('every field survives format then parse', () => {
   assert.deepEqual(u.parseHash(hash), { state, problems: [] });
   // And the fragment of a parsed state formats back to itself.
   assert.equal(u.formatHash(u.parseHash(hash).state), hash);
+});
+
+test('statements keep their order; at= wins over an old step=; dmesg= replaces machine=', () => {
+  const h = '#machine=ram%3D1G&do=kfree%20p&scenario=' + u.encodeText('spawn A anon=1M') + '&do=drain%20all&at=1.7';
+  const { state, problems } = u.parseHash(h);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(state.statements, [
+    { kind: 'command', text: 'kfree p' },
+    { kind: 'scenario', text: 'spawn A anon=1M' },
+    { kind: 'command', text: 'drain all' },
+  ]);
+  assert.deepEqual(state.at, { statement: 1, event: 7 });
+  assert.equal(u.formatHash({ ...defaults(), at: { statement: 0, event: 3 }, step: 9 }), '#at=0.3');
+  const d = u.parseHash('#machine=ram%3D1G&dmesg=abc_-9');
+  assert.deepEqual([d.state.machine, d.state.dmesg], [null, 'abc_-9']);
+  assert.match(d.problems[0], /both name a machine/);
+  assert.equal(u.formatHash({ ...defaults(), machine: 'ram=1G', dmesg: 'xyz' }), '#dmesg=xyz');
+  // An old link: machine and a global step.
+  assert.deepEqual(u.parseHash('#machine=ram%3D1G%20cpus%3D2&step=7082').state, {
+    ...defaults(),
+    machine: 'ram=1G cpus=2',
+    step: 7082,
+  });
+});
+
+test('packText: a long kernel log round-trips, much shorter, in URL-safe characters', async () => {
+  const log = Array.from(
+    { length: 2000 },
+    (_, i) => `[    0.${String(i).padStart(6, '0')}] BIOS-e820: [mem 0x${(i * 4096).toString(16)}] usable 中文`,
+  ).join('\n');
+  const packed = await u.packText(log);
+  assert.match(packed, /^[A-Za-z0-9_-]+$/);
+  assert.ok(packed.length < log.length / 4, `${packed.length} of ${log.length}`);
+  assert.equal(await u.unpackText(packed), log);
+  assert.equal(await u.unpackText('not packed!'), null);
+  assert.equal(await u.unpackText('AAAA'), null);
+  assert.equal(u.parseHash(`#dmesg=${packed}`).state.dmesg, packed);
+});
+
+test('sessionKey: the same session, whatever the language or view', () => {
+  const a = u.parseHash('#machine=ram%3D1G&do=kfree%20p&lang=zh').state;
+  const b = u.parseHash('#machine=ram%3D1G&do=kfree%20p&view=tasks&theme=dark').state;
+  const c = u.parseHash('#machine=ram%3D1G&do=kfree%20p&at=1.0').state;
+  assert.equal(u.sessionKey(a), u.sessionKey(b));
+  assert.notEqual(u.sessionKey(a), u.sessionKey(c));
 });
 
 test('only what differs from the defaults is written', () => {
@@ -62,7 +115,9 @@ test('bad values fall back to the defaults and are reported', () => {
     ['#lang=fr', 'lang', /lang=fr: use en or zh/],
     ['#controls=some', 'controls', /controls=some/],
     ['#view=nowhere', 'view', /view=nowhere: use one of map, zones/],
-    ['#scenario=%%%', 'scenario', /scenario= is not base64url/],
+    ['#scenario=%%%', 'statements', /scenario= is not base64url/],
+    ['#at=3', 'at', /at=3 is not a place/],
+    ['#dmesg=a%20b', 'dmesg', /dmesg= is not a packed kernel log/],
     ['#origin=not-a-url', 'origins', /origin=not-a-url is not an origin/],
   ];
   for (const [hash, key, problem] of cases) {
@@ -105,20 +160,35 @@ test('embedCode escapes what would break the attribute', () => {
 
 // ---- what the page puts in links, and what the embed accepts ---------------------
 
-test('share: the link and the embed carry the state on screen, and parse back to it', async () => {
+test('share: the link holds the session on screen and its cursor, and parses back to it', async () => {
   const { shareTexts } = await page('controller/dialogs.js');
   const M = await page('model/page.js');
-  const { Timeline } = await page('clock/player.js');
-  let m = M.initialModel('zh', 'ram=128M cpus=1');
-  m = M.bootSucceeded(m, { label: 'ram=128M cpus=1', bootLog: '', frameCount: 32768, eventCount: 10 }, ['zoneinfo']);
-  m = M.patch(M.withTab(m, 'tasks'), {
-    player: { ...m.player, timeline: new Timeline([{ label: 'boot', events: 10 }]), g: 4, atEnd: false },
-  });
-  const { link, embed, state } = shareTexts(m, 'https://example.org/mm/index.html?x=1#old');
+  const { SessionLog } = await page('model/session.js');
+  const session = new SessionLog();
+  session.push({ kind: 'boot', machine: { kind: 'shorthand', spec: 'ram=1G cpus=2' } });
+  session.push({ kind: 'boot', machine: { kind: 'shorthand', spec: 'ram=128M cpus=1' } });
+  session.push({ kind: 'command', text: 'alloc order=3 gfp=GFP_KERNEL cpu=0' });
+  session.push({ kind: 'scenario', text: 'spawn A anon=1M' });
+  session.push({ kind: 'command', text: 'machine ram=256M cpus=1' });
+  const ops = [10, 11, 12, 13, 14].map((events, i) => ({ label: `op ${i}`, events }));
+  let cursor = { op: 2, pos: 5, atEnd: false };
+  const ctx = {
+    store: { model: M.withTab(M.initialModel('zh', 'ram=128M cpus=1'), 'tasks') },
+    engine: { cursor: () => cursor, timeline: () => ops },
+    session,
+  };
+  const { link, embed, state, tooLong } = await shareTexts(ctx, 'https://example.org/mm/index.html?x=1#old');
+  assert.equal(tooLong, false);
+  // From the boot before the cursor up to the next one that boots.
   assert.deepEqual(state, {
     machine: 'ram=128M cpus=1',
-    scenario: null,
-    step: 4,
+    dmesg: null,
+    statements: [
+      { kind: 'command', text: 'alloc order=3 gfp=GFP_KERNEL cpu=0' },
+      { kind: 'scenario', text: 'spawn A anon=1M' },
+    ],
+    at: { statement: 1, event: 5 },
+    step: null,
     lang: 'zh',
     controls: 'full',
     view: 'tasks',
@@ -130,32 +200,28 @@ test('share: the link and the embed carry the state on screen, and parse back to
   const src = /src="([^"]+)"/.exec(embed)[1].replace(/&amp;/g, '&');
   assert.ok(src.startsWith('https://example.org/mm/embed.html#'), src);
   assert.deepEqual(u.parseHash(new URL(src).hash).state, { ...state, controls: 'player' });
-  // A scenario that ran replaces the machine; at the end there is no step.
-  const s = M.patch(
-    M.scenarioRan(M.withScenarioText(m, 'spawn A anon=1M'), {
-      ran: true,
-      ok: true,
-      output: '',
-      failures: [],
-      passed: 0,
-      failed: 0,
-    }),
-    {
-      player: { ...m.player, atEnd: true },
-    },
-  );
+  // At the end: the newest session (a command that boots), no cursor.
+  cursor = { op: 4, pos: 14, atEnd: true };
+  const end = (await shareTexts(ctx, 'https://example.org/')).state;
   assert.deepEqual(
-    { ...shareTexts(s, 'https://example.org/').state },
-    {
-      machine: null,
-      scenario: 'spawn A anon=1M',
-      step: null,
-      lang: 'zh',
-      controls: 'full',
-      view: 'tasks',
-      origins: [],
-    },
+    [end.machine, end.statements, end.at],
+    [null, [{ kind: 'command', text: 'machine ram=256M cpus=1' }], null],
   );
+  // A pasted dmesg goes in packed; one too long for a link is refused with its size.
+  session.push({ kind: 'boot', machine: { kind: 'dmesg', text: 'Linux version 6.1\n'.repeat(10) } });
+  ops.push({ label: 'boot dmesg', events: 3 });
+  cursor = { op: 5, pos: 3, atEnd: true };
+  const d = await shareTexts(ctx, 'https://example.org/');
+  assert.equal(await u.unpackText(d.state.dmesg), 'Linux version 6.1\n'.repeat(10));
+  assert.equal(d.state.machine, null);
+  let noise = '';
+  for (let i = 0; i < 60000; i++) noise += String.fromCharCode(33 + ((i * 7919) % 90));
+  session.push({ kind: 'command', text: `echo ${noise}` });
+  ops.push({ label: 'echo', events: 0 });
+  const big = await shareTexts(ctx, 'https://example.org/');
+  assert.equal(big.tooLong, true);
+  assert.ok(big.size > u.MAX_LINK_BYTES, String(big.size));
+  assert.deepEqual([big.link, big.embed], ['', '']);
 });
 
 test('embed messages: good ones pass, bad ones are named', async () => {
@@ -163,6 +229,7 @@ test('embed messages: good ones pass, bad ones are named', async () => {
   for (const ok of [
     { type: 'mm:load', scenario: 'spawn A anon=1M' },
     { type: 'mm:load', scenario: '', step: 3 },
+    { type: 'mm:load', link: '#machine=ram%3D128M' },
     { type: 'mm:step' },
     { type: 'mm:step', delta: -1 },
     { type: 'mm:step', to: 12 },
@@ -179,6 +246,7 @@ test('embed messages: good ones pass, bad ones are named', async () => {
     ['mm:play', /must be an object/],
     [{ type: 'mm:load' }, /needs scenario/],
     [{ type: 'mm:load', scenario: 'x', step: 'end' }, /step must be a number/],
+    [{ type: 'mm:load', scenario: 'x', step: -2 }, /step must be a number/],
     [{ type: 'mm:step', delta: Infinity }, /delta or to as numbers/],
     [{ type: 'mm:set-lang', lang: 'fr' }, /"en" or "zh"/],
     [{ type: 'mm:set-view', view: 'nowhere' }, /needs view: map\|zones/],

@@ -52,6 +52,44 @@ bool find_arg(const EventSpec& s, std::string_view name, Arg& out) {
   return false;
 }
 
+// Derived placeholders: figures a sentence shows its arithmetic with,
+// worked out from the code's own arguments (narration.def lists them; the
+// page's filler, narrate.ts, has the same table). A derived name may be
+// used by a code that carries all of its inputs.
+struct Derived {
+  std::string_view name;
+  std::array<Arg, 2> inputs;
+  ArgType type;
+  std::int64_t (*value)(const Event&);
+};
+std::int64_t order_unusable(const Event& e) { return (std::int64_t{1} << e.get(Arg::order)) - 1; }
+constexpr std::array<Derived, 5> kDerived = {{
+    {"order_unusable", {Arg::order, Arg::order}, ArgType::kCount, order_unusable},
+    {"highatomic",
+     {Arg::order, Arg::unusable},
+     ArgType::kCount,
+     [](const Event& e) { return e.get(Arg::unusable) - order_unusable(e); }},
+    {"mark_reserve",
+     {Arg::mark, Arg::reserve},
+     ArgType::kCount,
+     [](const Event& e) { return e.get(Arg::mark) + e.get(Arg::reserve); }},
+    {"below_zero",
+     {Arg::usable, Arg::usable},
+     ArgType::kBool,
+     [](const Event& e) { return std::int64_t{e.get(Arg::usable) < 0}; }},
+    {"buddy_of",
+     {Arg::pfn, Arg::order},
+     ArgType::kPfn,
+     [](const Event& e) { return e.get(Arg::pfn) ^ (std::int64_t{1} << e.get(Arg::order)); }},
+}};
+
+// The derived placeholder `name` of a code that carries its inputs, or null.
+const Derived* find_derived(const EventSpec& s, std::string_view name) {
+  for (const Derived& d : kDerived)
+    if (d.name == name) return s.declares(d.inputs[0]) && s.declares(d.inputs[1]) ? &d : nullptr;
+  return nullptr;
+}
+
 // Calls plain(text) and field(name, yes, no, is_choice) for the pieces of a
 // template; returns false (and the offset) on a malformed template.
 template <class Plain, class Field>
@@ -113,6 +151,13 @@ std::string fill(std::string_view tpl, const Event& e, const Trace& t, Lang lang
       [&](std::string_view name, std::string_view yes, std::string_view no, bool choice, std::size_t) {
         Arg a{};
         if (!find_arg(s, name, a)) {
+          if (const Derived* d = find_derived(s, name)) {
+            const std::int64_t v = d->value(e);
+            out += choice                      ? fill(v ? yes : no, e, t, lang)
+                   : d->type == ArgType::kBool ? (v ? "1" : "0")
+                                               : std::to_string(v);
+            return;
+          }
           out += '{';
           out += name;
           out += '}';
@@ -208,7 +253,7 @@ std::vector<TemplateProblem> check_template(Ev code, std::string_view tpl) {
         text, [](std::string_view) {},
         [&](std::string_view name, std::string_view yes, std::string_view no, bool choice, std::size_t at) {
           Arg a{};
-          if (!find_arg(s, name, a))
+          if (!find_arg(s, name, a) && !find_derived(s, name))
             problems.push_back({base + at, "{" + std::string(name) + "} is not an argument of " + std::string(s.code)});
           if (choice) {
             if (inside_choice) problems.push_back({base + at, "a choice inside a choice"});

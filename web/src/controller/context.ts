@@ -5,6 +5,7 @@
 import type { EngineClient } from '../engine/client.js';
 import type { Controls } from '../embed/urlstate.js';
 import type { LiveAllocation } from '../model/page.js';
+import { SessionLog } from '../model/session.js';
 import type { Dom } from '../render/dom.js';
 import type { FrameMap } from '../render/framemap.js';
 import type { StructureViews } from '../render/structures.js';
@@ -28,6 +29,8 @@ export class Context {
   loaded: Loaded | null = null;
   /** Everything this page allocated; the panel lists those still allocated at the cursor. */
   allocated: LiveAllocation[] = [];
+  /** What ran since the engine started, as statements (what a link carries). */
+  readonly session = new SessionLog();
 
   constructor(
     readonly dom: Dom,

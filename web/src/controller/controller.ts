@@ -12,10 +12,13 @@
 
 import type { Jump } from '../clock/player.js';
 import { EngineClient } from '../engine/client.js';
-import type { UrlState, View } from '../embed/urlstate.js';
+import { unpackText, type UrlState, type View } from '../embed/urlstate.js';
+import { Timeline } from '../clock/player.js';
+import { cursorOf, opRanges, startsMachine, type At } from '../model/session.js';
 import {
   initialModel,
   notice,
+  patch,
   withBusy,
   withError,
   withLang,
@@ -32,7 +35,7 @@ import { narrate } from '../words/narrate.js';
 import { Animation } from './animation.js';
 import { Context, type ControllerOptions } from './context.js';
 import { Cursor } from './cursor.js';
-import { setHelp, shareTexts, wireHelp, wireShare } from './dialogs.js';
+import { setHelp, shareTexts, wireHelp, wireShare, type ShareTexts } from './dialogs.js';
 import { wireKeys } from './keys.js';
 import { mountMap } from './map.js';
 import { Operations } from './operations.js';
@@ -55,6 +58,10 @@ export interface PlayerSnapshot {
   lang: Lang;
   view: Tab;
   event: { fn: string; text: string } | null;
+  /** The cursor as a link holds it: statement (0: the session's boot) and event of it; null at the end. */
+  at: At | null;
+  /** Statements of the session on screen. */
+  statements: number;
 }
 
 export class Controller {
@@ -80,7 +87,8 @@ export class Controller {
       render(next, dom, cat);
       renderStage(next, dom, cat);
       if (loaded) renderStructures(next, dom, loaded.views);
-      if (before.player !== next.player || before.lang !== next.lang || before.tab !== next.tab) {
+      const moved = before.player !== next.player || before.lang !== next.lang || before.tab !== next.tab;
+      if (moved && this.listeners.length > 0) {
         const s = this.snapshot();
         for (const l of this.listeners) l(s);
       }
@@ -107,12 +115,10 @@ export class Controller {
     return this.ctx.store;
   }
 
-  /** Loads the engine; then boots `initial` (URL state) or the default machine. */
+  /** Loads the engine; then opens `initial` (URL state) or boots the default machine. */
   async start(initial: UrlState | null = null, problems: readonly string[] = []): Promise<void> {
     const store = this.store;
-    if (initial?.lang) store.set(withLang(store.model, initial.lang));
-    if (initial?.view && initial.view !== 'map') store.set(withTab(store.model, initial.view));
-    document.documentElement.dataset['view'] = initial?.view ?? '';
+    this.applyView(initial);
     store.set(withBusy(store.model, notice('loadingEngine')));
     let engine: EngineClient;
     try {
@@ -124,18 +130,105 @@ export class Controller {
     this.mount(engine);
     store.set(withBusy(store.model, null));
     this.animation.start((now) => this.cursor.tick(now));
-    if (initial?.scenario) {
-      if (initial.machine) await this.ops.bootShorthand(initial.machine);
-      await this.loadScenario(initial.scenario);
-    } else {
-      await this.ops.bootShorthand(initial?.machine ?? store.model.spec);
-    }
-    if (initial?.step !== null && initial?.step !== undefined) this.seekGlobal(initial.step);
-    if (problems.length > 0) store.set(withError(store.model, notice('urlProblem', { what: problems.join('; ') })));
+    await this.open(initial, problems);
     // The map shows a machine and answers input from here on (tests and
     // scripts/bench-web.mjs wait for this).
     performance.mark('mm-interactive');
     document.documentElement.dataset['ready'] = 'true';
+  }
+
+  /** The URL's language and view (for this visit: not remembered). */
+  private applyView(s: UrlState | null): void {
+    const store = this.store;
+    if (s?.lang) store.set(withLang(store.model, s.lang));
+    if (s?.view && s.view !== 'map') store.set(withTab(store.model, s.view));
+    document.documentElement.dataset['view'] = s?.view ?? '';
+  }
+
+  private opening: Promise<boolean> = Promise.resolve(true);
+
+  /**
+   * Rebuilds the session a link holds on a fresh engine: its machine (a
+   * shorthand, a packed dmesg; none: the default machine, unless the first
+   * statement boots one), its statements in order, then its cursor (at=,
+   * or an old link's global step=). What cannot be done is said in the
+   * page's error line; true when all of it was. Opens run one after another.
+   */
+  open(s: UrlState | null, problems: readonly string[] = []): Promise<boolean> {
+    // (One that threw does not stop the next.)
+    this.opening = this.opening.catch(() => false).then(() => this.openNow(s, problems));
+    return this.opening;
+  }
+
+  private async openNow(s: UrlState | null, problems: readonly string[]): Promise<boolean> {
+    const engine = this.ctx.engine;
+    if (!engine) return false;
+    const issues = [...problems];
+    if (this.ctx.session.entries.length > 0 || engine.timeline().length > 0) this.reset();
+    this.applyView(s);
+    const ops = this.ops;
+    const statements = s?.statements ?? [];
+    // A machine that does not boot says why in the error line (bootFailed): nothing more runs.
+    if (s?.dmesg) {
+      const text = await unpackText(s.dmesg);
+      if (text === null) issues.push('dmesg= could not be unpacked (a link cut short?)');
+      else if (!(await ops.bootDmesg(text))) return false;
+    } else if (s?.machine) {
+      if (!(await ops.bootShorthand(s.machine))) return false;
+    } else if (statements.length === 0 || !startsMachine(statements[0]!)) {
+      await ops.bootShorthand(this.store.model.spec || DEFAULT_SPEC);
+    }
+    for (const [i, st] of statements.entries()) {
+      const ran =
+        st.kind === 'command'
+          ? ops.runCommand(st.text)
+          : (this.store.update((m) => withScenarioText(m, st.text)), (await ops.runScenario()).ran);
+      if (!ran) issues.push(`statement ${i + 1} of the link did not run: ${st.text.split('\n')[0]}`);
+    }
+    if (s?.at) {
+      if (!this.seekAt(s.at)) issues.push(`at=${s.at.statement}.${s.at.event}: the session has no such place`);
+    } else if (s?.step !== null && s?.step !== undefined) this.seekGlobal(s.step);
+    // A dmesg boot shows the kernel log: the link's view wins.
+    if (s?.view && s.view !== 'map') this.store.set(withTab(this.store.model, s.view));
+    if (issues.length > 0)
+      this.store.set(withError(this.store.model, notice('urlProblem', { what: issues.join('; ') })));
+    return issues.length === 0;
+  }
+
+  /** A fresh engine: no machine, nothing on the timeline, nothing allocated. */
+  private reset(): void {
+    const loaded = this.ctx.loaded;
+    if (!loaded) return;
+    this.cursor.pause();
+    loaded.engine.reset();
+    this.ctx.session.clear();
+    this.ctx.allocated = [];
+    this.cursor.forget();
+    this.store.update((m) => patch(m, { machine: null, allocations: [], cache: null, cacheDetail: null }));
+    this.cursor.afterOperation();
+  }
+
+  /**
+   * Moves the cursor to `at`: event `at.event` of statement `at.statement`
+   * of the newest session (0: its boot, the newest entry that starts a
+   * machine). False when there is no such statement (the cursor then
+   * stays) or the event is past its end (the cursor goes to its end).
+   */
+  seekAt(at: At): boolean {
+    const engine = this.ctx.engine;
+    if (!engine) return false;
+    const ops = engine.timeline();
+    const session = this.ctx.session;
+    const index = session.lastHead() + at.statement;
+    if (index >= session.entries.length) return false;
+    const ranges = opRanges(session.entries.length, ops);
+    const c = cursorOf(ranges, ops, { statement: index, event: at.event });
+    if (!c) return false;
+    this.seekGlobal(new Timeline(ops).global(c));
+    const r = ranges[index]!;
+    let events = 0;
+    for (let op = r.first; op < r.end; op++) events += ops[op]!.events;
+    return at.event <= events;
   }
 
   /** The frame map and the structure views lay out by the engine's
@@ -161,6 +254,15 @@ export class Controller {
     this.listeners.push(listener);
   }
 
+  /** The cursor in session terms (the link's at=), and how many statements the session on screen has. */
+  private sessionPlace(): { at: At | null; statements: number } {
+    const engine = this.ctx.engine;
+    if (!engine) return { at: null, statements: 0 };
+    const c = engine.cursor();
+    const s = this.ctx.session.sessionAt(engine.timeline(), c.atEnd ? null : c);
+    return s ? { at: s.at, statements: s.entries.length } : { at: null, statements: 0 };
+  }
+
   snapshot(): PlayerSnapshot {
     const m = this.store.model;
     const p = m.player;
@@ -179,13 +281,36 @@ export class Controller {
       view: m.tab,
       // The English sentence, as the engine's CLI prints it.
       event: ev ? { fn: ev.fn, text: engine ? narrate(engine.catalogue, ev, 'en').text : '' } : null,
+      ...this.sessionPlace(),
     };
   }
 
-  /** Runs a scenario text on the engine, as the Scenario tab would. */
+  /** Runs a scenario text on the engine, as the Scenario tab would; true when it ran and every expect held. */
   async loadScenario(text: string): Promise<boolean> {
+    return (await this.runScenario(text)).ok;
+  }
+
+  /** Runs a scenario text: whether it ran (an operation of the session), and whether every expect held. */
+  async runScenario(text: string): Promise<{ ran: boolean; ok: boolean }> {
+    await this.opening.catch(() => false);
     this.store.update((m) => withScenarioText(m, text));
     return this.ops.runScenario();
+  }
+
+  /** Moves the cursor to event `event` of the session's newest statement (mm:load's step); false past its end. */
+  seekInLast(event: number): boolean {
+    const session = this.ctx.session;
+    if (session.entries.length === 0) return false;
+    return this.seekAt({ statement: session.entries.length - 1 - session.lastHead(), event });
+  }
+
+  /** What the error line and the scenario's failures say now (for mm:error). */
+  errorText(): string {
+    const m = this.store.model;
+    const parts: string[] = [];
+    if (m.error) parts.push(m.error.detail || m.error.key);
+    for (const f of m.scenarioRun?.failures ?? []) parts.push(f.text);
+    return parts.join('; ');
   }
 
   step(delta: number): void {
@@ -204,8 +329,9 @@ export class Controller {
     this.cursor.pause();
   }
 
-  setLang(lang: Lang): void {
-    saveLang(this.storage, lang);
+  /** Shows the page in `lang`; `remember`: as the visitor's choice (not for a link's lang=). */
+  setLang(lang: Lang, remember = true): void {
+    if (remember) saveLang(this.storage, lang);
     this.store.update((m) => withLang(m, lang));
   }
 
@@ -219,8 +345,8 @@ export class Controller {
     this.cursor.seekGlobal(g, animate);
   }
 
-  /** The URL state of what is on screen, as a link to this page and an iframe of embed.html. */
-  shareTexts(): { link: string; embed: string; state: UrlState } {
-    return shareTexts(this.store.model, location.href);
+  /** The URL state of what is on screen, as a link to this page and an iframe of embed.html (or why it cannot be). */
+  shareTexts(): Promise<ShareTexts> {
+    return shareTexts(this.ctx, location.href);
   }
 }

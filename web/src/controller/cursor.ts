@@ -34,6 +34,11 @@ export class Cursor {
     return this.ctx.store.model.player;
   }
 
+  /** A fresh engine: what was read of the old one's operations is stale. */
+  forget(): void {
+    this.opEventsCache = null;
+  }
+
   step(delta: number): void {
     this.seekGlobal(this.player.g + delta);
   }

@@ -1,8 +1,8 @@
 // The dialogs: the help overlay ("?", the ? button; Esc or Close shut it)
 // and the share dialog (a link to this state, and the embed code).
 
-import { embedCode, formatHash, type UrlState } from '../embed/urlstate.js';
-import { withHelp, type PageModel } from '../model/page.js';
+import { embedCode, formatHash, MAX_LINK_BYTES, packText, type UrlState } from '../embed/urlstate.js';
+import { withHelp } from '../model/page.js';
 import { t } from '../words/i18n.js';
 import type { Context } from './context.js';
 
@@ -18,35 +18,93 @@ export function wireHelp(ctx: Context): void {
   });
 }
 
-/** The URL state of what is on screen, as a link to this page and an iframe of embed.html. */
-export function shareTexts(m: PageModel, href: string): { link: string; embed: string; state: UrlState } {
-  const scenario = m.scenarioRun?.ran ? m.scenarioText : null;
+/** A link and the embed code for what is on screen, or why there is none. */
+export interface ShareTexts {
+  link: string;
+  embed: string;
+  state: UrlState | null;
+  /** The link's length in bytes (what MAX_LINK_BYTES limits). */
+  size: number;
+  /** Set when the link would be too long: then link and embed are empty. */
+  tooLong: boolean;
+}
+
+/** The last dmesg packed for a link (packing a long log takes a moment). */
+let packed: { text: string; packed: string } | null = null;
+async function packDmesg(text: string): Promise<string> {
+  if (packed?.text !== text) packed = { text, packed: await packText(text) };
+  return packed.packed;
+}
+
+/** The link's state: the session that built the machine on screen (model/session.ts), its cursor, the view. */
+export async function linkState(ctx: Context): Promise<UrlState | null> {
+  const m = ctx.store.model;
+  const engine = ctx.engine;
+  if (!engine) return null;
+  const c = engine.cursor();
+  const session = ctx.session.sessionAt(engine.timeline(), c.atEnd ? null : c);
   const state: UrlState = {
-    machine: scenario ? null : (m.machine?.label ?? m.spec),
-    scenario,
-    step: m.player.atEnd ? null : m.player.g,
+    machine: null,
+    dmesg: null,
+    statements: [],
+    at: session?.at ?? null,
+    step: null,
     lang: m.lang,
     controls: 'full',
     view: (['zones', 'slab', 'tasks', 'proc', 'log'] as const).find((v) => v === m.tab) ?? null,
     origins: [],
   };
+  if (!session) {
+    state.machine = m.machine?.label ?? m.spec;
+    return state;
+  }
+  for (const e of session.entries) {
+    if (e.kind === 'boot') {
+      if (e.machine.kind === 'shorthand') state.machine = e.machine.spec;
+      else state.dmesg = await packDmesg(e.machine.text);
+    } else state.statements.push({ kind: e.kind, text: e.text });
+  }
+  return state;
+}
+
+/** The URL state of what is on screen, as a link to this page and an iframe of embed.html. */
+export async function shareTexts(ctx: Context, href: string): Promise<ShareTexts> {
+  const state = await linkState(ctx);
+  if (!state) return { link: '', embed: '', state: null, size: 0, tooLong: false };
   const here = new URL(href);
   here.hash = formatHash(state);
   const embedUrl = new URL('embed.html', href);
   embedUrl.hash = formatHash({ ...state, controls: 'player' });
-  return { link: here.href, embed: embedCode(embedUrl.href, t(m.lang, 'title')), state };
+  const size = new TextEncoder().encode(here.href).length;
+  if (size > MAX_LINK_BYTES) return { link: '', embed: '', state, size, tooLong: true };
+  return {
+    link: here.href,
+    embed: embedCode(embedUrl.href, t(ctx.store.model.lang, 'title')),
+    state,
+    size,
+    tooLong: false,
+  };
 }
 
 export function wireShare(ctx: Context): void {
   const { dom, store } = ctx;
   dom.shareButton.addEventListener('click', () => {
-    const { link, embed } = shareTexts(store.model, location.href);
-    dom.shareLink.value = link;
-    dom.shareEmbed.value = embed;
-    dom.shareStatus.textContent = '';
+    const lang = store.model.lang;
+    dom.shareLink.value = '';
+    dom.shareEmbed.value = '';
+    dom.shareStatus.textContent = t(lang, 'linkPreparing');
     dom.share.showModal();
-    dom.shareLink.select();
+    void shareTexts(ctx, location.href).then((s) => {
+      dom.shareLink.value = s.link;
+      dom.shareEmbed.value = s.embed;
+      dom.shareStatus.textContent = s.tooLong
+        ? t(lang, 'linkTooLong', { size: (s.size / 1024).toFixed(1), max: MAX_LINK_BYTES / 1024 })
+        : '';
+      dom.share.dataset['ready'] = 'true';
+      if (s.link) dom.shareLink.select();
+    });
   });
+  dom.share.addEventListener('close', () => delete dom.share.dataset['ready']);
   const copy = async (text: string) => {
     try {
       await navigator.clipboard.writeText(text);

@@ -74,6 +74,23 @@ export function mountMap(ctx: Context, cat: Catalog, onClick: (pfn: number) => v
     value: () => ({ ...map.viewInfo(), flying: camera.flying }),
     configurable: true,
   });
+  // For tests: the frame states the map shows, as counts per state byte and a hash of
+  // the per-frame bytes and the pageblock types (a link's state must give the same).
+  Object.defineProperty(dom.map, 'frameMapStates', {
+    value: () => {
+      const d = map.shown;
+      if (!d) return null;
+      const fnv = (a: Uint8Array) => {
+        let h = 0x811c9dc5;
+        for (const b of a) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+        return h;
+      };
+      const counts: Record<number, number> = {};
+      for (const c of d.cells) counts[c] = (counts[c] ?? 0) + 1;
+      return { frames: d.cells.length, counts, cells: fnv(d.cells), pageblocks: fnv(d.pageblockMt) };
+    },
+    configurable: true,
+  });
   new MapInput(dom.map, map, {
     onHover: (pfn, x, y) => hover(ctx, pfn, x, y),
     onClick,

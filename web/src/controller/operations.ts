@@ -2,6 +2,11 @@
 // allocate, free, drain, undo, scenarios, OOM replay, /proc, the structures'
 // lists), turned into the next model. After an operation that changed the
 // machine the cursor shows its end.
+//
+// Every operation is an entry of the session (model/session.ts): a boot, or
+// statements of the scenario language. The panels' actions are statements
+// too (alloc, free pfn=, drain all, run by runCommand), so that a link can
+// run them again. record() keeps the list in step with the engine's timeline.
 
 import {
   allocated,
@@ -24,11 +29,16 @@ import {
   withBusy,
   withOomText,
   withTab,
+  type LiveAllocation,
   type PageModel,
+  type ScenarioRunView,
   type Tab,
 } from '../model/page.js';
+import { allocStatement, DRAIN_STATEMENT, freeStatement, type Entry } from '../model/session.js';
 import { readAllocForm } from '../render/dom.js';
 import { t } from '../words/i18n.js';
+import { narrate } from '../words/narrate.js';
+import type { MmEvent } from '../../../wasm/mm-engine.js';
 import type { Context } from './context.js';
 import type { Cursor } from './cursor.js';
 
@@ -52,27 +62,94 @@ export class Operations {
     this.ctx.store.set(next);
   }
 
+  /**
+   * Runs `run`, an engine call that records one operation when `ran` says
+   * it ran, and keeps the session's list in step: an operation run with the
+   * cursor in the past first drops what came after the state on screen (the
+   * engine then shows its end), and one that ran is the list's newest entry.
+   */
+  private record<T>(entry: Entry, run: () => T, ran: (r: T) => boolean): T {
+    const engine = this.ctx.engine!;
+    const ops = engine.timeline();
+    const before = engine.cursor();
+    const r = run();
+    if (!before.atEnd && engine.cursor().atEnd) this.ctx.session.settle(ops, before);
+    if (ran(r)) this.ctx.session.push(entry);
+    return r;
+  }
+
+  /** Statements on the running machine, as one operation of the session. */
+  private command(text: string) {
+    return this.record(
+      { kind: 'command', text },
+      () => this.ctx.engine!.runCommand(text),
+      (r) => r.ran,
+    );
+  }
+
+  /** The newest operation's events: its last `tail` (all of them when 0). */
+  private lastOpEvents(tail = 0): MmEvent[] {
+    const engine = this.ctx.engine!;
+    const tl = engine.timeline();
+    const op = tl.length - 1;
+    if (op < 0) return [];
+    const n = tl[op]!.events;
+    const from = tail > 0 ? Math.max(0, n - tail) : 0;
+    return engine.opEvents(op, from, n - from);
+  }
+
+  /** What the `alloc` statement just run gave: its block (prep_new_page), or why it failed (warn_alloc). */
+  private allocOutcome(gfp: string): { block: LiveAllocation } | { failure: string } {
+    const engine = this.ctx.engine!;
+    for (const tail of [64, 0]) {
+      const events = this.lastOpEvents(tail);
+      // The request's own steps are the outermost ones (a slab or reclaim inside allocates deeper).
+      const top = (code: (c: string) => boolean) =>
+        events.filter((e) => code(e.code)).reduce<MmEvent | null>((a, e) => (!a || e.depth <= a.depth ? e : a), null);
+      const done = top((c) => c === 'alloc_done');
+      const fail = top((c) => c.startsWith('alloc_fail'));
+      if (done && (!fail || done.depth <= fail.depth)) {
+        const zone = engine.catalogue.zoneName(done.zone) ?? '?';
+        return { block: { pfn: done.pfn, order: done.order, node: done.node, zone, gfp } };
+      }
+      if (fail) return { failure: narrate(engine.catalogue, fail, this.model.lang).text };
+      if (tail === 0 || events.length < tail) break;
+    }
+    return { failure: '' };
+  }
+
   // --- Machines -------------------------------------------------------------------
 
-  async bootShorthand(spec: string): Promise<void> {
+  /** Boots a shorthand machine; true when it booted. */
+  async bootShorthand(spec: string): Promise<boolean> {
     const engine = this.ctx.engine;
-    if (!engine || this.model.busy) return;
+    if (!engine || this.model.busy) return false;
     this.update(withBusy({ ...this.model, spec }, notice('booting', { what: spec })));
     await nextPaint();
-    const r = engine.bootShorthand(spec);
+    const r = this.record(
+      { kind: 'boot', machine: { kind: 'shorthand', spec } },
+      () => engine.bootShorthand(spec),
+      (b) => b.ok,
+    );
     this.update(
       r.ok ? bootSucceeded(this.model, r.machine, engine.procNames()) : bootFailed(this.model, spec, r.error),
     );
     if (r.ok) this.cursor.afterOperation();
+    return r.ok;
   }
 
-  async bootDmesg(text: string): Promise<void> {
+  /** Boots a pasted kernel log; true when it booted. */
+  async bootDmesg(text: string): Promise<boolean> {
     const engine = this.ctx.engine;
-    if (!engine || this.model.busy) return;
+    if (!engine || this.model.busy) return false;
     const label = t(this.model.lang, 'dmesgName');
     this.update(withBusy(this.model, notice('booting', { what: label })));
     await nextPaint();
-    const r = engine.bootDmesg(text, label);
+    const r = this.record(
+      { kind: 'boot', machine: { kind: 'dmesg', text } },
+      () => engine.bootDmesg(text, label),
+      (b) => b.ok,
+    );
     this.update(
       r.ok ? bootSucceeded(this.model, r.machine, engine.procNames()) : bootFailed(this.model, label, r.error),
     );
@@ -81,6 +158,7 @@ export class Operations {
       // The Machine box no longer names the machine that runs.
       this.update(patch(withTab(this.model, 'log'), { spec: '' }));
     }
+    return r.ok;
   }
 
   // --- The Allocate panel ------------------------------------------------------------
@@ -91,14 +169,14 @@ export class Operations {
     if (!this.model.machine) return this.update(panelError(this.model, 'needMachine', ''));
     const form = readAllocForm(this.ctx.dom);
     let next = withAllocForm(this.model, form);
-    const r = engine.allocPages(form);
-    if (r.ok) {
-      this.ctx.allocated = [r.block, ...this.ctx.allocated.filter((a) => a.pfn !== r.block.pfn)];
-      next = allocated(next, r.block);
-    } else if (r.error) next = allocRefused(next, r.error);
-    else next = allocFailed(next, r.failure);
+    const text = allocStatement(form);
+    const { run, alloc } = this.statement(text);
+    // The engine's words point into the statement the panel ran: show it too.
+    if (!run.ran) next = allocRefused(next, [text, ...run.failures.map((f) => f.text)].join('\n'));
+    else if (alloc && 'block' in alloc) next = allocated(next, alloc.block);
+    else next = allocFailed(next, alloc?.failure ?? '');
     this.update(next);
-    this.cursor.afterOperation();
+    if (run.ran) this.cursor.afterOperation();
   }
 
   free(pfn: number): void {
@@ -109,9 +187,14 @@ export class Operations {
     const at = rows.findIndex((b) => b.dataset['pfn'] === String(pfn));
     const hadFocus = rows.some((b) => b === document.activeElement);
     const cpu = Number.isInteger(this.model.allocForm.cpu) ? this.model.allocForm.cpu : 0;
-    const r = engine.call('freeBlock', pfn, cpu);
-    this.update(r.ok ? freed(this.model, pfn) : freeRefused(this.model, pfn, r.error));
-    this.cursor.afterOperation();
+    const info = engine.frameInfo(pfn);
+    const order =
+      info.ok && info.head === pfn ? info.order : (this.ctx.allocated.find((a) => a.pfn === pfn)?.order ?? 0);
+    const run = this.command(freeStatement(pfn, order, cpu));
+    this.update(
+      run.ran ? freed(this.model, pfn) : freeRefused(this.model, pfn, run.failures.map((f) => f.text).join('\n')),
+    );
+    if (run.ran) this.cursor.afterOperation();
     if (hadFocus) {
       // The row is gone: keep the keyboard in the list, or go back to Allocate.
       const left = [...dom.allocList.querySelectorAll<HTMLButtonElement>('button.free')];
@@ -139,16 +222,20 @@ export class Operations {
   drain(): void {
     const engine = this.ctx.engine;
     if (!engine || this.model.busy || !this.model.machine) return;
-    const r = engine.call('drain', -1);
-    this.update(r.ok ? drained(this.model) : panelError(this.model, 'drainRefused', r.error));
-    this.cursor.afterOperation();
+    const run = this.command(DRAIN_STATEMENT);
+    this.update(
+      run.ran
+        ? drained(this.model)
+        : panelError(this.model, 'drainRefused', run.failures.map((f) => f.text).join('\n')),
+    );
+    if (run.ran) this.cursor.afterOperation();
   }
 
   undo(): void {
     const engine = this.ctx.engine;
     if (!engine || this.model.busy) return;
     this.cursor.pause();
-    engine.call('undo');
+    if (engine.call('undo').ok) this.ctx.session.undo();
     this.cursor.afterOperation();
   }
 
@@ -156,19 +243,37 @@ export class Operations {
     const engine = this.ctx.engine;
     if (!engine || this.model.busy) return;
     this.cursor.pause();
-    engine.call('redo');
+    if (engine.call('redo').ok) this.ctx.session.redo();
     this.cursor.afterOperation();
   }
 
   // --- Scenarios, the command box, OOM replay --------------------------------------
 
-  /** One scenario statement on the running machine (the command box). */
-  runCommand(text: string): void {
+  /**
+   * Statements on the running machine as one operation (a panel action, the
+   * command box, a link's do=). A single `alloc` that got its block lists it
+   * in the Allocate panel, whoever ran it: a link that runs the statement
+   * again lists the same block.
+   */
+  private statement(text: string): {
+    run: ScenarioRunView;
+    alloc: { block: LiveAllocation } | { failure: string } | null;
+  } {
+    const run = this.command(text);
+    const m = run.ran ? /^\s*alloc\b(?:.*\bgfp=(\S+))?[^\n]*\s*$/.exec(text) : null;
+    const alloc = m ? this.allocOutcome(m[1] ?? 'GFP_KERNEL') : null;
+    if (alloc && 'block' in alloc)
+      this.ctx.allocated = [alloc.block, ...this.ctx.allocated.filter((a) => a.pfn !== alloc.block.pfn)];
+    return { run, alloc };
+  }
+
+  /** One scenario statement on the running machine (the command box); true when it ran. */
+  runCommand(text: string): boolean {
     const engine = this.ctx.engine;
-    if (!engine || this.model.busy || !text.trim()) return;
+    if (!engine || this.model.busy || !text.trim()) return false;
     // A command that fails keeps nothing (no operation on the timeline): its
     // text stays in the box to be corrected.
-    const run = engine.runCommand(text);
+    const { run } = this.statement(text);
     let cmdMessage;
     if (!run.ran)
       cmdMessage = {
@@ -178,16 +283,21 @@ export class Operations {
     else cmdMessage = { tone: 'ok' as const, notice: notice('cmdOk', { label: text.trim() }, run.output.trim()) };
     this.update(patch(this.model, { cmdMessage, cmdText: run.ran ? '' : text }));
     if (run.ran) this.cursor.afterOperation();
+    return run.ran;
   }
 
-  /** Runs the Scenario tab's text; true when it ran and every expect held. */
-  async runScenario(): Promise<boolean> {
+  /** Runs the Scenario tab's text: whether it ran (an operation), and whether every expect held too. */
+  async runScenario(): Promise<{ ran: boolean; ok: boolean }> {
     const engine = this.ctx.engine;
-    if (!engine || this.model.busy) return false;
+    if (!engine || this.model.busy) return { ran: false, ok: false };
     const text = this.model.scenarioText;
     this.update(withBusy(this.model, notice('runningScenario')));
     await nextPaint();
-    const { run, machine } = engine.runScenario(text, t(this.model.lang, 'scenarioName'));
+    const { run, machine } = this.record(
+      { kind: 'scenario', text },
+      () => engine.runScenario(text, t(this.model.lang, 'scenarioName')),
+      (r) => r.run.ran,
+    );
     let next = scenarioRan(this.model, run);
     if (machine) next = bootSucceeded(next, machine, engine.procNames());
     // A scenario that boots its own machine: the Machine box no longer names what runs.
@@ -198,7 +308,7 @@ export class Operations {
       const f = run.failures[0];
       if (f && !this.ctx.options.embedded) this.jumpTo(f.line, f.col);
     }
-    return run.ran && run.ok;
+    return { ran: run.ran, ok: run.ran && run.ok };
   }
 
   /** Puts the caret at line:col (1-based) of the scenario text. */

@@ -1,6 +1,8 @@
 // The postMessage API of embed.html, for course pages that host it in an
 // iframe. Messages in (from the host):
-//   {type:'mm:load', scenario: string, step?: number}   run a scenario text
+//   {type:'mm:load', scenario: string, step?: number}   run a scenario text; step: the cursor
+//                                                       after that many of its events
+//   {type:'mm:load', link: string}                       open a link's state (#machine=...&do=...&at=...)
 //   {type:'mm:step', delta?: number, to?: number}        move the cursor
 //   {type:'mm:play'} {type:'mm:pause'}
 //   {type:'mm:set-lang', lang:'en'|'zh'} {type:'mm:set-view', view}
@@ -14,7 +16,7 @@
 // any origin= the URL names. Everything we send goes to that origin, never '*'.
 
 import type { Controller, PlayerSnapshot } from '../controller/controller.js';
-import { VIEWS, type View } from './urlstate.js';
+import { parseHash, VIEWS, type View } from './urlstate.js';
 
 export interface EmbedApiOptions {
   /** Extra origins from the URL (origin=...). */
@@ -34,6 +36,7 @@ function parentOrigin(): string | null {
 
 type Inbound =
   | { type: 'mm:load'; scenario: string; step?: number }
+  | { type: 'mm:load'; link: string }
   | { type: 'mm:step'; delta?: number; to?: number }
   | { type: 'mm:play' }
   | { type: 'mm:pause' }
@@ -48,8 +51,10 @@ export function checkMessage(data: unknown): Inbound | string {
   const num = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
   switch (d['type']) {
     case 'mm:load':
-      if (typeof d['scenario'] !== 'string') return 'mm:load needs scenario: string';
-      if (!num(d['step'])) return 'mm:load step must be a number';
+      if (typeof d['link'] === 'string') return d as Inbound;
+      if (typeof d['scenario'] !== 'string') return 'mm:load needs scenario: string (or link: string)';
+      if (!num(d['step']) || (d['step'] !== undefined && (d['step'] as number) < 0))
+        return 'mm:load step must be a number of events, 0 or more';
       return d as Inbound;
     case 'mm:step':
       if (!num(d['delta']) || !num(d['to'])) return 'mm:step takes delta or to as numbers';
@@ -89,9 +94,23 @@ export function startEmbedApi(controller: Controller, opts: EmbedApiOptions): vo
   async function handle(msg: Inbound, origin: string): Promise<void> {
     switch (msg.type) {
       case 'mm:load': {
-        const ok = await controller.loadScenario(msg.scenario);
-        if (!ok) post({ type: 'mm:error', message: 'the scenario did not run cleanly' }, origin);
-        if (msg.step !== undefined) controller.seekGlobal(msg.step);
+        if ('link' in msg) {
+          const hash = msg.link.includes('#') ? msg.link.slice(msg.link.indexOf('#')) : `#${msg.link}`;
+          const { state, problems } = parseHash(hash);
+          const ok = await controller.open(state, problems);
+          if (!ok)
+            post({ type: 'mm:error', message: `the link did not open cleanly: ${controller.errorText()}` }, origin);
+          break;
+        }
+        const run = await controller.runScenario(msg.scenario);
+        if (!run.ran) {
+          post({ type: 'mm:error', message: `the scenario did not run: ${controller.errorText()}` }, origin);
+          break;
+        }
+        if (!run.ok) post({ type: 'mm:error', message: 'the scenario ran, but an expect failed' }, origin);
+        // step: a place inside the scenario just run, like a link's at=.
+        if (msg.step !== undefined && !controller.seekInLast(Math.round(msg.step)))
+          post({ type: 'mm:error', message: `step ${msg.step} is past the end of the scenario` }, origin);
         break;
       }
       case 'mm:step':

@@ -5,6 +5,11 @@
 //   <mm-playground machine="ram=256M cpus=1" scenario="spawn A anon=64M" lang="zh"
 //                  controls="player" view="tasks" step="12"></mm-playground>
 //
+// step="N": the cursor after N events of the scenario (of the boot without
+// one), as mm:load's step; at="S.E" places it as a link's at= does.
+// Changing any attribute after load opens the new state in the embed (the
+// iframe's fragment changes; the embed follows it without reloading).
+//
 // View preferences for this embed: theme="auto|light|dark", projector="1|0",
 // follow="1|0" (the same values as the URL's theme=, projector=, follow=;
 // controller/prefs.ts). Changing them after load restyles the embed in place.
@@ -15,9 +20,10 @@
 // events: `mm-ready`, `mm-state` (detail: the player state), `mm-error`.
 // Methods: play(), pause(), step(delta), seek(step), load(scenario), getState().
 
+import { startsMachine, type At } from '../model/session.js';
 import { formatHash, type UrlState, type View } from './urlstate.js';
 
-const ATTRS = ['machine', 'scenario', 'lang', 'controls', 'view', 'step'] as const;
+const ATTRS = ['machine', 'scenario', 'lang', 'controls', 'view', 'step', 'at'] as const;
 /** Passed through as they are; the embed ignores values it does not know. */
 const PREF_ATTRS = ['theme', 'projector', 'follow'] as const;
 
@@ -92,10 +98,21 @@ export class MmPlaygroundElement extends HTMLElement {
     const lang = this.getAttribute('lang');
     const controls = this.getAttribute('controls');
     const view = this.getAttribute('view');
+    const machine = this.getAttribute('machine');
+    const scenario = this.getAttribute('scenario');
+    const atText = /^(\d+)\.(\d+)$/.exec(this.getAttribute('at') ?? '');
+    let at: At | null = atText ? { statement: Number(atText[1]), event: Number(atText[2]) } : null;
+    if (!at && step !== null && /^\d+$/.test(step)) {
+      // The scenario is statement 0 when it boots its own machine, else 1 (after the boot).
+      const own = scenario !== null && startsMachine({ kind: 'scenario', text: scenario });
+      at = { statement: scenario === null || own ? 0 : 1, event: Number(step) };
+    }
     return {
-      machine: this.getAttribute('machine'),
-      scenario: this.getAttribute('scenario'),
-      step: step !== null && /^\d+$/.test(step) ? Number(step) : null,
+      machine,
+      dmesg: null,
+      statements: scenario ? [{ kind: 'scenario', text: scenario }] : [],
+      at,
+      step: null,
       lang: lang === 'zh' || lang === 'en' ? lang : null,
       controls: controls === 'none' || controls === 'player' ? controls : 'full',
       view: (view as View | null) ?? null,

@@ -1,19 +1,41 @@
-// The state a link or an embed carries in its URL fragment:
-//   #machine=ram%3D1G%20cpus%3D2&scenario=<base64url UTF-8>&step=<n|end>&lang=zh&controls=player&view=zones
+// The state a link or an embed carries in its URL fragment (docs/embedding.md):
+//   #machine=ram%3D1G%20cpus%3D2          the machine: a shorthand, or
+//   #dmesg=<deflate-raw, base64url>         a pasted kernel log, compressed
+//   &do=alloc%20order%3D3%20cpu%3D0        then the session's statements in order:
+//   &do=kmalloc%20p%20200                   do= statements on the running machine (a
+//   &scenario=<base64url UTF-8>             panel action, the command box), scenario= a
+//                                           Scenario tab run
+//   &at=3.17                                the cursor: statement 3 (0 is the machine's
+//                                           boot), after its first 17 events; none: the end
+//   &lang=zh&controls=player&view=zones
+// Old links (#machine=...&step=N: a global step over the timeline) still open.
 // The fragment never reaches a server, so a course page can link to any
 // state without a backend. Unknown keys are ignored; bad values fall back to
 // defaults and are reported, never thrown.
 
+import type { At } from '../model/session.js';
 import type { Lang } from '../words/i18n.js';
 
 export type Controls = 'full' | 'player' | 'none';
 export type View = 'map' | 'zones' | 'slab' | 'tasks' | 'proc' | 'log';
 export const VIEWS: readonly View[] = ['map', 'zones', 'slab', 'tasks', 'proc', 'log'];
 
+/** A statement of the session after the machine: do= (runCommand) or scenario= (runScenario). */
+export interface LinkStatement {
+  kind: 'command' | 'scenario';
+  text: string;
+}
+
 export interface UrlState {
+  /** The machine's shorthand. */
   machine: string | null;
-  scenario: string | null;
-  /** Global step on the timeline; null: the end. */
+  /** Or a pasted kernel log, packed as the URL holds it (packText; unpackText gives the text). */
+  dmesg: string | null;
+  /** What ran after the boot, in order. */
+  statements: LinkStatement[];
+  /** The cursor: (statement, event); null: the end. */
+  at: At | null;
+  /** Old links: a global step on the timeline; null: none. */
   step: number | null;
   lang: Lang | null;
   controls: Controls;
@@ -46,12 +68,58 @@ export function decodeText(b64: string): string | null {
   }
 }
 
+/** Links longer than this are refused with a message naming their size. */
+export const MAX_LINK_BYTES = 64 * 1024;
+
+function base64url(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function unbase64url(b64: string): Uint8Array<ArrayBuffer> | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(b64)) return null;
+  try {
+    const std = b64.replace(/-/g, '+').replace(/_/g, '/');
+    const bin = atob(std + '='.repeat((4 - (std.length % 4)) % 4));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+async function pipe(
+  bytes: Uint8Array<ArrayBuffer>,
+  through: CompressionStream | DecompressionStream,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([bytes]).stream().pipeThrough(through);
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Text as a link holds a long one (a pasted dmesg): deflate-raw, then base64url. */
+export async function packText(text: string): Promise<string> {
+  return base64url(await pipe(new TextEncoder().encode(text), new CompressionStream('deflate-raw')));
+}
+
+/** packText's text again; null when `packed` is not what packText makes. */
+export async function unpackText(packed: string): Promise<string | null> {
+  const bytes = unbase64url(packed);
+  if (!bytes) return null;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(await pipe(bytes, new DecompressionStream('deflate-raw')));
+  } catch {
+    return null;
+  }
+}
+
 export function parseHash(hash: string): Parsed {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const problems: string[] = [];
   const state: UrlState = {
     machine: null,
-    scenario: null,
+    dmesg: null,
+    statements: [],
+    at: null,
     step: null,
     lang: null,
     controls: 'full',
@@ -62,11 +130,30 @@ export function parseHash(hash: string): Parsed {
   const machine = params.get('machine');
   if (machine) state.machine = machine;
 
-  const scenario = params.get('scenario');
-  if (scenario !== null) {
-    const text = decodeText(scenario);
-    if (text === null) problems.push('scenario= is not base64url-encoded UTF-8 text');
-    else state.scenario = text;
+  const dmesg = params.get('dmesg');
+  if (dmesg) {
+    if (state.machine) problems.push('machine= and dmesg= both name a machine: the dmesg is booted');
+    state.machine = null;
+    if (/^[A-Za-z0-9_-]+$/.test(dmesg)) state.dmesg = dmesg;
+    else problems.push('dmesg= is not a packed kernel log (deflate-raw, base64url)');
+  }
+
+  // The statements, in the order the fragment lists them.
+  params.forEach((value, key) => {
+    if (key === 'do') {
+      if (value.trim()) state.statements.push({ kind: 'command', text: value });
+    } else if (key === 'scenario') {
+      const text = decodeText(value);
+      if (text === null) problems.push('scenario= is not base64url-encoded UTF-8 text');
+      else state.statements.push({ kind: 'scenario', text });
+    }
+  });
+
+  const at = params.get('at');
+  if (at !== null) {
+    const m = /^(\d+)\.(\d+)$/.exec(at);
+    if (m) state.at = { statement: Number(m[1]), event: Number(m[2]) };
+    else problems.push(`at=${at} is not a place STATEMENT.EVENT (like 2.15)`);
   }
 
   const step = params.get('step');
@@ -103,14 +190,24 @@ export function parseHash(hash: string): Parsed {
 /** The fragment for a state (only what differs from the defaults). */
 export function formatHash(s: UrlState): string {
   const p = new URLSearchParams();
-  if (s.machine) p.set('machine', s.machine);
-  if (s.scenario) p.set('scenario', encodeText(s.scenario));
-  if (s.step !== null) p.set('step', String(s.step));
+  if (s.dmesg) p.set('dmesg', s.dmesg);
+  else if (s.machine) p.set('machine', s.machine);
+  for (const st of s.statements) {
+    if (st.kind === 'command') p.append('do', st.text);
+    else p.append('scenario', encodeText(st.text));
+  }
+  if (s.at) p.set('at', `${s.at.statement}.${s.at.event}`);
+  else if (s.step !== null) p.set('step', String(s.step));
   if (s.lang) p.set('lang', s.lang);
   if (s.controls !== 'full') p.set('controls', s.controls);
   if (s.view) p.set('view', s.view);
   for (const o of s.origins) p.append('origin', o);
   return '#' + p.toString();
+}
+
+/** The part of a state that says which machine and session: equal keys, the same session. */
+export function sessionKey(s: UrlState): string {
+  return JSON.stringify([s.machine, s.dmesg, s.statements, s.at, s.step]);
 }
 
 /** The iframe code a course page pastes. */

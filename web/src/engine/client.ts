@@ -40,8 +40,19 @@ export class EngineClient {
   /** The event catalogue, names and constants: read once, never changes. */
   readonly catalogue: Catalog;
 
-  private constructor(private readonly engine: Engine) {
+  private constructor(
+    private readonly module: MmEngineModule,
+    private engine: Engine,
+  ) {
     this.catalogue = Catalog.parse(engine.catalogue());
+  }
+
+  /** Starts again on a fresh engine (no machine, an empty timeline); the catalogue stays. */
+  reset(): void {
+    const trace = this.engine.trace();
+    this.engine.delete();
+    this.engine = new this.module.Engine();
+    this.engine.setTrace(trace);
   }
 
   /**
@@ -56,7 +67,7 @@ export class EngineClient {
       factory = ((await import(url)) as { default: CreateMmEngine }).default;
     }
     const module: MmEngineModule = await factory();
-    return new EngineClient(new module.Engine());
+    return new EngineClient(module, new module.Engine());
   }
 
   /**

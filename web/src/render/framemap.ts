@@ -345,6 +345,11 @@ export class FrameMap {
     }));
   }
 
+  /** What the map shows (null before the first machine). */
+  get shown(): MapData | null {
+    return this.data;
+  }
+
   setData(d: MapData): void {
     // Another machine (another size) starts at the fitted view; the same
     // machine moving on keeps the place the user is looking at.

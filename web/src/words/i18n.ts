@@ -101,6 +101,9 @@ const en = {
   shareEmbed: 'Embed code',
   copy: 'Copy',
   copied: 'Copied.',
+  linkTooLong:
+    'This link would be {size} KB, more than the {max} KB a link may hold (a long pasted dmesg or many statements): it is not offered. Undo some statements, or share the scenario text instead.',
+  linkPreparing: 'Making the link…',
   copyFailed: 'Could not copy: select the text and copy it by hand.',
   mapTitle: 'Physical memory',
   mapHelp:
@@ -288,6 +291,9 @@ const zh: Messages = {
   shareEmbed: '嵌入代码',
   copy: '复制',
   copied: '已复制。',
+  linkTooLong:
+    '这个链接会有 {size} KB，超过链接能容纳的 {max} KB（粘贴的 dmesg 太长或语句太多），因此不提供。请撤销一些语句，或改为分享场景文本。',
+  linkPreparing: '正在生成链接……',
   copyFailed: '无法复制：请选中文本手动复制。',
   mapTitle: '物理内存',
   mapHelp:

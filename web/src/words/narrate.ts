@@ -8,6 +8,8 @@
 // two event by event). Syntax:
 //   {name}       the argument, shown by its type (Catalogue.args)
 //   {name?A|B}   A when the argument is non-zero (true), else B
+// and the derived placeholders (DERIVED below: the sentence's arithmetic,
+// worked out from the code's own arguments, as narration.cpp's kDerived).
 // The result is a list of pieces, plain text and typed values, so a renderer
 // can put glossary tooltips on the words and make values clickable.
 //
@@ -52,6 +54,42 @@ function argValue(ev: MmEvent, name: string, type: ArgType): number | string {
   const v = ev.args[name];
   if (v !== undefined) return v;
   return STRING_TYPES.has(type) ? '' : 0; // not set by the emit site: the engine reads 0
+}
+
+/** Derived placeholders (narration.def lists them): a code that carries
+ *  both inputs may name one. The same table as narration.cpp's kDerived. */
+interface Derived {
+  readonly inputs: readonly [string, string];
+  readonly type: ArgType;
+  readonly value: (a: number, b: number) => number;
+}
+const orderUnusable = (order: number) => 2 ** order - 1;
+const DERIVED: Readonly<Record<string, Derived>> = {
+  order_unusable: { inputs: ['order', 'order'], type: 'Count', value: (order) => orderUnusable(order) },
+  highatomic: {
+    inputs: ['order', 'unusable'],
+    type: 'Count',
+    value: (order, unusable) => unusable - orderUnusable(order),
+  },
+  mark_reserve: { inputs: ['mark', 'reserve'], type: 'Count', value: (mark, reserve) => mark + reserve },
+  below_zero: { inputs: ['usable', 'usable'], type: 'Bool', value: (usable) => (usable < 0 ? 1 : 0) },
+  // pfn ^ (1 << order) in 64 bits, as the engine works it out.
+  buddy_of: {
+    inputs: ['pfn', 'order'],
+    type: 'Pfn',
+    value: (pfn, order) => Number(BigInt(pfn) ^ (1n << BigInt(order))),
+  },
+};
+
+/** A derived placeholder's type and value for `ev`, when its code carries the inputs. */
+function derived(ev: MmEvent, name: string, declared: readonly string[]): { type: ArgType; value: number } | null {
+  const d = Object.hasOwn(DERIVED, name) ? DERIVED[name] : undefined;
+  if (!d || !d.inputs.every((i) => declared.includes(i))) return null;
+  const [a, b] = d.inputs.map((i) => {
+    const v = argValue(ev, i, 'Count');
+    return typeof v === 'number' ? v : 0;
+  }) as [number, number];
+  return { type: d.type, value: d.value(a, b) };
 }
 
 function truthy(v: number | string): boolean {
@@ -148,7 +186,8 @@ export function fill(cat: Catalog, template: string, ev: MmEvent, declared: read
     const body = template.slice(open + 1, close);
     const q = body.indexOf('?');
     const name = q < 0 ? body : body.slice(0, q);
-    const type = declared.includes(name) ? cat.argType(name) : undefined;
+    const worked = declared.includes(name) ? null : derived(ev, name, declared);
+    const type = worked ? worked.type : declared.includes(name) ? cat.argType(name) : undefined;
     let branches: [string, string] | null = null;
     if (q >= 0) {
       const rest = body.slice(q + 1);
@@ -162,7 +201,7 @@ export function fill(cat: Catalog, template: string, ev: MmEvent, declared: read
     if (type === undefined) {
       out.push({ kind: 'unknown', text: `{${name}}`, arg: name });
     } else {
-      const value = argValue(ev, name, type);
+      const value = worked ? worked.value : argValue(ev, name, type);
       if (branches) {
         for (const p of fill(cat, truthy(value) ? branches[0] : branches[1], ev, declared, lang)) {
           if (p.kind === 'text') text(p.text);
