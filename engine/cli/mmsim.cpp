@@ -5,6 +5,8 @@
 //   mmsim run FILE      run a scenario, print what it prints, check its expects
 //   mmsim check FILE    only validate a scenario
 //   mmsim oom --replay FILE   rank every OOM report of a kernel log again
+//   mmsim lesson list|check|show ...   lessons (lesson_cmd.cpp)
+//   mmsim quiz --topic T --seed N ...  seeded questions (quiz_cmd.cpp)
 //
 // Exit status: 0 success, 1 a failed expectation or invariant, 2 bad input
 // (printed as FILE:LINE:COL: error: ...).
@@ -16,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/commands.h"
 #include "mm/core/machine.h"
 #include "session/playground.h"
 #include "session/scenario.h"
@@ -30,6 +33,8 @@ constexpr const char* kUsage =
     "  mmsim run FILE       run a scenario file\n"
     "  mmsim check FILE     validate a scenario file without running it\n"
     "  mmsim oom --replay FILE   recompute every OOM report in a kernel log: badness, ranking, victim\n"
+    "  mmsim lesson list [--json] | check [FILE|ID|all] | show ID [--lang zh] [--json]   guided lessons\n"
+    "  mmsim quiz --topic TOPIC --seed N [--count K] [--answers|-c] [--lang zh] [--json]\n"
     "\n"
     "/proc views: zoneinfo buddyinfo pagetypeinfo memblock kmem-f slabinfo\n"
     "machine keys: ram cpus nodes distance min_free_kbytes watermark_scale_factor lowmem_reserve_ratio\n"
@@ -192,6 +197,8 @@ int main(int argc, char** argv) {
   }
   if (cmd == "boot") return cmd_boot(argc, argv);
   if (cmd == "oom") return cmd_oom(argc, argv);
+  if (cmd == "lesson") return mmcli::cmd_lesson(argc, argv);
+  if (cmd == "quiz") return mmcli::cmd_quiz(argc, argv);
   if (cmd == "run" || cmd == "check") {
     if (argc != 3) return usage_error(cmd + " needs exactly one scenario file");
     return cmd_scenario(argv[2], cmd == "run");

@@ -156,6 +156,8 @@ class FigureParser {
 
 }  // namespace
 
+Expected<Figure> parse_figure(const Line& l, std::size_t b, std::size_t e) { return FigureParser(l, b, e).parse(); }
+
 Expected<Statement> parse_expect(const Line& l, const StatementKind& k) {
   const std::size_t n = l.words.size();
   if (n < 2) return l.error(l.words[0].col, "expected a figure after 'expect'");

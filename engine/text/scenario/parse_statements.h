@@ -27,6 +27,8 @@ Expected<Statement> parse_log(const Line& l, const StatementKind& k);
 Expected<Statement> parse_check(const Line& l, const StatementKind& k);
 Expected<Statement> parse_echo(const Line& l, const StatementKind& k);
 // parse_expect.cpp
+// Words [b, e) of l as a figure (what `expect` compares; lessons' answers read it too).
+Expected<Figure> parse_figure(const Line& l, std::size_t b, std::size_t e);
 Expected<Statement> parse_expect(const Line& l, const StatementKind& k);
 // parse_pages.cpp
 Expected<Statement> parse_alloc(const Line& l, const StatementKind& k);
