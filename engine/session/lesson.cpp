@@ -162,7 +162,7 @@ LessonRun run_lesson(const Lesson& l, const FileLoader& load) {
       out.steps.push_back(std::move(res));
       continue;
     }
-    const std::vector<Event>& evs = m->trace.events();
+    const std::span<const Event> evs = m->trace.events();
     if (m != before_m || mark > evs.size()) mark = 0;  // a new machine: all of its events are the step's
     StepEvents ev;
     ev.trace = &m->trace;
