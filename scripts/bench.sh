@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the benchmarks (bench/boot_bench.cpp: boot times;
-# bench/alloc_bench.cpp: page allocator workloads), native first,
+# bench/alloc_bench.cpp: page allocator workloads; bench/seek_bench.cpp:
+# what a step of the timeline costs), native first,
 # then the WebAssembly build under node. Not part of the test suite.
 #
 #   bash scripts/bench.sh [RUNS]     RUNS timed boots per case (default 5)
@@ -33,7 +34,7 @@ configure_build() {
   # Configure every time (incremental): a folder from before a new bench
   # target was added must learn about it.
   cmake -S bench -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null || return 1
-  cmake --build "$dir" --target boot_bench alloc_bench -j "$jobs"
+  cmake --build "$dir" --target boot_bench alloc_bench seek_bench -j "$jobs"
 }
 
 # run_bench LABEL COMMAND...: runs it, keeps the machine-readable lines.
@@ -55,6 +56,7 @@ mm_log "native: build/bench-native"
 if configure_build build/bench-native; then
   run_bench native build/bench-native/boot_bench
   run_bench native build/bench-native/alloc_bench
+  run_bench native build/bench-native/seek_bench
 else
   echo "bench.sh: native build failed" >&2
   status=1
@@ -70,6 +72,7 @@ if configure_build build/bench-wasm -DCMAKE_TOOLCHAIN_FILE="$emscripten_toolchai
   # (80-140 ns for the same pcp pair); --no-liftoff measures the optimised
   # code a page reaches after a moment of use.
   run_bench wasm node --no-liftoff build/bench-wasm/alloc_bench.js
+  run_bench wasm node --no-liftoff build/bench-wasm/seek_bench.js
 else
   echo "bench.sh: wasm build failed" >&2
   status=1
