@@ -2,6 +2,7 @@
 #include "mm/core/machine.h"
 #include "mm/page_alloc/alloc.h"
 #include "session/scenario_exec.h"
+#include "text/format/views.h"
 
 namespace mm::exec {
 
@@ -39,6 +40,14 @@ Status run(Run& x, const stmt::Alloc& s) {
 
 Status run(Run& x, const stmt::Free& s) {
   if (s.pfn) {
+    // A block someone else keeps books on (a slab, a task's pages, page
+    // tables) is theirs to free: freeing it here would corrupt them.
+    std::string why;
+    const Machine& m = x.machine();
+    if (*s.pfn < m.mem.nr && m.mem.st(*s.pfn) == FrameState::Alloc && !frame_freeable(m, *s.pfn, &why)) {
+      x.fail(s.at, "free: " + why);
+      return {};
+    }
     if (Status f = mm::free_pages(x.machine(), *s.pfn, s.order, s.cpu); !f) x.fail(s.at, f.diag().message);
     return {};
   }

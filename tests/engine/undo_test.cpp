@@ -434,3 +434,32 @@ TEST_SUITE("timeline") {
     CHECK(with.history_bytes() > without.history_bytes());
   }
 }
+
+TEST_SUITE("scenario") {
+  // `free pfn=` is a statement a link or a scenario can hold: it refuses a
+  // block that a slab or a task keeps books on, as the page's click does,
+  // and the machine stays whole.
+  TEST_CASE("free pfn= refuses a slab's page and a task's page; nothing is corrupted") {
+    Playground pg;
+    REQUIRE(pg.boot_shorthand("ram=128M cpus=1", "<machine>"));
+    REQUIRE(pg.run_command("kmalloc p 100\nspawn t anon=4M", "cmd"));
+    auto head_owned_by = [&](Owner o) {
+      const Machine& m = *pg.machine();
+      for (Pfn p = 0; p < m.mem.nr; ++p)
+        if (m.mem.st(p) == FrameState::Alloc && m.mem.owner[p] == static_cast<std::uint8_t>(o)) return p;
+      return Pfn{0};
+    };
+    for (Owner o : {Owner::Slab, Owner::User}) {
+      const Pfn pfn = head_owned_by(o);
+      REQUIRE(pfn != 0);
+      const std::size_t depth = pg.undo_depth();
+      auto r = pg.run_command("free pfn=" + std::to_string(pfn) + " order=0", "cmd");
+      REQUIRE(r);
+      REQUIRE_FALSE(r->ok());
+      CHECK(r->failures.front().message.find("free: pfn " + std::to_string(pfn)) == 0);
+      CHECK(pg.undo_depth() == depth);  // no operation
+    }
+    REQUIRE(pg.run_command("kmalloc q 100\nkill t\nspawn u anon=8M", "cmd"));
+    CHECK(pg.check().empty());
+  }
+}
