@@ -128,7 +128,7 @@ ScenarioResult scenario_of(const mm::Expected<mm::ScenarioResult>& r) {
     out.failures.set(i++, f);
   }
   out.ok = r->ok();
-  out.ran = true;
+  out.ran = r->operations > 0;  // statements that only look put nothing on the timeline
   out.output = r->output;
   out.passed = r->expects_passed;
   out.failed = r->expects_failed;

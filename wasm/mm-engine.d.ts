@@ -111,11 +111,14 @@ export interface ScenarioFailure {
 /** Result of runScenario().
  *  - A parse error: ran = false, ok = false, `error` (compiler-style, the
  *    source is "scenario"), `line`, `col`; nothing ran, the machine is unchanged.
- *  - Otherwise ran = true: the statements ran (the scenario's own machine
- *    replaced the engine's, unless its `machine` line failed), `output` is what
+ *  - Otherwise the statements ran (the scenario's own machine replaced the
+ *    engine's, unless its `machine` line failed), `output` is what
  *    proc/log/echo/slab printed, `failures` the failed expects and statements,
- *    and ok = (failures.length === 0). OOM reports and other kernel messages
- *    the run produced are appended to bootLog(). */
+ *    and ok = (failures.length === 0). ran = true when at least one statement
+ *    put an operation on the timeline (each statement that can change the
+ *    machine is one; those that only look, and those that failed, put none).
+ *    OOM reports and other kernel messages the run produced are appended to
+ *    bootLog(). */
 export interface ScenarioResult {
   ok: boolean;
   ran: boolean;

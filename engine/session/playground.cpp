@@ -201,6 +201,7 @@ Expected<ScenarioResult> Playground::run_statements(std::string_view text, std::
     auto one = recorded(line_text(text, position(st).line), std::move(run));
     if (one) {
       merge(r, std::move(*one));
+      ++r.operations;
       continue;
     }
     if (failed->has_value()) merge(r, std::move(**failed));
@@ -209,6 +210,7 @@ Expected<ScenarioResult> Playground::run_statements(std::string_view text, std::
       bool undid = false;
       while (undo_.size() > depth_before && dropped_ops_ == dropped_before) undid = undo();
       if (undid) redo_.clear();
+      r.operations = 0;
       break;
     }
     if (std::holds_alternative<stmt::Machine>(st) || std::holds_alternative<stmt::Dmesg>(st))

@@ -14,6 +14,9 @@ struct ScenarioResult {
   std::vector<Diagnostic> failures;  // failed expectations, boot errors
   int expects_passed = 0;
   int expects_failed = 0;
+  // Operations the run put on the timeline (statements that only look, and
+  // statements that failed, put none).
+  std::size_t operations = 0;
   bool ok() const { return failures.empty(); }
 };
 

@@ -428,7 +428,7 @@ test('a scenario is one operation per statement in one group; undo takes the gro
   const e = new mod.Engine();
   try {
     assert.equal(e.bootShorthand('ram=256M cpus=1').ok, true);
-    const r = e.runScenario('spawn a anon=4M\necho hi\nspawn b anon=4M\nexpect task b alive == 1\n', 's.mm');
+    const r = e.runScenario('spawn a anon=4M\necho hi\nspawn b anon=4M\nexpect task b alive == 1\n');
     assert.equal(r.ok, true, r.error);
     const tl = e.timeline();
     assert.deepEqual(
@@ -788,6 +788,25 @@ test('runCommand remembers names across calls; a failing command keeps nothing',
     assert.equal(two.line, 2);
     assert.doesNotMatch(e.proc('tasks').text, / B\b/);
     assert.equal(e.timeline().length, ops + 1);
+  } finally {
+    e.delete();
+  }
+});
+
+test('a run of statements that only look puts no operation on the timeline: ran is false, ok is true', () => {
+  const e = new mod.Engine();
+  try {
+    assert.equal(e.bootShorthand('ram=256M cpus=1').ok, true);
+    const before = e.timeline().length;
+    const r = e.runScenario('proc buddyinfo\nexpect cpus == 1\n');
+    assert.equal(r.ran, false);
+    assert.equal(r.ok, true);
+    assert.equal(r.error, '');
+    assert.match(r.output, /Node 0, zone/);
+    const c = e.runCommand('expect cpus == 1');
+    assert.equal(c.ran, false);
+    assert.equal(c.ok, true);
+    assert.equal(e.timeline().length, before);
   } finally {
     e.delete();
   }

@@ -525,6 +525,10 @@ test(
         if (r.tone === 'error') refused.push(`${text} -> ${r.text}`);
       }
       assert.deepEqual(refused, [], 'examples the engine refuses');
+      // A statement that only looks (no operation on the timeline) answers too.
+      const echo = await command(page, problems, 'echo hello from the box');
+      assert.equal(echo.tone, 'ok', echo.text);
+      assert.match(echo.text, /hello from the box/);
       noProblems(problems);
     } finally {
       await context.close();

@@ -274,14 +274,16 @@ export class Operations {
     // A command that fails keeps nothing (no operation on the timeline): its
     // text stays in the box to be corrected.
     const { run } = this.statement(text);
+    // Statements that only look (proc, expect, echo) answer without an operation.
+    const looked = !run.ran && run.ok;
     let cmdMessage;
-    if (!run.ran)
+    if (!run.ran && !looked)
       cmdMessage = {
         tone: 'error' as const,
         notice: notice('cmdRefused', {}, run.failures.map((f) => f.text).join('\n')),
       };
     else cmdMessage = { tone: 'ok' as const, notice: notice('cmdOk', { label: text.trim() }, run.output.trim()) };
-    this.update(patch(this.model, { cmdMessage, cmdText: run.ran ? '' : text }));
+    this.update(patch(this.model, { cmdMessage, cmdText: run.ran || looked ? '' : text }));
     if (run.ran) this.cursor.afterOperation();
     return run.ran;
   }

@@ -32,8 +32,11 @@ export type AllocOutcome = { ok: true; block: LiveAllocation } | { ok: false; fa
  *  error (FILE:LINE:COL) as its one failure. */
 function runView(r: ScenarioResult): ScenarioRunView {
   const failures = r.failures.map((f) => ({ line: f.line, col: f.col, text: f.text }));
-  if (!r.ran && failures.length === 0) failures.push({ line: r.line, col: r.col, text: r.error });
-  return { ran: r.ran, ok: r.ran && r.ok, output: r.output, passed: r.passed, failed: r.failed, failures };
+  // A run that did not happen has its error; one of statements that only
+  // look (proc, expect...) ran but left no operation.
+  if (!r.ran && failures.length === 0 && r.error) failures.push({ line: r.line, col: r.col, text: r.error });
+  const ok = r.ok && (r.ran || !r.error);
+  return { ran: r.ran, ok, output: r.output, passed: r.passed, failed: r.failed, failures };
 }
 
 export class EngineClient {
