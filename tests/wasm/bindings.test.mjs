@@ -483,7 +483,7 @@ test('timeline: a cursor between any two events, and views of the machine there'
   const last = ops.length - 1;
   assert.equal(ops[last].label, 'alloc_pages(GFP_KERNEL, 2)');
   assert.ok(ops[last].events > 2);
-  assert.deepEqual(engine.cursor(), { op: last, pos: ops[last].events, atEnd: true });
+  assert.deepEqual(engine.cursor(), { op: last, pos: ops[last].events, atEnd: true, dropped: 0 });
 
   // The live state: the block is allocated and freeable.
   const live = JSON.parse(engine.frameInfoJson(a.pfn));
