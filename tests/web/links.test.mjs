@@ -344,7 +344,7 @@ test(
         { timeout: OP_TIMEOUT },
       );
       const s = await ask(1);
-      assert.equal(s.label, 'scenario: spawn A anon=4M (+1 more)', JSON.stringify(s));
+      assert.equal(s.label, 'spawn A anon=4M', JSON.stringify(s)); // the statement the cursor is in
       assert.deepEqual([s.pos, s.at], [10, { statement: 1, event: 10 }], JSON.stringify(s));
       assert.equal(s.atEnd, false);
       // A scenario that does not parse, and a step past the end: mm:error, saying why.

@@ -992,12 +992,13 @@ test(
       const all = await page.evaluate(() => received);
       assert.deepEqual([...new Set(all.map((m) => m.origin))], [embedOrigin]);
       const [ready] = await receivedOf(page, 'mm:ready');
-      assert.match(ready.data.state.label, /scenario/);
+      // The scenario's statements are operations of their own, labelled by their text.
+      assert.equal(ready.data.state.label, 'spawn A anon=16M');
       const heights = (await receivedOf(page, 'mm:height')).map((m) => m.data.height);
       assert.ok(heights.length > 0 && heights.every((h) => typeof h === 'number' && h > 0), `heights ${heights}`);
 
       // The scenario ran in the frame; controls=player hides the panels.
-      assert.match(await frame.locator('#p-position').textContent(), /scenario/);
+      assert.match(await frame.locator('#p-position').textContent(), /“spawn A anon=16M”/);
       assert.equal(await frame.locator('#alloc-panel').isHidden(), true, 'controls=player hides the Allocate panel');
       assert.equal(await frame.locator('#spec-form').isHidden(), true);
       assert.equal(await frame.locator('#player').isVisible(), true);
