@@ -5,18 +5,8 @@ set -u
 MMSIM=$1
 SRC=$2
 REF="$SRC/../shared/reference/linux-6.1"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect_rc() {  # expect_rc NAME WANT CMD...
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" = "$want" ]; then ok "$name"; else bad "$name (exit $rc, want $want)"; cat "$TMP/err"; fi
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 expect_rc "boot shorthand" 0 "$MMSIM" boot --machine "ram=1G cpus=2" --proc buddyinfo --check
 grep -q "^Node 0, zone    DMA32" "$TMP/out" && ok "buddyinfo printed" || bad "buddyinfo printed"
