@@ -128,6 +128,9 @@ class Playground {
   // Events between the checkpoints long operations keep while they run (0:
   // none, every seek replays from the operation's start; tests compare).
   void set_checkpoint_spacing(std::size_t events) { checkpoint_spacing_ = events; }
+  // Where operation `op`'s checkpoints are: events into it (tests and
+  // benchmarks look at what a seek can resume from).
+  std::vector<std::size_t> checkpoints_of(std::size_t op) const;
   std::size_t undo_depth() const { return undo_.size(); }
   std::size_t redo_depth() const { return redo_.size(); }
   // Memory the machine and its history hold together (shared storage
@@ -174,6 +177,10 @@ class Playground {
   const Machine* view() const;
   // Events [start, start+count) of operation `op` (clamped).
   std::vector<Event> op_events(std::size_t op, std::size_t start, std::size_t count) const;
+  // The phases open around event `index` of operation `op` (its 'begin'
+  // records, outermost first; an 'end' is inside the phase it closes): the
+  // narration's breadcrumbs, found without reading the whole operation.
+  std::vector<Event> op_crumbs(std::size_t op, std::size_t index) const;
   // The trace op_events() reads (its string table names caches, tasks, log
   // lines); null when there is none.
   const Trace* op_trace(std::size_t op) const;

@@ -61,6 +61,13 @@ Playground::Cursor Playground::cursor() const {
   return cursor_;
 }
 
+std::vector<std::size_t> Playground::checkpoints_of(std::size_t op) const {
+  std::vector<std::size_t> v;
+  if (op < undo_.size())
+    for (const Checkpoint& c : undo_[op].checkpoints) v.push_back(c.at - undo_[op].first);
+  return v;
+}
+
 const Machine* Playground::after_op(std::size_t op) const {
   return op + 1 < undo_.size() ? undo_[op + 1].machine.get() : machine_.get();
 }
@@ -145,6 +152,30 @@ std::vector<Event> Playground::op_events(std::size_t op, std::size_t start, std:
   const std::size_t from = std::min(s.first + start, all.size());
   const std::size_t to = std::min(from + count, all.size());
   return {all.begin() + static_cast<std::ptrdiff_t>(from), all.begin() + static_cast<std::ptrdiff_t>(to)};
+}
+
+std::vector<Event> Playground::op_crumbs(std::size_t op, std::size_t index) const {
+  if (op >= undo_.size()) return {};
+  const Snapshot& s = undo_[op];
+  const Machine* after = after_op(op);
+  if (!after || index >= s.count) return {};
+  const auto& all = after->trace.events();
+  const std::size_t at = s.first + index;
+  if (at >= all.size()) return {};
+  // Depths nest: the phase around an event at depth d is the nearest earlier
+  // 'begin' at depth d - 1 (an 'end' sits at its own begin's depth), and so
+  // on outwards; an older begin at that depth closed before the open one.
+  const Event& e = all[at];
+  int want = e.kind == EventKind::End ? e.depth : e.depth - 1;
+  std::vector<Event> out;
+  for (std::size_t j = at; want >= 0 && j-- > s.first;) {
+    if (all[j].kind == EventKind::Begin && all[j].depth == want) {
+      out.push_back(all[j]);
+      --want;
+    }
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
 }
 
 const Trace* Playground::op_trace(std::size_t op) const {

@@ -433,6 +433,94 @@ TEST_SUITE("timeline") {
     // The checkpoints are memory the history holds: counted, and bounded.
     CHECK(with.history_bytes() > without.history_bytes());
   }
+
+  // The narration's breadcrumbs come from op_crumbs, which walks back from
+  // the event by depth instead of reading the operation from its start:
+  // at every event of a boot, an allocation with pcp refill and a scenario,
+  // they are the 'begin' records a forward walk finds open.
+  TEST_CASE("op_crumbs gives the phases a forward walk finds open, at every event") {
+    Playground pg;
+    pg.set_boot_options(BootOptions{true});
+    REQUIRE(pg.run_scenario("machine ram=128M cpus=2\nalloc a order=3\nspawn t anon=8M\nkmalloc p 300\n", "s.mm"));
+    const auto ops = pg.timeline();
+    REQUIRE(ops.size() == 4);
+    std::size_t checked = 0;
+    for (std::size_t op = 0; op < ops.size(); ++op) {
+      const std::vector<Event> evs = pg.op_events(op, 0, ops[op].events);
+      std::vector<Event> open;
+      for (std::size_t i = 0; i < evs.size(); ++i) {
+        CAPTURE(op);
+        CAPTURE(i);
+        const std::vector<Event> got = pg.op_crumbs(op, i);
+        REQUIRE(got.size() == open.size());
+        for (std::size_t k = 0; k < got.size(); ++k) REQUIRE(got[k].seq == open[k].seq);
+        if (evs[i].kind == EventKind::Begin) open.push_back(evs[i]);
+        if (evs[i].kind == EventKind::End && !open.empty()) open.pop_back();
+        ++checked;
+      }
+      CHECK(pg.op_crumbs(op, ops[op].events).empty());  // past the end: none
+    }
+    CHECK(checked > 5000);
+    CHECK(pg.op_crumbs(ops.size(), 0).empty());
+  }
+
+  // The boot's two long loops run in units of their own (a block of
+  // memblock_free_all, a pageblock of deferred_init_memmap), so that a step
+  // inside a large machine's boot resumes close by. Each kind is tried at
+  // positions spread over it, with checkpoints 61 events apart.
+  TEST_CASE("a boot resumed inside memblock_free_all and deferred_init_memmap shows what a replay shows") {
+    auto make = [](std::size_t spacing) {
+      Playground pg;
+      pg.set_checkpoint_spacing(spacing);
+      REQUIRE(pg.boot_shorthand("ram=1G cpus=2", "<machine>", BootOptions{true}));
+      return pg;
+    };
+    Playground with = make(61), without = make(0);
+    const std::size_t n = with.timeline()[0].events;
+    const std::vector<Event> evs = with.op_events(0, 0, n);
+    // Positions (after event k) whose event lies inside each loop.
+    std::vector<std::size_t> in_free_all, in_deferred;
+    std::vector<Ev> open;
+    for (std::size_t k = 0; k < evs.size(); ++k) {
+      const Event& e = evs[k];
+      if (e.kind == EventKind::Begin) open.push_back(e.code);
+      const bool inside_free_all = std::find(open.begin(), open.end(), Ev::free_pages_memory) != open.end();
+      const bool inside_deferred = std::find(open.begin(), open.end(), Ev::deferred_init_memmap) != open.end();
+      if (inside_free_all) in_free_all.push_back(k + 1);
+      if (inside_deferred) in_deferred.push_back(k + 1);
+      if (e.kind == EventKind::End && !open.empty()) open.pop_back();
+    }
+    REQUIRE(in_free_all.size() > 50);
+    REQUIRE(in_deferred.size() > 500);
+    // Checkpoints fall inside both loops (a seek there need not replay the loop).
+    const std::vector<std::size_t> cps = with.checkpoints_of(0);
+    auto has_checkpoint_in = [&](const std::vector<std::size_t>& positions) {
+      return std::any_of(cps.begin(), cps.end(), [&](std::size_t at) {
+        return std::binary_search(positions.begin(), positions.end(), at + 1);
+      });
+    };
+    CHECK(has_checkpoint_in(in_free_all));
+    CHECK(has_checkpoint_in(in_deferred));
+    for (const auto* positions : {&in_free_all, &in_deferred}) {
+      for (std::size_t j = 1; j < 10; ++j) {
+        const std::size_t pos = (*positions)[positions->size() * j / 10];
+        CAPTURE(pos);
+        REQUIRE(with.seek(0, pos));
+        REQUIRE(without.seek(0, pos));
+        const Machine* a = with.view();
+        const Machine* b = without.view();
+        REQUIRE((a && b));
+        REQUIRE(a->trace.events().size() == b->trace.events().size());
+        REQUIRE(a->trace.events().back().seq == b->trace.events().back().seq);
+        REQUIRE(a->totalram_pages == b->totalram_pages);
+        require_same(*a, *b);
+      }
+    }
+    // And the boot still ends where it did.
+    with.seek_end();
+    without.seek_end();
+    require_same(*with.machine(), *without.machine());
+  }
 }
 
 TEST_SUITE("scenario") {

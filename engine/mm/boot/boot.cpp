@@ -49,6 +49,7 @@ struct RunOp {
   Machine& m;
   phase::BootState& st;
   SetupArchPhase& setup_arch;
+  phase::OpUnits* units = nullptr;  // the ops that run in units report through it
 
   Status operator()(const MemblockAdd& o) {
     m.memblock.add(o.base, o.size, MEMBLOCK_NO_NODE, &m.trace, o.caller);
@@ -98,12 +99,12 @@ struct RunOp {
   }
   Status operator()(const MemInit&) {
     setup_arch.close();
-    phase::mem_init(m);
-    kmem_cache_init(m);  // start_kernel's mm_init() runs it right after mem_init()
+    if (!phase::mem_init(m, *units)) return {};  // stopped half-way (units->stopped)
+    kmem_cache_init(m);                          // start_kernel's mm_init() runs it right after mem_init()
     return {};
   }
   Status operator()(const PageAllocInitLate&) {
-    phase::page_alloc_init_late(m);
+    (void)phase::page_alloc_init_late(m, *units);
     return {};
   }
   Status operator()(const InitWmarks&) {
@@ -126,12 +127,15 @@ struct RunOp {
 
 // Where a boot stands between two ops, for a checkpoint: the op to run
 // next, whether setup_arch is still open, and the memblock allocations
-// later ops name.
-Resume boot_resume(std::size_t next, const SetupArchPhase& setup_arch, const phase::BootState& st) {
+// later ops name; inside an op that runs in units, also where that op
+// stands (v[1..4]: its OpUnits::Place; v[1] == 0 between ops).
+Resume boot_resume(std::size_t next, const SetupArchPhase& setup_arch, const phase::BootState& st,
+                   const phase::OpUnits::Place& inside = {}) {
   Resume r;
   r.loop = ResumeLoop::BootOps;
   r.unit = next;
   r.v[0] = setup_arch.open() ? 1 : 0;
+  for (std::size_t k = 0; k < inside.size(); ++k) r.v[k + 1] = inside[k];
   r.extra.assign(st.allocations.begin(), st.allocations.end());
   return r;
 }
@@ -154,11 +158,22 @@ Status run(Machine& m, const BootPlan& plan, const BootStepHook& after_each) {
   if (from) st.allocations.assign(from->extra.begin(), from->extra.end());
   RunOp run_op{m, st, setup_arch};
   const std::size_t first = from ? from->unit : 0;
+  // A checkpoint inside an op: the replay resumes that op at its unit.
+  const phase::OpUnits::Place inside =
+      from ? phase::OpUnits::Place{from->v[1], from->v[2], from->v[3], from->v[4]} : phase::OpUnits::Place{};
   for (std::size_t i = first; i < plan.ops.size(); ++i) {
     const BootOp& op = plan.ops[i];
     // Between two ops (a checkpoint may be taken) only when someone listens.
     if (i > first && m.units.p && !unit_boundary(m, boot_resume(i, setup_arch, st))) return {};
+    phase::OpUnits units;
+    if (i == first && inside[0]) units.from = &inside;
+    if (m.units.p)
+      units.between = [&m, &setup_arch, &st, i](const phase::OpUnits::Place& p) {
+        return unit_boundary(m, boot_resume(i, setup_arch, st, p));
+      };
+    run_op.units = &units;
     if (Status s = std::visit(run_op, op); !s) return Diagnostic{plan.source, source_line(op), 0, s.diag().message};
+    if (units.stopped) return {};  // a replay that has what it came for
     if (after_each) after_each(m, op);
   }
   setup_arch.close();

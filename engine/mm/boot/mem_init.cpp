@@ -10,6 +10,7 @@
 //   free_reserved_area    the late frees (initrd, init sections, gaps)
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "mm/boot/phases.h"
 #include "mm/page_alloc/page_alloc.h"
@@ -55,28 +56,64 @@ void memmap_init_reserved_pages(Machine& m) {
       if (m.mem.st(p) == FrameState::Uninit) m.mem.set(p, FrameState::Reserved);
 }
 
-// kernel: __free_pages_memory(): [start, end) in the largest aligned
-// blocks; memblock_free_pages() leaves deferred pages for later.
-void free_pages_memory(Machine& m, Pfn start, Pfn end) {
-  TraceScope scope(m.trace, Ev::free_pages_memory, [&](EventRef& e) { e.start(start).last_pfn(end - 1); });
-  for (auto [pfn, order] : free_pages_memory_blocks(start, end))
-    if (!deferred(m, pfn)) free_pages_core(m, pfn, order);
-}
+// The loops of this file that report their units (OpUnits::Place[0]).
+constexpr u64 kFreeAllUnits = 1;   // memblock_free_all: {kind, free range, next block's pfn, pages so far}
+constexpr u64 kDeferredUnits = 2;  // page_alloc_init_late: {kind, node index, free range, next pageblock's pfn}
 
-// kernel: memblock_free_all() -> free_low_memory_core_early(): returns the
-// pages it handed over (deferred ones included, as the kernel counts them).
-u64 memblock_free_all(Machine& m) {
-  for (Node& n : m.nodes)
-    for (Zone& z : n.zones) z.managed_pages = 0;  // reset_all_zones_managed_pages
-  memmap_init_reserved_pages(m);
-  u64 count = 0;
-  for (const FreeRange& f : m.memblock.free_ranges()) {
-    const Pfn s = PFN_UP(f.start), e = std::min(PFN_DOWN(f.end), m.max_low_pfn);
-    if (s >= e) continue;
-    count += e - s;
-    free_pages_memory(m, s, e);
+// Skips the first unit of a run (a fresh loop's first, or the one a replay
+// resumes at: its boundary was reported before the checkpoint) and reports
+// every later one.
+class UnitCounter {
+ public:
+  explicit UnitCounter(OpUnits& u) : u_(u) {}
+  bool next(const OpUnits::Place& p) {
+    if (first_) {
+      first_ = false;
+      return true;
+    }
+    return u_.at(p);
   }
-  return count;
+
+ private:
+  OpUnits& u_;
+  bool first_ = true;
+};
+
+// kernel: memblock_free_all() -> free_low_memory_core_early() ->
+// __free_pages_memory() per free range: each range in the largest aligned
+// blocks (memblock_free_pages() leaves deferred pages for later). Adds the
+// pages it hands over to `count` (deferred ones included, as the kernel
+// counts them); false when stopped between two blocks.
+bool memblock_free_all(Machine& m, OpUnits& u, u64& count) {
+  const OpUnits::Place* from = u.resuming(kFreeAllUnits);
+  if (from) {
+    count = (*from)[3];
+  } else {
+    for (Node& n : m.nodes)
+      for (Zone& z : n.zones) z.managed_pages = 0;  // reset_all_zones_managed_pages
+    memmap_init_reserved_pages(m);
+    count = 0;
+  }
+  UnitCounter units(u);
+  const std::vector<FreeRange> ranges = m.memblock.free_ranges();
+  for (u64 r = from ? (*from)[1] : 0; r < ranges.size(); ++r) {
+    const Pfn s = PFN_UP(ranges[r].start), e = std::min(PFN_DOWN(ranges[r].end), m.max_low_pfn);
+    if (s >= e) continue;
+    const Pfn at = from && r == (*from)[1] ? (*from)[2] : s;
+    std::optional<TraceScope> scope;  // __free_pages_memory of this range
+    if (at == s) {
+      if (!units.next({kFreeAllUnits, r, s, count})) return false;
+      count += e - s;
+      scope.emplace(m.trace, Ev::free_pages_memory, [&](EventRef& ev) { ev.start(s).last_pfn(e - 1); });
+    } else {
+      scope.emplace(m.trace, TraceScope::Adopt{});
+    }
+    for (auto [pfn, order] : free_pages_memory_blocks(at, e)) {
+      if (pfn != s && !units.next({kFreeAllUnits, r, pfn, count})) return false;
+      if (!deferred(m, pfn)) free_pages_core(m, pfn, order);
+    }
+  }
+  return true;
 }
 
 // An order-0 GFP_KERNEL allocation during boot: the first zone of CPU 0's
@@ -140,31 +177,31 @@ void deferred_free_range(Machine& m, Pfn pfn, u64 nr) {
   }
 }
 
-// kernel: deferred_free_pages(): [pfn, end) cut at pageblock boundaries.
-void deferred_free_pages(Machine& m, Pfn pfn, Pfn end) {
-  u64 nr = 0;
-  for (; pfn < end; ++pfn) {
-    if ((pfn & (pageblock_nr_pages - 1)) == 0) {
-      deferred_free_range(m, pfn - nr, nr);
-      nr = 1;
-    } else {
-      ++nr;
-    }
-  }
-  deferred_free_range(m, pfn - nr, nr);
-}
-
 // kernel: deferred_init_memmap() of one node: its free ranges from the
-// first deferred pfn on, then what is left is reserved memory.
-void deferred_init_memmap(Machine& m, Node& n) {
-  TraceScope scope(m.trace, Ev::deferred_init_memmap, [&](EventRef& e) { e.node(n.id).start(n.first_deferred_pfn); });
-  for (const FreeRange& f : m.memblock.free_ranges(n.id)) {
-    const Pfn s = std::max(PFN_UP(f.start), n.first_deferred_pfn), e = PFN_DOWN(f.end);
-    if (s < e) deferred_free_pages(m, s, e);
+// first deferred pfn on, cut at pageblock boundaries (deferred_free_pages:
+// one unit each), then what is left is reserved memory. `from`: a replay
+// resumes in this node.
+bool deferred_init_memmap(Machine& m, std::size_t node, const OpUnits::Place* from, UnitCounter& units) {
+  Node& n = m.nodes[node];
+  std::optional<TraceScope> scope;
+  if (from)
+    scope.emplace(m.trace, TraceScope::Adopt{});
+  else
+    scope.emplace(m.trace, Ev::deferred_init_memmap, [&](EventRef& e) { e.node(n.id).start(n.first_deferred_pfn); });
+  const std::vector<FreeRange> ranges = m.memblock.free_ranges(n.id);
+  for (u64 r = from ? (*from)[2] : 0; r < ranges.size(); ++r) {
+    const Pfn s = std::max(PFN_UP(ranges[r].start), n.first_deferred_pfn), e = PFN_DOWN(ranges[r].end);
+    for (Pfn pfn = from && r == (*from)[2] ? (*from)[3] : s; pfn < e;) {
+      if (!units.next({kDeferredUnits, node, r, pfn})) return false;
+      const Pfn chunk_end = std::min(e, (pfn | (pageblock_nr_pages - 1)) + 1);
+      deferred_free_range(m, pfn, chunk_end - pfn);
+      pfn = chunk_end;
+    }
   }
   for (Pfn p = n.first_deferred_pfn; p < n.node_start_pfn + n.node_spanned_pages && p < m.mem.nr; ++p)
     if (m.mem.st(p) == FrameState::Uninit) m.mem.set(p, FrameState::Reserved);
   m.printk("node " + std::to_string(n.id) + " deferred pages initialised in 0ms");
+  return true;
 }
 
 // The recommendation set_recommended_min_free_kbytes() makes, in KiB:
@@ -210,22 +247,41 @@ void recompute_min_free_kbytes(Machine& m) {
 }  // namespace
 
 // kernel: mem_init()
-void mem_init(Machine& m) {
-  TraceScope scope(m.trace, Ev::mem_init);
-  m.totalram_pages += memblock_free_all(m);
+bool mem_init(Machine& m, OpUnits& u) {
+  std::optional<TraceScope> scope;
+  if (u.resuming(kFreeAllUnits))
+    scope.emplace(m.trace, TraceScope::Adopt{});
+  else
+    scope.emplace(m.trace, Ev::mem_init);
+  u64 count = 0;
+  if (!memblock_free_all(m, u, count)) return false;
+  m.totalram_pages += count;
   m.buddy_online = true;
   preallocate_vmalloc_pages(m);
   mem_init_print_info(m);
+  return true;
 }
 
 // kernel: page_alloc_init_late()
-void page_alloc_init_late(Machine& m) {
-  TraceScope scope(m.trace, Ev::page_alloc_init_late);
-  for (Node& n : m.nodes) {
-    if (n.deferred_done) continue;
-    n.deferred_done = true;
-    if (n.first_deferred_pfn != ~Pfn{0}) deferred_init_memmap(m, n);
+bool page_alloc_init_late(Machine& m, OpUnits& u) {
+  const OpUnits::Place* from = u.resuming(kDeferredUnits);
+  std::optional<TraceScope> scope;
+  if (from)
+    scope.emplace(m.trace, TraceScope::Adopt{});
+  else
+    scope.emplace(m.trace, Ev::page_alloc_init_late);
+  UnitCounter units(u);
+  for (std::size_t i = from ? (*from)[1] : 0; i < m.nodes.size(); ++i) {
+    Node& n = m.nodes[i];
+    const bool resumed_here = from && i == (*from)[1];
+    if (!resumed_here) {
+      if (n.deferred_done) continue;
+      n.deferred_done = true;
+      if (n.first_deferred_pfn == ~Pfn{0}) continue;
+    }
+    if (!deferred_init_memmap(m, i, resumed_here ? from : nullptr, units)) return false;
   }
+  return true;
 }
 
 // kernel: init_per_zone_wmark_min()

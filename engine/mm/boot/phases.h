@@ -13,6 +13,8 @@
 //                       init, the watermark initcalls, the late frees
 #pragma once
 
+#include <array>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,10 +70,31 @@ Status free_area_init(Machine& m);
 void build_all_zonelists(Machine& m);
 
 // ---- mem_init.cpp -------------------------------------------------------------------
+// mem_init and page_alloc_init_late hand millions of pages to the buddy
+// allocator on a large machine, so each is a loop of units (one block, one
+// pageblock) that reports between two of them, as the boot's ops do (see
+// Resume in machine.h): the timeline keeps checkpoints inside them. Where
+// such an op stands is four numbers, which the boot carries in its Resume.
+struct OpUnits {
+  using Place = std::array<u64, 4>;  // [0]: which loop (mem_init.cpp's kinds), then its own state
+  const Place* from = nullptr;       // a replay resumes the op at this unit
+  // Told before every unit but the first one a run does; false stops the op
+  // there. Empty when nobody listens.
+  std::function<bool(const Place&)> between;
+  bool stopped = false;  // the op returned early because `between` said so
+
+  const Place* resuming(u64 kind) const { return from && (*from)[0] == kind ? from : nullptr; }
+  bool at(const Place& p) {
+    if (!between || between(p)) return true;
+    stopped = true;
+    return false;
+  }
+};
 // mem_init(): memblock_free_all, preallocate_vmalloc_pages, "Memory:".
-void mem_init(Machine& m);
-// page_alloc_init_late(): deferred_init_memmap of every node.
-void page_alloc_init_late(Machine& m);
+// False when `u` stopped it half-way.
+bool mem_init(Machine& m, OpUnits& u);
+// page_alloc_init_late(): deferred_init_memmap of every node (false: stopped).
+bool page_alloc_init_late(Machine& m, OpUnits& u);
 // init_per_zone_wmark_min(): min_free_kbytes, watermarks, lowmem_reserve.
 void init_per_zone_wmark_min(Machine& m);
 // hugepage_init() -> set_recommended_min_free_kbytes(), from 512M with THP.

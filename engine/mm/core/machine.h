@@ -186,7 +186,7 @@ enum class ResumeLoop : std::uint8_t { None, BootOps, ReadFile, Grow, AllocRepea
 struct Resume {
   ResumeLoop loop = ResumeLoop::None;
   u64 unit = 0;            // the next unit to run
-  std::array<u64, 4> v{};  // the loop's own small state
+  std::array<u64, 6> v{};  // the loop's own small state
   std::vector<u64> extra;  // and the rest (a boot's memblock allocations)
 };
 class UnitHook {
