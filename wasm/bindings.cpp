@@ -142,6 +142,13 @@ constexpr auto kOperations = std::tuple{
        [](Playground& pg, const Args&) {
          return pg.redo() ? StatusResult{true, {}} : StatusResult{false, "error: nothing to redo"};
        }),
+    // How much the undo history may hold (the page's history= link option:
+    // a phone or a course page with many embeds keeps less).
+    op("setHistoryBudget", {arg::whole("mib", 2, 384)},
+       [](Playground& pg, const Args& a) {
+         pg.set_history_budget(static_cast<std::size_t>(a.whole(0)) << 20);
+         return StatusResult{true, {}};
+       }),
     op("seek", {arg::whole("op", 0, kMaxSafe), arg::whole("pos", 0, kMaxSafe)},
        [](Playground& pg, const Args& a) {
          return status_of(pg.seek(static_cast<std::size_t>(a.whole(0)), static_cast<std::size_t>(a.whole(1))));
@@ -273,6 +280,7 @@ EMSCRIPTEN_BINDINGS(mm_engine) {
       .function("cursor", &Engine::cursor)
       .function("seekEnd", &Engine::seek_end)
       .function("opEvents", &Engine::op_events)
+      .function("opCrumbs", &Engine::op_crumbs)
       .function("narrate", &Engine::narrate)
       .function("mapCells", &Engine::map_cells)
       .function("pageblockView", &Engine::pageblock_view)

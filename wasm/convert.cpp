@@ -261,6 +261,16 @@ val Engine::op_events(double op, double start, double count) const {
   return out;
 }
 
+val Engine::op_crumbs(double op, double index) const {
+  val out = val::array();
+  if (!(op >= 0) || !(index >= 0)) return out;
+  const mm::Trace* t = pg_.op_trace(to_size(op));
+  if (!t) return out;
+  unsigned i = 0;
+  for (const mm::Event& e : pg_.op_crumbs(to_size(op), to_size(index))) out.set(i++, to_js(e, *t));
+  return out;
+}
+
 val Engine::narrate(double op, double start, double count, const std::string& lang) const {
   val out = val::array();
   if (!(op >= 0) || (lang != "en" && lang != "zh")) return out;

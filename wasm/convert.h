@@ -130,6 +130,7 @@ class Engine {
   emscripten::val cursor() const;
   void seek_end() { pg_.seek_end(); }
   emscripten::val op_events(double op, double start, double count) const;
+  emscripten::val op_crumbs(double op, double index) const;
   // The engine's own sentences (text/format/narration.cpp) for the same
   // events, in `lang` ("en" or "zh"; anything else gives []). An End
   // record has no sentence (""). The page's unit tests compare its own

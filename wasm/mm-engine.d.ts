@@ -477,6 +477,9 @@ export interface Operations {
    *  state. An operation started while the cursor is in the past first
    *  discards what came after the state on screen. */
   seek: { args: [op: number, pos: number]; result: StatusResult };
+  /** At most `mib` MiB (2..384, default 384) of undo history; beyond it the
+   *  oldest operations are let go of (cursor().dropped counts them). */
+  setHistoryBudget: { args: [mib: number]; result: StatusResult };
 }
 
 export type OpName = keyof Operations;
@@ -535,6 +538,10 @@ export interface Engine extends OperationMethods {
   seekEnd(): void;
   /** Events [start, start + count) of operation `op`, clamped. */
   opEvents(op: number, start: number, count: number): MmEvent[];
+  /** The 'begin' records of the phases open around event `index` of
+   *  operation `op`, outermost first (an 'end' is inside the phase it
+   *  closes): the narration's breadcrumbs, without reading the operation. */
+  opCrumbs(op: number, index: number): MmEvent[];
   /** The engine's own narration (engine/text/format/narration.cpp) of the
    *  same events as opEvents(op, start, count), one sentence each, in `lang`
    *  ('en' | 'zh'; any other value gives []). An 'end' event's sentence is

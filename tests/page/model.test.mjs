@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { event, page } from './support.mjs';
 
 let M;
-let crumbsOf;
 let shownEventIndex;
 let highlightTarget;
 before(async () => {
   M = await page('model/page.js');
-  ({ crumbsOf, shownEventIndex } = await page('model/page.js'));
+  ({ shownEventIndex } = await page('model/page.js'));
   ({ highlightTarget } = await page('model/highlight.js'));
 });
 
@@ -171,33 +170,14 @@ const ops = [
   event({ kind: 'end' }), // 5
 ];
 
-test('crumbsOf: the begin events enclosing an event', () => {
-  assert.deepEqual(crumbsOf(ops, 0), []);
-  assert.deepEqual(
-    crumbsOf(ops, 1).map((e) => e.fn),
-    ['__alloc_pages'],
-  );
-  assert.deepEqual(
-    crumbsOf(ops, 3).map((e) => e.fn),
-    ['__alloc_pages', 'rmqueue_bulk'],
-  );
-  assert.deepEqual(
-    crumbsOf(ops, 5).map((e) => e.fn),
-    ['__alloc_pages'],
-  );
-  assert.deepEqual(
-    crumbsOf(ops, 99).map((e) => e.fn),
-    [],
-  );
-});
-
 test('the event shown at a cursor: the one just taken, an end too (it has its own sentence)', () => {
-  assert.equal(shownEventIndex(ops, 0), -1, 'before the operation: none');
-  assert.equal(shownEventIndex(ops, 1), 0);
-  assert.equal(shownEventIndex(ops, 4), 3);
-  assert.equal(shownEventIndex(ops, 5), 4, 'after an end: the end');
-  assert.equal(shownEventIndex(ops, 6), 5);
-  assert.equal(shownEventIndex(ops, 9), 5, 'past the last: the last');
+  assert.equal(shownEventIndex(ops.length, 0), -1, 'before the operation: none');
+  assert.equal(shownEventIndex(ops.length, 1), 0);
+  assert.equal(shownEventIndex(ops.length, 4), 3);
+  assert.equal(shownEventIndex(ops.length, 5), 4, 'after an end: the end');
+  assert.equal(shownEventIndex(ops.length, 6), 5);
+  assert.equal(shownEventIndex(ops.length, 9), 5, 'past the last: the last');
+  assert.equal(shownEventIndex(0, 3), -1, 'an operation without events');
 });
 
 test('highlight targets: a merge shows the buddy, a split the parent block', () => {

@@ -18,7 +18,19 @@ const defaults = () => ({
   lang: null,
   controls: 'full',
   view: null,
+  history: null,
   origins: [],
+});
+
+test('history= bounds the undo history in MiB, 2 to 384, and round-trips', () => {
+  const ok = u.parseHash('#machine=ram%3D1G&history=16');
+  assert.deepEqual(ok, { state: { ...defaults(), machine: 'ram=1G', history: 16 }, problems: [] });
+  assert.equal(u.formatHash(ok.state), '#machine=ram%3D1G&history=16');
+  for (const bad of ['1', '385', '16.5', 'lots', '-4']) {
+    const r = u.parseHash(`#history=${bad}`);
+    assert.equal(r.state.history, null, bad);
+    assert.deepEqual(r.problems, [`history=${bad}: use a number of MiB from 2 to 384`]);
+  }
 });
 
 test('an empty fragment is the default state', () => {
@@ -40,6 +52,7 @@ test('every field survives format then parse', () => {
     lang: 'zh',
     controls: 'player',
     view: 'tasks',
+    history: 64,
     origins: ['https://course.example.org', 'http://localhost:8080'],
   };
   const hash = u.formatHash(state);
@@ -192,6 +205,7 @@ test('share: the link holds the session on screen and its cursor, and parses bac
     lang: 'zh',
     controls: 'full',
     view: 'tasks',
+    history: null,
     origins: [],
   });
   const url = new URL(link);

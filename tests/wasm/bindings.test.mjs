@@ -453,6 +453,26 @@ test('a scenario is one operation per statement in one group; undo takes the gro
   }
 });
 
+test('setHistoryBudget: a small history lets the oldest operations go and the cursor counts them', () => {
+  const e = new mod.Engine();
+  try {
+    assert.equal(e.setHistoryBudget(1).ok, false, 'below 2 MiB is refused');
+    assert.equal(e.setHistoryBudget(385).ok, false, 'above 384 MiB is refused');
+    assert.equal(e.setHistoryBudget(2).ok, true);
+    assert.equal(e.bootShorthand('ram=1G cpus=2').ok, true);
+    for (let i = 0; i < 40; i++) assert.equal(e.runCommand(`spawn t${i} anon=1M`).ok, true);
+    const dropped = e.cursor().dropped;
+    assert.ok(dropped > 0, `2 MiB holds fewer than 41 operations (dropped ${dropped})`);
+    assert.equal(e.timeline().length, 41 - dropped, 'the timeline holds what was kept');
+    let undone = 0;
+    while (e.undoStatement().ok) undone++;
+    assert.equal(undone, 41 - dropped, 'what was kept can be undone, the oldest kept too');
+    assert.deepEqual(e.check(), []);
+  } finally {
+    e.delete();
+  }
+});
+
 test('undo takes operations back to the boot, redo replays them', () => {
   const e = new mod.Engine();
   try {
@@ -610,6 +630,7 @@ test('the binding table lists every operation, each an Engine method', () => {
       'redo',
       'undoStatement',
       'redoStatement',
+      'setHistoryBudget',
       'seek',
     ],
   );

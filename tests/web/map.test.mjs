@@ -236,6 +236,55 @@ test(
   },
 );
 
+test(
+  'a scrub lands with the highlight of the event it narrates, never the one shown before',
+  { timeout: TEST_TIMEOUT },
+  async () => {
+    const { context, page, problems } = await open('ram=128M cpus=1');
+    try {
+      await page.selectOption('#alloc-order', '3');
+      await page.click('#alloc-submit');
+      await page.click('#p-opstart');
+      // The highlight each step of the allocation shows when stepped to by hand.
+      const stepped = [];
+      for (let i = 0; i < 12; i++) {
+        await page.click('#p-forward');
+        await frames(page, 3);
+        const v = await view(page);
+        stepped.push({ g: Number(await page.inputValue('#p-scrub')), pfn: await narratedPfn(page), hl: v.highlight });
+      }
+      const marked = stepped.filter((s) => s.hl !== null && s.pfn !== null);
+      assert.ok(marked.length >= 2, JSON.stringify(stepped));
+      const [a, b] = [marked[0], marked.find((s) => s.hl.pfn !== marked[0].hl.pfn) ?? marked[marked.length - 1]];
+      // Step by hand onto one (its highlight animates), then scrub to the
+      // other: the map marks the other's block at once.
+      const scrub = (g) =>
+        page.evaluate((to) => {
+          const s = document.getElementById('p-scrub');
+          s.value = String(to);
+          s.dispatchEvent(new Event('input'));
+        }, g);
+      for (const [from, to] of [
+        [a, b],
+        [b, a],
+      ]) {
+        await scrub(from.g - 1);
+        await page.click('#p-forward');
+        await frames(page);
+        assert.equal((await view(page)).highlight?.pfn, from.hl.pfn, `stepped onto ${from.g}`);
+        await scrub(to.g);
+        await frames(page);
+        const hl = (await view(page)).highlight;
+        assert.ok(hl !== null, `scrubbed to ${to.g}: no highlight`);
+        assert.deepEqual([hl.pfn, hl.order, hl.progress], [to.hl.pfn, to.hl.order, 1], `scrub ${from.g} -> ${to.g}`);
+      }
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  },
+);
+
 test('wheel zoom keeps the point under the pointer fixed (within 1 px)', { timeout: TEST_TIMEOUT }, async () => {
   // A small machine: at fit it does not fill the map's height, the case
   // where the view used to snap back to the top.

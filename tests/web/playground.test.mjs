@@ -409,6 +409,32 @@ test('presets: choosing ram=256M cpus=1 boots it', { timeout: TEST_TIMEOUT }, as
   }
 });
 
+test(
+  'history=: a small undo history lets the oldest operations go, and the player says so',
+  { timeout: TEST_TIMEOUT },
+  async () => {
+    const spawns = Array.from({ length: 30 }, (_, i) => `do=${encodeURIComponent(`spawn t${i} anon=1M`)}`).join('&');
+    const { context, page, problems } = await openPage(`#machine=${encodeURIComponent(MID)}&history=2&${spawns}`);
+    try {
+      await waitPosition(page, problems, /“spawn t29 anon=1M”/);
+      const pos = await position(page);
+      const m = /undo history full: the (\d+) oldest operations were let go of/.exec(pos.text);
+      assert.ok(m, `the position line does not say what was dropped: ${pos.text}`);
+      const dropped = Number(m[1]);
+      assert.ok(dropped > 0 && dropped < 31, pos.text);
+      assert.equal(pos.ops, 31 - dropped, 'the timeline holds what was kept');
+      await page.click('#lang');
+      await eventually(
+        async () => /撤销历史已满：最早的 \d+ 个操作已被舍弃/.test(await page.textContent('#p-position')),
+        '中文',
+      );
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  },
+);
+
 // --- 3. actions ---------------------------------------------------------------------------
 
 test(
@@ -1079,6 +1105,28 @@ test('embed: mm:step moves through the steps of the scenario in the URL', { time
     assert.equal(s7.step, s6.step - 1, JSON.stringify({ s6, s7 }));
     assert.equal(s7.atEnd, false);
     assert.match(await frame.locator('#p-position').textContent(), new RegExp(`${s7.step}/${s7.total} in all`));
+    // mm:step {at}: a place as mm:state (and a link's at=) names it, not a global step.
+    assert.ok(s7.at && s7.at.event > 2, JSON.stringify(s7));
+    const target = { statement: s7.at.statement, event: 2 };
+    await page.evaluate((at) => {
+      send({ type: 'mm:step', at });
+      send({ type: 'mm:get-state', id: 8 });
+      send({ type: 'mm:step', at: { statement: 99, event: 0 } });
+      send({ type: 'mm:step', at: { statement: -1, event: 0 } });
+    }, target);
+    await page.waitForFunction(() => received.filter((m) => m.data?.type === 'mm:error').length >= 2, null, {
+      timeout: 10_000,
+    });
+    const s8 = await page.evaluate(() => received.find((m) => m.data?.id === 8).data.state);
+    assert.deepEqual(s8.at, target, JSON.stringify(s8));
+    assert.equal(s8.step, s7.step - (s7.at.event - 2));
+    const errors = await page.evaluate(() =>
+      received.filter((m) => m.data?.type === 'mm:error').map((m) => m.data.message),
+    );
+    assert.deepEqual(errors, [
+      'at 99.0: the session has no such place',
+      'mm:step at must be {statement, event}, two whole numbers (as mm:state gives it)',
+    ]);
     noProblems(problems);
   } finally {
     await context.close();

@@ -15,7 +15,7 @@ export class Animation {
 
   constructor(private readonly ctx: Context) {}
 
-  /** Animates `target` from now on for `duration` ms. */
+  /** Animates `target` from now on for `duration` ms (0: shown at once, as a scrub lands). */
   show(target: HighlightTarget | null, duration: number): void {
     this.current = { target, start: performance.now(), duration };
   }
@@ -40,6 +40,6 @@ export class Animation {
   private highlightAt(now: number): Highlight | null {
     const a = this.current;
     if (!a?.target) return null;
-    return { ...a.target, progress: Math.min(1, (now - a.start) / a.duration) };
+    return { ...a.target, progress: a.duration > 0 ? Math.min(1, (now - a.start) / a.duration) : 1 };
   }
 }

@@ -128,6 +128,7 @@ export class Controller {
       return;
     }
     this.mount(engine);
+    if (initial?.history) engine.call('setHistoryBudget', initial.history);
     store.set(withBusy(store.model, null));
     this.animation.start((now) => this.cursor.tick(now));
     await this.open(initial, problems);
@@ -203,7 +204,6 @@ export class Controller {
     loaded.engine.reset();
     this.ctx.session.clear();
     this.ctx.allocated = [];
-    this.cursor.forget();
     this.store.update((m) => patch(m, { machine: null, allocations: [], cache: null, cacheDetail: null }));
     this.cursor.afterOperation();
   }

@@ -13,15 +13,27 @@ import {
   type StepKind,
 } from '../clock/player.js';
 import { highlightTarget } from '../model/highlight.js';
-import { crumbsOf, machineChanged, notice, patch, shownEventIndex, withError } from '../model/page.js';
+import { machineChanged, notice, patch, shownEventIndex, withError } from '../model/page.js';
 import { motionOf } from '../words/narrate.js';
 import { STEP_ANIMATION_MS, type Animation } from './animation.js';
 import type { Context } from './context.js';
 
+/**
+ * What one step costs the page, as performance measures (scripts/bench-web.mjs
+ * reads them). The browser keeps measures until they are cleared, so every
+ * few thousand they are: a page played for an hour must not grow.
+ */
+let measures = 0;
+function measure(name: 'mm-step' | 'mm-refresh', start: number): void {
+  if (++measures % 8192 === 0) {
+    performance.clearMeasures('mm-step');
+    performance.clearMeasures('mm-refresh');
+  }
+  performance.measure(name, { start });
+}
+
 export class Cursor {
   private readonly clock = new Clock();
-  /** Events of the operation under the cursor (fetched once per operation). */
-  private opEventsCache: { op: number; label: string; events: MmEvent[] } | null = null;
 
   /** `afterRefresh` runs after every refresh (e.g. to re-read /proc). */
   constructor(
@@ -32,11 +44,6 @@ export class Cursor {
 
   private get player() {
     return this.ctx.store.model.player;
-  }
-
-  /** A fresh engine: what was read of the old one's operations is stale. */
-  forget(): void {
-    this.opEventsCache = null;
   }
 
   step(delta: number): void {
@@ -97,6 +104,7 @@ export class Cursor {
     if (!engine) return;
     const tl = this.player.timeline;
     if (tl.empty) return;
+    const t0 = performance.now();
     const target = Math.max(0, Math.min(Math.round(g), tl.total));
     const place = tl.place(target);
     if (target === tl.total) engine.seekEnd();
@@ -105,6 +113,8 @@ export class Cursor {
       if (!r.ok) return this.ctx.store.update((m) => withError(m, notice('procFailed', { name: 'seek' }, r.error)));
     }
     this.refresh(animate);
+    // A whole step: the engine's seek and the refresh.
+    measure('mm-step', t0);
   }
 
   /**
@@ -161,15 +171,17 @@ export class Cursor {
     const { event, crumbs } = this.eventAt(tl, c.op, c.pos);
     const model = this.ctx.store.model;
     const speed = model.player.speed;
-    if (event && animate) {
+    if (event) {
+      // A scrub lands on its event without the motion (the highlight is
+      // that event's, never the one shown before).
       const perStep = Number.isFinite(speed) && model.player.playing ? 1000 / speed : STEP_ANIMATION_MS;
       this.animation.show(
         highlightTarget(event, motionOf(engine.catalogue, event)),
-        Math.min(STEP_ANIMATION_MS, perStep),
+        animate ? Math.min(STEP_ANIMATION_MS, perStep) : 0,
       );
-    } else if (!event) this.animation.clear();
+    } else this.animation.clear();
 
-    const player = { ...model.player, timeline: tl, g, atEnd: c.atEnd, event, crumbs };
+    const player = { ...model.player, timeline: tl, g, atEnd: c.atEnd, event, crumbs, dropped: c.dropped };
     const machine = model.machine ? engine.current(model.machine.label) : null;
     const allocations = this.ctx.allocated.filter((a) => {
       const info = state ? engine.frameInfo(a.pfn) : null;
@@ -180,21 +192,17 @@ export class Cursor {
     if (machine) next = machineChanged(next, machine);
     this.ctx.store.set(next);
     this.afterRefresh();
-    // scripts/bench-web.mjs reads these: what one step costs the page.
-    performance.measure('mm-refresh', { start: t0 });
+    measure('mm-refresh', t0);
   }
 
+  /** The event on screen and the phases around it, read from the engine
+   *  (a window of one event: an operation may hold a million). */
   private eventAt(tl: Timeline, op: number, pos: number): { event: MmEvent | null; crumbs: MmEvent[] } {
     const engine = this.ctx.engine;
     if (!engine || tl.empty || pos === 0) return { event: null, crumbs: [] };
-    const info = tl.ops[op]!;
-    let cache = this.opEventsCache;
-    if (!cache || cache.op !== op || cache.label !== info.label || cache.events.length !== info.events) {
-      cache = { op, label: info.label, events: engine.opEvents(op, 0, info.events) };
-      this.opEventsCache = cache;
-    }
-    const index = shownEventIndex(cache.events, pos);
-    if (index < 0) return { event: null, crumbs: [] };
-    return { event: cache.events[index] ?? null, crumbs: crumbsOf(cache.events, index) };
+    const index = shownEventIndex(tl.ops[op]!.events, pos);
+    const event = index < 0 ? undefined : engine.opEvents(op, index, 1)[0];
+    if (!event) return { event: null, crumbs: [] };
+    return { event, crumbs: engine.opCrumbs(op, index) };
   }
 }

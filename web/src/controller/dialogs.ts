@@ -52,6 +52,7 @@ export async function linkState(ctx: Context): Promise<UrlState | null> {
     lang: m.lang,
     controls: 'full',
     view: (['zones', 'slab', 'tasks', 'proc', 'log'] as const).find((v) => v === m.tab) ?? null,
+    history: null, // how much undo a device keeps is the reader's, not the link's
     origins: [],
   };
   if (!session) {

@@ -3,7 +3,8 @@
 //   {type:'mm:load', scenario: string, step?: number}   run a scenario text; step: the cursor
 //                                                       after that many of its events
 //   {type:'mm:load', link: string}                       open a link's state (#machine=...&do=...&at=...)
-//   {type:'mm:step', delta?: number, to?: number}        move the cursor
+//   {type:'mm:step', delta?: number, to?: number}        move the cursor (to: a global step)
+//   {type:'mm:step', at: {statement, event}}             to a place as a link's at= names it
 //   {type:'mm:play'} {type:'mm:pause'}
 //   {type:'mm:set-lang', lang:'en'|'zh'} {type:'mm:set-view', view}
 //   {type:'mm:get-state', id?: any}                     answered by mm:state
@@ -15,6 +16,7 @@
 // the parent's own origin (location.ancestorOrigins, or the referrer) and
 // any origin= the URL names. Everything we send goes to that origin, never '*'.
 
+import type { At } from '../model/session.js';
 import type { Controller, PlayerSnapshot } from '../controller/controller.js';
 import { parseHash, VIEWS, type View } from './urlstate.js';
 
@@ -37,7 +39,7 @@ function parentOrigin(): string | null {
 type Inbound =
   | { type: 'mm:load'; scenario: string; step?: number }
   | { type: 'mm:load'; link: string }
-  | { type: 'mm:step'; delta?: number; to?: number }
+  | { type: 'mm:step'; delta?: number; to?: number; at?: At }
   | { type: 'mm:play' }
   | { type: 'mm:pause' }
   | { type: 'mm:set-lang'; lang: 'en' | 'zh' }
@@ -56,9 +58,14 @@ export function checkMessage(data: unknown): Inbound | string {
       if (!num(d['step']) || (d['step'] !== undefined && (d['step'] as number) < 0))
         return 'mm:load step must be a number of events, 0 or more';
       return d as Inbound;
-    case 'mm:step':
+    case 'mm:step': {
       if (!num(d['delta']) || !num(d['to'])) return 'mm:step takes delta or to as numbers';
+      const at = d['at'] as Record<string, unknown> | undefined;
+      const whole = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+      if (at !== undefined && (typeof at !== 'object' || at === null || !whole(at['statement']) || !whole(at['event'])))
+        return 'mm:step at must be {statement, event}, two whole numbers (as mm:state gives it)';
       return d as Inbound;
+    }
     case 'mm:play':
     case 'mm:pause':
     case 'mm:get-state':
@@ -115,7 +122,13 @@ export function startEmbedApi(controller: Controller, opts: EmbedApiOptions): vo
       }
       case 'mm:step':
         controller.pause();
-        if (msg.to !== undefined) controller.seekGlobal(msg.to);
+        if (msg.at !== undefined) {
+          if (!controller.seekAt(msg.at))
+            post(
+              { type: 'mm:error', message: `at ${msg.at.statement}.${msg.at.event}: the session has no such place` },
+              origin,
+            );
+        } else if (msg.to !== undefined) controller.seekGlobal(msg.to);
         else controller.step(msg.delta ?? 1);
         break;
       case 'mm:play':

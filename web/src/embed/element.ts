@@ -7,6 +7,8 @@
 //
 // step="N": the cursor after N events of the scenario (of the boot without
 // one), as mm:load's step; at="S.E" places it as a link's at= does.
+// history="MiB": how much undo history the embed keeps (2..384; a page with
+// many embeds, or one read on phones, keeps less), as the URL's history=.
 // Changing any attribute after load opens the new state in the embed (the
 // iframe's fragment changes; the embed follows it without reloading).
 //
@@ -23,7 +25,7 @@
 import { startsMachine, type At } from '../model/session.js';
 import { formatHash, type UrlState, type View } from './urlstate.js';
 
-const ATTRS = ['machine', 'scenario', 'lang', 'controls', 'view', 'step', 'at'] as const;
+const ATTRS = ['machine', 'scenario', 'lang', 'controls', 'view', 'step', 'at', 'history'] as const;
 /** Passed through as they are; the embed ignores values it does not know. */
 const PREF_ATTRS = ['theme', 'projector', 'follow'] as const;
 
@@ -116,6 +118,7 @@ export class MmPlaygroundElement extends HTMLElement {
       lang: lang === 'zh' || lang === 'en' ? lang : null,
       controls: controls === 'none' || controls === 'player' ? controls : 'full',
       view: (view as View | null) ?? null,
+      history: /^\d+$/.test(this.getAttribute('history') ?? '') ? Number(this.getAttribute('history')) : null,
       // The embed may not see our origin (no ancestorOrigins): name it.
       origins: [location.origin].filter((o) => o !== 'null'),
     };

@@ -8,6 +8,7 @@
 //   &at=3.17                                the cursor: statement 3 (0 is the machine's
 //                                           boot), after its first 17 events; none: the end
 //   &lang=zh&controls=player&view=zones
+//   &history=64                             at most 64 MiB of undo history (2..384)
 // Old links (#machine=...&step=N: a global step over the timeline) still open.
 // The fragment never reaches a server, so a course page can link to any
 // state without a backend. Unknown keys are ignored; bad values fall back to
@@ -40,6 +41,8 @@ export interface UrlState {
   lang: Lang | null;
   controls: Controls;
   view: View | null;
+  /** MiB of undo history the engine may keep (2..384); null: the engine's default (384). */
+  history: number | null;
   /** Origins allowed to drive the embed by postMessage (besides the parent's own). */
   origins: string[];
 }
@@ -124,6 +127,7 @@ export function parseHash(hash: string): Parsed {
     lang: null,
     controls: 'full',
     view: null,
+    history: null,
     origins: [],
   };
 
@@ -177,6 +181,13 @@ export function parseHash(hash: string): Parsed {
     else problems.push(`view=${view}: use one of ${VIEWS.join(', ')}`);
   }
 
+  const history = params.get('history');
+  if (history !== null) {
+    const n = Number(history);
+    if (/^\d+$/.test(history) && n >= 2 && n <= 384) state.history = n;
+    else problems.push(`history=${history}: use a number of MiB from 2 to 384`);
+  }
+
   for (const o of params.getAll('origin')) {
     try {
       state.origins.push(new URL(o).origin);
@@ -201,6 +212,7 @@ export function formatHash(s: UrlState): string {
   if (s.lang) p.set('lang', s.lang);
   if (s.controls !== 'full') p.set('controls', s.controls);
   if (s.view) p.set('view', s.view);
+  if (typeof s.history === 'number') p.set('history', String(s.history));
   for (const o of s.origins) p.append('origin', o);
   return '#' + p.toString();
 }

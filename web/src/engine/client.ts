@@ -144,6 +144,10 @@ export class EngineClient {
     return this.engine.opEvents(op, start, count);
   }
 
+  opCrumbs(op: number, index: number): MmEvent[] {
+    return this.engine.opCrumbs(op, index);
+  }
+
   state(): MachineState | null {
     const s = JSON.parse(this.engine.stateJson()) as MachineState;
     return s.booted ? s : null;

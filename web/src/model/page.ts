@@ -23,6 +23,8 @@ export interface PlayerView {
   event: MmEvent | null;
   /** The enclosing 'begin' events of `event`, outermost first (the narration's breadcrumbs). */
   crumbs: readonly MmEvent[];
+  /** Operations the engine's history let go of to stay in its memory budget (the oldest first). */
+  dropped: number;
 }
 
 /** A list of free blocks the user asked for (a free_area cell). */
@@ -198,6 +200,7 @@ export function initialModel(lang: Lang, spec: string): PageModel {
       speed: DEFAULT_SPEED,
       event: null,
       crumbs: [],
+      dropped: 0,
     },
     state: null,
     cache: null,
@@ -347,21 +350,10 @@ export function oomReplayed(m: PageModel, oomReplay: OomReplayView): PageModel {
 
 // --- The event at the cursor --------------------------------------------------
 
-/** Which of an operation's events the player shows with the cursor at `pos`
- *  (between events pos-1 and pos): the step just taken, or for an 'end'
- *  marker, which says little, the last step before it; -1 at the start. */
-export function shownEventIndex(events: readonly MmEvent[], pos: number): number {
-  if (pos <= 0 || events.length === 0) return -1;
-  return Math.min(pos, events.length) - 1;
-}
-
-/** The events that enclose the one at `index` of an operation's list (the narration's breadcrumbs). */
-export function crumbsOf(events: readonly MmEvent[], index: number): MmEvent[] {
-  const stack: MmEvent[] = [];
-  for (let i = 0; i < index && i < events.length; i++) {
-    const e = events[i]!;
-    if (e.kind === 'begin') stack.push(e);
-    else if (e.kind === 'end') stack.pop();
-  }
-  return stack;
+/** Which of an operation's `count` events the player shows with the cursor
+ *  at `pos` (between events pos-1 and pos): the step just taken (an 'end'
+ *  too: it has its own sentence); -1 at the start. */
+export function shownEventIndex(count: number, pos: number): number {
+  if (pos <= 0 || count <= 0) return -1;
+  return Math.min(pos, count) - 1;
 }

@@ -588,6 +588,8 @@ export class FrameMap {
     y0: number;
     zoom: number;
     pfns: boolean;
+    /** The block the highlight marks (null: none). */
+    highlight: { pfn: number; order: number; progress: number } | null;
   } {
     const s = this.scale();
     const r1 = Math.min(this.rows, Math.ceil((this.devH + this.row0 * s) / s));
@@ -600,6 +602,7 @@ export class FrameMap {
       x0: (this.mapLeft() - this.col0 * s) / this.dpr,
       y0: (-this.row0 * s) / this.dpr,
       zoom: this.zoom,
+      highlight: this.hl ? { pfn: this.hlPfn, order: this.hlOrder, progress: this.hlProgress } : null,
     };
   }
 

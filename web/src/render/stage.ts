@@ -113,6 +113,7 @@ function renderPlayer(m: PageModel, dom: Dom): void {
   dom.pScrub.setAttribute('aria-valuetext', text);
   if (p.atEnd) text += ` · ${t(m.lang, 'atEnd')}`;
   else text += ` · ${t(m.lang, 'pastNote')}`;
+  if (p.dropped > 0) text += ` · ${t(m.lang, 'historyDropped', { n: p.dropped })}`;
   setText(dom.pPosition, text);
   dom.player.classList.toggle('past', !p.atEnd);
 }

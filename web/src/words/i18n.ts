@@ -148,6 +148,8 @@ const en = {
   positionEmpty: 'Nothing on the timeline yet.',
   atEnd: 'live',
   pastNote: 'Viewing the past: a new action starts from here and drops what came after.',
+  historyDropped:
+    'undo history full: the {n} oldest operations were let go of (their results stay; they can no longer be undone or replayed)',
   narrationIdle: 'Step through the events of each operation with ← →, or play them with Space.',
   narrationBefore: 'Before “{label}”.',
   narrationAfter: 'After “{label}”: {events} events.',
@@ -338,6 +340,7 @@ const zh: Messages = {
   positionEmpty: '时间线上还没有操作。',
   atEnd: '当前',
   pastNote: '正在查看过去：新的操作从这里开始，并丢弃之后的操作。',
+  historyDropped: '撤销历史已满：最早的 {n} 个操作已被舍弃（结果仍在，但不能再撤销或回放）',
   narrationIdle: '用 ← → 逐个查看每个操作的事件，或按空格播放。',
   narrationBefore: '“{label}”之前。',
   narrationAfter: '“{label}”之后：共 {events} 个事件。',
