@@ -7,6 +7,7 @@
 #include "test_util.h"
 #include "text/format/proc.h"
 #include "text/parse/dmesg.h"
+#include "text/parse/log_line.h"
 
 using namespace mm;
 
@@ -191,5 +192,75 @@ TEST_SUITE("fidelity") {
     const Zone& z = m->nodes[0].zones[idx(ZoneType::DMA32)];
     CHECK(z.spanned_pages == 258016);
     CHECK(std::abs(static_cast<long long>(z.managed_pages) - 242034) < 2420);
+  }
+
+  // A log saved by syslog, the journal or dmesg's own options boots as the
+  // plain log does: the same boot log and the same /proc/zoneinfo.
+  TEST_CASE("syslog, journal and dmesg -T/-t/-x copies of a capture boot as the capture does") {
+    const std::string dir = mmtest::reference_dir() + "/m1g-smp2";
+    auto dmesg = mmtest::read_file(dir + "/dmesg.txt");
+    REQUIRE(dmesg);
+    // Each form rewrites "[    0.123456] msg".
+    using Form = std::string (*)(const std::string& stamp, const std::string& msg);
+    const std::vector<std::pair<const char*, Form>> forms = {
+        {"syslog",
+         [](const std::string& t, const std::string& m) { return "Dec  2 07:00:00 host kernel: " + t + " " + m; }},
+        {"journalctl -k", [](const std::string&, const std::string& m) { return "Dec 02 07:00:00 host kernel: " + m; }},
+        {"short-precise",
+         [](const std::string&, const std::string& m) { return "Dec 02 07:00:00.123456 lab-pc kernel: " + m; }},
+        {"short-iso",
+         [](const std::string&, const std::string& m) { return "2026-12-02T07:00:00+0100 host kernel: " + m; }},
+        {"short-monotonic", [](const std::string& t, const std::string& m) { return t + " host kernel: " + m; }},
+        {"dmesg -T", [](const std::string&, const std::string& m) { return "[Wed Dec  2 07:00:00 2026] " + m; }},
+        {"dmesg -t", [](const std::string&, const std::string& m) { return m; }},
+        {"dmesg -x", [](const std::string& t, const std::string& m) { return "kern  :info  : " + t + " " + m; }},
+    };
+    auto plain = plan_from_dmesg(*dmesg, "m1g-smp2/dmesg.txt");
+    REQUIRE(plain);
+    auto want = mmtest::boot_checked(*plain);
+    for (const auto& [name, form] : forms) {
+      CAPTURE(name);
+      std::string text;
+      std::size_t rewritten = 0;
+      for (const std::string& l : mmtest::lines(*dmesg)) {
+        const std::size_t close = l.find("] ");
+        if (!l.empty() && l[0] == '[' && close != std::string::npos && close < 16) {
+          text += form(l.substr(0, close + 1), l.substr(close + 2)) + "\n";
+          ++rewritten;
+        } else {
+          text += l + "\n";
+        }
+      }
+      REQUIRE(rewritten > 100);
+      auto plan = plan_from_dmesg(text, "copy.log");
+      REQUIRE(plan);
+      auto got = mmtest::boot_checked(*plan);
+      CHECK(proc_zoneinfo(*got) == proc_zoneinfo(*want));
+      CHECK(std::vector<std::string>(got->log.begin(), got->log.end()) ==
+            std::vector<std::string>(want->log.begin(), want->log.end()));
+    }
+  }
+
+  TEST_CASE("kernel_message_start: the prefixes come off, messages that look alike stay") {
+    const std::vector<std::pair<std::string_view, std::string_view>> cases = {
+        {"<6>[    0.000000] Linux version 6.1.0", "Linux version 6.1.0"},
+        {"[    0.000000] BIOS-e820: [mem 0x0-0x9fbff] usable", "BIOS-e820: [mem 0x0-0x9fbff] usable"},
+        {"[Sat Nov 22 08:30:19 2026] Memory: 1K/2K available", "Memory: 1K/2K available"},
+        {"Jan  2 10:00:00 host kernel: [    1.5] Zone ranges:", "Zone ranges:"},
+        {"Jan 02 10:00:00 host kernel: Zone ranges:", "Zone ranges:"},
+        {"2026-01-02T10:00:00.123456+01:00 host kernel: Zone ranges:", "Zone ranges:"},
+        {"[    3.000001] host kernel: Zone ranges:", "Zone ranges:"},
+        {"kern  :warn  : [    2.0] oom-kill:constraint=CONSTRAINT_NONE", "oom-kill:constraint=CONSTRAINT_NONE"},
+        // Not prefixes: a task-table row, a firmware note, another program's syslog line.
+        {"[    106]     0   106  1234", "[    106]     0   106  1234"},
+        {"[Firmware Bug]: TSC doesn't count", "[Firmware Bug]: TSC doesn't count"},
+        {"Jan 02 10:00:00 host systemd[1]: Started", "Jan 02 10:00:00 host systemd[1]: Started"},
+        {"Linux version 6.1.0", "Linux version 6.1.0"},
+        {"", ""},
+    };
+    for (const auto& [line, message] : cases) {
+      CAPTURE(line);
+      CHECK(line.substr(kernel_message_start(line)) == message);
+    }
   }
 }

@@ -15,6 +15,8 @@
 #include <map>
 #include <span>
 
+#include "text/parse/log_line.h"
+
 namespace mm {
 
 namespace {
@@ -25,25 +27,14 @@ struct Line {
   std::string_view body;
 };
 
-// Strips "<6>" levels and "[    0.123456] " timestamps.
+// The line's message, after its level, timestamp or syslog/journal header
+// (kernel_message_start: one rule for every importer).
 Line split_line(std::string_view raw, int no) {
   Line l{no, 0, raw};
-  auto drop = [&](size_t n) {
-    l.body.remove_prefix(n);
-    l.offset += static_cast<int>(n);
-  };
   if (!l.body.empty() && l.body.back() == '\r') l.body.remove_suffix(1);
-  if (l.body.size() > 2 && l.body[0] == '<') {
-    size_t e = l.body.find('>');
-    if (e != std::string_view::npos && e < 5) drop(e + 1);
-  }
-  if (!l.body.empty() && l.body[0] == '[') {
-    size_t e = l.body.find(']');
-    if (e != std::string_view::npos && e < 24) {
-      drop(e + 1);
-      if (!l.body.empty() && l.body[0] == ' ') drop(1);
-    }
-  }
+  const std::size_t at = kernel_message_start(l.body);
+  l.body.remove_prefix(at);
+  l.offset = static_cast<int>(at);
   return l;
 }
 

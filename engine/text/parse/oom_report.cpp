@@ -9,6 +9,7 @@
 #include <array>
 
 #include "mm/pressure/oom.h"
+#include "text/parse/log_line.h"
 
 namespace mm {
 
@@ -42,36 +43,6 @@ namespace {
 // ---- lines ------------------------------------------------------------------
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// "[    3.739771] " (or "[Sat Nov 22 08:30:19 2026] " from dmesg -T) at `p`:
-// the position after it, or `p` when there is none. A task-table row
-// "[    106]" is not a timestamp: a timestamp has a '.' or a ':'.
-size_t skip_timestamp(std::string_view l, size_t p) {
-  size_t q = p;
-  while (q < l.size() && l[q] == ' ') ++q;
-  if (q >= l.size() || l[q] != '[') return p;
-  size_t close = l.find(']', q);
-  if (close == std::string_view::npos) return p;
-  std::string_view in = l.substr(q + 1, close - q - 1);
-  if (in.find_first_of(".:") == std::string_view::npos) return p;
-  for (char c : in)
-    if (!(is_digit(c) || c == ' ' || c == '.' || c == ':' || (c >= 'A' && c <= 'z'))) return p;
-  q = close + 1;
-  if (q < l.size() && l[q] == ' ') ++q;
-  return q;
-}
-
-// Where the kernel's message starts in a log line: after a "<4>" level, a
-// timestamp, and a syslog/journal "host kernel: " prefix.
-size_t body_start(std::string_view l) {
-  size_t p = 0;
-  if (l.size() >= 3 && l[0] == '<' && is_digit(l[1]) && l[2] == '>') p = 3;
-  p = skip_timestamp(l, p);
-  size_t k = l.find("kernel: ", p);
-  if (k != std::string_view::npos && k < 120 && l.substr(p, k - p).find('[') == std::string_view::npos)
-    p = skip_timestamp(l, k + 8);
-  return p;
-}
 
 // A cursor over one line's message; errors point at the cursor.
 struct Cur {
@@ -368,7 +339,7 @@ bool parse_zone_present(std::string_view body, OomZonePresent& z) {
 // One line of the log: the whole text, where the kernel's message starts.
 struct Line {
   std::string_view text;
-  size_t at = 0;          // body_start(text)
+  size_t at = 0;          // kernel_message_start(text)
   std::string_view body;  // text.substr(at)
   int no = 0;
 };
@@ -543,7 +514,7 @@ Expected<OomLog> parse_oom_log(std::string_view text, std::string_view source) {
     start = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
     ++lineno;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    const size_t at = body_start(line);
+    const size_t at = kernel_message_start(line);
     if (auto e = scanner.line(Line{line, at, line.substr(at), lineno})) return *e;
   }
   return scanner.finish();
