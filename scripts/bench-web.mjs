@@ -5,6 +5,12 @@
 //     booted and drawn), on localhost; median of RUNS loads;
 //   - frames per second while the player animates an operation on a 4 GiB
 //     machine (a million frames): rAF callbacks counted over 4 s of play;
+//   - time travel (issue 11): a scrub to a random place and a step to the
+//     next event, inside a 16 GiB boot and inside a 1.2 M-event scenario
+//     (ram=512M: read 300M, spawn 250M): the handler's time (the engine's
+//     seek and the page's refresh, synchronous) and the time to the next
+//     animation frame; then playing that scenario at 300 events/s and at
+//     "max" (fps, and events actually played per second);
 //   - gzip sizes of what the page loads (scripts/size-web.mjs).
 //
 //   node scripts/bench-web.mjs [RUNS=5]      (build the page first: npm run build:web)
@@ -33,8 +39,11 @@ async function measurePlay() {
   const play = document.getElementById('p-play');
   const opStart = document.getElementById('p-opstart');
   performance.clearMeasures('mm-refresh');
+  const scrub = document.getElementById('p-scrub');
   let frames = 0;
   let longest = 0;
+  let advanced = 0;
+  let at = Number(scrub.value);
   let last = performance.now();
   const t0 = last;
   play.click();
@@ -43,6 +52,9 @@ async function measurePlay() {
       frames++;
       longest = Math.max(longest, now - last);
       last = now;
+      const g = Number(scrub.value);
+      if (g > at) advanced += g - at;
+      at = g;
       if (play.getAttribute('aria-pressed') !== 'true') {
         opStart.click();
         play.click();
@@ -57,7 +69,69 @@ async function measurePlay() {
     .getEntriesByName('mm-refresh')
     .map((m) => m.duration)
     .sort((a, b) => a - b);
-  return { fps: frames / ((last - t0) / 1000), longest, step: steps[steps.length >> 1] ?? 0 };
+  const seconds = (last - t0) / 1000;
+  return { fps: frames / seconds, longest, step: steps[steps.length >> 1] ?? 0, perSecond: advanced / seconds };
+}
+
+/** In the page: RUNS scrubs to random places in global steps [lo, hi), then
+ *  RUNS steps forward from the middle; each timed as its handler (seek and
+ *  refresh, synchronous) and until the next animation frame. */
+async function measureSeeks({ lo, hi, runs }) {
+  const scrub = document.getElementById('p-scrub');
+  const forward = document.getElementById('p-forward');
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  let seed = 42;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const timed = async (act) => {
+    const t0 = performance.now();
+    act();
+    const handler = performance.now() - t0;
+    await frame();
+    return { handler, frame: performance.now() - t0 };
+  };
+  const random = [];
+  for (let i = 0; i < runs; i++) {
+    const g = Math.floor(lo + rnd() * (hi - lo));
+    random.push(
+      await timed(() => {
+        scrub.value = String(g);
+        scrub.dispatchEvent(new Event('input'));
+      }),
+    );
+  }
+  scrub.value = String(Math.floor((lo + hi) / 2));
+  scrub.dispatchEvent(new Event('input'));
+  await frame();
+  const next = [];
+  for (let i = 0; i < runs; i++) next.push(await timed(() => forward.click()));
+  const pick = (xs, k) => xs.map((x) => x[k]);
+  return {
+    randomHandler: med(pick(random, 'handler')),
+    randomHandlerMax: Math.max(...pick(random, 'handler')),
+    randomFrame: med(pick(random, 'frame')),
+    nextHandler: med(pick(next, 'handler')),
+    nextHandlerMax: Math.max(...pick(next, 'handler')),
+    nextFrame: med(pick(next, 'frame')),
+  };
+}
+
+function reportSeeks(label, f) {
+  console.log(
+    `${label}: random scrub ${f.randomHandler.toFixed(1)} ms median (max ${f.randomHandlerMax.toFixed(1)}), ` +
+      `${f.randomFrame.toFixed(1)} ms to the next frame; next event ${f.nextHandler.toFixed(1)} ms median ` +
+      `(max ${f.nextHandlerMax.toFixed(1)}), ${f.nextFrame.toFixed(1)} ms to the next frame (target <= 50 ms)`,
+  );
+}
+
+/** Opens `hash` in a fresh page and waits until its session is on screen. */
+async function openSession(hash) {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const t0 = Date.now();
+  await page.goto(`${url}${hash}`);
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 600_000 });
+  const total = Number(await page.getAttribute('#p-scrub', 'max'));
+  return { page, total, openMs: Date.now() - t0 };
 }
 
 try {
@@ -96,6 +170,40 @@ try {
     );
   }
   await page.close();
+
+  // --- time travel: inside a 16 GiB boot -----------------------------------------
+  const seekRuns = Math.max(runs * 4, 21);
+  {
+    const { page: big, total, openMs } = await openSession(`#machine=${encodeURIComponent('ram=16G cpus=2')}`);
+    console.log(`ram=16G cpus=2 booted traced in ${openMs} ms: ${total} events`);
+    reportSeeks(`inside the 16 GiB boot`, await big.evaluate(measureSeeks, { lo: 1, hi: total, runs: seekRuns }));
+    await big.close();
+  }
+
+  // --- time travel and playing: inside the 1.2 M-event scenario ---------------------
+  {
+    const hash =
+      `#machine=${encodeURIComponent('ram=512M cpus=2')}` +
+      `&do=${encodeURIComponent('read big size=300M')}&do=${encodeURIComponent('spawn hog anon=250M')}`;
+    const { page: long, total, openMs } = await openSession(hash);
+    console.log(`ram=512M, read 300M, spawn 250M: ${total} events, opened in ${openMs} ms`);
+    reportSeeks(`inside the scenario`, await long.evaluate(measureSeeks, { lo: 1, hi: total, runs: seekRuns }));
+    // Play the last operation (spawn: faults, reclaim) at 300/s and at max.
+    await long.click('#p-last');
+    await long.click('#p-opstart');
+    for (const [index, label, target] of [
+      ['6', '300/s', ' (target >= 30 fps)'],
+      ['7', 'max', ' (the fastest)'],
+    ]) {
+      await long.selectOption('#p-speed', index);
+      const f = await long.evaluate(measurePlay);
+      console.log(
+        `playing the scenario's spawn at ${label}: ${f.fps.toFixed(1)} fps, ${f.perSecond.toFixed(0)} events/s, ` +
+          `longest frame ${f.longest.toFixed(1)} ms${target}`,
+      );
+    }
+    await long.close();
+  }
 } finally {
   await browser.close();
   server.close();

@@ -28,6 +28,7 @@ void Playground::push_undo(Snapshot snap) {
   // Bound what the history holds: each step keeps what the operation after
   // it cloned (chunks of the per-frame arrays, slab state), estimated when it
   // was recorded. The oldest steps go first; the page is told how many.
+  seek_stop_.reset();  // the operations' numbers may shift
   undo_.push_back(std::move(snap));
   std::size_t total = 0;
   for (const Snapshot& s : undo_) total += s.bytes;
@@ -45,6 +46,7 @@ void Playground::push_undo(Snapshot snap) {
 bool Playground::undo() {
   if (undo_.empty()) return false;
   seek_end();
+  seek_stop_.reset();
   Snapshot s = std::move(undo_.back());
   undo_.pop_back();
   std::swap(s.machine, machine_);
@@ -56,6 +58,7 @@ bool Playground::undo() {
 bool Playground::redo() {
   if (redo_.empty()) return false;
   seek_end();
+  seek_stop_.reset();
   Snapshot s = std::move(redo_.back());
   redo_.pop_back();
   std::swap(s.machine, machine_);

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -126,7 +127,8 @@ class Playground {
   // steps are always kept).
   void set_history_budget(std::size_t bytes) { history_budget_ = bytes; }
   // Events between the checkpoints long operations keep while they run (0:
-  // none, every seek replays from the operation's start; tests compare).
+  // none, and no seek goes on from where the last one stopped: every seek
+  // replays from the operation's start; tests compare).
   void set_checkpoint_spacing(std::size_t events) { checkpoint_spacing_ = events; }
   // Where operation `op`'s checkpoints are: events into it (tests and
   // benchmarks look at what a seek can resume from).
@@ -251,6 +253,16 @@ class Playground {
   std::unique_ptr<Machine> view_;  // the state at a cursor inside an operation (when view_valid_)
   bool view_valid_ = false;
   std::unique_ptr<Machine> spare_;  // a replay's scratch machine, kept for its buffers
+  // Where the last seek's replay stopped: the unit boundary just after the
+  // state it captured, kept as a checkpoint of operation `op`. The next
+  // seek forward in that operation goes on from there, so playing costs
+  // the events between two frames, not a replay from the last checkpoint.
+  // Gone whenever the history changes (history.cpp).
+  struct SeekStop {
+    std::size_t op = 0;
+    Checkpoint cp;
+  };
+  std::optional<SeekStop> seek_stop_;
   // frame_state()'s flat copy and the chunks it was taken from.
   mutable CowArray<std::uint8_t> exported_state_;
   mutable std::vector<std::uint8_t> frame_bytes_;

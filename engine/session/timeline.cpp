@@ -5,6 +5,7 @@
 
 #include "mm/core/machine.h"
 #include "session/playground.h"
+#include "session/scenario.h"
 
 namespace mm {
 
@@ -20,13 +21,32 @@ struct Playground::ReplayTap final : TraceObserver, UnitHook {
 
   // A scenario may boot several machines: each new one is watched instead
   // (boot_plan calls this), and a later capture replaces an earlier one.
+  Machine* live = nullptr;  // `machine`, to mute its trace when the replay stops
   void watch(Machine& m) {
     machine = &m;
+    live = &m;
     m.trace.set_observer(this);
+    m.trace.set_replaying(true);  // what it records was recorded: share it
     m.units.p = this;
   }
-  // A long loop stops at the next unit boundary once the capture is taken.
-  bool between(const Machine&, const Resume&) override { return !fired; }
+  // A long loop stops at the next unit boundary once the capture is taken;
+  // that boundary is kept (`stop`) for the next seek forward.
+  Playground* scratch = nullptr;  // whose names the stop keeps
+  Checkpoint* stop = nullptr;     // where to keep it (null: not wanted)
+  bool stopped = false;
+  bool between(const Machine& m, const Resume& next) override {
+    if (!fired) return true;
+    if (stop && !stopped && &m == machine && fired_on == machine && m.trace.on()) {
+      stop->at = m.trace.events().size();
+      stop->machine = std::make_unique<Machine>(m);
+      stop->session =
+          scratch->live_session_ ? std::make_shared<const SessionState>(*scratch->live_session_) : scratch->session_;
+      stop->resume = next;
+      stopped = true;
+    }
+    if (&m == machine) live->trace.mute();  // the loop stops: its closing phases are not wanted
+    return false;
+  }
   void on_record(const Trace&, std::size_t index) override {
     if (index != fire_at || !machine) return;
     copy_into(*into, *machine);
@@ -103,6 +123,11 @@ Status Playground::seek(std::size_t op, std::size_t pos) {
     if (c.at > fire_at) break;
     from = &c;
   }
+  // Or where the last seek's replay stopped, when that is nearer (playing on).
+  std::optional<SeekStop> last_stop = std::move(seek_stop_);
+  seek_stop_.reset();
+  if (last_stop && last_stop->op == op && last_stop->cp.at <= fire_at && (!from || last_stop->cp.at > from->at))
+    from = &last_stop->cp;
   Playground scratch;
   scratch.recording_ = false;
   scratch.session_ = from ? from->session : s.session;  // the names the operation ran with
@@ -111,15 +136,19 @@ Status Playground::seek(std::size_t op, std::size_t pos) {
     scratch.machine_ = std::move(spare_);
     if (from) scratch.machine_->resume_from.p = &from->resume;
   }
+  SeekStop next_stop{op, {}};
   ReplayTap tap;
   tap.fire_at = fire_at;
   tap.into = &view_;
+  tap.scratch = &scratch;
+  tap.stop = checkpoint_spacing_ ? &next_stop.cp : nullptr;  // 0: every seek replays from the start
   if (scratch.machine_) tap.watch(*scratch.machine_);
   scratch.tap_ = &tap;
   scratch.units_hook_ = &tap;
   s.replay(scratch);
   if (scratch.machine_) {
     scratch.machine_->trace.set_observer(nullptr);
+    scratch.machine_->trace.set_replaying(false);
     scratch.machine_->units.p = nullptr;
     scratch.machine_->resume_from.p = nullptr;
   }
@@ -129,6 +158,7 @@ Status Playground::seek(std::size_t op, std::size_t pos) {
       view_->trace.events().size() == tap.fire_at && tap.fire_at < tap.machine->trace.events().size())
     view_->trace.append_recorded(tap.machine->trace, tap.fire_at);
   spare_ = std::move(scratch.machine_);  // keep the buffers for the next seek
+  if (tap.stopped) seek_stop_ = std::move(next_stop);
   // A tap that never fired would mean the replay diverged from the record.
   if (!tap.fired) copy_into(view_, *after_op(op));
   view_valid_ = true;

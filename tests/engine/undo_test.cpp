@@ -411,10 +411,14 @@ TEST_SUITE("timeline") {
     for (std::size_t op = 0; op < ops.size(); ++op) {
       CAPTURE(op);
       REQUIRE(ops[op].events > 300);
-      // Positions spread over the operation, and a run of neighbours.
+      // Positions spread over the operation, a run of neighbours forward (a
+      // seek goes on from where the last one stopped), a few back, and
+      // forward again across a checkpoint.
       std::vector<std::size_t> at;
       for (std::size_t k = 1; k < 12; ++k) at.push_back(ops[op].events * k / 12);
-      for (std::size_t k = 0; k < 5; ++k) at.push_back(ops[op].events / 2 + k);
+      for (std::size_t k = 0; k < 40; ++k) at.push_back(ops[op].events / 2 + k);
+      for (std::size_t k = 0; k < 5; ++k) at.push_back(ops[op].events / 2 + 30 - 7 * k);
+      for (std::size_t k = 0; k < 300; k += 3) at.push_back(ops[op].events / 3 + k);
       for (std::size_t pos : at) {
         CAPTURE(pos);
         REQUIRE(with.seek(op, pos));
@@ -432,6 +436,28 @@ TEST_SUITE("timeline") {
     }
     // The checkpoints are memory the history holds: counted, and bounded.
     CHECK(with.history_bytes() > without.history_bytes());
+  }
+
+  // A replay records what was recorded before: the view a seek shows
+  // shares the operation's stored events instead of a copy of the whole
+  // trace (which cost a copy of a million events per step).
+  TEST_CASE("a seek's view shares the recorded events with the machine after the operation") {
+    Playground pg;
+    pg.set_checkpoint_spacing(101);
+    pg.set_boot_options(BootOptions{true});
+    REQUIRE(pg.run_scenario("machine ram=128M cpus=2\nread big size=20M\nspawn hog anon=20M\n", "s.mm"));
+    const auto ops = pg.timeline();
+    REQUIRE(ops.size() == 3);
+    const void* store = pg.machine()->trace.events_store();
+    for (std::size_t op = 0; op < ops.size(); ++op)
+      for (std::size_t k = 1; k < 8; ++k) {
+        CAPTURE(op);
+        CAPTURE(k);
+        REQUIRE(pg.seek(op, ops[op].events * k / 8));
+        const Machine* v = pg.view();
+        REQUIRE(v != nullptr);
+        if (op > 0) CHECK(v->trace.events_store() == store);
+      }
   }
 
   // The narration's breadcrumbs come from op_crumbs, which walks back from

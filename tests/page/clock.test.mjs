@@ -11,8 +11,10 @@ let STEP_KINDS;
 let Clock;
 let SPEEDS;
 let DEFAULT_SPEED;
+let MAX_RATE;
 before(async () => {
-  ({ Timeline, jumpTarget, Clock, SPEEDS, DEFAULT_SPEED, scanMotion, STEP_KINDS } = await page('clock/player.js'));
+  ({ Timeline, jumpTarget, Clock, SPEEDS, DEFAULT_SPEED, MAX_RATE, scanMotion, STEP_KINDS } =
+    await page('clock/player.js'));
 });
 
 // boot (10 events), an operation with none, alloc (4), free (6): 20 steps.
@@ -96,12 +98,15 @@ test('the clock advances by speed, carrying fractions', () => {
   assert.equal(c.advance(5000), 0, 'start resets the carry and the time');
 });
 
-test('at max speed the clock gives at least one step per frame', () => {
+test('max is the fastest speed: MAX_RATE events a second, at least one a frame', () => {
   const c = new Clock(Infinity);
   c.start(0);
-  assert.equal(c.advance(0), 1);
-  assert.equal(c.advance(16.7), 1);
-  assert.equal(c.advance(16.7 * 11), 10);
+  assert.equal(c.advance(0), 1, 'a frame with no time still moves');
+  assert.equal(c.advance(1000), MAX_RATE, 'one second later: MAX_RATE');
+  let total = 0;
+  for (let f = 1; f <= 60; f++) total += c.advance(1000 + (f * 1000) / 60);
+  assert.ok(Math.abs(total - MAX_RATE) <= 1, `a second of 60 fps frames plays ${total}`);
+  assert.ok(MAX_RATE > Math.max(...SPEEDS.filter(Number.isFinite)), 'faster than every listed speed');
 });
 
 test('speeds', () => {

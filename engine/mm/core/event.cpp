@@ -42,18 +42,29 @@ EventRef& EventRef::str(Arg a, std::string_view v) { return num(a, t_->intern(v)
 std::uint32_t Trace::intern(std::string_view s) {
   // Names repeat (a cache, a task), log lines do not: a look at the last
   // few strings finds the repeats without a hash table.
-  if (s.empty()) return 0;                        // [0] is always ""
+  if (s.empty() || muted_) return 0;              // [0] is always ""
   if (strings_.empty()) strings_.emplace_back();  // a moved-from trace
   const std::size_t n = strings_.size();
   for (std::size_t i = n; i > 0 && i + 8 > n; --i)
     if (strings_[i - 1] == s) return static_cast<std::uint32_t>(i - 1);
-  strings_.emplace_back(s);
+  if (const std::string* next = replaying_ ? strings_.next_shared() : nullptr; next && *next == s)
+    strings_.take_next();
+  else
+    strings_.emplace_back(s);
   return static_cast<std::uint32_t>(n);
 }
 
 Event& Trace::push(EventKind k, Ev code) {
+  if (muted_) return sink_;  // a replay that has what it came for
   if (observer_) observer_->on_record(*this, events_.size());
   ++g_emitted[static_cast<unsigned>(code)];
+  if (const Event* next = replaying_ ? events_.next_shared() : nullptr;
+      next && next->seq == seq_ && next->code == code && next->kind == k) {
+    events_.take_next();
+    ++seq_;
+    sink_ = *next;
+    return sink_;
+  }
   Event& e = events_.emplace_back();
   e.seq = seq_++;
   e.code = code;

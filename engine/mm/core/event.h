@@ -352,6 +352,19 @@ class Trace {
   unsigned depth() const { return depth_; }
 
   void set_observer(TraceObserver* o) { observer_ = o; }
+  // A replay of recorded events (the timeline's seek): where the shared
+  // store already holds the record about to be made (same seq, code and
+  // kind), this trace takes it instead of copying its whole prefix into a
+  // store of its own, and what the site fills in goes to a scratch record.
+  // Anything else recorded is appended as usual. Not copied with the trace.
+  void set_replaying(bool r) {
+    replaying_ = r;
+    muted_ = false;
+  }
+  // A replay that stops early (it has the state it came for) records
+  // nothing more: the phases it leaves close without adding to the store
+  // it shares.
+  void mute() { muted_ = replaying_; }
 
   // A copy taken at on_record(index) holds the events before `index`:
   // appends event `index` as `src` (the trace the copy was taken from, now
@@ -374,6 +387,9 @@ class Trace {
   SharedLog<std::string> strings_ = SharedLog<std::string>(1, std::string());
   std::vector<Ev> open_;  // codes of the open phases, innermost last (an End carries its phase's code)
   TraceObserver* observer_ = nullptr;
+  bool replaying_ = false;
+  bool muted_ = false;
+  Event sink_;  // replaying: the site's writes to a record the store has already
 };
 
 // RAII phase: opens on construction when tracing is on, closes on exit.

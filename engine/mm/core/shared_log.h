@@ -70,6 +70,12 @@ class SharedLog {
     ++size_;
     return true;
   }
+  // The element of the store just past what this copy sees, when another
+  // copy appended one there (null otherwise), and taking it as this copy's
+  // next: a replay that records what was recorded before shares it instead
+  // of copying the prefix (Trace's replaying mode).
+  const T* next_shared() const { return store_ && store_->size() > size_ ? &(*store_)[size_] : nullptr; }
+  void take_next() { ++size_; }
   // Whether both see the same elements of one store (a cheap equality for
   // copies of one log).
   bool same_store(const SharedLog& o) const { return store_ == o.store_; }

@@ -17,7 +17,11 @@ export interface Place {
   pos: number;
 }
 
-/** Events per second; Infinity plays as fast as frames allow. */
+/** "max" (Infinity in SPEEDS): events per second, ten times the fastest
+ *  listed speed, so max is the fastest; every frame still shows a state. */
+export const MAX_RATE = 3000;
+
+/** Events per second; Infinity plays "max" (MAX_RATE, at least one a frame). */
 export const SPEEDS: readonly number[] = [1, 2, 5, 10, 30, 100, 300, Infinity];
 export const DEFAULT_SPEED = 5;
 
@@ -139,16 +143,17 @@ export class Clock {
     this.playing = false;
   }
 
-  /** Steps to advance now: at least one per call at "max" speed; fractional
-   *  progress carries over so slow speeds keep their pace. */
+  /** Steps to advance now; fractional progress carries over so slow speeds
+   *  keep their pace. "max" plays MAX_RATE events a second, and at least
+   *  one a frame. */
   advance(now: number): number {
     if (!this.playing) return 0;
     const dt = Math.max(0, now - this.last);
     this.last = now;
-    if (!Number.isFinite(this.speed)) return Math.max(1, Math.round(dt / 16.7));
-    this.carry += (dt * this.speed) / 1000;
-    const steps = Math.floor(this.carry);
-    this.carry -= steps;
+    const rate = Number.isFinite(this.speed) ? this.speed : MAX_RATE;
+    this.carry += (dt * rate) / 1000;
+    const steps = Number.isFinite(this.speed) ? Math.floor(this.carry) : Math.max(1, Math.floor(this.carry));
+    this.carry = Math.max(0, this.carry - steps);
     return steps;
   }
 }
