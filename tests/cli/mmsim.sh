@@ -68,6 +68,15 @@ grep -q "badoom.txt:4:38: error:" "$TMP/err" && ok "malformed oom report positio
 expect_rc "a log without an OOM report exits 2" 2 "$MMSIM" oom --replay "$REF/m1g-smp2/dmesg.txt"
 grep -q "no OOM report" "$TMP/err" && ok "no OOM report message" || { bad "no OOM report message"; cat "$TMP/err"; }
 expect_rc "oom without --replay" 2 "$MMSIM" oom
+# A loop that fails forever prints what the kernel's ratelimits let through.
+printf 'machine ram=1G cpus=2\nrepeat 999999 alloc x\nlog\n' >"$TMP/fail-loop.mm"
+expect_rc "999999 failing allocations finish" 0 timeout 60 "$MMSIM" run "$TMP/fail-loop.mm"
+[ "$(grep -c ': page allocation failure: order:0' "$TMP/out")" = 1 ] && [ "$(wc -l <"$TMP/out")" -lt 2000 ] \
+  && grep -q '^out_of_memory: [0-9]* callbacks suppressed$' "$TMP/out" \
+  && ok "failing loop: a bounded log with callbacks suppressed" || { bad "failing loop: a bounded log with callbacks suppressed"; wc -l "$TMP/out"; }
+printf 'machine ram=1G\nrepeat 1000000 alloc x\n' >"$TMP/big-repeat.mm"
+expect_rc "repeat past its bound exits 2" 2 "$MMSIM" check "$TMP/big-repeat.mm"
+grep -q "big-repeat.mm:2:8: error: .*1 to 999999" "$TMP/err" && ok "repeat bound message" || { bad "repeat bound message"; cat "$TMP/err"; }
 
 # Every shipped lesson runs clean: its expectations are the lesson's claims.
 for lesson in "$SRC"/lessons/*.mm; do
