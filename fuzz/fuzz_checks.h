@@ -10,8 +10,10 @@
 // Bounds that keep one input cheap (each fuzzing iteration stays fast):
 //   shorthand  inputs whose ram exceeds kFuzzMaxShorthandRam are parsed only
 //   dmesg      logs whose usable RAM exceeds kFuzzMaxDmesgRam are parsed only
-//   scenario   scenarios whose machines add up to more than kFuzzMaxScenarioRam
-//              or have many statements after a boot are parsed only
+//   scenario   scenarios whose machines add up to more than kFuzzMaxScenarioRam,
+//              or have many statements after a boot, or more page allocations
+//              in their alloc/repeat statements than kFuzzMaxScenarioAllocs,
+//              are parsed only
 //   oom        logs longer than kFuzzMaxOomBytes are not read; a log whose
 //              reports need its boot part (a memory-policy or cpuset OOM) and
 //              whose usable RAM exceeds kFuzzMaxDmesgRam is parsed only
@@ -39,6 +41,8 @@ inline constexpr std::uint64_t kFuzzMaxDmesgRam = 4ull << 30;
 inline constexpr std::uint64_t kFuzzMaxScenarioRam = 4ull << 30;
 inline constexpr std::size_t kFuzzMaxScenarioStmts = 256;
 inline constexpr std::size_t kFuzzMaxOomBytes = 1u << 20;
+// One longest repeat (999999) runs; several of them are minutes of work.
+inline constexpr std::uint64_t kFuzzMaxScenarioAllocs = 1'000'000;
 
 struct Result {
   std::string violation;  // empty: fine
@@ -131,10 +135,12 @@ inline Result check_scenario(std::string_view text, std::uint64_t max_ram = kFuz
   }
   // Bound the work: the RAM of all machines booted, and the statements run
   // (each runs check_invariants over the whole memmap).
-  std::uint64_t total_ram = 0;
-  for (const mm::Statement& st : sc->stmts)
+  std::uint64_t total_ram = 0, allocs = 0;
+  for (const mm::Statement& st : sc->stmts) {
     if (const auto* boot = std::get_if<mm::stmt::Machine>(&st)) total_ram += boot->spec.usable_bytes();
-  if (total_ram > max_ram || sc->stmts.size() > kFuzzMaxScenarioStmts) {
+    if (const auto* a = std::get_if<mm::stmt::Alloc>(&st)) allocs += static_cast<std::uint64_t>(a->repeat);
+  }
+  if (total_ram > max_ram || sc->stmts.size() > kFuzzMaxScenarioStmts || allocs > kFuzzMaxScenarioAllocs) {
     r.skipped = true;
     return r;
   }
