@@ -10,13 +10,19 @@
 // Bounds that keep one input cheap (each fuzzing iteration stays fast):
 //   shorthand  inputs whose ram exceeds kFuzzMaxShorthandRam are parsed only
 //   dmesg      logs whose usable RAM exceeds kFuzzMaxDmesgRam are parsed only
-//   scenario   scenarios whose machines add up to more than kFuzzMaxScenarioRam
-//              or have many statements after a boot are parsed only
+//   scenario   scenarios whose machines add up to more than kFuzzMaxScenarioRam,
+//              or have many statements after a boot, or more page allocations
+//              in their alloc/repeat statements than kFuzzMaxScenarioAllocs,
+//              are parsed only
+//   oom        logs longer than kFuzzMaxOomBytes are not read; a log whose
+//              reports need its boot part (a memory-policy or cpuset OOM) and
+//              whose usable RAM exceeds kFuzzMaxDmesgRam is parsed only
 // `max_ram` lets the regression test lower these for its time budget.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +31,7 @@
 #include "session/playground.h"
 #include "session/scenario.h"
 #include "text/parse/dmesg.h"
+#include "text/parse/oom_replay.h"
 #include "text/parse/shorthand.h"
 
 namespace mm_fuzz {
@@ -33,6 +40,9 @@ inline constexpr std::uint64_t kFuzzMaxShorthandRam = 8ull << 30;
 inline constexpr std::uint64_t kFuzzMaxDmesgRam = 4ull << 30;
 inline constexpr std::uint64_t kFuzzMaxScenarioRam = 4ull << 30;
 inline constexpr std::size_t kFuzzMaxScenarioStmts = 256;
+inline constexpr std::size_t kFuzzMaxOomBytes = 1u << 20;
+// One longest repeat (999999) runs; several of them are minutes of work.
+inline constexpr std::uint64_t kFuzzMaxScenarioAllocs = 1'000'000;
 
 struct Result {
   std::string violation;  // empty: fine
@@ -125,10 +135,12 @@ inline Result check_scenario(std::string_view text, std::uint64_t max_ram = kFuz
   }
   // Bound the work: the RAM of all machines booted, and the statements run
   // (each runs check_invariants over the whole memmap).
-  std::uint64_t total_ram = 0;
-  for (const mm::Statement& st : sc->stmts)
+  std::uint64_t total_ram = 0, allocs = 0;
+  for (const mm::Statement& st : sc->stmts) {
     if (const auto* boot = std::get_if<mm::stmt::Machine>(&st)) total_ram += boot->spec.usable_bytes();
-  if (total_ram > max_ram || sc->stmts.size() > kFuzzMaxScenarioStmts) {
+    if (const auto* a = std::get_if<mm::stmt::Alloc>(&st)) allocs += static_cast<std::uint64_t>(a->repeat);
+  }
+  if (total_ram > max_ram || sc->stmts.size() > kFuzzMaxScenarioStmts || allocs > kFuzzMaxScenarioAllocs) {
     r.skipped = true;
     return r;
   }
@@ -145,6 +157,119 @@ inline Result check_scenario(std::string_view text, std::uint64_t max_ram = kFuz
     }
   }
   r.booted = true;
+  return r;
+}
+
+// One ranking against the rules of mm/oom_kill.c, recomputed here in 128
+// bits (an oracle independent of the engine's saturating helpers).
+inline std::string check_ranking(const mm::OomReport& rep, const mm::OomRanking& k, std::size_t n) {
+  __extension__ using i128 = __int128;
+  const std::string where = "oom report " + std::to_string(n + 1) + " (line " + std::to_string(rep.line) + "): ";
+  const i128 lmax = static_cast<i128>(std::numeric_limits<long long>::max());
+  const i128 lmin = static_cast<i128>(std::numeric_limits<long long>::min());
+  auto clamp = [&](i128 v) { return static_cast<long long>(v > lmax ? lmax : v < lmin ? lmin : v); };
+  if (k.rows.size() != rep.tasks.size()) return where + "rows and task table differ in size";
+  std::vector<bool> seen(k.rows.size());
+  if (k.order.size() != k.rows.size()) return where + "the preference order is not a permutation of the rows";
+  for (std::size_t i : k.order) {
+    if (i >= seen.size() || seen[i]) return where + "the preference order is not a permutation of the rows";
+    seen[i] = true;
+  }
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < k.rows.size(); ++i) {
+    const mm::OomRankRow& row = k.rows[i];
+    const mm::OomTaskRow& t = rep.tasks[row.task];
+    if (row.task != i) return where + "row " + std::to_string(i) + " scores another task";
+    const bool candidate = t.oom_score_adj != mm::OOM_SCORE_ADJ_MIN;
+    if (row.badness.has_value() != candidate) return where + "pid " + std::to_string(t.pid) + ": candidacy is wrong";
+    if (!candidate) continue;
+    // oom_badness(): rss + swapents + pgtables_bytes / PAGE_SIZE + adj * (totalpages / 1000).
+    auto badness = [&](std::uint64_t totalpages) {
+      return clamp(static_cast<i128>(t.rss) + static_cast<i128>(t.swapents) +
+                   static_cast<i128>(t.pgtables_bytes / static_cast<long long>(mm::PAGE_SIZE)) +
+                   static_cast<i128>(t.oom_score_adj) * static_cast<i128>(totalpages / 1000));
+    };
+    if (*row.badness != badness(k.totalpages))
+      return where + "pid " + std::to_string(t.pid) + ": badness " + std::to_string(*row.badness) + " is not the sum";
+    // /proc/PID/oom_score scores again over the whole machine's totalpages.
+    if (k.global_totalpages && *k.global_totalpages) {
+      if (!row.oom_score) return where + "pid " + std::to_string(t.pid) + ": no oom_score";
+      const i128 score =
+          (1000 + static_cast<i128>(badness(*k.global_totalpages)) * 1000 / static_cast<i128>(*k.global_totalpages)) *
+          2 / 3;
+      const unsigned long long w = score < 0                          ? 0
+                                   : score > static_cast<i128>(~0ULL) ? ~0ULL
+                                                                      : static_cast<unsigned long long>(score);
+      if (*row.oom_score != w) return where + "pid " + std::to_string(t.pid) + ": oom_score is not the kernel's";
+    }
+    // select_bad_process(): the highest, ">=" giving a tie to the later task.
+    if (!best || *row.badness >= *k.rows[*best].badness) best = i;
+  }
+  if (k.chosen != best) return where + "the chosen task is not the highest badness (later on a tie)";
+  if (best && k.order.front() != *best) return where + "the preference order does not start with the chosen task";
+  for (std::size_t j = 1; j < k.order.size(); ++j) {
+    const auto& a = k.rows[k.order[j - 1]].badness;
+    const auto& b = k.rows[k.order[j]].badness;
+    if (!a && b) return where + "a non-candidate is ranked before a candidate";
+    if (a && b && *a < *b) return where + "the preference order is not by badness";
+  }
+  return {};
+}
+
+inline Result check_oom(std::string_view text, std::uint64_t max_ram = kFuzzMaxDmesgRam) {
+  Result r;
+  if (text.size() > kFuzzMaxOomBytes) {
+    r.skipped = true;
+    return r;
+  }
+  auto log = mm::parse_oom_log(text, "fuzz.oom");
+  if (!log) {
+    r.violation = bad_diag(log.diag(), "oom");
+    return r;
+  }
+  if (log->reports.empty()) {
+    r.violation = "oom: a parsed log with no report";
+    return r;
+  }
+  bool needs_boot = false;
+  for (const mm::OomReport& rep : log->reports)
+    needs_boot =
+        needs_boot || rep.constraint == mm::OomConstraint::MemoryPolicy || rep.constraint == mm::OomConstraint::Cpuset;
+  mm::OomNodePages boot;
+  if (needs_boot) {
+    auto plan = mm::plan_from_dmesg(text, "fuzz.oom");
+    if (plan && plan->spec.usable_bytes() > max_ram) {
+      r.skipped = true;
+      return r;
+    }
+    boot = mm::oom_node_pages_from_boot(text, "fuzz.oom");
+  }
+  std::vector<mm::OomRanking> rankings;
+  for (std::size_t n = 0; n < log->reports.size(); ++n) {
+    auto k = mm::rank_oom_report(log->reports[n], boot, "fuzz.oom");
+    if (!k) {
+      r.violation = bad_diag(k.diag(), "oom rank");
+      return r;
+    }
+    if (std::string v = check_ranking(log->reports[n], *k, n); !v.empty()) {
+      r.violation = v;
+      return r;
+    }
+    rankings.push_back(std::move(*k));
+  }
+  r.booted = true;
+  const std::string text_out = mm::format_oom_replay(*log, rankings, boot);
+  if (text_out.find("== OOM 1 of " + std::to_string(log->reports.size()) + " ") == std::string::npos)
+    r.violation = "oom: the replay text does not open with its first report";
+  // The one-call replay (what mmsim prints) agrees; it boots again, so only
+  // when no boot is needed.
+  if (r.violation.empty() && !needs_boot) {
+    auto whole = mm::oom_replay(text, "fuzz.oom");
+    if (!whole)
+      r.violation = "oom: oom_replay failed where its parts succeeded: " + whole.diag().str();
+    else if (*whole != text_out)
+      r.violation = "oom: oom_replay's text differs from its parts'";
+  }
   return r;
 }
 

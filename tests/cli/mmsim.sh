@@ -68,6 +68,35 @@ grep -q "badoom.txt:4:38: error:" "$TMP/err" && ok "malformed oom report positio
 expect_rc "a log without an OOM report exits 2" 2 "$MMSIM" oom --replay "$REF/m1g-smp2/dmesg.txt"
 grep -q "no OOM report" "$TMP/err" && ok "no OOM report message" || { bad "no OOM report message"; cat "$TMP/err"; }
 expect_rc "oom without --replay" 2 "$MMSIM" oom
+# Counts no kernel could hold (2^52 pages, 2^64 bytes) exit 2 at the number.
+oom_head='hog invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\nMem-Info:\n'
+oom_rows='Tasks state (memory values in pages):\n[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n'
+oom_tail='oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=hog,pid=106,uid=0\n'
+huge_oom() {  # huge_oom NAME RAM_LINE ROW WANT
+  printf "${oom_head}Total swap = 0kB\n%s\n0 pages reserved\n${oom_rows}%s\n${oom_tail}" "$2" "$3" >"$TMP/huge.txt"
+  expect_rc "oom replay refuses $1" 2 "$MMSIM" oom --replay "$TMP/huge.txt"
+  grep -q "^$4 is more than a 64-bit kernel can hold: at most 2^52 pages (4503599627370496, 2^64 bytes)$" "$TMP/err" \
+    && ok "$1: position and bound" || { bad "$1: position and bound"; cat "$TMP/err"; }
+}
+huge_oom "rss 2^62" "100000 pages RAM" "[    106]     0   106     7927 4611686018427387904   102400        0             0 hog" \
+  "$TMP/huge.txt:8:32: error: rss (pages) 4611686018427387904 pages"
+huge_oom "swapents 2^63-1" "100000 pages RAM" "[    106]     0   106     7927     7804   102400 9223372036854775807             0 hog" \
+  "$TMP/huge.txt:8:50: error: swapents (pages) 9223372036854775807 pages"
+huge_oom "pages RAM 5e16" "50000000000000000 pages RAM" "[    106]     0   106     7927     7804   102400        0             0 hog" \
+  "$TMP/huge.txt:4:1: error: 50000000000000000 pages RAM"
+printf "${oom_head}Total swap = 0kB\n4503599627370496 pages RAM\n0 pages reserved\n${oom_rows}%s\n${oom_tail}" \
+  "[    106]     0   106     7927 4503599627370496   102400 4503599627370496          1000 hog" >"$TMP/max.txt"
+expect_rc "oom replay takes the largest counts a kernel can hold" 0 "$MMSIM" oom --replay "$TMP/max.txt"
+
+# A loop that fails forever prints what the kernel's ratelimits let through.
+printf 'machine ram=1G cpus=2\nrepeat 999999 alloc x\nlog\n' >"$TMP/fail-loop.mm"
+expect_rc "999999 failing allocations finish" 0 timeout 60 "$MMSIM" run "$TMP/fail-loop.mm"
+[ "$(grep -c ': page allocation failure: order:0' "$TMP/out")" = 1 ] && [ "$(wc -l <"$TMP/out")" -lt 2000 ] \
+  && grep -q '^out_of_memory: [0-9]* callbacks suppressed$' "$TMP/out" \
+  && ok "failing loop: a bounded log with callbacks suppressed" || { bad "failing loop: a bounded log with callbacks suppressed"; wc -l "$TMP/out"; }
+printf 'machine ram=1G\nrepeat 1000000 alloc x\n' >"$TMP/big-repeat.mm"
+expect_rc "repeat past its bound exits 2" 2 "$MMSIM" check "$TMP/big-repeat.mm"
+grep -q "big-repeat.mm:2:8: error: .*1 to 999999" "$TMP/err" && ok "repeat bound message" || { bad "repeat bound message"; cat "$TMP/err"; }
 
 # Every shipped lesson runs clean: its expectations are the lesson's claims.
 for lesson in "$SRC"/lessons/*.mm; do

@@ -83,6 +83,14 @@ TEST_SUITE("fuzz corpus") {
     CHECK(t.booted > 0);
   }
 
+  TEST_CASE("oom corpus and regressions") {
+    Tally t = replay("oom", [](std::string_view s, bool regression) {
+      return mm_fuzz::check_oom(s, regression ? mm_fuzz::kFuzzMaxDmesgRam : kCorpusMaxRam);
+    });
+    CHECK(t.files > 0);
+    CHECK(t.booted > 0);
+  }
+
   TEST_CASE("scenario corpus and regressions") {
     Tally t = replay("scenario", [](std::string_view s, bool regression) {
       return mm_fuzz::check_scenario(s, regression ? mm_fuzz::kFuzzMaxScenarioRam : kCorpusMaxRam);

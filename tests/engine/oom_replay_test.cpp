@@ -4,6 +4,7 @@
 // oom_score_adj -1000, malformed input).
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <sstream>
 
 #include "session/playground.h"
@@ -466,6 +467,86 @@ TEST_SUITE("oom replay") {
       auto q = oom_replay(junk, "junk.txt");
       CHECK_FALSE(q);
     }
+  }
+
+  TEST_CASE("counts no kernel could hold are refused at the number, naming the bound") {
+    auto join = [](const std::vector<std::string>& ls) {
+      std::string t;
+      for (const std::string& l : ls) t += l + "\n";
+      return t;
+    };
+    const auto lines = mmtest::lines(report("CONSTRAINT_NONE", "(null)", {{7, 100, 4096, 0, 0, "a"}}, 7, kUmaShowMem));
+    struct Case {
+      const char* what;
+      size_t index;      // the line replaced
+      std::string line;  // its new text
+      int col;           // where the number starts
+      const char* figure;
+    };
+    const Case cases[] = {
+        {"rss 2^62", 8, "[      7]     0     7      200 4611686018427387904     4096        0             0 a", 32,
+         "rss (pages) 4611686018427387904 pages"},
+        {"swapents 2^63-1", 8, "[      7]     0     7      200      100     4096 9223372036854775807             0 a",
+         50, "swapents (pages) 9223372036854775807 pages"},
+        {"pages RAM 5e16", 3, "50000000000000000 pages RAM", 1, "50000000000000000 pages RAM"},
+        {"Total swap past 2^54 kB", 2, "Total swap = 18014398509481985kB", 14, "Total swap 18014398509481985kB"},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.what);
+      auto ls = lines;
+      REQUIRE(ls.size() > c.index);
+      ls[c.index] = c.line;
+      auto p = oom_replay(join(ls), "big.txt");
+      REQUIRE_FALSE(p);
+      CHECK(p.diag().line == static_cast<int>(c.index) + 1);
+      CHECK(p.diag().col == c.col);
+      CHECK(p.diag().message == std::string(c.figure) + " is more than a 64-bit kernel can hold: at most " +
+                                    (std::string(c.figure).find("kB") != std::string::npos
+                                         ? "2^54 kB (18014398509481984kB, 2^64 bytes)"
+                                         : "2^52 pages (4503599627370496, 2^64 bytes)"));
+    }
+  }
+
+  TEST_CASE("the largest counts a kernel can hold rank with exact 64-bit-safe arithmetic") {
+    // rss 2^52 - 100 (total_vm is rss + 100 here), swapents 2^52, 2^62
+    // bytes of page tables, adj 1000; 2^52
+    // pages RAM and 2^54 kB of swap: totalpages 2^53. badness * 1000 is
+    // past 2^63 (the sum the kernel's long would overflow on).
+    const char* show = "Total swap = 18014398509481984kB\n4503599627370496 pages RAM\n0 pages reserved\n";
+    const long long big = 1LL << 52;
+    auto p = parse_oom_log(report("CONSTRAINT_NONE", "(null)", {{7, big - 100, 1LL << 62, big, 1000, "a"}}, 7, show),
+                           "x.txt");
+    REQUIRE_MESSAGE(p, (p ? std::string() : p.diag().str()));
+    OomRanking k = rank(p->reports.at(0));
+    CHECK(k.totalpages == u64{1} << 53);
+    REQUIRE(k.rows.size() == 1);
+    CHECK(k.rows[0].terms.adj_unit == 9007199254740LL);  // (2^53) / 1000, division first
+    CHECK(k.rows[0].badness == 19140298416323516LL);     // 2^53 - 100 + 2^50 + 1000 * 9007199254740
+    REQUIRE(k.rows[0].oom_score);
+    CHECK(*k.rows[0].oom_score == 2082u);  // (1000 + badness * 1000 / 2^53) * 2 / 3
+  }
+
+  TEST_CASE("badness arithmetic saturates instead of overflowing") {
+    TaskMem t;
+    t.rss_anon = 1LL << 62;
+    t.rss_file = 1LL << 62;
+    t.swapents = std::numeric_limits<long long>::max();
+    CHECK(t.rss() == std::numeric_limits<long long>::max());
+    CHECK(oom_badness(t, 1000) == std::numeric_limits<long long>::max());
+    CHECK(proc_oom_score(t, 1) == std::numeric_limits<unsigned long long>::max());
+    // A huge negative adj term against a huge totalpages stays at the bottom.
+    TaskMem u;
+    u.oom_score_adj = -999;
+    const Badness b = oom_badness_terms(u, std::numeric_limits<u64>::max());
+    CHECK(b.adj_unit == 18446744073709551LL);
+    CHECK(b.adj_term() == std::numeric_limits<long long>::min());  // -999 * that is past -2^63
+    CHECK(b.points == std::numeric_limits<long long>::min());
+    // (1000 + (-2^63) * 1000 / (2^64 - 1)) * 2 / 3, truncating as C does: 333.
+    CHECK(proc_oom_score(u, std::numeric_limits<u64>::max()) == 333u);
+    CHECK(oom_totalpages_global(std::numeric_limits<u64>::max(), 5) == std::numeric_limits<u64>::max());
+    CHECK(oom_totalpages_nodes(std::numeric_limits<u64>::max() - 1, {1, 1}) == std::numeric_limits<u64>::max());
+    CHECK(sat_mul(1LL << 40, -(1LL << 40)) == std::numeric_limits<long long>::min());
+    CHECK(sat_add(std::numeric_limits<long long>::min() + 5, -10LL) == std::numeric_limits<long long>::min());
   }
 
   TEST_CASE("the playground's hook gives the same text") {

@@ -241,8 +241,9 @@ TEST_SUITE("pressure") {
       REQUIRE(out);
       return *out;
     };
-    // Fill the rest with unkillable kernel memory.
-    while (take(gfp::GFP_KERNEL | gfp::NORETRY, 0).ok) {}
+    // Fill the rest with unkillable kernel memory (quietly: a warning here
+    // would use warn_alloc's one report in ten seconds, nopage_rs).
+    while (take(gfp::GFP_KERNEL | gfp::NORETRY | gfp::NOWARN, 0).ok) {}
     const u64 kills = m->pressure->oom_kills;
     auto noretry = take(gfp::GFP_KERNEL | gfp::NORETRY | gfp::NOWARN, 0);
     CHECK_FALSE(noretry.ok);

@@ -27,6 +27,7 @@
 #include "mm/core/cow_array.h"
 #include "mm/core/event.h"
 #include "mm/core/machine_spec.h"
+#include "mm/core/ratelimit.h"
 #include "mm/core/types.h"
 
 namespace mm {
@@ -239,6 +240,14 @@ struct Machine {
   DeepPtr<PressureState> pressure;  // created with the first task or file
 
   SharedLog<std::string> log;  // the boot log, kernel line formats (copies share it)
+  // The model's clock (work done, ratelimit.h) and the rate limits of the
+  // reports a failing loop repeats, each as the kernel defines its own.
+  ModelClock clock;
+  RatelimitState nopage_rs{10 * HZ, 1};  // warn_alloc()
+  RatelimitState oom_rs{};               // oom_kill_process(): dump_header()
+  // A report with no killable task: the kernel panics after it and never
+  // prints a second; the engine goes on, so it limits those too (ratelimit.h).
+  RatelimitState oom_no_victim_rs{};
   // Replaying a real log: allocations where the engine's memblock search
   // disagreed with where the kernel put them (expected to stay empty).
   std::vector<std::string> replay_mismatches;

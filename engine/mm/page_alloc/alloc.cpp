@@ -579,6 +579,8 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
     if (n < 0 || static_cast<size_t>(n) >= m.nodes.size())
       return Diagnostic{"", 0, 0,
                         "alloc_pages: the nodemask names node " + std::to_string(n) + ", which does not exist"};
+  // Every request the allocator takes costs the model clock (ratelimit.h).
+  m.clock.ns += kAllocRequestNs;
   TraceScope scope(m.trace, Ev::alloc_pages,
                    [&](EventRef& e) { e.gfp(r.gfp).order(r.order).cpu(r.cpu).node(nid).pages(Pfn{1} << r.order); });
   AllocOutcome out;

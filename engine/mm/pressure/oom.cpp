@@ -13,7 +13,7 @@ Badness oom_badness_terms(const TaskMem& t, u64 totalpages) {
   b.adj = t.oom_score_adj;
   // adj *= totalpages / 1000: the division happens first.
   b.adj_unit = static_cast<long long>(totalpages / 1000);
-  if (!t.unkillable && t.oom_score_adj != OOM_SCORE_ADJ_MIN) b.points = b.pages() + b.adj_term();
+  if (!t.unkillable && t.oom_score_adj != OOM_SCORE_ADJ_MIN) b.points = sat_add(b.pages(), b.adj_term());
   return b;
 }
 
@@ -24,8 +24,12 @@ std::optional<long long> oom_badness(const TaskMem& t, u64 totalpages) {
 unsigned long long proc_oom_score(const TaskMem& t, u64 totalpages) {
   auto b = oom_badness(t, totalpages);
   if (!b || totalpages == 0) return 0;
-  const long long points = (1000 + *b * 1000 / static_cast<long long>(totalpages)) * 2 / 3;
-  return points < 0 ? 0 : static_cast<unsigned long long>(points);
+  // The kernel's long arithmetic, in 128 bits: badness * 1000 of a huge
+  // task is past 2^63, and totalpages may be past it too.
+  __extension__ using i128 = __int128;
+  const i128 points = (1000 + static_cast<i128>(*b) * 1000 / static_cast<i128>(totalpages)) * 2 / 3;
+  if (points < 0) return 0;
+  return points > static_cast<i128>(~0ULL) ? ~0ULL : static_cast<unsigned long long>(points);
 }
 
 std::optional<std::size_t> select_bad_process(const std::vector<std::optional<long long>>& points) {
@@ -51,7 +55,7 @@ std::vector<std::size_t> oom_preference_order(const std::vector<std::optional<lo
 
 u64 oom_totalpages_nodes(u64 swap_pages, const std::vector<u64>& node_present_pages) {
   u64 total = swap_pages;
-  for (u64 p : node_present_pages) total += p;
+  for (u64 p : node_present_pages) total = sat_add(total, p);
   return total;
 }
 

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -25,6 +26,22 @@ namespace mm {
 inline constexpr int OOM_SCORE_ADJ_MIN = -1000;
 inline constexpr int OOM_SCORE_ADJ_MAX = 1000;
 
+// Page counts from a replayed report can be far beyond any machine's; the
+// sums and products below saturate at the ends of long long instead of
+// overflowing (the parser refuses counts no kernel could hold, this keeps
+// the arithmetic defined whatever a caller passes).
+inline long long sat_add(long long a, long long b) {
+  long long r = 0;
+  if (!__builtin_add_overflow(a, b, &r)) return r;
+  return b > 0 ? std::numeric_limits<long long>::max() : std::numeric_limits<long long>::min();
+}
+inline long long sat_mul(long long a, long long b) {
+  long long r = 0;
+  if (!__builtin_mul_overflow(a, b, &r)) return r;
+  return (a > 0) == (b > 0) ? std::numeric_limits<long long>::max() : std::numeric_limits<long long>::min();
+}
+inline u64 sat_add(u64 a, u64 b) { return a > ~u64{0} - b ? ~u64{0} : a + b; }
+
 // What oom_badness reads of a task's mm.
 struct TaskMem {
   long long rss_anon = 0, rss_file = 0, rss_shmem = 0;  // pages
@@ -32,7 +49,7 @@ struct TaskMem {
   long long pgtables_bytes = 0;
   int oom_score_adj = 0;
   bool unkillable = false;  // kernel thread, init, or no mm
-  long long rss() const { return rss_anon + rss_file + rss_shmem; }
+  long long rss() const { return sat_add(sat_add(rss_anon, rss_file), rss_shmem); }
 };
 
 // oom_badness() term by term: what the narration and the replay's table show.
@@ -42,8 +59,8 @@ struct Badness {
   long long adj_unit = 0;                         // totalpages / 1000: the pages one adj point is worth
   std::optional<long long> points;                // nullopt: not a candidate (LONG_MIN in the kernel)
 
-  long long pages() const { return rss + swapents + pgtables; }  // the memory part
-  long long adj_term() const { return adj * adj_unit; }
+  long long pages() const { return sat_add(sat_add(rss, swapents), pgtables); }  // the memory part
+  long long adj_term() const { return sat_mul(adj, adj_unit); }
 };
 Badness oom_badness_terms(const TaskMem& t, u64 totalpages);
 
@@ -63,7 +80,7 @@ std::vector<std::size_t> oom_preference_order(const std::vector<std::optional<lo
 // constrained_alloc()'s totalpages: the whole machine (CONSTRAINT_NONE), or
 // swap plus the present pages of the allowed nodes (a memory policy or a
 // cpuset), or a memory cgroup's limit (never 0).
-inline u64 oom_totalpages_global(u64 totalram_pages, u64 swap_pages) { return totalram_pages + swap_pages; }
+inline u64 oom_totalpages_global(u64 totalram_pages, u64 swap_pages) { return sat_add(totalram_pages, swap_pages); }
 u64 oom_totalpages_nodes(u64 swap_pages, const std::vector<u64>& node_present_pages);
 inline u64 oom_totalpages_memcg(u64 limit_pages) { return limit_pages ? limit_pages : 1; }
 

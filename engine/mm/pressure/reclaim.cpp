@@ -496,20 +496,31 @@ bool out_of_memory(Machine& m, const OomControl& oc) {
     e.order(oc.order).gfp(oc.gfp).totalpages(c.totalpages).adj_unit(c.totalpages / 1000).policy(c.policy);
   });
   const Victim v = select_victim(m, oc, c);
-  dump_header(m, oc);
   if (!v.task) {
-    m.printk("Out of memory and no killable processes...");
+    // The kernel panics after this report, so it never repeats; the engine
+    // goes on and limits the repeats as the kernel limits its others.
+    if (ratelimit(m, m.oom_no_victim_rs, "out_of_memory")) {
+      dump_header(m, oc);
+      m.printk("Out of memory and no killable processes...");
+    }
     m.trace.warn(Ev::oom_no_victim);
     return false;
   }
-  dump_oom_summary(m, oc, c, *v.task);
+  // oom_kill_process(): dump_header(), which ends with the constraint line,
+  // is inside oom_rs; the kill line and the reaper's are printed every time.
+  if (ratelimit(m, m.oom_rs, "oom_kill_process")) {
+    dump_header(m, oc);
+    dump_oom_summary(m, oc, c, *v.task);
+  }
   oom_kill_process(m, v);
   return true;
 }
 
 void warn_alloc(Machine& m, gfp_t g, Order order, int current_pid) {
   if (m.pressure) ++m.pressure->alloc_failures;
+  // __GFP_NOWARN is tested first: a silent failure does not count against nopage_rs.
   if (g & gfp::NOWARN) return;
+  if (!ratelimit(m, m.nopage_rs, "warn_alloc")) return;
   const Task* cur = find_task(m, current_pid);
   std::vector<int> nodes;
   for (const Node& n : m.nodes)

@@ -51,7 +51,7 @@ Expected<OomNodeTerm> node_term(const OomReport& r, int n, const OomNodePages& b
   u64 zone_kb = 0;
   int zone_lines = 0;
   for (const OomZonePresent& z : r.zones)
-    if (z.node == n) zone_kb += z.present_kb, ++zone_lines;
+    if (z.node == n) zone_kb = sat_add(zone_kb, z.present_kb), ++zone_lines;
   if (auto it = boot.present.find(n); it != boot.present.end()) {
     if (zone_lines > 0 && zone_kb / 4 != it->second)
       k.notes.push_back(OomNote{OomNoteKind::ZoneLinesDisagree, n, zone_kb / 4, it->second});

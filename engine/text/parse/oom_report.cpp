@@ -98,6 +98,30 @@ Err expect_snum(Cur& c, long long& out, std::string_view what) {
   out = *v;
   return {};
 }
+// The most a 64-bit kernel can count: 2^52 pages of 4 KiB are 2^64 bytes,
+// all that its unsigned long addresses (and sizes) can name, and 2^54 kB is
+// the same amount as show_mem and the kill line print it (pages << 2). A
+// report with more was not printed by a kernel; refusing it keeps every
+// later sum and product of the ranking inside 64 bits.
+constexpr u64 kMaxPages = u64{1} << 52;
+constexpr u64 kMaxKb = u64{1} << 54;
+// "FIGURE is more than a 64-bit kernel can hold: at most ...".
+std::string too_large(const std::string& figure, bool kb) {
+  return figure + " is more than a 64-bit kernel can hold: at most " +
+         (kb ? "2^54 kB (" + std::to_string(kMaxKb) + "kB" : "2^52 pages (" + std::to_string(kMaxPages)) +
+         ", 2^64 bytes)";
+}
+// A number of pages (or kB) at the cursor, within what a kernel can hold.
+Err expect_count(Cur& c, u64& out, std::string_view what, bool kb) {
+  const size_t at = c.pos;
+  if (auto e = expect_num(c, out, what)) return e;
+  if (out > (kb ? kMaxKb : kMaxPages))
+    return c.err_at(at, too_large(std::string(what) + " " + std::to_string(out) + (kb ? "kB" : " pages"), kb));
+  return {};
+}
+Err expect_pages(Cur& c, u64& out, std::string_view what) { return expect_count(c, out, what, false); }
+Err expect_kb(Cur& c, u64& out, std::string_view what) { return expect_count(c, out, what, true); }
+
 // `text` at the cursor, or "expected 'TEXT'".
 Err expect_lit(Cur& c, std::string_view text) {
   if (!c.lit(text)) return c.err("expected '" + std::string(text) + "'");
@@ -218,9 +242,9 @@ Err parse_constraint(Cur c, size_t marker, OomReport& r) {
 
 // One number column of a task row: blanks, the number, and a space or the
 // end of the line after it ("7x04" is an error at the 'x').
-Err row_column(Cur& c, u64& out, std::string_view what) {
+Err row_column(Cur& c, u64& out, std::string_view what, bool pages = false) {
   c.ws();
-  if (auto e = expect_num(c, out, what)) return e;
+  if (auto e = pages ? expect_pages(c, out, what) : expect_num(c, out, what)) return e;
   if (c.done() || c.s[c.pos] == ' ') return {};
   return c.err("unexpected character in a task row");
 }
@@ -248,14 +272,14 @@ Err parse_task_row(Cur c, OomTaskRow& t) {
   t.uid = uid;
   if (auto e = row_column(c, tgid, "the tgid")) return e;
   t.tgid = static_cast<int>(std::min<u64>(tgid, 0x3fffffff));
-  if (auto e = row_column(c, total_vm, "total_vm (pages)")) return e;
+  if (auto e = row_column(c, total_vm, "total_vm (pages)", true)) return e;
   t.total_vm = total_vm;
-  if (auto e = row_column(c, rss, "rss (pages)")) return e;
+  if (auto e = row_column(c, rss, "rss (pages)", true)) return e;
   t.rss = rss;
   if (auto e = row_signed_column(c, pgt, "pgtables_bytes")) return e;
   if (pgt < 0) return c.err("pgtables_bytes cannot be negative");
   t.pgtables_bytes = pgt;
-  if (auto e = row_column(c, swap, "swapents (pages)")) return e;
+  if (auto e = row_column(c, swap, "swapents (pages)", true)) return e;
   t.swapents = swap;
   c.ws();
   const size_t adj_pos = c.pos;
@@ -284,18 +308,18 @@ Err parse_kill(Cur c, size_t marker, OomKillLine& k) {
   if (end == std::string_view::npos) return c.err("expected '(NAME) total-vm:'");
   k.name = std::string(c.s.substr(c.pos, end - c.pos));
   c.pos = end + std::string_view(") total-vm:").size();
-  if (auto e = expect_num(c, k.total_vm_kb, "total-vm")) return e;
+  if (auto e = expect_kb(c, k.total_vm_kb, "total-vm")) return e;
   if (auto e = expect_lit(c, "kB, anon-rss:")) return e;
-  if (auto e = expect_num(c, k.anon_kb, "anon-rss")) return e;
+  if (auto e = expect_kb(c, k.anon_kb, "anon-rss")) return e;
   if (auto e = expect_lit(c, "kB, file-rss:")) return e;
-  if (auto e = expect_num(c, k.file_kb, "file-rss")) return e;
+  if (auto e = expect_kb(c, k.file_kb, "file-rss")) return e;
   if (auto e = expect_lit(c, "kB, shmem-rss:")) return e;
-  if (auto e = expect_num(c, k.shmem_kb, "shmem-rss")) return e;
+  if (auto e = expect_kb(c, k.shmem_kb, "shmem-rss")) return e;
   if (auto e = expect_lit(c, "kB, UID:")) return e;
   if (auto e = expect_snum(c, uid, "the UID")) return e;
   k.uid = uid;
   if (auto e = expect_lit(c, " pgtables:")) return e;
-  if (auto e = expect_num(c, k.pgtables_kb, "pgtables")) return e;
+  if (auto e = expect_kb(c, k.pgtables_kb, "pgtables")) return e;
   if (auto e = expect_lit(c, "kB oom_score_adj:")) return e;
   if (auto e = expect_snum(c, adj, "oom_score_adj")) return e;
   k.oom_score_adj = static_cast<int>(std::clamp<long long>(adj, -1000, 1000));
@@ -306,17 +330,18 @@ Err parse_kill(Cur c, size_t marker, OomKillLine& k) {
 std::optional<u64> leading_number_before(std::string_view body, std::string_view suffix) {
   if (body.size() <= suffix.size() || body.substr(body.size() - suffix.size()) != suffix) return std::nullopt;
   std::string_view n = body.substr(0, body.size() - suffix.size());
-  if (n.empty() || n.size() > 19) return std::nullopt;
+  if (n.empty()) return std::nullopt;
   u64 v = 0;
   for (char ch : n) {
     if (!is_digit(ch)) return std::nullopt;
-    v = v * 10 + static_cast<u64>(ch - '0');
+    // Past 2^64 the figure stays at the largest u64: too large either way.
+    v = v > (~u64{0} - 9) / 10 ? ~u64{0} : v * 10 + static_cast<u64>(ch - '0');
   }
   return v;
 }
 
 // "Node 1 Normal free:...present:1048576kB managed:..."
-bool parse_zone_present(std::string_view body, OomZonePresent& z) {
+bool parse_zone_present(std::string_view body, OomZonePresent& z, size_t& kb_at) {
   Cur c{body, 0, 0, {}};
   if (!c.lit("Node ")) return false;
   auto node = c.num();
@@ -327,6 +352,7 @@ bool parse_zone_present(std::string_view body, OomZonePresent& z) {
   size_t p = body.find(" present:", sp);
   if (p == std::string_view::npos) return false;
   c.pos = p + 9;
+  kb_at = c.pos;
   auto kb = c.num();
   if (!kb || !c.lit("kB")) return false;
   z.node = static_cast<int>(*node);
@@ -350,6 +376,11 @@ struct Line {
 class ReportScanner {
  public:
   explicit ReportScanner(std::string_view source) : source_(source) { log_.source = std::string(source); }
+
+  // A Diagnostic at byte `off` of the line's message.
+  Diagnostic at_col(const Line& l, size_t off, const std::string& msg) const {
+    return Diagnostic{std::string(source_), l.no, static_cast<int>(l.at + off) + 1, msg};
+  }
 
   Err line(const Line& l) {
     if (size_t m = l.text.find(" invoked oom-killer: ", l.at); m != std::string_view::npos) {
@@ -454,8 +485,10 @@ class ReportScanner {
   bool show_mem(const Line& l, Err& err) {
     OomReport& r = *cur_;
     if (auto v = leading_number_before(l.body, " pages RAM")) {
+      if (*v > kMaxPages) err = at_col(l, 0, too_large(std::to_string(*v) + " pages RAM", false));
       r.ram_pages = v, r.ram_line = l.no;
     } else if (auto v2 = leading_number_before(l.body, " pages reserved")) {
+      if (*v2 > kMaxPages) err = at_col(l, 0, too_large(std::to_string(*v2) + " pages reserved", false));
       r.reserved_pages = v2, r.reserved_line = l.no;
     } else if (l.body.substr(0, 13) == "Total swap = ") {
       err = total_swap(l);
@@ -463,7 +496,10 @@ class ReportScanner {
       err = memcg_limit(l);
     } else {
       OomZonePresent z;
-      if (parse_zone_present(l.body, z)) {
+      size_t kb_at = 0;
+      if (parse_zone_present(l.body, z, kb_at)) {
+        if (z.present_kb > kMaxKb)
+          err = at_col(l, kb_at, too_large("present:" + std::to_string(z.present_kb) + "kB", true));
         z.line = l.no;
         r.zones.push_back(std::move(z));
       }
@@ -475,7 +511,7 @@ class ReportScanner {
   Err total_swap(const Line& l) {
     Cur s{l.text, l.at + 13, l.no, source_};
     u64 kb = 0;
-    if (auto e = expect_num(s, kb, "the swap size in kB")) return e;
+    if (auto e = expect_kb(s, kb, "Total swap")) return e;
     if (auto e = expect_lit(s, "kB")) return e;
     cur_->total_swap_kb = kb, cur_->swap_line = l.no;
     return {};
@@ -487,7 +523,7 @@ class ReportScanner {
     if (at == std::string_view::npos) return {};
     Cur s{l.text, l.at + at + 8, l.no, source_};
     u64 kb = 0;
-    if (auto e = expect_num(s, kb, "the memcg limit in kB")) return e;
+    if (auto e = expect_kb(s, kb, "the memcg limit")) return e;
     cur_->memcg_limit_kb = kb, cur_->memcg_line = l.no;
     return {};
   }
