@@ -14,17 +14,15 @@ namespace mm {
 // event narrates (sites emit after the effect), before the next begins.
 struct Playground::ReplayTap final : TraceObserver, UnitHook {
   std::size_t fire_at = 0;
-  const Machine* machine = nullptr;          // the machine whose events count
+  Machine* machine = nullptr;                // the machine whose events count
   std::unique_ptr<Machine>* into = nullptr;  // reused storage: copy-assigning keeps its buffers
   bool fired = false;
   const Machine* fired_on = nullptr;  // the machine the capture was taken from
 
   // A scenario may boot several machines: each new one is watched instead
   // (boot_plan calls this), and a later capture replaces an earlier one.
-  Machine* live = nullptr;  // `machine`, to mute its trace when the replay stops
   void watch(Machine& m) {
     machine = &m;
-    live = &m;
     m.trace.set_observer(this);
     m.trace.set_replaying(true);  // what it records was recorded: share it
     m.units.p = this;
@@ -44,7 +42,7 @@ struct Playground::ReplayTap final : TraceObserver, UnitHook {
       stop->resume = next;
       stopped = true;
     }
-    if (&m == machine) live->trace.mute();  // the loop stops: its closing phases are not wanted
+    if (&m == machine) machine->trace.mute();  // the loop stops: its closing phases are not wanted
     return false;
   }
   void on_record(const Trace&, std::size_t index) override {
