@@ -218,7 +218,10 @@ TEST_SUITE("fidelity") {
     auto plain = plan_from_dmesg(*dmesg, "m1g-smp2/dmesg.txt");
     REQUIRE(plain);
     auto want = mmtest::boot_checked(*plain);
-    for (const auto& [name, form] : forms) {
+    for (const auto& entry : forms) {
+      // Named copies: clang 14 (emscripten) cannot use a structured binding inside CAPTURE's lambda.
+      const auto& name = entry.first;
+      const auto& form = entry.second;
       CAPTURE(name);
       std::string text;
       std::size_t rewritten = 0;
@@ -258,7 +261,9 @@ TEST_SUITE("fidelity") {
         {"Linux version 6.1.0", "Linux version 6.1.0"},
         {"", ""},
     };
-    for (const auto& [line, message] : cases) {
+    for (const auto& entry : cases) {
+      const std::string_view line = entry.first;
+      const std::string_view message = entry.second;
       CAPTURE(line);
       CHECK(line.substr(kernel_message_start(line)) == message);
     }

@@ -33,7 +33,7 @@ OomRanking rank(const OomReport& r, const OomNodePages& boot = {}) {
 // table ("pid rss pgtables_bytes swapents adj name").
 struct Row {
   int pid;
-  long rss, pgtables_bytes, swapents;
+  long long rss, pgtables_bytes, swapents;
   int adj;
   const char* name;
 };
@@ -47,7 +47,7 @@ std::string report(const std::string& constraint, const std::string& nodemask, c
   o << "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n";
   char buf[200];
   for (const Row& r : rows) {
-    std::snprintf(buf, sizeof buf, "[%7d] %5d %5d %8ld %8ld %8ld %8ld         %5d %s\n", r.pid, 0, r.pid, r.rss + 100,
+    std::snprintf(buf, sizeof buf, "[%7d] %5d %5d %8lld %8lld %8lld %8lld         %5d %s\n", r.pid, 0, r.pid, r.rss + 100,
                   r.rss, r.pgtables_bytes, r.swapents, r.adj, r.name);
     o << buf;
   }
