@@ -192,4 +192,50 @@ TEST_SUITE("timeline") {
     CHECK(c.checked["oom_kill"] > 0);
     CHECK(c.checked["alloc_done"] > 0);
   }
+
+  TEST_CASE("a full recording: one trace_full, the machine exact, the session goes on and steps to what it kept") {
+    // Two sessions run the same statements; the second's recording may hold
+    // only 600 more events than its boot.
+    Playground full = traced("ram=128M cpus=1");
+    Playground whole = traced("ram=128M cpus=1");
+    const std::size_t boot_events = full.trace()->events().size();
+    full.machine()->trace.set_limit(boot_events + 600);
+    const char* work = "spawn a anon=20M\nkmalloc p 300\nspawn b anon=30M\n";
+    for (Playground* pg : {&full, &whole}) REQUIRE(pg->run_command(work, "work"));
+    const Trace& t = *full.trace();
+    REQUIRE(t.full());
+    CHECK(t.events().size() == boot_events + 600);
+    CHECK(t.events().back().code == Ev::trace_full);
+    CHECK(t.events().back().get(Arg::count) == static_cast<std::int64_t>(boot_events + 600));
+    CHECK(std::count_if(t.events().begin(), t.events().end(),
+                        [](const Event& e) { return e.code == Ev::trace_full; }) == 1);
+    CHECK(t.dropped() > 10000);
+    CHECK(t.depth() == 0);  // the phases it did not keep still closed
+    // Unrecorded, the machine went exactly where the fully recorded one did.
+    for (const char* view : {"zoneinfo", "buddyinfo", "meminfo", "slabinfo"}) {
+      CAPTURE(view);
+      std::string a, b;
+      REQUIRE(full.proc(view, a));
+      REQUIRE(whole.proc(view, b));
+      CHECK(a == b);
+    }
+    CHECK(full.boot_log() == whole.boot_log());
+    CHECK(full.check().empty());
+    // More statements run (recording nothing), undo and redo work, and a
+    // step inside the cut operation lands on the state its event narrates.
+    REQUIRE(full.run_command("kmalloc q 100\n", "more"));
+    CHECK(full.check().empty());
+    REQUIRE(full.undo());
+    REQUIRE(full.redo());
+    const auto ops = full.timeline();
+    std::size_t cut = 0;
+    for (std::size_t op = 0; op < ops.size(); ++op)
+      if (ops[op].events > 0) cut = op;
+    CursorChecker c;
+    step_through(full, cut, c);
+    CHECK(full.check().empty());
+    // A new boot records again.
+    REQUIRE(full.boot_shorthand("ram=128M cpus=1", "<machine>", BootOptions{true}));
+    CHECK_FALSE(full.trace()->full());
+  }
 }

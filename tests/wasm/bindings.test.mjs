@@ -787,6 +787,39 @@ test('limits come from the machine at call time', () => {
   }
 });
 
+test('a session that records more events than the trace holds goes on: no abort, one trace_full, exact state', () => {
+  // 48 tasks of 100 MiB on 128 MiB: each spawn ends in OOM kills, ~10 M
+  // events in all. Recorded in full that is past what a wasm heap can hold
+  // (std::bad_alloc, an abort on the page); the trace stops at its ceiling.
+  const e = booted('ram=128M cpus=1');
+  try {
+    for (let i = 0; i < 48; i++) {
+      const r = e.runCommand(`spawn t${i} anon=100M`);
+      assert.equal(r.ok, true, `spawn t${i}: ${r.error} ${JSON.stringify(r.failures)}`);
+    }
+    const ops = e.timeline();
+    let full = 0;
+    let total = 0;
+    for (let op = 0; op < ops.length; op++) {
+      total += ops[op].events;
+      if (ops[op].events === 0) continue;
+      const last = e.opEvents(op, ops[op].events - 1, 1)[0];
+      if (last.code === 'trace_full') full++;
+    }
+    assert.equal(full, 1, 'one operation ends with trace_full');
+    assert.ok(total <= 4 * 1024 * 1024, `${total} events kept`);
+    assert.deepEqual(e.check(), []);
+    assert.match(e.proc('meminfo').text, /MemFree:/);
+    // The session goes on and time travel still works.
+    assert.equal(e.runCommand('kmalloc p 200').ok, true);
+    assert.equal(e.undoStatement().ok, true);
+    assert.equal(e.seek(1, 1).ok, true);
+    assert.deepEqual(e.check(), []);
+  } finally {
+    e.delete();
+  }
+});
+
 test('runCommand remembers names across calls; a failing command keeps nothing', () => {
   const e = booted('ram=256M cpus=1');
   try {

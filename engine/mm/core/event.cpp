@@ -37,7 +37,10 @@ EventRef& EventRef::num(Arg a, std::int64_t v) {
   return *this;
 }
 
-EventRef& EventRef::str(Arg a, std::string_view v) { return num(a, t_->intern(v)); }
+EventRef& EventRef::str(Arg a, std::string_view v) {
+  // A record a full trace does not keep names nothing: no string to keep.
+  return num(a, t_->full() ? 0 : t_->intern(v));
+}
 
 std::uint32_t Trace::intern(std::string_view s) {
   // Names repeat (a cache, a task), log lines do not: a look at the last
@@ -56,6 +59,15 @@ std::uint32_t Trace::intern(std::string_view s) {
 
 Event& Trace::push(EventKind k, Ev code) {
   if (muted_) return sink_;  // a replay that has what it came for
+  if (limit_ != 0 && events_.size() + 1 >= limit_) {
+    // The last slot says why the recording stops; `code` itself is not kept.
+    if (events_.size() < limit_) push_trace_full();
+    ++dropped_;
+    sink_ = Event{};
+    sink_.code = code;  // the site's setters check its catalogue entry
+    sink_.kind = k;
+    return sink_;
+  }
   if (observer_) observer_->on_record(*this, events_.size());
   ++g_emitted[static_cast<unsigned>(code)];
   if (const Event* next = replaying_ ? events_.next_shared() : nullptr;
@@ -71,6 +83,24 @@ Event& Trace::push(EventKind k, Ev code) {
   e.kind = k;
   e.depth = static_cast<std::uint8_t>(depth_ < 255 ? depth_ : 255);
   return e;
+}
+
+void Trace::push_trace_full() {
+  if (observer_) observer_->on_record(*this, events_.size());
+  ++g_emitted[static_cast<unsigned>(Ev::trace_full)];
+  if (const Event* next = replaying_ ? events_.next_shared() : nullptr;
+      next && next->seq == seq_ && next->code == Ev::trace_full) {
+    events_.take_next();
+    ++seq_;
+    return;
+  }
+  Event& e = events_.emplace_back();
+  e.seq = seq_++;
+  e.code = Ev::trace_full;
+  e.kind = EventKind::Warn;
+  e.depth = static_cast<std::uint8_t>(depth_ < 255 ? depth_ : 255);
+  const std::int8_t slot = spec(Ev::trace_full).slot[static_cast<unsigned>(Arg::count)];
+  e.num[static_cast<unsigned>(slot)] = static_cast<std::int64_t>(limit_);
 }
 
 EventRef Trace::record(EventKind k, Ev code) {

@@ -293,6 +293,10 @@ class TraceObserver {
   virtual ~TraceObserver() = default;
 };
 
+// The default ceiling of a trace: 4 M events, ~290 MiB (a 16 GiB boot
+// records ~17,500, the longest shipped scenario 1.2 M).
+inline constexpr std::size_t kDefaultEventLimit = std::size_t{4} << 20;
+
 // Collects events when enabled. Copying a Trace copies its events and
 // strings (a machine snapshot keeps the events that led to it) but not its
 // observer.
@@ -303,6 +307,8 @@ class Trace {
       : enabled_(o.enabled_),
         depth_(o.depth_),
         seq_(o.seq_),
+        limit_(o.limit_),
+        dropped_(o.dropped_),
         events_(o.events_),
         strings_(o.strings_),
         open_(o.open_) {}
@@ -311,6 +317,8 @@ class Trace {
       enabled_ = o.enabled_;
       depth_ = o.depth_;
       seq_ = o.seq_;
+      limit_ = o.limit_;
+      dropped_ = o.dropped_;
       events_ = o.events_;
       strings_ = o.strings_;
       open_ = o.open_;
@@ -351,6 +359,18 @@ class Trace {
   }
   unsigned depth() const { return depth_; }
 
+  // The ceiling on recorded events (0: none). A trace that reaches it
+  // records one trace_full warning and then nothing: sites still get a
+  // record to fill (a scratch one), phases still open and close, so the
+  // machine runs on exactly as it would unrecorded. What a whole session
+  // records is bounded by this, so memory is (the page's wasm heap is at
+  // most 2 GiB; an event is 72 bytes and the store doubles as it grows).
+  void set_limit(std::size_t max_events) { limit_ = max_events; }
+  std::size_t limit() const { return limit_; }
+  bool full() const { return limit_ != 0 && events_.size() >= limit_; }
+  // Records not kept since the trace became full.
+  std::uint64_t dropped() const { return dropped_; }
+
   void set_observer(TraceObserver* o) { observer_ = o; }
   // A replay of recorded events (the timeline's seek): where the shared
   // store already holds the record about to be made (same seq, code and
@@ -378,9 +398,12 @@ class Trace {
  private:
   EventRef record(EventKind k, Ev code);
   Event& push(EventKind k, Ev code);
+  void push_trace_full();
   bool enabled_ = false;
   unsigned depth_ = 0;
   std::uint32_t seq_ = 0;
+  std::size_t limit_ = kDefaultEventLimit;
+  std::uint64_t dropped_ = 0;
   SharedLog<Event> events_;  // copies share their common prefix
   // The string table; [0] is the empty string, so that an empty or unset
   // Str argument reads as "" and a template's {name?A|B} asks "non-empty?".
