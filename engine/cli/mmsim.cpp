@@ -59,8 +59,8 @@ int usage_error(const std::string& msg) {
 }
 
 int cmd_boot(int argc, char** argv) {
-  std::string machine, dmesg;
-  std::vector<std::string> procs, slabs;  // slabs: --slab CACHE (SLUB hook)
+  std::optional<std::string> machine, dmesg;  // given (an empty value too: the parser says what is wrong)
+  std::vector<std::string> procs, slabs;      // slabs: --slab CACHE (SLUB hook)
   bool log = false, trace = false, check = false;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
@@ -95,7 +95,7 @@ int cmd_boot(int argc, char** argv) {
       return usage_error("unknown option '" + a + "'");
     }
   }
-  if (machine.empty() == dmesg.empty()) return usage_error("give exactly one of --machine or --dmesg");
+  if (machine.has_value() == dmesg.has_value()) return usage_error("give exactly one of --machine or --dmesg");
   for (const std::string& p : procs) {
     bool known = false;
     for (std::string_view n : mm::Playground::proc_names()) known = known || n == p;
@@ -105,15 +105,15 @@ int cmd_boot(int argc, char** argv) {
   mm::BootOptions opt;
   opt.trace = trace;
   mm::Status st;
-  if (!machine.empty()) {
-    st = pg.boot_shorthand(machine, "<machine>", opt);
+  if (machine) {
+    st = pg.boot_shorthand(*machine, "<machine>", opt);
   } else {
-    auto text = read_file(dmesg);
+    auto text = read_file(*dmesg);
     if (!text) {
-      std::fprintf(stderr, "%s: error: cannot read the file\n", dmesg.c_str());
+      std::fprintf(stderr, "%s: error: cannot read the file\n", dmesg->c_str());
       return 2;
     }
-    st = pg.boot_dmesg(*text, dmesg, opt);
+    st = pg.boot_dmesg(*text, *dmesg, opt);
   }
   if (!st) {
     std::fprintf(stderr, "%s\n", st.diag().str().c_str());
@@ -166,7 +166,7 @@ int cmd_scenario(const std::string& path, bool run) {
   std::fputs(r.output.c_str(), stdout);
   for (const mm::Diagnostic& d : r.failures) std::fprintf(stderr, "%s\n", d.str().c_str());
   std::fprintf(stderr, "%s: %d expectations passed, %d failed\n", path.c_str(), r.expects_passed, r.expects_failed);
-  return r.ok() ? 0 : 1;
+  return r.exit_code();
 }
 
 int cmd_oom(int argc, char** argv) {

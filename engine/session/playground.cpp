@@ -45,7 +45,17 @@ Status Playground::boot_shorthand(std::string_view spec, std::string_view source
     d.file = std::string(source);
     return d;
   }
-  return boot_spec(*s, spec, opt);
+  Status booted = boot_spec(*s, spec, opt);
+  if (!booted && booted.diag().line == 0) {
+    // A machine the boot itself cannot bring up (too small for its nodes,
+    // no memory left for a table): the whole description is at fault.
+    Diagnostic d = booted.diag();
+    d.file = std::string(source);
+    d.line = 1;
+    d.col = 1;
+    return d;
+  }
+  return booted;
 }
 
 Status Playground::boot_spec(const MachineSpec& spec, std::string_view text, BootOptions opt) {
@@ -118,14 +128,6 @@ Diagnostic not_booted() { return Diagnostic{"", 0, 0, "no machine has booted yet
 }  // namespace
 
 namespace {
-// Statements that only look (print, compare, check) change nothing: they
-// run, but are not operations on the timeline.
-bool only_looks(const Statement& st) {
-  return std::holds_alternative<stmt::Proc>(st) || std::holds_alternative<stmt::Log>(st) ||
-         std::holds_alternative<stmt::Check>(st) || std::holds_alternative<stmt::Echo>(st) ||
-         std::holds_alternative<stmt::ExpectFigure>(st) || std::holds_alternative<stmt::ExpectContains>(st) ||
-         std::holds_alternative<stmt::Slab>(st);
-}
 
 // A statement's own text (its line, trimmed): the operation's label.
 std::string line_text(std::string_view text, int line) {
@@ -148,6 +150,7 @@ void merge(ScenarioResult& into, ScenarioResult&& one) {
   for (Diagnostic& d : one.failures) into.failures.push_back(std::move(d));
   into.expects_passed += one.expects_passed;
   into.expects_failed += one.expects_failed;
+  into.violations += one.violations;
 }
 }  // namespace
 

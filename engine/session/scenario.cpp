@@ -11,7 +11,10 @@ namespace mm {
 namespace exec {
 
 void Run::check_invariants(stmt::Pos at) {
-  for (const std::string& v : pg.check()) fail(at, "invariant violated: " + v);
+  for (const std::string& v : pg.check()) {
+    ++r.violations;
+    fail(at, "invariant violated: " + v);
+  }
 }
 
 // A new machine: the handles named pages and objects of the one it replaced.
@@ -103,7 +106,22 @@ Status run_statement(Playground& pg, const Statement& st, SessionState& state, S
                      const RunContext& ctx) {
   exec::Run x{pg, state, r, ctx};
   if (Status s = std::visit([&](const auto& one) { return exec::run(x, one); }, st); !s) return s;
-  if ((ctx.check_each_step || std::holds_alternative<stmt::Check>(st)) && pg.booted()) x.check_invariants(position(st));
+  if (!pg.booted()) return {};
+  if (std::holds_alternative<stmt::Check>(st)) {
+    x.check_invariants(position(st));
+  } else if (ctx.check_each_step && !only_looks(st)) {
+    // A full check walks every frame and task (0.4 ms on 1 GiB, 12 ms on
+    // 8 GiB with 200 tasks): after each of the first 16 changes, then after
+    // changes 32, 64, 128, ... and after the last one (run_scenario), so a
+    // long run costs a log of its length in checks and a broken invariant
+    // is still caught, near its statement in a short one. (`check` asks
+    // for one anywhere.)
+    const std::size_t n = ++r.changes;
+    if (n <= 16 || (n & (n - 1)) == 0) {
+      x.check_invariants(position(st));
+      r.checked_changes = n;
+    }
+  }
   return {};
 }
 
@@ -113,8 +131,15 @@ ScenarioResult run_scenario(const Scenario& s, const FileLoader& load, bool chec
   Playground& pg = into ? *into : own;
   SessionState state;
   const RunContext ctx{s.source, &load, check_each_step};
-  for (const Statement& st : s.stmts)
-    if (!run_statement(pg, st, state, r, ctx)) break;
+  const Statement* last_change = nullptr;
+  for (const Statement& st : s.stmts) {
+    if (!run_statement(pg, st, state, r, ctx)) return r;
+    if (!only_looks(st)) last_change = &st;
+  }
+  if (check_each_step && r.checked_changes != r.changes && last_change && pg.booted()) {
+    exec::Run x{pg, state, r, ctx};
+    x.check_invariants(position(*last_change));
+  }
   return r;
 }
 

@@ -66,7 +66,10 @@ printf 'hog invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE), order=0
 expect_rc "malformed oom report exits 2" 2 "$MMSIM" oom --replay "$TMP/badoom.txt"
 grep -q "badoom.txt:4:38: error:" "$TMP/err" && ok "malformed oom report position" || { bad "malformed oom report position"; cat "$TMP/err"; }
 expect_rc "a log without an OOM report exits 2" 2 "$MMSIM" oom --replay "$REF/m1g-smp2/dmesg.txt"
-grep -q "no OOM report" "$TMP/err" && ok "no OOM report message" || { bad "no OOM report message"; cat "$TMP/err"; }
+grep -q "dmesg.txt:1:1: error: no OOM report in this log" "$TMP/err" && ok "no OOM report message at line 1" || { bad "no OOM report message at line 1"; cat "$TMP/err"; }
+: >"$TMP/empty.txt"
+expect_rc "an empty log exits 2" 2 "$MMSIM" oom --replay "$TMP/empty.txt"
+grep -q "empty.txt:1:1: error: no OOM report" "$TMP/err" && ok "empty log: line 1" || { bad "empty log: line 1"; cat "$TMP/err"; }
 expect_rc "oom without --replay" 2 "$MMSIM" oom
 # Counts no kernel could hold (2^52 pages, 2^64 bytes) exit 2 at the number.
 oom_head='hog invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\nMem-Info:\n'
@@ -97,6 +100,27 @@ expect_rc "999999 failing allocations finish" 0 timeout 60 "$MMSIM" run "$TMP/fa
 printf 'machine ram=1G\nrepeat 1000000 alloc x\n' >"$TMP/big-repeat.mm"
 expect_rc "repeat past its bound exits 2" 2 "$MMSIM" check "$TMP/big-repeat.mm"
 grep -q "big-repeat.mm:2:8: error: .*1 to 999999" "$TMP/err" && ok "repeat bound message" || { bad "repeat bound message"; cat "$TMP/err"; }
+
+# One exit-code rule: 0 all held, 1 an expectation (or invariant) failed,
+# 2 bad input, and a refused statement is bad input even among failed
+# expectations. Each with FILE:LINE:COL.
+refused() {  # refused NAME FILE-CONTENT WHERE-AND-WHY
+  printf "$2" >"$TMP/refused.mm"
+  expect_rc "$1 exits 2" 2 "$MMSIM" run "$TMP/refused.mm"
+  grep -q "refused.mm:$3" "$TMP/err" && ok "$1: where and why" || { bad "$1: where and why"; cat "$TMP/err"; }
+}
+refused "double kfree" 'machine ram=128M cpus=1\nkmalloc p 100\nkfree p\nkfree p\n' "4:7: error: kfree: 'p' holds no object"
+refused "kfree of a name never allocated" 'machine ram=128M cpus=1\nkfree q\n' "2:7: error: kfree: 'q' holds no object"
+refused "free of a pfn nobody allocated" 'machine ram=128M cpus=1\nfree pfn=0 order=0\n' "2:1: error: free_pages: pfn 0"
+refused "a CPU the machine lacks" 'machine ram=128M cpus=1\nalloc a order=0 cpu=5\n' "2:1: error: alloc_pages: no CPU 5"
+refused "a dmesg file that is not there" 'dmesg /nonexistent/boot.txt\n' "1:7: error: cannot read"
+refused "a refusal among failed expectations" 'machine ram=128M cpus=1\nexpect cpus == 2\nkfree q\n' "3:7: error: kfree"
+expect_rc "--machine with an empty value exits 2" 2 "$MMSIM" boot --machine ""
+grep -q "^<machine>:1:1: error: empty machine description" "$TMP/err" && ok "empty --machine: where and why" || { bad "empty --machine: where and why"; cat "$TMP/err"; }
+expect_rc "a machine the boot cannot bring up exits 2" 2 "$MMSIM" boot --machine "nodes=64 ram=1G"
+grep -q "^<machine>:1:1: error: boot: memblock_alloc" "$TMP/err" && ok "unbootable machine: where and why" || { bad "unbootable machine: where and why"; cat "$TMP/err"; }
+expect_rc "ram given twice under two names exits 2" 2 "$MMSIM" boot --machine "ram=1G mem=2G m=4G"
+grep -q "^<machine>:1:8: error: 'mem' (another name for 'ram') given twice" "$TMP/err" && ok "alias given twice: where and why" || { bad "alias given twice: where and why"; cat "$TMP/err"; }
 
 # Every shipped lesson runs clean: its expectations are the lesson's claims.
 for lesson in "$SRC"/lessons/*.mm; do

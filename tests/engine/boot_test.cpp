@@ -594,6 +594,9 @@ TEST_SUITE("boot") {
     CHECK(msg("ram=1G watermark_scale_factor=5000") == "watermark_scale_factor=5000 is out of range [1, 3000]");
     CHECK(msg("ram=1G kernelcore=lots") == "bad size 'lots' for kernelcore (use a number with K, M or G, like 512M)");
     CHECK(msg("ram=1G ram=2G") == "'ram' given twice (first at column 1)");
+    // An alias is the same key: the last one must not win silently.
+    CHECK(msg("ram=1G mem=2G m=4G") == "'mem' (another name for 'ram') given twice (first as 'ram' at column 1)");
+    CHECK(msg("smp=2 cpus=4 ram=1G") == "'cpus' given twice (first as 'smp' at column 1)");
     CHECK(msg("ram=1G lowmem_reserve_ratio=256,x") == "bad lowmem_reserve_ratio entry 'x'");
     CHECK(parse_shorthand("ram=1G lowmem_reserve_ratio=256,x").diag().col == 33);
     CHECK(msg("ram=2G nodes=2 distance=10,20;20,300") == "bad distance '300' (numbers 10..254, rows separated by ';')");

@@ -47,8 +47,8 @@ std::string report(const std::string& constraint, const std::string& nodemask, c
   o << "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n";
   char buf[200];
   for (const Row& r : rows) {
-    std::snprintf(buf, sizeof buf, "[%7d] %5d %5d %8lld %8lld %8lld %8lld         %5d %s\n", r.pid, 0, r.pid, r.rss + 100,
-                  r.rss, r.pgtables_bytes, r.swapents, r.adj, r.name);
+    std::snprintf(buf, sizeof buf, "[%7d] %5d %5d %8lld %8lld %8lld %8lld         %5d %s\n", r.pid, 0, r.pid,
+                  r.rss + 100, r.rss, r.pgtables_bytes, r.swapents, r.adj, r.name);
     o << buf;
   }
   o << "oom-kill:constraint=" << constraint << ",nodemask=" << nodemask
@@ -457,6 +457,7 @@ TEST_SUITE("oom replay") {
       auto p = oom_replay(capture("m1g-smp2", "dmesg.txt"), "boot.txt");
       REQUIRE_FALSE(p);
       CHECK(p.diag().message.find("no OOM report") != std::string::npos);
+      CHECK(p.diag().str().rfind("boot.txt:1:1: error: no OOM report in this log: expected a line", 0) == 0);
     }
     // Garbage never crashes.
     for (const char* junk : {"", "\n\n", "x invoked oom-killer: ", "x invoked oom-killer: gfp_mask=0x1(", "[", "[ 1",

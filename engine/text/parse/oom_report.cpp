@@ -399,8 +399,10 @@ class ReportScanner {
   Expected<OomLog> finish() {
     if (auto e = finish_report()) return *e;
     if (log_.reports.empty())
-      return Diagnostic{std::string(source_), 0, 0,
-                        "no OOM report in this log (no line 'COMM invoked oom-killer: gfp_mask=...')"};
+      // Where a report would start: the log's first line, saying what was looked for.
+      return Diagnostic{std::string(source_), 1, 1,
+                        "no OOM report in this log: expected a line 'COMM invoked oom-killer: gfp_mask=...' "
+                        "(a kernel log with an OOM kill, as dmesg or journalctl -k prints it)"};
     return std::move(log_);
   }
 

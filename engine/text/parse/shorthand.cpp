@@ -350,15 +350,31 @@ Expected<std::vector<Token>> tokenize(std::string_view text) {
 }
 
 // Every token to its key's parser; a key given twice is an error.
+// The key an alias stands for (mem= and m= are ram=, smp= is cpus=): aliases
+// share their key's parser and follow it in kKeys.
+const Key& canonical(const Key& k) {
+  for (const Key& c : kKeys)
+    if (!c.alias && c.parse == k.parse) return c;
+  return k;
+}
+
+// Every token to its key's parser; a key given twice, under any of its
+// names, is an error (`ram=1G mem=2G` would otherwise boot whichever came last).
 Problem read_keys(const std::vector<Token>& toks, Draft& d) {
-  std::map<std::string_view, int> seen;  // key -> column
+  std::map<std::string_view, std::pair<std::string_view, int>> seen;  // key -> (name written, column)
   for (const Token& t : toks) {
-    if (auto it = seen.find(t.key); it != seen.end())
-      return err(t.col,
-                 "'" + std::string(t.key) + "' given twice (first at column " + std::to_string(it->second) + ")");
-    seen.emplace(t.key, t.col);
     const Key* k = find_key(t.key);
     if (!k) return unknown_key(t);
+    const std::string_view key = canonical(*k).name;
+    if (auto it = seen.find(key); it != seen.end()) {
+      const std::string_view first = it->second.first;
+      std::string msg = "'" + std::string(t.key) + "'";
+      if (t.key != key) msg += " (another name for '" + std::string(key) + "')";
+      msg += " given twice (first";
+      if (first != t.key) msg += " as '" + std::string(first) + "'";
+      return err(t.col, msg + " at column " + std::to_string(it->second.second) + ")");
+    }
+    seen.emplace(key, std::pair{t.key, t.col});
     if (Problem p = k->parse(t, d)) return p;
   }
   return std::nullopt;

@@ -251,6 +251,16 @@ using Statement =
                  stmt::KmemCacheCreate, stmt::KmemCacheAlloc, stmt::KmemCacheFree, stmt::KmemCacheShrink,
                  stmt::KmemCacheDestroy, stmt::Slab>;
 
+// Statements that only look (print, compare, check) change nothing: they
+// run, but are not operations on the timeline, and the invariants they
+// could break are the ones the last change already checked.
+inline bool only_looks(const Statement& st) {
+  return std::holds_alternative<stmt::Proc>(st) || std::holds_alternative<stmt::Log>(st) ||
+         std::holds_alternative<stmt::Check>(st) || std::holds_alternative<stmt::Echo>(st) ||
+         std::holds_alternative<stmt::ExpectFigure>(st) || std::holds_alternative<stmt::ExpectContains>(st) ||
+         std::holds_alternative<stmt::Slab>(st);
+}
+
 inline stmt::Pos position(const Statement& s) {
   return std::visit([](const auto& x) { return x.at; }, s);
 }
