@@ -126,7 +126,8 @@ export class Controller {
       jump: (j) => this.jump(j),
       changeSpeed: (d) => this.cursor.changeSpeed(d),
       jumpToKind: (kind, dir) => this.cursor.jumpToKind(kind, dir),
-      toggleLesson: () => this.lessons.toggle(),
+      // controls=lesson shows nothing but the lesson: it stays open.
+      toggleLesson: () => (options.controls === 'lesson' ? this.lessons.show('lesson') : this.lessons.toggle()),
     });
     if (options.controls === 'lesson') this.lessons.show('lesson');
   }

@@ -241,10 +241,13 @@ export function formatHash(s: UrlState): string {
     if (st.kind === 'command') p.append('do', st.text);
     else p.append('scenario', encodeText(st.text));
   }
-  if (s.lessonText !== null) p.set('lessontext', encodeText(s.lessonText));
-  else if (s.lesson !== null) p.set('lesson', s.lesson);
-  if (s.lesson !== null || s.lessonText !== null) {
-    if (s.lessonStep !== null) p.set('step', s.lessonStep);
+  // (typeof: a state made before lessons existed has none of their fields.)
+  const text = typeof s.lessonText === 'string' ? s.lessonText : null;
+  const lesson = typeof s.lesson === 'string' ? s.lesson : null;
+  if (text !== null) p.set('lessontext', encodeText(text));
+  else if (lesson !== null) p.set('lesson', lesson);
+  if (text !== null || lesson !== null) {
+    if (typeof s.lessonStep === 'string') p.set('step', s.lessonStep);
   } else if (s.at) p.set('at', `${s.at.statement}.${s.at.event}`);
   else if (s.step !== null) p.set('step', String(s.step));
   if (s.lang) p.set('lang', s.lang);

@@ -28,6 +28,7 @@ export function renderLesson(m: PageModel, dom: Dom): void {
   const v = m.lessons;
   dom.lessonsButton.setAttribute('aria-expanded', String(v.open));
   dom.lessonsButton.title = t(m.lang, 'lessonsButtonTitle');
+  dom.lessonsButton.setAttribute('aria-label', t(m.lang, 'lessonsButton'));
   dom.root.dataset['lesson'] = v.open ? 'open' : '';
   dom.lesson.hidden = !v.open;
   if (shown && shown.lessons === v && shown.quiz === m.quiz && shown.lang === m.lang) return;
@@ -280,7 +281,8 @@ function quizBody(v: QuizView, lang: Lang, say: Say): HTMLElement[] {
   });
   const form = h(
     'form',
-    { class: 'quiz-form', 'data-act': 'quiz-start' },
+    // The engine checks the values (and says why it refuses them).
+    { class: 'quiz-form', 'data-act': 'quiz-start', novalidate: '' },
     h('label', {}, h('span', {}, say('quizTopic')), topic),
     h('label', {}, h('span', {}, say('quizSeed')), seed),
     h('label', {}, h('span', {}, say('quizCount')), count),
