@@ -489,3 +489,36 @@ test(
     }
   },
 );
+
+test(
+  "every shipped lesson opens at every step: no error, the stop narrated, the show hint's tab",
+  { timeout: 600_000 },
+  async () => {
+    const tabs = { zones: 'zones', buddy: 'zones', pcp: 'zones', zonelist: 'zones', memblock: 'log', proc: 'proc' };
+    Object.assign(tabs, { zoneinfo: 'proc', slab: 'slab', tasks: 'tasks', oom: 'tasks' });
+    const failures = [];
+    for (const info of JSON.parse(engine.lessons())) {
+      const l = JSON.parse(engine.compileLesson(engine.lessonSource(info.id).text, info.file).json);
+      const { context, page, problems } = await newPage(1280, 800);
+      try {
+        for (const [k, step] of l.steps.entries()) {
+          await page.goto(`${web.baseUrl}/index.html#lesson=${l.id}&step=${k + 1}`);
+          if (k > 0) await page.reload();
+          await waitLesson(page, 120_000);
+          const where = `${l.id} step ${k + 1}`;
+          if ((await page.locator('#lesson .lesson-error').count()) > 0)
+            failures.push(`${where}: ${await page.textContent('#lesson .lesson-error')}`);
+          if (step.stop !== '' && squash(await page.textContent('#n-text')) !== squash(step.stop.narration.en))
+            failures.push(`${where}: narrated "${await page.textContent('#n-text')}", not the stop's`);
+          const want = step.show === '' ? null : tabs[step.show.view];
+          const tab = await page.locator('[role="tab"][aria-selected="true"]').getAttribute('data-tab');
+          if (want && tab !== want) failures.push(`${where}: show ${step.show.view} selected the ${tab} tab`);
+        }
+        failures.push(...problems.map((p) => `${l.id}: ${p}`));
+      } finally {
+        await context.close();
+      }
+    }
+    assert.deepEqual(failures, []);
+  },
+);

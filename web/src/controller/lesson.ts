@@ -16,6 +16,7 @@ import {
   answerKey,
   lessonAnswerCorrect,
   loadProgress,
+  onlyLooks,
   quizAnswerCorrect,
   resolveStep,
   saveProgress,
@@ -255,6 +256,10 @@ export class LessonController {
     await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
     const ok = this.ensureMachine(l, k);
     if (ok) this.seekPlace(k);
+    // Statements that only look (proc, expect) are no operation: run them for what they print.
+    const looks = l.steps[k]!;
+    const output = ok && onlyLooks(looks) ? engine.runCommand(looks.statements.join('\n')).output : '';
+    this.setView({ output });
     this.applyShow(k);
     this.setView({ building: false });
     if (ok && this.view.origin?.kind === 'shipped') this.remember();

@@ -5,7 +5,7 @@
 // machine, where the player pauses, whether an answer given matches the
 // engine's, the learner's progress, and the URL's lesson step.
 
-import type { CompiledLesson, LessonInfo, LessonQuestion, QuizQuestion } from '../../../wasm/mm-engine.js';
+import type { CompiledLesson, LessonInfo, LessonQuestion, LessonStep, QuizQuestion } from '../../../wasm/mm-engine.js';
 import type { Lang, MessageKey, Params } from '../words/i18n.js';
 
 /** A sentence of the page's words table with the engine's text (an error's FILE:LINE:COL lines). */
@@ -44,6 +44,8 @@ export interface LessonView {
   away: boolean;
   /** A step's machine is being built. */
   building: boolean;
+  /** What the step's statements printed when they only look (`proc tasks`); "" otherwise. */
+  output: string;
   /** What went wrong: a bad id or step, a malformed text (with the engine's lines), a step that did not run. */
   error: LessonNotice | null;
   /** Shipped lessons' progress (localStorage). */
@@ -72,6 +74,7 @@ export function initialLessonView(): LessonView {
     answers: {},
     offPath: false,
     away: false,
+    output: '',
     building: false,
     error: null,
     progress: {},
@@ -110,11 +113,16 @@ export function quizScore(v: QuizView): { right: number; answered: number; total
   };
 }
 
+/** A step whose statements only look (`proc`, `expect`, `echo`): they record no event and change nothing. */
+export function onlyLooks(s: LessonStep): boolean {
+  return s.statements.length > 0 && s.events === 0;
+}
+
 /**
  * The command texts that build step `step`'s machine, in order: the setup
  * (one command: its first statement boots), then each step's statements up
- * to this one (steps without statements run nothing). `own` is true when
- * the last text is this step's.
+ * to this one (steps without statements, or whose statements only look,
+ * change nothing). `own` is true when the last text is this step's.
  */
 export function stepCommands(l: CompiledLesson, step: number): { texts: string[]; own: boolean } {
   const texts: string[] = [];
@@ -122,7 +130,7 @@ export function stepCommands(l: CompiledLesson, step: number): { texts: string[]
   let own = false;
   for (let i = 0; i <= Math.min(step, l.steps.length - 1); i++) {
     const s = l.steps[i]!;
-    own = s.statements.length > 0;
+    own = s.statements.length > 0 && !onlyLooks(s);
     if (own) texts.push(s.statements.join('\n'));
   }
   return { texts, own };
@@ -151,7 +159,7 @@ export function stepAnswered(v: LessonView, step: number): boolean {
  */
 export function stepPlace(v: LessonView, step: number): number | 'end' {
   const s = v.lesson?.steps[step];
-  if (!s || s.statements.length === 0) return 'end';
+  if (!s || s.statements.length === 0 || onlyLooks(s)) return 'end';
   if (s.stop !== '' && s.stop.event >= 0) return s.stop.event + 1;
   if (s.questions.length > 0 && !stepAnswered(v, step)) return 0;
   return 'end';

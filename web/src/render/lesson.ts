@@ -145,6 +145,7 @@ function lessonBody(v: LessonView, lang: Lang, say: Say): HTMLElement[] {
         { class: 'lesson-runs' },
         h('span', { class: 'help' }, say('lessonRuns')),
         h('pre', { class: 'text' }, s.statements.join('\n')),
+        ...(v.output ? [h('pre', { class: 'text lesson-output' }, v.output.trimEnd())] : []),
       ),
     );
   const place = stepPlace(v, v.step);
