@@ -261,6 +261,11 @@ EMSCRIPTEN_BINDINGS(mm_engine) {
       .field("line", &ScenarioResult::line)
       .field("col", &ScenarioResult::col);
 
+  value_object<mmwasm::LessonResult>("LessonResult")
+      .field("ok", &mmwasm::LessonResult::ok)
+      .field("json", &mmwasm::LessonResult::json)
+      .field("error", &mmwasm::LessonResult::error);
+
   const auto engine = class_<Engine>("Engine").constructor<>();
   mmwasm::register_operations(engine, std::make_index_sequence<mmwasm::kNumOperations>{});
 
@@ -287,6 +292,11 @@ EMSCRIPTEN_BINDINGS(mm_engine) {
       .function("stateJson", &Engine::state_json)
       .function("frameInfoJson", &Engine::frame_info_json)
       .function("freeBlocks", &Engine::free_blocks)
+      .function("lessons", &Engine::lessons)
+      .function("lessonSource", &Engine::lesson_source)
+      .function("compileLesson", &Engine::compile_lesson)
+      .function("quizTopics", &Engine::quiz_topics)
+      .function("quiz", &Engine::quiz)
       .function("setTrace", &Engine::set_trace)
       .function("trace", &Engine::trace);
 }

@@ -92,6 +92,16 @@ ScenarioResult scenario_of(const mm::Expected<mm::ScenarioResult>& r);
 // failures kept nothing, so it reads as not run (ran false, the first failure
 // in error/line/col, every failure in failures).
 ScenarioResult command_of(const mm::Expected<mm::ScenarioResult>& r);
+// A lesson compiled for the page (wasm/lessons.cpp): `json` is the compiled
+// lesson (docs/lessons.md) whenever the text parsed, even when a check
+// failed; `ok` is true when every check passed (what `mmsim lesson check`
+// says); `error` lists every problem, one "FILE:LINE:COL: error: ..." a line.
+struct LessonResult {
+  bool ok = false;
+  std::string json;
+  std::string error;
+};
+
 // Two reads of the machine at the cursor, as text.
 TextResult proc_of(const mm::Playground& pg, const std::string& name);
 TextResult slab_detail_of(const mm::Playground& pg, const std::string& cache);
@@ -144,6 +154,15 @@ class Engine {
   std::string state_json() const;
   std::string frame_info_json(double pfn) const;
   emscripten::val free_blocks(double node, double zone, double order, double mt, double limit) const;
+
+  // Lessons and quizzes (wasm/lessons.cpp). They run on machines of their
+  // own, never on this engine's playground.
+  // The shipped lessons (compiled into the module): JSON [{id, file, title, steps, questions}].
+  std::string lessons() const;
+  TextResult lesson_source(const std::string& id) const;
+  LessonResult compile_lesson(const std::string& text, const std::string& source) const;
+  emscripten::val quiz_topics() const;
+  TextResult quiz(const std::string& topic, double seed, double count, const std::string& lang) const;
 
   // Event collection for the next boots (on by default: the page animates them).
   void set_trace(bool on) {

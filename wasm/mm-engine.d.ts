@@ -485,6 +485,101 @@ export interface Operations {
 export type OpName = keyof Operations;
 export type OpArgs<K extends OpName> = Operations[K]['args'];
 export type OpResult<K extends OpName> = Operations[K]['result'];
+/** One shipped lesson, as Engine.lessons() lists it. */
+export interface LessonInfo {
+  id: string;
+  /** Its file in lessons/ ("04-buddy.lesson"). */
+  file: string;
+  title: Bilingual;
+  steps: number;
+  questions: number;
+}
+
+/** A sentence in both languages. */
+export interface Bilingual {
+  en: string;
+  zh: string;
+}
+
+/** Engine.compileLesson(). */
+export interface LessonResult {
+  /** Every check passed: it parses, both languages are complete, it runs,
+   *  every stop is found and every answer computed. */
+  ok: boolean;
+  /** JSON of CompiledLesson when the text parsed (even when a check failed); "" otherwise. */
+  json: string;
+  /** Every problem, one a line: "SOURCE:LINE:COL: error: message". "" when ok. */
+  error: string;
+}
+
+/** A question of a compiled lesson, with what the engine computed. */
+export interface LessonQuestion {
+  kind: 'choice' | 'number';
+  prompt: Bilingual;
+  /** Choice questions: the choices; [] for a number. */
+  choices: string[];
+  /** Where the engine found the answer ("args expand_split order"). */
+  source: string;
+  computed: boolean;
+  /** As shown: a number, a name or "a,b,c". */
+  answer: string;
+  /** Choice questions only: the index of the right choice (-1: none). */
+  correct?: number;
+  /** Number questions: the answer. */
+  number?: number;
+  explain: Bilingual;
+  /** The narrated events the answer was read from. */
+  evidence: Bilingual[];
+}
+
+/** A step of a compiled lesson. */
+export interface LessonStep {
+  name: string;
+  line: number;
+  text: Bilingual;
+  /** Statements of the scenario language the step runs, as one command. */
+  statements: string[];
+  /** What the page shows: {view, ...details}; "" when nothing. */
+  show: ({ view: string } & Record<string, string>) | '';
+  /** Events the statements recorded (End records included). */
+  events: number;
+  /** The pause: event index `event` (0-based, among the step's events; -1:
+   *  not found, and then no narration) is the `nth` event of `code`; "" when
+   *  the step has no stop. */
+  stop: { code: string; nth: number; event: number; narration?: Bilingual } | '';
+  questions: LessonQuestion[];
+}
+
+/** The compiled lesson (docs/lessons.md, "The compiled lesson"). */
+export interface CompiledLesson {
+  id: string;
+  title: Bilingual;
+  intro: Bilingual;
+  linux61: Bilingual;
+  /** Statements before the first step (the first boots the machine). */
+  setup: string[];
+  ok: boolean;
+  steps: LessonStep[];
+}
+
+/** One quiz question (Engine.quiz(), `mmsim quiz --json`), in the language asked for. */
+export interface QuizQuestion {
+  topic: string;
+  seed: number;
+  /** 0-based within the seed's questions. */
+  index: number;
+  /** The shorthand of the machine the answer was computed on ("" when none). */
+  machine: string;
+  question: string;
+  /** Empty: answer with a number or a list. */
+  choices: string[];
+  answer: string;
+  /** The narrated events, where the engine recorded some. */
+  explanation: string;
+  /** The numbers the question is about (pfn, order, size, ...). */
+  [figure: string]: unknown;
+}
+
 /** The methods the table gives Engine: one per operation. */
 export type OperationMethods = { [K in OpName]: (...args: OpArgs<K>) => OpResult<K> };
 
@@ -561,6 +656,26 @@ export interface Engine extends OperationMethods {
   frameInfoJson(pfn: number): string;
   /** First `limit` free blocks (their head pfns) on free_area[order].free_list[mt] of one zone. */
   freeBlocks(node: number, zoneType: number, order: number, mt: number, limit: number): number[];
+
+  // Lessons and quizzes (wasm/lessons.cpp; docs/lessons.md). They run on
+  // machines of their own: this engine's machine and timeline are untouched.
+  /** The shipped lessons (lessons/*.lesson, compiled into the module), in
+   *  course order: JSON of LessonInfo[] (as `mmsim lesson list --json`). */
+  lessons(): string;
+  /** The text of shipped lesson `id`; an unknown id is {ok:false, error}
+   *  naming the nearest id. */
+  lessonSource(id: string): TextResult;
+  /** Parses, checks and runs a lesson text as `mmsim lesson check` does, and
+   *  gives the compiled lesson (`mmsim lesson show --json`; CompiledLesson).
+   *  `source` names the text in errors ("" for <lesson>). */
+  compileLesson(text: string, source: string): LessonResult;
+  /** The quiz topics, as `mmsim quiz --help` lists them. */
+  quizTopics(): string[];
+  /** `count` (1..50) seeded questions of `topic` in `lang` ('en' | 'zh'):
+   *  `text` is JSON of QuizQuestion[] (`mmsim quiz --json`). The same topic
+   *  and seed give the same questions. An unknown topic is an error naming
+   *  the nearest one. */
+  quiz(topic: string, seed: number, count: number, lang: string): TextResult;
 
   /** Whether later boots record events (default true). */
   setTrace(on: boolean): void;

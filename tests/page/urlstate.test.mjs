@@ -20,6 +20,9 @@ const defaults = () => ({
   view: null,
   history: null,
   origins: [],
+  lesson: null,
+  lessonText: null,
+  lessonStep: null,
 });
 
 test('history= bounds the undo history in MiB, 2 to 384, and round-trips', () => {
@@ -54,6 +57,9 @@ test('every field survives format then parse', () => {
     view: 'tasks',
     history: 64,
     origins: ['https://course.example.org', 'http://localhost:8080'],
+    lesson: null,
+    lessonText: null,
+    lessonStep: null,
   };
   const hash = u.formatHash(state);
   assert.match(hash, /^#machine=ram%3D2G/);
@@ -207,6 +213,9 @@ test('share: the link holds the session on screen and its cursor, and parses bac
     view: 'tasks',
     history: null,
     origins: [],
+    lesson: null,
+    lessonText: null,
+    lessonStep: null,
   });
   const url = new URL(link);
   assert.equal(url.origin + url.pathname, 'https://example.org/mm/index.html');
@@ -267,4 +276,83 @@ test('embed messages: good ones pass, bad ones are named', async () => {
     [{ type: 'mm:explode' }, /unknown message type "mm:explode"/],
   ];
   for (const [msg, why] of bad) assert.match(checkMessage(msg), why, JSON.stringify(msg));
+});
+
+// ---- lessons in links (lesson=ID&step=N, lessontext=) ------------------------------
+
+test('lesson=ID&step=N: the lesson and its step (from 1, or a name) round-trip; step= is then the lesson step', () => {
+  const r = u.parseHash('#lesson=buddy&step=2&lang=zh');
+  assert.deepEqual(r, { state: { ...defaults(), lesson: 'buddy', lessonStep: '2', lang: 'zh' }, problems: [] });
+  assert.equal(u.formatHash(r.state), '#lesson=buddy&step=2&lang=zh');
+  // A step's name, and no step: the first.
+  assert.equal(u.parseHash('#lesson=pcp&step=refill').state.lessonStep, 'refill');
+  assert.equal(u.parseHash('#lesson=pcp').state.lessonStep, null);
+  assert.equal(u.parseHash('#lesson=pcp').state.step, null, 'not an old global step');
+  assert.equal(u.formatHash({ ...defaults(), lesson: 'oom' }), '#lesson=oom');
+  // Without a lesson, step= is still an old link's global step.
+  assert.equal(u.parseHash('#machine=ram%3D1G&step=12').state.step, 12);
+  assert.equal(u.parseHash('#machine=ram%3D1G&step=12').state.lessonStep, null);
+  // controls=lesson.
+  assert.equal(u.parseHash('#lesson=buddy&controls=lesson').state.controls, 'lesson');
+  assert.equal(u.formatHash({ ...defaults(), lesson: 'buddy', controls: 'lesson' }), '#lesson=buddy&controls=lesson');
+});
+
+test('lesson links: bad values are reported like the other keys', () => {
+  const cases = [
+    ['#lesson=Buddy!', 'lesson', /lesson=Buddy! is not a lesson id/],
+    ['#lesson=buddy&step=2.5', 'lessonStep', /step=2\.5 is not a lesson step/],
+    ['#lessontext=%%%', 'lessonText', /lessontext= is not base64url-encoded UTF-8 text/],
+    ['#controls=lessons', 'controls', /controls=lessons: use full, player, none or lesson/],
+  ];
+  for (const [hash, key, re] of cases) {
+    const { state, problems } = u.parseHash(hash);
+    assert.equal(problems.length, 1, `${hash}: ${problems}`);
+    assert.match(problems[0], re, hash);
+    assert.deepEqual(state[key], defaults()[key], hash);
+  }
+});
+
+test("lessontext= carries a teacher's text (base64url UTF-8) and wins over lesson=", () => {
+  const text = 'lesson mine\ntitle en: Mine\ntitle zh: 我的\n';
+  const hash = u.formatHash({ ...defaults(), lessonText: text, lessonStep: '1' });
+  assert.match(hash, /^#lessontext=[A-Za-z0-9_-]+&step=1$/);
+  assert.deepEqual(u.parseHash(hash), { state: { ...defaults(), lessonText: text, lessonStep: '1' }, problems: [] });
+  const both = u.parseHash(`#lesson=buddy&${hash.slice(1)}`);
+  assert.equal(both.state.lesson, null);
+  assert.equal(both.state.lessonText, text);
+  assert.match(both.problems[0], /lesson= and lessontext= both name a lesson/);
+});
+
+test('sessionKey: another lesson or step is another session', () => {
+  const key = (h) => u.sessionKey(u.parseHash(h).state);
+  assert.notEqual(key('#lesson=buddy&step=1'), key('#lesson=buddy&step=2'));
+  assert.notEqual(key('#lesson=buddy'), key('#lesson=pcp'));
+  assert.equal(key('#lesson=buddy&step=2'), key('#lesson=buddy&step=2&lang=zh'));
+});
+
+test('share: a lesson on its path links to the lesson and its step, the embed with controls=lesson', async () => {
+  const { shareTexts } = await page('controller/dialogs.js');
+  const M = await page('model/page.js');
+  const { SessionLog } = await page('model/session.js');
+  const session = new SessionLog();
+  session.push({ kind: 'command', text: 'machine ram=128M cpus=1' });
+  const ops = [{ label: 'machine', events: 10 }];
+  const base = M.initialModel('en', '');
+  const lessons = {
+    ...base.lessons,
+    lesson: { id: 'buddy', steps: [{}, {}] },
+    origin: { kind: 'shipped', id: 'buddy' },
+    step: 1,
+  };
+  const ctx = (l) => ({
+    store: { model: { ...base, lessons: l } },
+    engine: { cursor: () => ({ op: 0, pos: 3, atEnd: false }), timeline: () => ops },
+    session,
+  });
+  const on = await shareTexts(ctx(lessons), 'https://example.org/mm/index.html');
+  assert.equal(new URL(on.link).hash, '#lesson=buddy&step=2&lang=en&view=zones');
+  assert.match(on.embed, /embed\.html#lesson=buddy&amp;step=2&amp;lang=en&amp;controls=lesson/);
+  // Off the path, the link is the machine on screen, as always.
+  const off = await shareTexts(ctx({ ...lessons, offPath: true }), 'https://example.org/mm/index.html');
+  assert.match(new URL(off.link).hash, /^#do=machine/);
 });

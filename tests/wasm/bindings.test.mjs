@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -864,4 +864,139 @@ test('a run of statements that only look puts no operation on the timeline: ran 
   } finally {
     e.delete();
   }
+});
+
+// --- Lessons and quizzes (wasm/lessons.cpp) ---------------------------------------
+
+const shippedLessons = () =>
+  readdirSync(path.join(root, 'lessons'))
+    .filter((f) => f.endsWith('.lesson'))
+    .sort();
+
+test('lessons() lists every shipped lesson, in course order, with both titles', () => {
+  const list = JSON.parse(engine.lessons());
+  const files = shippedLessons();
+  assert.equal(list.length, files.length);
+  assert.deepEqual(
+    list.map((l) => l.file),
+    files,
+  );
+  for (const l of list) {
+    assert.match(l.id, /^[a-z0-9_-]+$/);
+    assert.ok(l.title.en && l.title.zh, `${l.id} has both titles`);
+    assert.ok(l.steps > 0, `${l.id} has steps`);
+  }
+  assert.ok(list.some((l) => l.id === 'buddy'));
+});
+
+test('lessonSource() gives the shipped text byte for byte; an unknown id names the nearest', () => {
+  const list = JSON.parse(engine.lessons());
+  for (const l of list) {
+    const r = engine.lessonSource(l.id);
+    assert.equal(r.ok, true, r.error);
+    assert.equal(r.text, readFileSync(path.join(root, 'lessons', l.file), 'utf8'));
+  }
+  const bad = engine.lessonSource('budy');
+  assert.equal(bad.ok, false);
+  assert.equal(bad.text, '');
+  assert.match(bad.error, /^error: unknown lesson 'budy': did you mean 'buddy'\?/);
+});
+
+test('every shipped lesson compiles in wasm with ok:true, every answer computed', () => {
+  for (const l of JSON.parse(engine.lessons())) {
+    const src = engine.lessonSource(l.id);
+    const r = engine.compileLesson(src.text, l.file);
+    assert.equal(r.ok, true, `${l.file}: ${r.error}`);
+    assert.equal(r.error, '');
+    const c = JSON.parse(r.json);
+    assert.equal(c.id, l.id);
+    assert.equal(c.ok, true);
+    assert.equal(c.steps.length, l.steps);
+    const first = c.setup.length > 0 ? c.setup[0] : c.steps[0].statements[0];
+    assert.match(first, /^machine\b/, `${l.id} boots first (in its setup or its first step)`);
+    let questions = 0;
+    for (const s of c.steps) {
+      assert.ok(s.text.en && s.text.zh);
+      if (s.stop !== '') {
+        assert.ok(s.stop.event >= 0 && s.stop.event < s.events, `${l.id}/${s.name}: stop inside the step`);
+        assert.ok(s.stop.narration.en && s.stop.narration.zh);
+      }
+      for (const q of s.questions) {
+        questions++;
+        assert.equal(q.computed, true, `${l.id}/${s.name}: ${q.source}`);
+        if (q.kind === 'choice') assert.equal(q.choices[q.correct].replace(/\s/g, ''), q.answer.replace(/\s/g, ''));
+        else assert.equal(String(q.number), q.answer);
+      }
+    }
+    assert.equal(questions, l.questions);
+  }
+});
+
+test('the buddy lesson compiles to the answers the lesson teaches', () => {
+  const c = JSON.parse(engine.compileLesson(engine.lessonSource('buddy').text, '04-buddy.lesson').json);
+  const split = c.steps[0];
+  assert.equal(split.stop.code, 'expand_split');
+  assert.equal(split.questions[0].number, 10, 'an order-10 block is taken');
+  assert.equal(split.questions[1].answer, '9,8,7,6,5,4');
+  assert.equal(c.steps[1].questions[0].number, 6, 'six merges');
+});
+
+test('a malformed lesson is an error with FILE:LINE:COL, and the instance lives on', () => {
+  const text =
+    'lesson demo\ntitle en: Demo\ntitle zh: 演示\nmachine ram=128M cpus=1\nstep one\nen: x\nzh: x\nalloc a order=3\nstop expnd_split\n';
+  const r = engine.compileLesson(text, 'mine.lesson');
+  assert.equal(r.ok, false);
+  assert.equal(r.json, '');
+  assert.match(r.error, /^mine\.lesson:9:\d+: error: .*expnd_split.*expand_split/);
+  const unnamed = engine.compileLesson('not a lesson\n', '');
+  assert.equal(unnamed.ok, false);
+  assert.match(unnamed.error, /^<lesson>:1:\d+: error: /);
+  // Parsed but does not run / incomplete: the compiled lesson and every problem.
+  const bad = engine.compileLesson(text.replace('stop expnd_split', 'expect a.count == 2'), 'mine.lesson');
+  assert.equal(bad.ok, false);
+  assert.notEqual(bad.json, '');
+  assert.equal(JSON.parse(bad.json).ok, false);
+  assert.match(bad.error, /mine\.lesson:\d+:\d+: error: /);
+  assert.equal(engine.bootShorthand('ram=128M cpus=1').ok, true, 'the engine still works');
+});
+
+test('quizTopics() and quiz(): well formed, deterministic, answers from the engine', () => {
+  const topics = engine.quizTopics();
+  assert.ok(topics.includes('buddy') && topics.includes('pcp') && topics.length >= 11, String(topics));
+  for (const topic of topics) {
+    const r = engine.quiz(topic, 7, 3, 'en');
+    assert.equal(r.ok, true, `${topic}: ${r.error}`);
+    const qs = JSON.parse(r.text);
+    assert.equal(qs.length, 3);
+    for (const [i, q] of qs.entries()) {
+      assert.equal(q.topic, topic);
+      assert.equal(q.seed, 7);
+      assert.equal(q.index, i);
+      assert.ok(q.question && q.answer, `${topic} #${i}`);
+      if (q.choices.length > 0) assert.ok(q.choices.includes(q.answer), `${topic} #${i}: answer among the choices`);
+    }
+    assert.equal(engine.quiz(topic, 7, 3, 'en').text, r.text, `${topic}: same seed, same questions`);
+    const zh = JSON.parse(engine.quiz(topic, 7, 3, 'zh').text);
+    assert.deepEqual(
+      zh.map((q) => q.answer),
+      qs.map((q) => q.answer),
+      `${topic}: the answers do not depend on the language`,
+    );
+  }
+  assert.notEqual(engine.quiz('buddy', 8, 5, 'en').text, engine.quiz('buddy', 7, 5, 'en').text);
+  // An independent check of one topic: the buddy of pfn at order is pfn ^ (1 << order).
+  for (const q of JSON.parse(engine.quiz('buddy', 11, 10, 'en').text))
+    if (/buddy/i.test(q.question) && !/merge/i.test(q.question) && typeof q.pfn === 'number')
+      assert.equal(Number(q.answer), q.pfn ^ (1 << q.order), q.question);
+});
+
+test('quiz() refuses bad input with messages: an unknown topic names the nearest', () => {
+  const r = engine.quiz('budy', 1, 5, 'en');
+  assert.equal(r.ok, false);
+  assert.match(r.error, /^error: unknown quiz topic 'budy': did you mean 'buddy'\?/);
+  assert.match(engine.quiz('buddy', -1, 5, 'en').error, /^error: seed must be a whole number/);
+  assert.match(engine.quiz('buddy', 1.5, 5, 'en').error, /^error: seed must be a whole number/);
+  assert.match(engine.quiz('buddy', 1, 0, 'en').error, /^error: count must be a whole number from 1 to 50/);
+  assert.match(engine.quiz('buddy', 1, 51, 'en').error, /count/);
+  assert.match(engine.quiz('buddy', 1, 5, 'fr').error, /^error: lang must be en or zh/);
 });

@@ -28,15 +28,18 @@ import {
 } from '../model/page.js';
 import type { Dom } from '../render/dom.js';
 import { render } from '../render/page.js';
+import { renderLesson } from '../render/lesson.js';
 import { renderStage } from '../render/stage.js';
 import { renderStructures, StructureViews } from '../render/structures.js';
-import { loadLang, saveLang, type Lang } from '../words/i18n.js';
+import { loadLang, saveLang, t, type Lang } from '../words/i18n.js';
 import { narrate } from '../words/narrate.js';
 import { Animation } from './animation.js';
 import { Context, type ControllerOptions } from './context.js';
 import { Cursor } from './cursor.js';
 import { setHelp, shareTexts, wireHelp, wireShare, type ShareTexts } from './dialogs.js';
 import { wireKeys } from './keys.js';
+import { LessonController, type QuizResult } from './lesson.js';
+import { wireLesson } from './lesson-wiring.js';
 import { mountMap } from './map.js';
 import { Operations } from './operations.js';
 import { Store } from './store.js';
@@ -62,6 +65,8 @@ export interface PlayerSnapshot {
   at: At | null;
   /** Statements of the session on screen. */
   statements: number;
+  /** The lesson open and its step (from 1); null when none. */
+  lesson: { id: string; step: number; steps: number } | null;
 }
 
 export class Controller {
@@ -69,6 +74,7 @@ export class Controller {
   private readonly animation: Animation;
   private readonly cursor: Cursor;
   private readonly ops: Operations;
+  private readonly lessons: LessonController;
   private readonly listeners: ((s: PlayerSnapshot) => void)[] = [];
 
   constructor(
@@ -81,13 +87,24 @@ export class Controller {
     this.animation = new Animation(this.ctx);
     this.cursor = new Cursor(this.ctx, this.animation, () => this.ops.refreshProc());
     this.ops = new Operations(this.ctx, this.cursor);
+    this.lessons = new LessonController(this.ctx, this.ops, this.cursor, {
+      reset: () => this.reset(),
+      seekInLast: (event) => this.seekInLast(event),
+      storage,
+    });
     store.onChange((next, before) => {
       const loaded = this.ctx.loaded;
       const cat = loaded?.engine.catalogue ?? null;
       render(next, dom, cat);
       renderStage(next, dom, cat);
       if (loaded) renderStructures(next, dom, loaded.views);
-      const moved = before.player !== next.player || before.lang !== next.lang || before.tab !== next.tab;
+      renderLesson(next, dom);
+      const moved =
+        before.player !== next.player ||
+        before.lang !== next.lang ||
+        before.tab !== next.tab ||
+        before.lessons.lesson !== next.lessons.lesson ||
+        before.lessons.step !== next.lessons.step;
       if (moved && this.listeners.length > 0) {
         const s = this.snapshot();
         for (const l of this.listeners) l(s);
@@ -99,6 +116,7 @@ export class Controller {
     wirePlayer(this.ctx, this.cursor, this.ops);
     wireHelp(this.ctx);
     wireShare(this.ctx);
+    wireLesson(dom, this.lessons);
     wireKeys(dom, {
       toggleHelp: () => setHelp(this.ctx, !store.model.helpOpen),
       closeHelp: () => setHelp(this.ctx, false),
@@ -108,7 +126,10 @@ export class Controller {
       jump: (j) => this.jump(j),
       changeSpeed: (d) => this.cursor.changeSpeed(d),
       jumpToKind: (kind, dir) => this.cursor.jumpToKind(kind, dir),
+      // controls=lesson shows nothing but the lesson: it stays open.
+      toggleLesson: () => (options.controls === 'lesson' ? this.lessons.show('lesson') : this.lessons.toggle()),
     });
+    if (options.controls === 'lesson') this.lessons.show('lesson');
   }
 
   private get store(): Store {
@@ -128,6 +149,7 @@ export class Controller {
       return;
     }
     this.mount(engine);
+    this.lessons.init();
     if (initial?.history) engine.call('setHistoryBudget', initial.history);
     store.set(withBusy(store.model, null));
     this.animation.start((now) => this.cursor.tick(now));
@@ -168,6 +190,16 @@ export class Controller {
     if (this.ctx.session.entries.length > 0 || engine.timeline().length > 0) this.reset();
     this.applyView(s);
     const ops = this.ops;
+    // A lesson (lesson=ID or a teacher's lessontext=) builds its own machine.
+    if (s && (s.lesson !== null || s.lessonText !== null)) {
+      let opened = false;
+      if (s.lessonText !== null) opened = await this.lessons.openText(s.lessonText, s.lessonStep);
+      else if (s.lesson !== null) opened = await this.lessons.openLesson(s.lesson, s.lessonStep ?? '1');
+      if (s.view && s.view !== 'map') this.store.set(withTab(this.store.model, s.view));
+      if (issues.length > 0)
+        this.store.set(withError(this.store.model, notice('urlProblem', { what: issues.join('; ') })));
+      return opened && issues.length === 0;
+    }
     const statements = s?.statements ?? [];
     // A machine that does not boot says why in the error line (bootFailed): nothing more runs.
     if (s?.dmesg) {
@@ -282,7 +314,18 @@ export class Controller {
       // The English sentence, as the engine's CLI prints it.
       event: ev ? { fn: ev.fn, text: engine ? narrate(engine.catalogue, ev, 'en').text : '' } : null,
       ...this.sessionPlace(),
+      lesson: this.lessons.place(),
     };
+  }
+
+  /** Hears every answer the learner gives (a lesson's question or the quiz mode's): mm:quiz-result. */
+  onQuizResult(listener: (r: QuizResult) => void): void {
+    this.lessons.onResult(listener);
+  }
+
+  /** Opens shipped lesson `id` at `step` (from 1, or a step's name); false, with the panel saying why, when it cannot. */
+  openLesson(id: string, step: string | null = null): Promise<boolean> {
+    return this.lessons.openLesson(id, step);
   }
 
   /** Runs a scenario text on the engine, as the Scenario tab would; true when it ran and every expect held. */
@@ -310,6 +353,8 @@ export class Controller {
     const parts: string[] = [];
     if (m.error) parts.push(m.error.detail || m.error.key);
     for (const f of m.scenarioRun?.failures ?? []) parts.push(f.text);
+    const le = m.lessons.error;
+    if (le) parts.push(le.detail || t('en', le.key, le.params));
     return parts.join('; ');
   }
 

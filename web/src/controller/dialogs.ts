@@ -54,7 +54,19 @@ export async function linkState(ctx: Context): Promise<UrlState | null> {
     view: (['zones', 'slab', 'tasks', 'proc', 'log'] as const).find((v) => v === m.tab) ?? null,
     history: null, // how much undo a device keeps is the reader's, not the link's
     origins: [],
+    lesson: null,
+    lessonText: null,
+    lessonStep: null,
   };
+  // A lesson on its path: the link opens the lesson at its step (which builds the same machine).
+  const lv = m.lessons;
+  if (lv.lesson && lv.origin && !lv.offPath) {
+    if (lv.origin.kind === 'shipped') state.lesson = lv.origin.id;
+    else state.lessonText = lv.origin.text;
+    state.lessonStep = String(lv.step + 1);
+    state.at = null;
+    return state;
+  }
   if (!session) {
     state.machine = m.machine?.label ?? m.spec;
     return state;
@@ -75,7 +87,8 @@ export async function shareTexts(ctx: Context, href: string): Promise<ShareTexts
   const here = new URL(href);
   here.hash = formatHash(state);
   const embedUrl = new URL('embed.html', href);
-  embedUrl.hash = formatHash({ ...state, controls: 'player' });
+  const inLesson = state.lesson !== null || state.lessonText !== null;
+  embedUrl.hash = formatHash({ ...state, controls: inLesson ? 'lesson' : 'player' });
   const size = new TextEncoder().encode(here.href).length;
   if (size > MAX_LINK_BYTES) return { link: '', embed: '', state, size, tooLong: true };
   return {

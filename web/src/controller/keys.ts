@@ -14,6 +14,8 @@ export interface KeyActions {
   jump(j: Jump): void;
   changeSpeed(delta: number): void;
   jumpToKind(kind: StepKind, dir: 1 | -1): void;
+  /** The lessons panel (key l). */
+  toggleLesson(): void;
 }
 
 /** The step-kind jump keys (lower case: next; Shift: previous). */
@@ -75,6 +77,7 @@ function onKey(dom: Dom, a: KeyActions, ev: KeyboardEvent): void {
   else if (ev.key === 't') viewPrefs().cycleTheme();
   else if (ev.key === 'b') viewPrefs().toggleProjector();
   else if (ev.key === 'c') viewPrefs().toggleFollow();
+  else if (ev.key === 'l') a.toggleLesson();
   else if (KIND_KEYS[ev.key.toLowerCase()])
     a.jumpToKind(KIND_KEYS[ev.key.toLowerCase()]!, ev.key === ev.key.toLowerCase() ? 1 : -1);
   else handled = false;

@@ -267,6 +267,24 @@ export class Operations {
     return { run, alloc };
   }
 
+  /**
+   * A lesson step's statements (controller/lesson.ts) as one command of the
+   * session, as a link's do= runs them. One that boots (`machine ...`) makes
+   * its machine the page's (the summary, the panels).
+   */
+  lessonCommand(text: string): ScenarioRunView {
+    const engine = this.ctx.engine;
+    if (!engine) return { ran: false, ok: false, output: '', failures: [], passed: 0, failed: 0 };
+    const { run } = this.statement(text);
+    if (run.ran && BOOTS.test(text)) {
+      const label = /^[ \t]*machine[ \t]+(.*)$/m.exec(text)?.[1]?.trim() ?? text.split('\n')[0]!;
+      const machine = engine.current(label);
+      if (machine) this.update(patch(bootSucceeded(this.model, machine, engine.procNames()), { spec: label }));
+    }
+    if (run.ran) this.cursor.afterOperation();
+    return run;
+  }
+
   /** One scenario statement on the running machine (the command box); true when it ran. */
   runCommand(text: string): boolean {
     const engine = this.ctx.engine;

@@ -3,6 +3,7 @@
 //   {type:'mm:load', scenario: string, step?: number}   run a scenario text; step: the cursor
 //                                                       after that many of its events
 //   {type:'mm:load', link: string}                       open a link's state (#machine=...&do=...&at=...)
+//   {type:'mm:load', lesson: string, step?: number|string} open a lesson at its step (from 1, or a name)
 //   {type:'mm:step', delta?: number, to?: number}        move the cursor (to: a global step)
 //   {type:'mm:step', at: {statement, event}}             to a place as a link's at= names it
 //   {type:'mm:play'} {type:'mm:pause'}
@@ -10,7 +11,9 @@
 //   {type:'mm:get-state', id?: any}                     answered by mm:state
 // Messages out (to the host): mm:ready, mm:state (on every change and on
 // request, with the request's id), mm:height (the document's height, so the
-// host can size the iframe), mm:error.
+// host can size the iframe), mm:error, mm:quiz-result (an answer the
+// learner gave: {lesson, question, answer, correct, expected, step} for a
+// lesson's question, lesson null with topic and seed in the quiz mode).
 //
 // Only the parent window may talk to us, and only from an allowed origin:
 // the parent's own origin (location.ancestorOrigins, or the referrer) and
@@ -39,6 +42,7 @@ function parentOrigin(): string | null {
 type Inbound =
   | { type: 'mm:load'; scenario: string; step?: number }
   | { type: 'mm:load'; link: string }
+  | { type: 'mm:load'; lesson: string; step?: number | string }
   | { type: 'mm:step'; delta?: number; to?: number; at?: At }
   | { type: 'mm:play' }
   | { type: 'mm:pause' }
@@ -54,6 +58,12 @@ export function checkMessage(data: unknown): Inbound | string {
   switch (d['type']) {
     case 'mm:load':
       if (typeof d['link'] === 'string') return d as Inbound;
+      if (typeof d['lesson'] === 'string') {
+        const st = d['step'];
+        if (st !== undefined && !(typeof st === 'string' || (Number.isInteger(st) && (st as number) >= 1)))
+          return 'mm:load step of a lesson must be a step number from 1 or a step name';
+        return d as Inbound;
+      }
       if (typeof d['scenario'] !== 'string') return 'mm:load needs scenario: string (or link: string)';
       if (!num(d['step']) || (d['step'] !== undefined && (d['step'] as number) < 0))
         return 'mm:load step must be a number of events, 0 or more';
@@ -109,6 +119,11 @@ export function startEmbedApi(controller: Controller, opts: EmbedApiOptions): vo
             post({ type: 'mm:error', message: `the link did not open cleanly: ${controller.errorText()}` }, origin);
           break;
         }
+        if ('lesson' in msg) {
+          const ok = await controller.openLesson(msg.lesson, msg.step === undefined ? '1' : String(msg.step));
+          if (!ok) post({ type: 'mm:error', message: `the lesson did not open: ${controller.errorText()}` }, origin);
+          break;
+        }
         const run = await controller.runScenario(msg.scenario);
         if (!run.ran) {
           post({ type: 'mm:error', message: `the scenario did not run: ${controller.errorText()}` }, origin);
@@ -156,6 +171,8 @@ export function startEmbedApi(controller: Controller, opts: EmbedApiOptions): vo
     last = key;
     post({ type: 'mm:state', state: s });
   });
+
+  controller.onQuizResult((r) => post({ type: 'mm:quiz-result', ...r }));
 
   let lastHeight = -1;
   const reportHeight = () => {

@@ -7,6 +7,11 @@
 //
 // step="N": the cursor after N events of the scenario (of the boot without
 // one), as mm:load's step; at="S.E" places it as a link's at= does.
+// lesson="buddy" step="2": a lesson at its step 2 (from 1, or a step's name),
+// as the URL's lesson=&step=; lessontext="..." a teacher's own lesson text
+// (plain text: the element encodes it). With a lesson, controls="lesson"
+// shows only the lesson and the player. The embed's answers come out as
+// `mm-quiz-result` events (detail: {lesson, question, answer, correct, ...}).
 // history="MiB": how much undo history the embed keeps (2..384; a page with
 // many embeds, or one read on phones, keeps less), as the URL's history=.
 // Changing any attribute after load opens the new state in the embed (the
@@ -23,9 +28,20 @@
 // Methods: play(), pause(), step(delta), seek(step), load(scenario), getState().
 
 import { startsMachine, type At } from '../model/session.js';
-import { formatHash, type UrlState, type View } from './urlstate.js';
+import { CONTROLS, formatHash, type Controls, type UrlState, type View } from './urlstate.js';
 
-const ATTRS = ['machine', 'scenario', 'lang', 'controls', 'view', 'step', 'at', 'history'] as const;
+const ATTRS = [
+  'machine',
+  'scenario',
+  'lang',
+  'controls',
+  'view',
+  'step',
+  'at',
+  'history',
+  'lesson',
+  'lessontext',
+] as const;
 /** Passed through as they are; the embed ignores values it does not know. */
 const PREF_ATTRS = ['theme', 'projector', 'follow'] as const;
 
@@ -102,9 +118,12 @@ export class MmPlaygroundElement extends HTMLElement {
     const view = this.getAttribute('view');
     const machine = this.getAttribute('machine');
     const scenario = this.getAttribute('scenario');
+    const lesson = this.getAttribute('lesson');
+    const lessonText = this.getAttribute('lessontext');
+    const inLesson = lesson !== null || lessonText !== null;
     const atText = /^(\d+)\.(\d+)$/.exec(this.getAttribute('at') ?? '');
     let at: At | null = atText ? { statement: Number(atText[1]), event: Number(atText[2]) } : null;
-    if (!at && step !== null && /^\d+$/.test(step)) {
+    if (!at && !inLesson && step !== null && /^\d+$/.test(step)) {
       // The scenario is statement 0 when it boots its own machine, else 1 (after the boot).
       const own = scenario !== null && startsMachine({ kind: 'scenario', text: scenario });
       at = { statement: scenario === null || own ? 0 : 1, event: Number(step) };
@@ -116,11 +135,15 @@ export class MmPlaygroundElement extends HTMLElement {
       at,
       step: null,
       lang: lang === 'zh' || lang === 'en' ? lang : null,
-      controls: controls === 'none' || controls === 'player' ? controls : 'full',
+      controls: (CONTROLS as readonly (string | null)[]).includes(controls) ? (controls as Controls) : 'full',
       view: (view as View | null) ?? null,
       history: /^\d+$/.test(this.getAttribute('history') ?? '') ? Number(this.getAttribute('history')) : null,
       // The embed may not see our origin (no ancestorOrigins): name it.
       origins: [location.origin].filter((o) => o !== 'null'),
+      lesson,
+      lessonText,
+      // The embed reports a step it does not have (like a link's).
+      lessonStep: inLesson ? step : null,
     };
   }
 

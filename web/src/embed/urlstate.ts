@@ -9,6 +9,9 @@
 //                                           boot), after its first 17 events; none: the end
 //   &lang=zh&controls=player&view=zones
 //   &history=64                             at most 64 MiB of undo history (2..384)
+//   #lesson=buddy&step=2                    a lesson (its own machine) at its step 2 (from 1,
+//                                           or a step's name); lessontext=<base64url UTF-8>:
+//                                           a teacher's own lesson text instead
 // Old links (#machine=...&step=N: a global step over the timeline) still open.
 // The fragment never reaches a server, so a course page can link to any
 // state without a backend. Unknown keys are ignored; bad values fall back to
@@ -17,7 +20,8 @@
 import type { At } from '../model/session.js';
 import type { Lang } from '../words/i18n.js';
 
-export type Controls = 'full' | 'player' | 'none';
+export type Controls = 'full' | 'player' | 'none' | 'lesson';
+export const CONTROLS: readonly Controls[] = ['full', 'player', 'none', 'lesson'];
 export type View = 'map' | 'zones' | 'slab' | 'tasks' | 'proc' | 'log';
 export const VIEWS: readonly View[] = ['map', 'zones', 'slab', 'tasks', 'proc', 'log'];
 
@@ -45,6 +49,12 @@ export interface UrlState {
   history: number | null;
   /** Origins allowed to drive the embed by postMessage (besides the parent's own). */
   origins: string[];
+  /** A shipped lesson's id (lesson=); it builds its own machine (machine=, do= are not used). */
+  lesson: string | null;
+  /** A teacher's lesson text (lessontext=, base64url of UTF-8), compiled by the engine. */
+  lessonText: string | null;
+  /** The lesson's step as the link names it: a number from 1 or a step's name; null: the first. */
+  lessonStep: string | null;
 }
 
 export interface Parsed {
@@ -129,7 +139,27 @@ export function parseHash(hash: string): Parsed {
     view: null,
     history: null,
     origins: [],
+    lesson: null,
+    lessonText: null,
+    lessonStep: null,
   };
+
+  const lesson = params.get('lesson');
+  if (lesson !== null) {
+    if (/^[a-z0-9_-]+$/.test(lesson)) state.lesson = lesson;
+    else problems.push(`lesson=${lesson} is not a lesson id (a-z, 0-9, - and _)`);
+  }
+  const lessonText = params.get('lessontext');
+  if (lessonText !== null) {
+    const text = decodeText(lessonText);
+    if (text === null) problems.push('lessontext= is not base64url-encoded UTF-8 text');
+    else {
+      if (state.lesson) problems.push('lesson= and lessontext= both name a lesson: the text is used');
+      state.lesson = null;
+      state.lessonText = text;
+    }
+  }
+  const inLesson = state.lesson !== null || state.lessonText !== null;
 
   const machine = params.get('machine');
   if (machine) state.machine = machine;
@@ -161,7 +191,11 @@ export function parseHash(hash: string): Parsed {
   }
 
   const step = params.get('step');
-  if (step !== null && step !== 'end') {
+  // With a lesson, step= is the lesson's step (the engine's lesson knows which exist).
+  if (inLesson && step !== null) {
+    if (/^[A-Za-z0-9_-]+$/.test(step)) state.lessonStep = step;
+    else problems.push(`step=${step} is not a lesson step (a number from 1, or a step's name)`);
+  } else if (step !== null && step !== 'end') {
     const n = Number(step);
     if (Number.isInteger(n) && n >= 0) state.step = n;
     else problems.push(`step=${step} is not a step number (or "end")`);
@@ -172,8 +206,8 @@ export function parseHash(hash: string): Parsed {
   else if (lang !== null) problems.push(`lang=${lang}: use en or zh`);
 
   const controls = params.get('controls');
-  if (controls === 'full' || controls === 'player' || controls === 'none') state.controls = controls;
-  else if (controls !== null) problems.push(`controls=${controls}: use full, player or none`);
+  if ((CONTROLS as readonly (string | null)[]).includes(controls)) state.controls = controls as Controls;
+  else if (controls !== null) problems.push(`controls=${controls}: use full, player, none or lesson`);
 
   const view = params.get('view');
   if (view !== null) {
@@ -207,7 +241,14 @@ export function formatHash(s: UrlState): string {
     if (st.kind === 'command') p.append('do', st.text);
     else p.append('scenario', encodeText(st.text));
   }
-  if (s.at) p.set('at', `${s.at.statement}.${s.at.event}`);
+  // (typeof: a state made before lessons existed has none of their fields.)
+  const text = typeof s.lessonText === 'string' ? s.lessonText : null;
+  const lesson = typeof s.lesson === 'string' ? s.lesson : null;
+  if (text !== null) p.set('lessontext', encodeText(text));
+  else if (lesson !== null) p.set('lesson', lesson);
+  if (text !== null || lesson !== null) {
+    if (typeof s.lessonStep === 'string') p.set('step', s.lessonStep);
+  } else if (s.at) p.set('at', `${s.at.statement}.${s.at.event}`);
   else if (s.step !== null) p.set('step', String(s.step));
   if (s.lang) p.set('lang', s.lang);
   if (s.controls !== 'full') p.set('controls', s.controls);
@@ -219,7 +260,7 @@ export function formatHash(s: UrlState): string {
 
 /** The part of a state that says which machine and session: equal keys, the same session. */
 export function sessionKey(s: UrlState): string {
-  return JSON.stringify([s.machine, s.dmesg, s.statements, s.at, s.step]);
+  return JSON.stringify([s.machine, s.dmesg, s.statements, s.at, s.step, s.lesson, s.lessonText, s.lessonStep]);
 }
 
 /** The iframe code a course page pastes. */

@@ -7,6 +7,9 @@
 
 import type {
   CacheDetail,
+  CompiledLesson,
+  LessonInfo,
+  QuizQuestion,
   CreateMmEngine,
   Cursor,
   Engine,
@@ -115,6 +118,40 @@ export class EngineClient {
   slabDetail(cache: string): CacheDetail | null {
     const r = this.call('slabDetail', cache);
     return r.ok ? (JSON.parse(r.text) as CacheDetail) : null;
+  }
+
+  // --- Lessons and quizzes (on machines of their own) -------------------------
+
+  /** The shipped lessons, in course order. */
+  lessons(): LessonInfo[] {
+    return JSON.parse(this.engine.lessons()) as LessonInfo[];
+  }
+
+  /** A shipped lesson's text, or the engine's error (an unknown id names the nearest). */
+  lessonSource(id: string): { ok: true; text: string } | { ok: false; error: string } {
+    const r = this.engine.lessonSource(id);
+    return r.ok ? { ok: true, text: r.text } : { ok: false, error: r.error };
+  }
+
+  /** A lesson text compiled by the engine: the lesson when every check passed, else every problem (FILE:LINE:COL). */
+  compileLesson(text: string, source: string): { ok: true; lesson: CompiledLesson } | { ok: false; error: string } {
+    const r = this.engine.compileLesson(text, source);
+    return r.ok ? { ok: true, lesson: JSON.parse(r.json) as CompiledLesson } : { ok: false, error: r.error };
+  }
+
+  quizTopics(): string[] {
+    return this.engine.quizTopics();
+  }
+
+  /** Seeded questions with the engine's answers, or the engine's error. */
+  quiz(
+    topic: string,
+    seed: number,
+    count: number,
+    lang: 'en' | 'zh',
+  ): { ok: true; questions: QuizQuestion[] } | { ok: false; error: string } {
+    const r = this.engine.quiz(topic, seed, count, lang);
+    return r.ok ? { ok: true, questions: JSON.parse(r.text) as QuizQuestion[] } : { ok: false, error: r.error };
   }
 
   // --- Views: the machine at the cursor, the timeline -------------------------

@@ -5,6 +5,7 @@
 import type { CacheDetail, MachineState, MmEvent } from '../../../wasm/mm-engine.js';
 import type { Lang, MessageKey, Params } from '../words/i18n.js';
 import { DEFAULT_SPEED, Timeline } from '../clock/player.js';
+import { initialLessonView, initialQuizView, type LessonView, type QuizView } from './lesson.js';
 
 export type Tab = 'zones' | 'slab' | 'tasks' | 'log' | 'proc' | 'scenario' | 'oom' | 'dmesg';
 export const TABS: readonly Tab[] = ['zones', 'slab', 'tasks', 'log', 'proc', 'scenario', 'oom', 'dmesg'];
@@ -135,6 +136,9 @@ export interface PageModel {
   readonly blocks: BlockList | null;
   readonly cmdText: string;
   readonly cmdMessage: PanelMessage | null;
+  /** The lessons panel (model/lesson.ts). */
+  readonly lessons: LessonView;
+  readonly quiz: QuizView;
 }
 
 /** Replaces some fields (for the page's many small state changes). */
@@ -208,6 +212,8 @@ export function initialModel(lang: Lang, spec: string): PageModel {
     blocks: null,
     cmdText: '',
     cmdMessage: null,
+    lessons: initialLessonView(),
+    quiz: initialQuizView(),
   };
 }
 

@@ -24,6 +24,9 @@ export interface Dom {
 
   helpButton: HTMLButtonElement;
   help: HTMLDialogElement;
+  /** The lessons and quizzes (render/lesson.ts). */
+  lessonsButton: HTMLButtonElement;
+  lesson: HTMLElement;
   themeButton: HTMLButtonElement;
   projectorButton: HTMLButtonElement;
 
@@ -136,6 +139,8 @@ export function findDom(): Dom {
 
     helpButton: byId('help-button', HTMLButtonElement),
     help: byId('help', HTMLDialogElement),
+    lessonsButton: byId('lessons-button', HTMLButtonElement),
+    lesson: byId('lesson', HTMLElement),
     themeButton: byId('theme-button', HTMLButtonElement),
     projectorButton: byId('projector-button', HTMLButtonElement),
 
