@@ -98,6 +98,12 @@ TEST_SUITE("lessons") {
     CHECK(diag_of(lesson_text("ask number\nalloc x\n"))
               .find("t.lesson:15:1: error: a step's statements come before its first 'ask'") == 0);
     CHECK(diag_of(lesson_text("choice x\n")).find("t.lesson:14:1: error: 'choice' belongs to a question") == 0);
+    // `show`'s details: view= would overwrite the view in the compiled JSON.
+    CHECK(diag_of(lesson_text("show proc view=zoneinfo\n")).find("t.lesson:14:11: error: 'view=' would hide") == 0);
+    CHECK(diag_of(lesson_text("show proc file=zoneinf\n"))
+              .find("t.lesson:14:11: error: unknown /proc file 'zoneinf': did you mean 'zoneinfo'?") == 0);
+    CHECK(diag_of(lesson_text("show zones zone=DMA zone=DMA32\n")).find("t.lesson:14:21: error: 'zone=' given twice") ==
+          0);
     // A bad scenario statement is reported as the scenario parser reports it.
     CHECK(diag_of(lesson_text("", "proc zoneinf\n")).find("t.lesson:13:6: error: unknown /proc view 'zoneinf'") == 0);
     // The first problem in the file wins, whichever parser finds it.

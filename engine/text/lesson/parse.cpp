@@ -220,7 +220,19 @@ class Parser {
       const std::size_t eq = kv.find('=');
       if (eq == std::string_view::npos || eq == 0 || eq + 1 == kv.size())
         return err(l, k, "expected KEY=VALUE after the view (e.g. zone=DMA32), got '" + std::string(kv) + "'");
-      sh.details.emplace_back(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+      const std::string_view key = kv.substr(0, eq);
+      // The compiled lesson's `show` object holds the view under "view".
+      if (key == "view")
+        return err(l, k,
+                   "'view=' would hide the view '" + std::string(v) + "'; name a /proc file with file= (e.g. " +
+                       "show proc file=zoneinfo)");
+      for (const auto& [seen, value] : sh.details)
+        if (seen == key) return err(l, k, "'" + std::string(key) + "=' given twice");
+      const std::string_view value = kv.substr(eq + 1);
+      if (v == "proc" && key == "file" &&
+          std::find(kProcViewNames.begin(), kProcViewNames.end(), value) == kProcViewNames.end())
+        return err(l, k, unknown_word("/proc file", value, kProcViewNames, "/proc files"));
+      sh.details.emplace_back(std::string(key), std::string(value));
     }
     step()->show = std::move(sh);
     return {};

@@ -310,11 +310,9 @@ export class LessonController {
   private applyShow(k: number): void {
     const show = this.view.lesson?.steps[k]?.show;
     if (!show) return;
-    let tab = SHOW_TABS[show.view];
-    let proc: string | null = null;
-    // `show proc view=FILE`: the compiled JSON holds "view" twice and the
-    // second (FILE) wins, so a /proc file name stands for the proc view.
-    if (!tab && this.model.procNames.includes(show.view)) [tab, proc] = ['proc', show.view];
+    const tab = SHOW_TABS[show.view];
+    // `show proc file=NAME` names the /proc file (the engine checks the name).
+    const proc = tab === 'proc' && show['file'] && this.model.procNames.includes(show['file']) ? show['file'] : null;
     if (!tab) return; // `map`: the map is always beside the lesson
     this.ops.selectTab(tab);
     if (proc) this.ops.showProc(proc);
