@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, and nothing twice:
 #   Debian packages: cmake g++ make nodejs npm emscripten doctest-dev chromium clang-format
+#                    fonts-wqy-microhei (a CJK font: without one Chromium draws the
+#                    中文 page, and its screenshots, as boxes)
 #   npm packages:    `npm ci` when node_modules is missing or older than the lock file
 # Safe to run again and again (CI=true, no stdin, as root or with sudo).
 set -euo pipefail
@@ -12,9 +14,10 @@ cd "$MM_ROOT"
 declare -A provides=(
   [cmake]=cmake [g++]=g++ [make]=make [nodejs]=node [npm]=npm
   [emscripten]=em++ [doctest-dev]="" [chromium]=chromium [clang-format]=clang-format-14
+  [fonts-wqy-microhei]=""
 )
 missing=()
-for pkg in cmake g++ make nodejs npm emscripten doctest-dev chromium clang-format; do
+for pkg in cmake g++ make nodejs npm emscripten doctest-dev chromium clang-format fonts-wqy-microhei; do
   if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then continue; fi
   cmd="${provides[$pkg]}"
   if [[ -n "$cmd" ]] && command -v "$cmd" >/dev/null 2>&1; then continue; fi

@@ -58,7 +58,15 @@ const view = (page) =>
   page.evaluate(() => {
     const c = document.getElementById('map');
     const r = c.getBoundingClientRect();
-    return { ...c.frameMapView(), left: r.left, top: r.top, width: r.width, height: r.height };
+    return {
+      ...c.frameMapView(),
+      left: r.left,
+      top: r.top,
+      width: r.width,
+      height: r.height,
+      devW: c.width,
+      devH: c.height,
+    };
   });
 
 /** Waits until the camera has landed; resolves to the view. */
@@ -69,10 +77,17 @@ async function landed(page) {
 }
 
 /** Client point of the middle of frame `pfn` (or of fractional cell col, row). */
-const pointOf = (v, pfn) => ({
-  x: v.left + v.x0 + ((pfn % v.rowFrames) + 0.5) * v.cell,
-  y: v.top + v.y0 + (Math.floor(pfn / v.rowFrames) + 0.5) * v.cell,
-});
+// The view's figures are CSS pixels at the width's device ratio; a box of a
+// fractional CSS height holds a whole number of device rows, so the bitmap
+// is stretched a little vertically (463 device px in 462.19 CSS px): at the
+// bottom of a tall map that is a row or more of 0.3 px frames.
+const pointOf = (v, pfn) => {
+  const ky = (v.height / v.devH) * (v.devW / v.width);
+  return {
+    x: v.left + v.x0 + ((pfn % v.rowFrames) + 0.5) * v.cell,
+    y: v.top + (v.y0 + (Math.floor(pfn / v.rowFrames) + 0.5) * v.cell) * ky,
+  };
+};
 
 /** The pfn the hover tooltip names at a client point (null: no tooltip). */
 async function tipPfn(page, x, y) {
