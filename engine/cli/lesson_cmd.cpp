@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/input_file.h"
 #include "session/lesson.h"
 #include "text/format/json.h"
 
@@ -25,13 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::optional<std::string> slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return std::nullopt;
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+std::optional<std::string> slurp(const std::string& path) { return mmcli::read_input_text(path); }
 
 int usage(const std::string& msg) {
   std::fprintf(stderr,

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/input_file.h"
 #include "mm/core/machine.h"
 #include "session/playground.h"
 #include "session/scenario.h"
@@ -40,12 +41,11 @@ constexpr const char* kUsage =
     "machine keys: ram cpus nodes distance min_free_kbytes watermark_scale_factor lowmem_reserve_ratio\n"
     "              percpu_pagelist_high_fraction deferred thp mobility kernelcore movablecore initrd\n";
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return std::nullopt;
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+// The file's text, or nullopt after saying why not ("PATH: error: ...").
+std::optional<std::string> read_reported(const std::string& path) {
+  mmcli::InputFile f = mmcli::read_input(path);
+  if (!f.text) std::fprintf(stderr, "%s: error: %s\n", path.c_str(), f.error.c_str());
+  return std::move(f.text);
 }
 
 std::string dir_of(const std::string& path) {
@@ -108,11 +108,8 @@ int cmd_boot(int argc, char** argv) {
   if (machine) {
     st = pg.boot_shorthand(*machine, "<machine>", opt);
   } else {
-    auto text = read_file(*dmesg);
-    if (!text) {
-      std::fprintf(stderr, "%s: error: cannot read the file\n", dmesg->c_str());
-      return 2;
-    }
+    auto text = read_reported(*dmesg);
+    if (!text) return 2;
     st = pg.boot_dmesg(*text, *dmesg, opt);
   }
   if (!st) {
@@ -146,11 +143,8 @@ int cmd_boot(int argc, char** argv) {
 }
 
 int cmd_scenario(const std::string& path, bool run) {
-  auto text = read_file(path);
-  if (!text) {
-    std::fprintf(stderr, "%s: error: cannot read the file\n", path.c_str());
-    return 2;
-  }
+  auto text = read_reported(path);
+  if (!text) return 2;
   auto sc = mm::parse_scenario(*text, path);
   if (!sc) {
     std::fprintf(stderr, "%s\n", sc.diag().str().c_str());
@@ -161,7 +155,7 @@ int cmd_scenario(const std::string& path, bool run) {
     return 0;
   }
   const std::string dir = dir_of(path);
-  auto loader = [&](const std::string& p) { return read_file(p.empty() || p[0] == '/' ? p : dir + p); };
+  auto loader = [&](const std::string& p) { return mmcli::read_input_text(p.empty() || p[0] == '/' ? p : dir + p); };
   mm::ScenarioResult r = mm::run_scenario(*sc, loader);
   std::fputs(r.output.c_str(), stdout);
   for (const mm::Diagnostic& d : r.failures) std::fprintf(stderr, "%s\n", d.str().c_str());
@@ -172,11 +166,8 @@ int cmd_scenario(const std::string& path, bool run) {
 int cmd_oom(int argc, char** argv) {
   if (argc != 4 || std::string(argv[2]) != "--replay") return usage_error("oom needs --replay FILE");
   const std::string path = argv[3];
-  auto text = read_file(path);
-  if (!text) {
-    std::fprintf(stderr, "%s: error: cannot read the file\n", path.c_str());
-    return 2;
-  }
+  auto text = read_reported(path);
+  if (!text) return 2;
   auto out = mm::Playground().oom_replay(*text, path);
   if (!out) {
     std::fprintf(stderr, "%s\n", out.diag().str().c_str());

@@ -115,6 +115,12 @@ refused "free of a pfn nobody allocated" 'machine ram=128M cpus=1\nfree pfn=0 or
 refused "a CPU the machine lacks" 'machine ram=128M cpus=1\nalloc a order=0 cpu=5\n' "2:1: error: alloc_pages: no CPU 5"
 refused "a dmesg file that is not there" 'dmesg /nonexistent/boot.txt\n' "1:7: error: cannot read"
 refused "a refusal among failed expectations" 'machine ram=128M cpus=1\nexpect cpus == 2\nkfree q\n' "3:7: error: kfree"
+expect_rc "a scenario that never ends (/dev/zero) exits 2" 2 timeout 60 "$MMSIM" run /dev/zero
+grep -q "^/dev/zero: error: larger than 128 MiB" "$TMP/err" && ok "/dev/zero: the input limit" || { bad "/dev/zero: the input limit"; cat "$TMP/err"; }
+refused "dmesg /dev/zero" 'dmesg /dev/zero\n' "1:7: error: cannot read '/dev/zero'"
+printf 'machine ram=128M\necho a\000b\n' >"$TMP/nul.mm"
+expect_rc "a NUL byte in a scenario exits 2" 2 "$MMSIM" run "$TMP/nul.mm"
+grep -q "nul.mm:2:7: error: a NUL byte" "$TMP/err" && ok "NUL byte: where and why" || { bad "NUL byte: where and why"; cat "$TMP/err"; }
 expect_rc "--machine with an empty value exits 2" 2 "$MMSIM" boot --machine ""
 grep -q "^<machine>:1:1: error: empty machine description" "$TMP/err" && ok "empty --machine: where and why" || { bad "empty --machine: where and why"; cat "$TMP/err"; }
 expect_rc "a machine the boot cannot bring up exits 2" 2 "$MMSIM" boot --machine "nodes=64 ram=1G"

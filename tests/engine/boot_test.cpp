@@ -598,6 +598,10 @@ TEST_SUITE("boot") {
     CHECK(msg("ram=1G mem=2G m=4G") == "'mem' (another name for 'ram') given twice (first as 'ram' at column 1)");
     CHECK(msg("smp=2 cpus=4 ram=1G") == "'cpus' given twice (first as 'smp' at column 1)");
     CHECK(msg("ram=1G lowmem_reserve_ratio=256,x") == "bad lowmem_reserve_ratio entry 'x'");
+    CHECK(msg("ram=1G lowmem_reserve_ratio=256,32,0,0,0,7") ==
+          "lowmem_reserve_ratio takes at most 5 entries, one per zone type (DMA DMA32 Normal Movable Device); '7' is "
+          "one more");
+    CHECK(parse_shorthand("ram=1G lowmem_reserve_ratio=256,32,0,0,0,7").diag().col == 42);
     CHECK(parse_shorthand("ram=1G lowmem_reserve_ratio=256,x").diag().col == 33);
     CHECK(msg("ram=2G nodes=2 distance=10,20;20,300") == "bad distance '300' (numbers 10..254, rows separated by ';')");
     CHECK(parse_shorthand("ram=2G nodes=2 distance=10,20;20,300").diag().col == 34);

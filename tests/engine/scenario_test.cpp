@@ -259,6 +259,12 @@ TEST_SUITE("scenario") {
     }
   }
 
+  TEST_CASE("a NUL byte is refused where it is, not read as the end of the line") {
+    using namespace std::string_literals;
+    CHECK(error_of("machine ram=256M\necho a\0b\n"s).str() ==
+          "e.mm:2:7: error: a NUL byte: a scenario is text (is this a binary file?)");
+  }
+
   TEST_CASE("an unknown statement lists the language and suggests the nearest") {
     std::string all;
     for (std::string_view w : statement_words()) all += (all.empty() ? "" : ", ") + std::string(w);

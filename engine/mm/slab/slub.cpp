@@ -275,6 +275,28 @@ constexpr gfp_t GFP_RECLAIM_MASK = gfp::RECLAIM | gfp::HIGH | gfp::IO | gfp::FS 
                                    gfp::NOFAIL | gfp::NORETRY | gfp::MEMALLOC | gfp::NOMEMALLOC | gfp::ATOMIC;
 constexpr gfp_t GFP_CONSTRAINT_MASK = gfp::HARDWALL | gfp::THISNODE;
 
+// GFP_SLAB_BUG_MASK: bits a slab allocation may not ask for (a slab lives
+// in the kernel's direct map: no highmem, no DMA32-only request).
+constexpr gfp_t GFP_SLAB_BUG_MASK = gfp::DMA32 | gfp::HIGHMEM | ~gfp::BITS_MASK;
+
+// kmalloc_fix_flags(): warn and strip them. The kernel does it where pages
+// are needed (new_slab, kmalloc_order), so a request an existing slab can
+// serve passes silently. (Its dump_stack() has no counterpart here.)
+gfp_t kmalloc_fix_flags(Machine& m, gfp_t g) {
+  if (!(g & GFP_SLAB_BUG_MASK)) return g;
+  const gfp_t invalid = g & GFP_SLAB_BUG_MASK;
+  const gfp_t fixed = g & ~GFP_SLAB_BUG_MASK;
+  auto hex = [](gfp_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%#x", static_cast<unsigned>(v));
+    return std::string(buf);
+  };
+  m.printk("Unexpected gfp: " + hex(invalid) + " (" + format_gfp(invalid) + "). Fixing up to gfp: " + hex(fixed) +
+           " (" + format_gfp(fixed) + "). Fix your code!");
+  if (auto e = m.trace.warn(Ev::kmalloc_fix_flags)) e.invalid(invalid).gfp(fixed);
+  return fixed;
+}
+
 // allocate_slab(): the preferred order without reclaim (it may fail under
 // pressure), then the minimum order with the caller's flags. The new slab
 // is counted on its node (inc_slabs_node) and belongs to nobody yet.
@@ -530,7 +552,7 @@ std::optional<Got> alloc_debug(Machine& m, u32 id, gfp_t gfp, int node, int cpu)
       e.pfn(sl.pfn).cache(s.name).index(i).addr(obj_addr(s, sl, i)).inuse(sl.inuse).objects(sl.objects);
     return Got{sl.pfn, i};
   }
-  Slab* sl = allocate_slab(m, id, gfp, node, cpu);
+  Slab* sl = allocate_slab(m, id, kmalloc_fix_flags(m, gfp), node, cpu);  // new_slab()
   if (!sl) return std::nullopt;
   KmemCache& s2 = st.caches[id];
   const u32 i = sl->freelist.front();
@@ -595,7 +617,7 @@ std::optional<Got> slab_alloc_slow(Machine& m, u32 id, gfp_t gfp, int node, int 
     const int nid = node == NUMA_NO_NODE ? mem_node(m, s, cpu) : node;
     if (s.node[static_cast<size_t>(nid)].present && get_partial_node(m, s, nid, cpu)) break;
     // new_slab(): the buddy allocator.
-    Slab* sl = allocate_slab(m, id, gfp, node, cpu);
+    Slab* sl = allocate_slab(m, id, kmalloc_fix_flags(m, gfp), node, cpu);
     if (!sl) {
       if (auto e = m.trace.warn(Ev::slab_out_of_memory)) e.node(node).cache(st.caches[id].name).gfp(gfp);
       return std::nullopt;
@@ -941,15 +963,7 @@ u32 kmalloc_slab(const Machine& m, u64 size, gfp_t g) {
 
 namespace {
 
-// GFP_SLAB_BUG_MASK: kmalloc_fix_flags() warns and strips these.
-constexpr gfp_t GFP_SLAB_BUG_MASK = gfp::DMA32 | gfp::HIGHMEM | ~gfp::BITS_MASK;
-
 Expected<KmallocOutcome> alloc_from(Machine& m, u32 id, gfp_t g, int cpu) {
-  if (g & GFP_SLAB_BUG_MASK) {
-    const gfp_t fixed = g & ~GFP_SLAB_BUG_MASK;
-    if (auto e = m.trace.warn(Ev::kmalloc_fix_flags)) e.invalid(g & GFP_SLAB_BUG_MASK).gfp(fixed);
-    g = fixed;
-  }
   auto got = slab_alloc(m, id, g, NUMA_NO_NODE, cpu);
   KmallocOutcome o;
   o.cache = id;
@@ -992,7 +1006,7 @@ Expected<KmallocOutcome> kmalloc(Machine& m, u64 size, gfp_t g, int cpu) {
       return o;
     }
     AllocRequest r;
-    r.gfp = (g & ~GFP_SLAB_BUG_MASK) | gfp::COMP;
+    r.gfp = kmalloc_fix_flags(m, g) | gfp::COMP;  // kmalloc_order()
     r.order = order;
     r.cpu = cpu;
     r.owner = Owner::Kernel;

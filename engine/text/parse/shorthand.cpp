@@ -200,7 +200,11 @@ Problem key_distance(const Token& t, Draft& d) {
 Problem key_lowmem_reserve_ratio(const Token& t, Draft& d) {
   size_t k = 0;
   return for_each_piece(t.value, ',', [&](std::string_view e, size_t at) -> Problem {
-    if (k >= MAX_NR_ZONES) return std::nullopt;
+    if (k >= MAX_NR_ZONES)  // the sysctl is one int per zone type; more would be silently lost
+      return err(t.value_col + static_cast<int>(at),
+                 "lowmem_reserve_ratio takes at most " + std::to_string(MAX_NR_ZONES) +
+                     " entries, one per zone type (DMA DMA32 Normal Movable Device); '" + std::string(e) +
+                     "' is one more");
     const auto v = whole_number(e, 9);
     if (!v) return err(t.value_col + static_cast<int>(at), "bad lowmem_reserve_ratio entry '" + std::string(e) + "'");
     d.spec.knobs.lowmem_reserve_ratio[k++] = static_cast<int>(*v);

@@ -70,7 +70,14 @@ Expected<Scenario> parse_scenario(std::string_view text, std::string_view source
   for (std::size_t pos = 0; pos <= text.size();) {
     std::size_t nl = text.find('\n', pos);
     if (nl == std::string_view::npos) nl = text.size();
-    const scenario::Line l = scenario::split_line(text.substr(pos, nl - pos), source, ++line_no);
+    const std::string_view raw = text.substr(pos, nl - pos);
+    ++line_no;
+    // A NUL would end the line for anything that reads it as a C string
+    // (and is never in a text someone wrote): not a scenario.
+    if (const std::size_t nul = raw.find('\0'); nul != std::string_view::npos)
+      return Diagnostic{std::string(source), line_no, static_cast<int>(nul) + 1,
+                        "a NUL byte: a scenario is text (is this a binary file?)"};
+    const scenario::Line l = scenario::split_line(raw, source, line_no);
     pos = nl + 1;
     if (l.words.empty()) continue;
     const scenario::Word& first = l.words[0];
