@@ -69,6 +69,32 @@ TEST_SUITE("input") {
     CHECK(types.diag().col == 30);
   }
 
+  TEST_CASE("memory e820__memblock_setup adds outside the log's e820 map is refused at its line") {
+    // The m1g-smp2 capture with 1 GiB more added at 4G: memblock would hold
+    // RAM no zone of that boot spans.
+    const auto read = mmtest::read_file(mmtest::reference_dir() + "/m1g-smp2/dmesg.txt");
+    REQUIRE(read);
+    const std::string& log = *read;
+    std::string edited;
+    int line = 0, at = 0;
+    for (const std::string& l : mmtest::lines(log)) {
+      edited += l + "\n";
+      ++line;
+      if (!at && l.find("memblock_add: [0x0000000000100000-") != std::string::npos) {
+        edited +=
+            "[    0.022513] memblock_add: [0x0000000100000000-0x000000013fffffff] e820__memblock_setup+0x65/0x7d\n";
+        at = ++line;
+      }
+    }
+    REQUIRE(at > 0);
+    auto p = plan_from_dmesg(edited, "edited.txt");
+    REQUIRE_FALSE(p);
+    CHECK(p.diag().line == at);
+    CHECK(p.diag().col == 30);  // the range
+    CHECK(p.diag().message.find("covers 0x100000000, which no usable BIOS-e820 entry") != std::string::npos);
+    CHECK(plan_from_dmesg(log, "m1g-smp2/dmesg.txt"));  // the log as it was boots
+  }
+
   TEST_CASE("the command line's kernelcore= and movablecore= are read as the kernel reads them") {
     // A log's command line: the value as memparse()/simple_strtoull() take it.
     auto knobs = [](const std::string& cmdline) {

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <cstdio>
 #include <map>
 #include <span>
 
@@ -713,10 +714,30 @@ Status on_memblock_reserve(const Line& l, Parser& p, ImportState& st) {
   return Status::ok();
 }
 
+// e820__memblock_setup adds the e820 map's RAM, nothing else: a range of
+// its outside every usable entry cannot be from the boot whose map the log
+// printed (memblock would hold memory no zone spans).
+Status refuse_outside_e820(const Line& l, const Parser& p, const ImportState& st, Phys base, Phys size) {
+  if (!starts(caller_of(l.body), "e820__memblock_setup")) return Status::ok();
+  Phys at = base;
+  const Phys end = base + size;
+  for (const E820Entry& e : st.plan.spec.e820) {
+    if (e.type != E820Type::Usable || e.end() <= at || e.addr > at) continue;
+    at = e.end();
+    if (at >= end) return Status::ok();
+  }
+  char where[40];
+  std::snprintf(where, sizeof where, "%#llx", static_cast<unsigned long long>(at));
+  return p.error(l.body.find('['), std::string("memblock_add from e820__memblock_setup covers ") + where +
+                                       ", which no usable BIOS-e820 entry of this log holds: not the memory "
+                                       "map this boot printed (a user-defined map, memmap=, is not modelled)");
+}
+
 Status on_memblock_add(const Line& l, Parser& p, ImportState& st) {
   auto r = memblock_range(l, p);
   if (!r) return r.diag();
   if (Status s = refuse_hotplug(l, p, st); !s) return s;
+  if (Status s = refuse_outside_e820(l, p, st, r->first, r->second); !s) return s;
   st.push(MemblockAdd{r->first, r->second, caller_of(l.body), l.no});
   st.pending_alloc = kNoRequest;
   return Status::ok();
