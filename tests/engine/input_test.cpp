@@ -95,6 +95,31 @@ TEST_SUITE("input") {
     CHECK(plan_from_dmesg(log, "m1g-smp2/dmesg.txt"));  // the log as it was boots
   }
 
+  TEST_CASE("nodes whose memory interleaves are refused at the SRAT line that makes them overlap") {
+    // The numa2 capture with its first 640K given to node 1: node 1 then has
+    // RAM below and above node 0 (a libFuzzer finding: it booted into zones
+    // whose managed pages exceeded their present ones).
+    const auto read = mmtest::read_file(mmtest::reference_dir() + "/numa2-m2g-smp2/dmesg.txt");
+    REQUIRE(read);
+    std::string edited;
+    int line = 0, at = 0;
+    for (std::string l : mmtest::lines(*read)) {
+      ++line;
+      if (const auto k = l.find("ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000-0x0009ffff]"); k != std::string::npos)
+        l.replace(k + 17, 1, "1");
+      if (l.find("ACPI: SRAT: Node 1 PXM 1 [mem 0x40000000-") != std::string::npos) at = line;
+      edited += l + "\n";
+    }
+    REQUIRE(at > 0);
+    auto p = plan_from_dmesg(edited, "numa.txt");
+    REQUIRE_FALSE(p);
+    CHECK(p.diag().line == at);
+    CHECK(p.diag().message ==
+          "with this range node 1's RAM spans [mem 0x0-0x7ffdffff], across node 0's [mem 0x100000-0x3fffffff]: nodes "
+          "whose memory interleaves are not modelled");
+    CHECK(plan_from_dmesg(*read, "numa.txt"));
+  }
+
   TEST_CASE("the command line's kernelcore= and movablecore= are read as the kernel reads them") {
     // A log's command line: the value as memparse()/simple_strtoull() take it.
     auto knobs = [](const std::string& cmdline) {

@@ -392,6 +392,7 @@ constexpr size_t kNoRequest = ~size_t{0};
 struct SratMem {
   int node;
   Phys start, end;
+  Diagnostic at;  // where the line's range is (for a refusal), message empty
 };
 
 // The importer's state between lines. Pass 1 fills in the machine, pass 2
@@ -519,13 +520,14 @@ Status on_kernel_command_line(const Line& l, Parser&, ImportState& st) {
 }
 
 // "ACPI: SRAT: Node 1 PXM 1 [mem 0x40000000-0x7fffffff]": a node's memory.
-Status on_srat_memory(const Line&, Parser& p, ImportState& st) {
+Status on_srat_memory(const Line& l, Parser& p, ImportState& st) {
   size_t pos = 17;
   auto n = p.dec(pos);
   if (!n || *n >= MAX_NODES_MODELLED) return p.error(17, "bad or too large node number");
+  const size_t range_at = l.body.find('[');
   auto r = p.range(pos);
   if (!r) return r.diag();
-  st.srat.push_back({static_cast<int>(*n), r->first, r->second + 1});
+  st.srat.push_back({static_cast<int>(*n), r->first, r->second + 1, p.error(range_at, "")});
   return Status::ok();
 }
 
@@ -727,7 +729,7 @@ Status refuse_outside_e820(const Line& l, const Parser& p, const ImportState& st
     if (at >= end) return Status::ok();
   }
   char where[40];
-  std::snprintf(where, sizeof where, "%#llx", static_cast<unsigned long long>(at));
+  std::snprintf(where, sizeof where, "0x%llx", static_cast<unsigned long long>(at));
   return p.error(l.body.find('['), std::string("memblock_add from e820__memblock_setup covers ") + where +
                                        ", which no usable BIOS-e820 entry of this log holds: not the memory "
                                        "map this boot printed (a user-defined map, memmap=, is not modelled)");
@@ -982,6 +984,49 @@ void apply_cmdline(ImportState& st) {
   CmdlineParams(*cl, st.source).apply(start, st.spec(), st.numa_off, st.cmdline_notes);
 }
 
+// The part of [start, end) the e820 map has RAM in, as [first, last): what a
+// SRAT range adds to its node's span (a hotplug range without RAM adds nothing).
+std::optional<std::pair<Phys, Phys>> ram_within(const MachineSpec& spec, Phys start, Phys end) {
+  std::optional<std::pair<Phys, Phys>> out;
+  for (const E820Entry& e : spec.e820) {
+    if (e.type != E820Type::Usable) continue;
+    const Phys a = std::max(start, e.addr), b = std::min(end, e.end());
+    if (a >= b) continue;
+    if (!out) out = std::pair{a, b};
+    out->first = std::min(out->first, a);
+    out->second = std::max(out->second, b);
+  }
+  return out;
+}
+
+// Nodes whose RAM interleaves (node 1 below and above node 0, which the
+// kernel allows: numa_cleanup_meminfo() keeps such blocks apart) have
+// overlapping spans, which the model's zones cannot hold: refused at the
+// SRAT line that makes a node's span reach into another's.
+Status refuse_interleaved_nodes(const ImportState& st) {
+  std::map<int, std::pair<Phys, Phys>> span;  // node -> [first, last) of its RAM
+  auto hex = [](Phys v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return std::string(buf);
+  };
+  for (const SratMem& m : st.srat) {
+    auto ram = ram_within(st.plan.spec, m.start, m.end);
+    if (!ram) continue;
+    auto [it, fresh] = span.emplace(m.node, *ram);
+    if (!fresh) it->second = {std::min(it->second.first, ram->first), std::max(it->second.second, ram->second)};
+    for (const auto& [other, o] : span) {
+      if (other == m.node || it->second.second <= o.first || o.second <= it->second.first) continue;
+      Diagnostic d = m.at;
+      d.message = "with this range node " + std::to_string(m.node) + "'s RAM spans [mem " + hex(it->second.first) +
+                  "-" + hex(it->second.second - 1) + "], across node " + std::to_string(other) + "'s [mem " +
+                  hex(o.first) + "-" + hex(o.second - 1) + "]: nodes whose memory interleaves are not modelled";
+      return d;
+    }
+  }
+  return Status::ok();
+}
+
 // Nodes from the SRAT lines (none with numa=off, or with a single node).
 void derive_nodes(ImportState& st) {
   if (st.numa_off || st.srat.empty()) return;
@@ -1062,6 +1107,8 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   if (Status s = check_machine(st); !s) return s.diag();
   derive_cpus(st);
   apply_cmdline(st);
+  if (!st.numa_off)
+    if (Status s = refuse_interleaved_nodes(st); !s) return s.diag();
   derive_nodes(st);
   st.spec().description = "dmesg " + std::string(source);
   if (!st.memblock_debug) return model_boot(st);
