@@ -999,6 +999,27 @@ std::optional<std::pair<Phys, Phys>> ram_within(const MachineSpec& spec, Phys st
   return out;
 }
 
+// numa_meminfo_cover_memory(): a SRAT that leaves 1 MiB or more of the
+// e820 RAM outside every node is not used; the kernel says "NUMA: nodes
+// only cover ...MB of your ...MB e820 RAM. Not used." and boots one faked
+// node. Returns that sentence when it applies.
+std::optional<std::string> srat_leaves_ram_out(const ImportState& st) {
+  u64 ram = 0, covered = 0;  // pages
+  for (const E820Entry& e : st.plan.spec.e820) {
+    if (e.type != E820Type::Usable) continue;
+    const Phys a = round_up(e.addr, PAGE_SIZE), b = round_down(e.end(), PAGE_SIZE);
+    if (a >= b) continue;
+    ram += (b - a) >> PAGE_SHIFT;
+    for (const SratMem& m : st.srat) {
+      const Phys x = std::max(a, round_up(m.start, PAGE_SIZE)), y = std::min(b, round_down(m.end, PAGE_SIZE));
+      if (x < y) covered += (y - x) >> PAGE_SHIFT;
+    }
+  }
+  if (covered >= ram || ram - covered < (u64{1} << (20 - PAGE_SHIFT))) return std::nullopt;
+  return "NUMA: nodes only cover " + std::to_string(covered >> (20 - PAGE_SHIFT)) + "MB of your " +
+         std::to_string(ram >> (20 - PAGE_SHIFT)) + "MB e820 RAM. Not used.";
+}
+
 // Nodes whose RAM interleaves (node 1 below and above node 0, which the
 // kernel allows: numa_cleanup_meminfo() keeps such blocks apart) have
 // overlapping spans, which the model's zones cannot hold: refused at the
@@ -1107,8 +1128,16 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   if (Status s = check_machine(st); !s) return s.diag();
   derive_cpus(st);
   apply_cmdline(st);
-  if (!st.numa_off)
-    if (Status s = refuse_interleaved_nodes(st); !s) return s.diag();
+  if (!st.numa_off && !st.srat.empty()) {
+    if (auto unused = srat_leaves_ram_out(st)) {
+      // As the kernel: one node for all memory (dummy_numa_init).
+      st.numa_off = true;
+      st.cmdline_notes.push_back("mm-playground: the kernel says \"" + *unused +
+                                 "\" (numa_meminfo_cover_memory) and boots one node (dummy_numa_init)");
+    } else if (Status s = refuse_interleaved_nodes(st); !s) {
+      return s.diag();
+    }
+  }
   derive_nodes(st);
   st.spec().description = "dmesg " + std::string(source);
   if (!st.memblock_debug) return model_boot(st);
