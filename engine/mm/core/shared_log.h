@@ -59,7 +59,13 @@ class SharedLog {
   T& last() { return (*store_)[size_ - 1]; }
   // Starts over with a store of its own: copies keep what they saw.
   void assign(std::size_t n, const T& v) {
-    store_ = std::make_shared<std::vector<T>>(n, v);
+    // A store no copy shares is refilled in place: it keeps its capacity
+    // (a trace cleared every few thousand operations would otherwise grow a
+    // new one from nothing each time, page faults and all).
+    if (store_ && store_.use_count() == 1)
+      store_->assign(n, v);
+    else
+      store_ = std::make_shared<std::vector<T>>(n, v);
     size_ = n;
   }
   void clear() { assign(0, T{}); }
