@@ -716,6 +716,13 @@ Status on_memblock_reserve(const Line& l, Parser& p, ImportState& st) {
   return Status::ok();
 }
 
+// An address in a refusal: "0x1f000" (as the kernel's [mem ...] ranges, unpadded).
+std::string hex_addr(Phys v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
 // e820__memblock_setup adds the e820 map's RAM, nothing else: a range of
 // its outside every usable entry cannot be from the boot whose map the log
 // printed (memblock would hold memory no zone spans).
@@ -728,9 +735,7 @@ Status refuse_outside_e820(const Line& l, const Parser& p, const ImportState& st
     at = e.end();
     if (at >= end) return Status::ok();
   }
-  char where[40];
-  std::snprintf(where, sizeof where, "0x%llx", static_cast<unsigned long long>(at));
-  return p.error(l.body.find('['), std::string("memblock_add from e820__memblock_setup covers ") + where +
+  return p.error(l.body.find('['), "memblock_add from e820__memblock_setup covers " + hex_addr(at) +
                                        ", which no usable BIOS-e820 entry of this log holds: not the memory "
                                        "map this boot printed (a user-defined map, memmap=, is not modelled)");
 }
@@ -1026,11 +1031,6 @@ std::optional<std::string> srat_leaves_ram_out(const ImportState& st) {
 // SRAT line that makes a node's span reach into another's.
 Status refuse_interleaved_nodes(const ImportState& st) {
   std::map<int, std::pair<Phys, Phys>> span;  // node -> [first, last) of its RAM
-  auto hex = [](Phys v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return std::string(buf);
-  };
   for (const SratMem& m : st.srat) {
     auto ram = ram_within(st.plan.spec, m.start, m.end);
     if (!ram) continue;
@@ -1039,9 +1039,10 @@ Status refuse_interleaved_nodes(const ImportState& st) {
     for (const auto& [other, o] : span) {
       if (other == m.node || it->second.second <= o.first || o.second <= it->second.first) continue;
       Diagnostic d = m.at;
-      d.message = "with this range node " + std::to_string(m.node) + "'s RAM spans [mem " + hex(it->second.first) +
-                  "-" + hex(it->second.second - 1) + "], across node " + std::to_string(other) + "'s [mem " +
-                  hex(o.first) + "-" + hex(o.second - 1) + "]: nodes whose memory interleaves are not modelled";
+      d.message = "with this range node " + std::to_string(m.node) + "'s RAM spans [mem " + hex_addr(it->second.first) +
+                  "-" + hex_addr(it->second.second - 1) + "], across node " + std::to_string(other) + "'s [mem " +
+                  hex_addr(o.first) + "-" + hex_addr(o.second - 1) +
+                  "]: nodes whose memory interleaves are not modelled";
       return d;
     }
   }
