@@ -40,3 +40,19 @@ export function servePage() {
   });
   return web;
 }
+
+/**
+ * A fresh context and page of `web.browser` at width x height; `problems`
+ * collects page errors and console errors and warnings (a test asserts it
+ * stays empty).
+ */
+export async function newPage(web, width, height) {
+  const context = await web.browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message ?? e}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  return { context, page, problems };
+}

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, servePage } from './harness.mjs';
+import { artifacts, newPage as openPage, servePage } from './harness.mjs';
 import { auditLayout, DECORATIONS, SCROLLERS } from './layout-audit.mjs';
 import { newEngine, page as pageModule } from '../page/support.mjs';
 
@@ -35,16 +35,7 @@ after(() => engine?.delete());
 
 const squash = (s) => s.replace(/\s+/g, ' ').trim();
 
-async function newPage(width = 1024, height = 768) {
-  const context = await web.browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message ?? e}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  return { context, page, problems };
-}
+const newPage = (width = 1024, height = 768) => openPage(web, width, height);
 
 /** Ready, not busy, and the lesson panel not building a step. */
 async function waitLesson(page, timeout = BOOT_TIMEOUT) {

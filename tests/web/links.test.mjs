@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { root, servePage } from './harness.mjs';
+import { newPage as pageAt, root, servePage } from './harness.mjs';
 
 const BOOT_TIMEOUT = 60_000;
 const OP_TIMEOUT = 30_000;
@@ -20,16 +20,7 @@ const machineHash = (spec) => `#machine=${encodeURIComponent(spec)}`;
 
 const web = servePage();
 
-async function newPage() {
-  const context = await web.browser.newContext({ viewport: { width: 1280, height: 860 } });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message ?? e}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  return { context, page, problems };
-}
+const newPage = () => pageAt(web, 1280, 860);
 
 /** Waits until the page (or frame) has opened its state and is not busy. */
 async function waitReady(page, timeout = BOOT_TIMEOUT) {

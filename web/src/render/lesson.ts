@@ -190,21 +190,33 @@ function picker(v: LessonView, lang: Lang, say: Say): HTMLElement {
   );
 }
 
+/** Question `i`'s choices as buttons; once answered they are disabled, the
+ *  right one (`isRight`, from the engine's answer) and a wrong pick marked. */
+function choiceButtons(
+  act: string,
+  choices: readonly string[],
+  i: number,
+  a: GivenAnswer | null,
+  isRight: (choice: string, k: number) => boolean,
+): HTMLElement {
+  const group = h('div', { class: 'choices', role: 'group' });
+  choices.forEach((c, k) => {
+    const b = button(act, c, { 'data-q': String(i), 'data-value': c });
+    if (a) {
+      b.disabled = true;
+      if (isRight(c, k)) b.classList.add('right');
+      if (a.given === c && !a.correct) b.classList.add('wrong');
+    }
+    group.append(b);
+  });
+  return group;
+}
+
 function question(q: LessonQuestion, i: number, a: GivenAnswer | null, lang: Lang, say: Say): HTMLElement {
   const box = h('div', { class: 'question', 'data-q': String(i) });
   box.append(h('p', { class: 'prompt' }, h('strong', {}, `${say('lessonAsk')} · `), q.prompt[lang]));
   if (q.kind === 'choice') {
-    const choices = h('div', { class: 'choices', role: 'group' });
-    q.choices.forEach((c, k) => {
-      const b = button('answer', c, { 'data-q': String(i), 'data-value': c });
-      if (a) {
-        b.disabled = true;
-        if (k === q.correct) b.classList.add('right');
-        if (a.given === c && !a.correct) b.classList.add('wrong');
-      }
-      choices.append(b);
-    });
-    box.append(choices);
+    box.append(choiceButtons('answer', q.choices, i, a, (_, k) => k === q.correct));
   } else if (!a) {
     const input = h('input', {
       type: 'number',
@@ -310,17 +322,7 @@ function quizQuestion(q: QuizQuestion, i: number, a: GivenAnswer | null, say: Sa
   const li = h('li', { class: 'question', 'data-q': String(i) }, h('p', { class: 'prompt' }, q.question));
   if (q.machine) li.append(h('p', { class: 'help small' }, say('quizMachine', { machine: q.machine })));
   if (q.choices.length > 0) {
-    const choices = h('div', { class: 'choices', role: 'group' });
-    for (const c of q.choices) {
-      const b = button('quiz-answer', c, { 'data-q': String(i), 'data-value': c });
-      if (a) {
-        b.disabled = true;
-        if (c === q.answer) b.classList.add('right');
-        if (a.given === c && !a.correct) b.classList.add('wrong');
-      }
-      choices.append(b);
-    }
-    li.append(choices);
+    li.append(choiceButtons('quiz-answer', q.choices, i, a, (c) => c === q.answer));
   } else if (!a) {
     li.append(
       h(
