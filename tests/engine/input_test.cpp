@@ -140,6 +140,30 @@ TEST_SUITE("input") {
     CHECK(m->nodes.size() == 1);
   }
 
+  TEST_CASE("a SRAT that leaves under 1 MiB of RAM in no node is refused at its last memory line") {
+    // The numa2 capture with node 1 ending 704K short of the e820 RAM: the
+    // kernel keeps such a SRAT (1 MiB of slack), and those pages get no node
+    // (a libFuzzer finding: DMA32 booted with managed > present).
+    const auto read = mmtest::read_file(mmtest::reference_dir() + "/numa2-m2g-smp2/dmesg.txt");
+    REQUIRE(read);
+    std::string edited;
+    int line = 0, at = 0;
+    for (std::string l : mmtest::lines(*read)) {
+      ++line;
+      if (const auto k = l.find("ACPI: SRAT: Node 1 PXM 1 [mem 0x40000000-0x7fffffff]"); k != std::string::npos) {
+        l.replace(k + 43, 8, "7ff2ffff");
+        at = line;
+      }
+      edited += l + "\n";
+    }
+    REQUIRE(at > 0);
+    auto p = plan_from_dmesg(edited, "numa.txt");
+    REQUIRE_FALSE(p);
+    CHECK(p.diag().line == at);
+    CHECK_MESSAGE(p.diag().message.find("leave RAM [mem 0x7ff30000-0x7ffdffff] in no node") != std::string::npos,
+                  p.diag().message);
+  }
+
   TEST_CASE("the command line's kernelcore= and movablecore= are read as the kernel reads them") {
     // A log's command line: the value as memparse()/simple_strtoull() take it.
     auto knobs = [](const std::string& cmdline) {

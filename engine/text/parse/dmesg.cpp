@@ -1025,6 +1025,38 @@ std::optional<std::string> srat_leaves_ram_out(const ImportState& st) {
          std::to_string(ram >> (20 - PAGE_SHIFT)) + "MB e820 RAM. Not used.";
 }
 
+// Below that 1 MiB slack the kernel keeps the SRAT, and the e820 RAM no
+// node covers stays in memblock with no node (MAX_NUMNODES): its pages
+// belong to no zone, yet memblock_free_all() would hand them to the buddy
+// allocator. The model has no such memory: refused at the SRAT's last
+// memory line, naming the first range left out.
+Status refuse_ram_outside_nodes(const ImportState& st) {
+  for (const E820Entry& e : st.plan.spec.e820) {
+    if (e.type != E820Type::Usable) continue;
+    Phys a = round_up(e.addr, PAGE_SIZE);
+    const Phys b = round_down(e.end(), PAGE_SIZE);
+    while (a < b) {
+      // Advance past any node range that covers a; stop at a gap.
+      bool moved = false;
+      for (const SratMem& m : st.srat)
+        if (m.start <= a && a < m.end) {
+          a = std::min(b, std::max(a + PAGE_SIZE, round_down(m.end, PAGE_SIZE)));
+          moved = true;
+        }
+      if (moved) continue;
+      Phys gap_end = b;
+      for (const SratMem& m : st.srat)
+        if (m.start > a) gap_end = std::min(gap_end, round_up(m.start, PAGE_SIZE));
+      Diagnostic d = st.srat.back().at;
+      d.message = "the SRAT's nodes leave RAM [mem " + hex_addr(a) + "-" + hex_addr(gap_end - 1) +
+                  "] in no node (under the 1 MiB numa_meminfo_cover_memory tolerates, so the kernel keeps this "
+                  "SRAT and those pages get no node); memory outside every node is not modelled";
+      return d;
+    }
+  }
+  return Status::ok();
+}
+
 // Nodes whose RAM interleaves (node 1 below and above node 0, which the
 // kernel allows: numa_cleanup_meminfo() keeps such blocks apart) have
 // overlapping spans, which the model's zones cannot hold: refused at the
@@ -1137,6 +1169,8 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
                                  "\" (numa_meminfo_cover_memory) and boots one node (dummy_numa_init)");
     } else if (Status s = refuse_interleaved_nodes(st); !s) {
       return s.diag();
+    } else if (Status r = refuse_ram_outside_nodes(st); !r) {
+      return r.diag();
     }
   }
   derive_nodes(st);
