@@ -39,6 +39,13 @@ const cases = [
     lines('machine ram=1G cpus=2', 100_000, (i) => (i % 2 ? `free a${i - 1}` : `alloc a${i} order=${i % 4}`)),
     ['run'],
   ],
+  [
+    'a 1 MB gfp flag (refused: exit 2)',
+    'gfp.mm',
+    `machine ram=1G cpus=2\nalloc a gfp=GFP_KERNEL|${'X'.repeat(1 << 20)}\n`,
+    ['run'],
+    2,
+  ],
 ];
 if (existsSync(reference)) {
   // A real boot log padded with driver chatter to 20 MB, as long-running machines' logs are.
@@ -60,14 +67,19 @@ if (existsSync(reference)) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const [label, file, text, args] of cases) {
+for (const [label, file, text, args, status = 0] of cases) {
   const p = path.join(dir, file);
   writeFileSync(p, text);
   const argv = args[0] === 'run' ? ['run', p] : args.map((a) => (a === '{}' ? p : a));
   const times = [];
   for (let r = 0; r < runs; r++) {
     const t0 = process.hrtime.bigint();
-    execFileSync(mmsim, argv, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
+    try {
+      execFileSync(mmsim, argv, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
+      if (status !== 0) throw new Error(`${label}: exit 0, expected ${status}`);
+    } catch (e) {
+      if (e.status !== status) throw e;
+    }
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   console.log(

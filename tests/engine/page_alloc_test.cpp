@@ -124,6 +124,11 @@ TEST_SUITE("page allocator") {
     REQUIRE_FALSE(typo);
     CHECK(typo.diag().col == 12);
     CHECK(typo.diag().message.find("did you mean __GFP_ZERO?") != std::string::npos);
+    // A 1 MB word: quoted cut short, no suggestion (no name is within 3 edits).
+    auto huge = parse_gfp("GFP_KERNEL|" + std::string(1 << 20, 'X'));
+    REQUIRE_FALSE(huge);
+    CHECK(huge.diag().col == 12);
+    CHECK(huge.diag().message == "unknown gfp flag '" + std::string(48, 'X') + "...' (1048576 characters)");
     CHECK(gfp_zone(gfp::GFP_KERNEL) == ZoneType::Normal);
     CHECK(gfp_zone(gfp::GFP_HIGHUSER_MOVABLE) == ZoneType::Movable);
     CHECK(gfp_zone(gfp::GFP_KERNEL | gfp::DMA32) == ZoneType::DMA32);

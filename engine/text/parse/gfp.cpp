@@ -36,6 +36,13 @@ std::optional<gfp_t> named(std::string_view word) {
   return std::nullopt;
 }
 
+// A word as an error quotes it: a long one is cut, with its length.
+std::string quoted(std::string_view word) {
+  constexpr std::size_t kShown = 48;
+  if (word.size() <= kShown) return "'" + std::string(word) + "'";
+  return "'" + std::string(word.substr(0, kShown)) + "...' (" + std::to_string(word.size()) + " characters)";
+}
+
 }  // namespace
 
 Expected<gfp_t> parse_gfp(std::string_view text) {
@@ -56,23 +63,26 @@ Expected<gfp_t> parse_gfp(std::string_view text) {
       u64 v = 0;
       for (std::size_t k = 2; k < word.size(); ++k) {
         const int c = std::tolower(static_cast<unsigned char>(word[k]));
-        if (!std::isxdigit(c) || v > 0xfffffff)
-          return Diagnostic{"", 1, col, "bad hex gfp mask '" + std::string(word) + "'"};
+        if (!std::isxdigit(c) || v > 0xfffffff) return Diagnostic{"", 1, col, "bad hex gfp mask " + quoted(word)};
         v = v * 16 + static_cast<u64>(c <= '9' ? c - '0' : c - 'a' + 10);
       }
       g |= static_cast<gfp_t>(v);
     } else if (auto mask = named(word)) {
       g |= *mask;
     } else {
-      // Suggest the closest name (edit distance up to 3).
+      // Suggest the closest name (edit distance up to 3). The distance is
+      // at least the difference in length, so a word far longer than every
+      // name is not compared (a 1 MB word would cost seconds).
       std::string hint;
       std::size_t best = 4;
       for (const GfpFlagName& n : gfp_flag_names())
-        if (const std::size_t d = distance(word, n.name); d < best) {
+        if (word.size() >= n.name.size() + best || n.name.size() >= word.size() + best) {
+          continue;
+        } else if (const std::size_t d = distance(word, n.name); d < best) {
           best = d;
           hint = " (did you mean " + std::string(n.name) + "?)";
         }
-      return Diagnostic{"", 1, col, "unknown gfp flag '" + std::string(word) + "'" + hint};
+      return Diagnostic{"", 1, col, "unknown gfp flag " + quoted(word) + hint};
     }
     any = true;
     if (bar == std::string_view::npos) break;
