@@ -14,6 +14,7 @@
 //              or have many statements after a boot, or more page allocations
 //              in their alloc/repeat statements than kFuzzMaxScenarioAllocs,
 //              are parsed only
+//   gfp        masks longer than kFuzzMaxGfpBytes are parsed only
 //   oom        logs longer than kFuzzMaxOomBytes are not read; a log whose
 //              reports need its boot part (a memory-policy or cpuset OOM) and
 //              whose usable RAM exceeds kFuzzMaxDmesgRam is parsed only
@@ -31,6 +32,7 @@
 #include "session/playground.h"
 #include "session/scenario.h"
 #include "text/parse/dmesg.h"
+#include "text/parse/gfp.h"
 #include "text/parse/oom_replay.h"
 #include "text/parse/shorthand.h"
 
@@ -41,6 +43,7 @@ inline constexpr std::uint64_t kFuzzMaxDmesgRam = 4ull << 30;
 inline constexpr std::uint64_t kFuzzMaxScenarioRam = 4ull << 30;
 inline constexpr std::size_t kFuzzMaxScenarioStmts = 256;
 inline constexpr std::size_t kFuzzMaxOomBytes = 1u << 20;
+inline constexpr std::size_t kFuzzMaxGfpBytes = 4096;
 // One longest repeat (999999) runs; several of them are minutes of work.
 inline constexpr std::uint64_t kFuzzMaxScenarioAllocs = 1'000'000;
 
@@ -270,6 +273,44 @@ inline Result check_oom(std::string_view text, std::uint64_t max_ram = kFuzzMaxD
     else if (*whole != text_out)
       r.violation = "oom: oom_replay's text differs from its parts'";
   }
+  return r;
+}
+
+// A gfp mask: parse_gfp's refusal points inside the text; an accepted mask
+// has only __GFP_BITS_MASK bits, prints (%pGg) as text that parses back to
+// itself, and an allocation with it on a small machine either succeeds or
+// is refused with a Diagnostic, never breaking an invariant (the machine is
+// one for all inputs: the allocation is undone after each).
+inline Result check_gfp(std::string_view text) {
+  Result r;
+  auto g = mm::parse_gfp(text);
+  if (!g) {
+    r.violation = bad_diag(g.diag(), "gfp");
+    if (r.violation.empty() && (g.diag().col < 1 || static_cast<std::size_t>(g.diag().col) > text.size() + 1))
+      r.violation = "gfp: the refusal's column is outside the text: " + g.diag().str();
+    return r;
+  }
+  if (*g & ~mm::gfp::BITS_MASK) return Result{"gfp: an accepted mask has bits above __GFP_BITS_MASK"};
+  const std::string printed = mm::format_gfp(*g);
+  auto again = mm::parse_gfp(printed);
+  if (!again) return Result{"gfp: format_gfp's \"" + printed + "\" does not parse: " + again.diag().str()};
+  if (*again != *g) return Result{"gfp: format_gfp's \"" + printed + "\" parses to another mask"};
+  if (text.size() > kFuzzMaxGfpBytes) {
+    r.skipped = true;
+    return r;
+  }
+  static mm::Playground pg;
+  if (!pg.booted() && !pg.boot_shorthand("ram=128M cpus=2", "<fuzz>")) return Result{"gfp: the machine does not boot"};
+  const std::string st = "alloc g order=" + std::to_string(text.size() % 4) + " gfp=" + printed;
+  auto res = pg.run_command(st, "fuzz.gfp");
+  if (!res) return Result{bad_diag(res.diag(), "gfp statement")};  // e.g. GFP_ZONE_BAD, refused before it runs
+  for (const mm::Diagnostic& d : res->failures) {
+    if (d.message.find("invariant violated") != std::string::npos) return Result{"gfp: " + st + ": " + d.str()};
+    if (std::string b = bad_diag(d, "gfp alloc"); !b.empty()) return Result{b};
+  }
+  if (res->operations > 0 && !pg.undo()) return Result{"gfp: the allocation cannot be undone"};
+  if (std::vector<std::string> v = pg.check(); !v.empty()) return Result{"gfp: " + st + ", undone: " + join(v)};
+  r.booted = true;
   return r;
 }
 

@@ -6,7 +6,7 @@
 #   FUZZ_SECONDS=600 bash scripts/fuzz.sh dmesg scenario
 #   bash scripts/fuzz.sh --merge              also fold new inputs into fuzz/corpus/
 #
-# Targets: shorthand dmesg scenario oom. Each starts from fuzz/corpus/<target>
+# Targets: shorthand dmesg scenario oom gfp steps. Each starts from fuzz/corpus/<target>
 # (read-only) plus fuzz/regressions/<target>, and keeps what it finds in
 # build/fuzz/work/<target>; crashes and violated invariants are saved in
 # build/fuzz/artifacts/<target>/ (crash-*, timeout-*, oom-*, leak-*).
@@ -29,12 +29,12 @@ targets=()
 for a in "$@"; do
   case $a in
     --merge) merge=1 ;;
-    shorthand | dmesg | scenario | oom) targets+=("$a") ;;
+    shorthand | dmesg | scenario | oom | gfp | steps) targets+=("$a") ;;
     -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
-    *) echo "fuzz.sh: unknown argument '$a' (targets: shorthand dmesg scenario oom; --merge)" >&2; exit 2 ;;
+    *) echo "fuzz.sh: unknown argument '$a' (targets: shorthand dmesg scenario oom gfp steps; --merge)" >&2; exit 2 ;;
   esac
 done
-((${#targets[@]})) || targets=(shorthand dmesg scenario oom)
+((${#targets[@]})) || targets=(shorthand dmesg scenario oom gfp steps)
 
 # clang with libFuzzer and the sanitizer runtimes (Debian 12: clang-14 and
 # libclang-rt-14-dev).

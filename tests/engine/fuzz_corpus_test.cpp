@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../../fuzz/fuzz_checks.h"
+#include "../../fuzz/hostile_steps.h"
 
 namespace {
 
@@ -97,5 +98,21 @@ TEST_SUITE("fuzz corpus") {
     });
     CHECK(t.files > 0);
     CHECK(t.booted > 0);
+  }
+
+  TEST_CASE("gfp corpus and regressions") {
+    Tally t = replay("gfp", [](std::string_view s, bool) { return mm_fuzz::check_gfp(s); });
+    CHECK(t.files > 0);
+    CHECK(t.booted > 0);
+  }
+
+  TEST_CASE("steps corpus and regressions") {
+    Tally t = replay("steps", [](std::string_view s, bool) {
+      mm_fuzz::Result r;
+      r.violation = mm_fuzz::check_steps(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+      r.booted = true;
+      return r;
+    });
+    CHECK(t.files > 0);
   }
 }
