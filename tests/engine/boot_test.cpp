@@ -573,7 +573,7 @@ TEST_SUITE("boot") {
     CHECK(typo.diag().message ==
           "unknown key 'cpsu', did you mean 'cpus'? (known: ram cpus nodes distance min_free_kbytes "
           "watermark_scale_factor watermark_boost_factor lowmem_reserve_ratio percpu_pagelist_high_fraction "
-          "deferred thp mobility kernelcore movablecore initrd)");
+          "deferred thp mobility kernelcore movablecore initrd kernel)");
     CHECK(parse_shorthand("ram=1G mobilty=off").diag().message.find("did you mean 'mobility'?") != std::string::npos);
     CHECK(parse_shorthand("ram=1G defered=off").diag().message.find("did you mean 'deferred'?") != std::string::npos);
     CHECK(parse_shorthand("rma=1G").diag().message.find("did you mean 'ram'?") != std::string::npos);
@@ -582,7 +582,7 @@ TEST_SUITE("boot") {
     auto far = parse_shorthand("ram=1G colour=blue");
     REQUIRE_FALSE(far);
     CHECK(far.diag().message.rfind("unknown key 'colour' (known: ram cpus", 0) == 0);
-    CHECK(shorthand_keys().size() == 15);
+    CHECK(shorthand_keys().size() == 16);
   }
 
   TEST_CASE("shorthand: one message per kind of value, naming the key") {

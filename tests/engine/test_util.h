@@ -22,6 +22,11 @@
 namespace mmtest {
 
 inline std::string reference_dir() { return MM_REFERENCE_DIR; }
+// The captures of another kernel, beside the 6.1 ones: reference_dir("6.12").
+inline std::string reference_dir(std::string_view version) {
+  const std::string d = MM_REFERENCE_DIR;
+  return d.substr(0, d.rfind("linux-")) + "linux-" + std::string(version);
+}
 
 inline std::optional<std::string> read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -32,10 +37,10 @@ inline std::optional<std::string> read_file(const std::string& path) {
 }
 
 // Capture folders that hold a dmesg.txt and a zoneinfo.txt.
-inline std::vector<std::string> captures() {
+inline std::vector<std::string> captures(const std::string& dir = reference_dir()) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(reference_dir(), ec)) {
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     if (!e.is_directory()) continue;
     if (std::filesystem::exists(e.path() / "dmesg.txt") && std::filesystem::exists(e.path() / "zoneinfo.txt"))
       out.push_back(e.path().filename().string());
@@ -74,6 +79,26 @@ std::vector<std::string> matching(const Lines& ls, const std::string& re) {
 }
 
 // One zone of /proc/zoneinfo as numbers.
+// The boot lines a fidelity test compares word for word with the kernel's.
+inline const char* const kBootLinePatterns[] = {"^Zone ranges:",
+                                                "^  (DMA|DMA32|Normal|Device) ",
+                                                "^Movable zone start",
+                                                "^  Node [0-9]+: 0x",
+                                                "^Early memory node ranges",
+                                                "^  node +[0-9]+: \\[mem",
+                                                "^Initmem setup node",
+                                                "unavailable ranges",
+                                                "^Fallback order for Node",
+                                                "^Built [0-9]+ zonelists",
+                                                "^Policy zone:",
+                                                "^NODE_DATA\\(",
+                                                "^Faking a node",
+                                                "^No NUMA configuration",
+                                                "^NUMA: Node [0-9]+ \\[mem",
+                                                "^Memory: ",
+                                                "^Freeing (SMP alternatives|initrd|unused)",
+                                                "^mminit::zonelist"};
+
 struct ZoneFigures {
   std::map<std::string, long long> f;  // min, low, high, boost, spanned, present, managed, start_pfn
   std::string protection;
@@ -86,7 +111,8 @@ inline std::map<std::pair<int, std::string>, ZoneFigures> parse_zoneinfo(const s
   int cpu = -1;
   std::smatch m;
   static const std::regex head(R"(^Node (\d+), zone\s+(\w+))");
-  static const std::regex field(R"(^\s+(pages free|boost|min|low|high|spanned|present|managed|start_pfn:)\s+(\d+)$)");
+  static const std::regex field(
+      R"(^\s+(pages free|boost|min|low|high|promo|spanned|present|managed|start_pfn:)\s+(\d+)$)");
   static const std::regex prot(R"(^\s+protection: \((.*)\))");
   static const std::regex cpure(R"(^\s+cpu: (\d+))");
   static const std::regex pcpf(R"(^\s+(high|batch):\s+(\d+))");

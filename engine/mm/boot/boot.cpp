@@ -103,8 +103,13 @@ struct RunOp {
     kmem_cache_init(m);                          // start_kernel's mm_init() runs it right after mem_init()
     return {};
   }
-  Status operator()(const PageAllocInitLate&) {
-    (void)phase::page_alloc_init_late(m, *units);
+  Status operator()(const PageAllocInitLate& op) {
+    if (!phase::page_alloc_init_late(m, *units)) return {};  // stopped half-way
+    if (m.spec.version == KernelVersion::v6_12) {
+      // 6.12 prints "Memory:" here, once every page is in the buddy allocator.
+      phase::early_boot_allocations(m, op.available_kb);
+      phase::mem_init_print_info(m);
+    }
     return {};
   }
   Status operator()(const InitWmarks&) {

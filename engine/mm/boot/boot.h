@@ -143,9 +143,13 @@ struct BuildZonelists {
 struct MemInit {
   int line = 0;
 };
-// page_alloc_init_late: deferred struct page init of every node.
+// page_alloc_init_late: deferred struct page init of every node. From
+// 6.12 it also prints "Memory:"; `available_kb` is the figure a 6.12 log's
+// line gives (0: the model's own), which the kernel's early allocations
+// between mem_init and that line account for (see early_boot_allocations).
 struct PageAllocInitLate {
   int line = 0;
+  u64 available_kb = 0;
 };
 // init_per_zone_wmark_min (postcore_initcall).
 struct InitWmarks {
@@ -217,7 +221,7 @@ Status boot_continue(Machine& m, const BootPlan& plan);
 // Sizing formulas, exposed for tests and the page.
 u64 calc_memmap_size(u64 spanned, u64 present);
 int zone_batchsize(u64 managed);
-int zone_highsize(const Machine& m, const Zone& z, int batch);
+int zone_highsize(const Machine& m, const Zone& z, int batch, int fraction);
 // memblock_free_all's order choice for a pfn range: (pfn, order) blocks.
 std::vector<std::pair<Pfn, Order>> free_pages_memory_blocks(Pfn start, Pfn end);
 // alloc_large_system_hash(): log2 of the entry count for a scale.

@@ -344,6 +344,10 @@ BootPlan plan_from_spec(const MachineSpec& spec) {
   BootPlan plan;
   plan.spec = spec;
   plan.source = spec.description;
+  if (spec.version == KernelVersion::v6_12)
+    plan.notes.push_back(
+        "mm-playground: Linux 6.12 profile: the pages the early boot takes before \"Memory:\" (slab caches, "
+        "stacks, page tables) are the model's estimate, fitted to real 6.12 boots");
   ModelPlan p = model_plan(plan, plan.spec);
   early_reserve_memory(p);
   e820__memblock_setup(p);

@@ -275,6 +275,17 @@ void calculate_node_totalpages(Machine& m, Node& n, const ZoneLayout& zl) {
   }
 }
 
+// kernel: calc_nr_kernel_pages() (6.12): the pages memblock still has free,
+// all of them below any highmem (x86_64 has none).
+void calc_nr_kernel_pages(Machine& m) {
+  for (const FreeRange& f : m.memblock.free_ranges()) {
+    const Pfn s = PFN_UP(f.start), e = PFN_DOWN(f.end);
+    if (s >= e) continue;
+    m.nr_all_pages += e - s;
+    m.nr_kernel_pages += e - s;
+  }
+}
+
 // kernel: free_area_init_core(): the boot pagesets and the early estimate
 // of managed pages: present - memmap, and the DMA reserve off ZONE_DMA.
 void free_area_init_core(Machine& m, Node& n) {
@@ -282,11 +293,14 @@ void free_area_init_core(Machine& m, Node& n) {
     zone.pcp.assign(m.nr_cpus, PerCpuPages{});
     for (PerCpuPages& p : zone.pcp) p.batch = 1;  // boot_pageset: batch 1, high 0
     u64 freesize = zone.present_pages;
-    const u64 memmap = calc_memmap_size(zone.spanned_pages, zone.present_pages);
-    if (freesize >= memmap) freesize -= memmap;
-    if (zone.type == ZoneType::DMA && freesize > m.dma_reserve) freesize -= m.dma_reserve;
-    m.nr_kernel_pages += freesize;
-    m.nr_all_pages += freesize;
+    u64 memmap = 0;
+    if (m.spec.version == KernelVersion::v6_1) {
+      memmap = calc_memmap_size(zone.spanned_pages, zone.present_pages);
+      if (freesize >= memmap) freesize -= memmap;
+      if (zone.type == ZoneType::DMA && freesize > m.dma_reserve) freesize -= m.dma_reserve;
+      m.nr_kernel_pages += freesize;
+      m.nr_all_pages += freesize;
+    }  // 6.12: zone_init_internals() takes the present pages; calc_nr_kernel_pages() counts the rest
     zone.managed_pages = freesize;
     zone.early_managed = freesize;
     if (zone.spanned_pages)
@@ -399,6 +413,7 @@ Status free_area_init(Machine& m) {
     calculate_node_totalpages(m, n, zl);
     free_area_init_core(m, n);
   }
+  if (m.spec.version == KernelVersion::v6_12) calc_nr_kernel_pages(m);
   m.index_zones();
   memmap_init(m);
   return {};

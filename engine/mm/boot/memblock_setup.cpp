@@ -204,12 +204,20 @@ void x86_numa_init(Machine& m) {
   TraceScope scope(m.trace, Ev::x86_numa_init,
                    [&](EventRef& e) { e.count(fake ? 1 : m.spec.nodes.size()).fake(fake); });
   std::vector<NodeSpec> nodes = fake ? fake_node(m) : m.spec.nodes;
+  if (!fake && m.spec.version == KernelVersion::v6_12 && !m.memblock.memory.regions.empty()) {
+    // 6.12's numa_cleanup_meminfo() trims every block to memblock's RAM
+    // from its first byte (memblock_start_of_DRAM), 6.1's from 0.
+    const Phys low = m.memblock.memory.regions.front().base;
+    for (NodeSpec& n : nodes)
+      for (auto& r : n.ranges) r.first = std::min(std::max(r.first, low), r.second);
+  }
   if (!fake) print_merged_blocks(m, nodes);
   register_nodes(m, nodes);
 }
 
 // kernel: memblock_find_dma_reserve()
 void memblock_find_dma_reserve(Machine& m) {
+  if (m.spec.version != KernelVersion::v6_1) return;  // gone by 6.12, with the memmap estimate it served
   u64 nr_pages = 0, nr_free = 0;
   for (const MemblockRegion& r : m.memblock.memory.regions) {
     Pfn s = std::min(PFN_UP(r.base), MAX_DMA_PFN), e = std::min(PFN_DOWN(r.end()), MAX_DMA_PFN);

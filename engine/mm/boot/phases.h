@@ -95,6 +95,18 @@ struct OpUnits {
 bool mem_init(Machine& m, OpUnits& u);
 // page_alloc_init_late(): deferred_init_memmap of every node (false: stopped).
 bool page_alloc_init_late(Machine& m, OpUnits& u);
+// mem_init_print_info(): "Memory: free/present available (image parts,
+// reserved, cma-reserved)". 6.1 prints it at the end of mem_init, 6.12 at
+// the end of page_alloc_init_late.
+void mem_init_print_info(Machine& m);
+// What the kernel allocates between mem_init and 6.12's "Memory:" line
+// (slab caches, ftrace's pages, kernel stacks and page tables of the early
+// threads, per-CPU chunks), which the model does not itemise: order-0
+// unmovable pages until NR_FREE_PAGES is `available_kb` (a log's figure),
+// or the model's estimate when that is 0.
+void early_boot_allocations(Machine& m, u64 available_kb);
+// The model's estimate of those pages on a machine without a log.
+u64 early_boot_estimate(const Machine& m);
 // init_per_zone_wmark_min(): min_free_kbytes, watermarks, lowmem_reserve.
 void init_per_zone_wmark_min(Machine& m);
 // hugepage_init() -> set_recommended_min_free_kbytes(), from 512M with THP.

@@ -1,4 +1,5 @@
-// Watermarks, lowmem reserves and per-CPU page list limits (Linux 6.1).
+// Watermarks, lowmem reserves and per-CPU page list limits (Linux 6.1, and
+// where 6.12 differs).
 //
 //   min_free_kbytes = clamp(int_sqrt(lowmem_kbytes * 16), 128, 262144)
 //   zone min  = pages_min * zone_managed / lowmem_managed
@@ -7,6 +8,7 @@
 //   lowmem_reserve[j] of zone i = sum(managed of zones i+1..j) / ratio[i]
 //   pcp batch = rounddown_pow_of_two(b + b/2) - 1, b = min(managed/1024, 256)/4
 //   pcp high  = low watermark / CPUs of the zone's node (at least 4 * batch)
+//   6.12: that is high_min; high_max = managed / 8 / CPUs (at least 4 * batch)
 //
 // 6.1 derives pcp high from the low watermark (older kernels used 6 * batch);
 // the classic "ZoneSizeInPages/12" watermark of 2.4 is long gone.
@@ -58,14 +60,22 @@ void calculate_totalreserve_pages(Machine& m) {
 
 void setup_per_zone_wmarks(Machine& m) {
   const u64 pages_min = static_cast<u64>(m.min_free_kbytes) >> (PAGE_SHIFT - 10);
+  // 6.12 keeps ZONE_MOVABLE out of the lowmem share and gives it (as highmem)
+  // a small fixed min: managed/1024 within [SWAP_CLUSTER_MAX, 128]. 6.1
+  // treats ZONE_MOVABLE as lowmem. x86_64 has no highmem.
+  const bool movable_apart = m.spec.version == KernelVersion::v6_12;
   u64 lowmem_pages = 0;
   for (const Node& n : m.nodes)
-    for (const Zone& z : n.zones) lowmem_pages += z.managed_pages;  // no highmem on x86_64
+    for (const Zone& z : n.zones)
+      if (!movable_apart || z.type != ZoneType::Movable) lowmem_pages += z.managed_pages;
   const u64 wsf = static_cast<u64>(m.spec.knobs.watermark_scale_factor);
   for (Node& n : m.nodes)
     for (Zone& z : n.zones) {
-      const u64 min = lowmem_pages ? pages_min * z.managed_pages / lowmem_pages : 0;
-      const u64 step = std::max(min >> 2, z.managed_pages * wsf / 10000);
+      const u64 share = lowmem_pages ? pages_min * z.managed_pages / lowmem_pages : 0;
+      const u64 min = movable_apart && z.type == ZoneType::Movable
+                          ? std::clamp<u64>(z.managed_pages / 1024, SWAP_CLUSTER_MAX, 128)
+                          : share;
+      const u64 step = std::max(share >> 2, z.managed_pages * wsf / 10000);
       z.watermark_boost = 0;
       z.watermark[WMARK_MIN] = min;
       z.watermark[WMARK_LOW] = min + step;
@@ -109,8 +119,7 @@ int zone_batchsize(u64 managed) {
   return static_cast<int>(rounddown_pow_of_two(batch + batch / 2) - 1);
 }
 
-int zone_highsize(const Machine& m, const Zone& z, int batch) {
-  const int fraction = m.spec.knobs.percpu_pagelist_high_fraction;
+int zone_highsize(const Machine& m, const Zone& z, int batch, int fraction) {
   const u64 total = fraction ? z.managed_pages / static_cast<u64>(fraction) : z.low_wmark();
   u64 split = m.nodes[static_cast<size_t>(z.node)].cpus.size();
   if (!split) split = m.nr_cpus;  // a memoryless-CPU node: spread over all
@@ -118,9 +127,32 @@ int zone_highsize(const Machine& m, const Zone& z, int batch) {
   return static_cast<int>(std::max<u64>(high, static_cast<u64>(batch) << 2));
 }
 
+// 6.12: the bounds of an auto-tuned high. pageset_update() leaves each
+// pcp's high alone (0 until first use); the next refill or free clamps it
+// into the new bounds. With percpu_pagelist_high_fraction set both bounds
+// are that fraction's share, which turns the tuning off.
+void zone_pcp_bounds(Machine& m, Zone& z, int batch) {
+  const int fraction = m.spec.knobs.percpu_pagelist_high_fraction;
+  const int high_min = zone_highsize(m, z, batch, fraction);
+  const int high_max = fraction ? high_min : zone_highsize(m, z, batch, 8);
+  if (z.pageset_high == high_min && z.pageset_high_max == high_max && z.pageset_batch == batch) return;
+  z.pageset_high = high_min;
+  z.pageset_high_max = high_max;
+  z.pageset_batch = batch;
+  for (PerCpuPages& p : z.pcp) {
+    p.high_min = high_min;
+    p.high_max = high_max;
+    p.batch = batch;
+  }
+  if (z.populated())
+    if (auto e = m.trace.step(Ev::pcp_bounds))
+      e.zone(z).batch(batch).managed(z.managed_pages).high_min(high_min).high_max(high_max).low(z.low_wmark());
+}
+
 void zone_pcp_update(Machine& m, Zone& z) {
   const int batch = std::max(1, zone_batchsize(z.managed_pages));
-  const int high = zone_highsize(m, z, batch);
+  if (m.spec.version == KernelVersion::v6_12) return zone_pcp_bounds(m, z, batch);
+  const int high = zone_highsize(m, z, batch, m.spec.knobs.percpu_pagelist_high_fraction);
   if (z.pageset_high == high && z.pageset_batch == batch) return;
   z.pageset_high = high;
   z.pageset_batch = batch;

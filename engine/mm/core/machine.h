@@ -93,9 +93,14 @@ inline constexpr unsigned NR_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_O
 
 struct PerCpuPages {
   int count = 0;  // pages on all lists (owner: the pcp helpers)
-  int high = 0;
+  int high = 0;   // 6.1: fixed by zone_pcp_update; 6.12: tuned within [high_min, high_max]
   int batch = 0;
   int free_factor = 0;  // grows while frees outpace allocations (6.1 batch scaling)
+  // 6.12's auto-tuning (alloc.cpp: nr_pcp_high, nr_pcp_alloc, decay_pcp_high).
+  int high_min = 0, high_max = 0;
+  int free_count = 0;                 // pages freed in a row (halved by each allocation)
+  int alloc_factor = 0;               // refills grow as batch << alloc_factor (halved by each free)
+  bool prev_free_high_order = false;  // PCPF_PREV_FREE_HIGH_ORDER
   std::array<FreeList, NR_PCP_LISTS> lists;
 };
 
@@ -119,8 +124,10 @@ struct Zone {
   bool boosted_watermark = false;  // ZONE_BOOSTED_WATERMARK: wake kswapd after this allocation
   // NUMA event counters (zone_statistics): hit, miss, foreign, interleave, local, other.
   std::array<u64, 6> numa_events{};
-  int pageset_high = 0, pageset_batch = 0;
-  std::vector<PerCpuPages> pcp;  // one per possible CPU
+  int pageset_high = 0, pageset_batch = 0;  // 6.12: pageset_high is pageset_high_min
+  int pageset_high_max = 0;                 // 6.12
+  bool below_high = false;                  // ZONE_BELOW_HIGH (6.12): free pages under the high watermark
+  std::vector<PerCpuPages> pcp;             // one per possible CPU
 
   bool populated() const { return present_pages != 0; }
   Pfn end_pfn() const { return zone_start_pfn + spanned_pages; }
@@ -243,6 +250,7 @@ struct Machine {
   // The model's clock (work done, ratelimit.h) and the rate limits of the
   // reports a failing loop repeats, each as the kernel defines its own.
   ModelClock clock;
+  u64 next_vmstat_ns = NSEC_PER_SEC;     // 6.12: when vmstat_update next decays the pcp highs (once a second)
   RatelimitState nopage_rs{10 * HZ, 1};  // warn_alloc()
   RatelimitState oom_rs{};               // oom_kill_process(): dump_header()
   // A report with no killable task: the kernel panics after it and never

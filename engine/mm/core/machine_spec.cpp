@@ -3,6 +3,7 @@
 #include "mm/core/machine_spec.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace mm {
 
@@ -15,6 +16,49 @@ std::string_view e820_type_name(E820Type t) {
     case E820Type::Unusable: return "unusable";
   }
   return "reserved";
+}
+
+std::string_view kernel_version_name(KernelVersion v) { return v == KernelVersion::v6_12 ? "6.12" : "6.1"; }
+
+std::optional<KernelVersion> kernel_version_by_name(std::string_view name) {
+  for (KernelVersion v : kKernelVersions)
+    if (kernel_version_name(v) == name) return v;
+  return std::nullopt;
+}
+
+std::string kernel_version_list() {
+  std::string s;
+  for (KernelVersion v : kKernelVersions) s += (s.empty() ? "" : ", ") + std::string(kernel_version_name(v));
+  return s;
+}
+
+KernelVersion nearest_kernel_version(int major, int minor, bool* exact) {
+  // Distance in minor releases (each major had about 20 minors: 5.19 -> 6.0).
+  auto ordinal = [](int ma, int mi) { return static_cast<long long>(ma) * 20 + mi; };
+  const long long want = ordinal(major, minor);
+  KernelVersion best = KernelVersion::v6_1;
+  long long best_d = -1;
+  for (KernelVersion v : kKernelVersions) {
+    const int mi = v == KernelVersion::v6_12 ? 12 : 1;
+    const long long d = std::llabs(ordinal(6, mi) - want);
+    if (best_d < 0 || d < best_d) {
+      best = v;
+      best_d = d;
+    }
+  }
+  if (exact) *exact = best_d == 0;
+  return best;
+}
+
+KernelImage debian_kernel_image(KernelVersion v) {
+  KernelImage k;
+  if (v == KernelVersion::v6_12) {
+    // 6.12.117+deb12: the text is exactly 16 MiB, so no text/rodata gap.
+    k.code_kb = 16384, k.rwdata_kb = 2499, k.rodata_kb = 11716, k.init_kb = 4264, k.bss_kb = 4904;
+    k.reserved_size = 0x2c11000;
+    k.smp_alternatives_kb = 40, k.decrypted_kb = 2028, k.text_rodata_gap_kb = 0, k.rodata_data_gap_kb = 572;
+  }
+  return k;
 }
 
 int MachineSpec::node_distance(int a, int b) const {

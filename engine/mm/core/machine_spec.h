@@ -19,6 +19,20 @@
 
 namespace mm {
 
+// The kernel whose algorithms, constants and output formats a machine
+// follows: a parameter of the model and of the narration, not a fork.
+// Debian 12's 6.1 (linux-image-6.1.0) and Debian's 6.12 backport.
+enum class KernelVersion : std::uint8_t { v6_1, v6_12 };
+inline constexpr KernelVersion kKernelVersions[] = {KernelVersion::v6_1, KernelVersion::v6_12};
+// "6.1", "6.12".
+std::string_view kernel_version_name(KernelVersion v);
+std::optional<KernelVersion> kernel_version_by_name(std::string_view name);
+// "6.1, 6.12" (for messages).
+std::string kernel_version_list();
+// The modelled version nearest to major.minor (a tie goes to the older);
+// exact is set when it is that version.
+KernelVersion nearest_kernel_version(int major, int minor, bool* exact = nullptr);
+
 enum class E820Type : std::uint8_t { Usable = 1, Reserved = 2, ACPI = 3, NVS = 4, Unusable = 5 };
 std::string_view e820_type_name(E820Type t);
 
@@ -55,13 +69,19 @@ struct Knobs {
 };
 
 // The kernel image as `Memory: ...` describes it (KiB) and where it sits.
+// The defaults are Debian's 6.1 image; debian_kernel_image() gives each
+// profile's.
 struct KernelImage {
   Phys start = 0x1000000;  // 16 MiB: CONFIG_PHYSICAL_START with nokaslr
   u64 code_kb = 14343, rwdata_kb = 2338, rodata_kb = 9132, init_kb = 2824, bss_kb = 17344;
   u64 reserved_size = 0x3411000;  // [_text, _end) plus brk as memblock reserves it
-  // Parts freed after boot ("Freeing ... memory: NK"), in the order they go.
+  // Parts freed after boot ("Freeing ... memory: NK"), in the order they go
+  // (0: the image has no such part).
   u64 smp_alternatives_kb = 36, decrypted_kb = 2036, text_rodata_gap_kb = 2040, rodata_data_gap_kb = 1108;
 };
+// Debian's amd64 image of that kernel, as its `Memory:` line, its brk
+// reservation and its `Freeing` lines show it.
+KernelImage debian_kernel_image(KernelVersion v);
 
 struct MachineSpec {
   std::vector<E820Entry> e820;
@@ -69,6 +89,7 @@ struct MachineSpec {
   std::vector<std::vector<int>> distance;  // SLIT; empty: 10 local / 20 remote
   unsigned cpus = 1;
   Knobs knobs;
+  KernelVersion version = KernelVersion::v6_1;
   KernelImage kernel;
   Phys initrd_start = 0, initrd_size = 0;  // 0 size: no initrd
   std::string cmdline;

@@ -37,6 +37,7 @@ inline constexpr unsigned PFN_SECTION_SHIFT = SECTION_SIZE_BITS - PAGE_SHIFT;
 inline constexpr u64 PAGES_PER_SECTION = u64{1} << PFN_SECTION_SHIFT;
 inline constexpr unsigned STRUCT_PAGE_SIZE = 64;  // sizeof(struct page)
 inline constexpr unsigned PAGE_ALLOC_COSTLY_ORDER = 3;
+inline constexpr unsigned SWAP_CLUSTER_MAX = 32;  // reclaim batches; the floor of a movable zone's min (6.12)
 inline constexpr int NUMA_NO_NODE = -1;
 inline constexpr unsigned MAX_NUMNODES = 1024;  // CONFIG_NODES_SHIFT=10
 inline constexpr unsigned MAX_NODES_MODELLED = 64;

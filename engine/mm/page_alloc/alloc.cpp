@@ -1,4 +1,5 @@
-// __alloc_pages and the free path, with the per-CPU page lists of 6.1.
+// __alloc_pages and the free path, with the per-CPU page lists of 6.1 and
+// 6.12's auto-tuned pcp high.
 #include "mm/page_alloc/alloc.h"
 
 #include <algorithm>
@@ -70,9 +71,21 @@ void free_pcppages_bulk(Machine& m, Zone& z, int count, PerCpuPages& pcp, int pi
   }
 }
 
+bool tuned_pcp(const Machine& m) { return m.spec.version == KernelVersion::v6_12; }
+
+// The kernel's clamp(): the upper bound is tested first, so when lo > hi
+// (a low watermark above managed/8) the result is hi.
+int kclamp(int v, int lo, int hi) { return v >= hi ? hi : (v <= lo ? lo : v); }
+
 // nr_pcp_free(): how much to spill. 6.1 grows the batch (free_factor)
-// while frees keep coming without allocations in between.
-int nr_pcp_free(PerCpuPages& pcp, int high, int batch, bool free_high) {
+// while frees keep coming without allocations in between; 6.12 frees the
+// run of frees it has counted (free_count).
+int nr_pcp_free(const Machine& m, PerCpuPages& pcp, int high, int batch, bool free_high) {
+  if (tuned_pcp(m)) {
+    if (free_high) return std::min(pcp.count, batch << PCP_BATCH_SCALE_MAX);
+    if (high < batch) return 1;
+    return kclamp(pcp.free_count, batch, high - batch);
+  }
   if (free_high) return pcp.count;
   if (high < batch) return 1;
   const int min_nr_free = batch, max_nr_free = high - batch;
@@ -81,22 +94,90 @@ int nr_pcp_free(PerCpuPages& pcp, int high, int batch, bool free_high) {
   return std::clamp(batch, min_nr_free, std::max(min_nr_free, max_nr_free));
 }
 
-int nr_pcp_high(const PerCpuPages& pcp, bool free_high) {
-  if (!pcp.high || free_high) return 0;
-  return pcp.high;  // ZONE_RECLAIM_ACTIVE is not set without reclaim
+// Sets pcp.high and says so when it changed.
+void set_pcp_high(Machine& m, const Zone& z, PerCpuPages& pcp, int cpu, int high, bool free_high) {
+  if (high == pcp.high) return;
+  pcp.high = high;
+  if (auto e = m.trace.step(Ev::pcp_high_lower)) e.zone(z).cpu(cpu).high(high).free_high(free_high);
+}
+
+// nr_pcp_high(): the count at which this free spills. 6.12 also tunes high
+// here: the bounds apply (0 becomes high_min on first use), a run of
+// high-order frees or a zone below its high watermark lower it, and a
+// full list raises it to fit the run of frees. ZONE_RECLAIM_ACTIVE is not
+// modelled (kswapd runs as steps, not beside the allocations).
+int nr_pcp_high(Machine& m, const Zone& z, PerCpuPages& pcp, int cpu, bool free_high) {
+  if (!tuned_pcp(m)) return !pcp.high || free_high ? 0 : pcp.high;
+  const int batch = pcp.batch;
+  const int high = pcp.high = kclamp(pcp.high, pcp.high_min, pcp.high_max);
+  if (high == 0) return 0;
+  if (free_high) {
+    set_pcp_high(m, z, pcp, cpu, std::max(high - (batch << PCP_BATCH_SCALE_MAX), pcp.high_min), true);
+    return 0;
+  }
+  if (pcp.high_min == pcp.high_max) return high;
+  if (z.below_high) {
+    set_pcp_high(m, z, pcp, cpu, std::max(high - std::max(pcp.free_count, batch), pcp.high_min), false);
+    return std::max(pcp.count, pcp.high_min);
+  }
+  if (pcp.count >= high) {
+    const int need = pcp.free_count + batch;
+    if (pcp.high < need) {
+      pcp.high = kclamp(need, pcp.high_min, pcp.high_max);
+      if (auto e = m.trace.step(Ev::pcp_high_raise)) e.zone(z).cpu(cpu).high(pcp.high).count(need);
+    }
+  }
+  return high;
+}
+
+// 6.12: whether this free is part of a run of high-order frees (which go
+// back to the buddy lists at once), counting the run as it goes. The LLC
+// is assumed large enough for PCPF_FREE_HIGH_BATCH (qemu64 reports 16M).
+bool count_free_612(PerCpuPages& pcp, Order order) {
+  pcp.alloc_factor >>= 1;
+  const int batch = pcp.batch;
+  bool free_high = false;
+  if (order >= 1 && order <= PAGE_ALLOC_COSTLY_ORDER) {
+    free_high = pcp.free_count >= batch && pcp.prev_free_high_order && pcp.count >= batch;
+    pcp.prev_free_high_order = true;
+  } else {
+    pcp.prev_free_high_order = false;
+  }
+  if (pcp.free_count < (batch << PCP_BATCH_SCALE_MAX)) pcp.free_count += 1 << order;
+  return free_high;
 }
 
 void free_unref_page_commit(Machine& m, Zone& z, PerCpuPages& pcp, int cpu, Pfn p, MigrateType list_mt,
                             MigrateType page_mt, Order order) {
   const unsigned pindex = order_to_pindex(list_mt, order);
   pcp_add(m, pcp, pindex, p, order, page_mt, false);
-  const bool free_high = pcp.free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER;
-  const int high = nr_pcp_high(pcp, free_high);
+  const bool free_high =
+      tuned_pcp(m) ? count_free_612(pcp, order) : pcp.free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER;
+  const int high = nr_pcp_high(m, z, pcp, cpu, free_high);
   // After pcp_add: the count includes the page just freed.
   if (auto e = m.trace.step(Ev::pcp_free))
     e.zone(z).pfn(p).order(order).mt(list_mt).cpu(cpu).pcp_count(pcp.count).high(high).spill(pcp.count >= high);
-  if (pcp.count >= high)
-    free_pcppages_bulk(m, z, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, static_cast<int>(pindex), cpu);
+  if (pcp.count < high) return;
+  free_pcppages_bulk(m, z, nr_pcp_free(m, pcp, high, pcp.batch, free_high), pcp, static_cast<int>(pindex), cpu);
+  if (z.below_high &&
+      zone_watermark_ok(m, z, 0, z.high_wmark(), ZoneType::Movable, 0, static_cast<long long>(z.nr_free_pages))) {
+    z.below_high = false;
+    if (auto e = m.trace.step(Ev::zone_below_high)) e.zone(z).below(false);
+  }
+}
+
+// decay_pcp_high() (6.12): a high above high_min shrinks by an eighth (or
+// to what the list holds beyond 32 batches), and the list drains to it.
+void decay_pcp_high(Machine& m, Zone& z, PerCpuPages& pcp, int cpu) {
+  if (pcp.high > pcp.high_min) {
+    pcp.high = std::max({pcp.count - (pcp.batch << PCP_BATCH_SCALE_MAX), pcp.high - (pcp.high >> 3), pcp.high_min});
+    if (auto e = m.trace.step(Ev::pcp_high_decay)) e.zone(z).cpu(cpu).high(pcp.high).pcp_count(pcp.count);
+  }
+  for (int to_drain = pcp.count - pcp.high; to_drain > 0;) {
+    const int n = std::min(to_drain, pcp.batch);
+    free_pcppages_bulk(m, z, n, pcp, 0, cpu);
+    to_drain -= n;
+  }
 }
 
 void free_one_page_locked(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt) {
@@ -124,15 +205,38 @@ int rmqueue_bulk(Machine& m, Zone& z, Order order, int count, PerCpuPages& pcp, 
   return allocated;
 }
 
+// nr_pcp_alloc(): how many blocks a refill takes. 6.1 takes a batch; 6.12
+// clamps high into its bounds, raises it by the refill (unless the zone is
+// below its high watermark), and grows order-0 refills (alloc_factor) while
+// there is room under high.
+int nr_pcp_alloc(Machine& m, const Zone& z, PerCpuPages& pcp, int cpu, Order order) {
+  const int base = pcp.batch;
+  if (!tuned_pcp(m)) return base > 1 ? std::max(base >> order, 2) : base;
+  int high = pcp.high = kclamp(pcp.high, pcp.high_min, pcp.high_max);
+  if (high < base) return 1;
+  int b = order ? base : base << pcp.alloc_factor;
+  if (pcp.high_min != pcp.high_max && !z.below_high) {
+    high = pcp.high = std::min(high + b, pcp.high_max);
+    if (auto e = m.trace.step(Ev::pcp_high_raise)) e.zone(z).cpu(cpu).high(high).count(b);
+  }
+  if (order == 0) {
+    const int max_nr = std::max(high - pcp.count - base, base);
+    if (b <= max_nr && pcp.alloc_factor < PCP_BATCH_SCALE_MAX) ++pcp.alloc_factor;
+    b = std::min(b, max_nr);
+  }
+  return b > 1 ? std::max(b >> order, 2) : b;
+}
+
 std::optional<Pfn> rmqueue_pcplist(Machine& m, Zone& z, Order order, MigrateType mt, unsigned alloc_flags, int cpu) {
   PerCpuPages& pcp = z.pcp[static_cast<size_t>(cpu)];
-  pcp.free_factor >>= 1;
+  if (tuned_pcp(m))
+    pcp.free_count >>= 1;
+  else
+    pcp.free_factor >>= 1;
   const unsigned pindex = order_to_pindex(mt, order);
   FreeList& list = pcp.lists[pindex];
   if (list.empty()) {
-    int batch = pcp.batch;
-    if (batch > 1) batch = std::max(batch >> order, 2);
-    rmqueue_bulk(m, z, order, batch, pcp, pindex, mt, alloc_flags, cpu);
+    rmqueue_bulk(m, z, order, nr_pcp_alloc(m, z, pcp, cpu, order), pcp, pindex, mt, alloc_flags, cpu);
     if (list.empty()) return std::nullopt;
   }
   const Pfn p = list.head;
@@ -230,6 +334,18 @@ void trace_watermark(Machine& m, const Zone& z, Order order, unsigned wmark, con
       e.order(order);
     e.zone(z).wmark(wmark).free(c.free).unusable(c.unusable).usable(c.usable()).mark(c.mark).reserve(c.reserve);
   }
+}
+
+// vmstat_update() (6.12), once a model second on every CPU: its
+// refresh_cpu_vm_stats() decays the pcp high of each populated zone.
+void vmstat_update(Machine& m) {
+  if (m.clock.ns < m.next_vmstat_ns) return;
+  m.next_vmstat_ns = m.clock.ns + NSEC_PER_SEC;
+  for (Node& n : m.nodes)
+    for (Zone& z : n.zones) {
+      if (!z.populated()) continue;
+      for (std::size_t cpu = 0; cpu < z.pcp.size(); ++cpu) decay_pcp_high(m, z, z.pcp[cpu], static_cast<int>(cpu));
+    }
 }
 
 }  // namespace
@@ -353,6 +469,12 @@ std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const 
         alloc_flags &= ~alloc::NOFRAGMENT;  // prefer fragmenting locally over a remote node
         retry = true;
         break;
+      }
+      if (tuned_pcp(m) && !z.below_high &&
+          !zone_watermark_fast(z, r.order, z.high_wmark(), ac.highest, alloc_flags, r.gfp).ok) {
+        // 6.12: remember the zone is under its high watermark (pcp highs stop growing).
+        z.below_high = true;
+        if (auto e = m.trace.step(Ev::zone_below_high)) e.zone(z).below(true);
       }
       const unsigned wm = alloc_flags & alloc::WMARK_MASK;
       const u64 mark = z.watermark[wm] + z.watermark_boost;
@@ -581,6 +703,7 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
                         "alloc_pages: the nodemask names node " + std::to_string(n) + ", which does not exist"};
   // Every request the allocator takes costs the model clock (ratelimit.h).
   m.clock.ns += kAllocRequestNs;
+  if (tuned_pcp(m)) vmstat_update(m);
   TraceScope scope(m.trace, Ev::alloc_pages,
                    [&](EventRef& e) { e.gfp(r.gfp).order(r.order).cpu(r.cpu).node(nid).pages(Pfn{1} << r.order); });
   AllocOutcome out;

@@ -31,7 +31,6 @@
 
 namespace mm {
 
-inline constexpr unsigned SWAP_CLUSTER_MAX = 32;
 inline constexpr int DEF_PRIORITY = 12;
 inline constexpr int MAX_RECLAIM_RETRIES = 16;
 

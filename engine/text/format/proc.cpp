@@ -49,9 +49,13 @@ constexpr std::string_view kNodeStats[] = {"nr_inactive_anon",
                                            "nr_kernel_stack",
                                            "nr_page_table_pages",
                                            "nr_sec_page_table_pages",
+                                           "nr_iommu_pages",  // 6.12
                                            "nr_swapcached",
                                            "pgpromote_success",
-                                           "pgpromote_candidate"};
+                                           "pgpromote_candidate",
+                                           "pgdemote_kswapd",  // 6.12, with the two below
+                                           "pgdemote_direct",
+                                           "pgdemote_khugepaged"};
 constexpr std::string_view kZoneStats[] = {"nr_free_pages",
                                            "nr_zone_inactive_anon",
                                            "nr_zone_active_anon",
@@ -62,7 +66,8 @@ constexpr std::string_view kZoneStats[] = {"nr_free_pages",
                                            "nr_mlock",
                                            "nr_bounce",
                                            "nr_zspages",
-                                           "nr_free_cma"};
+                                           "nr_free_cma",
+                                           "nr_unaccepted"};  // 6.12
 constexpr std::string_view kNumaStats[] = {"numa_hit",        "numa_miss",  "numa_foreign",
                                            "numa_interleave", "numa_local", "numa_other"};
 
@@ -85,6 +90,12 @@ int fls(unsigned long long x) {
 
 u64 zone_stat(const Zone& z, size_t i) { return i == 0 ? z.nr_free_pages : 0; }
 
+// The counters 6.12 added to those tables, which a 6.1 profile leaves out.
+bool stat_in(KernelVersion v, std::string_view name) {
+  if (v == KernelVersion::v6_12) return true;
+  return name != "nr_iommu_pages" && name != "nr_unaccepted" && name.rfind("pgdemote_", 0) != 0;
+}
+
 }  // namespace
 
 int stat_threshold(const Machine& m, const Zone& z) {
@@ -102,16 +113,21 @@ std::string proc_zoneinfo(const Machine& m) {
       if (z.populated() && first_populated) {
         first_populated = false;
         s += "\n  per-node stats";
-        for (std::string_view name : kNodeStats) appendf(s, "\n      %-12s %lu", std::string(name).c_str(), 0ul);
+        for (std::string_view name : kNodeStats)
+          if (stat_in(m.spec.version, name)) appendf(s, "\n      %-12s %lu", std::string(name).c_str(), 0ul);
       }
       appendf(s,
-              "\n  pages free     %llu\n        boost    %llu\n        min      %llu\n        low      %llu"
-              "\n        high     %llu\n        spanned  %llu\n        present  %llu\n        managed  %llu"
-              "\n        cma      %lu",
+              "\n  pages free     %llu\n        boost    %llu\n        min      %llu\n        low      %llu\n        "
+              "high     %llu",
               static_cast<unsigned long long>(z.nr_free_pages), static_cast<unsigned long long>(z.watermark_boost),
               static_cast<unsigned long long>(z.min_wmark()), static_cast<unsigned long long>(z.low_wmark()),
-              static_cast<unsigned long long>(z.high_wmark()), static_cast<unsigned long long>(z.spanned_pages),
-              static_cast<unsigned long long>(z.present_pages), static_cast<unsigned long long>(z.managed_pages), 0ul);
+              static_cast<unsigned long long>(z.high_wmark()));
+      if (m.spec.version == KernelVersion::v6_12)
+        appendf(s, "\n        promo    %llu",
+                static_cast<unsigned long long>(z.watermark[WMARK_PROMO] + z.watermark_boost));
+      appendf(s, "\n        spanned  %llu\n        present  %llu\n        managed  %llu\n        cma      %lu",
+              static_cast<unsigned long long>(z.spanned_pages), static_cast<unsigned long long>(z.present_pages),
+              static_cast<unsigned long long>(z.managed_pages), 0ul);
       appendf(s, "\n        protection: (%llu", static_cast<unsigned long long>(z.lowmem_reserve[0]));
       for (size_t i = 1; i < MAX_NR_ZONES; ++i)
         appendf(s, ", %llu", static_cast<unsigned long long>(z.lowmem_reserve[i]));
@@ -121,8 +137,9 @@ std::string proc_zoneinfo(const Machine& m) {
         continue;
       }
       for (size_t i = 0; i < std::size(kZoneStats); ++i)
-        appendf(s, "\n      %-12s %llu", std::string(kZoneStats[i]).c_str(),
-                static_cast<unsigned long long>(zone_stat(z, i)));
+        if (stat_in(m.spec.version, kZoneStats[i]))
+          appendf(s, "\n      %-12s %llu", std::string(kZoneStats[i]).c_str(),
+                  static_cast<unsigned long long>(zone_stat(z, i)));
       for (size_t i = 0; i < std::size(kNumaStats); ++i)
         appendf(s, "\n      %-12s %llu", std::string(kNumaStats[i]).c_str(),
                 static_cast<unsigned long long>(z.numa_events[i]));

@@ -416,6 +416,9 @@ struct ImportState {
   const Line* kernel_cmdline_line = nullptr;  // the first "Kernel command line: "
   bool numa_off = false;                      // numa=off on the command line
   bool memblock_debug = false;                // a memblock=debug line was seen
+  bool saw_version = false;                   // a "Linux version" line was read
+  std::string version_note;                   // which profile boots, first in the output
+  u64 memory_available_kb = 0;                // 6.12's "Memory: NK/..." figure (0: none)
   std::vector<std::string> cmdline_notes;     // what the kernel made of the parameters
 
   // Pass 2: the boot's milestones, each pushed once.
@@ -451,7 +454,7 @@ struct ImportState {
   void ensure_late(int line) {
     if (saw_late) return;
     saw_late = true;
-    push(PageAllocInitLate{line});
+    push(PageAllocInitLate{line, memory_available_kb});
     push(InitWmarks{line});
     push(Khugepaged{line});
   }
@@ -508,6 +511,33 @@ Status on_e820_entry(const Line& l, Parser& p, ImportState& st) {
 }
 
 // boot_command_line, which parse_early_param() reads.
+// "Linux version 6.12.117+deb12-amd64 (debian-kernel@...) ...": the
+// profile the boot follows. A version the engine does not model boots with
+// the nearest one, and the boot output says so first.
+Status on_linux_version(const Line& l, Parser& p, ImportState& st) {
+  if (st.saw_version) return Status::ok();  // a second banner (kexec, a pasted pair): the first decides
+  st.saw_version = true;
+  size_t pos = 14;
+  auto major = p.dec(pos);
+  if (!major || pos >= l.body.size() || l.body[pos] != '.') return p.error(14, "expected a version like 6.1.0");
+  ++pos;
+  auto minor = p.dec(pos);
+  if (!minor) return p.error(pos, "expected a version like 6.1.0");
+  size_t end = l.body.find(' ', 14);
+  const std::string release(l.body.substr(14, end == std::string_view::npos ? std::string_view::npos : end - 14));
+  bool exact = false;
+  const KernelVersion v = nearest_kernel_version(static_cast<int>(std::min<u64>(*major, 1000)),
+                                                 static_cast<int>(std::min<u64>(*minor, 1000)), &exact);
+  st.spec().version = v;
+  st.spec().kernel = debian_kernel_image(v);  // the Memory: line, when there is one, gives the sizes
+  const std::string name(kernel_version_name(v));
+  st.version_note = exact ? "mm-playground: Linux " + release + ": booted with the engine's Linux " + name + " profile"
+                          : "mm-playground: warning: Linux " + release +
+                                " is not a version the engine models (it models " + kernel_version_list() +
+                                "): booted with the nearest, " + name + "; what changed between them may differ";
+  return Status::ok();
+}
+
 Status on_command_line(const Line& l, Parser&, ImportState& st) {
   st.cmdline_line = &l;
   return Status::ok();
@@ -585,6 +615,12 @@ u64 kb_before(std::string_view b, const Parser& p, std::string_view what) {
 // "Memory: ...K/...K available (14343K kernel code, 2338K rwdata, ...)":
 // the kernel image's sizes.
 Status on_memory_sizes(const Line& l, Parser& p, ImportState& st) {
+  if (st.spec().version == KernelVersion::v6_12) {
+    // Printed once every page is in the buddy allocator: its first figure is
+    // what the early boot left free.
+    size_t pos = 8;
+    if (auto v = p.dec(pos); v && pos < l.body.size() && l.body[pos] == 'K') st.memory_available_kb = *v;
+  }
   KernelImage& k = st.spec().kernel;
   if (u64 v = kb_before(l.body, p, "K kernel code")) k.code_kb = v;
   if (u64 v = kb_before(l.body, p, "K rwdata")) k.rwdata_kb = v;
@@ -600,6 +636,7 @@ Status on_memblock_debug(const Line&, Parser&, ImportState& st) {
 }
 
 constexpr LineKind kMachineLines[] = {
+    {"Linux version ", "", "start_kernel (linux_banner)", on_linux_version},
     {"BIOS-e820: ", "", "e820__print_table", on_e820_entry},
     {"Command line: ", "", "setup_arch", on_command_line},
     {"Kernel command line: ", "", "start_kernel", on_kernel_command_line},
@@ -856,11 +893,25 @@ Status on_zonelists(const Line& l, Parser&, ImportState& st) {
 
 // mem_init: the zones and zonelists came before it even when the log cut
 // their lines.
-Status on_mem_init(const Line& l, Parser&, ImportState& st) {
+void ensure_mem_init(const Line& l, ImportState& st) {
   st.ensure_zones(l.no);
   st.ensure_zonelists(l.no);
   if (!st.saw_mem_init) st.push(MemInit{l.no});
   st.saw_mem_init = true;
+}
+
+// "Memory:": 6.1 prints it at the end of mem_init; 6.12 after deferred
+// init, in page_alloc_init_late.
+Status on_mem_init(const Line& l, Parser&, ImportState& st) {
+  ensure_mem_init(l, st);
+  if (st.spec().version == KernelVersion::v6_12) st.ensure_late(l.no);
+  return Status::ok();
+}
+
+// kmem_cache_init's "SLUB: HWalign=...", right after mem_init: where a 6.12
+// log, whose "Memory:" line comes much later, shows mem_init has run.
+Status on_slub_init(const Line& l, Parser&, ImportState& st) {
+  if (st.spec().version == KernelVersion::v6_12) ensure_mem_init(l, st);
   return Status::ok();
 }
 
@@ -904,6 +955,7 @@ constexpr LineKind kMilestoneLines[] = {
     {"Zone ranges:", "", "free_area_init", on_zone_ranges},
     {"Built ", "zonelists", "build_all_zonelists", on_zonelists},
     {"Memory: ", "", "mem_init_print_info", on_mem_init},
+    {"SLUB: HWalign=", "", "kmem_cache_init", on_slub_init},
     {"", "deferred pages initialised", "deferred_init_memmap", on_deferred_init},
     {"Freeing ", " memory: ", "free_reserved_area", on_freeing},
 };
@@ -1108,11 +1160,18 @@ void derive_nodes(ImportState& st) {
 BootPlan model_boot(const ImportState& st) {
   BootPlan model = plan_from_spec(st.plan.spec);
   model.from_dmesg = true;
+  if (st.memory_available_kb) {
+    // The log's own "Memory:" figure replaces the model's estimate.
+    std::erase_if(model.notes, [](const std::string& n) { return n.find("model's estimate") != std::string::npos; });
+    for (BootOp& op : model.ops)
+      if (auto* late = std::get_if<PageAllocInitLate>(&op)) late->available_kb = st.memory_available_kb;
+  }
   model.source = st.plan.source;
   model.notes.push_back(
       "mm-playground: this log has no memblock=debug lines; early reservations follow the "
-      "engine's own model of a 6.1 boot");
-  model.notes.insert(model.notes.end(), st.cmdline_notes.begin(), st.cmdline_notes.end());
+      "engine's own model of a " +
+      std::string(kernel_version_name(st.plan.spec.version)) + " boot");
+  model.notes.insert(model.notes.begin(), st.cmdline_notes.begin(), st.cmdline_notes.end());
   return model;
 }
 
@@ -1160,6 +1219,7 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   if (Status s = learn_machine(lines, st); !s) return s.diag();
   if (Status s = check_machine(st); !s) return s.diag();
   derive_cpus(st);
+  if (!st.version_note.empty()) st.cmdline_notes.insert(st.cmdline_notes.begin(), st.version_note);
   apply_cmdline(st);
   if (!st.numa_off && !st.srat.empty()) {
     if (auto unused = srat_leaves_ram_out(st)) {

@@ -253,6 +253,17 @@ Problem key_initrd(const Token& t, Draft& d) {
   return std::nullopt;
 }
 
+// kernel=6.1|6.12: the profile the machine boots with (its image too).
+Problem key_kernel(const Token& t, Draft& d) {
+  const auto v = kernel_version_by_name(t.value);
+  if (!v)
+    return err(t.value_col, "kernel=" + std::string(t.value) + " is not modelled: the engine models Linux " +
+                                kernel_version_list() + " (kernel=6.1 or kernel=6.12)");
+  d.spec.version = *v;
+  d.spec.kernel = debian_kernel_image(*v);
+  return std::nullopt;
+}
+
 template <int Knobs::*knob, int lo, int hi>
 Problem knob_int(const Token& t, Draft& d) {
   return need_int(t, d.spec.knobs.*knob, lo, hi);
@@ -287,6 +298,7 @@ constexpr std::array kKeys = {
     Key{"kernelcore", key_kernelcore},
     Key{"movablecore", key_movablecore},
     Key{"initrd", key_initrd},
+    Key{"kernel", key_kernel},
 };
 
 const Key* find_key(std::string_view name) {
