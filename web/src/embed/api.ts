@@ -50,24 +50,44 @@ type Inbound =
   | { type: 'mm:set-view'; view: View }
   | { type: 'mm:get-state'; id?: unknown };
 
+/** A message's type as an error quotes it: one short line, whatever the value (a bigint, a cycle). */
+function typeText(v: unknown): string {
+  if (typeof v === 'string') {
+    const cut = v.length > 40 ? `${v.slice(0, 40)}…` : v;
+    // (JSON escapes C0 controls; DEL, C1 and the line separators too, here.)
+    return JSON.stringify(cut).replace(
+      /[\p{Cc}\u2028\u2029]/gu,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  }
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? 'an array' : 'an object';
+  return String(v); // a number, boolean, null or undefined
+}
+
 /** Checks a message's shape; returns an error text for a bad one. */
 export function checkMessage(data: unknown): Inbound | string {
   if (typeof data !== 'object' || data === null) return 'a message must be an object';
   const d = data as Record<string, unknown>;
   const num = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
   switch (d['type']) {
-    case 'mm:load':
-      if (typeof d['link'] === 'string') return d as Inbound;
-      if (typeof d['lesson'] === 'string') {
-        const st = d['step'];
-        if (st !== undefined && !(typeof st === 'string' || (Number.isInteger(st) && (st as number) >= 1)))
-          return 'mm:load step of a lesson must be a step number from 1 or a step name';
-        return d as Inbound;
+    case 'mm:load': {
+      // Only the fields of its variant: handle() tells them apart by which
+      // field is there (a link: undefined beside a scenario is no link).
+      const { link, lesson, scenario, step } = d;
+      if (typeof link === 'string') return { type: 'mm:load', link };
+      if (typeof lesson === 'string') {
+        if (step === undefined) return { type: 'mm:load', lesson };
+        if (typeof step === 'string' || (typeof step === 'number' && Number.isInteger(step) && step >= 1))
+          return { type: 'mm:load', lesson, step };
+        return 'mm:load step of a lesson must be a step number from 1 or a step name';
       }
-      if (typeof d['scenario'] !== 'string') return 'mm:load needs scenario: string (or link: string)';
-      if (!num(d['step']) || (d['step'] !== undefined && (d['step'] as number) < 0))
+      if (typeof scenario !== 'string') return 'mm:load needs scenario: string (or link: string)';
+      if (step === undefined) return { type: 'mm:load', scenario };
+      if (typeof step !== 'number' || !Number.isFinite(step) || step < 0)
         return 'mm:load step must be a number of events, 0 or more';
-      return d as Inbound;
+      return { type: 'mm:load', scenario, step };
+    }
     case 'mm:step': {
       if (!num(d['delta']) || !num(d['to'])) return 'mm:step takes delta or to as numbers';
       const at = d['at'] as Record<string, unknown> | undefined;
@@ -87,7 +107,7 @@ export function checkMessage(data: unknown): Inbound | string {
         ? (d as Inbound)
         : `mm:set-view needs view: ${VIEWS.join('|')}`;
     default:
-      return `unknown message type ${JSON.stringify(d['type'])}`;
+      return `unknown message type ${typeText(d['type'])}`;
   }
 }
 

@@ -75,7 +75,8 @@ export function decodeText(b64: string): string | null {
     const std = b64.replace(/-/g, '+').replace(/_/g, '/');
     const bin = atob(std + '='.repeat((4 - (std.length % 4)) % 4));
     const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // ignoreBOM: a text that begins with U+FEFF keeps it (encodeText wrote it).
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return null;
   }
@@ -119,10 +120,23 @@ export async function unpackText(packed: string): Promise<string | null> {
   const bytes = unbase64url(packed);
   if (!bytes) return null;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(await pipe(bytes, new DecompressionStream('deflate-raw')));
+    const text = await pipe(bytes, new DecompressionStream('deflate-raw'));
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(text);
   } catch {
     return null;
   }
+}
+
+/**
+ * A value as a problem quotes it: one line (control characters and line
+ * separators escaped) of at most 40 characters, so a hostile link cannot
+ * fill or break up the page's notices.
+ */
+function shown(value: string): string {
+  const line = value.replace(/[\p{Cc}\u2028\u2029]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (line.length <= 40) return line;
+  const cut = /[\ud800-\udbff]/.test(line.charAt(39)) ? 39 : 40; // not inside a surrogate pair
+  return `${line.slice(0, cut)}…`;
 }
 
 export function parseHash(hash: string): Parsed {
@@ -147,7 +161,7 @@ export function parseHash(hash: string): Parsed {
   const lesson = params.get('lesson');
   if (lesson !== null) {
     if (/^[a-z0-9_-]+$/.test(lesson)) state.lesson = lesson;
-    else problems.push(`lesson=${lesson} is not a lesson id (a-z, 0-9, - and _)`);
+    else problems.push(`lesson=${shown(lesson)} is not a lesson id (a-z, 0-9, - and _)`);
   }
   const lessonText = params.get('lessontext');
   if (lessonText !== null) {
@@ -186,49 +200,61 @@ export function parseHash(hash: string): Parsed {
   const at = params.get('at');
   if (at !== null) {
     const m = /^(\d+)\.(\d+)$/.exec(at);
-    if (m) state.at = { statement: Number(m[1]), event: Number(m[2]) };
-    else problems.push(`at=${at} is not a place STATEMENT.EVENT (like 2.15)`);
+    const [statement, event] = [Number(m?.[1]), Number(m?.[2])];
+    // (Safe integers only: a bigger one would not format back as digits.)
+    if (Number.isSafeInteger(statement) && Number.isSafeInteger(event)) state.at = { statement, event };
+    else problems.push(`at=${shown(at)} is not a place STATEMENT.EVENT (like 2.15)`);
   }
 
   const step = params.get('step');
   // With a lesson, step= is the lesson's step (the engine's lesson knows which exist).
   if (inLesson && step !== null) {
     if (/^[A-Za-z0-9_-]+$/.test(step)) state.lessonStep = step;
-    else problems.push(`step=${step} is not a lesson step (a number from 1, or a step's name)`);
+    else problems.push(`step=${shown(step)} is not a lesson step (a number from 1, or a step's name)`);
   } else if (step !== null && step !== 'end') {
     const n = Number(step);
-    if (Number.isInteger(n) && n >= 0) state.step = n;
-    else problems.push(`step=${step} is not a step number (or "end")`);
+    // (n || 0: step=-0 is step 0.)
+    if (Number.isInteger(n) && n >= 0) state.step = n || 0;
+    else problems.push(`step=${shown(step)} is not a step number (or "end")`);
   }
 
   const lang = params.get('lang');
   if (lang === 'en' || lang === 'zh') state.lang = lang;
-  else if (lang !== null) problems.push(`lang=${lang}: use en or zh`);
+  else if (lang !== null) problems.push(`lang=${shown(lang)}: use en or zh`);
 
   const controls = params.get('controls');
   if ((CONTROLS as readonly (string | null)[]).includes(controls)) state.controls = controls as Controls;
-  else if (controls !== null) problems.push(`controls=${controls}: use full, player, none or lesson`);
+  else if (controls !== null) problems.push(`controls=${shown(controls)}: use full, player, none or lesson`);
 
   const view = params.get('view');
   if (view !== null) {
     if ((VIEWS as readonly string[]).includes(view)) state.view = view as View;
-    else problems.push(`view=${view}: use one of ${VIEWS.join(', ')}`);
+    else problems.push(`view=${shown(view)}: use one of ${VIEWS.join(', ')}`);
   }
 
   const history = params.get('history');
   if (history !== null) {
     const n = Number(history);
     if (/^\d+$/.test(history) && n >= 2 && n <= 384) state.history = n;
-    else problems.push(`history=${history}: use a number of MiB from 2 to 384`);
+    else problems.push(`history=${shown(history)}: use a number of MiB from 2 to 384`);
   }
 
   for (const o of params.getAll('origin')) {
+    let origin = 'null';
     try {
-      state.origins.push(new URL(o).origin);
+      origin = new URL(o).origin;
     } catch {
-      problems.push(`origin=${o} is not an origin like https://course.example.org`);
+      // not a URL
     }
+    // An opaque origin (data:, file:, foo:bar) is "null", which a sandboxed frame also has: never allowed.
+    if (origin !== 'null') state.origins.push(origin);
+    else problems.push(`origin=${shown(o)} is not an origin like https://course.example.org`);
   }
+
+  // What a link cannot hold is not kept (formatHash would drop it): at= wins
+  // over an old step=, and a lesson has no cursor but its step.
+  if (state.at) state.step = null;
+  if (inLesson) state.at = null;
   return { state, problems };
 }
 
