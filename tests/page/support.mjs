@@ -22,13 +22,17 @@ export async function page(module) {
 
 let engineModule;
 
+/** The node build's factory, as the page's createMmEngine: each call makes a new instance of the module. */
+export function engineFactory() {
+  assert.ok(existsSync(wasmNode), `${wasmNode} is missing: build the wasm preset first`);
+  const create = createRequire(import.meta.url)(wasmNode);
+  const wasmBinary = readFileSync(wasmNode.replace(/\.js$/, '.wasm'));
+  return (options = {}) => create({ ...options, wasmBinary });
+}
+
 /** A new engine (call delete() when done). */
 export async function newEngine() {
-  if (!engineModule) {
-    assert.ok(existsSync(wasmNode), `${wasmNode} is missing: build the wasm preset first`);
-    const create = createRequire(import.meta.url)(wasmNode);
-    engineModule = await create({ wasmBinary: readFileSync(wasmNode.replace(/\.js$/, '.wasm')) });
-  }
+  if (!engineModule) engineModule = await engineFactory()();
   return new engineModule.Engine();
 }
 

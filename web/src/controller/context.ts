@@ -5,7 +5,7 @@
 import type { EngineClient } from '../engine/client.js';
 import type { Controls } from '../embed/urlstate.js';
 import type { LiveAllocation } from '../model/page.js';
-import { SessionLog } from '../model/session.js';
+import { SessionLog, type Shown } from '../model/session.js';
 import type { Dom } from '../render/dom.js';
 import type { FrameMap } from '../render/framemap.js';
 import type { StructureViews } from '../render/structures.js';
@@ -31,6 +31,10 @@ export class Context {
   allocated: LiveAllocation[] = [];
   /** What ran since the engine started, as statements (what a link carries). */
   readonly session = new SessionLog();
+  /** The session, timeline and cursor of the last refresh: what to rebuild if the engine stops. */
+  shown: Shown | null = null;
+  /** The session's entry being run (a boot's machine, a statement's first line), for the message if the engine stops. */
+  running: string | null = null;
 
   constructor(
     readonly dom: Dom,
@@ -40,5 +44,13 @@ export class Context {
 
   get engine(): EngineClient | null {
     return this.loaded?.engine ?? null;
+  }
+
+  /** What the page shows: the session with the engine's timeline and cursor; once the engine has stopped, the last refresh's. */
+  place(): Shown | null {
+    const engine = this.engine;
+    if (!engine || engine.crashed) return this.shown;
+    const c = engine.cursor();
+    return { entries: this.session.entries, ops: engine.timeline(), cursor: c.atEnd ? null : { op: c.op, pos: c.pos } };
   }
 }

@@ -8,13 +8,14 @@
 //   keys.ts        page-wide keys
 //   dialogs.ts     help and share dialogs
 //   map.ts         the frame map, its input (map-input.ts), tooltip and legend
+//   recovery.ts    a new engine and the session back when the wasm instance dies
 // Its public methods are what the embed API (embed/api.ts) and main.ts use.
 
 import type { Jump } from '../clock/player.js';
 import { EngineClient } from '../engine/client.js';
 import { unpackText, type UrlState, type View } from '../embed/urlstate.js';
 import { Timeline } from '../clock/player.js';
-import { cursorOf, opRanges, startsMachine, type At } from '../model/session.js';
+import { cursorOf, opRanges, sessionAt, startsMachine, type At } from '../model/session.js';
 import {
   initialModel,
   notice,
@@ -42,6 +43,7 @@ import { LessonController, type QuizResult } from './lesson.js';
 import { wireLesson } from './lesson-wiring.js';
 import { mountMap } from './map.js';
 import { Operations } from './operations.js';
+import { Recovery } from './recovery.js';
 import { Store } from './store.js';
 import { wirePanels, wirePlayer } from './wiring.js';
 
@@ -75,7 +77,10 @@ export class Controller {
   private readonly cursor: Cursor;
   private readonly ops: Operations;
   private readonly lessons: LessonController;
+  private readonly recovery: Recovery;
   private readonly listeners: ((s: PlayerSnapshot) => void)[] = [];
+  /** The URL's history= (MiB of undo), given to every engine. */
+  private history: number | null = null;
 
   constructor(
     dom: Dom,
@@ -91,6 +96,18 @@ export class Controller {
       reset: () => this.reset(),
       seekInLast: (event) => this.seekInLast(event),
       storage,
+    });
+    this.recovery = new Recovery(this.ctx, this.cursor, {
+      queue: (task) => {
+        this.opening = this.opening
+          .catch(() => false)
+          .then(task)
+          .then(() => false);
+        return this.opening.then(() => undefined);
+      },
+      open: (s) => this.openNow(s, []),
+      forget: () => this.forget(),
+      history: () => this.history,
     });
     store.onChange((next, before) => {
       const loaded = this.ctx.loaded;
@@ -149,8 +166,10 @@ export class Controller {
       return;
     }
     this.mount(engine);
+    this.recovery.watch(engine);
     this.lessons.init();
-    if (initial?.history) engine.call('setHistoryBudget', initial.history);
+    this.history = initial?.history ?? null;
+    if (this.history) engine.call('setHistoryBudget', this.history);
     store.set(withBusy(store.model, null));
     this.animation.start((now) => this.cursor.tick(now));
     await this.open(initial, problems);
@@ -176,11 +195,32 @@ export class Controller {
    * statement boots one), its statements in order, then its cursor (at=,
    * or an old link's global step=). What cannot be done is said in the
    * page's error line; true when all of it was. Opens run one after another.
+   * One the engine stopped in is false, once the session is back.
    */
   open(s: UrlState | null, problems: readonly string[] = []): Promise<boolean> {
     // (One that threw does not stop the next.)
-    this.opening = this.opening.catch(() => false).then(() => this.openNow(s, problems));
-    return this.opening;
+    const run = this.opening.catch(() => false).then(() => this.openNow(s, problems));
+    this.opening = run;
+    return this.survive(run, false);
+  }
+
+  /** `run`'s result; `fallback` when the engine stopped in it, once recovery.ts has the session back. */
+  private async survive<T>(run: Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await run;
+    } catch (e) {
+      await this.recovery.settled(e);
+      return fallback;
+    }
+  }
+
+  /**
+   * After a call of this controller threw `e`: the message to give (the
+   * engine stopped and the session is back, recovery.ts); anything else
+   * than a stopped engine is thrown again.
+   */
+  afterCrash(e: unknown): Promise<string> {
+    return this.recovery.settled(e);
   }
 
   private async openNow(s: UrlState | null, problems: readonly string[]): Promise<boolean> {
@@ -232,8 +272,13 @@ export class Controller {
   private reset(): void {
     const loaded = this.ctx.loaded;
     if (!loaded) return;
-    this.cursor.pause();
     loaded.engine.reset();
+    this.forget();
+  }
+
+  /** The page forgets the engine's session (a fresh or a new engine): no machine, nothing allocated. */
+  private forget(): void {
+    this.cursor.pause();
     this.ctx.session.clear();
     this.ctx.allocated = [];
     this.store.update((m) => patch(m, { machine: null, allocations: [], cache: null, cacheDetail: null }));
@@ -288,10 +333,8 @@ export class Controller {
 
   /** The cursor in session terms (the link's at=), and how many statements the session on screen has. */
   private sessionPlace(): { at: At | null; statements: number } {
-    const engine = this.ctx.engine;
-    if (!engine) return { at: null, statements: 0 };
-    const c = engine.cursor();
-    const s = this.ctx.session.sessionAt(engine.timeline(), c.atEnd ? null : c);
+    const shown = this.ctx.place();
+    const s = shown ? sessionAt(shown) : null;
     return s ? { at: s.at, statements: s.entries.length } : { at: null, statements: 0 };
   }
 
@@ -325,7 +368,7 @@ export class Controller {
 
   /** Opens shipped lesson `id` at `step` (from 1, or a step's name); false, with the panel saying why, when it cannot. */
   openLesson(id: string, step: string | null = null): Promise<boolean> {
-    return this.lessons.openLesson(id, step);
+    return this.survive(this.lessons.openLesson(id, step), false);
   }
 
   /** Runs a scenario text on the engine, as the Scenario tab would; true when it ran and every expect held. */
@@ -337,7 +380,7 @@ export class Controller {
   async runScenario(text: string): Promise<{ ran: boolean; ok: boolean }> {
     await this.opening.catch(() => false);
     this.store.update((m) => withScenarioText(m, text));
-    return this.ops.runScenario();
+    return this.survive(this.ops.runScenario(), { ran: false, ok: false });
   }
 
   /** Moves the cursor to event `event` of the session's newest statement (mm:load's step); false past its end. */
@@ -351,7 +394,7 @@ export class Controller {
   errorText(): string {
     const m = this.store.model;
     const parts: string[] = [];
-    if (m.error) parts.push(m.error.detail || m.error.key);
+    if (m.error) parts.push(m.error.detail || t('en', m.error.key, m.error.params));
     for (const f of m.scenarioRun?.failures ?? []) parts.push(f.text);
     const le = m.lessons.error;
     if (le) parts.push(le.detail || t('en', le.key, le.params));

@@ -190,6 +190,11 @@ export class Cursor {
     const cacheDetail = model.cache && state ? engine.slabDetail(model.cache) : null;
     let next = patch(model, { player, state, allocations, cacheDetail, hint: null });
     if (machine) next = machineChanged(next, machine);
+    this.ctx.shown = {
+      entries: this.ctx.session.entries,
+      ops: tl.ops,
+      cursor: c.atEnd ? null : { op: c.op, pos: c.pos },
+    };
     this.ctx.store.set(next);
     this.afterRefresh();
     measure('mm-refresh', t0);

@@ -3,6 +3,7 @@
 
 import { embedCode, formatHash, MAX_LINK_BYTES, packText, type UrlState } from '../embed/urlstate.js';
 import { withHelp } from '../model/page.js';
+import { sessionAt, type Shown } from '../model/session.js';
 import { t } from '../words/i18n.js';
 import type { Context } from './context.js';
 
@@ -36,13 +37,20 @@ async function packDmesg(text: string): Promise<string> {
   return packed.packed;
 }
 
-/** The link's state: the session that built the machine on screen (model/session.ts), its cursor, the view. */
-export async function linkState(ctx: Context): Promise<UrlState | null> {
+/**
+ * The link's state: the session that built the machine on screen
+ * (model/session.ts), its cursor, the view; of `shown` when given (after
+ * a crash: what the page showed before it, recovery.ts).
+ */
+export async function linkState(ctx: Context, shown?: Shown): Promise<UrlState | null> {
   const m = ctx.store.model;
   const engine = ctx.engine;
   if (!engine) return null;
-  const c = engine.cursor();
-  const session = ctx.session.sessionAt(engine.timeline(), c.atEnd ? null : c);
+  if (!shown) {
+    const c = engine.cursor();
+    shown = { entries: ctx.session.entries, ops: engine.timeline(), cursor: c.atEnd ? null : c };
+  }
+  const session = sessionAt(shown);
   const state: UrlState = {
     machine: null,
     dmesg: null,

@@ -72,10 +72,25 @@ export class Operations {
     const engine = this.ctx.engine!;
     const ops = engine.timeline();
     const before = engine.cursor();
-    const r = run();
+    let r: T;
+    // What the message names should the engine stop in it (recovery.ts).
+    this.ctx.running = this.entryName(entry);
+    try {
+      r = run();
+    } finally {
+      this.ctx.running = null;
+    }
     if (!before.atEnd && engine.cursor().atEnd) this.ctx.session.settle(ops, before);
     if (ran(r)) this.ctx.session.push(entry);
     return r;
+  }
+
+  /** An entry as a message names it: the machine, or the first line of its statements. */
+  private entryName(e: Entry): string {
+    if (e.kind === 'boot') return e.machine.kind === 'shorthand' ? e.machine.spec : t(this.model.lang, 'dmesgName');
+    const lines = e.text.split('\n').filter((l) => l.trim() !== '');
+    const first = lines[0]?.trim() ?? '';
+    return first.length > 80 ? `${first.slice(0, 79)}…` : lines.length > 1 ? `${first} …` : first;
   }
 
   /** Statements on the running machine, as one operation of the session. */

@@ -125,7 +125,10 @@ export function startEmbedApi(controller: Controller, opts: EmbedApiOptions): vo
     if (ev.source !== window.parent || !allowed.has(ev.origin)) return; // not our host: ignore silently
     const msg = checkMessage(ev.data);
     if (typeof msg === 'string') return post({ type: 'mm:error', message: msg }, ev.origin);
-    void handle(msg, ev.origin);
+    // The engine stopped in it (controller/recovery.ts): mm:error with what the page says, once the session is back.
+    handle(msg, ev.origin).catch(async (e: unknown) =>
+      post({ type: 'mm:error', message: await controller.afterCrash(e) }, ev.origin),
+    );
   });
 
   async function handle(msg: Inbound, origin: string): Promise<void> {

@@ -4,6 +4,14 @@
 // row of wasm/bindings.cpp's table); a few answers are turned into the model's
 // plain types here (a boot's machine, an allocation's block, a scenario's run),
 // and the views (reads that cannot fail) are passed through.
+//
+// Every call into the instance runs through use(), the one guarded path.
+// Refusals come back as `{ ok: false, error }`, so anything the instance
+// throws (an Emscripten `RuntimeError: Aborted(...)`, a trap such as
+// `unreachable` or an out-of-bounds access, a memory grow that failed, an
+// uncaught C++ exception) means it is dead: use() marks it so, tells the
+// onCrash listeners once, and throws EngineCrash, as every later call does
+// until restart() made a new instance from the same factory.
 
 import type {
   CacheDetail,
@@ -42,23 +50,95 @@ function runView(r: ScenarioResult): ScenarioRunView {
   return { ran: r.ran, ok, output: r.output, passed: r.passed, failed: r.failed, failures };
 }
 
+/** What a thrown value says, for the page's message ("RuntimeError: Aborted()"). */
+function describe(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  // Emscripten throws a C++ exception as the number of its object.
+  if (typeof e === 'number') return `an uncaught C++ exception (${e})`;
+  return String(e);
+}
+
+/** The wasm instance stopped during engine call `op`; `detail` is what it threw. */
+export class EngineCrash extends Error {
+  constructor(
+    readonly op: string,
+    readonly detail: string,
+  ) {
+    super(`the engine stopped in ${op}: ${detail}`);
+    this.name = 'EngineCrash';
+  }
+}
+
 export class EngineClient {
   /** The event catalogue, names and constants: read once, never changes. */
   readonly catalogue: Catalog;
+  /** Set once the instance has thrown: every call throws it until restart(). */
+  private dead: EngineCrash | null = null;
+  private readonly crashListeners: ((crash: EngineCrash) => void)[] = [];
+  /** Whether boots record events: kept by reset() and restart(). */
+  private readonly traceOn: boolean;
 
   private constructor(
-    private readonly module: MmEngineModule,
+    private readonly factory: CreateMmEngine,
+    private module: MmEngineModule,
     private engine: Engine,
   ) {
-    this.catalogue = Catalog.parse(engine.catalogue());
+    this.traceOn = this.use('trace', (e) => e.trace());
+    this.catalogue = Catalog.parse(this.use('catalogue', (e) => e.catalogue()));
+  }
+
+  /**
+   * The one door to the instance: runs `f` on it as engine call `op`. What
+   * it throws kills the instance (see the top of this file): EngineCrash.
+   */
+  private use<T>(op: string, f: (engine: Engine) => T): T {
+    if (this.dead) throw this.dead;
+    try {
+      return f(this.engine);
+    } catch (e) {
+      const crash = new EngineCrash(op, describe(e));
+      this.dead = crash;
+      for (const listener of this.crashListeners) listener(crash);
+      throw crash;
+    }
+  }
+
+  /** Hears the instance die, once per instance, while the call that killed it unwinds. */
+  onCrash(listener: (crash: EngineCrash) => void): void {
+    this.crashListeners.push(listener);
+  }
+
+  /** The crash that killed the instance; null while it lives. */
+  get crashed(): EngineCrash | null {
+    return this.dead;
   }
 
   /** Starts again on a fresh engine (no machine, an empty timeline); the catalogue stays. */
   reset(): void {
-    const trace = this.engine.trace();
-    this.engine.delete();
-    this.engine = new this.module.Engine();
-    this.engine.setTrace(trace);
+    this.engine = this.use('reset', (e) => {
+      e.delete();
+      return this.fresh(this.module);
+    });
+  }
+
+  /**
+   * A new instance of the module from the same factory (one that aborted
+   * cannot run again) and a fresh engine on it with the same trace setting,
+   * as reset() gives. Rejects, leaving the client dead, when that fails too.
+   */
+  async restart(): Promise<void> {
+    const module = await this.factory();
+    const engine = this.fresh(module);
+    // The dead instance's memory goes with its module: no delete() on it.
+    this.module = module;
+    this.engine = engine;
+    this.dead = null;
+  }
+
+  private fresh(module: MmEngineModule): Engine {
+    const engine = new module.Engine();
+    engine.setTrace(this.traceOn);
+    return engine;
   }
 
   /**
@@ -73,7 +153,7 @@ export class EngineClient {
       factory = ((await import(url)) as { default: CreateMmEngine }).default;
     }
     const module: MmEngineModule = await factory();
-    return new EngineClient(module, new module.Engine());
+    return new EngineClient(factory, module, new module.Engine());
   }
 
   /**
@@ -82,8 +162,7 @@ export class EngineClient {
    * back as `{ ok: false, error }`, never as a throw.
    */
   call<K extends OpName>(op: K, ...args: OpArgs<K>): OpResult<K> {
-    const method = this.engine[op] as (...a: OpArgs<K>) => OpResult<K>;
-    return method.apply(this.engine, args);
+    return this.use(op, (e) => (e[op] as (...a: OpArgs<K>) => OpResult<K>).apply(e, args));
   }
 
   // --- Operations whose answers the page keeps in its own terms ---------------
@@ -124,23 +203,23 @@ export class EngineClient {
 
   /** The shipped lessons, in course order. */
   lessons(): LessonInfo[] {
-    return JSON.parse(this.engine.lessons()) as LessonInfo[];
+    return JSON.parse(this.use('lessons', (e) => e.lessons())) as LessonInfo[];
   }
 
   /** A shipped lesson's text, or the engine's error (an unknown id names the nearest). */
   lessonSource(id: string): { ok: true; text: string } | { ok: false; error: string } {
-    const r = this.engine.lessonSource(id);
+    const r = this.use('lessonSource', (e) => e.lessonSource(id));
     return r.ok ? { ok: true, text: r.text } : { ok: false, error: r.error };
   }
 
   /** A lesson text compiled by the engine: the lesson when every check passed, else every problem (FILE:LINE:COL). */
   compileLesson(text: string, source: string): { ok: true; lesson: CompiledLesson } | { ok: false; error: string } {
-    const r = this.engine.compileLesson(text, source);
+    const r = this.use('compileLesson', (e) => e.compileLesson(text, source));
     return r.ok ? { ok: true, lesson: JSON.parse(r.json) as CompiledLesson } : { ok: false, error: r.error };
   }
 
   quizTopics(): string[] {
-    return this.engine.quizTopics();
+    return this.use('quizTopics', (e) => e.quizTopics());
   }
 
   /** Seeded questions with the engine's answers, or the engine's error. */
@@ -150,51 +229,51 @@ export class EngineClient {
     count: number,
     lang: 'en' | 'zh',
   ): { ok: true; questions: QuizQuestion[] } | { ok: false; error: string } {
-    const r = this.engine.quiz(topic, seed, count, lang);
+    const r = this.use('quiz', (e) => e.quiz(topic, seed, count, lang));
     return r.ok ? { ok: true, questions: JSON.parse(r.text) as QuizQuestion[] } : { ok: false, error: r.error };
   }
 
   // --- Views: the machine at the cursor, the timeline -------------------------
 
   procNames(): string[] {
-    return this.engine.procNames();
+    return this.use('procNames', (e) => e.procNames());
   }
 
   /** The running machine again, after an operation changed it. */
   current(label: string): MachineView | null {
-    return this.engine.frameCount() > 0 ? this.machine(label) : null;
+    return this.use('frameCount', (e) => e.frameCount()) > 0 ? this.machine(label) : null;
   }
 
   timeline(): TimelineOp[] {
-    return this.engine.timeline();
+    return this.use('timeline', (e) => e.timeline());
   }
 
   cursor(): Cursor {
-    return this.engine.cursor();
+    return this.use('cursor', (e) => e.cursor());
   }
 
   seekEnd(): void {
-    this.engine.seekEnd();
+    this.use('seekEnd', (e) => e.seekEnd());
   }
 
   opEvents(op: number, start: number, count: number): MmEvent[] {
-    return this.engine.opEvents(op, start, count);
+    return this.use('opEvents', (e) => e.opEvents(op, start, count));
   }
 
   opCrumbs(op: number, index: number): MmEvent[] {
-    return this.engine.opCrumbs(op, index);
+    return this.use('opCrumbs', (e) => e.opCrumbs(op, index));
   }
 
   state(): MachineState | null {
-    const s = JSON.parse(this.engine.stateJson()) as MachineState;
+    const s = JSON.parse(this.use('stateJson', (e) => e.stateJson())) as MachineState;
     return s.booted ? s : null;
   }
 
   /** Copies of the per-frame cells and pageblock types (views would not
    *  survive the next engine call). */
   mapData(state: MachineState): MapData {
-    const cells = this.engine.mapCells().slice();
-    const pageblockMt = this.engine.pageblockView().slice();
+    const cells = this.use('mapCells', (e) => e.mapCells().slice());
+    const pageblockMt = this.use('pageblockView', (e) => e.pageblockView().slice());
     return {
       cells,
       pageblockMt,
@@ -204,19 +283,19 @@ export class EngineClient {
   }
 
   frameInfo(pfn: number): FrameInfo {
-    return JSON.parse(this.engine.frameInfoJson(pfn)) as FrameInfo;
+    return JSON.parse(this.use('frameInfoJson', (e) => e.frameInfoJson(pfn))) as FrameInfo;
   }
 
   freeBlocks(node: number, zone: number, order: number, mt: number, limit: number): number[] {
-    return this.engine.freeBlocks(node, zone, order, mt, limit);
+    return this.use('freeBlocks', (e) => e.freeBlocks(node, zone, order, mt, limit));
   }
 
   private machine(label: string): MachineView {
-    return {
+    return this.use('bootLog', (e) => ({
       label,
-      bootLog: this.engine.bootLog(),
-      frameCount: this.engine.frameCount(),
-      eventCount: this.engine.eventCount(),
-    };
+      bootLog: e.bootLog(),
+      frameCount: e.frameCount(),
+      eventCount: e.eventCount(),
+    }));
   }
 }

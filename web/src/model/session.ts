@@ -88,7 +88,9 @@ export function cursorOf(
 
 /** The page's list of entries, kept in step with the engine's undo and redo stacks. */
 export class SessionLog {
-  private list: Entry[] = [];
+  // Replaced, never changed in place: `entries` stays what it was when read
+  // (the page keeps the entries it last showed: Shown).
+  private list: readonly Entry[] = [];
   private undone: Entry[] = [];
 
   get entries(): readonly Entry[] {
@@ -112,20 +114,22 @@ export class SessionLog {
 
   /** An operation ran and was recorded: its entry. */
   push(e: Entry): void {
-    this.list.push(e);
+    this.list = [...this.list, e];
     this.undone = [];
   }
 
   /** The engine undid its last operation. */
   undo(): void {
-    const e = this.list.pop();
-    if (e) this.undone.push(e);
+    const e = this.list.at(-1);
+    if (!e) return;
+    this.list = this.list.slice(0, -1);
+    this.undone.push(e);
   }
 
   /** The engine redid one. */
   redo(): void {
     const e = this.undone.pop();
-    if (e) this.list.push(e);
+    if (e) this.list = [...this.list, e];
   }
 
   /** The newest entry that starts a machine (0 when none does): statement 0 of the newest session. */
@@ -141,41 +145,60 @@ export class SessionLog {
   }
 
   /**
-   * The session that built the state at `cursor` (null: the end): the last
-   * entry at or before the cursor's that starts a machine, and the entries
-   * after it up to the next one that does; and the cursor in its terms.
-   * Null when the cursor's operation is not one of ours.
+   * The session that built the state at `cursor` (null: the end), and the
+   * cursor in its terms: sessionAt() of this list.
    */
   sessionAt(
     ops: readonly OpLike[],
     cursor: { op: number; pos: number } | null,
   ): { entries: Entry[]; at: At | null } | null {
-    const ranges = opRanges(this.list.length, ops);
-    if (this.list.length === 0) return null;
-    let e = this.list.length - 1;
-    let event = 0;
-    if (cursor) {
-      e = ranges.findIndex((r) => r !== null && r.first <= cursor.op && cursor.op < r.end);
-      if (e < 0) return null;
-      const r = ranges[e]!;
-      for (let op = r.first; op < cursor.op; op++) event += ops[op]!.events;
-      event += cursor.pos;
-    }
-    let head = e;
-    while (head > 0 && !startsMachine(this.list[head]!)) head--;
-    let tail = e + 1;
-    while (tail < this.list.length && !startsMachine(this.list[tail]!)) tail++;
-    const entries = this.list.slice(head, tail);
-    // At the very end of the session's last entry: the end (no cursor in the link).
-    const last = ranges[tail - 1];
-    let atEnd = !cursor;
-    if (cursor && e === tail - 1 && last) {
-      let total = 0;
-      for (let op = last.first; op < last.end; op++) total += ops[op]!.events;
-      atEnd = event >= total;
-    }
-    return { entries, at: atEnd ? null : { statement: e - head, event } };
+    return sessionAt({ entries: this.list, ops, cursor });
   }
+}
+
+/**
+ * What the page showed: the session's entries, the engine's timeline and
+ * its cursor (null: at the end). The page keeps the last one, to rebuild it
+ * on a new engine when the old one stopped.
+ */
+export interface Shown {
+  entries: readonly Entry[];
+  ops: readonly OpLike[];
+  cursor: { op: number; pos: number } | null;
+}
+
+/**
+ * The session that built the state at the place's cursor: the last entry
+ * at or before the cursor's that starts a machine, and the entries after it
+ * up to the next one that does; and the cursor in its terms (null: the end).
+ * Null when there are no entries or the cursor's operation is not one of them.
+ */
+export function sessionAt({ entries: list, ops, cursor }: Shown): { entries: Entry[]; at: At | null } | null {
+  const ranges = opRanges(list.length, ops);
+  if (list.length === 0) return null;
+  let e = list.length - 1;
+  let event = 0;
+  if (cursor) {
+    e = ranges.findIndex((r) => r !== null && r.first <= cursor.op && cursor.op < r.end);
+    if (e < 0) return null;
+    const r = ranges[e]!;
+    for (let op = r.first; op < cursor.op; op++) event += ops[op]!.events;
+    event += cursor.pos;
+  }
+  let head = e;
+  while (head > 0 && !startsMachine(list[head]!)) head--;
+  let tail = e + 1;
+  while (tail < list.length && !startsMachine(list[tail]!)) tail++;
+  const entries = list.slice(head, tail);
+  // At the very end of the session's last entry: the end (no cursor in the link).
+  const last = ranges[tail - 1];
+  let atEnd = !cursor;
+  if (cursor && e === tail - 1 && last) {
+    let total = 0;
+    for (let op = last.first; op < last.end; op++) total += ops[op]!.events;
+    atEnd = event >= total;
+  }
+  return { entries, at: atEnd ? null : { statement: e - head, event } };
 }
 
 // --- Panel actions as statements ------------------------------------------------------

@@ -31,6 +31,13 @@ const en = {
   bootFailedNone: 'Could not boot {what}. No machine is running: fix the shorthand or pick a preset.',
   procFailed: 'Could not read /proc/{name}.',
   engineFailed: 'The engine could not be loaded.',
+  engineRestarting: 'The engine stopped: restarting it and restoring your session…',
+  engineCrashed:
+    'The engine stopped while running «{what}» ({error}). It was restarted and your session restored to before that step.',
+  engineCrashedNothing:
+    'The engine stopped while running «{what}» ({error}). It was restarted; nothing had run before that step.',
+  engineCrashedAgain:
+    'The engine stopped while running «{what}» ({error}), and again while restoring your session. It was restarted with no machine: boot one to go on.',
   dismiss: 'Dismiss',
   langButton: '中文',
   langButtonTitle: 'Switch to Simplified Chinese',
@@ -272,6 +279,11 @@ const zh: Messages = {
   bootFailedNone: '无法启动 {what}。当前没有运行中的机器：请修改简写或选择预设机器。',
   procFailed: '无法读取 /proc/{name}。',
   engineFailed: '引擎加载失败。',
+  engineRestarting: '引擎停止了：正在重新启动它并恢复你的会话…',
+  engineCrashed: '引擎在运行“{what}”时停止了（{error}）。它已重新启动，你的会话已恢复到这一步之前。',
+  engineCrashedNothing: '引擎在运行“{what}”时停止了（{error}）。它已重新启动；这一步之前没有运行任何内容。',
+  engineCrashedAgain:
+    '引擎在运行“{what}”时停止了（{error}），恢复会话时又停止了一次。它已重新启动，但没有机器：请启动一台机器后继续。',
   dismiss: '关闭',
   langButton: 'English',
   langButtonTitle: '切换到英文',
