@@ -291,7 +291,11 @@ inline Result check_gfp(std::string_view text) {
     return r;
   }
   if (*g & ~mm::gfp::BITS_MASK) return Result{"gfp: an accepted mask has bits above __GFP_BITS_MASK"};
-  const std::string printed = mm::format_gfp(*g);
+  // %pGg prints nothing for 0 (an OOM report reads "gfp_mask=0x0()"): the
+  // mask as text is then its number.
+  const std::string shown = mm::format_gfp(*g);
+  const std::string printed = shown.empty() ? "0x0" : shown;
+  if (shown.empty() && *g != 0) return Result{"gfp: format_gfp printed nothing for a nonzero mask"};
   auto again = mm::parse_gfp(printed);
   if (!again) return Result{"gfp: format_gfp's \"" + printed + "\" does not parse: " + again.diag().str()};
   if (*again != *g) return Result{"gfp: format_gfp's \"" + printed + "\" parses to another mask"};
