@@ -75,6 +75,8 @@ constexpr auto kOperations = std::tuple{
        [](Playground& pg, const Args& a) { return command_of(pg.run_command(a.text(0), "command")); }),
     op("oomReplay", {arg::text("log", "a kernel log")},
        [](Playground& pg, const Args& a) { return text_of(pg.oom_replay(a.text(0), "log")); }),
+    op("compareKernels", {arg::text("spec", "a machine shorthand such as \"ram=1G cpus=2\"")},
+       [](Playground& pg, const Args& a) { return text_of(pg.compare_kernels(a.text(0), "<machine>")); }),
 
     // Reads of the machine at the cursor.
     op("proc", {arg::text("name", "a /proc view, one of procNames()")},

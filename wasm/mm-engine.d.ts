@@ -209,6 +209,8 @@ export interface Catalogue {
   /** Why an allocation failed (AllocResult.reason), in both languages;
    *  {order}, {node} and {gfp} name the request. */
   reasons: { code: string; en: string; zh: string }[];
+  /** Why a figure differs between Linux 6.1 and 6.12 (compareKernels' `why`). */
+  kernelDiffs: { code: string; en: string; zh: string }[];
   /** The sentence of an 'end' event; {fn} is the function of the phase it closes. */
   phase_end: { en: string; zh: string };
 }
@@ -423,6 +425,11 @@ export interface Operations {
    *  syslog) with the engine's oom_badness; the same text as `mmsim oom --replay`.
    *  Needs no machine and does not touch the one running. */
   oomReplay: { args: [log: string]; result: TextResult };
+  /** The machine of a shorthand booted as Linux 6.1 and as 6.12: every
+   *  figure that differs, as JSON [{what, v6_1, v6_12, why}] (why: a code of
+   *  the catalogue's kernelDiffs); the same list as `mmsim compare`. Needs no
+   *  machine and does not touch the one running. */
+  compareKernels: { args: [spec: string]; result: TextResult };
 
   // Reads of the machine at the cursor.
   /** One /proc file (one of procNames()). Fails before the first boot. */

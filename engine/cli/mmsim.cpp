@@ -21,9 +21,12 @@
 #include "cli/commands.h"
 #include "cli/input_file.h"
 #include "mm/core/machine.h"
+#include "session/compare.h"
 #include "session/playground.h"
 #include "session/scenario.h"
 #include "text/format/narration.h"
+#include "text/parse/dmesg.h"
+#include "text/parse/shorthand.h"
 
 namespace {
 
@@ -34,6 +37,7 @@ constexpr const char* kUsage =
     "  mmsim run FILE       run a scenario file\n"
     "  mmsim check FILE     validate a scenario file without running it\n"
     "  mmsim oom --replay FILE   recompute every OOM report in a kernel log: badness, ranking, victim\n"
+    "  mmsim compare (--machine \"ram=1G cpus=2\" | --dmesg FILE) [--lang zh]   what differs between 6.1 and 6.12\n"
     "  mmsim lesson list [--json] | check [FILE|ID|all] | show ID [--lang zh] [--json]   guided lessons\n"
     "  mmsim quiz --topic TOPIC --seed N [--count K] [--answers|-c] [--lang zh] [--json]\n"
     "\n"
@@ -143,6 +147,55 @@ int cmd_boot(int argc, char** argv) {
   return 0;
 }
 
+// mmsim compare (--machine SPEC | --dmesg FILE) [--lang zh]: the machine
+// under both kernel profiles, one line per figure that differs.
+int cmd_compare(int argc, char** argv) {
+  std::optional<std::string> machine, dmesg;
+  mm::Lang lang = mm::Lang::en;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if ((a == "--machine" || a == "-m") && has_value) {
+      machine = argv[++i];
+    } else if (a == "--dmesg" && has_value) {
+      dmesg = argv[++i];
+    } else if (a == "--lang" && has_value) {
+      const std::string l = argv[++i];
+      if (l != "en" && l != "zh") return usage_error("--lang takes en or zh");
+      lang = l == "zh" ? mm::Lang::zh : mm::Lang::en;
+    } else {
+      return usage_error("compare: unknown or incomplete option '" + a + "'");
+    }
+  }
+  if (machine.has_value() == dmesg.has_value()) return usage_error("compare: give exactly one of --machine or --dmesg");
+  mm::Expected<mm::MachineSpec> spec = mm::Diagnostic{};
+  if (machine) {
+    spec = mm::parse_shorthand(*machine);
+    if (!spec) spec = mm::Diagnostic{"<machine>", spec.diag().line, spec.diag().col, spec.diag().message};
+  } else {
+    auto text = read_reported(*dmesg);
+    if (!text) return 2;
+    auto plan = mm::plan_from_dmesg(*text, *dmesg);
+    if (plan)
+      spec = plan->spec;
+    else
+      spec = plan.diag();
+  }
+  if (!spec) {
+    std::fprintf(stderr, "%s\n", spec.diag().str().c_str());
+    return 2;
+  }
+  auto diffs = mm::compare_kernels(*spec);
+  if (!diffs) {
+    std::fprintf(stderr, "%s\n", diffs.diag().str().c_str());
+    return 2;
+  }
+  std::printf("%s: %zu figures differ between Linux 6.1 and Linux 6.12\n", machine ? machine->c_str() : dmesg->c_str(),
+              diffs->size());
+  std::fputs(mm::format_kernel_differences(*diffs, lang).c_str(), stdout);
+  return 0;
+}
+
 int cmd_scenario(const std::string& path, bool run) {
   auto text = read_reported(path);
   if (!text) return 2;
@@ -189,6 +242,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "boot") return cmd_boot(argc, argv);
   if (cmd == "oom") return cmd_oom(argc, argv);
+  if (cmd == "compare") return cmd_compare(argc, argv);
   if (cmd == "lesson") return mmcli::cmd_lesson(argc, argv);
   if (cmd == "quiz") return mmcli::cmd_quiz(argc, argv);
   if (cmd == "run" || cmd == "check") {

@@ -7,6 +7,7 @@
 #include "mm/boot/boot.h"
 #include "mm/core/machine.h"
 #include "mm/pressure/task.h"
+#include "session/compare.h"
 #include "session/history.h"
 #include "session/scenario.h"
 #include "text/format/proc.h"
@@ -74,6 +75,18 @@ Status Playground::boot_dmesg(std::string_view text, std::string_view source, Bo
 
 Expected<std::string> Playground::oom_replay(std::string_view log, std::string_view source) const {
   return mm::oom_replay(log, source);
+}
+
+Expected<std::string> Playground::compare_kernels(std::string_view spec, std::string_view source) const {
+  auto s = parse_shorthand(spec);
+  if (!s) {
+    Diagnostic d = s.diag();
+    d.file = std::string(source);
+    return d;
+  }
+  auto diffs = mm::compare_kernels(*s);
+  if (!diffs) return diffs.diag();
+  return kernel_differences_json(*diffs);
 }
 
 const std::vector<std::string_view>& Playground::proc_names() {

@@ -95,6 +95,9 @@ class Playground {
   // OOM replay (mm/oom_replay.h): every OOM report of a kernel log ranked
   // again with the engine's oom_badness. Needs no booted machine.
   Expected<std::string> oom_replay(std::string_view log, std::string_view source) const;
+  // The machine of a shorthand booted as Linux 6.1 and as 6.12 (session/
+  // compare.h): the differences as JSON. Needs no booted machine.
+  Expected<std::string> compare_kernels(std::string_view spec, std::string_view source) const;
 
   // SLUB hook (mm/slub.h): kmalloc and kmem_cache_* by cache name. Bad
   // input (double free, unknown cache, wrong cache) is a Diagnostic that

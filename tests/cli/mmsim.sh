@@ -20,6 +20,21 @@ expect_rc "boot the kernelcore=1G capture" 0 "$MMSIM" boot --dmesg "$REF/kcore-m
 grep -q "^  Node 0: 0x0000000040400000$" "$TMP/out" && ok "Movable zone start" || bad "Movable zone start"
 grep -q "^Node 0, zone  Movable" "$TMP/out" && grep -q "managed  251944" "$TMP/out" && ok "Movable zone managed" || bad "Movable zone managed"
 
+REF612="$SRC/../shared/reference/linux-6.12"
+expect_rc "boot a 6.12 dmesg" 0 "$MMSIM" boot --dmesg "$REF612/m1g-smp2/dmesg.txt" --proc zoneinfo --log --check
+head -n 1 "$TMP/out" | grep -q "^mm-playground: Linux 6.12.117+deb12-amd64: booted with the engine's Linux 6.12 profile$" &&
+  ok "6.12 profile named first" || bad "6.12 profile named first"
+grep -q "managed  243790" "$TMP/out" && grep -q "^        promo    19400$" "$TMP/out" && ok "6.12 zoneinfo" || bad "6.12 zoneinfo"
+grep -q "^Memory: 978416K/1048056K available" "$TMP/out" && ok "6.12 Memory: line" || bad "6.12 Memory: line"
+expect_rc "compare kernels" 0 "$MMSIM" compare --machine "ram=1G cpus=2"
+grep -q "figures differ between Linux 6.1 and Linux 6.12" "$TMP/out" && grep -q "^Node 0 DMA32 managed: 242033 -> 243796" "$TMP/out" &&
+  ok "compare lists managed" || { bad "compare lists managed"; head -3 "$TMP/out"; }
+expect_rc "compare in Chinese" 0 "$MMSIM" compare --machine "ram=1G cpus=2" --lang zh
+grep -q "6.12 的内核映像更小" "$TMP/out" && ok "compare words in Chinese" || bad "compare words in Chinese"
+expect_rc "compare: bad machine" 2 "$MMSIM" compare --machine "ram=1G kernel=6.6"
+grep -q "^<machine>:1:15: error: kernel=6.6 is not modelled" "$TMP/err" && ok "compare: bad machine message" || { bad "compare: bad machine message"; cat "$TMP/err"; }
+expect_rc "compare: no machine" 2 "$MMSIM" compare
+
 expect_rc "trace prints nested events" 0 "$MMSIM" boot --machine "ram=256M cpus=1" --trace
 grep -q "^  > mem_init" "$TMP/out" && grep -q "__free_one_page: merge" "$TMP/out" && ok "trace content" || bad "trace content"
 

@@ -5,9 +5,12 @@
 // between high_min and high_max.
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "mm/boot/boot.h"
-#include "mm/page_alloc/page_alloc.h"
 #include "mm/page_alloc/alloc.h"
+#include "mm/page_alloc/page_alloc.h"
+#include "session/compare.h"
 #include "session/playground.h"
 #include "test_util.h"
 #include "text/format/proc.h"
@@ -51,7 +54,9 @@ TEST_SUITE("kernel 6.12") {
       const auto ours = mmtest::parse_zoneinfo(proc_zoneinfo(*m));
       const auto real = mmtest::parse_zoneinfo(*real_text);
       CHECK(ours.size() == real.size());
-      for (const auto& [key, rz] : real) {
+      for (const auto& entry : real) {
+        const auto& key = entry.first;
+        const auto& rz = entry.second;
         CAPTURE(key.first);
         CAPTURE(key.second);
         REQUIRE(ours.count(key));
@@ -67,7 +72,9 @@ TEST_SUITE("kernel 6.12") {
         const Zone* z = find_zone(*m, key.first, key.second);
         REQUIRE(z);
         CHECK(oz.pcp.size() == rz.pcp.size());
-        for (const auto& [cpu, hb] : rz.pcp) {
+        for (const auto& pcp_entry : rz.pcp) {
+          const int cpu = pcp_entry.first;
+          const auto& hb = pcp_entry.second;
           CAPTURE(cpu);
           REQUIRE(oz.pcp.count(cpu));
           CHECK(oz.pcp.at(cpu).second == hb.second);  // batch
@@ -102,7 +109,8 @@ TEST_SUITE("kernel 6.12") {
     REQUIRE(plan);
     CHECK(plan->spec.version == KernelVersion::v6_12);
     REQUIRE_FALSE(plan->notes.empty());
-    CHECK(plan->notes.front() == "mm-playground: Linux 6.12.117+deb12-amd64: booted with the engine's Linux 6.12 profile");
+    CHECK(plan->notes.front() ==
+          "mm-playground: Linux 6.12.117+deb12-amd64: booted with the engine's Linux 6.12 profile");
     auto as = [&](const std::string& version) {
       std::string text = *dmesg;
       text.replace(text.find("6.12.117+deb12"), 14, version);
@@ -136,7 +144,8 @@ TEST_SUITE("kernel 6.12") {
     auto bad = parse_shorthand("ram=1G kernel=6.6");
     REQUIRE_FALSE(bad);
     CHECK(bad.diag().col == 15);
-    CHECK(bad.diag().message == "kernel=6.6 is not modelled: the engine models Linux 6.1, 6.12 (kernel=6.1 or kernel=6.12)");
+    CHECK(bad.diag().message ==
+          "kernel=6.6 is not modelled: the engine models Linux 6.1, 6.12 (kernel=6.1 or kernel=6.12)");
     // The same machine under both: 6.12's smaller image manages more pages,
     // and "Memory:" comes after deferred init, once the early boot took its pages.
     auto m61 = mmtest::boot_spec("ram=1G cpus=2");
@@ -236,5 +245,62 @@ TEST_SUITE("kernel 6.12") {
     CHECK(z.pcp[0].high >= high_min);
     CHECK(events(Ev::pcp_high_lower) >= 1);
     CHECK(check_invariants(*m).empty());
+  }
+}
+
+TEST_SUITE("kernel 6.12") {
+  TEST_CASE(
+      "compare: the m1g-smp2 machine under both profiles lists the differences 6.12 brings, each with its reason") {
+    auto spec = parse_shorthand("ram=1G cpus=2");
+    REQUIRE(spec);
+    auto diffs = compare_kernels(*spec);
+    REQUIRE_MESSAGE(diffs, (diffs ? std::string() : diffs.diag().str()));
+    std::map<std::string, KernelDifference> by;
+    for (const KernelDifference& d : *diffs) {
+      CAPTURE(d.what);
+      CHECK(d.v6_1 != d.v6_12);
+      CHECK(d.why != KernelDiff::other);  // every difference here has its own reason
+      by.emplace(d.what, d);
+    }
+    auto has = [&](const std::string& what, KernelDiff why) {
+      CAPTURE(what);
+      REQUIRE(by.count(what));
+      CHECK(by.at(what).why == why);
+      return by.at(what);
+    };
+    // The smaller image: about 1760 more managed pages in DMA32.
+    const auto managed = has("Node 0 DMA32 managed", KernelDiff::image);
+    const long long more = std::stoll(managed.v6_12) - std::stoll(managed.v6_1);
+    CHECK(more > 1700);
+    CHECK(more < 1800);
+    // Every watermark and the protection follow; the empty movable zone's min is 32.
+    for (const char* f : {"min", "low", "high"}) has(std::string("Node 0 DMA32 ") + f, KernelDiff::watermarks);
+    has("Node 0 DMA protection", KernelDiff::watermarks);  // DMA32's upper zones are empty: (0, 0, ...) in both
+    CHECK(has("Node 0 Movable min", KernelDiff::movable_min).v6_12 == "32");
+    CHECK(has("Node 0 DMA32 promo", KernelDiff::promo).v6_1.empty());
+    // pcp: batch the same (not listed), high 0 with its bounds.
+    CHECK_FALSE(by.count("Node 0 DMA32 cpu 0 pcp batch"));
+    CHECK(has("Node 0 DMA32 cpu 0 pcp high", KernelDiff::pcp_high).v6_12.rfind("0 (high_min ", 0) == 0);
+    // The lines: Total pages is the sum of present pages in 6.12.
+    auto m = mmtest::boot_spec("ram=1G cpus=2 kernel=6.12");
+    const u64 present = m->nodes[0].zones[0].present_pages + m->nodes[0].zones[1].present_pages;
+    CHECK(has("log: Built", KernelDiff::total_pages).v6_12.find("Total pages: " + std::to_string(present)) !=
+          std::string::npos);
+    has("log: Memory:", KernelDiff::memory_late);
+    CHECK(has("log: Freeing unused kernel image (text/rodata gap)", KernelDiff::freeing).v6_12.empty());
+    for (const char* f :
+         {"nr_iommu_pages", "nr_unaccepted", "pgdemote_kswapd", "pgdemote_direct", "pgdemote_khugepaged"})
+      has(std::string("zoneinfo: ") + f, KernelDiff::counters);
+    // Spans and present pages are the same machine's.
+    CHECK_FALSE(by.count("Node 0 DMA32 spanned"));
+    CHECK_FALSE(by.count("Node 0 DMA32 present"));
+    // The words exist in both languages, and the text says them.
+    for (std::size_t i = 0; i < kKernelDiffCodes.size(); ++i) {
+      CHECK_FALSE(kernel_diff_words(static_cast<KernelDiff>(i)).en.empty());
+      CHECK_FALSE(kernel_diff_words(static_cast<KernelDiff>(i)).zh.empty());
+    }
+    const std::string zh = format_kernel_differences(*diffs, Lang::zh);
+    CHECK(zh.find("6.12 的内核映像更小") != std::string::npos);
+    CHECK(kernel_differences_json(*diffs).find("\"why\":\"image\"") != std::string::npos);
   }
 }

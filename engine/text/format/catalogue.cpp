@@ -4,6 +4,7 @@
 #include "mm/core/machine.h"
 #include "mm/page_alloc/alloc.h"
 #include "text/format/json.h"
+#include "text/format/kernel_diff.h"
 #include "text/format/narration.h"
 #include "text/format/reasons.h"
 
@@ -108,6 +109,16 @@ void reasons(Json& j) {
   j.close(']');
 }
 
+// Why a figure differs between the two kernel profiles (session/compare.h).
+void kernel_diffs(Json& j) {
+  j.key("kernelDiffs").open('[');
+  for (std::size_t i = 0; i < kKernelDiffCodes.size(); ++i) {
+    const Words& w = kernel_diff_words(static_cast<KernelDiff>(i));
+    j.open('{').field("code", kKernelDiffCodes[i]).field("en", w.en).field("zh", w.zh).close('}');
+  }
+  j.close(']');
+}
+
 }  // namespace
 
 std::string catalogue_json() {
@@ -118,6 +129,7 @@ std::string catalogue_json() {
   names(j);
   constants(j);
   reasons(j);
+  kernel_diffs(j);
   phase_end(j);
   j.close('}');
   return j.take();
