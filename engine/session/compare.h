@@ -14,7 +14,7 @@
 namespace mm {
 
 struct KernelDifference {
-  std::string what;       // "Node 0 DMA32 managed", "log: Memory:", "zoneinfo: nr_iommu_pages"
+  std::string what;         // "Node 0 DMA32 managed", "log: Memory:", "zoneinfo: nr_iommu_pages"
   std::string v6_1, v6_12;  // the figure or line under each ("" where one has none)
   KernelDiff why = KernelDiff::other;
 };

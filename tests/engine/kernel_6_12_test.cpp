@@ -304,3 +304,30 @@ TEST_SUITE("kernel 6.12") {
     CHECK(kernel_differences_json(*diffs).find("\"why\":\"image\"") != std::string::npos);
   }
 }
+
+TEST_SUITE("kernel 6.12") {
+  TEST_CASE("meminfo has the kernel's lines in the kernel's order under each profile (6.12 adds Unaccepted)") {
+    auto names = [](const std::string& text) {
+      std::vector<std::string> v;
+      for (const std::string& l : mmtest::lines(text)) v.push_back(l.substr(0, l.find(':')));
+      return v;
+    };
+    for (const char* version : {"6.1", "6.12"}) {
+      CAPTURE(version);
+      Playground pg;
+      REQUIRE(pg.boot_shorthand(std::string("ram=1G cpus=2 kernel=") + version, "<m>"));
+      std::string ours;
+      REQUIRE(pg.proc("meminfo", ours));
+      auto real = mmtest::read_file(mmtest::reference_dir(version) + "/m1g-smp2/meminfo.txt");
+      REQUIRE(real);
+      CHECK(names(ours) == names(*real));
+      // Every line is NAME: then the value right-aligned to column 24, as show_val_kb prints it.
+      for (const std::string& l : mmtest::lines(ours)) {
+        CAPTURE(l);
+        if (l.rfind("VmallocTotal", 0) == 0) continue;  // 11 digits: wider than the column
+        const size_t end = l.find(" kB");
+        CHECK((end == std::string::npos ? l.size() : end) == 24);
+      }
+    }
+  }
+}

@@ -19,7 +19,7 @@ std::string proc_meminfo(const Machine& m) {
   std::string s;
   auto line = [&](const char* name, u64 pages) {
     char b[64];
-    std::snprintf(b, sizeof b, "%-15s %8llu kB\n", (std::string(name) + ":").c_str(),
+    std::snprintf(b, sizeof b, "%-16s%8llu kB\n", (std::string(name) + ":").c_str(),
                   static_cast<unsigned long long>(pages << (PAGE_SHIFT - 10)));
     s += b;
   };
@@ -39,6 +39,8 @@ std::string proc_meminfo(const Machine& m) {
   line("Mlocked", 0);
   line("SwapTotal", c.swap_total);
   line("SwapFree", c.swap_total - c.swap_used);
+  line("Zswap", 0);
+  line("Zswapped", 0);
   line("Dirty", 0);
   line("Writeback", 0);
   line("AnonPages", c.anon);
@@ -50,7 +52,29 @@ std::string proc_meminfo(const Machine& m) {
   line("SUnreclaim", c.slab_unreclaimable);
   line("KernelStack", 0);
   line("PageTables", c.pagetables);
+  line("SecPageTables", 0);
+  line("NFS_Unstable", 0);
+  line("Bounce", 0);
+  line("WritebackTmp", 0);
   line("CommitLimit", m.totalram_pages / 2 + c.swap_total);
+  // What the model has no part of (vmalloc, per-CPU chunks, huge pages) reads
+  // 0; the lines are the kernel's, so a diff against a real meminfo lines up.
+  line("Committed_AS", c.anon + c.shmem);
+  s += "VmallocTotal:   " + std::to_string((u64{32} << 40 >> 10) - 1) + " kB\n";  // 32 TiB (4-level paging)
+  for (const char* zero : {"VmallocUsed", "VmallocChunk", "Percpu"}) line(zero, 0);
+  s += "HardwareCorrupted:     0 kB\n";  // the kernel's own "%5lu" for this one
+  for (const char* zero : {"AnonHugePages", "ShmemHugePages", "ShmemPmdMapped", "FileHugePages", "FilePmdMapped"})
+    line(zero, 0);
+  if (m.spec.version == KernelVersion::v6_12) line("Unaccepted", 0);  // 6.12: memory not yet accepted (TDX/SNP)
+  for (const char* huge : {"HugePages_Total", "HugePages_Free", "HugePages_Rsvd", "HugePages_Surp"}) {
+    char b[64];
+    std::snprintf(b, sizeof b, "%-16s%8d\n", (std::string(huge) + ":").c_str(), 0);
+    s += b;
+  }
+  line("Hugepagesize", pageblock_nr_pages);
+  line("Hugetlb", 0);
+  line("DirectMap4k", 0);
+  line("DirectMap2M", 0);
   return s;
 }
 
