@@ -13,8 +13,11 @@
 #include "session/compare.h"
 #include "session/playground.h"
 #include "test_util.h"
+#include "text/format/oom_replay_text.h"
 #include "text/format/proc.h"
 #include "text/parse/dmesg.h"
+#include "text/parse/oom_rank.h"
+#include "text/parse/oom_replay.h"
 #include "text/parse/shorthand.h"
 
 using namespace mm;
@@ -329,5 +332,82 @@ TEST_SUITE("kernel 6.12") {
         CHECK((end == std::string::npos ? l.size() : end) == 24);
       }
     }
+  }
+}
+
+TEST_SUITE("kernel 6.12") {
+  TEST_CASE("6.12's OOM reports: the table's rss split is read, the victims and oom_scores are the kernel's") {
+    auto log = mmtest::read_file(mmtest::reference_dir("6.12") + "/oom-m256-smp1/dmesg.txt");
+    REQUIRE(log);
+    auto parsed = parse_oom_log(*log, "dmesg.txt");
+    REQUIRE_MESSAGE(parsed, (parsed ? std::string() : parsed.diag().str()));
+    REQUIRE(parsed->reports.size() == 3);
+    const int want[] = {159, 157, 214};
+    for (size_t i = 0; i < 3; ++i) {
+      CAPTURE(i);
+      const OomReport& r = parsed->reports[i];
+      auto k = rank_oom_report(r, {}, "dmesg.txt");
+      REQUIRE(k);
+      CHECK(k->totalpages == 54448u);  // one adj point is 54 pages here (52 under 6.1)
+      REQUIRE(k->chosen);
+      CHECK(r.tasks[k->rows[*k->chosen].task].pid == want[i]);
+      for (const OomTaskRow& t : r.tasks) {
+        CAPTURE(t.pid);
+        CHECK(t.rss_split);
+        CHECK(t.rss_anon + t.rss_file + t.rss_shmem == t.rss);
+      }
+    }
+    // The victim's kill line from the table alone (no log kill line): 6.12's
+    // columns give the split, so it is the kernel's line.
+    const OomReport& first = parsed->reports[0];
+    for (const OomTaskRow& t : first.tasks)
+      if (t.pid == 159)
+        CHECK(oom_kill_line(t, nullptr, "Out of memory") ==
+              "Out of memory: Killed process 159 (hog) total-vm:9180kB, anon-rss:8192kB, file-rss:0kB, "
+              "shmem-rss:648kB, UID:0 pgtables:52kB oom_score_adj:1000");
+    // /proc/PID/oom_score of hogs-before.txt, as the replay computes it.
+    auto k = rank_oom_report(first, {}, "dmesg.txt");
+    REQUIRE(k);
+    std::map<int, unsigned long long> score;
+    for (const OomRankRow& row : k->rows) score[first.tasks[row.task].pid] = row.oom_score.value_or(9999);
+    CHECK(score[156] == 762);
+    CHECK(score[157] == 1093);
+    CHECK(score[158] == 432);
+    CHECK(score[159] == 1354);
+    CHECK(score[160] == 0);
+    auto text = oom_replay(*log, "dmesg.txt");
+    REQUIRE(text);
+    CHECK(text->find("3 of 3 match the kernel's choice") != std::string::npos);
+    // A header with the split but a row whose parts do not add up is refused at the row.
+    std::string bad = *log;
+    const size_t row = bad.find("[    156]     0   156     7927     7842     7680");
+    REQUIRE(row != std::string::npos);
+    bad.replace(row + 38, 10, "     7681");
+    auto p = parse_oom_log(bad, "bad.txt");
+    REQUIRE_FALSE(p);
+    CHECK(p.diag().message == "rss_anon + rss_file + rss_shmem must add up to rss");
+  }
+}
+
+TEST_SUITE("kernel 6.12") {
+  TEST_CASE("a 6.12 machine's own OOM report has 6.12's CPU line and task columns, and replays to its own choice") {
+    Playground pg;
+    REQUIRE(pg.boot_shorthand("ram=256M cpus=1 kernel=6.12", "<m>"));
+    auto r = pg.run_command("spawn a anon=100M\nspawn b anon=100M adj=500\nspawn c anon=100M", "t");
+    REQUIRE(r);
+    const std::string log = pg.boot_log();
+    CHECK(log.find("\nCPU: 0 UID: 0 PID: ") != std::string::npos);
+    CHECK(log.find("\n[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents "
+                   "oom_score_adj name\n") != std::string::npos);
+    auto replay = oom_replay(log, "own.log");
+    REQUIRE_MESSAGE(replay, (replay ? std::string() : replay.diag().str()));
+    CHECK(replay->find("1 of 1 match the kernel's choice") != std::string::npos);
+    CHECK(replay->find("split from the log's kill line") != std::string::npos);
+    // Under 6.1 the same machine prints 6.1's layout.
+    Playground old;
+    REQUIRE(old.boot_shorthand("ram=256M cpus=1", "<m>"));
+    REQUIRE(old.run_command("spawn a anon=100M\nspawn b anon=100M adj=500\nspawn c anon=100M", "t"));
+    CHECK(old.boot_log().find("rss_anon") == std::string::npos);
+    CHECK(old.boot_log().find("\nCPU: 0 PID: ") != std::string::npos);
   }
 }

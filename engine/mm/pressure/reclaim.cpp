@@ -336,18 +336,27 @@ void show_free_areas(Machine& m, ZoneType max_zone) {
   m.printk("0 pages hwpoisoned");
 }
 
+// dump_task(): 6.12 (from 6.9) adds the rss split to each row.
 void dump_tasks(Machine& m) {
+  const bool split = m.spec.version == KernelVersion::v6_12;
   m.printk("Tasks state (memory values in pages):");
-  m.printk("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name");
+  m.printk(split ? "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents "
+                   "oom_score_adj name"
+                 : "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name");
   if (!m.pressure) return;
   for (const Task& t : m.pressure->tasks) {
     if (!t.alive || t.kthread) continue;
     const TaskMem tm = task_mem(m, t);
     const Task* mm = find_task(m, t.mm_owner);
-    char b[200];
-    std::snprintf(b, sizeof b, "[%7d] %5d %5d %8lld %8lld %8lld %8lld         %5d %s", t.pid, t.uid, t.mm_owner,
-                  mm ? mm->total_vm + kBaseVm : 0, tm.rss(), tm.pgtables_bytes, tm.swapents, t.oom_score_adj,
-                  t.comm.c_str());
+    const long long total_vm = mm ? mm->total_vm + kBaseVm : 0;
+    char b[240];
+    if (split)
+      std::snprintf(b, sizeof b, "[%7d] %5d %5d %8lld %8lld %8lld %8lld %9lld %8lld %8lld         %5d %s", t.pid, t.uid,
+                    t.mm_owner, total_vm, tm.rss(), tm.rss_anon, tm.rss_file, tm.rss_shmem, tm.pgtables_bytes,
+                    tm.swapents, t.oom_score_adj, t.comm.c_str());
+    else
+      std::snprintf(b, sizeof b, "[%7d] %5d %5d %8lld %8lld %8lld %8lld         %5d %s", t.pid, t.uid, t.mm_owner,
+                    total_vm, tm.rss(), tm.pgtables_bytes, tm.swapents, t.oom_score_adj, t.comm.c_str());
     m.printk(b);
   }
 }
@@ -438,8 +447,13 @@ void dump_header(Machine& m, const OomControl& oc) {
   const std::string comm = cur ? cur->comm : "kworker/0:1";
   m.printk(comm + " invoked oom-killer: gfp_mask=" + format_gfp_full(oc.gfp) + ", order=" + std::to_string(oc.order) +
            ", oom_score_adj=" + std::to_string(cur ? cur->oom_score_adj : 0));
-  m.printk("CPU: " + std::to_string(cur ? cur->cpu : 0) + " PID: " + std::to_string(cur ? cur->pid : 0) +
-           " Comm: " + comm + " Not tainted 6.1.0-56-amd64 #1  Debian 6.1.192-2");
+  const std::string cpu = "CPU: " + std::to_string(cur ? cur->cpu : 0);
+  const std::string pid = " PID: " + std::to_string(cur ? cur->pid : 0) + " Comm: " + comm;
+  if (m.spec.version == KernelVersion::v6_12)  // dump_stack_print_info() names the UID from 6.10
+    m.printk(cpu + " UID: " + std::to_string(cur ? cur->uid : 0) + pid +
+             " Not tainted 6.12.117+deb12-amd64 #1  Debian 6.12.117-1~deb12u1");
+  else
+    m.printk(cpu + pid + " Not tainted 6.1.0-56-amd64 #1  Debian 6.1.192-2");
   m.printk("Call Trace:");
   m.printk(" <TASK>");
   for (const char* f : {"dump_header", "oom_kill_process", "out_of_memory", "__alloc_pages_slowpath", "__alloc_pages"})

@@ -9,6 +9,7 @@ namespace mm {
 
 std::string oom_kill_line(const OomTaskRow& t, const OomKillLine* kill, std::string_view message) {
   u64 anon = t.rss * 4, file = 0, shmem = 0;
+  if (t.rss_split) anon = t.rss_anon * 4, file = t.rss_file * 4, shmem = t.rss_shmem * 4;
   if (kill && kill->pid == t.pid) anon = kill->anon_kb, file = kill->file_kb, shmem = kill->shmem_kb;
   char buf[512];
   std::snprintf(buf, sizeof buf,
@@ -202,6 +203,8 @@ std::string chosen_words(const OomReport& r, const OomRanking& k, const std::str
     o += "  (anon/file/shmem split from the log's kill line " + std::to_string(kill->line) + ")\n";
     if (sum_kb != t.rss * 4)
       o += "  (that line's rss adds up to " + num(sum_kb / 4) + " pages, the table says " + num(t.rss) + ")\n";
+  } else if (t.rss_split) {
+    o += "  (anon/file/shmem split from the table's rss_anon, rss_file and rss_shmem columns)\n";
   } else {
     o += "  (the table gives only the total rss: the split into anon/file/shmem is unknown, all shown as anon-rss)\n";
   }

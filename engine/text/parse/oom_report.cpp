@@ -255,8 +255,9 @@ Err row_signed_column(Cur& c, long long& out, std::string_view what) {
   return c.err("unexpected character in a task row");
 }
 
-// "[    106]     0   106     7927     7804   102400        0             0 hog"
-Err parse_task_row(Cur c, OomTaskRow& t) {
+// "[    106]     0   106     7927     7804   102400        0             0 hog",
+// and with `split` (6.9 on) rss_anon rss_file rss_shmem after rss.
+Err parse_task_row(Cur c, OomTaskRow& t, bool split) {
   t.line = c.line;
   u64 pid = 0, tgid = 0, total_vm = 0, rss = 0, swap = 0;
   long long uid = 0, pgt = 0, adj = 0;
@@ -276,6 +277,16 @@ Err parse_task_row(Cur c, OomTaskRow& t) {
   t.total_vm = total_vm;
   if (auto e = row_column(c, rss, "rss (pages)", true)) return e;
   t.rss = rss;
+  if (split) {
+    const size_t at = c.pos;
+    if (auto e = row_column(c, t.rss_anon, "rss_anon (pages)", true)) return e;
+    if (auto e = row_column(c, t.rss_file, "rss_file (pages)", true)) return e;
+    if (auto e = row_column(c, t.rss_shmem, "rss_shmem (pages)", true)) return e;
+    // The kernel prints the three counters and their sum.
+    if (t.rss_anon > rss || t.rss_file > rss - t.rss_anon || t.rss_file + t.rss_anon + t.rss_shmem != rss)
+      return c.err_at(at, "rss_anon + rss_file + rss_shmem must add up to rss");
+    t.rss_split = true;
+  }
   if (auto e = row_signed_column(c, pgt, "pgtables_bytes")) return e;
   if (pgt < 0) return c.err("pgtables_bytes cannot be negative");
   t.pgtables_bytes = pgt;
@@ -435,7 +446,9 @@ class ReportScanner {
         l.body.find("oom_score_adj") == std::string_view::npos)
       err = Diagnostic{std::string(source_), l.no, static_cast<int>(l.at) + 1,
                        "unexpected task table columns (the replay reads the layout of Linux 4.19 and later: "
-                       "pid uid tgid total_vm rss pgtables_bytes swapents oom_score_adj name)"};
+                       "pid uid tgid total_vm rss [rss_anon rss_file rss_shmem] pgtables_bytes swapents "
+                       "oom_score_adj name)"};
+    split_ = l.body.find(" rss_anon rss_file rss_shmem ") != std::string_view::npos;
     where_ = Where::Table;
     return true;
   }
@@ -446,7 +459,7 @@ class ReportScanner {
     while (q < l.body.size() && l.body[q] == ' ') ++q;
     if (q >= l.body.size() || !is_digit(l.body[q])) return false;
     OomTaskRow t;
-    err = parse_task_row(cursor(l), t);
+    err = parse_task_row(cursor(l), t, split_);
     if (!err) cur_->tasks.push_back(std::move(t));
     return true;
   }
@@ -538,6 +551,7 @@ class ReportScanner {
   OomLog log_;
   std::optional<OomReport> cur_;
   Where where_ = Where::Outside;
+  bool split_ = false;  // the table header names rss_anon rss_file rss_shmem (6.9 on)
 };
 
 }  // namespace

@@ -38,6 +38,9 @@ struct OomTaskRow {
   int tgid = 0;
   u64 total_vm = 0;  // pages
   u64 rss = 0;       // pages: anon + file + shmem
+  // 6.12's table (and 6.9 on) also prints the split: rss_anon rss_file rss_shmem.
+  bool rss_split = false;
+  u64 rss_anon = 0, rss_file = 0, rss_shmem = 0;  // pages
   long long pgtables_bytes = 0;
   u64 swapents = 0;  // pages
   int oom_score_adj = 0;
