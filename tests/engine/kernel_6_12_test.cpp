@@ -6,10 +6,13 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <regex>
+#include <sstream>
 
 #include "mm/boot/boot.h"
 #include "mm/page_alloc/alloc.h"
 #include "mm/page_alloc/page_alloc.h"
+#include "mm/slab/slub.h"
 #include "session/compare.h"
 #include "session/playground.h"
 #include "test_util.h"
@@ -409,5 +412,67 @@ TEST_SUITE("kernel 6.12") {
     REQUIRE(old.run_command("spawn a anon=100M\nspawn b anon=100M adj=500\nspawn c anon=100M", "t"));
     CHECK(old.boot_log().find("rss_anon") == std::string::npos);
     CHECK(old.boot_log().find("\nCPU: 0 PID: ") != std::string::npos);
+  }
+}
+
+TEST_SUITE("kernel 6.12") {
+  TEST_CASE("6.12 slab: every kmalloc, memdup_user and msg_msg cache's geometry and align, in the kernel's order") {
+    const std::string root = mmtest::reference_dir("6.12");
+    int compared = 0;
+    for (const std::string& cap : mmtest::captures(root)) {
+      CAPTURE(cap);
+      auto dmesg = mmtest::read_file(root + "/" + cap + "/dmesg.txt");
+      auto info = mmtest::read_file(root + "/" + cap + "/slabinfo.txt");
+      auto sysfs = mmtest::read_file(root + "/" + cap + "/slab-sysfs.txt");
+      REQUIRE(dmesg);
+      REQUIRE(info);
+      REQUIRE(sysfs);
+      Playground pg;
+      REQUIRE(pg.boot_dmesg(*dmesg, cap));
+      std::string ours;
+      REQUIRE(pg.proc("slabinfo", ours));
+      auto table = [](const std::string& text) {
+        std::vector<std::pair<std::string, std::string>> v;  // name, "objsize per pages" in listing order
+        for (const std::string& l : mmtest::lines(text)) {
+          std::istringstream in(l);
+          std::string name, a, n, objsize, per, pages;
+          in >> name >> a >> n >> objsize >> per >> pages;
+          if (!name.empty() && name[0] != '#' && name != "slabinfo")
+            v.emplace_back(name, objsize + " " + per + " " + pages);
+        }
+        return v;
+      };
+      const auto mine = table(ours);
+      std::map<std::string, std::string> by(mine.begin(), mine.end());
+      std::vector<std::string> real_order;
+      static const std::regex modelled("^(kmalloc|dma-kmalloc|memdup_user-|msg_msg-|kmem_cache)");
+      for (const auto& row : table(*info)) {
+        const std::string& name = row.first;
+        const std::string& geometry = row.second;
+        if (!std::regex_search(name, modelled)) continue;
+        CAPTURE(name);
+        REQUIRE(by.count(name));
+        CHECK(by.at(name) == geometry);
+        real_order.push_back(name);
+        ++compared;
+      }
+      std::vector<std::string> our_order;
+      for (const auto& row : mine) our_order.push_back(row.first);
+      CHECK(our_order == real_order);  // the engine lists exactly these, in the kernel's order
+      // align= of slab-sysfs for the kmalloc caches (6.12: 96 -> 32, 192 -> 64).
+      for (const std::string& l : mmtest::lines(*sysfs)) {
+        const std::string name = l.substr(0, l.find(' '));
+        if (name.rfind("kmalloc-", 0) != 0) continue;
+        const size_t a = l.find(" align=");
+        REQUIRE(a != std::string::npos);
+        const u32 want = static_cast<u32>(std::stoul(l.substr(a + 7)));
+        auto id = find_cache(*pg.machine(), name);
+        REQUIRE(id);
+        CAPTURE(name);
+        CHECK(cache_of(*pg.machine(), *id)->g.align == want);
+      }
+      CHECK(pg.check().empty());
+    }
+    CHECK(compared == 3 * 81);  // 52 kmalloc, 26 bucket caches, kmalloc_buckets, kmem_cache(_node)
   }
 }

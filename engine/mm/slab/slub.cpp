@@ -835,10 +835,16 @@ u32 new_cache(Machine& m, std::string name, u32 object_size, u32 align, u32 flag
   return static_cast<u32>(st.caches.size() - 1);
 }
 
-// create_boot_cache(): natural alignment for power-of-two sizes.
+// create_boot_cache(): 6.1 aligns power-of-two sizes to themselves; 6.12
+// aligns a kmalloc cache to the largest power of two dividing its size
+// (kmalloc-96 to 32, kmalloc-192 to 64).
 u32 create_boot_cache(Machine& m, std::string name, u32 size, u32 flags, u32 usersize) {
   u32 align = ARCH_KMALLOC_MINALIGN;
-  if (is_pow2(size)) align = std::max(align, size);
+  if (m.spec.version == KernelVersion::v6_12) {
+    if (flags & slabf::KMALLOC) align = std::max(align, size & (~size + 1));
+  } else if (is_pow2(size)) {
+    align = std::max(align, size);
+  }
   const u32 id = new_cache(m, std::move(name), size, calculate_alignment(flags, align, size), flags);
   S(m).caches[id].usersize = usersize;
   S(m).caches[id].refcount = -1;
@@ -875,6 +881,52 @@ void new_kmalloc_cache(Machine& m, unsigned idx, KmallocType type) {
     const KmemCache& s = st.caches[id];
     e.order(s.g.order).cache(s.name).objects(s.g.objects).size(s.g.size);
   }
+}
+
+}  // namespace
+
+// ---- 6.12's dedicated buckets -------------------------------------------------------------------
+
+namespace {
+
+// A cache no other merges with, nor it with them (SLAB_NO_MERGE), made as
+// kmem_cache_create makes one. NO_CACHE when memory runs out.
+u32 create_unmergeable_cache(Machine& m, std::string name, u32 size, u32 flags) {
+  SlubState& st = S(m);
+  auto self = alloc_kmem_cache_struct(m, gfp::GFP_KERNEL);
+  if (!self) return NO_CACHE;
+  const u32 id = new_cache(m, std::move(name), size, calculate_alignment(flags, 0, size), flags);
+  st.caches[id].obj = *self;
+  st.caches[id].refcount = -1;  // never merged
+  init_kmem_cache_nodes(m, id);
+  init_cache_random_seq(st, st.caches[id]);
+  st.list.insert(st.list.begin(), id);
+  return id;
+}
+
+// kmem_buckets_create(): a set of caches of the kmalloc-NORMAL sizes, named
+// NAME-SIZE, for one kind of user-controlled allocation, and the set's
+// array from kmalloc_buckets.
+void kmem_buckets_create(Machine& m, u32 buckets_cache, const char* name, u32 flags) {
+  SlubState& st = S(m);
+  (void)kmem_cache_alloc(m, buckets_cache, gfp::GFP_KERNEL | gfp::ZERO);
+  for (unsigned idx : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u}) {
+    const u32 k = st.kmalloc_caches[KMALLOC_NORMAL][idx];
+    if (k == NO_CACHE) continue;
+    create_unmergeable_cache(m, std::string(name) + "-" + kmalloc_short(idx), st.caches[k].g.object_size, flags);
+  }
+}
+
+// 6.12 (CONFIG_SLAB_BUCKETS): create_kmalloc_caches() ends with the
+// kmalloc_buckets cache, and two initcalls later in the boot make the
+// memdup_user (mm/util.c) and msg_msg (ipc/msgutil.c, SLAB_ACCOUNT) sets.
+// The model makes all three here, in that order, so /proc/slabinfo lists
+// them as 6.12 does.
+void kmem_buckets_init(Machine& m) {
+  const u32 b = create_unmergeable_cache(m, "kmalloc_buckets", 8 * (KMALLOC_SHIFT_HIGH + 1), 0);
+  if (b == NO_CACHE) return;
+  kmem_buckets_create(m, b, "memdup_user", 0);
+  kmem_buckets_create(m, b, "msg_msg", slabf::ACCOUNT);
 }
 
 }  // namespace
@@ -926,15 +978,25 @@ void kmem_cache_init(Machine& m) {
   // setup_kmalloc_cache_index_table() changes nothing on x86_64
   // (KMALLOC_MIN_SIZE is 8): sizes 1..192 by size_index, larger by fls.
   st.size_index = {3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1, 7, 7, 7, 7, 2, 2, 2, 2, 2, 2, 2, 2};
-  for (unsigned type = 0; type < NR_KMALLOC_TYPES; ++type)
-    for (unsigned i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; ++i) {
-      new_kmalloc_cache(m, i, static_cast<KmallocType>(type));
-      if (i == 6) new_kmalloc_cache(m, 1, static_cast<KmallocType>(type));
-      if (i == 7) new_kmalloc_cache(m, 2, static_cast<KmallocType>(type));
+  if (m.spec.version == KernelVersion::v6_12) {
+    // 6.12: type by type in its enum's order, 96 and 192 first.
+    for (KmallocType type : {KMALLOC_NORMAL, KMALLOC_RECLAIM, KMALLOC_DMA, KMALLOC_CGROUP}) {
+      new_kmalloc_cache(m, 1, type);
+      new_kmalloc_cache(m, 2, type);
+      for (unsigned i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; ++i) new_kmalloc_cache(m, i, type);
     }
+  } else {
+    for (unsigned type = 0; type < NR_KMALLOC_TYPES; ++type)
+      for (unsigned i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; ++i) {
+        new_kmalloc_cache(m, i, static_cast<KmallocType>(type));
+        if (i == 6) new_kmalloc_cache(m, 1, static_cast<KmallocType>(type));
+        if (i == 7) new_kmalloc_cache(m, 2, static_cast<KmallocType>(type));
+      }
+  }
   st.up = true;
   // init_freelist_randomization(): every cache, in list order.
   for (u32 id : st.list) init_cache_random_seq(st, st.caches[id]);
+  if (m.spec.version == KernelVersion::v6_12) kmem_buckets_init(m);
   m.printk("SLUB: HWalign=" + std::to_string(CACHE_LINE_SIZE) + ", Order=0-" + std::to_string(SLUB_MAX_ORDER) +
            ", MinObjects=0, CPUs=" + std::to_string(st.nr_cpu_ids) + ", Nodes=" + std::to_string(st.nr_node_ids));
 }
