@@ -476,3 +476,16 @@ TEST_SUITE("kernel 6.12") {
     CHECK(compared == 3 * 81);  // 52 kmalloc, 26 bucket caches, kmalloc_buckets, kmem_cache(_node)
   }
 }
+
+TEST_SUITE("kernel 6.12") {
+  TEST_CASE("a memoryless node: 6.12 onlines it before free_area_init and leaves it out of its own fallback order") {
+    auto m612 = mmtest::boot_spec("ram=2G cpus=3 nodes=1G:0,1G:1,0:2 kernel=6.12");
+    CHECK(mmtest::matching(m612->log, "memoryless") == std::vector<std::string>{"Initmem setup node 2 as memoryless"});
+    CHECK(mmtest::matching(m612->log, "^Fallback order for Node 2") ==
+          std::vector<std::string>{"Fallback order for Node 2: 0 1 "});
+    CHECK(m612->nodes[2].node_order == std::vector<int>{0, 1});
+    auto m61 = mmtest::boot_spec("ram=2G cpus=3 nodes=1G:0,1G:1,0:2");
+    CHECK(mmtest::matching(m61->log, "memoryless") == std::vector<std::string>{"Initializing node 2 as memoryless"});
+    CHECK(m61->nodes[2].node_order.front() == 2);
+  }
+}

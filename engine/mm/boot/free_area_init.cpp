@@ -257,7 +257,13 @@ void calculate_node_totalpages(Machine& m, Node& n, const ZoneLayout& zl) {
     }
   if (ne == 0) {
     ns = ne = 0;
-    m.printk("Initializing node " + std::to_string(n.id) + " as memoryless");
+    // 6.1 brings CPUs' nodes online after free_area_init, so a memoryless
+    // node is still offline here; 6.12 onlines them first, and
+    // free_area_init_node says it itself.
+    if (m.spec.version == KernelVersion::v6_12)
+      m.printk("Initmem setup node " + std::to_string(n.id) + " as memoryless");
+    else
+      m.printk("Initializing node " + std::to_string(n.id) + " as memoryless");
   } else {
     m.printk("Initmem setup node " + std::to_string(n.id) + " " + mem_range18(PFN_PHYS(ns), PFN_PHYS(ne) - 1));
   }

@@ -21,7 +21,9 @@ void append_zones(const Node& n, std::vector<ZoneRef>& out) {
 // kernel: find_next_best_node(): the nearest unused node with memory,
 // preferring the next node up and nodes without CPUs, then the least loaded.
 int find_next_best_node(const Machine& m, int node, std::vector<bool>& used, const std::vector<int>& node_load) {
-  if (!used[static_cast<size_t>(node)]) {
+  // 6.12 skips a memoryless local node (it has nothing to allocate from).
+  const bool local_ok = m.spec.version == KernelVersion::v6_1 || m.nodes[static_cast<size_t>(node)].has_memory();
+  if (!used[static_cast<size_t>(node)] && local_ok) {
     used[static_cast<size_t>(node)] = true;
     return node;
   }
