@@ -563,6 +563,8 @@ export interface CompiledLesson {
   title: Bilingual;
   intro: Bilingual;
   linux61: Bilingual;
+  /** What changed in Linux 6.12 where it matters (empty strings when the lesson has no such note). */
+  linux612: Bilingual;
   /** Statements before the first step (the first boots the machine). */
   setup: string[];
   ok: boolean;

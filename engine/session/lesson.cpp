@@ -237,6 +237,10 @@ std::string lesson_walkthrough(const Lesson& l, const LessonRun& r, Lang lang) {
     out += zh ? "  Linux 6.1：\n" : "  Linux 6.1:\n";
     indent(out, l.linux61.words.in(lang), "    ");
   }
+  if (!l.linux612.words.in(lang).empty()) {
+    out += zh ? "  Linux 6.12 的变化：\n" : "  What changed in Linux 6.12:\n";
+    indent(out, l.linux612.words.in(lang), "    ");
+  }
   if (!l.setup.empty()) {
     out += zh ? "  准备：\n" : "  Setup:\n";
     for (const lesson::Statement& s : l.setup) out += "    > " + s.text + "\n";
@@ -298,6 +302,7 @@ std::string lesson_json(const Lesson& l, const LessonRun& r) {
   bilingual(j, "title", l.title.words);
   bilingual(j, "intro", l.intro.words);
   bilingual(j, "linux61", l.linux61.words);
+  bilingual(j, "linux612", l.linux612.words);
   j.key("setup").open('[');
   for (const lesson::Statement& s : l.setup) j.str(s.text);
   j.close(']');

@@ -52,6 +52,24 @@ std::string diag_of(const std::string& text) {
 }  // namespace
 
 TEST_SUITE("lessons") {
+  TEST_CASE("the linux612 note is optional, complete in both languages when written, and in the compiled lesson") {
+    auto none = mm::parse_lesson(lesson_text(""), "t.lesson");
+    REQUIRE(none);
+    CHECK(mm::lesson_completeness(*none).empty());
+    std::string with = lesson_text("");
+    with.replace(with.find("machine "), 0, "linux612 en: Changed.\n");
+    auto half = mm::parse_lesson(with, "t.lesson");
+    REQUIRE(half);
+    const auto problems = mm::lesson_completeness(*half);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].message == "the note on Linux 6.12 ('linux612') has no Chinese text ('zh:')");
+    with.replace(with.find("machine "), 0, "linux612 zh: 变了。\n");
+    auto full = mm::parse_lesson(with, "t.lesson");
+    REQUIRE(full);
+    CHECK(mm::lesson_completeness(*full).empty());
+    CHECK(full->linux612.words.zh == "变了。");
+  }
+
   TEST_CASE("a lesson parses into steps, statements and questions") {
     auto l = mm::parse_lesson(lesson_text("stop expand_split 2\n" + std::string(kQuestion)), "t.lesson");
     REQUIRE(l);

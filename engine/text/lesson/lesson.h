@@ -130,6 +130,7 @@ struct Lesson {
   std::string id;
   Pos id_at;
   Text title, intro, linux61;
+  Text linux612;                 // optional: what changed in Linux 6.12 where it matters
   std::vector<Statement> setup;  // statements before the first step (a machine first)
   std::vector<Step> steps;
 };

@@ -24,8 +24,9 @@ namespace {
 using namespace lesson;
 using scenario::Line;
 
-constexpr std::array<std::string_view, 13> kKeywords = {
-    "lesson", "title", "intro", "linux61", "step", "en:", "zh:", "show", "stop", "ask", "choice", "answer", "explain"};
+constexpr std::array<std::string_view, 14> kKeywords = {"lesson", "title",  "intro",  "linux61", "linux612",
+                                                        "step",   "en:",    "zh:",    "show",    "stop",
+                                                        "ask",    "choice", "answer", "explain"};
 
 bool is_statement_word(std::string_view w) {
   for (std::string_view s : statement_words())
@@ -129,6 +130,7 @@ class Parser {
     if (w == "title") return header_text(raw, l, les_.title);
     if (w == "intro") return header_text(raw, l, les_.intro);
     if (w == "linux61") return header_text(raw, l, les_.linux61);
+    if (w == "linux612") return header_text(raw, l, les_.linux612);
     if (w == "step") return step_line(l);
     if (w == "en:" || w == "zh:") return text_line(raw, l);
     if (w == "show") return show_line(l);
@@ -160,7 +162,7 @@ class Parser {
       return err(l, 1, "a lesson id is made of a-z, 0-9, '-' and '_' (got '" + std::string(l.words[1].text) + "')");
     les_.id = std::string(l.words[1].text);
     les_.id_at = pos(l, 1);
-    les_.title.at = les_.intro.at = les_.linux61.at = pos(l, 0);
+    les_.title.at = les_.intro.at = les_.linux61.at = les_.linux612.at = pos(l, 0);
     return {};
   }
 
@@ -398,6 +400,9 @@ std::vector<Diagnostic> lesson_completeness(const Lesson& l) {
   both(l.title, "the title");
   both(l.intro, "the intro");
   both(l.linux61, "the note on Linux 6.1 ('linux61')");
+  // What changed in 6.12: optional, but in both languages when written.
+  if (!l.linux612.words.en.empty() || !l.linux612.words.zh.empty())
+    both(l.linux612, "the note on Linux 6.12 ('linux612')");
   if (l.steps.empty()) at(l.id_at, "the lesson has no steps");
   for (std::size_t i = 0; i < l.steps.size(); ++i) {
     const Step& s = l.steps[i];

@@ -134,6 +134,15 @@ function lessonBody(v: LessonView, lang: Lang, say: Say): HTMLElement[] {
       out.push(
         h('details', { class: 'lesson-61' }, h('summary', {}, say('lessonLinux61')), ...paragraphs(l.linux61[lang])),
       );
+    if (l.linux612?.[lang])
+      out.push(
+        h(
+          'details',
+          { class: 'lesson-61 lesson-612' },
+          h('summary', {}, say('lessonLinux612')),
+          ...paragraphs(l.linux612[lang]),
+        ),
+      );
   }
   const stepText = h('div', { class: 'lesson-text' }, ...paragraphs(s.text[lang]));
   if (s.name) stepText.dataset['step'] = s.name;
