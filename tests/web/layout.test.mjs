@@ -1,7 +1,8 @@
 // Layout tests: the page at the sizes classrooms use, in both languages, and
 // in the dark and projector themes at each size, in Debian's Chromium.
 // For every case the page boots its default machine, a task is spawned (so
-// the Tasks tab has its table), and then, on each of the main tabs:
+// the Tasks tab has its table), and then, on each of the main tabs (the
+// compare view with its table of 6.1 against 6.12):
 //   - a screenshot goes to build/test-artifacts/layout-WxH-LANG[-THEME].png
 //     (the Zones tab) and ...-tasks.png (the Tasks tab), for people to look at;
 //   - tests/web/layout-audit.mjs checks that no control overlaps another, no
@@ -112,9 +113,10 @@ for (const c of CASES.filter((k) => !only || only.includes(caseName(k)))) {
 
         await command(page, 'spawn A anon=16M adj=300');
         await command(page, 'spawn B anon=8M');
-        for (const tab of ['tasks', 'slab', 'log', 'proc', 'scenario', 'oom', 'dmesg']) {
+        for (const tab of ['tasks', 'slab', 'log', 'proc', 'compare', 'scenario', 'oom', 'dmesg']) {
           await page.click(`#tab-${tab}`);
           await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+          if (tab === 'compare') await page.locator('#compare-view tr.kd-row').first().waitFor({ timeout: OP_TIMEOUT });
           if (tab === 'tasks') {
             await page.locator('#tasks-view .sv-task-name').first().waitFor({ timeout: OP_TIMEOUT });
             await settle(page);

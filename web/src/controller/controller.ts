@@ -17,6 +17,7 @@ import { unpackText, type UrlState, type View } from '../embed/urlstate.js';
 import { Timeline } from '../clock/player.js';
 import { cursorOf, opRanges, sessionAt, startsMachine, type At } from '../model/session.js';
 import {
+  DEFAULT_SPEC,
   initialModel,
   notice,
   patch,
@@ -49,7 +50,7 @@ import { wirePanels, wirePlayer } from './wiring.js';
 
 export type { ControllerOptions } from './context.js';
 
-export const DEFAULT_SPEC = 'ram=1G cpus=2';
+export { DEFAULT_SPEC };
 
 /** What listeners outside (the embed API) hear. */
 export interface PlayerSnapshot {
@@ -145,6 +146,10 @@ export class Controller {
       jumpToKind: (kind, dir) => this.cursor.jumpToKind(kind, dir),
       // controls=lesson shows nothing but the lesson: it stays open.
       toggleLesson: () => (options.controls === 'lesson' ? this.lessons.show('lesson') : this.lessons.toggle()),
+      // controls=lesson has no tab strip to show it in.
+      showCompare: () => {
+        if (options.controls !== 'lesson') this.ops.showCompare();
+      },
     });
     if (options.controls === 'lesson') this.lessons.show('lesson');
   }
@@ -281,7 +286,9 @@ export class Controller {
     this.cursor.pause();
     this.ctx.session.clear();
     this.ctx.allocated = [];
-    this.store.update((m) => patch(m, { machine: null, allocations: [], cache: null, cacheDetail: null }));
+    this.store.update((m) =>
+      patch(m, { machine: null, kernel: null, booted: null, allocations: [], cache: null, cacheDetail: null }),
+    );
     this.cursor.afterOperation();
   }
 

@@ -14,6 +14,7 @@ import {
 } from '../clock/player.js';
 import { highlightTarget } from '../model/highlight.js';
 import { machineChanged, notice, patch, shownEventIndex, withError } from '../model/page.js';
+import { bootSource, sessionAt, type Shown } from '../model/session.js';
 import { motionOf } from '../words/narrate.js';
 import { STEP_ANIMATION_MS, type Animation } from './animation.js';
 import type { Context } from './context.js';
@@ -188,13 +189,16 @@ export class Cursor {
       return info !== null && info.ok && info.freeable && info.head === a.pfn;
     });
     const cacheDetail = model.cache && state ? engine.slabDetail(model.cache) : null;
-    let next = patch(model, { player, state, allocations, cacheDetail, hint: null });
-    if (machine) next = machineChanged(next, machine);
-    this.ctx.shown = {
+    const shown: Shown = {
       entries: this.ctx.session.entries,
       ops: tl.ops,
       cursor: c.atEnd ? null : { op: c.op, pos: c.pos },
     };
+    // What booted the machine on screen (the kernel switch: a shorthand's, or a pasted log's).
+    const booted = bootSource(sessionAt(shown)?.entries ?? []);
+    let next = patch(model, { player, state, allocations, cacheDetail, hint: null, booted });
+    if (machine) next = machineChanged(next, machine);
+    this.ctx.shown = shown;
     this.ctx.store.set(next);
     this.afterRefresh();
     measure('mm-refresh', t0);

@@ -1,4 +1,5 @@
-// Page-wide keys: the player's, undo/redo and help. Text boxes keep theirs;
+// Page-wide keys: the player's, undo/redo, help, the lessons (l) and the
+// compare view (v). Text boxes keep theirs;
 // the frame map keeps its own (controller/map-input.ts) and passes the rest on.
 
 import type { Jump, StepKind } from '../clock/player.js';
@@ -16,6 +17,8 @@ export interface KeyActions {
   jumpToKind(kind: StepKind, dir: 1 | -1): void;
   /** The lessons panel (key l). */
   toggleLesson(): void;
+  /** The compare view: the machine under Linux 6.1 and 6.12 (key v). */
+  showCompare(): void;
 }
 
 /** The step-kind jump keys (lower case: next; Shift: previous). */
@@ -78,6 +81,7 @@ function onKey(dom: Dom, a: KeyActions, ev: KeyboardEvent): void {
   else if (ev.key === 'b') viewPrefs().toggleProjector();
   else if (ev.key === 'c') viewPrefs().toggleFollow();
   else if (ev.key === 'l') a.toggleLesson();
+  else if (ev.key === 'v') a.showCompare();
   else if (KIND_KEYS[ev.key.toLowerCase()])
     a.jumpToKind(KIND_KEYS[ev.key.toLowerCase()]!, ev.key === ev.key.toLowerCase() ? 1 : -1);
   else handled = false;

@@ -14,6 +14,9 @@ import {
   allocRefused,
   bootFailed,
   bootSucceeded,
+  compared,
+  compareNeedsShorthand,
+  DEFAULT_SPEC,
   drained,
   freed,
   freeRefused,
@@ -34,6 +37,7 @@ import {
   type ScenarioRunView,
   type Tab,
 } from '../model/page.js';
+import { withKernel, type Kernel } from '../model/kernels.js';
 import { allocStatement, DRAIN_STATEMENT, freeStatement, type Entry } from '../model/session.js';
 import { readAllocForm } from '../render/dom.js';
 import { t } from '../words/i18n.js';
@@ -149,8 +153,28 @@ export class Operations {
     this.update(
       r.ok ? bootSucceeded(this.model, r.machine, engine.procNames()) : bootFailed(this.model, spec, r.error),
     );
-    if (r.ok) this.cursor.afterOperation();
+    if (r.ok) {
+      this.cursor.afterOperation();
+      this.compareIfShown();
+    }
     return r.ok;
+  }
+
+  /**
+   * The kernel switch: the machine's shorthand (the Machine box's text, else
+   * what booted the machine on screen) with its kernel= set to `kernel`,
+   * booted. The box then holds that shorthand, so a link carries it.
+   */
+  switchKernel(kernel: Kernel): Promise<boolean> {
+    return this.bootShorthand(withKernel(this.shorthand() ?? DEFAULT_SPEC, kernel));
+  }
+
+  /** The shorthand the Machine box holds, else the one that booted the machine on screen; null for neither (a pasted dmesg). */
+  private shorthand(): string | null {
+    const typed = this.model.spec.trim();
+    if (typed) return typed;
+    const b = this.model.booted;
+    return b?.kind === 'shorthand' && b.spec ? b.spec : null;
   }
 
   /** Boots a pasted kernel log; true when it booted. */
@@ -368,11 +392,45 @@ export class Operations {
     this.update(oomReplayed(this.model, engine.call('oomReplay', text)));
   }
 
+  // --- The compare view ------------------------------------------------------------------
+
+  /**
+   * Boots the machine's shorthand (the Machine box's, else the one that
+   * booted the machine on screen) as Linux 6.1 and as 6.12 and shows what
+   * differs; the running machine is not touched. A machine from a pasted
+   * dmesg has no shorthand: the view says so. A shorthand the engine
+   * refuses is named in the error line.
+   */
+  async compareKernels(): Promise<void> {
+    const engine = this.ctx.engine;
+    if (!engine || this.model.busy) return;
+    const spec = this.shorthand();
+    if (spec === null) return this.update(compareNeedsShorthand(this.model));
+    this.update(withBusy(this.model, notice('comparing', { what: spec })));
+    await nextPaint();
+    const r = engine.compareKernels(spec);
+    this.update(compared(this.model, spec, r.ok ? r.rows : null, r.ok ? '' : r.error));
+  }
+
+  /** The compare tab is open: compares again when the shorthand is not the one its table shows. */
+  private compareIfShown(): void {
+    const m = this.model;
+    if (m.tab !== 'compare') return;
+    const spec = this.shorthand();
+    if (spec === null || spec !== m.compare.spec || m.compare.rows === null) void this.compareKernels();
+  }
+
+  /** The compare tab (key v): shown, and compared when its table is not of the machine's shorthand. */
+  showCompare(): void {
+    this.selectTab('compare');
+  }
+
   // --- Tabs, /proc and the structures' lists ------------------------------------------
 
   selectTab(tab: Tab): void {
     this.update(withTab(this.model, tab));
     if (tab === 'proc') this.showProc(this.model.procName);
+    if (tab === 'compare') this.compareIfShown();
   }
 
   showProc(name: string, quiet = false): void {

@@ -3,6 +3,7 @@
 
 import { SPEEDS, type Jump } from '../clock/player.js';
 import { patch, withAllocForm, withError, withOomText, withScenarioText, type Tab } from '../model/page.js';
+import { isKernel } from '../model/kernels.js';
 import { readAllocForm } from '../render/dom.js';
 import { renderPrefs } from '../render/prefs.js';
 import { otherLang, t, type Lang } from '../words/i18n.js';
@@ -65,6 +66,15 @@ export function wirePanels(ctx: Context, ops: Operations, setLang: (lang: Lang) 
     ev.preventDefault(); // Enter in the spec box lands here too
     void ops.bootShorthand(dom.specInput.value.trim());
   });
+  // The model keeps what the box holds: the kernel switch and the compare view read it.
+  dom.specInput.addEventListener('input', () => store.update((m) => patch(m, { spec: dom.specInput.value })));
+  for (const b of dom.kernelButtons) {
+    b.addEventListener('click', () => {
+      const kernel = b.dataset['kernel'] ?? '';
+      if (isKernel(kernel)) void ops.switchKernel(kernel);
+    });
+  }
+  dom.compareRun.addEventListener('click', () => void ops.compareKernels());
   dom.dmesgBoot.addEventListener('click', () => void ops.bootDmesg(dom.dmesgText.value));
   onCtrlEnter(dom.dmesgText, () => void ops.bootDmesg(dom.dmesgText.value));
   dom.procSelect.addEventListener('change', () => ops.showProc(dom.procSelect.value));

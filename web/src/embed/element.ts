@@ -58,7 +58,7 @@ export class MmPlaygroundElement extends HTMLElement {
       const style = document.createElement('style');
       style.textContent = ':host{display:block}iframe{display:block;width:100%;height:640px;border:0}';
       this.frame = document.createElement('iframe');
-      this.frame.title = this.getAttribute('title') ?? 'Linux 6.1 memory playground';
+      this.frame.title = this.getAttribute('title') ?? 'Linux memory playground';
       root.append(style, this.frame);
     }
     window.addEventListener('message', this.onMessage);

@@ -34,6 +34,7 @@ export class Catalog {
   readonly pcpTypes: number;
   private readonly events: ReadonlyMap<string, CatalogueEvent>;
   private readonly args: ReadonlyMap<string, ArgType>;
+  private readonly kernelDiffs: ReadonlyMap<string, { en: string; zh: string }>;
 
   private constructor(raw: Catalogue) {
     this.raw = deepFreeze(raw);
@@ -45,6 +46,7 @@ export class Catalog {
     this.pcpTypes = raw.constants.MIGRATE_PCPTYPES;
     this.events = new Map(raw.events.map((e) => [e.code, e]));
     this.args = new Map(Object.entries(raw.args));
+    this.kernelDiffs = new Map((raw.kernelDiffs ?? []).map((d) => [d.code, d]));
     Object.freeze(this);
   }
 
@@ -91,6 +93,11 @@ export class Catalog {
   /** The sentence of an 'end' event in `lang`, "{fn}" to fill. */
   phaseEnd(lang: Lang): string {
     return this.raw.phase_end[lang];
+  }
+
+  /** Why a figure differs between Linux 6.1 and 6.12 (a compareKernels row's `why`), in `lang`; undefined for a code it lacks. */
+  kernelDiff(code: string, lang: Lang): string | undefined {
+    return this.kernelDiffs.get(code)?.[lang];
   }
 
   wmarkName(w: number): string | undefined {

@@ -34,6 +34,7 @@ import type {
 import { Catalog } from './catalogue.js';
 import type { MapData } from '../render/framemap.js';
 import type { AllocForm, LiveAllocation, MachineView, ScenarioRunView } from '../model/page.js';
+import { parseDiffs, type KernelDiffRow } from '../model/kernels.js';
 
 export type BootOutcome = { ok: true; machine: MachineView } | { ok: false; error: string };
 /** ok; or out of memory (`failure`); or refused (`error`). */
@@ -192,6 +193,15 @@ export class EngineClient {
   /** Statements on the running machine that remember their names (the command box). */
   runCommand(text: string): ScenarioRunView {
     return runView(this.call('runCommand', text));
+  }
+
+  /** The machine of shorthand `spec` booted as Linux 6.1 and as 6.12 (the running one untouched):
+   *  every figure that differs, in the engine's order; or the engine's error (a bad shorthand). */
+  compareKernels(spec: string): { ok: true; rows: KernelDiffRow[] } | { ok: false; error: string } {
+    const r = this.call('compareKernels', spec);
+    if (!r.ok) return { ok: false, error: r.error };
+    const rows = parseDiffs(r.text);
+    return rows ? { ok: true, rows } : { ok: false, error: 'compareKernels: the answer is not a list of differences' };
   }
 
   slabDetail(cache: string): CacheDetail | null {

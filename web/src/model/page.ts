@@ -6,9 +6,14 @@ import type { CacheDetail, MachineState, MmEvent } from '../../../wasm/mm-engine
 import type { Lang, MessageKey, Params } from '../words/i18n.js';
 import { DEFAULT_SPEED, Timeline } from '../clock/player.js';
 import { initialLessonView, initialQuizView, type LessonView, type QuizView } from './lesson.js';
+import { logKernel, type KernelDiffRow, type KernelInfo } from './kernels.js';
+import type { BootSource } from './session.js';
 
-export type Tab = 'zones' | 'slab' | 'tasks' | 'log' | 'proc' | 'scenario' | 'oom' | 'dmesg';
-export const TABS: readonly Tab[] = ['zones', 'slab', 'tasks', 'log', 'proc', 'scenario', 'oom', 'dmesg'];
+/** The machine the page boots when nothing else is asked for. */
+export const DEFAULT_SPEC = 'ram=1G cpus=2';
+
+export type Tab = 'zones' | 'slab' | 'tasks' | 'log' | 'proc' | 'compare' | 'scenario' | 'oom' | 'dmesg';
+export const TABS: readonly Tab[] = ['zones', 'slab', 'tasks', 'log', 'proc', 'compare', 'scenario', 'oom', 'dmesg'];
 
 /** The player: the timeline, where the cursor is, and what just happened there. */
 export interface PlayerView {
@@ -93,6 +98,16 @@ export interface ScenarioRunView {
   failed: number;
 }
 
+/** The compare view: a machine booted as Linux 6.1 and as 6.12, every figure that differs. */
+export interface CompareView {
+  /** The shorthand compared (null: nothing compared yet). */
+  spec: string | null;
+  /** What differs, in the engine's order; null when the engine refused the shorthand (the error line says why). */
+  rows: readonly KernelDiffRow[] | null;
+  /** Nothing to compare: the machine came from a pasted dmesg and the Machine box is empty. */
+  needShorthand: boolean;
+}
+
 export interface OomReplayView {
   ok: boolean;
   text: string;
@@ -109,6 +124,10 @@ export interface PageModel {
   /** A passing remark on the status line (e.g. a jump that found nothing); cleared by the next step. */
   readonly hint: Notice | null;
   readonly machine: MachineView | null;
+  /** The profile the machine on screen follows, as its boot log says (null: no machine, or its log not begun). */
+  readonly kernel: KernelInfo | null;
+  /** What booted the machine on screen, as the session has it (null: nothing known). */
+  readonly booted: BootSource | null;
   readonly procNames: readonly string[];
   readonly procName: string;
   readonly procText: string;
@@ -125,6 +144,8 @@ export interface PageModel {
 
   readonly oomText: string;
   readonly oomReplay: OomReplayView | null;
+
+  readonly compare: CompareView;
 
   readonly helpOpen: boolean;
 
@@ -184,6 +205,8 @@ export function initialModel(lang: Lang, spec: string): PageModel {
     busy: null,
     hint: null,
     machine: null,
+    kernel: null,
+    booted: null,
     procNames: [],
     procName: 'zoneinfo',
     procText: '',
@@ -195,6 +218,7 @@ export function initialModel(lang: Lang, spec: string): PageModel {
     scenarioRun: null,
     oomText: '',
     oomReplay: null,
+    compare: { spec: null, rows: null, needShorthand: false },
     helpOpen: false,
     player: {
       timeline: new Timeline([]),
@@ -262,7 +286,8 @@ export function withHelp(m: PageModel, helpOpen: boolean): PageModel {
 /** A new machine replaces the old one: what was allocated on the old one is gone. */
 export function bootSucceeded(m: PageModel, machine: MachineView, procNames: readonly string[]): PageModel {
   const procName = procNames.includes(m.procName) ? m.procName : (procNames[0] ?? '');
-  return { ...m, machine, procNames, procName, busy: null, error: null, allocMessage: null };
+  const kernel = logKernel(machine.bootLog);
+  return { ...m, machine, kernel, procNames, procName, busy: null, error: null, allocMessage: null };
 }
 
 /** A failed boot changes only the error: the running machine (if any) stays on screen. */
@@ -270,9 +295,10 @@ export function bootFailed(m: PageModel, what: string, detail: string): PageMode
   return { ...m, busy: null, error: notice(m.machine ? 'bootFailed' : 'bootFailedNone', { what }, detail) };
 }
 
-/** The same machine after an operation: its log and counters moved on. */
+/** The same machine after an operation or at another cursor: its log and counters moved on (a log
+ *  not begun yet keeps the profile known). */
 export function machineChanged(m: PageModel, machine: MachineView): PageModel {
-  return { ...m, machine };
+  return { ...m, machine, kernel: logKernel(machine.bootLog) ?? m.kernel };
 }
 
 export function procShown(m: PageModel, procName: string, procText: string): PageModel {
@@ -352,6 +378,21 @@ export function withOomText(m: PageModel, oomText: string): PageModel {
 
 export function oomReplayed(m: PageModel, oomReplay: OomReplayView): PageModel {
   return { ...m, busy: null, oomReplay };
+}
+
+// --- The compare view -------------------------------------------------------
+
+/** compareKernels' answer for `spec`: its rows, or (refused) the error line says why. */
+export function compared(m: PageModel, spec: string, rows: readonly KernelDiffRow[] | null, error: string): PageModel {
+  const compare = { spec, rows, needShorthand: false };
+  return rows
+    ? { ...m, busy: null, compare }
+    : { ...m, busy: null, compare, error: notice('compareFailed', { what: spec }, error) };
+}
+
+/** Nothing to compare: the machine came from a pasted dmesg, and no shorthand was typed. */
+export function compareNeedsShorthand(m: PageModel): PageModel {
+  return { ...m, compare: { spec: null, rows: null, needShorthand: true } };
 }
 
 // --- The event at the cursor --------------------------------------------------

@@ -201,6 +201,28 @@ export function sessionAt({ entries: list, ops, cursor }: Shown): { entries: Ent
   return { entries, at: atEnd ? null : { statement: e - head, event } };
 }
 
+/** What booted a machine, as the kernel switch and the compare view need it. */
+export type BootSource = { kind: 'shorthand'; spec: string } | { kind: 'dmesg' };
+
+/** A boot statement of the scenario language: `machine SPEC` or `dmesg FILE` (a comment after it cut). */
+const BOOT_LINE = /^[ \t]*(machine|dmesg)[ \t]+([^#\n]*)/gm;
+
+/**
+ * What booted the newest machine of `entries` (a session's, oldest first):
+ * the newest boot, or the last `machine`/`dmesg` statement of a scenario or
+ * command. Null when none of them boots one.
+ */
+export function bootSource(entries: readonly Entry[]): BootSource | null {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i]!;
+    if (e.kind === 'boot')
+      return e.machine.kind === 'shorthand' ? { kind: 'shorthand', spec: e.machine.spec } : { kind: 'dmesg' };
+    const last = [...e.text.matchAll(BOOT_LINE)].at(-1);
+    if (last) return last[1] === 'machine' ? { kind: 'shorthand', spec: last[2]!.trim() } : { kind: 'dmesg' };
+  }
+  return null;
+}
+
 // --- Panel actions as statements ------------------------------------------------------
 
 /** The Allocate panel's request as an `alloc` statement (a blank CPU is CPU 0, node -1 the CPU's node). */

@@ -6,6 +6,9 @@ export interface Dom {
   root: HTMLElement;
   specForm: HTMLFormElement;
   specInput: HTMLInputElement;
+  /** The kernel switch: a button per profile (data-kernel="6.1", "6.12"). */
+  kernelSwitch: HTMLElement;
+  kernelButtons: HTMLButtonElement[];
   langButton: HTMLButtonElement;
   status: HTMLElement;
   error: HTMLElement;
@@ -51,6 +54,10 @@ export interface Dom {
   scenarioFailures: HTMLUListElement;
   scenarioResult: HTMLElement;
   scenarioOutput: HTMLElement;
+
+  compareRun: HTMLButtonElement;
+  compareSummary: HTMLElement;
+  compareView: HTMLElement;
 
   oomText: HTMLTextAreaElement;
   oomRun: HTMLButtonElement;
@@ -121,6 +128,8 @@ export function findDom(): Dom {
     root: document.documentElement,
     specForm: byId('spec-form', HTMLFormElement),
     specInput: byId('spec', HTMLInputElement),
+    kernelSwitch: byId('kernel-switch', HTMLElement),
+    kernelButtons: [...document.querySelectorAll<HTMLButtonElement>('#kernel-switch button[data-kernel]')],
     langButton: byId('lang', HTMLButtonElement),
     status: byId('status', HTMLElement),
     error: byId('error', HTMLElement),
@@ -165,6 +174,10 @@ export function findDom(): Dom {
     scenarioFailures: byId('scenario-failures', HTMLUListElement),
     scenarioResult: byId('scenario-result', HTMLElement),
     scenarioOutput: byId('scenario-output', HTMLElement),
+
+    compareRun: byId('compare-run', HTMLButtonElement),
+    compareSummary: byId('compare-summary', HTMLElement),
+    compareView: byId('compare-view', HTMLElement),
 
     oomText: byId('oom-text', HTMLTextAreaElement),
     oomRun: byId('oom-run', HTMLButtonElement),

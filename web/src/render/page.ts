@@ -4,6 +4,8 @@
 import type { Catalog } from '../engine/catalogue.js';
 import { t, type Lang, type MessageKey } from '../words/i18n.js';
 import { GFP_CHOICES, type LiveAllocation, type Notice, type PageModel, type Tab } from '../model/page.js';
+import { DEFAULT_KERNEL, specKernel, type KernelInfo } from '../model/kernels.js';
+import { renderCompare } from './compare.js';
 import { readAllocForm, type Dom } from './dom.js';
 
 export function render(m: PageModel, dom: Dom, cat: Catalog | null): void {
@@ -12,7 +14,9 @@ export function render(m: PageModel, dom: Dom, cat: Catalog | null): void {
   renderError(m, dom);
   renderTabs(m, dom);
   renderMachine(m, dom);
+  renderKernel(m, dom);
   renderProc(m, dom);
+  renderCompare(m, dom, cat);
   renderAllocForm(m, dom, cat);
   renderAllocMessage(m, dom);
   renderAllocations(m, dom);
@@ -43,6 +47,9 @@ function renderLabels(m: PageModel, dom: Dom): void {
   dom.langButton.title = t(m.lang, 'langButtonTitle');
   dom.errorDismiss.setAttribute('aria-label', t(m.lang, 'dismiss'));
   dom.errorDismiss.title = t(m.lang, 'dismiss');
+  // Below the wide layout the button is its icon: its name is its label.
+  dom.shareButton.title = t(m.lang, 'share');
+  dom.shareButton.setAttribute('aria-label', t(m.lang, 'share'));
   dom.helpButton.title = t(m.lang, 'helpButtonTitle');
   dom.helpButton.setAttribute('aria-label', t(m.lang, 'helpButtonTitle'));
   dom.allocNode.placeholder = t(m.lang, 'allocNodeAuto');
@@ -86,11 +93,45 @@ function renderMachine(m: PageModel, dom: Dom): void {
   setText(dom.bootLog, machine ? machine.bootLog : t(m.lang, 'noMachine'));
   dom.summary.textContent = machine
     ? t(m.lang, 'summary', {
-        what: machine.label,
+        // The label, then the kernel it follows, as its boot log says.
+        what: m.kernel ? `${machine.label} · ${kernelName(m.lang, m.kernel)}` : machine.label,
         frames: machine.frameCount.toLocaleString(m.lang === 'zh' ? 'zh-CN' : 'en'),
         events: machine.eventCount.toLocaleString(m.lang === 'zh' ? 'zh-CN' : 'en'),
       })
     : '';
+}
+
+/** The kernel the machine follows, as the footer names it ("Linux 6.12", "Linux 6.12.117+deb12-amd64 (6.12 profile)"). */
+function kernelName(lang: Lang, k: KernelInfo): string {
+  if (!k.release) return t(lang, 'summaryKernel', { profile: k.profile });
+  return t(lang, k.unmodelled ? 'summaryKernelUnmodelled' : 'summaryKernelLog', {
+    release: k.release,
+    profile: k.profile,
+  });
+}
+
+/**
+ * The kernel switch: pressed on the profile the machine on screen follows
+ * (before a boot, the Machine box's kernel=). A machine booted from a
+ * pasted dmesg follows its log: the switch shows that and is disabled, its
+ * title saying why.
+ */
+function renderKernel(m: PageModel, dom: Dom): void {
+  const k = m.kernel;
+  const shown = k?.profile ?? specKernel(m.spec) ?? DEFAULT_KERNEL;
+  const fromLog = m.machine !== null && (m.booted?.kind === 'dmesg' || k?.fromLog === true);
+  let why = '';
+  if (fromLog && k?.unmodelled) why = t(m.lang, 'kernelUnmodelled', { release: k.release ?? '', profile: k.profile });
+  else if (fromLog && k?.release) why = t(m.lang, 'kernelFromLog', { release: k.release, profile: k.profile });
+  else if (fromLog) why = t(m.lang, 'kernelFromLogDefault', { profile: shown });
+  dom.kernelSwitch.title = why;
+  dom.kernelSwitch.dataset['from'] = fromLog ? 'log' : 'shorthand';
+  for (const b of dom.kernelButtons) {
+    const kernel = b.dataset['kernel'] ?? '';
+    b.setAttribute('aria-pressed', String(kernel === shown));
+    b.disabled = m.busy !== null || fromLog;
+    b.title = why || t(m.lang, 'kernelSwitchTitle', { kernel });
+  }
 }
 
 function renderProc(m: PageModel, dom: Dom): void {

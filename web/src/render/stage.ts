@@ -31,7 +31,6 @@ function renderMapLabels(m: PageModel, dom: Dom): void {
   const first = dom.preset.options[0];
   if (first) first.text = t(m.lang, 'presetCustom');
   dom.preset.setAttribute('aria-label', t(m.lang, 'presetCustom'));
-  dom.shareButton.textContent = t(m.lang, 'share');
   // The box shows what is booted (a preset or a link may have chosen it),
   // but never changes under the user's typing.
   if (document.activeElement !== dom.specInput && dom.specInput.value !== m.spec) dom.specInput.value = m.spec;

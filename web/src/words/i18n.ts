@@ -6,7 +6,7 @@ export type Lang = 'en' | 'zh';
 export const LANGS: readonly Lang[] = ['en', 'zh'];
 
 const en = {
-  title: 'Linux 6.1 memory playground',
+  title: 'Linux memory playground',
   specLabel: 'Machine',
   specPlaceholder: 'e.g. ram=1G cpus=2',
   specPlaceholderRunning: 'running: {label} (type a shorthand to boot another)',
@@ -18,7 +18,7 @@ const en = {
   tabDmesg: 'Real dmesg',
   procLabel: 'File',
   dmesgHelp:
-    'Paste the dmesg of a real Linux 6.1 boot (memblock=debug gives the most detail) and boot a machine shaped like it.',
+    'Paste the dmesg of a real Linux 6.1 or 6.12 boot (memblock=debug gives the most detail) and boot a machine shaped like it; its “Linux version” line picks the kernel profile.',
   dmesgPlaceholder: 'Linux version 6.1.0-… \nBIOS-provided physical RAM map: …',
   dmesgBoot: 'Boot from this dmesg',
   dmesgName: 'pasted dmesg',
@@ -26,6 +26,17 @@ const en = {
   booting: 'Booting {what}…',
   booted: 'Booted {what}',
   summary: '{what} · {frames} page frames · {events} events',
+  summaryKernel: 'Linux {profile}',
+  summaryKernelLog: 'Linux {release} ({profile} profile)',
+  summaryKernelUnmodelled: 'Linux {release} (not modelled: booted as {profile})',
+  kernelLabel: 'Kernel',
+  kernelSwitchTitle: 'Boot this machine as Linux {kernel}: sets kernel={kernel} in its shorthand',
+  kernelFromLog:
+    'Booted from a pasted dmesg: the log decides the kernel. Its “Linux version” line ({release}) picked the {profile} profile.',
+  kernelUnmodelled:
+    'Booted from a pasted dmesg: the log decides the kernel. Linux {release} is not a version the engine models, so it booted with the nearest profile, {profile}.',
+  kernelFromLogDefault:
+    'Booted from a pasted dmesg: the log decides the kernel. It has no “Linux version” line, so it booted with the default profile, {profile}.',
   noMachine: 'No machine yet.',
   bootFailed: 'Could not boot {what}. The previous machine is still running.',
   bootFailedNone: 'Could not boot {what}. No machine is running: fix the shorthand or pick a preset.',
@@ -161,6 +172,29 @@ const en = {
   narrationBefore: 'Before “{label}”.',
   narrationAfter: 'After “{label}”: {events} events.',
   tabZones: 'Zones',
+  tabCompare: '6.1 vs 6.12',
+  compareHelp:
+    'The machine’s shorthand booted as Linux 6.1 and as Linux 6.12 (the running machine is not touched): every figure that differs, with why. Key v.',
+  compareRun: 'Compare',
+  compareRunTitle: 'Boot the shorthand under both kernels and list what differs (v)',
+  comparing: 'Booting {what} as Linux 6.1 and as Linux 6.12…',
+  compareSummary: '{what}: {n} figures differ between Linux 6.1 and Linux 6.12.',
+  compareSame: '{what}: no figure differs between Linux 6.1 and Linux 6.12.',
+  compareNeedShorthand:
+    'Compare needs a machine description, and this machine was booted from a pasted dmesg (a log is one kernel’s). Type a shorthand such as ram=1G cpus=2 in the Machine box, then press Compare.',
+  compareNeedShorthandNone:
+    'Compare needs a machine description: type a shorthand such as ram=1G cpus=2 in the Machine box, then press Compare.',
+  compareFailed: 'Could not compare {what} under Linux 6.1 and 6.12.',
+  compareColWhat: 'Figure',
+  compareColWhy: 'Why',
+  compareNotPrinted: 'not printed',
+  compareGroupZones: 'Zones: pages, watermarks, protection',
+  compareGroupPcp: 'Per-CPU page lists',
+  compareGroupGlobals: 'The whole machine',
+  compareGroupLog: 'Boot log lines',
+  compareGroupProc: '/proc fields',
+  compareWhyUnknown: 'reason “{code}”',
+  helpCompare: 'Compare the machine under Linux 6.1 and 6.12',
   tabSlab: 'Slab',
   tabTasks: 'Tasks',
   cmdTitle: 'Kernel actions',
@@ -256,7 +290,7 @@ export type MessageKey = keyof typeof en;
 type Messages = { readonly [K in MessageKey]: string };
 
 const zh: Messages = {
-  title: 'Linux 6.1 内存管理演练场',
+  title: 'Linux 内存管理演练场',
   specLabel: '机器',
   specPlaceholder: '例如 ram=1G cpus=2',
   specPlaceholderRunning: '正在运行：{label}（输入简写可启动另一台）',
@@ -267,7 +301,8 @@ const zh: Messages = {
   tabOom: 'OOM 重放',
   tabDmesg: '真实 dmesg',
   procLabel: '文件',
-  dmesgHelp: '粘贴一次真实 Linux 6.1 启动的 dmesg（加上 memblock=debug 信息最全），按它的样子启动一台机器。',
+  dmesgHelp:
+    '粘贴一次真实 Linux 6.1 或 6.12 启动的 dmesg（加上 memblock=debug 信息最全），按它的样子启动一台机器；其中的“Linux version”行决定内核配置。',
   dmesgPlaceholder: 'Linux version 6.1.0-… \nBIOS-provided physical RAM map: …',
   dmesgBoot: '用这段 dmesg 启动',
   dmesgName: '粘贴的 dmesg',
@@ -275,6 +310,16 @@ const zh: Messages = {
   booting: '正在启动 {what}…',
   booted: '已启动 {what}',
   summary: '{what} · {frames} 个页帧 · {events} 个事件',
+  summaryKernel: 'Linux {profile}',
+  summaryKernelLog: 'Linux {release}（{profile} 配置）',
+  summaryKernelUnmodelled: 'Linux {release}（未建模：按 {profile} 启动）',
+  kernelLabel: '内核',
+  kernelSwitchTitle: '以 Linux {kernel} 启动这台机器：在简写中设置 kernel={kernel}',
+  kernelFromLog: '由粘贴的 dmesg 启动：内核由日志决定。其中的“Linux version”行（{release}）选择了 {profile} 配置。',
+  kernelUnmodelled:
+    '由粘贴的 dmesg 启动：内核由日志决定。引擎没有为 Linux {release} 建模，因此按最接近的 {profile} 配置启动。',
+  kernelFromLogDefault:
+    '由粘贴的 dmesg 启动：内核由日志决定。日志中没有“Linux version”行，因此按默认的 {profile} 配置启动。',
   noMachine: '还没有机器。',
   bootFailed: '无法启动 {what}。之前的机器仍在运行。',
   bootFailedNone: '无法启动 {what}。当前没有运行中的机器：请修改简写或选择预设机器。',
@@ -406,6 +451,28 @@ const zh: Messages = {
   narrationBefore: '“{label}”之前。',
   narrationAfter: '“{label}”之后：共 {events} 个事件。',
   tabZones: '内存域',
+  tabCompare: '6.1 对比 6.12',
+  compareHelp:
+    '把这台机器的简写分别按 Linux 6.1 和 Linux 6.12 启动（不影响正在运行的机器）：列出每一个不同的数值及其原因。按键 v。',
+  compareRun: '对比',
+  compareRunTitle: '按两个内核分别启动这个简写，列出不同之处 (v)',
+  comparing: '正在把 {what} 分别按 Linux 6.1 和 Linux 6.12 启动…',
+  compareSummary: '{what}：Linux 6.1 与 Linux 6.12 之间有 {n} 项数值不同。',
+  compareSame: '{what}：Linux 6.1 与 Linux 6.12 之间没有不同的数值。',
+  compareNeedShorthand:
+    '对比需要机器描述，而这台机器是由粘贴的 dmesg 启动的（一段日志只属于一个内核）。请在“机器”输入框中输入简写，例如 ram=1G cpus=2，然后点“对比”。',
+  compareNeedShorthandNone: '对比需要机器描述：请在“机器”输入框中输入简写，例如 ram=1G cpus=2，然后点“对比”。',
+  compareFailed: '无法按 Linux 6.1 和 6.12 对比 {what}。',
+  compareColWhat: '数值',
+  compareColWhy: '原因',
+  compareNotPrinted: '不打印',
+  compareGroupZones: '内存域：页数、水位线、保护值',
+  compareGroupPcp: '每 CPU 页列表',
+  compareGroupGlobals: '整台机器',
+  compareGroupLog: '启动日志行',
+  compareGroupProc: '/proc 字段',
+  compareWhyUnknown: '原因“{code}”',
+  helpCompare: '对比这台机器在 Linux 6.1 与 6.12 下的不同',
   tabSlab: 'Slab',
   tabTasks: '进程',
   cmdTitle: '内核操作',
