@@ -121,7 +121,7 @@ struct BytePick {
 // The machine of fuzz_steps (smaller than the property test's: it boots
 // once per input).
 inline constexpr std::string_view kFuzzStepsMachine = "ram=128M cpus=2";
-inline constexpr std::size_t kFuzzMaxSteps = 200;
+inline constexpr std::size_t kFuzzMaxSteps = 64;  // a boot costs about as much as 30 steps
 
 // fuzz_steps's check on one input: a fresh machine, then steps until the
 // bytes run out. Returns the violation, or "" (with the step's statement).

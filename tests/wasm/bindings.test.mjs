@@ -612,6 +612,7 @@ test('the binding table lists every operation, each an Engine method', () => {
       'runScenario',
       'runCommand',
       'oomReplay',
+      'compareKernels',
       'proc',
       'slabView',
       'slabDetail',
@@ -999,4 +1000,30 @@ test('quiz() refuses bad input with messages: an unknown topic names the nearest
   assert.match(engine.quiz('buddy', 1, 0, 'en').error, /^error: count must be a whole number from 1 to 50/);
   assert.match(engine.quiz('buddy', 1, 51, 'en').error, /count/);
   assert.match(engine.quiz('buddy', 1, 5, 'fr').error, /^error: lang must be en or zh/);
+});
+
+test('compareKernels: the differences as JSON, each reason a code of the catalogue, the running machine untouched', () => {
+  const e = new mod.Engine();
+  try {
+    assert.equal(e.bootShorthand('ram=256M cpus=1').ok, true);
+    const before = e.bootLog();
+    const r = e.compareKernels('ram=1G cpus=2');
+    assert.equal(r.ok, true, r.error);
+    const rows = JSON.parse(r.text);
+    const codes = new Set(JSON.parse(e.catalogue()).kernelDiffs.map((d) => d.code));
+    assert.ok(rows.length > 20);
+    for (const row of rows) {
+      assert.deepEqual(Object.keys(row).sort(), ['v6_1', 'v6_12', 'what', 'why']);
+      assert.ok(codes.has(row.why), row.why);
+      assert.notEqual(row.v6_1, row.v6_12);
+    }
+    const managed = rows.find((row) => row.what === 'Node 0 DMA32 managed');
+    assert.deepEqual([managed.v6_1, managed.v6_12, managed.why], ['242033', '243796', 'image']);
+    assert.equal(e.bootLog(), before);
+    const bad = e.compareKernels('ram=1G kernel=6.6');
+    assert.equal(bad.ok, false);
+    assert.match(bad.error, /^<machine>:1:15: error: kernel=6\.6 is not modelled/);
+  } finally {
+    e.delete();
+  }
 });
