@@ -489,3 +489,29 @@ TEST_SUITE("kernel 6.12") {
     CHECK(m61->nodes[2].node_order.front() == 2);
   }
 }
+
+TEST_SUITE("kernel 6.12") {
+  TEST_CASE("6.12's highatomic limit: 1% of the zone in whole pageblocks, no reserve when 1% is under one") {
+    for (const Pfn pages : {Pfn{2048}, Pfn{65536}}) {
+      for (const KernelVersion v : kKernelVersions) {
+        CAPTURE(pages);
+        CAPTURE(kernel_version_name(v));
+        Machine m = mmtest::tiny_machine(pages, 1, 0, true);
+        m.spec.version = v;
+        Zone& z = m.nodes[0].zones[0];
+        z.managed_pages = pages;
+        // Below low, above min: the slow path retries with ALLOC_HIGHATOMIC.
+        z.watermark = {100, 2 * pages, 2 * pages + 1000, 2 * pages + 2000};
+        AllocRequest r;
+        r.gfp = gfp::GFP_ATOMIC;
+        r.order = 2;
+        auto o = alloc_pages(m, r);
+        REQUIRE(o);
+        REQUIRE(o->ok);
+        const bool reserves = v == KernelVersion::v6_1 || pages / 100 >= pageblock_nr_pages;
+        CHECK(z.nr_reserved_highatomic == (reserves ? pageblock_nr_pages : 0));
+        CHECK(check_invariants(m).empty());
+      }
+    }
+  }
+}

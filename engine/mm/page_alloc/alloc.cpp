@@ -270,14 +270,25 @@ std::optional<Pfn> rmqueue_zone(Machine& m, Zone& z, Order order, MigrateType mt
 
 // reserve_highatomic_pageblock(): a high-order atomic allocation keeps its
 // pageblock for later atomic requests (up to 1% of the zone + a pageblock).
-void reserve_highatomic_pageblock(Machine& m, Zone& z, Pfn p) {
-  const u64 max_managed = z.managed_pages / 100 + pageblock_nr_pages;
+// The limit: 6.1 reserves up to 1% of the zone plus a pageblock; 6.12 up to
+// 1% rounded up to whole pageblocks, and nothing when 1% is less than one.
+void reserve_highatomic_pageblock(Machine& m, Zone& z, Pfn p, Order order) {
+  const bool v612 = m.spec.version == KernelVersion::v6_12;
+  if (v612 && z.managed_pages / 100 < pageblock_nr_pages) return;
+  const u64 max_managed =
+      v612 ? round_up(z.managed_pages / 100, u64{pageblock_nr_pages}) : z.managed_pages / 100 + pageblock_nr_pages;
   if (z.nr_reserved_highatomic >= max_managed) return;
   const MigrateType mt = m.mem.block_mt(p);
   if (idx(mt) >= idx(MigrateType::HighAtomic)) return;
-  z.nr_reserved_highatomic += pageblock_nr_pages;
-  m.mem.set_block_mt(p, MigrateType::HighAtomic);
-  move_freepages_block(m, z, p, MigrateType::HighAtomic, nullptr);
+  if (v612 && order >= pageblock_order) {
+    // change_pageblock_range(): the block itself, every pageblock of it.
+    for (Pfn b = p; b < p + (Pfn{1} << order); b += pageblock_nr_pages) m.mem.set_block_mt(b, MigrateType::HighAtomic);
+    z.nr_reserved_highatomic += Pfn{1} << order;
+  } else {
+    z.nr_reserved_highatomic += pageblock_nr_pages;
+    m.mem.set_block_mt(p, MigrateType::HighAtomic);
+    move_freepages_block(m, z, p, MigrateType::HighAtomic, nullptr);
+  }
   if (auto e = m.trace.step(Ev::highatomic_reserve))
     e.zone(z).pfn(round_down(p, pageblock_nr_pages)).pages(z.nr_reserved_highatomic).max(max_managed);
 }
@@ -486,7 +497,7 @@ std::optional<std::pair<Pfn, ZoneRef>> get_page_from_freelist(Machine& m, const 
       if (!p) continue;
       prep_new_page(m, *p, r.order, ac.owner);
       zone_statistics(m, pz, z, r.cpu);
-      if (alloc_flags & alloc::HIGHATOMIC) reserve_highatomic_pageblock(m, z, *p);
+      if (alloc_flags & alloc::HIGHATOMIC) reserve_highatomic_pageblock(m, z, *p, r.order);
       if (auto e = m.trace.step(Ev::alloc_done)) e.zone(z).pfn(*p).order(r.order).pages(Pfn{1} << r.order);
       return std::make_pair(*p, *it);
     }
