@@ -53,7 +53,10 @@ Status run(Run& x, const stmt::Free& s) {
       x.fail(s.at, "free: " + why);
       return {};
     }
-    if (Status f = mm::free_pages(x.machine(), *s.pfn, s.order, s.cpu); !f) x.fail(s.at, f.diag().message);
+    if (Status f = mm::free_pages(x.machine(), *s.pfn, s.order, s.cpu); !f)
+      x.fail(s.at, f.diag().message);
+    else
+      x.state.forget_block(*s.pfn);
     return {};
   }
   auto it = x.state.pages.find(s.handle);

@@ -243,11 +243,27 @@ Expected<AllocOutcome> Playground::alloc_pages(const AllocRequest& r) {
                   [r](Playground& p) { return mm::alloc_pages(*p.machine_, r); });
 }
 
+// A free by pfn: the session's names forget the block (SessionState::forget_block).
+Status Playground::free_by_pfn(Pfn pfn, Order order, int cpu) {
+  return recorded("free_pages(pfn " + std::to_string(pfn) + ", " + std::to_string(order) + ")", [=](Playground& p) {
+    Status s = mm::free_pages(*p.machine_, pfn, order, cpu);
+    if (s && p.session_) {
+      SessionState names = *p.session_;
+      if (names.forget_block(pfn)) p.session_ = std::make_shared<const SessionState>(std::move(names));
+    }
+    return s;
+  });
+}
+
 Status Playground::free_pages(Pfn pfn, Order order, int cpu) {
   settle_cursor();
   if (!machine_) return not_booted();
-  return recorded("free_pages(pfn " + std::to_string(pfn) + ", " + std::to_string(order) + ")",
-                  [=](Playground& p) { return mm::free_pages(*p.machine_, pfn, order, cpu); });
+  // As a click: a block someone else keeps books on is theirs to free.
+  std::string why;
+  if (pfn < machine_->mem.nr && machine_->mem.state[pfn] == static_cast<std::uint8_t>(FrameState::Alloc) &&
+      !frame_freeable(*machine_, pfn, &why))
+    return Diagnostic{"", 0, 0, "free_pages: " + why};
+  return free_by_pfn(pfn, order, cpu);
 }
 
 Status Playground::free_block(Pfn pfn, int cpu) {
@@ -260,8 +276,7 @@ Status Playground::free_block(Pfn pfn, int cpu) {
       !frame_freeable(*machine_, pfn, &why))
     return Diagnostic{"", 0, 0, why};
   const Order order = pfn < machine_->mem.nr ? machine_->mem.order[pfn] : 0;
-  return recorded("free_pages(pfn " + std::to_string(pfn) + ", " + std::to_string(order) + ")",
-                  [=](Playground& p) { return mm::free_pages(*p.machine_, pfn, order, cpu); });
+  return free_by_pfn(pfn, order, cpu);
 }
 
 Status Playground::drain(int cpu) {

@@ -227,6 +227,7 @@ class Playground {
   // Before an operation: drop the future of the state on screen.
   void settle_cursor();
   Status boot_plan(const BootPlan& plan, bool trace);
+  Status free_by_pfn(Pfn pfn, Order order, int cpu);
   // run_scenario and run_command: one operation per statement that can
   // change the machine, all in one group.
   Expected<ScenarioResult> run_statements(std::string_view text, std::string_view source, bool all_or_nothing);

@@ -30,6 +30,22 @@ struct SessionState {
   std::map<std::string, std::vector<std::pair<Pfn, Order>>> pages;          // alloc NAME, newest last
   std::map<std::string, std::vector<std::pair<u64, std::string>>> objects;  // kmalloc NAME: (address, cache)
   long long allocs_ok = 0, allocs_failed = 0;
+
+  // A block freed by its pfn (`free pfn=`, a click, freePages) is no longer
+  // its name's: a later `free NAME` would free whoever got the pages next.
+  // True when a name held it.
+  bool forget_block(Pfn pfn) {
+    for (auto it = pages.begin(); it != pages.end(); ++it) {
+      auto& blocks = it->second;
+      for (auto b = blocks.begin(); b != blocks.end(); ++b)
+        if (b->first == pfn) {
+          blocks.erase(b);
+          if (blocks.empty()) pages.erase(it);
+          return true;
+        }
+    }
+    return false;
+  }
 };
 
 struct RunContext {
