@@ -51,13 +51,15 @@ TEST_SUITE("hostile") {
     std::string last;
     std::deque<std::string> recent;  // the statements before a failure, to reproduce it by hand
     const auto t0 = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < steps; ++i) {
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < steps; ++i, ++done) {
       const mm_fuzz::HostileTally before = t;
       const std::string v = mm_fuzz::hostile_step(pg, pick, t, last);
       const char* kind = t.undos != before.undos   ? "undo"
                          : t.redos != before.redos ? "redo"
                          : t.boots != before.boots ? "boot"
                                                    : nullptr;
+      if (!kind && last.empty()) kind = "undo or redo with nothing to take back";
       recent.push_back(std::to_string(i) + ": " + (kind ? std::string(kind) : last));
       if (recent.size() > 40) recent.pop_front();
       if (!v.empty()) {
@@ -69,8 +71,8 @@ TEST_SUITE("hostile") {
       }
     }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    MESSAGE(steps << " steps in " << s << " s: " << t.ran << " ran, " << t.refused << " refused, " << t.undos
-                  << " undos, " << t.redos << " redos, " << t.boots << " boots");
+    MESSAGE(done << " of " << steps << " steps in " << s << " s: " << t.ran << " ran, " << t.refused << " refused, "
+                 << t.undos << " undos, " << t.redos << " redos, " << t.boots << " boots");
     CHECK(t.refused > steps / 10);  // the driver is hostile enough to matter
     CHECK(t.ran > steps / 5);
   }
