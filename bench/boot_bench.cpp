@@ -34,13 +34,14 @@ struct Result {
   std::string label;
   double median_ms = 0, min_ms = 0, max_ms = 0;
   std::size_t frames = 0, events = 0;
+  double engine_mib = 0;  // Playground::machine_bytes() after the boot
   int runs = 0;
 };
 
 // One boot into a fresh Playground (so every run pays for the same work,
 // including allocating the per-frame arrays). Returns the elapsed ms, or a
 // negative value after printing the diagnostic.
-double boot_once(const Case& c, std::size_t& frames, std::size_t& events) {
+double boot_once(const Case& c, std::size_t& frames, std::size_t& events, double& engine_mib) {
   using clock = std::chrono::steady_clock;
   mm::Playground pg;
   const auto t0 = clock::now();
@@ -52,6 +53,7 @@ double boot_once(const Case& c, std::size_t& frames, std::size_t& events) {
   }
   frames = pg.frame_count();
   events = pg.events().size();
+  engine_mib = static_cast<double>(pg.machine_bytes()) / (1024.0 * 1024.0);
   return std::chrono::duration<double, std::milli>(t1 - t0).count();
   // pg (and its machine) is destroyed after the clock stopped: teardown is
   // not part of a boot.
@@ -61,10 +63,11 @@ bool run_case(const Case& c, int runs, Result& r) {
   r.label = std::string(c.spec) + (c.trace ? " trace" : "");
   r.runs = runs;
   std::size_t frames = 0, events = 0;
-  if (boot_once(c, frames, events) < 0) return false;  // warm-up
+  double mib = 0;
+  if (boot_once(c, frames, events, mib) < 0) return false;  // warm-up
   std::vector<double> ms;
   for (int i = 0; i < runs; ++i) {
-    const double t = boot_once(c, frames, events);
+    const double t = boot_once(c, frames, events, mib);
     if (t < 0) return false;
     ms.push_back(t);
   }
@@ -75,6 +78,7 @@ bool run_case(const Case& c, int runs, Result& r) {
   r.max_ms = ms.back();
   r.frames = frames;
   r.events = events;
+  r.engine_mib = mib;
   return true;
 }
 
@@ -93,8 +97,14 @@ int main(int argc, char** argv) {
   }
 
   const Case cases[] = {
-      {"ram=1G cpus=2", false},          {"ram=4G cpus=2", false}, {"ram=16G cpus=2", false},
-      {"ram=16G cpus=8 nodes=2", false}, {"ram=1G cpus=2", true},
+      {"ram=1G cpus=2", false},
+      {"ram=4G cpus=2", false},
+      {"ram=16G cpus=2", false},
+      {"ram=16G cpus=8 nodes=2", false},
+      {"ram=1G cpus=2", true},
+      // Large machines: memory that grows with what is touched (cow_array.h).
+      {"ram=1536G cpus=384 nodes=2", false},
+      {"ram=2T cpus=384 nodes=2", false},
   };
 
 #if defined(__EMSCRIPTEN__)
@@ -103,14 +113,15 @@ int main(int argc, char** argv) {
   const char* where = "native";
 #endif
   std::printf("boot_bench (%s): 1 warm-up + %d timed runs per case\n\n", where, runs);
-  std::printf("%-30s %10s %10s %10s %10s %10s\n", "machine", "median ms", "min ms", "max ms", "frames", "events");
+  std::printf("%-30s %10s %10s %10s %10s %10s %10s\n", "machine", "median ms", "min ms", "max ms", "frames", "events",
+              "engine MiB");
 
   std::vector<Result> results;
   for (const Case& c : cases) {
     Result r;
     if (!run_case(c, runs, r)) return 1;
-    std::printf("%-30s %10.1f %10.1f %10.1f %10zu %10zu\n", r.label.c_str(), r.median_ms, r.min_ms, r.max_ms, r.frames,
-                r.events);
+    std::printf("%-30s %10.1f %10.1f %10.1f %10zu %10zu %10.1f\n", r.label.c_str(), r.median_ms, r.min_ms, r.max_ms,
+                r.frames, r.events, r.engine_mib);
     std::fflush(stdout);
     results.push_back(r);
   }
@@ -127,7 +138,7 @@ int main(int argc, char** argv) {
 
   std::printf("\n");
   for (const Result& r : results) {
-    std::printf("bench boot %s: median %.1f ms\n", r.label.c_str(), r.median_ms);
+    std::printf("bench boot %s: median %.1f ms, engine %.1f MiB\n", r.label.c_str(), r.median_ms, r.engine_mib);
   }
   return 0;
 }

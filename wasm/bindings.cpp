@@ -290,6 +290,8 @@ EMSCRIPTEN_BINDINGS(mm_engine) {
       .function("opCrumbs", &Engine::op_crumbs)
       .function("narrate", &Engine::narrate)
       .function("mapCells", &Engine::map_cells)
+      .function("mapShift", &Engine::map_shift)
+      .function("mapCellsRange", &Engine::map_cells_range)
       .function("pageblockView", &Engine::pageblock_view)
       .function("stateJson", &Engine::state_json)
       .function("frameInfoJson", &Engine::frame_info_json)

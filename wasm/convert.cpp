@@ -294,6 +294,20 @@ val Engine::map_cells() {
   return val(emscripten::typed_memory_view(cells_.size(), cells_.data()));
 }
 
+double Engine::map_shift() const {
+  const mm::Machine* m = pg_.view();
+  return m ? static_cast<double>(mm::map_shift(m->mem.nr)) : 0.0;
+}
+
+val Engine::map_cells_range(double first, double count) {
+  const mm::Machine* m = pg_.view();
+  window_cells_.clear();
+  if (m && first >= 0 && count >= 0 && first < 9.0e15 && count < 9.0e15)
+    if (auto w = mm::map_cells_range(*m, static_cast<mm::u64>(first), static_cast<mm::u64>(count)))
+      window_cells_ = std::move(*w);
+  return val(emscripten::typed_memory_view(window_cells_.size(), window_cells_.data()));
+}
+
 val Engine::pageblock_view() const {
   const mm::Machine* m = pg_.view();
   if (!m) return val(emscripten::typed_memory_view(std::size_t{0}, static_cast<const std::uint8_t*>(nullptr)));

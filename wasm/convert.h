@@ -150,6 +150,11 @@ class Engine {
   // Views of the machine at the cursor (mm/views.h). mapCells() and
   // pageblockView() are views into the wasm heap (see frameStateView()).
   emscripten::val map_cells();
+  // Frames per map cell as a shift (0 up to 16 GiB; mm::map_shift).
+  double map_shift() const;
+  // One cell per frame for [first, first + count): a view, empty when the
+  // window starts beyond the last frame or is wider than 1 << 22 frames.
+  emscripten::val map_cells_range(double first, double count);
   emscripten::val pageblock_view() const;
   std::string state_json() const;
   std::string frame_info_json(double pfn) const;
@@ -175,6 +180,7 @@ class Engine {
   mm::Playground pg_;
   bool trace_ = true;
   std::vector<std::uint8_t> cells_;               // mapCells() fills it; JS sees it as a view
+  std::vector<std::uint8_t> window_cells_;        // mapCellsRange() fills it
   mutable std::vector<std::uint8_t> pageblocks_;  // pageblock_view() fills it
 };
 

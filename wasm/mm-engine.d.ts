@@ -623,7 +623,9 @@ export interface Engine extends OperationMethods {
   check(): string[];
   /** Number of page frames (0 before the first boot). */
   frameCount(): number;
-  /** One byte per page frame (the engine's FrameState values), length frameCount().
+  /** One byte per page frame (the engine's FrameState values), length frameCount();
+   *  empty on machines above 16 GiB (4194304 frames): use mapCells() and
+   *  mapCellsRange() there.
    *
    *  This is a VIEW into the wasm heap, not a copy. Do not keep it across
    *  calls into the engine: any call may grow memory, which replaces the heap
@@ -653,8 +655,17 @@ export interface Engine extends OperationMethods {
    *  from the catalogue itself; this is for checking that both agree. */
   narrate(op: number, start: number, count: number, lang: string): string[];
 
-  /** One byte per frame at the cursor: (order << 4) | CellKind. A VIEW, like frameStateView(). */
+  /** One byte per map cell at the cursor: (order << 4) | CellKind. A cell is
+   *  one frame up to 16 GiB (mapShift() 0); a larger machine gets one cell per
+   *  2^mapShift() frames, showing the kind most of them have and the largest
+   *  order of that kind's blocks there. A VIEW, like frameStateView(). */
   mapCells(): Uint8Array;
+  /** log2 of the frames per mapCells() cell. */
+  mapShift(): number;
+  /** One byte per frame for [first, first + count) at the cursor (a
+   *  zoomed-in map of a large machine). Empty when `first` is beyond the
+   *  last frame or `count` exceeds 4194304. A VIEW, like frameStateView(). */
+  mapCellsRange(first: number, count: number): Uint8Array;
   /** Migrate type per pageblock (512 frames). A VIEW, like frameStateView(). */
   pageblockView(): Uint8Array;
   /** JSON of a MachineState. */

@@ -92,8 +92,9 @@ struct Footprint {
   bool first(const void* p) { return p && seen.insert(p).second; }
   template <class T, unsigned S>
   void add(const CowArray<T, S>& a) {
-    for (std::size_t c = 0; c < a.chunk_count(); ++c)
-      if (first(a.chunk_id(c))) bytes += CowArray<T, S>::chunk_bytes();
+    a.for_each_storage([this](const void* id, std::size_t n) {
+      if (first(id)) bytes += n;
+    });
   }
   void add(const Machine& m) {
     bytes += sizeof(Machine);
@@ -129,6 +130,12 @@ std::size_t Playground::history_bytes() const {
       add(s.machine.get());
       for (const Checkpoint& c : s.checkpoints) add(c.machine.get());
     }
+  return f.bytes;
+}
+
+std::size_t Playground::machine_bytes() const {
+  Footprint f;
+  if (const Machine* m = view()) f.add(*m);
   return f.bytes;
 }
 

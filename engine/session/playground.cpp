@@ -298,7 +298,9 @@ Status Playground::drain(int cpu) {
 // flat array, refreshed chunk by chunk where the state on screen changed.
 const std::uint8_t* Playground::frame_state() const {
   const Machine* m = view();
-  if (!m) return nullptr;
+  // Above 16 GiB a flat copy would be as large as the machine's frames:
+  // the map's cells (views.h) are the way to look at such a machine.
+  if (!m || m->mem.nr > kMaxMapCells) return nullptr;
   m->mem.state.export_changed(exported_state_, frame_bytes_);
   return frame_bytes_.data();
 }

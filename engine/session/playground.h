@@ -141,6 +141,10 @@ class Playground {
   // Memory the machine and its history hold together (shared storage
   // counted once), in bytes.
   std::size_t history_bytes() const;
+  // Memory the machine on view holds (its per-frame storage as it is
+  // materialised, zones, pcp sets, slab and task state; an estimate for the
+  // small structures, as history_bytes()).
+  std::size_t machine_bytes() const;
   // What each undo step would take back, oldest first.
   std::vector<std::string> history() const;
 

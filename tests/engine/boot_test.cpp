@@ -323,7 +323,14 @@ TEST_SUITE("boot") {
     CHECK_FALSE(parse_shorthand("ram=8M"));
     CHECK(parse_shorthand("ram=8M").diag().message.find("too small") != std::string::npos);
     CHECK_FALSE(parse_shorthand("ram=95M"));
-    CHECK(parse_shorthand("ram=1T").diag().message.find("too large") != std::string::npos);
+    auto big = parse_shorthand("ram=5T");
+    REQUIRE_FALSE(big);
+    CHECK(big.diag().message == "ram=5T is too large: the model goes up to 4T");
+    CHECK(big.diag().col == 1);
+    CHECK(parse_shorthand("ram=4T"));
+    auto cpus = parse_shorthand("ram=1G cpus=8193");
+    REQUIRE_FALSE(cpus);
+    CHECK(cpus.diag().message.find("8192") != std::string::npos);
     auto bad = parse_shorthand("ram=1G cpus=2 nodes=1G,2G");
     REQUIRE_FALSE(bad);
     CHECK(bad.diag().message.find("add up") != std::string::npos);

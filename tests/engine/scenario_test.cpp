@@ -210,8 +210,8 @@ TEST_SUITE("scenario") {
       const char* message;
     };
     const Case cases[] = {
-        {"alloc a cpu=x", 13, "expected a CPU number (0 to 255), got 'x'"},
-        {"alloc a cpu=256", 13, "expected a CPU number (0 to 255), got '256'"},
+        {"alloc a cpu=x", 13, "expected a CPU number (0 to 8191), got 'x'"},
+        {"alloc a cpu=8192", 13, "expected a CPU number (0 to 8191), got '8192'"},
         {"alloc a node=64", 14, "expected a node number (0 to 63), got '64'"},
         {"alloc a order=11", 15, "expected an order (0 to 10), got '11'"},
         {"free pfn=-1 order=0", 10, "expected a page frame number, got '-1'"},
@@ -232,7 +232,7 @@ TEST_SUITE("scenario") {
         {"alloc a order=1 gfp=__GFP_DMA|__GFP_DMA32", 21, "ask for two zones at once"},
         {"expect cpus == 1x", 16, "expected a whole number, got '1x'"},
         {"expect cpus =< 1", 13, "unknown operator '=<': did you mean '<='? (operators: ==, !=, <, <=, >, >=)"},
-        {"expect zone DMA32 cpu999.pcp.high == 1", 22, "expected a CPU number (0 to 255), got '999'"},
+        {"expect zone DMA32 cpu9999.pcp.high == 1", 22, "expected a CPU number (0 to 8191), got '9999'"},
         {"expect zone DMA nr_free[11] == 1", 25, "expected an order (0 to 10), got '11'"},
         {"expect zone DMA protection[5] == 1", 28, "expected a zone index (0 to 4), got '5'"},
         {"expect zone DMA pageblocks.Movible == 1", 28, "unknown migrate type 'Movible': did you mean 'Movable'?"},

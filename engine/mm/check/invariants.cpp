@@ -66,6 +66,24 @@ void check_counters(const Machine& m, Fail& v) {
 
 }  // namespace
 
+namespace {
+
+// After pfn p (a hole, reserved or not yet initialised frame that passed
+// its checks): the next pfn to look at. The rest of a chunk kept as one
+// pattern of p's state passes the same checks when p's zone spans it.
+Pfn skip_uniform(const Machine& m, Pfn p) {
+  const MemMap& mem = m.mem;
+  const std::size_t c = static_cast<std::size_t>(p >> 10);
+  const Pfn lo = Pfn{c} << 10, hi = lo + mem.state.chunk_size(c);
+  std::uint8_t head = 0, rest = 0;
+  if (p + 1 >= hi || !mem.state.is_pattern(c, &head, &rest) || rest != mem.state[p]) return p + 1;
+  if (static_cast<FrameState>(rest) == FrameState::Hole) return hi;
+  const Zone* z = m.page_zone(p);
+  return z && z->end_pfn() >= hi ? hi : p + 1;
+}
+
+}  // namespace
+
 std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
   std::vector<std::string> v;
   auto fail = [&](std::string s) {
@@ -81,7 +99,14 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
   if (level == CheckLevel::Cheap) return v;
   // 1. Walk every free list: heads are Buddy with the list's order, aligned,
   //    in the zone; counts match; each head is seen once.
-  std::vector<std::uint8_t> seen(mem.nr, 0);
+  // Heads seen on a list: a CowArray, so that a 2 TiB machine's walk
+  // costs what its lists hold, not its size.
+  CowArray<std::uint8_t> seen(mem.nr, 0);
+  auto seen_before = [&seen](Pfn p) {
+    const bool was = seen[p] != 0;
+    seen.set(p, 1);
+    return was;
+  };
   for (const Node& n : m.nodes)
     for (const Zone& z : n.zones) {
       u64 free_pages = 0;
@@ -97,7 +122,7 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
               break;
             }
             if (mem.prev[p] != prev) fail(where(z) + "broken prev link at pfn " + std::to_string(p));
-            if (seen[p]++) {
+            if (seen_before(p)) {
               fail(where(z) + "pfn " + std::to_string(p) + " is on a list twice");
               break;
             }
@@ -147,7 +172,7 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
         long long pages = 0;
         for (const FreeList& l : pcp.lists)
           for (u32 p = l.head; p != NIL && p < mem.nr; p = mem.next[p]) {
-            if (seen[p]++) fail(where(z) + "pcp page " + std::to_string(p) + " is on two lists");
+            if (seen_before(p)) fail(where(z) + "pcp page " + std::to_string(p) + " is on two lists");
             if (mem.st(p) != FrameState::Pcp)
               fail(where(z) + "page " + std::to_string(p) + " on a pcp list is not marked Pcp");
             if (mem.owner[p] >= MIGRATE_TYPES)
@@ -170,12 +195,11 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
                                                      : FrameState::AllocTail;
       if (s == FrameState::Buddy && !seen[p]) fail("pfn " + std::to_string(p) + " is a free block on no list");
       if (s == FrameState::Pcp && !seen[p]) fail("pfn " + std::to_string(p) + " is marked Pcp but is on no pcp list");
-      for (Pfn q = p + 1; q < end && q < mem.nr; ++q)
-        if (mem.st(q) != tail) {
-          fail("pfn " + std::to_string(q) + " inside the block at " + std::to_string(p) +
-               " is not one of its tail pages");
-          break;
-        }
+      const Pfn block_end = std::min<Pfn>(end, mem.nr);
+      const Pfn q = p + 1 < block_end && mem.st(p + 1) == tail ? mem.run_end(p + 1, block_end) : p + 1;
+      if (q < block_end)
+        fail("pfn " + std::to_string(q) + " inside the block at " + std::to_string(p) +
+             " is not one of its tail pages");
       p = end;
       continue;
     }
@@ -184,7 +208,7 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
     } else if (s != FrameState::Hole && !m.page_zone(p)) {
       fail("pfn " + std::to_string(p) + " holds memory outside every zone");
     }
-    ++p;
+    p = skip_uniform(m, p);
   }
   // 3. managed = free + pcp + allocated + reserved-after-managed, per zone.
   //    Pages become managed when freed to the buddy; since boot nothing
@@ -197,8 +221,9 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
       u64 alloc = 0, isolated = 0;
       for (unsigned o = 0; o < MAX_ORDER; ++o)
         isolated += z.free_area[o].free_list[idx(MigrateType::Isolate)].count << o;
-      for (Pfn p = z.zone_start_pfn; p < z.end_pfn() && p < mem.nr; ++p)
-        if (mem.st(p) == FrameState::Alloc || mem.st(p) == FrameState::AllocTail) ++alloc;
+      const Pfn end = std::min<Pfn>(z.end_pfn(), mem.nr);
+      alloc = mem.count_in_state(FrameState::Alloc, z.zone_start_pfn, end) +
+              mem.count_in_state(FrameState::AllocTail, z.zone_start_pfn, end);
       const u64 sum = z.nr_free_pages + isolated + pcp + alloc;
       if (sum != z.managed_pages)
         fail(where(z) + "free " + std::to_string(z.nr_free_pages) + " + pcp " + std::to_string(pcp) + " + allocated " +

@@ -72,6 +72,67 @@ struct MemMap {
   void set(Pfn p, FrameState s) { state.set(p, static_cast<std::uint8_t>(s)); }
   MigrateType block_mt(Pfn p) const { return static_cast<MigrateType>(pageblock_mt[p >> pageblock_order]); }
   void set_block_mt(Pfn p, MigrateType m) { pageblock_mt.set(p >> pageblock_order, static_cast<std::uint8_t>(m)); }
+
+  // Calls f(p) for every frame in state s, in pfn order. Chunks kept as a
+  // pattern cost one test each, so a scan of a 2 TiB machine skips the
+  // memory nothing has touched.
+  template <class F>
+  void for_each_in_state(FrameState s, F&& f) const {
+    const auto want = static_cast<std::uint8_t>(s);
+    using A = CowArray<std::uint8_t>;
+    for (std::size_t c = 0; c < state.chunk_count(); ++c) {
+      const Pfn lo = Pfn{c} << 10, hi = lo + state.chunk_size(c);
+      static_assert(A::kChunk == 1024);
+      std::uint8_t head = 0, rest = 0;
+      if (state.is_pattern(c, &head, &rest)) {
+        if (head == want) f(lo);
+        if (rest == want)
+          for (Pfn p = lo + 1; p < hi; ++p) f(p);
+        continue;
+      }
+      for (Pfn p = lo; p < hi; ++p)
+        if (state[p] == want) f(p);
+    }
+  }
+  // The end of the run of frames in the state of `from`, at most `to`; a
+  // chunk kept as a pattern is crossed at once.
+  Pfn run_end(Pfn from, Pfn to) const {
+    const std::uint8_t v = state[from];
+    Pfn p = from + 1;
+    while (p < to) {
+      const std::size_t c = static_cast<std::size_t>(p >> 10);
+      const Pfn lo = Pfn{c} << 10, hi = std::min<Pfn>(to, lo + state.chunk_size(c));
+      std::uint8_t head = 0, rest = 0;
+      if (state.is_pattern(c, &head, &rest)) {
+        if (p == lo && head != v) return p;
+        if (rest != v) return std::max(p, lo + 1) < hi ? std::max(p, lo + 1) : hi;
+        p = hi;
+        continue;
+      }
+      for (; p < hi; ++p)
+        if (state[p] != v) return p;
+    }
+    return std::min(p, to);
+  }
+  // Frames in state s within [from, to), counted a chunk at a time where
+  // a chunk is a pattern.
+  u64 count_in_state(FrameState s, Pfn from, Pfn to) const {
+    const auto want = static_cast<std::uint8_t>(s);
+    u64 n = 0;
+    for (Pfn p = from; p < to;) {
+      const std::size_t c = static_cast<std::size_t>(p >> 10);
+      const Pfn lo = Pfn{c} << 10, hi = std::min<Pfn>(to, lo + state.chunk_size(c));
+      std::uint8_t head = 0, rest = 0;
+      if (state.is_pattern(c, &head, &rest)) {
+        if (p == lo) n += head == want;
+        n += rest == want ? hi - std::max(p, lo + 1) : 0;
+      } else {
+        for (Pfn q = p; q < hi; ++q) n += state[q] == want;
+      }
+      p = hi;
+    }
+    return n;
+  }
 };
 
 // A doubly linked list threaded through MemMap::next/prev.

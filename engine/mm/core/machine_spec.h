@@ -104,9 +104,10 @@ struct MachineSpec {
 // Limits of what the engine models (a clear error beyond them).
 // Debian's 6.1 kernel image occupies 16M..68M physical: below 96M it cannot boot.
 inline constexpr u64 kMinRamBytes = 96ull << 20;
-inline constexpr u64 kMaxRamBytes = 64ull << 30;  // 64 GiB
-// The memory map is dense (one entry per pfn up to the highest RAM address).
-inline constexpr u64 kMaxPhysAddr = 80ull << 30;
+inline constexpr u64 kMaxRamBytes = 4ull << 40;  // 4 TiB
+// Page frames are numbered in 32 bits (the list links); the memory map
+// costs what has been touched, so holes are cheap but not unbounded.
+inline constexpr u64 kMaxPhysAddr = 8ull << 40;  // 8 TiB
 
 // "1G", "512M", "1536M". (Words, but the model's own messages still use
 // it: pressure/task.cpp's spawn limit.)

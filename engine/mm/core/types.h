@@ -41,7 +41,7 @@ inline constexpr unsigned SWAP_CLUSTER_MAX = 32;  // reclaim batches; the floor 
 inline constexpr int NUMA_NO_NODE = -1;
 inline constexpr unsigned MAX_NUMNODES = 1024;  // CONFIG_NODES_SHIFT=10
 inline constexpr unsigned MAX_NODES_MODELLED = 64;
-inline constexpr unsigned MAX_CPUS_MODELLED = 256;
+inline constexpr unsigned MAX_CPUS_MODELLED = 8192;                 // NR_CPUS of Debian's kernel
 inline constexpr Pfn MAX_DMA_PFN = (16u << 20) >> PAGE_SHIFT;       // 16 MiB
 inline constexpr Pfn MAX_DMA32_PFN = (u64{4} << 30) >> PAGE_SHIFT;  // 4 GiB
 

@@ -18,10 +18,10 @@ constexpr int PCP_BATCH_SCALE_MAX = 5;  // CONFIG_PCP_BATCH_SCALE_MAX on Debian
 // ---- pcp list helpers: the only writers of PerCpuPages::count --------------
 
 void mark_pcp(MemMap& mem, Pfn p, Order order, MigrateType mt) {
-  mem.set(p, FrameState::Pcp);
-  mem.order.set(p, static_cast<std::uint8_t>(order));
+  mem.state.fill_head(p, p + (Pfn{1} << order), static_cast<std::uint8_t>(FrameState::Pcp),
+                      static_cast<std::uint8_t>(FrameState::PcpTail));
+  mem.order.fill_head(p, p + (Pfn{1} << order), static_cast<std::uint8_t>(order), 0);
   mem.owner.set(p, static_cast<std::uint8_t>(idx(mt)));  // set_pcppage_migratetype()
-  for (Pfn q = p + 1; q < p + (Pfn{1} << order); ++q) mem.set(q, FrameState::PcpTail);
 }
 
 void pcp_add(Machine& m, PerCpuPages& pcp, unsigned pindex, Pfn p, Order order, MigrateType mt, bool tail) {
@@ -779,7 +779,7 @@ Status free_pages(Machine& m, Pfn pfn, Order order, int cpu) {
   if (!z) return fail("pfn " + std::to_string(pfn) + " lies in no zone");
   TraceScope scope(m.trace, Ev::free_pages,
                    [&](EventRef& e) { e.pfn(pfn).order(order).cpu(cpu).pages(Pfn{1} << order); });
-  for (Pfn p = pfn; p < pfn + (Pfn{1} << order); ++p) m.mem.owner.set(p, 0);
+  m.mem.owner.fill(pfn, pfn + (Pfn{1} << order), 0);
   const MigrateType mt = m.mem.block_mt(pfn);
   if (pcp_allowed_order(order)) {
     // free_unref_page(): highatomic pages ride the movable list but keep

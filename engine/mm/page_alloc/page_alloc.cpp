@@ -52,14 +52,15 @@ void list_del(MemMap& mem, FreeList& l, Pfn p) {
 
 namespace {
 
+// Range fills: an aligned MAX_ORDER block stays a pattern in every array.
 void mark_buddy(MemMap& mem, Pfn p, Order order) {
-  mem.set(p, FrameState::Buddy);
-  mem.order.set(p, static_cast<std::uint8_t>(order));
   const Pfn end = p + (Pfn{1} << order);
-  for (Pfn q = p + 1; q < end; ++q) {
-    mem.state.set(q, static_cast<std::uint8_t>(FrameState::BuddyTail));
-    mem.owner.set(q, 0);
-  }
+  mem.state.fill_head(p, end, static_cast<std::uint8_t>(FrameState::Buddy),
+                      static_cast<std::uint8_t>(FrameState::BuddyTail));
+  // Tails carry no order: a merged buddy's old head would otherwise keep
+  // its chunk materialised.
+  mem.order.fill_head(p, end, static_cast<std::uint8_t>(order), 0);
+  mem.owner.fill_head(p, end, mem.owner[p], 0);
 }
 
 // PageBuddy(buddy) && buddy_order(buddy) == order && same zone.
@@ -348,13 +349,11 @@ std::optional<Pfn> rmqueue(Machine& m, Zone& z, Order order, MigrateType mt, uns
 }
 
 void prep_new_page(Machine& m, Pfn pfn, Order order, Owner owner) {
-  m.mem.set(pfn, FrameState::Alloc);
-  m.mem.order.set(pfn, static_cast<std::uint8_t>(order));
-  m.mem.owner.set(pfn, static_cast<std::uint8_t>(owner));
-  for (Pfn p = pfn + 1; p < pfn + (Pfn{1} << order); ++p) {
-    m.mem.set(p, FrameState::AllocTail);
-    m.mem.owner.set(p, static_cast<std::uint8_t>(owner));
-  }
+  const Pfn end = pfn + (Pfn{1} << order);
+  m.mem.state.fill_head(pfn, end, static_cast<std::uint8_t>(FrameState::Alloc),
+                        static_cast<std::uint8_t>(FrameState::AllocTail));
+  m.mem.order.fill_head(pfn, end, static_cast<std::uint8_t>(order), 0);
+  m.mem.owner.fill(pfn, end, static_cast<std::uint8_t>(owner));
 }
 
 }  // namespace mm

@@ -285,14 +285,13 @@ Status task_exit(Machine& m, int pid) {
   if (!last_user) return {};  // the mm lives on in its other users
   // exit_mmap: anon and shmem pages freed, file pages unmapped (they stay
   // in the page cache), swap entries released, page tables freed.
-  for (Pfn p = 0; p < m.mem.nr; ++p) {
-    if (m.mem.st(p) != FrameState::Alloc) continue;
+  m.mem.for_each_in_state(FrameState::Alloc, [&](Pfn p) {
     const auto o = static_cast<Owner>(m.mem.owner[p]);
     if (o == Owner::User && m.mem.owner_id[p] == static_cast<u32>(pid))
       free_lru_page(m, p);
     else if (o == Owner::PageCache && m.mem.mapper[p] == static_cast<u32>(pid))
       m.mem.mapper.set(p, 0);
-  }
+  });
   for (Pfn p : t->pgtables) free_pages(m, p, 0, t->cpu);
   t->pgtables.clear();
   m.pressure->swap_used -= std::min<u64>(m.pressure->swap_used, static_cast<u64>(t->swapents));
@@ -343,12 +342,12 @@ u64 drop_caches(Machine& m) {
   if (!m.pressure) return 0;
   TraceScope scope(m.trace, Ev::drop_caches);
   u64 n = 0;
-  for (Pfn p = 0; p < m.mem.nr; ++p)
-    if (m.mem.st(p) == FrameState::Alloc && static_cast<Owner>(m.mem.owner[p]) == Owner::PageCache &&
-        !m.mem.mapper[p]) {
+  m.mem.for_each_in_state(FrameState::Alloc, [&](Pfn p) {
+    if (static_cast<Owner>(m.mem.owner[p]) == Owner::PageCache && !m.mem.mapper[p]) {
       free_lru_page(m, p);
       ++n;
     }
+  });
   if (auto e = m.trace.step(Ev::caches_dropped)) e.pages(n);
   return n;
 }
@@ -375,8 +374,7 @@ MemCounters mem_counters(const Machine& m) {
     }
   for (size_t n = 0; n < m.nodes.size(); ++n)
     for (int l = 0; l < NR_LRU_LISTS; ++l) c.lru[l] += lru_size(m, static_cast<int>(n), static_cast<Lru>(l));
-  for (Pfn p = 0; p < m.mem.nr; ++p) {
-    if (m.mem.st(p) != FrameState::Alloc) continue;
+  m.mem.for_each_in_state(FrameState::Alloc, [&](Pfn p) {
     const auto o = static_cast<Owner>(m.mem.owner[p]);
     if (o == Owner::PageTable && m.mem.owner_id[p]) ++c.pagetables;
     if (o == Owner::User) {
@@ -386,7 +384,7 @@ MemCounters mem_counters(const Machine& m) {
         ++c.anon;
     }
     if (o == Owner::PageCache && m.mem.mapper[p]) ++c.mapped;
-  }
+  });
   c.swap_total = m.pressure ? m.pressure->swap_total : 0;
   c.swap_used = m.pressure ? m.pressure->swap_used : 0;
   c.slab_reclaimable = slab_reclaimable_pages(m);
@@ -406,16 +404,17 @@ std::vector<std::string> check_tasks(const Machine& m) {
   std::vector<std::string> v;
   if (!m.pressure) return v;
   const PressureState& ps = *m.pressure;
-  std::vector<std::uint8_t> seen(m.mem.nr, 0);
+  CowArray<std::uint8_t> seen(m.mem.nr, 0);  // grows with the pages listed
   for (size_t n = 0; n < ps.lru.size(); ++n)
     for (int l = 0; l < NR_LRU_LISTS; ++l) {
       const FreeList& list = ps.lru[n][static_cast<size_t>(l)];
       u64 len = 0;
       for (u32 p = list.head; p != NIL && p < m.mem.nr; p = m.mem.next[p]) {
-        if (seen[p]++) {
+        if (seen[p]) {
           v.push_back("LRU: pfn " + std::to_string(p) + " is on two lists");
           return v;
         }
+        seen.set(p, 1);
         const auto o = static_cast<Owner>(m.mem.owner[p]);
         if (m.mem.st(p) != FrameState::Alloc || (o != Owner::User && o != Owner::PageCache))
           v.push_back("LRU: pfn " + std::to_string(p) + " is not an allocated user or page-cache page");
@@ -444,8 +443,7 @@ std::vector<std::string> check_tasks(const Machine& m) {
     }
     return *last;
   };
-  for (Pfn p = 0; p < m.mem.nr; ++p) {
-    if (m.mem.st(p) != FrameState::Alloc) continue;
+  m.mem.for_each_in_state(FrameState::Alloc, [&](Pfn p) {
     const auto o = static_cast<Owner>(m.mem.owner[p]);
     if (o == Owner::User && m.mem.owner_id[p]) {
       Counts& c = counts(m.mem.owner_id[p]);
@@ -453,7 +451,7 @@ std::vector<std::string> check_tasks(const Machine& m) {
     }
     if (o == Owner::PageCache && m.mem.mapper[p]) ++counts(m.mem.mapper[p]).file;
     if (o == Owner::PageTable && m.mem.owner_id[p]) ++counts(m.mem.owner_id[p]).pgt;
-  }
+  });
   for (const Task& t : ps.tasks) {
     if (!t.alive || t.mm_owner != t.pid) continue;
     const Counts c = by_pid[static_cast<u32>(t.pid)];
@@ -463,9 +461,11 @@ std::vector<std::string> check_tasks(const Machine& m) {
                   std::to_string(t.pgtable_pages) + ") disagree with its pages (" + std::to_string(c.anon) + ", " +
                   std::to_string(c.file) + ", " + std::to_string(c.shmem) + ", " + std::to_string(c.pgt) + ")");
   }
-  for (Pfn p = 0; p < m.mem.nr; ++p)
-    if ((m.mem.pflags[p] & PG_lru) && !seen[p])
-      v.push_back("LRU: pfn " + std::to_string(p) + " says it is on a list but is not");
+  m.mem.pflags.for_each_not(0, [&](std::size_t lo, std::size_t hi) {
+    for (Pfn p = lo; p < hi; ++p)
+      if ((m.mem.pflags[p] & PG_lru) && !seen[p])
+        v.push_back("LRU: pfn " + std::to_string(p) + " says it is on a list but is not");
+  });
   return v;
 }
 

@@ -1554,10 +1554,10 @@ std::vector<std::string> check_slub_invariants(const Machine& m) {
     }
   }
   // Every Owner::Slab allocation is a slab.
-  for (Pfn p = 0; p < m.mem.nr; ++p)
-    if (m.mem.st(p) == FrameState::Alloc && m.mem.owner[p] == static_cast<std::uint8_t>(Owner::Slab) &&
-        !st.slabs.count(p))
+  m.mem.for_each_in_state(FrameState::Alloc, [&](Pfn p) {
+    if (m.mem.owner[p] == static_cast<std::uint8_t>(Owner::Slab) && !st.slabs.count(p))
       fail("pfn " + std::to_string(p) + " is an Owner::Slab allocation that no cache knows");
+  });
   for (const auto& [pfn, l] : st.large)
     if (pfn >= m.mem.nr || m.mem.st(pfn) != FrameState::Alloc || m.mem.order[pfn] != l.order)
       fail("large kmalloc at pfn " + std::to_string(pfn) + " is not a live allocation of its order");

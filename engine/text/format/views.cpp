@@ -318,30 +318,78 @@ std::vector<const Slab*> cache_slabs(const SlubState& st, const KmemCache& s, u3
 
 using CellCounts = std::array<u64, NR_CELL_KINDS>;
 
-// map_cells' pass; it also counts the frames of each kind, block by block,
-// so that state_json's legend needs no second pass over a million bytes.
-void fill_cells(const Machine& m, std::vector<std::uint8_t>& out, CellCounts& counts) {
+// Calls f(first, last, cell) for the runs of frames of [from, to) that
+// show as one cell value: a block (its head and tails), a run of holes,
+// reserved or uninitialised frames. Chunks kept as patterns are crossed at
+// once, so an untouched 2 TiB machine is a few hundred thousand runs.
+template <class F>
+void for_each_cell_run(const Machine& m, Pfn from, Pfn to, F&& f) {
   const MemMap& mem = m.mem;
-  const Pfn n = std::min<Pfn>(mem.nr, mem.state.size());
-  out.resize(n);
-  for (Pfn p = 0; p < n;) {
+  for (Pfn p = from; p < to;) {
     const FrameState s = mem.st(p);
     if (!is_head(s)) {
-      const CellKind k = lone_kind(s);
-      out[p++] = cell(k, 0);
-      ++counts[static_cast<size_t>(k)];
+      const Pfn e = mem.run_end(p, to);
+      f(p, e, cell(lone_kind(s), 0));
+      p = e;
       continue;
     }
-    const Pfn start = p;
     const Order o = mem.order[p];
-    const CellKind k = head_kind(mem, p);
-    const std::uint8_t c = cell(k, o);
-    const FrameState tail = tail_of(s);
-    const Pfn end = std::min<Pfn>(n, p + (Pfn{1} << o));
-    out[p++] = c;
-    while (p < end && mem.st(p) == tail) out[p++] = c;  // stop early if a block is half-built
-    counts[static_cast<size_t>(k)] += p - start;
+    const std::uint8_t c = cell(head_kind(mem, p), o);
+    const Pfn end = std::min<Pfn>(to, p + (Pfn{1} << o));
+    // Stop early if a block is half-built.
+    const Pfn e = p + 1 < end && mem.st(p + 1) == tail_of(s) ? mem.run_end(p + 1, end) : p + 1;
+    f(p, e, c);
+    p = e;
   }
+}
+
+// map_cells' pass; it also counts the frames of each kind, run by run, so
+// that state_json's legend needs no second pass. With shift > 0 a cell
+// stands for 1 << shift frames and shows the kind most of them have (ties:
+// the first seen), with the largest order among that kind's runs.
+void fill_cells(const Machine& m, std::vector<std::uint8_t>& out, CellCounts& counts, unsigned shift = 0) {
+  const Pfn n = std::min<Pfn>(m.mem.nr, m.mem.state.size());
+  const Pfn group = Pfn{1} << shift;
+  out.assign(static_cast<std::size_t>((n + group - 1) >> shift), 0);
+  std::array<u64, NR_CELL_KINDS> in_group{};
+  std::array<unsigned, NR_CELL_KINDS> order{};
+  Pfn current = 0;  // the group in_group describes
+  auto emit = [&]() {
+    if (std::none_of(in_group.begin(), in_group.end(), [](u64 v) { return v != 0; })) return;
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < NR_CELL_KINDS; ++k)
+      if (in_group[k] > in_group[best]) best = k;
+    out[static_cast<std::size_t>(current)] = cell(static_cast<CellKind>(best), order[best]);
+    in_group.fill(0);
+    order.fill(0);
+  };
+  for_each_cell_run(m, 0, n, [&](Pfn lo, Pfn hi, std::uint8_t c) {
+    const std::size_t k = static_cast<std::size_t>(cell_kind(c));
+    counts[k] += hi - lo;
+    if (!shift) {
+      std::fill(out.begin() + static_cast<std::ptrdiff_t>(lo), out.begin() + static_cast<std::ptrdiff_t>(hi), c);
+      return;
+    }
+    while (lo < hi) {
+      const Pfn g = lo >> shift, g_end = std::min(hi, (g + 1) << shift);
+      if (g != current) {
+        emit();
+        current = g;
+      }
+      if (lo == g << shift && hi >= (g + 1) << shift) {
+        // Whole groups of one run: written directly.
+        const Pfn last = hi >> shift;  // groups [g, last) are covered
+        std::fill(out.begin() + static_cast<std::ptrdiff_t>(g), out.begin() + static_cast<std::ptrdiff_t>(last), c);
+        current = last;
+        lo = last << shift;
+        continue;
+      }
+      in_group[k] += g_end - lo;
+      order[k] = std::max(order[k], cell_order(c));
+      lo = g_end;
+    }
+  });
+  if (shift && current < out.size()) emit();
 }
 
 std::string beyond(const Machine& m, u64 pfn) {
@@ -352,14 +400,42 @@ std::string beyond(const Machine& m, u64 pfn) {
 
 // ---- the API ------------------------------------------------------------------------------
 
+unsigned map_shift(Pfn frames) {
+  unsigned s = 0;
+  while ((frames >> s) > kMaxMapCells) ++s;
+  return s;
+}
+
 void map_cells(const Machine& m, std::vector<std::uint8_t>& out) {
   CellCounts unused{};
-  fill_cells(m, out, unused);
+  fill_cells(m, out, unused, map_shift(m.mem.nr));
+}
+
+Expected<std::vector<std::uint8_t>> map_cells_range(const Machine& m, u64 first, u64 count) {
+  if (first >= m.mem.nr) return Diagnostic{"", 0, 0, beyond(m, first)};
+  if (count > kMaxMapCells)
+    return Diagnostic{"", 0, 0,
+                      "a window of " + std::to_string(count) + " frames is more than the " +
+                          std::to_string(kMaxMapCells) + " a detail view takes"};
+  const Pfn last = std::min<Pfn>(m.mem.nr, first + count);
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(last - first), 0);
+  // A block may start before the window: the walk starts at its head, so
+  // that tails inside the window get their head's cell.
+  Pfn from = first;
+  if (const std::optional<Block> b = block_of(m.mem, first)) from = b->head;
+  for_each_cell_run(m, from, last, [&](Pfn lo, Pfn hi, std::uint8_t c) {
+    lo = std::max(lo, first);
+    if (lo < hi)
+      std::fill(out.begin() + static_cast<std::ptrdiff_t>(lo - first),
+                out.begin() + static_cast<std::ptrdiff_t>(hi - first), c);
+  });
+  return out;
 }
 
 std::string state_json(const Machine& m) {
   Json j;
   j.open('{').field("booted", m.mem.nr > 0).field("frames", m.mem.nr).field("cpus", m.nr_cpus);
+  j.field("mapShift", map_shift(m.mem.nr));
   j.key("migrateTypes").open('[');
   for (std::string_view name : kMigrateTypeNames) j.str(name);
   j.close(']').field("pageblockOrder", pageblock_order).key("nodes").open('[');

@@ -37,9 +37,16 @@ inline constexpr unsigned NR_CELL_KINDS = 11;
 
 // One byte per pfn 0..mem.nr-1: (order << 4) | CellKind, where order is the
 // order of the free block / pcp page / allocation holding the frame (0 when
-// it is in none). Resizes `out`. One linear pass: tails take their head's
-// kind and order.
+// it is in none). Resizes `out`. One pass over runs: tails take their
+// head's kind and order.
+// Machines of more than kMaxMapCells frames (16 GiB) get one cell per
+// 1 << map_shift(frames) frames: the kind most of them have, with the
+// largest order of that kind's blocks there. map_cells_range() gives a
+// window of up to kMaxMapCells frames one cell per frame (a zoomed-in map).
+inline constexpr u64 kMaxMapCells = u64{1} << 22;
+unsigned map_shift(Pfn frames);
 void map_cells(const Machine& m, std::vector<std::uint8_t>& out);
+Expected<std::vector<std::uint8_t>> map_cells_range(const Machine& m, u64 first, u64 count);
 inline CellKind cell_kind(std::uint8_t cell) { return static_cast<CellKind>(cell & 0x0f); }
 inline unsigned cell_order(std::uint8_t cell) { return cell >> 4; }
 

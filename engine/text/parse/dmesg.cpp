@@ -409,6 +409,8 @@ struct ImportState {
 
   // Pass 1: the machine.
   std::vector<SratMem> srat;                  // "ACPI: SRAT: Node n PXM p [mem ...]"
+  std::vector<Diagnostic> e820_at;            // where each BIOS-e820 line's range is (message empty)
+  std::optional<Diagnostic> not_x86_64;       // the first line that shows another architecture
   std::map<int, std::vector<int>> node_cpus;  // from "SRAT: PXM p -> APIC a -> Node n"
   int cpu_seen = 0;                           // CPUs the SRAT lines placed so far
   unsigned cpus = 0;                          // smpboot / setup_percpu (0: the log does not say)
@@ -507,7 +509,17 @@ Status on_e820_entry(const Line& l, Parser& p, ImportState& st) {
   std::vector<E820Entry>& map = st.spec().e820;
   if (!map.empty() && e.addr < map.back().end()) return p.error(11, "e820 entries overlap or are out of order");
   map.push_back(e);
+  st.e820_at.push_back(p.error(11, ""));
   return Status::ok();
+}
+
+// "Linux version 6.1.0-18-686-pae (...)": a 32-bit x86 release.
+bool release_is_32bit(std::string_view body) {
+  const std::string_view release =
+      body.substr(14, body.find(' ', 14) == std::string_view::npos ? std::string_view::npos : body.find(' ', 14) - 14);
+  for (std::string_view tag : {"-686", "-i386", "-i586", "-i686", ".i686", ".i586"})
+    if (release.find(tag) != std::string_view::npos) return true;
+  return false;
 }
 
 // boot_command_line, which parse_early_param() reads.
@@ -517,6 +529,8 @@ Status on_e820_entry(const Line& l, Parser& p, ImportState& st) {
 Status on_linux_version(const Line& l, Parser& p, ImportState& st) {
   if (st.saw_version) return Status::ok();  // a second banner (kexec, a pasted pair): the first decides
   st.saw_version = true;
+  if (release_is_32bit(l.body) && !st.not_x86_64)
+    st.not_x86_64 = p.error(14, "this is the log of a 32-bit x86 kernel: the engine models x86_64 kernels only");
   size_t pos = 14;
   auto major = p.dec(pos);
   if (!major || pos >= l.body.size() || l.body[pos] != '.') return p.error(14, "expected a version like 6.1.0");
@@ -630,6 +644,31 @@ Status on_memory_sizes(const Line& l, Parser& p, ImportState& st) {
   return Status::ok();
 }
 
+// Lines only another architecture's kernel, or a 32-bit x86 one, prints:
+// the log is refused at the first of them (after pass 1, so that a log
+// with no e820 map at all still says which kernel it is from).
+Status on_foreign_arch(const Line& l, Parser& p, ImportState& st) {
+  if (st.not_x86_64) return Status::ok();
+  struct Marker {
+    std::string_view text, what;
+  };
+  static constexpr Marker kMarkers[] = {
+      {"Booting Linux on physical CPU", "an ARM kernel"},
+      {"Machine model: ", "a device-tree (ARM or RISC-V) kernel"},
+      {"riscv: ", "a RISC-V kernel"},
+      {"HighMem zone: ", "a 32-bit x86 kernel (HIGHMEM)"},
+      {"  HighMem  ", "a 32-bit x86 kernel (ZONE_HIGHMEM)"},
+      {"Initializing HighMem", "a 32-bit x86 kernel (HIGHMEM)"},
+  };
+  for (const Marker& m : kMarkers)
+    if (starts(l.body, m.text)) {
+      st.not_x86_64 = p.error(0, "this is the log of " + std::string(m.what) + " ('" + std::string(m.text) +
+                                     "'): the engine models x86_64 kernels only");
+      return Status::ok();
+    }
+  return Status::ok();
+}
+
 Status on_memblock_debug(const Line&, Parser&, ImportState& st) {
   st.memblock_debug = true;
   return Status::ok();
@@ -647,6 +686,7 @@ constexpr LineKind kMachineLines[] = {
     {"RAMDISK: ", "", "reserve_initrd", on_ramdisk},
     {"Memory: ", "", "mem_init_print_info", on_memory_sizes},
     {"memblock_", "", "memblock_dbg (memblock=debug)", on_memblock_debug},
+    {"", "", "(another architecture's boot)", on_foreign_arch},
 };
 
 // ---- pass 2, inside the first "MEMBLOCK configuration:" dump ------------------
@@ -1014,18 +1054,37 @@ Status replay_boot(const std::vector<Line>& lines, ImportState& st) {
 Status check_machine(const ImportState& st) {
   const std::string src(st.source);
   const MachineSpec& spec = st.plan.spec;
+  if (st.not_x86_64) return *st.not_x86_64;
   if (spec.e820.empty())
     return Diagnostic{src, 1, 1, "no 'BIOS-e820:' lines: this does not look like the log of an x86 Linux boot"};
   u64 usable = spec.usable_bytes();
-  if (usable < kMinRamBytes)
-    return Diagnostic{src, 1, 1, "the e820 map has less than 96M of usable RAM: too small for a 6.1 kernel image"};
-  if (usable > kMaxRamBytes)
-    return Diagnostic{src, 1, 1, "the e820 map has " + format_size(usable) + " of RAM; the model goes up to 64G"};
-  for (const E820Entry& e : spec.e820)
-    if (e.type == E820Type::Usable && e.end() > kMaxPhysAddr)
-      return Diagnostic{src, 1, 1,
-                        "usable RAM ends at " + format_size(e.end()) +
-                            "; the model keeps a dense memory map up to 80G of physical address space"};
+  if (usable < kMinRamBytes) {
+    Diagnostic d = st.e820_at.back();
+    d.message = "the e820 map ends here with " + std::to_string(usable >> 10) +
+                "K of usable RAM: the model needs at least " + std::to_string(kMinRamBytes >> 10) +
+                "K for the kernel image";
+    return d;
+  }
+  // At the entry that takes the machine over a limit, in the map's own
+  // terms (addresses, and sizes in K as the kernel's Memory: line has them).
+  u64 sum = 0;
+  for (size_t i = 0; i < spec.e820.size(); ++i) {
+    const E820Entry& e = spec.e820[i];
+    if (e.type != E820Type::Usable) continue;
+    sum += e.size;
+    Diagnostic d = st.e820_at[i];
+    if (sum > kMaxRamBytes) {
+      d.message = "with this entry the e820 map has " + std::to_string(sum >> 10) +
+                  "K of usable RAM; the model goes up to " + std::to_string(kMaxRamBytes >> 10) + "K (" +
+                  format_size(kMaxRamBytes) + ")";
+      return d;
+    }
+    if (e.end() > kMaxPhysAddr) {
+      d.message = "usable RAM up to " + hex_addr(e.end() - 1) + ": the model's page frames reach " +
+                  hex_addr(kMaxPhysAddr - 1) + " (" + format_size(kMaxPhysAddr) + " of physical address space)";
+      return d;
+    }
+  }
   return Status::ok();
 }
 

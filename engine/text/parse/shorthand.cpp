@@ -405,7 +405,8 @@ Problem check_ram(Draft& d) {
     return err(d.ram_col, "ram=" + format_size(d.ram) +
                               " is too small: the kernel image alone sits at 16M-68M, so the model needs at least 96M");
   if (d.ram > kMaxRamBytes)
-    return err(d.ram_col, "ram=" + format_size(d.ram) + " is too large: the model goes up to 64G");
+    return err(d.ram_col,
+               "ram=" + format_size(d.ram) + " is too large: the model goes up to " + format_size(kMaxRamBytes));
   d.ram = round_down(d.ram, 1ull << 20);  // qemu rounds -m to whole MiB
   return std::nullopt;
 }

@@ -42,7 +42,7 @@ Line split_line(std::string_view raw, std::string_view source, int number);
 
 // A value to parse: a positional word or the value of a key=value option.
 // Each parser fills `out` or returns the Diagnostic that names the concept
-// ("expected a CPU number (0 to 255), got 'x'") at the value's column.
+// ("expected a CPU number (0 to 8191), got 'x'") at the value's column.
 struct Arg {
   const Line& line;
   std::string_view text;
