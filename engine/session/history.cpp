@@ -93,7 +93,9 @@ struct Footprint {
   template <class T, unsigned S>
   void add(const CowArray<T, S>& a) {
     a.for_each_storage([this](const void* id, std::size_t n) {
-      if (first(id)) bytes += n;
+      if (!first(id)) return false;
+      bytes += n;
+      return true;
     });
   }
   void add(const Machine& m) {

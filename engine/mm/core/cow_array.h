@@ -208,12 +208,14 @@ class CowArray {
   }
   static constexpr std::size_t chunk_bytes() { return sizeof(Chunk); }
   static constexpr std::size_t dir_bytes() { return sizeof(Dir); }
-  // Calls f(id, bytes) for every piece of storage (directory or chunk):
-  // memory accounting across copies counts each id once.
+  // Calls f(id, bytes) for every piece of storage (directory or chunk);
+  // f returns whether it had not seen that id before. A directory seen
+  // before is not entered again: memory accounting across many copies
+  // costs what they do not share.
   template <class F>
   void for_each_storage(F&& f) const {
     for (const Dir* d : dirs_) {
-      f(static_cast<const void*>(d), sizeof(Dir));
+      if (!f(static_cast<const void*>(d), sizeof(Dir))) continue;
       for (const Slot& s : d->slots)
         if (s.chunk) f(static_cast<const void*>(s.chunk), sizeof(Chunk));
     }
