@@ -98,8 +98,7 @@ TEST_SUITE("e820 command line") {
     CHECK(r.edits[1] == add(0, 640 * K, E820Type::Usable));
     CHECK(r.edits[2] == add(M, 1023 * M, E820Type::Usable));
     CHECK(read_memmap_param(std::string_view("64M#3G")).edits == std::vector{add(3 * G, 64 * M, E820Type::ACPI)});
-    CHECK(read_memmap_param(std::string_view("512M$1G")).edits ==
-          std::vector{add(G, 512 * M, E820Type::Reserved)});
+    CHECK(read_memmap_param(std::string_view("512M$1G")).edits == std::vector{add(G, 512 * M, E820Type::Reserved)});
     CHECK(read_memmap_param(std::string_view("8G!8G")).edits == std::vector{add(8 * G, 8 * G, E820Type::PRAM)});
     // memmap=SIZE alone is mem=SIZE: usable RAM from SIZE to the top goes.
     CHECK(read_memmap_param(std::string_view("2G")).edits == std::vector{remove_ram_from(2 * G)});
@@ -361,12 +360,11 @@ TEST_SUITE("e820 command line") {
         std::vector<std::string> real = mmtest::matching(mmtest::dmesg_lines(*text), "^e820: (update|remove)");
         REQUIRE(real.size() == s.printed.size());
         CHECK(s.printed[0].stage == E820Setup::Stage::Trim);
-        CHECK(mmtest::matching(mmtest::dmesg_lines(*text), "^last_pfn").at(0) ==
-              "last_pfn = 0x" + [&] {
-                char b[32];
-                std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(s.max_pfn));
-                return std::string(b);
-              }() + " max_arch_pfn = 0x400000000");
+        CHECK(mmtest::matching(mmtest::dmesg_lines(*text), "^last_pfn").at(0) == "last_pfn = 0x" + [&] {
+          char b[32];
+          std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(s.max_pfn));
+          return std::string(b);
+        }() + " max_arch_pfn = 0x400000000");
         auto m = mmtest::boot_checked(*plan);
         CHECK(mmtest::matching(m->log, "^(user|e820: |last_pfn)").empty());
       }
@@ -395,7 +393,8 @@ TEST_SUITE("e820 command line") {
     }
     // With them, the memblock_add the kernel would then print (two pieces).
     {
-      const std::string add_line = "memblock_add: [0x0000000000100000-0x000000003ffdffff] e820__memblock_setup+0x65/0x7d";
+      const std::string add_line =
+          "memblock_add: [0x0000000000100000-0x000000003ffdffff] e820__memblock_setup+0x65/0x7d";
       const std::string split = replace_once(
           edited, add_line,
           "memblock_add: [0x0000000000100000-0x000000001fffffff] e820__memblock_setup+0x65/0x7d\n"
@@ -457,8 +456,8 @@ TEST_SUITE("e820 command line") {
       REQUIRE(plan);
       bool noted = false;
       for (const std::string& n : plan->notes)
-        noted = noted || (n.find("m.txt:2:") != std::string::npos && n.find("mem=foo: the kernel reads this as 0") !=
-                                                                           std::string::npos);
+        noted = noted || (n.find("m.txt:2:") != std::string::npos &&
+                          n.find("mem=foo: the kernel reads this as 0") != std::string::npos);
       CHECK(noted);
       auto m = mmtest::boot_checked(*plan);
       // [0, 1G) of RAM added over the map: the reserved pieces outrank it,

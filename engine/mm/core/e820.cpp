@@ -59,8 +59,7 @@ void add_kernel_range(std::vector<E820Entry>& t, const KernelImage& k, E820Setup
   const Phys start = k.start, size = k.reserved_size;
   if (e820__mapped_all(t, start, start + size, E820Type::Usable)) return;
   s.kernel_not_ram = true;
-  s.printed.push_back(
-      {e820__range_remove(t, start, size, E820Type::Usable, false), E820Setup::Stage::KernelRange, -1});
+  s.printed.push_back({e820__range_remove(t, start, size, E820Type::Usable, false), E820Setup::Stage::KernelRange, -1});
   e820__range_add(t, start, size, E820Type::Usable);
 }
 
@@ -69,8 +68,8 @@ void add_kernel_range(std::vector<E820Entry>& t, const KernelImage& k, E820Setup
 void trim_bios_range(std::vector<E820Entry>& t, E820Setup& s) {
   s.printed.push_back(
       {e820__range_update(t, 0, PAGE_SIZE, E820Type::Usable, E820Type::Reserved), E820Setup::Stage::Trim, -1});
-  s.printed.push_back({e820__range_remove(t, kBiosBegin, kBiosEnd - kBiosBegin, E820Type::Usable, true),
-                       E820Setup::Stage::Trim, -1});
+  s.printed.push_back(
+      {e820__range_remove(t, kBiosBegin, kBiosEnd - kBiosBegin, E820Type::Usable, true), E820Setup::Stage::Trim, -1});
   e820__update_table(t);
 }
 

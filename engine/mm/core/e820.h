@@ -52,8 +52,8 @@ struct E820Edit {
   E820Type type = E820Type::Usable;  // Add: the new entry's; Update: the new type; Remove: the type removed
   E820Type from = E820Type::Usable;  // Update: the type that changes
   bool check_type = true;            // Remove: only entries of `type` (false: any)
-  bool userdef = true;      // from mem= or memmap=: the kernel then prints the user-defined map
-  bool after_trim = false;  // a log's edit printed after trim_bios_range (mtrr trimming and the like)
+  bool userdef = true;               // from mem= or memmap=: the kernel then prints the user-defined map
+  bool after_trim = false;           // a log's edit printed after trim_bios_range (mtrr trimming and the like)
   bool operator==(const E820Edit&) const = default;
 };
 
@@ -75,16 +75,16 @@ struct E820Setup {
     Stage stage;
     int edit = -1;  // the MachineSpec::e820_edits entry that printed it (-1: the kernel's own)
   };
-  std::vector<Printed> printed;       // every update/remove line, in order
-  bool userdef = false;               // e820__finish_early_params prints `user` as "user-defined physical RAM map:"
-  bool invalid = false;               // the user map did not sanitise: early_panic("Invalid user supplied memory map")
-  std::vector<E820Entry> user;        // the table after the early parameters (userdef only)
-  bool kernel_not_ram = false;        // e820_add_kernel_range warned and put the image back as RAM
-  std::vector<E820Entry> table;       // what e820__memblock_setup reads
-  Pfn max_pfn = 0;                    // e820__end_of_ram_pfn() of `table`
-  Pfn max_pfn_before_late = 0;        // the same before the AfterTrim edits (what the first last_pfn line says)
-  Pfn max_low_pfn = 0;                // e820__end_of_low_ram_pfn() when max_pfn is above 4G, else max_pfn
-  bool edited = false;                // the spec has edits: the boot prints this stretch of the kernel's log
+  std::vector<Printed> printed;  // every update/remove line, in order
+  bool userdef = false;          // e820__finish_early_params prints `user` as "user-defined physical RAM map:"
+  bool invalid = false;          // the user map did not sanitise: early_panic("Invalid user supplied memory map")
+  std::vector<E820Entry> user;   // the table after the early parameters (userdef only)
+  bool kernel_not_ram = false;   // e820_add_kernel_range warned and put the image back as RAM
+  std::vector<E820Entry> table;  // what e820__memblock_setup reads
+  Pfn max_pfn = 0;               // e820__end_of_ram_pfn() of `table`
+  Pfn max_pfn_before_late = 0;   // the same before the AfterTrim edits (what the first last_pfn line says)
+  Pfn max_low_pfn = 0;           // e820__end_of_low_ram_pfn() when max_pfn is above 4G, else max_pfn
+  bool edited = false;           // the spec has edits: the boot prints this stretch of the kernel's log
 };
 
 // x86_64's MAX_ARCH_PFN with 4-level paging (46 physical address bits), as
