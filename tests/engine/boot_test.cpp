@@ -44,14 +44,17 @@ TEST_SUITE("boot") {
         {0x1000, 0x9ec00}, {0x100000, 0x3fee0000}, {0x100000000ull, 0x40000800}};
     CHECK(e820_memblock_ranges(s) == want);
     CHECK(s.usable_end() == 0x140000800ull);
-    CHECK(s.usable_bytes() == 0x9fc00 + 0x3fee0000 + 0x40000800ull);
+    // The kernel's table: trim_bios_range made page 0 reserved.
+    CHECK(s.usable_bytes() == 0x9ec00 + 0x3fee0000 + 0x40000800ull);
 
-    // Usable RAM inside the legacy hole or only in page 0 gives memblock nothing.
+    // Usable RAM inside the legacy hole or only in page 0 gives memblock
+    // nothing; the one range left is the kernel image, which
+    // e820_add_kernel_range puts back as RAM when the map has none there.
     MachineSpec hole;
     hole.e820 = {{0, 0x1000, E820Type::Usable}, {0xa0000, 0x20000, E820Type::Usable}};
-    CHECK(e820_memblock_ranges(hole).empty());
-    CHECK(hole.usable_end() == 0xc0000);
-    CHECK(MachineSpec{}.usable_end() == 0);
+    const KernelImage& k = hole.kernel;
+    CHECK(e820_memblock_ranges(hole) == std::vector<std::pair<Phys, Phys>>{{k.start, k.reserved_size}});
+    CHECK(hole.usable_end() == k.start + k.reserved_size);
 
     // The model's plan adds exactly these ranges.
     MachineSpec q;
@@ -580,7 +583,7 @@ TEST_SUITE("boot") {
     CHECK(typo.diag().message ==
           "unknown key 'cpsu', did you mean 'cpus'? (known: ram cpus nodes distance min_free_kbytes "
           "watermark_scale_factor watermark_boost_factor lowmem_reserve_ratio percpu_pagelist_high_fraction "
-          "deferred thp mobility kernelcore movablecore initrd kernel)");
+          "deferred thp mobility kernelcore movablecore initrd kernel mem memmap)");
     CHECK(parse_shorthand("ram=1G mobilty=off").diag().message.find("did you mean 'mobility'?") != std::string::npos);
     CHECK(parse_shorthand("ram=1G defered=off").diag().message.find("did you mean 'deferred'?") != std::string::npos);
     CHECK(parse_shorthand("rma=1G").diag().message.find("did you mean 'ram'?") != std::string::npos);
@@ -589,7 +592,7 @@ TEST_SUITE("boot") {
     auto far = parse_shorthand("ram=1G colour=blue");
     REQUIRE_FALSE(far);
     CHECK(far.diag().message.rfind("unknown key 'colour' (known: ram cpus", 0) == 0);
-    CHECK(shorthand_keys().size() == 16);
+    CHECK(shorthand_keys().size() == 18);
   }
 
   TEST_CASE("shorthand: one message per kind of value, naming the key") {
@@ -602,7 +605,11 @@ TEST_SUITE("boot") {
     CHECK(msg("ram=1G kernelcore=lots") == "bad size 'lots' for kernelcore (use a number with K, M or G, like 512M)");
     CHECK(msg("ram=1G ram=2G") == "'ram' given twice (first at column 1)");
     // An alias is the same key: the last one must not win silently.
-    CHECK(msg("ram=1G mem=2G m=4G") == "'mem' (another name for 'ram') given twice (first as 'ram' at column 1)");
+    CHECK(msg("ram=1G m=4G") == "'m' (another name for 'ram') given twice (first as 'ram' at column 1)");
+    // mem= is no longer ram=: it is the kernel's parameter.
+    CHECK(msg("mem=2G cpus=2") ==
+          "missing ram=SIZE (for example ram=1G): mem= is the kernel's parameter that limits the RAM it uses, the "
+          "machine's RAM is ram=");
     CHECK(msg("smp=2 cpus=4 ram=1G") == "'cpus' given twice (first as 'smp' at column 1)");
     CHECK(msg("ram=1G lowmem_reserve_ratio=256,x") == "bad lowmem_reserve_ratio entry 'x'");
     CHECK(msg("ram=1G lowmem_reserve_ratio=256,32,0,0,0,7") ==
@@ -615,7 +622,7 @@ TEST_SUITE("boot") {
     CHECK(msg("ram=2G cpus=2 nodes=1G:0-5,1G") == "bad cpu list '0-5' (cpus are 0..1, like 0-1 or 0+2)");
     CHECK(msg("ram=2G cpus=2 nodes=1G:0,1G:0") == "cpu 0 is given to two nodes");
     // The aliases parse as their key; a trailing '+' in a cpu list names no CPU.
-    auto ok = parse_shorthand("mem=2G smp=3 nodes=1G:0+,1G:1+2");
+    auto ok = parse_shorthand("m=2G smp=3 nodes=1G:0+,1G:1+2");
     REQUIRE(ok);
     CHECK(ok->cpus == 3);
     CHECK(ok->nodes[0].cpus == std::vector<int>{0});

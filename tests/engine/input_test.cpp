@@ -95,7 +95,8 @@ TEST_SUITE("input") {
     REQUIRE_FALSE(p);
     CHECK(p.diag().line == at);
     CHECK(p.diag().col == 30);  // the range
-    CHECK(p.diag().message.find("covers 0x100000000, which no usable BIOS-e820 entry") != std::string::npos);
+    CHECK(p.diag().message.find("covers 0x100000000, which is not usable RAM in the e820 table of this log") !=
+          std::string::npos);
     CHECK(plan_from_dmesg(log, "m1g-smp2/dmesg.txt"));  // the log as it was boots
   }
 
@@ -118,9 +119,11 @@ TEST_SUITE("input") {
     auto p = plan_from_dmesg(edited, "numa.txt");
     REQUIRE_FALSE(p);
     CHECK(p.diag().line == at);
+    // Node 1's RAM starts at 0x1000: page 0 is reserved in the kernel's e820
+    // table (trim_bios_range), which is what memblock and the nodes get.
     CHECK(p.diag().message ==
-          "with this range node 1's RAM spans [mem 0x0-0x7ffdffff], across node 0's [mem 0x100000-0x3fffffff]: nodes "
-          "whose memory interleaves are not modelled");
+          "with this range node 1's RAM spans [mem 0x1000-0x7ffdffff], across node 0's [mem 0x100000-0x3fffffff]: "
+          "nodes whose memory interleaves are not modelled");
     CHECK(plan_from_dmesg(*read, "numa.txt"));
   }
 

@@ -151,6 +151,7 @@ Status run(Machine& m, const BootPlan& plan, const BootStepHook& after_each) {
     phase::setup_machine(m, plan.spec);
     for (const std::string& n : plan.notes) m.printk(n);
     phase::e820__print_table(m);
+    phase::e820__print_edits(m);
   }
   auto describe = [&](EventRef& e) { e.spec(plan.spec.description); };
   std::optional<TraceScope> start_kernel;

@@ -194,9 +194,10 @@ struct BootPlan {
 
 // The engine's model of a 6.1 x86_64 boot of `spec`.
 BootPlan plan_from_spec(const MachineSpec& spec);
-// The RAM e820__memblock_setup() gives memblock_add: every usable entry, with
-// page 0 and the legacy hole [0xa0000, 1M) left out, as (base, size) pairs
-// in e820 order.
+// The RAM e820__memblock_setup() gives memblock_add: every usable entry of
+// the kernel's table (MachineSpec::e820_table: the firmware map after
+// mem=/memmap= and trim_bios_range, so without page 0 and [0xa0000, 1M)),
+// as (base, size) pairs in address order.
 std::vector<std::pair<Phys, Phys>> e820_memblock_ranges(const MachineSpec& spec);
 // Where the part of the kernel image that "Freeing <what> memory" gives back
 // lies, for an image laid out as vmlinux.lds.S lays it out; nullopt for a

@@ -72,9 +72,10 @@ std::string hex10(u64 v) {
 // Present 128M sections of a node (sparse_init works per section).
 std::vector<u64> node_sections(const MachineSpec& s, const NodeSpec& n) {
   std::vector<u64> secs;
+  const std::vector<E820Entry> table = s.e820_table();
   for (const auto& [a, b] : n.ranges) {
-    // Only RAM the e820 map calls usable has a memmap.
-    for (const E820Entry& e : s.e820) {
+    // Only RAM the kernel's e820 table calls usable has a memmap.
+    for (const E820Entry& e : table) {
       if (e.type != E820Type::Usable) continue;
       Phys lo = std::max(a, e.addr), hi = std::min(b, e.end());
       if (lo >= hi) continue;
@@ -98,8 +99,8 @@ void early_reserve_memory(ModelPlan& p) {
   p.reserve(k.start + k.reserved_size - 0x11000, 0x11000, "setup_arch");  // brk
 }
 
-// e820__memblock_setup(): usable RAM, page 0 and the legacy hole left out,
-// trimmed to whole pages.
+// e820__memblock_setup(): the usable RAM of the kernel's e820 table (page 0
+// and the legacy hole already out of it), trimmed to whole pages.
 void e820__memblock_setup(ModelPlan& p) {
   p.push(SetCurrentLimit{0x100000});  // ISA_END_ADDRESS
   for (const auto& [base, size] : e820_memblock_ranges(p.spec)) p.push(MemblockAdd{base, size, "e820__memblock_setup"});
@@ -284,7 +285,7 @@ void late_frees_and_initcalls(ModelPlan& p) {
 ModelPlan model_plan(BootPlan& plan, const MachineSpec& spec) {
   ModelPlan p{plan, spec};
   p.max_addr = spec.usable_end();
-  for (const E820Entry& e : spec.e820)
+  for (const E820Entry& e : spec.e820_table())
     if (e.type == E820Type::Usable && e.addr <= spec.kernel.start && e.end() > spec.kernel.start) p.low_top = e.end();
   p.low_top = round_down(p.low_top, PAGE_SIZE);
   p.nodes = spec.nodes;
@@ -297,16 +298,28 @@ ModelPlan model_plan(BootPlan& plan, const MachineSpec& spec) {
   return p;
 }
 
+// relocate_initrd(): an initrd the edits left outside RAM (mem= below it, a
+// memmap= hole over it) is copied to the top of the RAM below 4G, where a
+// top-down memblock search finds room first.
+void relocate_initrd(MachineSpec& spec) {
+  if (!spec.initrd_size) return;
+  const std::vector<E820Entry> table = spec.e820_table();
+  Phys top = 0;
+  for (const E820Entry& e : table) {
+    if (e.type != E820Type::Usable) continue;
+    if (e.addr <= spec.initrd_start && spec.initrd_start + spec.initrd_size <= e.end()) return;
+    if (e.addr < (1ull << 32)) top = std::max(top, round_down(std::min<Phys>(e.end(), 1ull << 32), PAGE_SIZE));
+  }
+  if (top >= spec.initrd_size) spec.initrd_start = round_down(top - spec.initrd_size, PAGE_SIZE);
+}
+
 }  // namespace
 
 std::vector<std::pair<Phys, Phys>> e820_memblock_ranges(const MachineSpec& spec) {
   std::vector<std::pair<Phys, Phys>> out;
-  for (const E820Entry& e : spec.e820) {
-    if (e.type != E820Type::Usable) continue;
-    const Phys s = std::max<Phys>(e.addr, 0x1000);
-    Phys end = e.end();
-    if (s < 0x100000 && end > 0xa0000) end = std::min<Phys>(end, 0xa0000);
-    if (s < end) out.emplace_back(s, end - s);
+  for (const E820Entry& e : spec.e820_table()) {
+    if (e.type != E820Type::Usable || e.size == 0) continue;
+    out.emplace_back(e.addr, e.size);
   }
   return out;
 }
@@ -343,6 +356,7 @@ std::optional<std::pair<Phys, Phys>> kernel_piece(const KernelImage& k, std::str
 BootPlan plan_from_spec(const MachineSpec& spec) {
   BootPlan plan;
   plan.spec = spec;
+  relocate_initrd(plan.spec);
   plan.source = spec.description;
   if (spec.version == KernelVersion::v6_12)
     plan.notes.push_back(

@@ -56,9 +56,6 @@ void note_mismatch(Machine& m, const MemblockAlloc& op, Phys kernel, Phys ours) 
   if (auto e = m.trace.warn(Ev::memblock_alloc_mismatch)) e.base(kernel).found(ours);
 }
 
-// e820__end_of_ram_pfn(): the pfn after the highest usable RAM.
-Pfn e820__end_of_ram_pfn(const MachineSpec& spec) { return PFN_DOWN(spec.usable_end()); }
-
 }  // namespace
 
 std::string kernel_hex(u64 v, int width) {
@@ -76,8 +73,8 @@ std::string mem_range10(Phys start, Phys last) {
 void setup_machine(Machine& m, const MachineSpec& spec) {
   m.spec = spec;
   m.nr_cpus = std::max(1u, spec.cpus);
-  m.max_pfn = e820__end_of_ram_pfn(spec);
-  m.max_low_pfn = m.max_pfn;  // x86_64: init_mem_mapping maps everything
+  m.max_pfn = e820_setup(spec).max_pfn;  // e820__end_of_ram_pfn() of the kernel's table
+  m.max_low_pfn = m.max_pfn;             // x86_64: init_mem_mapping maps everything
   m.mem.resize(m.max_pfn);
 }
 
@@ -85,6 +82,51 @@ void e820__print_table(Machine& m) {
   m.printk("BIOS-provided physical RAM map:");
   for (const E820Entry& e : m.spec.e820)
     m.printk("BIOS-e820: " + mem_range18(e.addr, e.end() - 1) + " " + std::string(e820_type_name(e.type)));
+}
+
+namespace {
+
+// "e820: update [mem 0x00000000-0x00000fff] usable ==> reserved",
+// "e820: remove [mem 0x000a0000-0x000fffff] usable"; a removal of any type
+// names none (the kernel's line then ends in the space before it).
+std::string e820_change_line(const E820Change& c) {
+  std::string s = std::string("e820: ") + (c.remove ? "remove " : "update ") + mem_range10(c.start, c.end - 1) + " ";
+  if (!c.remove) return s + std::string(e820_type_name(c.from)) + " ==> " + std::string(e820_type_name(c.to));
+  return c.check_type ? s + std::string(e820_type_name(c.from)) : s;
+}
+
+void print_changes(Machine& m, const E820Setup& s, E820Setup::Stage stage) {
+  for (const E820Setup::Printed& p : s.printed)
+    if (p.stage == stage) m.printk(e820_change_line(p.change));
+}
+
+// e820_end_pfn()'s line.
+void print_last_pfn(Machine& m, Pfn last) {
+  m.printk("last_pfn = " + kernel_hex(last, 3) + " max_arch_pfn = " + kernel_hex(kMaxArchPfn, 3));
+}
+
+}  // namespace
+
+void e820__print_edits(Machine& m) {
+  const E820Setup s = e820_setup(m.spec);
+  if (!s.edited) return;
+  print_changes(m, s, E820Setup::Stage::EarlyParam);
+  if (s.userdef) {  // e820__finish_early_params()
+    m.printk("user-defined physical RAM map:");
+    for (const E820Entry& e : s.user)
+      m.printk("user: " + mem_range18(e.addr, e.end() - 1) + " " + std::string(e820_type_name(e.type)));
+  }
+  if (s.kernel_not_ram) m.printk(".text .data .bss are not marked as E820_TYPE_RAM!");
+  print_changes(m, s, E820Setup::Stage::KernelRange);
+  print_changes(m, s, E820Setup::Stage::Trim);
+  print_last_pfn(m, s.max_pfn_before_late);
+  const bool late = std::any_of(s.printed.begin(), s.printed.end(),
+                                [](const E820Setup::Printed& p) { return p.stage == E820Setup::Stage::AfterTrim; });
+  if (late) {
+    print_changes(m, s, E820Setup::Stage::AfterTrim);
+    print_last_pfn(m, s.max_pfn);
+  }
+  if (s.max_pfn > (Pfn{1} << (32 - PAGE_SHIFT))) print_last_pfn(m, s.max_low_pfn);  // e820__end_of_low_ram_pfn()
 }
 
 // kernel: memblock_alloc_try_nid(), memblock_phys_alloc_range(), ...

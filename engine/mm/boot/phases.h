@@ -48,6 +48,11 @@ std::string mem_range10(Phys start, Phys last);
 void setup_machine(Machine& m, const MachineSpec& spec);
 // "BIOS-provided physical RAM map:" and its lines.
 void e820__print_table(Machine& m);
+// When the command line or the log edits the map: the kernel's lines from
+// parse_early_param to max_pfn (the edits' "e820: update/remove" lines, the
+// "user-defined physical RAM map:", trim_bios_range's two, "last_pfn = ").
+// A machine without edits prints none of them, as before they were modelled.
+void e820__print_edits(Machine& m);
 // memblock_alloc_try_nid() & friends: search, check a replayed result,
 // reserve. Fails when nothing fits and the caller would panic.
 Status memblock_alloc(Machine& m, BootState& st, const MemblockAlloc& op);

@@ -7,17 +7,6 @@
 
 namespace mm {
 
-std::string_view e820_type_name(E820Type t) {
-  switch (t) {
-    case E820Type::Usable: return "usable";
-    case E820Type::Reserved: return "reserved";
-    case E820Type::ACPI: return "ACPI data";
-    case E820Type::NVS: return "ACPI NVS";
-    case E820Type::Unusable: return "unusable";
-  }
-  return "reserved";
-}
-
 std::string_view kernel_version_name(KernelVersion v) { return v == KernelVersion::v6_12 ? "6.12" : "6.1"; }
 
 std::optional<KernelVersion> kernel_version_by_name(std::string_view name) {
@@ -68,16 +57,18 @@ int MachineSpec::node_distance(int a, int b) const {
   return a == b ? 10 : 20;  // LOCAL_DISTANCE / REMOTE_DISTANCE
 }
 
+std::vector<E820Entry> MachineSpec::e820_table() const { return e820_setup(*this).table; }
+
 u64 MachineSpec::usable_bytes() const {
   u64 n = 0;
-  for (const E820Entry& e : e820)
+  for (const E820Entry& e : e820_table())
     if (e.type == E820Type::Usable) n += e.size;
   return n;
 }
 
 Phys MachineSpec::usable_end() const {
   Phys end = 0;
-  for (const E820Entry& e : e820)
+  for (const E820Entry& e : e820_table())
     if (e.type == E820Type::Usable) end = std::max(end, e.end());
   return end;
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "mm/core/diag.h"
+#include "mm/core/e820.h"
 #include "mm/core/types.h"
 
 namespace mm {
@@ -32,16 +33,6 @@ std::string kernel_version_list();
 // The modelled version nearest to major.minor (a tie goes to the older);
 // exact is set when it is that version.
 KernelVersion nearest_kernel_version(int major, int minor, bool* exact = nullptr);
-
-enum class E820Type : std::uint8_t { Usable = 1, Reserved = 2, ACPI = 3, NVS = 4, Unusable = 5 };
-std::string_view e820_type_name(E820Type t);
-
-struct E820Entry {
-  Phys addr = 0;
-  Phys size = 0;
-  E820Type type = E820Type::Usable;
-  Phys end() const { return addr + size; }
-};
 
 struct NodeSpec {
   int id = 0;
@@ -84,7 +75,8 @@ struct KernelImage {
 KernelImage debian_kernel_image(KernelVersion v);
 
 struct MachineSpec {
-  std::vector<E820Entry> e820;
+  std::vector<E820Entry> e820;             // the firmware's map, as "BIOS-e820:" prints it
+  std::vector<E820Edit> e820_edits;        // mem=, memmap= and a log's own edits, in the kernel's order
   std::vector<NodeSpec> nodes;             // empty: no NUMA configuration found
   std::vector<std::vector<int>> distance;  // SLIT; empty: 10 local / 20 remote
   unsigned cpus = 1;
@@ -96,8 +88,12 @@ struct MachineSpec {
   std::string description;  // e.g. "ram=1G cpus=2"
 
   int node_distance(int a, int b) const;
+  // The table the kernel hands memblock: the firmware's map with its edits
+  // (e820_setup(*this).table).
+  std::vector<E820Entry> e820_table() const;
+  // Usable RAM of that table.
   u64 usable_bytes() const;
-  // The end of the highest usable RAM (0 when none is usable).
+  // The end of the highest usable RAM of that table (0 when none is usable).
   Phys usable_end() const;
 };
 

@@ -16,6 +16,7 @@
 #include <map>
 #include <span>
 
+#include "text/parse/e820_params.h"
 #include "text/parse/log_line.h"
 
 namespace mm {
@@ -132,6 +133,9 @@ std::optional<E820Type> e820_type(std::string_view s) {
   if (starts(s, "ACPI data")) return E820Type::ACPI;
   if (starts(s, "ACPI NVS")) return E820Type::NVS;
   if (starts(s, "unusable")) return E820Type::Unusable;
+  if (starts(s, e820_type_name(E820Type::PRAM))) return E820Type::PRAM;
+  // Types the model has no name for (PMEM 7, soft reserved) are memory
+  // memblock never gets: reserved, as far as the model is concerned.
   if (starts(s, "persistent") || starts(s, "soft reserved") || starts(s, "type")) return E820Type::Reserved;
   return std::nullopt;
 }
@@ -264,7 +268,8 @@ CoreValue parse_core_value(std::string_view v) {
 }
 
 // The parameters of the command line that the model boots with:
-// kernelcore=, movablecore=, numa=off, transparent_hugepage=. Bad values
+// kernelcore=, movablecore=, numa=off, transparent_hugepage=, and the
+// memory map's mem= and memmap= (read by text/parse/e820_params.h). Bad values
 // are not errors: the kernel takes them as it reads them (for kernelcore=
 // and movablecore= cmdline_parse_core() returns 0 whatever the value, so not
 // even "Malformed early option" is printed) and boots on, and so does the
@@ -283,8 +288,15 @@ class CmdlineParams {
         numa_off = true;  // kernel: numa_setup()
       else if (parameq(p.param, "transparent_hugepage") && p.has_value)
         transparent_hugepage(p, spec.knobs, notes);
+      else if (parameq(p.param, "mem"))
+        e820_param(p, read_mem_param(value_of(p)), spec, notes);
+      else if (parameq(p.param, "memmap"))
+        e820_param(p, read_memmap_param(value_of(p)), spec, notes);
     }
   }
+
+  // Where the first mem= or memmap= is, for a refusal of the map they make.
+  std::optional<Diagnostic> first_e820_param() const { return first_e820_; }
 
  private:
   // "FILE:LINE:COL" of a position in the line body.
@@ -363,6 +375,20 @@ class CmdlineParams {
       notes.push_back(note(p, p.value_pos, "the kernel warns \"transparent_hugepage= cannot parse, ignored\""));
   }
 
+  static std::optional<std::string_view> value_of(const CmdlineParam& p) {
+    return p.has_value ? std::optional<std::string_view>(p.value) : std::nullopt;
+  }
+
+  // The edits go to the spec in command-line order (the kernel's order);
+  // what it did with a value it could not take as written is a note.
+  void e820_param(const CmdlineParam& p, const E820ParamRead& r, MachineSpec& spec, std::vector<std::string>& notes) {
+    if (!first_e820_)
+      first_e820_ = Diagnostic{std::string(source_), l_.no, l_.offset + static_cast<int>(p.pos) + 1, std::string()};
+    spec.e820_edits.insert(spec.e820_edits.end(), r.edits.begin(), r.edits.end());
+    for (const E820ParamFinding& f : r.findings)
+      notes.push_back(note(p, p.has_value ? p.value_pos + f.pos : p.pos, f.what));
+  }
+
   // Is `option` one of the comma-separated words of `s`? kernel: parse_option_str()
   static bool has_option(std::string_view s, std::string_view option) {
     size_t i = 0;
@@ -379,6 +405,7 @@ class CmdlineParams {
 
   const Line& l_;
   std::string_view source_;
+  std::optional<Diagnostic> first_e820_;
 };
 
 constexpr MemblockAllocFn kAllocFns[] = {MemblockAllocFn::alloc_try_nid_raw, MemblockAllocFn::alloc_exact_nid_raw,
@@ -395,6 +422,12 @@ struct SratMem {
   Diagnostic at;  // where the line's range is (for a refusal), message empty
 };
 
+// An "e820: update" or "e820: remove" line: the change and where it is.
+struct LoggedE820Change {
+  E820Change change;
+  int line = 0;
+};
+
 // The importer's state between lines. Pass 1 fills in the machine, pass 2
 // writes the plan's operations in log order.
 struct ImportState {
@@ -408,20 +441,23 @@ struct ImportState {
   BootPlan plan;
 
   // Pass 1: the machine.
-  std::vector<SratMem> srat;                  // "ACPI: SRAT: Node n PXM p [mem ...]"
-  std::vector<Diagnostic> e820_at;            // where each BIOS-e820 line's range is (message empty)
-  std::optional<Diagnostic> not_x86_64;       // the first line that shows another architecture
-  std::map<int, std::vector<int>> node_cpus;  // from "SRAT: PXM p -> APIC a -> Node n"
-  int cpu_seen = 0;                           // CPUs the SRAT lines placed so far
-  unsigned cpus = 0;                          // smpboot / setup_percpu (0: the log does not say)
-  const Line* cmdline_line = nullptr;         // the last "Command line: "
-  const Line* kernel_cmdline_line = nullptr;  // the first "Kernel command line: "
-  bool numa_off = false;                      // numa=off on the command line
-  bool memblock_debug = false;                // a memblock=debug line was seen
-  bool saw_version = false;                   // a "Linux version" line was read
-  std::string version_note;                   // which profile boots, first in the output
-  u64 memory_available_kb = 0;                // 6.12's "Memory: NK/..." figure (0: none)
-  std::vector<std::string> cmdline_notes;     // what the kernel made of the parameters
+  std::vector<SratMem> srat;                   // "ACPI: SRAT: Node n PXM p [mem ...]"
+  std::map<int, std::vector<int>> node_cpus;   // from "SRAT: PXM p -> APIC a -> Node n"
+  int cpu_seen = 0;                            // CPUs the SRAT lines placed so far
+  unsigned cpus = 0;                           // smpboot / setup_percpu (0: the log does not say)
+  const Line* cmdline_line = nullptr;          // the last "Command line: "
+  const Line* kernel_cmdline_line = nullptr;   // the first "Kernel command line: "
+  bool numa_off = false;                       // numa=off on the command line
+  bool memblock_debug = false;                 // a memblock=debug line was seen
+  bool saw_version = false;                    // a "Linux version" line was read
+  std::string version_note;                    // which profile boots, first in the output
+  u64 memory_available_kb = 0;                 // 6.12's "Memory: NK/..." figure (0: none)
+  std::vector<std::string> cmdline_notes;      // what the kernel made of the parameters
+  std::vector<LoggedE820Change> e820_changes;  // "e820: update/remove" lines before memblock got the table
+  bool memblock_has_table = false;             // a line printed after e820__memblock_setup was seen
+  std::optional<Diagnostic> e820_param_at;     // the first mem=/memmap= of the command line
+  std::vector<Diagnostic> e820_at;             // where each BIOS-e820 line's range is (message empty)
+  std::optional<Diagnostic> not_x86_64;        // the first line that shows another architecture
 
   // Pass 2: the boot's milestones, each pushed once.
   bool first_dump_done = false;  // the first "MEMBLOCK configuration:" dump was seen
@@ -522,6 +558,64 @@ bool release_is_32bit(std::string_view body) {
   return false;
 }
 
+// A type name as e820_print_type() prints it, exactly (nothing after it).
+std::optional<E820Type> e820_type_exact(std::string_view s) {
+  for (E820Type t :
+       {E820Type::Usable, E820Type::Reserved, E820Type::ACPI, E820Type::NVS, E820Type::Unusable, E820Type::PRAM})
+    if (s == e820_type_name(t)) return t;
+  return std::nullopt;
+}
+
+// "e820: update [mem 0x00000000-0x00000fff] usable ==> reserved" and
+// "e820: remove [mem 0x000a0000-0x000fffff] usable" (no type: any type).
+// Only those printed before e820__memblock_setup change what memblock
+// gets; later ones (e820__memblock_alloc_reserved, EFI) are left out, and
+// so is RAM becoming reserved-kernel (setup_data), which memblock still gets.
+Status on_e820_change(const Line& l, Parser& p, ImportState& st) {
+  std::string_view b = l.body;
+  auto r = p.range(13);
+  if (!r) return r.diag();
+  if (r->second == ~u64{0}) return p.error(13, "the range ends at the top of the address space, past what e820 prints");
+  E820Change c;
+  c.remove = starts(b, "e820: remove");
+  c.start = r->first;
+  c.end = r->second + 1;
+  const size_t types = b.find(']') + 2;
+  const std::string_view rest = types <= b.size() ? b.substr(types) : std::string_view();
+  if (c.remove) {
+    c.check_type = !rest.empty();
+    if (c.check_type) {
+      auto t = e820_type_exact(rest);
+      if (!t) return p.error(types, "unknown e820 type '" + std::string(rest) + "'");
+      c.from = *t;
+    }
+    c.to = c.from;  // a removal has one type (usable when the line names none), as e820__range_remove reports it
+  } else {
+    const size_t arrow = rest.find(" ==> ");
+    if (arrow == std::string_view::npos) return p.error(types, "expected 'TYPE ==> TYPE' after the range");
+    auto from = e820_type_exact(rest.substr(0, arrow));
+    auto to = e820_type_exact(rest.substr(arrow + 5));
+    if (!from || !to) return p.error(types, "unknown e820 type in '" + std::string(rest) + "'");
+    if (*from == *to) return Status::ok();  // usable ==> usable: RAM kept for setup_data, still RAM to memblock
+    c.from = *from;
+    c.to = *to;
+  }
+  if (st.memblock_has_table) {
+    st.cmdline_notes.push_back("mm-playground: line " + std::to_string(l.no) +
+                               ": this e820 change comes after e820__memblock_setup, so memblock never sees it; "
+                               "the model leaves it out");
+    return Status::ok();
+  }
+  st.e820_changes.push_back({c, l.no});
+  return Status::ok();
+}
+
+// Lines printed once e820__memblock_setup has read the table.
+Status on_after_memblock_setup(const Line&, Parser&, ImportState& st) {
+  st.memblock_has_table = true;
+  return Status::ok();
+}
+
 // boot_command_line, which parse_early_param() reads.
 // "Linux version 6.12.117+deb12-amd64 (debian-kernel@...) ...": the
 // profile the boot follows. A version the engine does not model boots with
@@ -608,6 +702,7 @@ Status on_setup_percpu(const Line&, Parser& p, ImportState& st) {
 
 // "RAMDISK: [mem 0x...-0x...]": where the boot loader put the initrd.
 Status on_ramdisk(const Line&, Parser& p, ImportState& st) {
+  st.memblock_has_table = true;  // reserve_initrd() runs after e820__memblock_setup
   auto r = p.range(9);
   if (!r) return r.diag();
   st.spec().initrd_start = r->first;
@@ -669,14 +764,19 @@ Status on_foreign_arch(const Line& l, Parser& p, ImportState& st) {
   return Status::ok();
 }
 
-Status on_memblock_debug(const Line&, Parser&, ImportState& st) {
+Status on_memblock_debug(const Line& l, Parser&, ImportState& st) {
   st.memblock_debug = true;
+  if (starts(l.body, "memblock_add:")) st.memblock_has_table = true;
   return Status::ok();
 }
 
 constexpr LineKind kMachineLines[] = {
     {"Linux version ", "", "start_kernel (linux_banner)", on_linux_version},
     {"BIOS-e820: ", "", "e820__print_table", on_e820_entry},
+    {"e820: update [", "", "e820__range_update", on_e820_change},
+    {"e820: remove [", "", "e820__range_remove", on_e820_change},
+    {"MEMBLOCK configuration:", "", "memblock_dump_all (after e820__memblock_setup)", on_after_memblock_setup},
+    {"ACPI: Early table", "", "acpi_boot_table_init (after e820__memblock_setup)", on_after_memblock_setup},
     {"Command line: ", "", "setup_arch", on_command_line},
     {"Kernel command line: ", "", "start_kernel", on_kernel_command_line},
     {"ACPI: SRAT: Node ", "", "acpi_numa_memory_affinity_init", on_srat_memory},
@@ -800,21 +900,22 @@ std::string hex_addr(Phys v) {
   return buf;
 }
 
-// e820__memblock_setup adds the e820 map's RAM, nothing else: a range of
+// e820__memblock_setup adds the e820 table's RAM, nothing else: a range of
 // its outside every usable entry cannot be from the boot whose map the log
-// printed (memblock would hold memory no zone spans).
+// printed and edited (memblock would hold memory no zone spans).
 Status refuse_outside_e820(const Line& l, const Parser& p, const ImportState& st, Phys base, Phys size) {
   if (!starts(caller_of(l.body), "e820__memblock_setup")) return Status::ok();
   Phys at = base;
   const Phys end = base + size;
-  for (const E820Entry& e : st.plan.spec.e820) {
+  for (const E820Entry& e : st.plan.spec.e820_table()) {
     if (e.type != E820Type::Usable || e.end() <= at || e.addr > at) continue;
     at = e.end();
     if (at >= end) return Status::ok();
   }
   return p.error(l.body.find('['), "memblock_add from e820__memblock_setup covers " + hex_addr(at) +
-                                       ", which no usable BIOS-e820 entry of this log holds: not the memory "
-                                       "map this boot printed (a user-defined map, memmap=, is not modelled)");
+                                       ", which is not usable RAM in the e820 table of this log (its BIOS-e820 "
+                                       "map with its command line's mem=/memmap= and its e820 update/remove "
+                                       "lines): not the memory map this boot used");
 }
 
 Status on_memblock_add(const Line& l, Parser& p, ImportState& st) {
@@ -1050,25 +1151,43 @@ Status replay_boot(const std::vector<Line>& lines, ImportState& st) {
 
 // ---- finishing steps ----------------------------------------------------------
 
-// A machine the model can boot.
+// A log of an x86 boot has the firmware's map.
+Status check_firmware_map(const ImportState& st) {
+  if (st.plan.spec.e820.empty())
+    return Diagnostic{std::string(st.source), 1, 1,
+                      "no 'BIOS-e820:' lines: this does not look like the log of an x86 Linux boot"};
+  return Status::ok();
+}
+
+// A machine the model can boot, in the e820 table the kernel used.
 Status check_machine(const ImportState& st) {
   const std::string src(st.source);
   const MachineSpec& spec = st.plan.spec;
   if (st.not_x86_64) return *st.not_x86_64;
   if (spec.e820.empty())
     return Diagnostic{src, 1, 1, "no 'BIOS-e820:' lines: this does not look like the log of an x86 Linux boot"};
-  u64 usable = spec.usable_bytes();
+  if (e820_setup(spec).invalid) {
+    Diagnostic d = st.e820_param_at.value_or(Diagnostic{src, 1, 1, ""});
+    d.message =
+        "with these mem=/memmap= values the kernel panics (\"Invalid user supplied memory map\"): the map they "
+        "leave has fewer than two entries, or one that runs past the top of the address space";
+    return d;
+  }
+  // Limits apply to the table the kernel uses; they are reported at the
+  // firmware's entry that crosses them, or at the mem=/memmap= that does,
+  // in the map's own terms (addresses, sizes in K as the Memory: line has).
+  const u64 usable = spec.usable_bytes();
+  const Phys end = spec.usable_end();
   if (usable < kMinRamBytes) {
-    Diagnostic d = st.e820_at.back();
-    d.message = "the e820 map ends here with " + std::to_string(usable >> 10) +
+    Diagnostic d = st.e820_param_at.value_or(st.e820_at.back());
+    d.message = "the e820 map the kernel uses has " + std::to_string(usable >> 10) +
                 "K of usable RAM: the model needs at least " + std::to_string(kMinRamBytes >> 10) +
                 "K for the kernel image";
     return d;
   }
-  // At the entry that takes the machine over a limit, in the map's own
-  // terms (addresses, and sizes in K as the kernel's Memory: line has them).
+  if (usable <= kMaxRamBytes && end <= kMaxPhysAddr) return Status::ok();
   u64 sum = 0;
-  for (size_t i = 0; i < spec.e820.size(); ++i) {
+  for (size_t i = 0; i < spec.e820.size() && spec.e820_edits.empty(); ++i) {
     const E820Entry& e = spec.e820[i];
     if (e.type != E820Type::Usable) continue;
     sum += e.size;
@@ -1085,6 +1204,11 @@ Status check_machine(const ImportState& st) {
       return d;
     }
   }
+  Diagnostic d = st.e820_param_at.value_or(st.e820_at.back());
+  d.message = "the e820 map the kernel uses has " + std::to_string(usable >> 10) + "K of usable RAM up to " +
+              hex_addr(end - 1) + "; the model goes up to " + format_size(kMaxRamBytes) + " of RAM within " +
+              format_size(kMaxPhysAddr) + " of physical address space";
+  return d;
   return Status::ok();
 }
 
@@ -1097,14 +1221,73 @@ void apply_cmdline(ImportState& st) {
   if (!cl) return;
   const size_t start = cl->body.find(": ") + 2;
   st.spec().cmdline = std::string(cl->body.substr(start));
-  CmdlineParams(*cl, st.source).apply(start, st.spec(), st.numa_off, st.cmdline_notes);
+  CmdlineParams params(*cl, st.source);
+  params.apply(start, st.spec(), st.numa_off, st.cmdline_notes);
+  st.e820_param_at = params.first_e820_param();
+}
+
+// An edit that makes the change a log line shows.
+E820Edit edit_of(const E820Change& c) {
+  E820Edit e;
+  e.op = c.remove ? E820Edit::Op::Remove : E820Edit::Op::Update;
+  e.start = c.start;
+  e.size = c.end - c.start;
+  e.type = c.remove ? c.from : c.to;
+  e.from = c.from;
+  e.check_type = c.check_type;
+  e.userdef = false;
+  return e;
+}
+
+// The log's "e820: update/remove" lines, in order, against the lines the
+// kernel prints for the machine as known so far (its command line's edits,
+// then trim_bios_range's two): a line the engine prints too is that very
+// change, already made; any other (setup_data, MTRR trimming, an edit from
+// a bootconfig the command line does not show) is applied where the log
+// has it: among the early parameters' edits, or after trim_bios_range once
+// the log has shown its lines. So a capture's trim_bios_range lines are
+// not applied twice.
+void apply_e820_lines(ImportState& st) {
+  if (st.e820_changes.empty()) return;
+  MachineSpec& spec = st.spec();
+  const E820Setup predicted = e820_setup(spec);
+  const std::vector<E820Setup::Printed>& ours = predicted.printed;
+  std::size_t first_trim = ours.size();
+  for (std::size_t i = 0; i < ours.size() && first_trim == ours.size(); ++i)
+    if (ours[i].stage == E820Setup::Stage::Trim) first_trim = i;
+  std::vector<std::vector<E820Edit>> before(spec.e820_edits.size() + 1);  // extras to put before edit i
+  std::vector<E820Edit> late;
+  std::size_t next = 0;  // the first of our lines the log has not shown yet
+  for (const LoggedE820Change& l : st.e820_changes) {
+    std::size_t j = next;
+    while (j < ours.size() && !(ours[j].change == l.change)) ++j;
+    if (j < ours.size()) {
+      next = j + 1;
+      continue;
+    }
+    E820Edit e = edit_of(l.change);
+    if (next > first_trim) {
+      e.after_trim = true;
+      late.push_back(e);
+      continue;
+    }
+    const bool early_left = next < ours.size() && ours[next].stage == E820Setup::Stage::EarlyParam;
+    before[early_left ? static_cast<std::size_t>(ours[next].edit) : spec.e820_edits.size()].push_back(e);
+  }
+  std::vector<E820Edit> edits;
+  for (std::size_t i = 0; i <= spec.e820_edits.size(); ++i) {
+    edits.insert(edits.end(), before[i].begin(), before[i].end());
+    if (i < spec.e820_edits.size()) edits.push_back(spec.e820_edits[i]);
+  }
+  edits.insert(edits.end(), late.begin(), late.end());
+  spec.e820_edits = std::move(edits);
 }
 
 // The part of [start, end) the e820 map has RAM in, as [first, last): what a
 // SRAT range adds to its node's span (a hotplug range without RAM adds nothing).
 std::optional<std::pair<Phys, Phys>> ram_within(const MachineSpec& spec, Phys start, Phys end) {
   std::optional<std::pair<Phys, Phys>> out;
-  for (const E820Entry& e : spec.e820) {
+  for (const E820Entry& e : spec.e820_table()) {
     if (e.type != E820Type::Usable) continue;
     const Phys a = std::max(start, e.addr), b = std::min(end, e.end());
     if (a >= b) continue;
@@ -1121,7 +1304,7 @@ std::optional<std::pair<Phys, Phys>> ram_within(const MachineSpec& spec, Phys st
 // node. Returns that sentence when it applies.
 std::optional<std::string> srat_leaves_ram_out(const ImportState& st) {
   u64 ram = 0, covered = 0;  // pages
-  for (const E820Entry& e : st.plan.spec.e820) {
+  for (const E820Entry& e : st.plan.spec.e820_table()) {
     if (e.type != E820Type::Usable) continue;
     const Phys a = round_up(e.addr, PAGE_SIZE), b = round_down(e.end(), PAGE_SIZE);
     if (a >= b) continue;
@@ -1142,7 +1325,7 @@ std::optional<std::string> srat_leaves_ram_out(const ImportState& st) {
 // allocator. The model has no such memory: refused at the SRAT's last
 // memory line, naming the first range left out.
 Status refuse_ram_outside_nodes(const ImportState& st) {
-  for (const E820Entry& e : st.plan.spec.e820) {
+  for (const E820Entry& e : st.plan.spec.e820_table()) {
     if (e.type != E820Type::Usable) continue;
     Phys a = round_up(e.addr, PAGE_SIZE);
     const Phys b = round_down(e.end(), PAGE_SIZE);
@@ -1276,10 +1459,12 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
   ImportState st(source);
 
   if (Status s = learn_machine(lines, st); !s) return s.diag();
-  if (Status s = check_machine(st); !s) return s.diag();
+  if (Status s = check_firmware_map(st); !s) return s.diag();
   derive_cpus(st);
   if (!st.version_note.empty()) st.cmdline_notes.insert(st.cmdline_notes.begin(), st.version_note);
   apply_cmdline(st);
+  apply_e820_lines(st);
+  if (Status s = check_machine(st); !s) return s.diag();
   if (!st.numa_off && !st.srat.empty()) {
     if (auto unused = srat_leaves_ram_out(st)) {
       // As the kernel: one node for all memory (dummy_numa_init).

@@ -9,6 +9,8 @@
 // list entry) and says which key it is about.
 #include "text/parse/shorthand.h"
 
+#include "text/parse/e820_params.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -82,6 +84,8 @@ struct Draft {
   std::vector<std::vector<int>> distance_table;
   int distance_col = 0;
   u64 initrd = 0x14d000;  // Debian's busybox initramfs in the captures
+  int e820_col = 0;       // the first mem= or memmap= (0: none)
+  int mem_col = 0;        // the first mem=
 };
 
 // ---- shared value helpers ---------------------------------------------------------
@@ -247,6 +251,31 @@ Problem key_movablecore(const Token& t, Draft& d) {
   return need_core(t, d.spec.knobs.movablecore, d.spec.knobs.movablecore_percent);
 }
 
+// mem= and memmap= as the kernel reads them, in the order given. What the
+// kernel would only take with a shrug (a value read as 0, an ignored tail,
+// mem=nopentium) is refused here: a description says what it means.
+Problem e820_param(const Token& t, Draft& d, const E820ParamRead& r) {
+  if (!r.findings.empty()) {
+    const E820ParamFinding& f = r.findings.front();
+    return err(t.value_col + static_cast<int>(f.pos),
+               "bad value '" + std::string(t.value) + "' for " + std::string(t.key) + ": " + f.what);
+  }
+  if (!d.e820_col) d.e820_col = t.col;
+  if (d.spec.e820_edits.size() + r.edits.size() > 64)
+    return err(t.col, "more than 64 mem=/memmap= edits are not modelled");
+  d.spec.e820_edits.insert(d.spec.e820_edits.end(), r.edits.begin(), r.edits.end());
+  return std::nullopt;
+}
+
+// mem=SIZE: the kernel's parameter (not the machine's RAM, which is ram=).
+Problem key_mem(const Token& t, Draft& d) {
+  if (!d.mem_col) d.mem_col = t.col;
+  return e820_param(t, d, read_mem_param(t.value));
+}
+
+// memmap=exactmap|SIZE@ADDR|SIZE$ADDR|SIZE#ADDR|SIZE!ADDR|SIZE%ADDR-FROM+TO|SIZE[,...]
+Problem key_memmap(const Token& t, Draft& d) { return e820_param(t, d, read_memmap_param(t.value)); }
+
 Problem key_initrd(const Token& t, Draft& d) {
   if (Problem p = need_size(t, d.initrd)) return p;
   if (d.initrd > (64ull << 20)) return err(t.value_col, "initrd larger than 64M is not modelled");
@@ -276,12 +305,12 @@ Problem knob_bool(const Token& t, Draft& d) {
 struct Key {
   std::string_view name;
   Problem (*parse)(const Token&, Draft&);
-  bool alias = false;  // another name for the key before it (not listed)
+  bool alias = false;   // another name for the key before it (not listed)
+  bool repeat = false;  // may be given again, each in turn (as the kernel takes mem= and memmap=)
 };
 
 constexpr std::array kKeys = {
     Key{"ram", key_ram},
-    Key{"mem", key_ram, true},
     Key{"m", key_ram, true},
     Key{"cpus", key_cpus},
     Key{"smp", key_cpus, true},
@@ -299,6 +328,8 @@ constexpr std::array kKeys = {
     Key{"movablecore", key_movablecore},
     Key{"initrd", key_initrd},
     Key{"kernel", key_kernel},
+    Key{"mem", key_mem, false, true},
+    Key{"memmap", key_memmap, false, true},
 };
 
 const Key* find_key(std::string_view name) {
@@ -382,7 +413,7 @@ Problem read_keys(const std::vector<Token>& toks, Draft& d) {
     const Key* k = find_key(t.key);
     if (!k) return unknown_key(t);
     const std::string_view key = canonical(*k).name;
-    if (auto it = seen.find(key); it != seen.end()) {
+    if (auto it = seen.find(key); it != seen.end() && !k->repeat) {
       const std::string_view first = it->second.first;
       std::string msg = "'" + std::string(t.key) + "'";
       if (t.key != key) msg += " (another name for '" + std::string(key) + "')";
@@ -399,7 +430,10 @@ Problem read_keys(const std::vector<Token>& toks, Draft& d) {
 // ---- the machine ----------------------------------------------------------------------------
 
 Problem check_ram(Draft& d) {
-  if (!d.ram_col) return err(1, "missing ram=SIZE (for example ram=1G)");
+  if (!d.ram_col)
+    return err(1, d.mem_col ? "missing ram=SIZE (for example ram=1G): mem= is the kernel's parameter that limits "
+                              "the RAM it uses, the machine's RAM is ram="
+                            : "missing ram=SIZE (for example ram=1G)");
   if (!d.distance_table.empty() && d.nodes.empty()) return err(d.distance_col, "a distance table needs nodes=");
   if (d.ram < kMinRamBytes)
     return err(d.ram_col, "ram=" + format_size(d.ram) +
@@ -408,6 +442,34 @@ Problem check_ram(Draft& d) {
     return err(d.ram_col,
                "ram=" + format_size(d.ram) + " is too large: the model goes up to " + format_size(kMaxRamBytes));
   d.ram = round_down(d.ram, 1ull << 20);  // qemu rounds -m to whole MiB
+  return std::nullopt;
+}
+
+// The table the edits leave must be one the kernel boots with and the
+// model holds (the same limits as ram=, on the RAM the kernel uses).
+Problem check_e820_edits(const Draft& d) {
+  if (!d.e820_col) return std::nullopt;
+  const E820Setup s = e820_setup(d.spec);
+  if (s.invalid)
+    return err(d.e820_col,
+               "with these mem=/memmap= values the kernel panics (\"Invalid user supplied memory map\"): the map "
+               "they leave has fewer than two entries, or one that runs past the top of the address space");
+  Phys end = 0;
+  u64 usable = 0;
+  for (const E820Entry& e : s.table)
+    if (e.type == E820Type::Usable) {
+      end = std::max(end, e.end());
+      usable += e.size;
+    }
+  if (end < kMinRamBytes)
+    return err(d.e820_col, "with mem=/memmap= the kernel's usable RAM ends at " + format_size(end) +
+                               ": the kernel image alone sits at 16M-68M, so the model needs it to reach 96M");
+  if (usable > kMaxRamBytes)
+    return err(d.e820_col,
+               "with mem=/memmap= the kernel has " + format_size(usable) + " of usable RAM; the model goes up to 64G");
+  if (end > kMaxPhysAddr)
+    return err(d.e820_col, "with mem=/memmap= usable RAM ends at " + format_size(end) +
+                               "; the model keeps a dense memory map up to 80G of physical address space");
   return std::nullopt;
 }
 
@@ -573,6 +635,7 @@ Expected<MachineSpec> parse_shorthand(std::string_view text) {
   if (Problem p = check_ram(d)) return *p;
   u64 below4g = 0;
   d.spec.e820 = qemu_pc_e820(d.ram, &below4g);
+  if (Problem p = check_e820_edits(d)) return *p;
   d.spec.description = std::string(text);
   place_initrd(d, below4g);
   if (Problem p = build_nodes(d, below4g)) return *p;

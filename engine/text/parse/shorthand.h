@@ -2,7 +2,7 @@
 // the machine a qemu pc (i440FX, SeaBIOS) boots, e.g. "ram=1G cpus=2" for
 // `qemu-system-x86_64 -m 1G -smp 2`.
 //
-//   ram=SIZE              total RAM (qemu -m); aliases mem=, m=
+//   ram=SIZE              total RAM (qemu -m); alias m=
 //   cpus=N                CPU count (qemu -smp); alias smp=
 //   nodes=N | SIZE[:CPUS],SIZE[:CPUS],...   NUMA nodes (even split, or sizes
 //                         with optional cpu lists like 0-1 or 0+2; size 0 is
@@ -12,6 +12,10 @@
 //   lowmem_reserve_ratio=A,B,C  percpu_pagelist_high_fraction=N
 //   deferred=on|off  thp=on|off  mobility=on|off
 //   kernelcore=SIZE|N%|mirror  movablecore=SIZE|N%  initrd=SIZE
+//   mem=SIZE  memmap=exactmap|SIZE@ADDR|SIZE$ADDR|SIZE#ADDR|SIZE!ADDR|
+//             SIZE%ADDR-FROM+TO|SIZE[,...]   the kernel's own parameters,
+//                         read as x86 reads them (text/parse/e820_params.h);
+//                         both may be repeated and apply in the order given
 #pragma once
 
 #include <optional>
