@@ -198,6 +198,9 @@ BootPlan plan_from_spec(const MachineSpec& spec);
 // page 0 and the legacy hole [0xa0000, 1M) left out, as (base, size) pairs
 // in e820 order.
 std::vector<std::pair<Phys, Phys>> e820_memblock_ranges(const MachineSpec& spec);
+// Whether mem_init sets up the software IO TLB, and with how many areas.
+bool swiotlb_enabled(const MachineSpec& spec);
+unsigned swiotlb_nareas(const MachineSpec& spec);
 // Where the part of the kernel image that "Freeing <what> memory" gives back
 // lies, for an image laid out as vmlinux.lds.S lays it out; nullopt for a
 // label the model does not know. `kb` is the size the log printed.
