@@ -199,6 +199,9 @@ BootPlan plan_from_spec(const MachineSpec& spec);
 // mem=/memmap= and trim_bios_range, so without page 0 and [0xa0000, 1M)),
 // as (base, size) pairs in address order.
 std::vector<std::pair<Phys, Phys>> e820_memblock_ranges(const MachineSpec& spec);
+// Whether mem_init sets up the software IO TLB, and with how many areas.
+bool swiotlb_enabled(const MachineSpec& spec);
+unsigned swiotlb_nareas(const MachineSpec& spec);
 // Where the part of the kernel image that "Freeing <what> memory" gives back
 // lies, for an image laid out as vmlinux.lds.S lays it out; nullopt for a
 // label the model does not know. `kb` is the size the log printed.

@@ -135,6 +135,7 @@ void reserve_initrd_and_acpi(ModelPlan& p) {
 void initmem_init(ModelPlan& p) {
   p.push(NumaInit{});
   for (const NodeSpec& n : p.nodes) {
+    if (!p.spec.config.numa) break;  // !CONFIG_NUMA: the one pg_data_t is static (contig_page_data)
     if (n.ranges.empty()) continue;  // memoryless: its pg_data_t lives elsewhere
     MemblockAlloc& a = p.alloc(MemblockAllocFn::phys_alloc_try_nid, 0x2b000, 64, n.id, 0, 0, "alloc_node_data");
     a.purpose = AllocPurpose::NodeData;
@@ -178,8 +179,8 @@ void late_setup_arch_allocs(ModelPlan& p) {
 // The first chunk's geometry: one group per node with CPUs, and the unit
 // size pcpu_build_alloc_info chooses.
 struct PercpuLayout {
-  static constexpr u64 kUnitMin = 217088 + 8192 + 28672;  // static + reserved + dynamic
   static constexpr u64 kAtom = 2ull << 20;
+  u64 unit_min = 0;  // static + reserved + dynamic
   std::vector<unsigned> group_cnt;
   std::vector<int> group_node;
   u64 upa = 1;  // units per allocation
@@ -190,6 +191,8 @@ struct PercpuLayout {
 // divides the atom and wastes no more than a third of the CPUs.
 PercpuLayout pcpu_build_alloc_info(const ModelPlan& p) {
   PercpuLayout l;
+  const PercpuSizes& s = p.spec.percpu;
+  l.unit_min = s.static_size + s.reserved_size + s.dyn_size;
   for (const NodeSpec& n : p.nodes)
     if (!n.cpus.empty()) {
       l.group_cnt.push_back(static_cast<unsigned>(n.cpus.size()));
@@ -199,7 +202,7 @@ PercpuLayout pcpu_build_alloc_info(const ModelPlan& p) {
     l.group_cnt.push_back(p.spec.cpus);
     l.group_node.push_back(0);
   }
-  const u64 max_upa = PercpuLayout::kAtom / std::max<u64>(PercpuLayout::kUnitMin, 32768);
+  const u64 max_upa = PercpuLayout::kAtom / std::max<u64>(l.unit_min, 32768);
   u64 last_allocs = ~u64{0};
   for (u64 upa = max_upa; upa; --upa) {
     if (PercpuLayout::kAtom % upa || (PercpuLayout::kAtom / upa) % PAGE_SIZE) continue;
@@ -223,7 +226,7 @@ PercpuLayout pcpu_build_alloc_info(const ModelPlan& p) {
 void setup_per_cpu_areas(ModelPlan& p) {
   const PercpuLayout l = pcpu_build_alloc_info(p);
   const u64 unit = l.unit();
-  const u64 used = round_up(PercpuLayout::kUnitMin, PAGE_SIZE);
+  const u64 used = round_up(l.unit_min, PAGE_SIZE);
   const AllocId build_info =
       p.alloc_kept(MemblockAllocFn::alloc_try_nid, 4096, 4096, NUMA_NO_NODE, 0, 0, "pcpu_build_alloc_info");
   const AllocId embed =
@@ -238,10 +241,31 @@ void setup_per_cpu_areas(ModelPlan& p) {
       if (size) p.free_part(chunk, has_cpu ? u * unit + used : u * unit, size, "pcpu_embed_first_chunk");
     }
   }
-  p.printk("percpu: Embedded 62 pages/cpu s217088 r8192 d28672 u" + std::to_string(unit));
+  const PercpuSizes& s = p.spec.percpu;
+  p.printk("percpu: Embedded " + std::to_string(used >> PAGE_SHIFT) + " pages/cpu s" + std::to_string(s.static_size) +
+           " r" + std::to_string(s.reserved_size) + " d" + std::to_string(s.dyn_size) + " u" + std::to_string(unit));
   p.small_allocs({8, 8, 8, 16, 352, 144, 256, 264, 64}, "pcpu_setup_first_chunk");
   for (size_t g = 0; g < l.group_cnt.size(); ++g) p.small_allocs({144, 896, 904, 224}, "pcpu_alloc_first_chunk");
   for (AllocId id : {build_info, embed}) p.free_part(id, 0, 4096, "pcpu_embed_first_chunk");
+}
+
+// mem_init's pci_iommu_alloc() -> swiotlb_init_remap(): the bounce buffer
+// from low memory (memblock_alloc_low: below 4 GiB, top-down), or where the
+// log's "software IO TLB: mapped" line says it went; then its slot array
+// (one 24-byte io_tlb_slot per 2 KiB slab) and its lock areas (16 bytes
+// each), from anywhere.
+void swiotlb_init(ModelPlan& p) {
+  const SwiotlbSpec& s = p.spec.swiotlb;
+  if (!swiotlb_enabled(p.spec)) return;
+  const u64 nslabs = s.size >> 11;  // IO_TLB_SHIFT
+  if (s.logged_base)
+    p.reserve(s.logged_base, round_up(s.size, PAGE_SIZE), "swiotlb_init_remap");
+  else
+    p.alloc(MemblockAllocFn::alloc_try_nid, round_up(s.size, PAGE_SIZE), PAGE_SIZE, NUMA_NO_NODE, 0, 0xffffffff,
+            "swiotlb_memblock_alloc");
+  p.alloc(MemblockAllocFn::alloc_try_nid, round_up(nslabs * 24, PAGE_SIZE), PAGE_SIZE, NUMA_NO_NODE, 0, 0,
+          "swiotlb_init_remap");
+  p.alloc(MemblockAllocFn::alloc_try_nid, 16 * swiotlb_nareas(p.spec), 64, NUMA_NO_NODE, 0, 0, "swiotlb_init_remap");
 }
 
 // The cpumasks, zonelists, and vfs_caches_init_early's hash tables: sized
@@ -257,6 +281,7 @@ void mm_init(ModelPlan& p) {
     p.push(LargeSystemHash{"Inode-cache", 14});
   }
   for (int i = 0; i < 3; ++i) p.alloc(MemblockAllocFn::alloc_try_nid, 4096, 4096, NUMA_NO_NODE, 0, 0, "spp_getpage");
+  swiotlb_init(p);
   p.push(MemInit{});
 }
 
@@ -322,6 +347,20 @@ std::vector<std::pair<Phys, Phys>> e820_memblock_ranges(const MachineSpec& spec)
     out.emplace_back(e.addr, e.size);
   }
   return out;
+}
+
+bool swiotlb_enabled(const MachineSpec& spec) {
+  switch (spec.swiotlb.mode) {
+    case SwiotlbSpec::Mode::On: return true;
+    case SwiotlbSpec::Mode::Off: return false;
+    case SwiotlbSpec::Mode::Auto: break;
+  }
+  return spec.usable_end() > (4ull << 30);  // pci_swiotlb_detect: max_possible_pfn > MAX_DMA32_PFN
+}
+
+unsigned swiotlb_nareas(const MachineSpec& spec) {
+  if (spec.swiotlb.nareas) return spec.swiotlb.nareas;
+  return static_cast<unsigned>(roundup_pow_of_two(std::max(1u, spec.cpus)));  // swiotlb_adjust_nareas
 }
 
 std::optional<std::pair<Phys, Phys>> kernel_piece(const KernelImage& k, std::string_view what, u64 kb) {

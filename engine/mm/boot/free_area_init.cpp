@@ -60,6 +60,7 @@ ZoneLayout zone_ranges(Machine& m) {
   m.printk("Zone ranges:");
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     if (z == idx(ZoneType::Movable)) continue;
+    if (z == idx(ZoneType::Device) && !m.spec.config.zone_device) continue;  // no ZONE_DEVICE built in
     char b[64];
     std::snprintf(b, sizeof b, "  %-8s ", std::string(kZoneNames[z]).c_str());
     m.printk(std::string(b) +

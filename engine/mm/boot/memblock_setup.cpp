@@ -193,10 +193,13 @@ void memblock_phys_free(Machine& m, const BootState& st, const MemblockPhysFree&
 namespace {
 
 // dummy_numa_init(): without a NUMA configuration, one node spans [0, max_pfn).
+// A kernel built without CONFIG_NUMA has the one node and says nothing.
 std::vector<NodeSpec> fake_node(Machine& m) {
-  m.printk("No NUMA configuration found");
   const Phys end = PFN_PHYS(m.max_pfn);
-  m.printk("Faking a node at " + mem_range18(0, end - 1));
+  if (m.spec.config.numa) {
+    m.printk("No NUMA configuration found");
+    m.printk("Faking a node at " + mem_range18(0, end - 1));
+  }
   NodeSpec n;
   n.ranges.push_back({0, end});
   for (unsigned c = 0; c < m.nr_cpus; ++c) n.cpus.push_back(static_cast<int>(c));

@@ -61,6 +61,7 @@ void build_zonelists(Machine& m, Node& n, std::vector<int>& node_load) {
   for (int o : n.node_order) append_zones(m.nodes[static_cast<size_t>(o)], n.zonelist_fallback);
   n.zonelist_nofallback.clear();
   append_zones(n, n.zonelist_nofallback);
+  if (!m.spec.config.numa) return;  // !CONFIG_NUMA: build_zonelists() lists the one node silently
   std::string line = "Fallback order for Node " + std::to_string(n.id) + ": ";
   for (int o : n.node_order) line += std::to_string(o) + " ";
   m.printk(line);

@@ -50,6 +50,20 @@ KernelImage debian_kernel_image(KernelVersion v) {
   return k;
 }
 
+u64 lay_out_image(KernelImage& k) {
+  constexpr u64 kPageKb = PAGE_SIZE >> 10, kHugeKb = 2048;  // HPAGE_SIZE in KiB
+  // _etext rounded to its page; __start_rodata on the next 2 MiB.
+  const u64 text_end = round_up(k.code_kb, kPageKb), rodata = round_up(text_end, kHugeKb);
+  // RO_DATA ends page aligned; _sdata sits on the next 2 MiB.
+  const u64 rodata_end = rodata + round_up(k.rodata_kb, kPageKb), data = round_up(rodata_end, kHugeKb);
+  k.text_rodata_gap_kb = rodata - text_end;
+  k.rodata_data_gap_kb = data - rodata_end;
+  const u64 unsized = round_up(static_cast<u64>(static_cast<double>(k.code_kb) * kImageUnsizedPerCodeKb), kPageKb);
+  const u64 end = data + k.rwdata_kb + unsized + k.init_kb + k.smp_alternatives_kb + k.bss_kb;
+  k.reserved_size = round_up(end, kPageKb) << 10;
+  return unsized;
+}
+
 int MachineSpec::node_distance(int a, int b) const {
   if (a >= 0 && b >= 0 && static_cast<size_t>(a) < distance.size() &&
       static_cast<size_t>(b) < distance[static_cast<size_t>(a)].size())

@@ -61,7 +61,7 @@ struct Knobs {
 
 // The kernel image as `Memory: ...` describes it (KiB) and where it sits.
 // The defaults are Debian's 6.1 image; debian_kernel_image() gives each
-// profile's.
+// profile's, image_from_sections() one a log's own sizes describe.
 struct KernelImage {
   Phys start = 0x1000000;  // 16 MiB: CONFIG_PHYSICAL_START with nokaslr
   u64 code_kb = 14343, rwdata_kb = 2338, rodata_kb = 9132, init_kb = 2824, bss_kb = 17344;
@@ -70,9 +70,46 @@ struct KernelImage {
   // (0: the image has no such part).
   u64 smp_alternatives_kb = 36, decrypted_kb = 2036, text_rodata_gap_kb = 2040, rodata_data_gap_kb = 1108;
 };
-// Debian's amd64 image of that kernel, as its `Memory:` line, its brk
-// reservation and its `Freeing` lines show it.
 KernelImage debian_kernel_image(KernelVersion v);
+// Lays out an image of the given section sizes (KiB, as `Memory:` prints
+// them, and its SMP alternatives) as x86_64's vmlinux.lds.S does: the text
+// and the read-only data each end on a 2 MiB boundary, so the gaps
+// mark_rodata_ro() frees follow from the sizes; what the line does not size
+// (the bug and ORC unwind tables after .data, the vvar page, .data_nosave,
+// brk) is estimated from the code size (kImageUnsizedPerCodeKb). Sets the
+// two gaps and reserved_size; returns the estimated KiB.
+u64 lay_out_image(KernelImage& k);
+// What [_text, _end) holds beyond the sections `Memory:` sizes, per KiB of
+// kernel code: the ORC unwind tables grow with the text. Debian's 6.1 image
+// (the one whose reservation a memblock=debug capture shows) has 4150K
+// there for 14343K of code.
+inline constexpr double kImageUnsizedPerCodeKb = 4150.0 / 14343.0;
+
+// Build options a boot shows (or, by a missing line, does not): Debian's by
+// default. A log's lines decide them (text/parse/dmesg.cpp).
+struct KernelConfig {
+  bool numa = true;         // CONFIG_NUMA: NODE_DATA, "Fallback order", the NUMA setup lines
+  bool zone_device = true;  // CONFIG_ZONE_DEVICE: the "Device   empty" zone range line
+};
+
+// The software IO TLB (swiotlb) the kernel sets aside in mem_init
+// (pci_iommu_alloc -> swiotlb_init) when RAM reaches above 4 GiB: a 64 MiB
+// bounce buffer below 4 GiB, its slot array and one lock area per CPU
+// (rounded up to a power of two). A log decides it (its "software IO TLB"
+// lines, or the kernel's rule when it shows neither way); the shorthand's
+// qemu machines, modelled on captures that all stay below 4 GiB, go without.
+struct SwiotlbSpec {
+  enum class Mode : std::uint8_t { Off, Auto, On } mode = Mode::Off;  // Auto: the kernel's rule
+  u64 size = 64ull << 20;                                             // IO_TLB_DEFAULT_SIZE
+  Phys logged_base = 0;  // where a log's "software IO TLB: mapped" line put it (0: unknown)
+  unsigned nareas = 0;   // "software IO TLB: area num N." (0: from the CPU count)
+};
+
+// The first per-CPU chunk's unit, as "percpu: Embedded ... s.. r.. d.." says
+// (static, reserved, dynamic bytes); Debian's by default.
+struct PercpuSizes {
+  u64 static_size = 217088, reserved_size = 8192, dyn_size = 28672;
+};
 
 struct MachineSpec {
   std::vector<E820Entry> e820;             // the firmware's map, as "BIOS-e820:" prints it
@@ -83,6 +120,9 @@ struct MachineSpec {
   Knobs knobs;
   KernelVersion version = KernelVersion::v6_1;
   KernelImage kernel;
+  KernelConfig config;
+  SwiotlbSpec swiotlb;
+  PercpuSizes percpu;
   Phys initrd_start = 0, initrd_size = 0;  // 0 size: no initrd
   std::string cmdline;
   std::string description;  // e.g. "ram=1G cpus=2"

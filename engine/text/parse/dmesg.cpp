@@ -458,6 +458,16 @@ struct ImportState {
   std::optional<Diagnostic> e820_param_at;     // the first mem=/memmap= of the command line
   std::vector<Diagnostic> e820_at;             // where each BIOS-e820 line's range is (message empty)
   std::optional<Diagnostic> not_x86_64;        // the first line that shows another architecture
+  // What the log shows of how the kernel was built (derive_config).
+  bool saw_memory_line = false;         // "Memory: ..." with the image's section sizes
+  bool saw_zone_ranges = false;         // "Zone ranges:"
+  bool saw_device_zone = false;         // "  Device   empty"
+  bool saw_numa_setup = false;          // NUMA setup, NODE_DATA or "Fallback order" lines
+  bool saw_deferred_init = false;       // "node N deferred pages initialised"
+  bool saw_boot_end = false;            // free_initmem or later ran (initmem freed, /init started)
+  bool saw_swiotlb = false;             // "software IO TLB: area num" or "mapped"
+  std::map<std::string, u64> freed_kb;  // "Freeing <what> memory: NK" by what
+  std::vector<std::string> assumed;     // what the model took without the log saying (one note)
 
   // Pass 2: the boot's milestones, each pushed once.
   bool first_dump_done = false;  // the first "MEMBLOCK configuration:" dump was seen
@@ -730,6 +740,7 @@ Status on_memory_sizes(const Line& l, Parser& p, ImportState& st) {
     size_t pos = 8;
     if (auto v = p.dec(pos); v && pos < l.body.size() && l.body[pos] == 'K') st.memory_available_kb = *v;
   }
+  st.saw_memory_line = true;
   KernelImage& k = st.spec().kernel;
   if (u64 v = kb_before(l.body, p, "K kernel code")) k.code_kb = v;
   if (u64 v = kb_before(l.body, p, "K rwdata")) k.rwdata_kb = v;
@@ -770,6 +781,67 @@ Status on_memblock_debug(const Line& l, Parser&, ImportState& st) {
   return Status::ok();
 }
 
+// Lines whose presence (or absence) tells how the kernel was built.
+Status on_zone_ranges_seen(const Line&, Parser&, ImportState& st) {
+  st.saw_zone_ranges = true;
+  return Status::ok();
+}
+Status on_device_zone(const Line&, Parser&, ImportState& st) {
+  st.saw_device_zone = true;
+  return Status::ok();
+}
+Status on_numa_seen(const Line&, Parser&, ImportState& st) {
+  st.saw_numa_setup = true;
+  return Status::ok();
+}
+Status on_deferred_seen(const Line&, Parser&, ImportState& st) {
+  st.saw_deferred_init = true;
+  return Status::ok();
+}
+Status on_boot_end(const Line&, Parser&, ImportState& st) {
+  st.saw_boot_end = true;
+  return Status::ok();
+}
+
+// "software IO TLB: area num 2.": swiotlb_init_remap ran, with that many areas.
+Status on_swiotlb_areas(const Line& l, Parser& p, ImportState& st) {
+  size_t pos = l.body.find("area num ") + 9;
+  if (auto n = p.dec(pos); n && *n > 0 && *n <= 65536) st.spec().swiotlb.nareas = static_cast<unsigned>(*n);
+  st.saw_swiotlb = true;
+  return Status::ok();
+}
+
+// "software IO TLB: mapped [mem 0x...-0x...] (64MB)": where the buffer is.
+Status on_swiotlb_mapped(const Line&, Parser& p, ImportState& st) {
+  auto r = p.range(0);
+  if (!r) return r.diag();
+  st.spec().swiotlb.logged_base = r->first;
+  st.spec().swiotlb.size = r->second - r->first;  // the kernel prints [start, end] with end = start + size
+  st.saw_swiotlb = true;
+  return Status::ok();
+}
+
+// "percpu: Embedded 61 pages/cpu s212992 r8192 d28672 u1048576": the
+// first chunk's unit, which sizes every CPU's share of it.
+Status on_percpu_embedded(const Line&, Parser& p, ImportState& st) {
+  auto s = p.field(" s", false), r = p.field(" r", false), d = p.field(" d", false);
+  if (!s || !r || !d || *s <= 0 || *r < 0 || *d <= 0 || *s + *r + *d > (64 << 20)) return Status::ok();
+  st.spec().percpu = {static_cast<u64>(*s), static_cast<u64>(*r), static_cast<u64>(*d)};
+  return Status::ok();
+}
+
+// "Freeing <what> memory: NK": the sizes of the parts of the image freed
+// after boot (placed in pass 2, or by the model).
+Status on_freeing_size(const Line& l, Parser& p, ImportState& st) {
+  const size_t k = l.body.find(" memory: ");
+  size_t pos = k + 9;
+  auto kb = p.dec(pos);
+  if (!kb) return Status::ok();  // pass 2 reports the malformed size
+  st.freed_kb[std::string(l.body.substr(8, k - 8))] = *kb;
+  if (l.body.substr(8, k - 8) == "unused kernel image (initmem)") st.saw_boot_end = true;
+  return Status::ok();
+}
+
 constexpr LineKind kMachineLines[] = {
     {"Linux version ", "", "start_kernel (linux_banner)", on_linux_version},
     {"BIOS-e820: ", "", "e820__print_table", on_e820_entry},
@@ -786,6 +858,19 @@ constexpr LineKind kMachineLines[] = {
     {"RAMDISK: ", "", "reserve_initrd", on_ramdisk},
     {"Memory: ", "", "mem_init_print_info", on_memory_sizes},
     {"memblock_", "", "memblock_dbg (memblock=debug)", on_memblock_debug},
+    {"Zone ranges:", "", "zone_sizes_init -> free_area_init", on_zone_ranges_seen},
+    {"  Device ", "", "free_area_init (CONFIG_ZONE_DEVICE)", on_device_zone},
+    {"No NUMA configuration found", "", "dummy_numa_init (CONFIG_NUMA)", on_numa_seen},
+    {"NUMA: ", "", "numa_cleanup_meminfo (CONFIG_NUMA)", on_numa_seen},
+    {"NODE_DATA(", "", "alloc_node_data (CONFIG_NUMA)", on_numa_seen},
+    {"Fallback order for Node", "", "build_zonelists (CONFIG_NUMA)", on_numa_seen},
+    {"software IO TLB: area num ", "", "swiotlb_adjust_nareas", on_swiotlb_areas},
+    {"software IO TLB: mapped ", "", "swiotlb_print_info", on_swiotlb_mapped},
+    {"percpu: Embedded ", "", "pcpu_embed_first_chunk", on_percpu_embedded},
+    {"Freeing ", " memory: ", "free_reserved_area", on_freeing_size},
+    {"Run /init as init process", "", "run_init_process", on_boot_end},
+    {"Write protecting the kernel read-only data", "", "mark_rodata_ro", on_boot_end},
+    {"", "deferred pages initialised", "deferred_init_memmap", on_deferred_seen},
     {"", "", "(another architecture's boot)", on_foreign_arch},
 };
 
@@ -1397,9 +1482,78 @@ void derive_nodes(ImportState& st) {
   if (spec.nodes.size() == 1) spec.nodes.clear();
 }
 
+// How the kernel was built, from the lines it printed or left out; what the
+// log cannot tell stays Debian's, and the boot output says so.
+void derive_config(ImportState& st) {
+  MachineSpec& s = st.spec();
+  if (st.saw_zone_ranges) {
+    s.config.zone_device = st.saw_device_zone;  // free_area_init prints "Device" only with ZONE_DEVICE
+    s.config.numa = st.saw_numa_setup || !st.srat.empty();
+  } else {
+    st.assumed.push_back("CONFIG_NUMA and CONFIG_ZONE_DEVICE on (no \"Zone ranges:\" lines)");
+  }
+  if (st.saw_deferred_init) {
+    s.knobs.deferred_struct_page_init = true;
+  } else if (st.saw_boot_end) {
+    s.knobs.deferred_struct_page_init = false;  // page_alloc_init_late ran and said nothing: not deferred
+  } else {
+    st.assumed.push_back("CONFIG_DEFERRED_STRUCT_PAGE_INIT on (the log ends before it would show)");
+  }
+}
+
+// The swiotlb, from its lines; without them, after a "Memory:" line that
+// would have followed them, there was none.
+void derive_swiotlb(ImportState& st) {
+  MachineSpec& s = st.spec();
+  if (st.saw_swiotlb) {
+    s.swiotlb.mode = SwiotlbSpec::Mode::On;
+    if (!s.swiotlb.logged_base)
+      st.assumed.push_back(
+          "the swiotlb buffer below 4G where the model puts it (no \"software IO TLB: mapped\" "
+          "line: an IOMMU took over)");
+    return;
+  }
+  s.swiotlb.mode = SwiotlbSpec::Mode::Auto;
+  if (!swiotlb_enabled(s)) return;
+  if (st.saw_memory_line) {
+    s.swiotlb.mode = SwiotlbSpec::Mode::Off;  // 6.1 and 6.12 print "area num" in mem_init, before "Memory:"
+    st.assumed.push_back("no swiotlb (no \"software IO TLB\" line although RAM reaches above 4G)");
+  } else {
+    st.assumed.push_back("a 64MB swiotlb below 4G (RAM reaches above 4G; the log shows no swiotlb line)");
+  }
+}
+
+// The image from the log's own sizes: "Memory:" gives the sections, the
+// "Freeing" lines what goes after boot; a part a finished boot did not
+// free is not in this kernel.
+void derive_image(ImportState& st) {
+  KernelImage& k = st.spec().kernel;
+  const KernelImage debian = debian_kernel_image(st.spec().version);
+  auto freed = [&](const char* what, u64& kb) {
+    if (auto it = st.freed_kb.find(what); it != st.freed_kb.end())
+      kb = it->second;
+    else if (st.saw_boot_end)
+      kb = 0;
+  };
+  freed("SMP alternatives", k.smp_alternatives_kb);
+  freed("unused decrypted", k.decrypted_kb);
+  const bool debian_sizes = k.code_kb == debian.code_kb && k.rwdata_kb == debian.rwdata_kb &&
+                            k.rodata_kb == debian.rodata_kb && k.init_kb == debian.init_kb &&
+                            k.bss_kb == debian.bss_kb && k.smp_alternatives_kb == debian.smp_alternatives_kb;
+  if (st.saw_memory_line && !debian_sizes) {
+    const u64 unsized = lay_out_image(k);
+    st.assumed.push_back(std::to_string(unsized) + "K of the kernel image's " + std::to_string(k.reserved_size >> 10) +
+                         "K (its bug and ORC unwind tables, which no line sizes) estimated from its code size");
+  }
+  freed("unused kernel image (text/rodata gap)", k.text_rodata_gap_kb);
+  freed("unused kernel image (rodata/data gap)", k.rodata_data_gap_kb);
+}
+
 // Without memblock=debug lines: the machine is known, the reservations
 // are the engine's model.
-BootPlan model_boot(const ImportState& st) {
+BootPlan model_boot(ImportState& st) {
+  derive_swiotlb(st);
+  derive_image(st);
   BootPlan model = plan_from_spec(st.plan.spec);
   model.from_dmesg = true;
   if (st.memory_available_kb) {
@@ -1409,10 +1563,12 @@ BootPlan model_boot(const ImportState& st) {
       if (auto* late = std::get_if<PageAllocInitLate>(&op)) late->available_kb = st.memory_available_kb;
   }
   model.source = st.plan.source;
-  model.notes.push_back(
+  std::string note =
       "mm-playground: this log has no memblock=debug lines; early reservations follow the "
       "engine's own model of a " +
-      std::string(kernel_version_name(st.plan.spec.version)) + " boot");
+      std::string(kernel_version_name(st.plan.spec.version)) + " boot";
+  for (size_t i = 0; i < st.assumed.size(); ++i) note += (i ? "; " : "; assumed: ") + st.assumed[i];
+  model.notes.push_back(note);
   model.notes.insert(model.notes.begin(), st.cmdline_notes.begin(), st.cmdline_notes.end());
   return model;
 }
@@ -1478,11 +1634,13 @@ Expected<BootPlan> plan_from_dmesg(std::string_view text, std::string_view sourc
     }
   }
   derive_nodes(st);
+  derive_config(st);
   st.spec().description = "dmesg " + std::string(source);
   if (!st.memblock_debug) return model_boot(st);
 
   st.plan.memblock_debug = true;
   st.plan.notes = st.cmdline_notes;
+  for (const std::string& a : st.assumed) st.plan.notes.push_back("mm-playground: assumed: " + a);
   if (Status s = replay_boot(lines, st); !s) return s.diag();
   complete_milestones(st);
   add_memory_if_missing(st);
