@@ -849,6 +849,8 @@ constexpr LineKind kMachineLines[] = {
     {"e820: remove [", "", "e820__range_remove", on_e820_change},
     {"MEMBLOCK configuration:", "", "memblock_dump_all (after e820__memblock_setup)", on_after_memblock_setup},
     {"ACPI: Early table", "", "acpi_boot_table_init (after e820__memblock_setup)", on_after_memblock_setup},
+    {"esrt: Reserving ESRT space", "", "efi_esrt_init (after e820__memblock_setup)", on_after_memblock_setup},
+    {"Using GB pages for direct mapping", "", "init_mem_mapping (after e820__memblock_setup)", on_after_memblock_setup},
     {"Command line: ", "", "setup_arch", on_command_line},
     {"Kernel command line: ", "", "start_kernel", on_kernel_command_line},
     {"ACPI: SRAT: Node ", "", "acpi_numa_memory_affinity_init", on_srat_memory},
@@ -1238,6 +1240,7 @@ Status replay_boot(const std::vector<Line>& lines, ImportState& st) {
 
 // A log of an x86 boot has the firmware's map.
 Status check_firmware_map(const ImportState& st) {
+  if (st.not_x86_64) return *st.not_x86_64;
   if (st.plan.spec.e820.empty())
     return Diagnostic{std::string(st.source), 1, 1,
                       "no 'BIOS-e820:' lines: this does not look like the log of an x86 Linux boot"};

@@ -465,11 +465,12 @@ Problem check_e820_edits(const Draft& d) {
     return err(d.e820_col, "with mem=/memmap= the kernel's usable RAM ends at " + format_size(end) +
                                ": the kernel image alone sits at 16M-68M, so the model needs it to reach 96M");
   if (usable > kMaxRamBytes)
-    return err(d.e820_col,
-               "with mem=/memmap= the kernel has " + format_size(usable) + " of usable RAM; the model goes up to 64G");
+    return err(d.e820_col, "with mem=/memmap= the kernel has " + format_size(usable) +
+                               " of usable RAM; the model goes up to " + format_size(kMaxRamBytes));
   if (end > kMaxPhysAddr)
     return err(d.e820_col, "with mem=/memmap= usable RAM ends at " + format_size(end) +
-                               "; the model keeps a dense memory map up to 80G of physical address space");
+                               "; the model's page frames reach " + format_size(kMaxPhysAddr) +
+                               " of physical address space");
   return std::nullopt;
 }
 
