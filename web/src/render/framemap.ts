@@ -640,7 +640,7 @@ export class FrameMap {
     cells: number;
     shift: number;
     /** The detail window: its frames, drawn now (a large machine zoomed in), and fetches so far. */
-    detail: { shown: boolean; frames: number; fetches: number };
+    detail: { shown: boolean; frames: number; fetches: number; span: CellSpan | null };
     cell: number;
     x0: number;
     y0: number;
@@ -662,6 +662,7 @@ export class FrameMap {
         shown: this.detailShown(s) && this.detail.span !== null,
         frames: this.detail.rows.reduce((n, r) => n + r.length, 0),
         fetches: this.detail.fetches,
+        span: this.detail.span,
       },
       cell: s / this.dpr,
       x0: (this.mapLeft() - this.col0 * s) / this.dpr,
