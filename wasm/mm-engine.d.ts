@@ -333,6 +333,8 @@ export interface TaskState {
 export interface MachineState {
   booted: boolean;
   frames: number;
+  /** log2 of the frames per mapCells() cell, as mapShift(): 0 up to 16 GiB. */
+  mapShift: number;
   cpus: number;
   /** As /proc/pagetypeinfo prints them for this kernel (CONFIG_CMA off):
    *  ["Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate"]. */

@@ -184,3 +184,66 @@ test('a new geometry keeps the place in view: fit stays fit, the centre stays at
   const centre = Math.floor(w.row0 + to.height / s / 2) * to.cols + Math.floor(w.col0 + to.width / s / 2);
   assert.ok(Math.abs(centre - 18501) <= 1, `centre pfn ${centre}`);
 });
+
+// A 2 TiB machine (2^29 frames) has one cell per 2^7 frames (mapShift 7):
+// 2^22 cells, each holding its 128 frames as 8 sub-rows of 16.
+const SHIFT = 7;
+const COLS = 8192;
+
+test('large machines: cells of 2^shift frames, their frames in a grid of 2^ceil(shift/2) across', () => {
+  assert.deepEqual(g.cellGrid(0), { across: 1, down: 1 });
+  assert.deepEqual(g.cellGrid(7), { across: 16, down: 8 });
+  assert.deepEqual(g.cellGrid(8), { across: 16, down: 16 });
+  assert.equal(g.cellCount(2 ** 29, SHIFT), 2 ** 22);
+  assert.equal(g.cellCount(2 ** 29 + 1, SHIFT), 2 ** 22 + 1);
+  assert.equal(g.cellCount(1000, 0), 1000);
+});
+
+test('large machines: a block is whole cells, or a part of one cell (a sub-row or whole sub-rows)', () => {
+  // Shift 0 is the map of old: a cell is a frame.
+  assert.deepEqual(g.blockCells(18503, 3, 256, 0), g.blockCells(18503, 3, 256));
+  // The first frame of node 1 (2^28) heads cell 2^21 = row 256 of 8192 cells.
+  assert.deepEqual(g.blockCells(2 ** 28, 0, COLS, SHIFT), { col: 0, row: 256, cols: 1 / 16, rows: 1 / 8 });
+  // Frame 2^28 + 128 + 17: cell 1 of that row, sub-row 1, column 1.
+  assert.deepEqual(g.blockCells(2 ** 28 + 128 + 17, 0, COLS, SHIFT), {
+    col: 1 + 1 / 16,
+    row: 256 + 1 / 8,
+    cols: 1 / 16,
+    rows: 1 / 8,
+  });
+  // Order 3 (8 frames): half a sub-row; order 5 (32 frames): two whole sub-rows.
+  assert.deepEqual(g.blockCells(2 ** 28 + 8 + 3, 3, COLS, SHIFT), { col: 0.5, row: 256, cols: 0.5, rows: 1 / 8 });
+  assert.deepEqual(g.blockCells(2 ** 28 + 64 + 5, 5, COLS, SHIFT), { col: 0, row: 256.5, cols: 1, rows: 0.25 });
+  // Order 7 is one cell; order 10 is 8 cells; order 23 (2^16 cells) is 8 rows.
+  assert.deepEqual(g.blockCells(2 ** 28 + 200, 7, COLS, SHIFT), { col: 1, row: 256, cols: 1, rows: 1 });
+  assert.deepEqual(g.blockCells(2 ** 28 + 1500, 10, COLS, SHIFT), { col: 8, row: 256, cols: 8, rows: 1 });
+  assert.deepEqual(g.blockCells(2 ** 28 + 5, 23, COLS, SHIFT), { col: 0, row: 256, cols: COLS, rows: 8 });
+});
+
+test("large machines: the pfn under a point is the cell's first frame, or with fine the frame there", () => {
+  assert.equal(g.pfnAtCell(3.7, 2.2, 256, 0, true), 2 * 256 + 3);
+  assert.equal(g.pfnAtCell(3.7, 2.2, 256, 0, false), 2 * 256 + 3);
+  assert.equal(g.pfnAtCell(1.3, 256.6, COLS, SHIFT, false), 2 ** 28 + 128);
+  // 0.3 of 16 across is column 4; 0.6 of 8 down is sub-row 4.
+  assert.equal(g.pfnAtCell(1.3, 256.6, COLS, SHIFT, true), 2 ** 28 + 128 + 4 * 16 + 4);
+  assert.equal(g.pfnAtCell(-0.1, 3, COLS, SHIFT, true), null);
+  assert.equal(g.pfnAtCell(COLS, 3, COLS, SHIFT, true), null);
+  // Round trips: every frame of a cell is found at the middle of its own rectangle.
+  for (const pfn of [0, 1, 15, 16, 127, 2 ** 28 + 77, 2 ** 29 - 1]) {
+    const b = g.blockCells(pfn, 0, COLS, SHIFT);
+    assert.equal(g.pfnAtCell(b.col + b.cols / 2, b.row + b.rows / 2, COLS, SHIFT, true), pfn);
+    assert.equal(g.pfnAtCell(b.col + b.cols / 2, b.row + b.rows / 2, COLS, SHIFT, false), pfn - (pfn % 128));
+  }
+});
+
+test('large machines: halves lie side by side within a sub-row or a row, else one above the other', () => {
+  assert.equal(g.splitsAcross(0, 256, 0), true);
+  assert.equal(g.splitsAcross(8, 256, 0), true);
+  assert.equal(g.splitsAcross(9, 256, 0), false);
+  assert.equal(g.splitsAcross(4, COLS, SHIFT), true); // 16 frames: one sub-row
+  assert.equal(g.splitsAcross(5, COLS, SHIFT), false); // two sub-rows
+  assert.equal(g.splitsAcross(7, COLS, SHIFT), false); // one cell: its top and bottom halves
+  assert.equal(g.splitsAcross(8, COLS, SHIFT), true); // two cells side by side
+  assert.equal(g.splitsAcross(7 + 13, COLS, SHIFT), true); // 8192 cells: a whole row
+  assert.equal(g.splitsAcross(7 + 14, COLS, SHIFT), false);
+});

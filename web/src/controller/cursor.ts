@@ -167,7 +167,15 @@ export class Cursor {
     const g = tl.global({ op: c.op, pos: c.pos });
     const state = engine.state();
     if (state) map.setData(engine.mapData(state));
-    else map.setData({ cells: new Uint8Array(0), pageblockMt: new Uint8Array(0), zones: [], nodes: [] });
+    else
+      map.setData({
+        cells: new Uint8Array(0),
+        shift: 0,
+        frames: 0,
+        pageblockMt: new Uint8Array(0),
+        zones: [],
+        nodes: [],
+      });
 
     const { event, crumbs } = this.eventAt(tl, c.op, c.pos);
     const model = this.ctx.store.model;

@@ -69,13 +69,20 @@ export function mountMap(ctx: Context, cat: Catalog, onClick: (pfn: number) => v
     migrateTypes: cat.raw.names.migratetype_en,
   });
   const camera = new Camera(map);
+  // A large machine zoomed in shows its frames: the map asks the engine at
+  // the cursor for the ones in view (a dead engine has none to give).
+  map.setFrameWindowSource((first, count) => {
+    const engine = ctx.engine;
+    if (!engine || engine.crashed) return new Uint8Array(0);
+    return engine.mapWindow(first, count);
+  });
   // For tests and tools: what the view shows (FrameMap.viewInfo), and the camera's state.
   Object.defineProperty(dom.map, 'frameMapView', {
     value: () => ({ ...map.viewInfo(), flying: camera.flying }),
     configurable: true,
   });
-  // For tests: the frame states the map shows, as counts per state byte and a hash of
-  // the per-frame bytes and the pageblock types (a link's state must give the same).
+  // For tests: the frame states the map shows, as counts of cells per cell byte and a
+  // hash of the cells and of the pageblock types (a link's state must give the same).
   Object.defineProperty(dom.map, 'frameMapStates', {
     value: () => {
       const d = map.shown;
@@ -87,7 +94,14 @@ export function mountMap(ctx: Context, cat: Catalog, onClick: (pfn: number) => v
       };
       const counts: Record<number, number> = {};
       for (const c of d.cells) counts[c] = (counts[c] ?? 0) + 1;
-      return { frames: d.cells.length, counts, cells: fnv(d.cells), pageblocks: fnv(d.pageblockMt) };
+      return {
+        frames: d.frames,
+        cells: d.cells.length,
+        shift: d.shift,
+        counts,
+        hash: fnv(d.cells),
+        pageblocks: fnv(d.pageblockMt),
+      };
     },
     configurable: true,
   });

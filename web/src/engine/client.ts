@@ -279,17 +279,27 @@ export class EngineClient {
     return s.booted ? s : null;
   }
 
-  /** Copies of the per-frame cells and pageblock types (views would not
+  /** Copies of the map's cells (one per frame up to 16 GiB, one per
+   *  2^mapShift frames above) and the pageblock types (views would not
    *  survive the next engine call). */
   mapData(state: MachineState): MapData {
     const cells = this.use('mapCells', (e) => e.mapCells().slice());
     const pageblockMt = this.use('pageblockView', (e) => e.pageblockView().slice());
     return {
       cells,
+      shift: state.mapShift,
+      frames: state.frames,
       pageblockMt,
       zones: state.zones.map((z) => ({ node: z.node, name: z.name, startPfn: z.startPfn, spanned: z.spanned })),
       nodes: state.nodes.map((n) => ({ id: n.id, startPfn: n.startPfn, spanned: n.spanned })),
     };
+  }
+
+  /** A copy of frames [first, first + count) at the cursor, one cell byte
+   *  each (a zoomed-in map of a large machine); empty beyond the machine or
+   *  above 4194304 frames. */
+  mapWindow(first: number, count: number): Uint8Array {
+    return this.use('mapCellsRange', (e) => e.mapCellsRange(first, count).slice());
   }
 
   frameInfo(pfn: number): FrameInfo {

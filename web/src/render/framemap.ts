@@ -16,7 +16,10 @@
 
 import {
   blockCells,
+  cellGrid,
   clampView,
+  pfnAtCell,
+  splitsAcross,
   fit,
   fitScale,
   rowFramesFor,
@@ -30,13 +33,18 @@ import {
   type View,
 } from './mapgeom.js';
 import { DEFAULT_MAP_THEME, parseColor, type MapTheme } from './maptheme.js';
+import { MapDetail, type CellSpan, type FrameWindowSource } from './mapdetail.js';
 
 export type { MapTheme } from './maptheme.js';
 
 /** What the engine reports about every frame. The page passes copies. */
 export interface MapData {
-  /** One byte per pfn: (order << 4) | kind. kind: 0 Hole, 1 Reserved, 2 Uninit, 3 Free (buddy), 4 Pcp, 5 Kernel, 6 PageTable, 7 Slab, 8 Anon (user), 9 PageCache, 10 Other. order = order of the block (free block, pcp page or allocation) holding the frame; blocks are naturally aligned (head pfn = pfn & ~((1<<order)-1)). */
+  /** One byte per cell (a frame up to 16 GiB; 2^shift frames above: the kind most of them have, the largest order of that kind's blocks): (order << 4) | kind. kind: 0 Hole, 1 Reserved, 2 Uninit, 3 Free (buddy), 4 Pcp, 5 Kernel, 6 PageTable, 7 Slab, 8 Anon (user), 9 PageCache, 10 Other. order = order of the block (free block, pcp page or allocation) holding the frame; blocks are naturally aligned (head pfn = pfn & ~((1<<order)-1)). */
   cells: Uint8Array;
+  /** log2 of the frames per cell (the engine's mapShift(): 0 up to 16 GiB). */
+  shift: number;
+  /** Page frames of the machine (pfns 0 .. frames - 1). */
+  frames: number;
   /** Migrate type per pageblock, by the catalogue's index (Catalogue.names.migratetype_en). */
   pageblockMt: Uint8Array;
   zones: { node: number; name: string; startPfn: number; spanned: number }[]; // spanned 0 = empty zone
@@ -143,6 +151,10 @@ const TILE_ROWS = 4096;
 // Sizes in CSS pixels; multiplied by devicePixelRatio when drawn.
 const STRIP_CSS = 8; // (up to 16 pageblocks of a row side by side in it)
 const STRIP_GAP_CSS = 3;
+const STRIP_MAX_COLS = 16;
+/** A large machine's cells show their own frames (the detail window) once a
+ *  frame in them is at least this big. */
+const DETAIL_FRAME_CSS = 1;
 const MAX_CELL_CSS = 64;
 const OUTLINE_MIN_CSS = 3; // outlines of free blocks of 2+ frames from this cell size up
 const OUTLINE_ALL_CSS = 6; // of single free frames and allocated blocks too
@@ -207,13 +219,21 @@ export class FrameMap {
   /** The legend's colours: the same ones the bitmap uses. Free stands for
    *  the middle of its ramp. */
   palette: readonly { kind: number; name: string; color: string }[] = [];
-  /** Frames per row (render/mapgeom.ts rowFramesFor: a pageblock, or a
+  /** Cells per row (render/mapgeom.ts rowFramesFor: a pageblock, or a
    *  power of two more or fewer, whichever shows the whole machine best). */
-  private rowFrames: number;
+  private rowCells: number;
   /** Frames per pageblock. */
   private readonly pageblock: number;
-  /** Columns of the strip: the pageblocks of one row (1 if a row holds one or less). */
+  /** log2 of the frames per cell (MapData.shift), and the machine's frames. */
+  private shift = 0;
+  private frames = 0;
+  /** Columns of the strip: the pageblocks of one row (1 if a row holds one
+   *  or less), at most STRIP_MAX_COLS (a column then shows the pageblock at
+   *  its first cell). */
   private stripCols = 1;
+  /** The frames of the cells in view, once zoomed in on a large machine. */
+  private readonly detail = new MapDetail();
+  private detailSource: FrameWindowSource | null = null;
   /** Text colour for a pfn written on a cell, by the cell's byte (dark on light colours). */
   private inkLut: string[] = [];
   private readonly maxOrder: number;
@@ -282,7 +302,7 @@ export class FrameMap {
     private readonly canvas: HTMLCanvasElement,
     layout: FrameMapLayout,
   ) {
-    this.rowFrames = layout.pageblockPages;
+    this.rowCells = layout.pageblockPages;
     this.pageblock = layout.pageblockPages;
     this.maxOrder = layout.maxOrder;
     this.migrateTypes = layout.migrateTypes;
@@ -353,27 +373,54 @@ export class FrameMap {
   setData(d: MapData): void {
     // Another machine (another size) starts at the fitted view; the same
     // machine moving on keeps the place the user is looking at.
-    const resized = d.cells.length !== this.cells.length;
+    const resized = d.cells.length !== this.cells.length || d.frames !== this.frames || d.shift !== this.shift;
     this.cells = d.cells;
     this.data = d;
+    this.shift = d.shift;
+    this.frames = d.frames;
+    // Another state: the detail window is fetched again when it is shown.
+    this.detail.clear();
     if (resized) {
-      this.rowFrames = this.bestRowFrames();
+      this.rowCells = this.bestRowFrames();
       this.zoom = 1;
       this.col0 = 0;
       this.row0 = 0;
     }
-    this.rows = Math.ceil(d.cells.length / this.rowFrames);
-    this.stripCols = Math.max(1, this.rowFrames / this.pageblock);
+    this.rows = Math.ceil(d.cells.length / this.rowCells);
+    this.stripCols = this.stripColsFor(this.rowCells);
     this.fillTiles(d);
     this.buildLabels(d);
     this.clampView();
     this.invalidate();
   }
 
-  /** Frames per row that show this machine best in the map's area now. */
+  /** Where the map gets a large machine's frames in view (the engine's
+   *  mapCellsRange); without one it shows cells only. */
+  setFrameWindowSource(source: FrameWindowSource | null): void {
+    this.detailSource = source;
+    this.detail.clear();
+    this.invalidate();
+  }
+
+  /** Cells per row that show this machine best in the map's area now. */
   private bestRowFrames(): number {
     const w = this.devW - this.mapLeft();
-    return rowFramesFor(this.cells.length, w, this.devH, this.pageblock);
+    return rowFramesFor(this.cells.length, w, this.devH, this.pageblockCells());
+  }
+
+  /** Cells per pageblock (at least one: a cell may hold several). */
+  private pageblockCells(): number {
+    return Math.max(1, this.pageblock / 2 ** this.shift);
+  }
+
+  private stripColsFor(rowCells: number): number {
+    return Math.min(STRIP_MAX_COLS, Math.max(1, rowCells / this.pageblockCells()));
+  }
+
+  /** The first pfn of the pageblock strip column k of row `row` shows. */
+  private stripPageblock(row: number, k: number): number {
+    const cell = row * this.rowCells + (k * this.rowCells) / this.stripCols;
+    return Math.floor((cell * 2 ** this.shift) / this.pageblock);
   }
 
   /** After a resize: rows as wide as now shows the machine best, the same
@@ -381,16 +428,16 @@ export class FrameMap {
   private relayout(): void {
     if (!this.data || this.cells.length === 0) return;
     const cols = this.bestRowFrames();
-    if (cols === this.rowFrames) return;
+    if (cols === this.rowCells) return;
     // Only for a clear gain: the map's height changes a little with the
     // narration's length, and rows must not flip back and forth as it does.
     const w = this.devW - this.mapLeft();
     const n = this.cells.length;
-    if (fitScale(n, cols, w, this.devH) < 1.1 * fitScale(n, this.rowFrames, w, this.devH)) return;
+    if (fitScale(n, cols, w, this.devH) < 1.1 * fitScale(n, this.rowCells, w, this.devH)) return;
     const from = this.geometry();
-    this.rowFrames = cols;
+    this.rowCells = cols;
     this.rows = Math.ceil(this.cells.length / cols);
-    this.stripCols = Math.max(1, cols / this.pageblock);
+    this.stripCols = this.stripColsFor(cols);
     this.setView(carryView(this.view(), from, this.geometry()));
     this.fillTiles(this.data);
   }
@@ -418,13 +465,15 @@ export class FrameMap {
    *  centre if it is out of view (so zoomBy(1, pfn) reveals a pfn); without
    *  it, zooms at the centre of the view. */
   zoomBy(factor: number, atPfn?: number): void {
-    if (atPfn === undefined || !(atPfn >= 0) || atPfn >= this.cells.length) {
+    if (atPfn === undefined || !(atPfn >= 0) || atPfn >= this.frames) {
       this.zoomAt(factor, (this.mapLeft() + this.devW) / 2, this.devH / 2);
       return;
     }
     const s = this.scale();
-    const row = Math.floor(atPfn / this.rowFrames);
-    const col = atPfn % this.rowFrames;
+    // The frame's middle, in (fractional) cells.
+    const b = blockCells(atPfn, 0, this.rowCells, this.shift);
+    const col = b.col + b.cols / 2 - 0.5;
+    const row = b.row + b.rows / 2 - 0.5;
     const x = this.mapLeft() + (col + 0.5 - this.col0) * s;
     const y = (row + 0.5 - this.row0) * s;
     if (x < this.mapLeft() || x > this.devW || y < 0 || y > this.devH) {
@@ -453,8 +502,10 @@ export class FrameMap {
     this.viewChanged();
   }
 
-  /** The pfn under a point; over the migrate-type strip, the pageblock's
-   *  first pfn; null outside the machine. */
+  /** The pfn under a point (on a large machine the first of the cell's
+   *  frames, or, once its frames are shown, the frame under the point);
+   *  over the migrate-type strip, the pageblock's first pfn; null outside
+   *  the machine. */
   pfnAt(clientX: number, clientY: number): number | null {
     if (this.rows === 0) return null;
     const r = this.canvas.getBoundingClientRect();
@@ -472,19 +523,18 @@ export class FrameMap {
       const sx = this.stripX();
       if (!this.overlays.pageblocks || x < sx) return null;
       const k = clamp(Math.floor(((x - sx) / (STRIP_CSS * this.dpr)) * this.stripCols), 0, this.stripCols - 1);
-      const first = Math.floor((row * this.rowFrames + k * this.pageblock) / this.pageblock) * this.pageblock;
-      return first < this.cells.length ? first : null;
+      const first = this.stripPageblock(row, k) * this.pageblock;
+      return first < this.frames ? first : null;
     }
-    const col = Math.floor(this.col0 + (x - this.mapLeft()) / s);
-    if (col < 0 || col >= this.rowFrames) return null;
-    const pfn = row * this.rowFrames + col;
-    return pfn < this.cells.length ? pfn : null;
+    const col = this.col0 + (x - this.mapLeft()) / s;
+    const pfn = pfnAtCell(col, this.row0 + y / s, this.rowCells, this.shift, this.detailShown(s));
+    return pfn !== null && pfn < this.frames ? pfn : null;
   }
 
   /** Where the block of `order` holding `pfn` is on screen, in client
    *  coordinates (its true size, however small); null if it is out of view. */
   cellRect(pfn: number, order: number): DOMRect | null {
-    if (!(pfn >= 0) || pfn >= this.cells.length) return null;
+    if (!(pfn >= 0) || pfn >= this.frames) return null;
     const b = this.ra;
     this.blockRect(pfn, order, b);
     const left = this.mapLeft();
@@ -544,21 +594,22 @@ export class FrameMap {
   /** The map area's geometry now (render/mapgeom.ts). */
   geometry(): Geometry {
     return {
-      cols: this.rowFrames,
+      cols: this.rowCells,
       rows: Math.max(1, this.rows),
       width: Math.max(1, this.devW - this.mapLeft()),
       height: Math.max(1, this.devH),
-      maxCellPx: MAX_CELL_CSS * this.dpr,
+      // On a large machine a cell grows until its frames are that big.
+      maxCellPx: MAX_CELL_CSS * this.dpr * cellGrid(this.shift).across,
     };
   }
 
   /** The cells a highlight is about: its block, or for a merge the parent
    *  of the two buddies; null if it names no frame of this machine. */
   highlightCells(h: Pick<Highlight, 'motion' | 'pfn' | 'order' | 'other'>): CellRect | null {
-    if (this.rows === 0 || !(h.pfn >= 0) || h.pfn >= this.cells.length) return null;
+    if (this.rows === 0 || !(h.pfn >= 0) || h.pfn >= this.frames) return null;
     const merge = h.motion === 'merge' && h.other >= 0;
     const pfn = merge ? Math.min(h.pfn, h.other) : h.pfn;
-    return blockCells(pfn, merge ? h.order + 1 : h.order, this.rowFrames);
+    return blockCells(pfn, merge ? h.order + 1 : h.order, this.rowCells, this.shift);
   }
 
   /** How the camera follows an event on this map (render/mapgeom.ts
@@ -566,23 +617,30 @@ export class FrameMap {
    *  them (the longest pfn of the machine, at the pfn font). */
   followOptions(): FollowOptions {
     const d = this.dpr;
-    const digits = String(Math.max(0, this.cells.length - 1)).length;
+    const digits = String(Math.max(0, this.frames - 1)).length;
     const pfnPx = digits * this.digitW + 2 * PFN_PAD_CSS * d + 1;
+    // The sizes are a frame's; a large machine's cell is `across` frames wide.
+    const across = cellGrid(this.shift).across;
     return {
       ...FOLLOW,
-      readPx: Math.min(MAX_CELL_CSS * d, Math.max(FOLLOW.readPx * d, pfnPx)),
-      minPx: FOLLOW.minPx * d,
+      readPx: Math.min(MAX_CELL_CSS * d, Math.max(FOLLOW.readPx * d, pfnPx)) * across,
+      minPx: FOLLOW.minPx * d * across,
     };
   }
 
-  /** What the view shows, in CSS pixels of the canvas: frames per row, rows,
-   *  a frame's size, and where frame 0's top-left corner is (frame p is at
-   *  x0 + (p % rowFrames) * cell, y0 + floor(p / rowFrames) * cell). For
-   *  tests and tools; the page does not use it. */
+  /** What the view shows, in CSS pixels of the canvas: cells per row, rows,
+   *  a cell's size, and where cell 0's top-left corner is (cell c is at
+   *  x0 + (c % rowFrames) * cell, y0 + floor(c / rowFrames) * cell; up to
+   *  16 GiB a cell is frame c; above, frames 2^shift c .. in its grid,
+   *  render/mapgeom.ts cellGrid). For tests and tools; the page does not use it. */
   viewInfo(): {
     rowFrames: number;
     rows: number;
     frames: number;
+    cells: number;
+    shift: number;
+    /** The detail window: its frames, drawn now (a large machine zoomed in), and fetches so far. */
+    detail: { shown: boolean; frames: number; fetches: number; span: CellSpan | null };
     cell: number;
     x0: number;
     y0: number;
@@ -595,9 +653,17 @@ export class FrameMap {
     const r1 = Math.min(this.rows, Math.ceil((this.devH + this.row0 * s) / s));
     return {
       pfns: this.pfnsShown(s, r1),
-      rowFrames: this.rowFrames,
+      rowFrames: this.rowCells,
       rows: this.rows,
-      frames: this.cells.length,
+      frames: this.frames,
+      cells: this.cells.length,
+      shift: this.shift,
+      detail: {
+        shown: this.detailShown(s) && this.detail.span !== null,
+        frames: this.detail.rows.reduce((n, r) => n + r.length, 0),
+        fetches: this.detail.fetches,
+        span: this.detail.span,
+      },
       cell: s / this.dpr,
       x0: (this.mapLeft() - this.col0 * s) / this.dpr,
       y0: (-this.row0 * s) / this.dpr,
@@ -617,7 +683,7 @@ export class FrameMap {
     const count = Math.ceil(this.rows / TILE_ROWS);
     // Tiles are reused while the machine keeps its size, so a step of the
     // simulation does not hand megabytes to the garbage collector.
-    const width = this.rowFrames + this.stripCols;
+    const width = this.rowCells + this.stripCols;
     const keep =
       this.tiles.length === count &&
       this.tiles.every((t, i) => t.rows === Math.min(TILE_ROWS, this.rows - i * TILE_ROWS) && t.canvas.width === width);
@@ -626,11 +692,11 @@ export class FrameMap {
       for (let i = 0; i < count; i++) {
         const rows = Math.min(TILE_ROWS, this.rows - i * TILE_ROWS);
         const canvas = document.createElement('canvas');
-        canvas.width = this.rowFrames + this.stripCols;
+        canvas.width = this.rowCells + this.stripCols;
         canvas.height = rows;
         const ctx = canvas.getContext('2d');
         if (!ctx) throw new Error('FrameMap: no 2D canvas context');
-        const image = ctx.createImageData(this.rowFrames + this.stripCols, rows);
+        const image = ctx.createImageData(this.rowCells + this.stripCols, rows);
         this.tiles.push({ firstRow: i * TILE_ROWS, rows, canvas, ctx, image, px: new Uint32Array(image.data.buffer) });
       }
     }
@@ -644,21 +710,21 @@ export class FrameMap {
       const px = t.px;
       for (let r = 0; r < t.rows; r++) {
         const row = t.firstRow + r;
-        const base = row * this.rowFrames;
+        const base = row * this.rowCells;
         const o = r * width;
-        const lim = Math.min(this.rowFrames, n - base);
+        const lim = Math.min(this.rowCells, n - base);
         for (let c = 0; c < lim; c++) {
           const v = cells[base + c]!;
           // Holes get a diagonal hatch so "no memory here" does not read as
           // a colour of its own.
           px[o + c] = (v & 15) === KIND_HOLE ? holePx[((c + row) >> 2) & 1]! : cellLut[v]!;
         }
-        for (let c = Math.max(lim, 0); c < this.rowFrames; c++) px[o + c] = 0;
+        for (let c = Math.max(lim, 0); c < this.rowCells; c++) px[o + c] = 0;
         // The strip: the migrate type of each pageblock in the row (or of
         // the one pageblock the row is part of).
         for (let k = 0; k < this.stripCols; k++) {
-          const pb = Math.floor((base + k * this.pageblock) / this.pageblock);
-          px[o + this.rowFrames + k] = pb < mt.length ? mtLut[mt[pb]!]! : 0;
+          const pb = this.stripPageblock(row, k);
+          px[o + this.rowCells + k] = pb < mt.length ? mtLut[mt[pb]!]! : 0;
         }
       }
       t.ctx.putImageData(t.image, 0, 0);
@@ -666,7 +732,7 @@ export class FrameMap {
   }
 
   private buildLabels(d: MapData): void {
-    const n = d.cells.length;
+    const n = d.frames;
     const seen = new Map<number, boolean>();
     const add = (pfn: number, node: boolean) => {
       if (pfn <= 0 || pfn >= n) return; // the machine's own edges need no line
@@ -840,7 +906,7 @@ export class FrameMap {
     const r0 = Math.max(0, Math.floor(-oy / s));
     const r1 = Math.min(this.rows, Math.ceil((this.devH - oy) / s));
     const c0 = Math.max(0, Math.floor((left - ox) / s));
-    const c1 = Math.min(this.rowFrames, Math.ceil((this.devW - ox) / s));
+    const c1 = Math.min(this.rowCells, Math.ceil((this.devW - ox) / s));
     if (r1 <= r0 || c1 <= c0) return;
 
     ctx.imageSmoothingEnabled = false;
@@ -851,10 +917,14 @@ export class FrameMap {
       ctx.drawImage(t.canvas, c0, a - t.firstRow, c1 - c0, b - a, ox + c0 * s, oy + a * s, (c1 - c0) * s, (b - a) * s);
     }
 
+    const span = { r0, r1, c0, c1 };
+    const detail = this.detailShown(s) && this.drawDetail(s, ox, oy, span);
     const cellCss = s / this.dpr;
     if (this.overlays.outlines && cellCss >= OUTLINE_MIN_CSS) this.drawOutlines(s, ox, oy, r0, r1, c0, c1);
+    if (detail && this.overlays.outlines) this.drawDetailOutlines(s, ox, oy, span);
     if (this.overlays.pageblocks && cellCss >= ROWLINE_MIN_CSS) this.drawRowLines(s, ox, oy, r0, r1, c0, c1);
-    if (cellCss >= PFN_FONT_CSS + 2 * PFN_PAD_CSS) this.drawPfns(s, ox, oy, r0, r1, c0, c1);
+    if (this.shift === 0 && cellCss >= PFN_FONT_CSS + 2 * PFN_PAD_CSS) this.drawPfns(s, ox, oy, r0, r1, c0, c1);
+    if (detail) this.drawDetailPfns(s, ox, oy, span);
     if (this.overlays.zones) this.drawBoundaries(s, ox, oy);
 
     if (this.overlays.pageblocks) {
@@ -865,17 +935,7 @@ export class FrameMap {
         const a = Math.max(r0, t.firstRow);
         const b = Math.min(r1, t.firstRow + t.rows);
         if (b > a)
-          ctx.drawImage(
-            t.canvas,
-            this.rowFrames,
-            a - t.firstRow,
-            this.stripCols,
-            b - a,
-            sx,
-            oy + a * s,
-            w,
-            (b - a) * s,
-          );
+          ctx.drawImage(t.canvas, this.rowCells, a - t.firstRow, this.stripCols, b - a, sx, oy + a * s, w, (b - a) * s);
       }
     }
     if (this.overlays.zones) this.drawLabels(s, ox, oy);
@@ -917,29 +977,32 @@ export class FrameMap {
       const free = pass === 1; // free blocks last, on top
       ctx.beginPath();
       for (let r = r0; r < r1; r++) {
-        const base = r * this.rowFrames;
+        const base = r * this.rowCells;
         let p = base + c0;
         const end = Math.min(base + c1, n);
         while (p < end) {
           const v = cells[p]!;
-          const size = 1 << (v >> 4);
+          // The block's order in cells; below 0 it is smaller than a cell
+          // (a large machine's): drawDetailOutlines draws those.
+          const co = (v >> 4) - this.shift;
+          const size = co > 0 ? 1 << co : 1;
           const head = p - (p & (size - 1));
           const isFree = (v & 15) === KIND_FREE;
-          if (isFree === free && size >= (free ? minFree : 2)) {
-            if (size <= this.rowFrames) {
+          if (co >= 0 && isFree === free && size >= (free ? minFree : 2)) {
+            if (size <= this.rowCells) {
               this.snapRect(ox + (head - base) * s, oy + r * s, size * s, s, half);
             } else if (head >= base || r === r0) {
               // A block of more than one row (order 10): drawn once, from its first row.
               this.snapRect(
                 ox,
-                oy + Math.floor(head / this.rowFrames) * s,
-                this.rowFrames * s,
-                (size / this.rowFrames) * s,
+                oy + Math.floor(head / this.rowCells) * s,
+                this.rowCells * s,
+                (size / this.rowCells) * s,
                 half,
               );
             }
           }
-          p = Math.max(p + 1, Math.min(head + size, base + this.rowFrames));
+          p = Math.max(p + 1, Math.min(head + size, base + this.rowCells));
         }
       }
       ctx.lineWidth = lw;
@@ -958,33 +1021,38 @@ export class FrameMap {
     ctx.textBaseline = 'middle';
     let ink = -1;
     for (let r = r0; r < r1; r++) {
-      const base = r * this.rowFrames;
+      const base = r * this.rowCells;
       let p = base + c0;
       const end = Math.min(base + c1, n);
       while (p < end) {
         const v = cells[p]!;
         const order = v >> 4;
-        const size = 1 << order;
+        const co = order - this.shift; // in cells, as above
+        const size = co > 0 ? 1 << co : 1;
         const head = p - (p & (size - 1));
+        if (co < 0) {
+          p++;
+          continue;
+        }
         if ((v & 15) === KIND_FREE && order !== ink) {
           // Dark digits on the pale greens of small orders, white on the deep ones.
           ink = order;
           ctx.fillStyle = order <= 5 ? '#0b2e14' : '#ffffff';
         }
-        if ((v & 15) === KIND_FREE && size <= this.rowFrames && size * s >= textMin) {
+        if ((v & 15) === KIND_FREE && size <= this.rowCells && size * s >= textMin) {
           // Centred in the visible part of the block, so a long block
           // half off screen still shows its order.
           const xa = Math.max(ox + (head - base) * s, this.mapLeft());
           const xb = Math.min(ox + (head - base + size) * s, this.devW);
           ctx.fillText(ORDER_TEXT[order]!, (xa + xb) / 2, oy + (r + below) * s);
-        } else if ((v & 15) === KIND_FREE && size > this.rowFrames && (head >= base || r === r0)) {
+        } else if ((v & 15) === KIND_FREE && size > this.rowCells && (head >= base || r === r0)) {
           ctx.fillText(
             ORDER_TEXT[order]!,
-            (Math.max(ox, this.mapLeft()) + Math.min(ox + this.rowFrames * s, this.devW)) / 2,
-            oy + (Math.floor(head / this.rowFrames) + size / this.rowFrames / 2) * s,
+            (Math.max(ox, this.mapLeft()) + Math.min(ox + this.rowCells * s, this.devW)) / 2,
+            oy + (Math.floor(head / this.rowCells) + size / this.rowCells / 2) * s,
           );
         }
-        p = Math.max(p + 1, Math.min(head + size, base + this.rowFrames));
+        p = Math.max(p + 1, Math.min(head + size, base + this.rowCells));
       }
     }
   }
@@ -1004,16 +1072,16 @@ export class FrameMap {
    *  rows that hold several. */
   private drawRowLines(s: number, ox: number, oy: number, r0: number, r1: number, c0: number, c1: number): void {
     const ctx = this.bctx;
-    const pb = this.pageblock;
+    const pb = this.pageblockCells();
     ctx.beginPath();
     const xb = Math.min(this.devW, ox + c1 * s);
     for (let r = r0; r <= r1; r++) {
-      if ((r * this.rowFrames) % pb !== 0) continue;
+      if ((r * this.rowCells) % pb !== 0) continue;
       const y = Math.round(oy + r * s) + 0.5;
       ctx.moveTo(0, y); // across the strip too: it is drawn over this
       ctx.lineTo(xb, y);
     }
-    for (let c = Math.ceil(c0 / pb) * pb; c < c1 && pb < this.rowFrames; c += pb) {
+    for (let c = Math.ceil(c0 / pb) * pb; c < c1 && pb < this.rowCells; c += pb) {
       if (c === 0) continue;
       const x = Math.round(ox + c * s) + 0.5;
       ctx.moveTo(x, oy + r0 * s);
@@ -1024,11 +1092,16 @@ export class FrameMap {
     ctx.stroke();
   }
 
-  /** Frames are wide enough for the longest pfn in view (rows up to r1). */
+  /** Frames are wide enough for the longest pfn in view (rows up to r1);
+   *  on a large machine, only once its frames are drawn (the detail). */
   private pfnsShown(s: number, r1: number): boolean {
-    const last = Math.min(this.cells.length, r1 * this.rowFrames) - 1;
+    const per = 2 ** this.shift;
+    const { across, down } = cellGrid(this.shift);
+    const last = Math.min(this.frames, r1 * this.rowCells * per) - 1;
     const pad = PFN_PAD_CSS * this.dpr;
-    return last >= 0 && s >= PFN_FONT_CSS * this.dpr + 2 * pad && String(last).length * this.digitW + 2 * pad <= s;
+    const fits =
+      s / down >= PFN_FONT_CSS * this.dpr + 2 * pad && String(last).length * this.digitW + 2 * pad <= s / across;
+    return last >= 0 && fits && (this.shift === 0 || (this.detailShown(s) && this.detail.span !== null));
   }
 
   /** Each frame's pfn in its top left corner, once frames are wide enough
@@ -1043,7 +1116,7 @@ export class FrameMap {
     const cells = this.cells;
     let ink = '';
     for (let r = r0; r < r1; r++) {
-      const base = r * this.rowFrames;
+      const base = r * this.rowCells;
       const end = Math.min(base + c1, cells.length);
       for (let p = base + c0; p < end; p++) {
         const v = cells[p]!;
@@ -1055,20 +1128,148 @@ export class FrameMap {
     }
   }
 
+  // --- The detail window (a large machine zoomed in: render/mapdetail.ts) ----
+
+  /** A large machine's cells are big enough (at `s` px) to show their frames. */
+  private detailShown(s: number): boolean {
+    return (
+      this.shift > 0 && this.detailSource !== null && s / cellGrid(this.shift).across >= DETAIL_FRAME_CSS * this.dpr
+    );
+  }
+
+  /** Draws the frames of the cells in `span` over the cells, fetching them
+   *  first when the window does not hold them; false when it cannot (too
+   *  many frames in view: the cells stay). */
+  private drawDetail(s: number, ox: number, oy: number, span: CellSpan): boolean {
+    const d = this.detail;
+    if (!d.covers(span)) {
+      const source = this.detailSource!;
+      const lay = { rowCells: this.rowCells, shift: this.shift, frames: this.frames };
+      const lut = this.cellLut;
+      const hole = this.holePx;
+      const paint = (v: number, x: number, y: number) => ((v & 15) === KIND_HOLE ? hole[((x + y) >> 2) & 1]! : lut[v]!);
+      if (!d.fetch(span, lay, this.rows, source, paint)) return false;
+    }
+    const held = d.span!;
+    const { across, down } = cellGrid(this.shift);
+    const ctx = this.bctx;
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(
+      d.canvas,
+      (span.c0 - held.c0) * across,
+      (span.r0 - held.r0) * down,
+      (span.c1 - span.c0) * across,
+      (span.r1 - span.r0) * down,
+      ox + span.c0 * s,
+      oy + span.r0 * s,
+      (span.c1 - span.c0) * s,
+      (span.r1 - span.r0) * s,
+    );
+    return true;
+  }
+
+  /** Calls f(pfn, byte, x, y) for the frames of the window's cells in `span`
+   *  whose top-left corner is on screen (x, y: that corner in device px). */
+  private eachDetailFrame(
+    s: number,
+    ox: number,
+    oy: number,
+    span: CellSpan,
+    f: (pfn: number, v: number, x: number, y: number) => void,
+  ): void {
+    const held = this.detail.span;
+    if (!held) return;
+    const { across, down } = cellGrid(this.shift);
+    const per = across * down;
+    const fw = s / across;
+    const fh = s / down;
+    for (let r = span.r0; r < span.r1; r++) {
+      const row = this.detail.rows[r - held.r0]!;
+      for (let c = span.c0; c < span.c1; c++) {
+        const at = (c - held.c0) * per;
+        const first = (r * this.rowCells + c) * per;
+        for (let w = 0; w < per && at + w < row.length; w++) {
+          const x = ox + c * s + (w % across) * fw;
+          const y = oy + r * s + Math.floor(w / across) * fh;
+          if (x + fw < 0 || x > this.devW || y + fh < 0 || y > this.devH) continue;
+          f(first + w, row[at + w]!, x, y);
+        }
+      }
+    }
+  }
+
+  /** Outlines of the blocks smaller than a cell (drawOutlines draws the
+   *  others), by the same size rules as theirs, at the frames' size. */
+  private drawDetailOutlines(s: number, ox: number, oy: number, span: CellSpan): void {
+    const held = this.detail.span;
+    const frameCss = s / cellGrid(this.shift).across / this.dpr;
+    if (!held || frameCss < OUTLINE_MIN_CSS) return;
+    const all = frameCss >= OUTLINE_ALL_CSS;
+    const per = 2 ** this.shift;
+    const ctx = this.bctx;
+    const b = { col: 0, row: 0, cols: 0, rows: 0 };
+    for (let pass = all ? 0 : 1; pass < 2; pass++) {
+      const free = pass === 1;
+      ctx.beginPath();
+      for (let r = span.r0; r < span.r1; r++) {
+        const row = this.detail.rows[r - held.r0]!;
+        for (let c = span.c0; c < span.c1; c++) {
+          const at = (c - held.c0) * per;
+          const first = (r * this.rowCells + c) * per;
+          for (let w = 0; w < per && at + w < row.length;) {
+            const v = row[at + w]!;
+            const order = v >> 4;
+            if (order >= this.shift) break; // the cell is one block: drawOutlines'
+            const size = 1 << order;
+            const head = w - (w & (size - 1));
+            if (((v & 15) === KIND_FREE) === free && size >= (free ? (all ? 1 : 2) : 2)) {
+              Object.assign(b, blockCells(first + head, order, this.rowCells, this.shift));
+              this.snapRect(ox + b.col * s, oy + b.row * s, b.cols * s, b.rows * s, 0.5);
+            }
+            w = Math.max(w + 1, head + size);
+          }
+        }
+      }
+      ctx.lineWidth = 1;
+      ctx.globalAlpha = free && !all ? 0.6 : 1;
+      ctx.strokeStyle = free ? this.theme.outlineFree : this.theme.outline;
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
+  }
+
+  /** Each shown frame's pfn in its top left corner, as drawPfns does for cells that are frames. */
+  private drawDetailPfns(s: number, ox: number, oy: number, span: CellSpan): void {
+    if (!this.pfnsShown(s, span.r1)) return;
+    const pad = PFN_PAD_CSS * this.dpr;
+    const ctx = this.bctx;
+    ctx.font = this.pfnFont;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    let ink = '';
+    this.eachDetailFrame(s, ox, oy, span, (pfn, v, x, y) => {
+      if ((v & 15) === KIND_HOLE) return;
+      const color = this.inkLut[v]!;
+      if (color !== ink) ctx.fillStyle = ink = color;
+      ctx.fillText(String(pfn), x + pad, y + pad);
+    });
+  }
+
   /** Zone and node boundaries. One that falls inside a row is a step: the
    *  end of that row belongs to the next zone, its start to the previous one. */
   private drawBoundaries(s: number, ox: number, oy: number): void {
     const ctx = this.bctx;
     const xa = Math.max(ox, this.mapLeft());
-    const xb = Math.min(ox + this.rowFrames * s, this.devW);
+    const xb = Math.min(ox + this.rowCells * s, this.devW);
     for (let pass = 0; pass < 4; pass++) {
       const node = pass >= 2;
       const under = pass % 2 === 0; // a light line under a dark one: visible on any colour
       ctx.beginPath();
       for (const b of this.boundaries) {
         if (b.node !== node) continue;
-        const row = Math.floor(b.pfn / this.rowFrames);
-        const col = b.pfn % this.rowFrames;
+        const cell = Math.floor(b.pfn / 2 ** this.shift);
+        const row = Math.floor(cell / this.rowCells);
+        const col = cell % this.rowCells;
         const y = Math.round(oy + row * s);
         const y2 = Math.round(oy + (row + 1) * s);
         if (y2 < -4 || y > this.devH + 4) continue;
@@ -1105,13 +1306,14 @@ export class FrameMap {
     const pad = Math.round(4 * d);
     // The map's visible edges (it may be narrower than the view).
     const xa = Math.max(ox, this.mapLeft());
-    const xb = Math.min(ox + this.rowFrames * s, this.devW);
+    const xb = Math.min(ox + this.rowCells * s, this.devW);
     for (let side = 0; side < 2; side++) {
       const labels = side === 0 ? this.zoneLabels : this.nodeLabels;
       let below = -Infinity;
       for (const l of labels) {
-        const top = oy + Math.floor(l.start / this.rowFrames) * s;
-        const bottom = oy + Math.ceil(l.end / this.rowFrames) * s;
+        const per = 2 ** this.shift;
+        const top = oy + Math.floor(Math.floor(l.start / per) / this.rowCells) * s;
+        const bottom = oy + Math.ceil(Math.ceil(l.end / per) / this.rowCells) * s;
         if (bottom <= 0 || top >= this.devH) continue;
         let y = Math.min(Math.max(top, 0), bottom - h);
         y = Math.max(y, top, below);
@@ -1132,19 +1334,11 @@ export class FrameMap {
     const s = this.scale();
     const ox = this.mapLeft() - this.col0 * s;
     const oy = -this.row0 * s;
-    const size = 2 ** clamp(Math.floor(order), 0, 30);
-    const head = pfn - (pfn % size);
-    const row = Math.floor(head / this.rowFrames);
-    if (size <= this.rowFrames) {
-      out.x = ox + (head % this.rowFrames) * s;
-      out.w = size * s;
-      out.h = s;
-    } else {
-      out.x = ox;
-      out.w = this.rowFrames * s;
-      out.h = (size / this.rowFrames) * s;
-    }
-    out.y = oy + row * s;
+    const b = blockCells(pfn, order, this.rowCells, this.shift);
+    out.x = ox + b.col * s;
+    out.y = oy + b.row * s;
+    out.w = b.cols * s;
+    out.h = b.rows * s;
   }
 
   /** Grows a rectangle about its centre to at least `mw` x `mh`. */
@@ -1161,8 +1355,7 @@ export class FrameMap {
 
   /** Splits `r` into its halves along the axis the buddy allocator splits:
    *  left/right within a row, top/bottom for blocks of several rows. */
-  private static halves(r: Rect, order: number, row: number, lo: Rect, hi: Rect): void {
-    const alongX = 2 ** order <= row;
+  private static halves(r: Rect, alongX: boolean, lo: Rect, hi: Rect): void {
     lo.x = r.x;
     lo.y = r.y;
     hi.x = alongX ? r.x + r.w / 2 : r.x;
@@ -1189,7 +1382,7 @@ export class FrameMap {
     const tiny = Math.max(whole.w, whole.h) < LOCATOR_BELOW_CSS * d;
     // A split or merge shows two halves, each at least the minimum size.
     const pair = motion === 'split' || motion === 'merge';
-    const alongX = 2 ** parentOrder <= this.rowFrames;
+    const alongX = splitsAcross(parentOrder, this.rowCells, this.shift);
     const m = MARK_MIN_CSS * d;
     FrameMap.atLeast(whole, pair && alongX ? 2 * m : m, pair && !alongX ? 2 * m : m);
     const cx = whole.x + whole.w / 2;
@@ -1212,7 +1405,7 @@ export class FrameMap {
           this.box(whole, '#ffffff', 1, 0, 0);
           break;
         }
-        FrameMap.halves(whole, parentOrder, this.rowFrames, lo, hi);
+        FrameMap.halves(whole, alongX, lo, hi);
         // Which half moves: the one named by `other` (by default the upper).
         const half = 2 ** (parentOrder - 1);
         const head = pfn - (pfn % (2 * half));
@@ -1247,7 +1440,7 @@ export class FrameMap {
         break;
       }
       case 'merge': {
-        FrameMap.halves(whole, parentOrder, this.rowFrames, lo, hi);
+        FrameMap.halves(whole, alongX, lo, hi);
         if (p < 0.7) {
           // The buddies start apart and slide together.
           const t = ease((p - 0.3) / 0.4);
@@ -1329,7 +1522,7 @@ export class FrameMap {
     const s = this.scale();
     const ox = this.mapLeft() - this.col0 * s;
     const xa = Math.max(ox, this.mapLeft());
-    const xb = Math.min(ox + this.rowFrames * s, this.devW);
+    const xb = Math.min(ox + this.rowCells * s, this.devW);
     ctx.beginPath();
     ctx.moveTo(xa, cy);
     ctx.lineTo(cx - r - 10 * d, cy);

@@ -3,10 +3,14 @@
 // checks them): how many frames a row holds, the fitted scale, the limits of
 // the view, zoom about a point, and where the view goes to follow an event.
 //
-// Units: a cell is one page frame; "px" are device pixels of the map area
-// (the canvas minus the migrate-type strip at its left). A view is the zoom
-// (1 = fit: the whole machine in the area) and the cell shown at the area's
-// top-left corner (fractional column and row).
+// Units: a cell is one page frame up to 16 GiB; a larger machine's map has
+// one cell per 2^shift frames (the engine's mapShift()), and inside a cell
+// its frames are laid out as rows are inside the map: 2^across frames a
+// sub-row, 2^down sub-rows (cellGrid), so a pfn has one place at any zoom.
+// "px" are device pixels of the map area (the canvas minus the migrate-type
+// strip at its left). A view is the zoom (1 = fit: the whole machine in the
+// area) and the cell shown at the area's top-left corner (fractional column
+// and row).
 
 export interface View {
   zoom: number;
@@ -110,12 +114,66 @@ export interface CellRect {
   rows: number;
 }
 
-/** The cells of the naturally aligned block of 2^order frames holding `pfn`. */
-export function blockCells(pfn: number, order: number, cols: number): CellRect {
-  const size = 2 ** clamp(Math.floor(order), 0, 30);
+/** How the 2^shift frames of one cell sit in it: 2^across frames a sub-row,
+ *  2^down sub-rows, as square as a power of two allows (shift 7: 16 x 8). */
+export interface CellGrid {
+  /** Frames across a cell. */
+  across: number;
+  /** Sub-rows of a cell. */
+  down: number;
+}
+
+export function cellGrid(shift: number): CellGrid {
+  return { across: 2 ** Math.ceil(shift / 2), down: 2 ** Math.floor(shift / 2) };
+}
+
+/** Cells of a machine of `frames` frames at one cell per 2^shift frames. */
+export function cellCount(frames: number, shift: number): number {
+  return Math.ceil(frames / 2 ** shift);
+}
+
+/** The cells of the naturally aligned block of 2^order frames holding `pfn`,
+ *  in rows of `cols` cells of 2^shift frames. A block smaller than a cell is
+ *  a fraction of one: part of a sub-row, or whole sub-rows (cellGrid). */
+export function blockCells(pfn: number, order: number, cols: number, shift = 0): CellRect {
+  const o = clamp(Math.floor(order), 0, 40);
+  const size = 2 ** o;
   const head = pfn - (pfn % size);
-  const row = Math.floor(head / cols);
-  return size <= cols ? { col: head % cols, row, cols: size, rows: 1 } : { col: 0, row, cols, rows: size / cols };
+  const per = 2 ** shift;
+  const cell = Math.floor(head / per);
+  const row = Math.floor(cell / cols);
+  const col = cell % cols;
+  if (o >= shift) {
+    const n = size / per;
+    return n <= cols ? { col, row, cols: n, rows: 1 } : { col: 0, row, cols, rows: n / cols };
+  }
+  const { across, down } = cellGrid(shift);
+  const within = head - cell * per;
+  const sub = Math.floor(within / across);
+  if (size <= across)
+    return { col: col + (within % across) / across, row: row + sub / down, cols: size / across, rows: 1 / down };
+  return { col, row: row + sub / down, cols: 1, rows: size / across / down };
+}
+
+/** Whether a block of 2^order frames splits into a left and a right half
+ *  (it lies within one row, or one sub-row of a cell), not a top and a bottom. */
+export function splitsAcross(order: number, cols: number, shift = 0): boolean {
+  return order <= shift ? 2 ** order <= cellGrid(shift).across : 2 ** (order - shift) <= cols;
+}
+
+/** The pfn at fractional cell position (col, row) with rows of `cols` cells
+ *  of 2^shift frames: with `fine`, the frame under the point (cellGrid);
+ *  else the cell's first frame. Null outside the rows' width or above 0. */
+export function pfnAtCell(col: number, row: number, cols: number, shift: number, fine: boolean): number | null {
+  const c = Math.floor(col);
+  const r = Math.floor(row);
+  if (c < 0 || c >= cols || r < 0) return null;
+  const first = (r * cols + c) * 2 ** shift;
+  if (!fine || shift === 0) return first;
+  const { across, down } = cellGrid(shift);
+  const x = clamp(Math.floor((col - c) * across), 0, across - 1);
+  const y = clamp(Math.floor((row - r) * down), 0, down - 1);
+  return first + y * across + x;
 }
 
 /** (FOLLOW is in CSS px; the map scales it by devicePixelRatio and raises
