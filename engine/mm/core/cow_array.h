@@ -303,13 +303,11 @@ class CowArray {
   Chunk* writable_chunk(std::size_t c) {
     Slot& s = writable_slot(c);
     if (!s.chunk) {
-      s.chunk = new Chunk;
-      g_cow_bytes_made += sizeof(Chunk);
+      s.chunk = new_chunk();
       s.chunk->data[0] = s.head;
-      for (std::size_t i = 1; i < kChunk; ++i) s.chunk->data[i] = s.rest;
+      std::fill(s.chunk->data + 1, s.chunk->data + kChunk, s.rest);
     } else if (s.chunk->refs != 1) {
-      Chunk* fresh = new Chunk;
-      g_cow_bytes_made += sizeof(Chunk);
+      Chunk* fresh = new_chunk();
       std::memcpy(fresh->data, s.chunk->data, sizeof fresh->data);
       --s.chunk->refs;
       s.chunk = fresh;
@@ -326,13 +324,24 @@ class CowArray {
   // [i, end) inside chunk c, not the whole of it, set to v.
   void fill_part(std::size_t c, std::size_t i, std::size_t end, T v) {
     const Slot& s = slot(c);
+    const std::size_t lo = i & kMask, hi = lo + (end - i);
     if (!s.chunk) {
-      const bool head_in = (i & kMask) == 0;
-      const bool rest_in = end > i + (head_in ? 1 : 0);
+      const bool head_in = lo == 0;
+      const bool rest_in = hi > lo + (head_in ? 1 : 0);
       if ((!head_in || same(s.head, v)) && (!rest_in || same(s.rest, v))) return;
+      // Materialised in one pass: the pattern around the range, v inside
+      // (the deferred init of a pageblock does this for every other one).
+      Slot& w = writable_slot(c);
+      Chunk* ch = new_chunk();
+      ch->data[0] = lo == 0 ? v : w.head;
+      std::fill(ch->data + 1, ch->data + std::max<std::size_t>(lo, 1), w.rest);
+      std::fill(ch->data + std::max<std::size_t>(lo, 1), ch->data + hi, v);
+      std::fill(ch->data + std::max<std::size_t>(hi, 1), ch->data + kChunk, w.rest);
+      w.chunk = ch;
+      return;
     }
     T* d = writable_chunk(c)->data;
-    for (std::size_t j = i; j < end; ++j) d[j & kMask] = v;
+    std::fill(d + lo, d + hi, v);
   }
   void copy_chunk(std::size_t c, T* out) const {
     const Slot& s = slot(c);
@@ -344,8 +353,30 @@ class CowArray {
     out[0] = s.head;
     for (std::size_t i = 1; i < n; ++i) out[i] = s.rest;
   }
+  // Chunks come and go by the hundred thousand in a large boot (a
+  // pageblock's half-free chunk, merged a moment later): a small free list
+  // of them saves the allocator's time. Per array type; single-threaded.
+  static std::vector<Chunk*>& spare() {
+    static std::vector<Chunk*> s;
+    return s;
+  }
+  static Chunk* new_chunk() {
+    g_cow_bytes_made += sizeof(Chunk);
+    std::vector<Chunk*>& s = spare();
+    if (s.empty()) return new Chunk;
+    Chunk* c = s.back();
+    s.pop_back();
+    c->refs = 1;
+    return c;
+  }
   static void release(Chunk*& ch) {
-    if (ch && --ch->refs == 0) delete ch;
+    if (ch && --ch->refs == 0) {
+      std::vector<Chunk*>& s = spare();
+      if (s.size() < 256)
+        s.push_back(ch);
+      else
+        delete ch;
+    }
     ch = nullptr;
   }
   void share_all() {
