@@ -96,15 +96,20 @@ class CowArray {
   void set(std::size_t i, T v) {
     assert(i < size_ && "CowArray::set: index out of range");
     const std::size_t c = i >> kShift;
-    const Slot& s = slot(c);
-    if (!s.chunk) {
-      if ((i & kMask) == 0) {
-        if (!same(s.head, v)) writable_slot(c).head = v;  // still a pattern
+    Dir* d = dirs_[c >> kDirShift];
+    Slot& s = d->slots[c & (kDirSlots - 1)];
+    if (s.chunk) {
+      T& x = s.chunk->data[i & kMask];
+      if (same(x, v)) return;  // nothing changes: share on
+      if (d->refs == 1 && s.chunk->refs == 1) {
+        x = v;  // the common case: this array's own chunk
         return;
       }
-      if (same(s.rest, v)) return;
-    } else if (same(s.chunk->data[i & kMask], v)) {
-      return;  // nothing changes: share on
+    } else if ((i & kMask) == 0) {
+      if (!same(s.head, v)) writable_slot(c).head = v;  // still a pattern
+      return;
+    } else if (same(s.rest, v)) {
+      return;
     }
     writable_chunk(c)->data[i & kMask] = v;
   }
@@ -282,7 +287,12 @@ class CowArray {
     Slot slots[kDirSlots];
   };
 
-  static bool same(const T& a, const T& b) { return std::memcmp(&a, &b, sizeof(T)) == 0; }
+  static bool same(const T& a, const T& b) {
+    if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T>)
+      return a == b;  // inline: the allocator's hot paths compare this way
+    else
+      return std::memcmp(&a, &b, sizeof(T)) == 0;
+  }
   const Slot& slot(std::size_t c) const { return dirs_[c >> kDirShift]->slots[c & (kDirSlots - 1)]; }
   // The directory of chunk c, cloned first when another array shares it.
   Dir* writable_dir(std::size_t c) {

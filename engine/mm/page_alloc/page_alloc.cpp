@@ -233,12 +233,16 @@ u64 move_freepages_block(Machine& m, Zone& z, Pfn pfn, MigrateType mt, u64* mova
   u64 moved = 0;
   if (movable) *movable = 0;
   for (Pfn p = start; p <= end;) {
-    if (m.mem.st(p) != FrameState::Buddy) {
-      if (movable && m.mem.st(p) == FrameState::Alloc &&
-          (m.mem.owner[p] == static_cast<std::uint8_t>(Owner::User) ||
-           m.mem.owner[p] == static_cast<std::uint8_t>(Owner::PageCache)))
+    const FrameState s = m.mem.st(p);
+    if (s == FrameState::Alloc) {
+      if (movable && (m.mem.owner[p] == static_cast<std::uint8_t>(Owner::User) ||
+                      m.mem.owner[p] == static_cast<std::uint8_t>(Owner::PageCache)))
         ++*movable;
-      ++p;
+      p += Pfn{1} << m.mem.order[p];  // its tails are neither free nor counted
+      continue;
+    }
+    if (s != FrameState::Buddy) {
+      p = m.mem.run_end(p, end + 1);  // holes, reserved, pcp pages, stray tails
       continue;
     }
     const Order o = m.mem.order[p];
