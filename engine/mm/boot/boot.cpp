@@ -9,7 +9,7 @@
 //   memblock_find_dma_reserve; sparse_init's allocations; free_area_init;
 //   build_all_zonelists; percpu and hash-table allocations; mem_init (then
 //   kmem_cache_init); page_alloc_init_late; init_per_zone_wmark_min;
-//   hugepage_init; free_initrd_mem; free_initmem.
+//   efi_free_boot_services; hugepage_init; free_initrd_mem; free_initmem.
 // setup_arch's phase closes when mem_init starts (start_kernel's mm_init).
 #include <optional>
 
@@ -125,7 +125,10 @@ struct RunOp {
     return {};
   }
   Status operator()(const FreeReserved& o) {
-    phase::free_reserved(m, o.what, o.base, o.size);
+    if (o.pieces.empty())
+      phase::free_reserved(m, o.what, o.base, o.size);
+    else
+      phase::efi_free_boot_services(m, st, o);
     return {};
   }
 };

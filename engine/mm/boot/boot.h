@@ -171,6 +171,10 @@ struct FreeReserved {
   Phys base = 0, size = 0;
   u64 kb = 0;  // the size the log printed
   int line = 0;
+  // Instead of [base, base + size): pieces of the model's own allocations
+  // (by id and size). efi_free_boot_services frees its ranges so, and says
+  // "efi: Freeing EFI boot services memory: NK" (nothing when none was).
+  std::vector<std::pair<AllocId, Phys>> pieces = {};
 };
 
 using BootOp =

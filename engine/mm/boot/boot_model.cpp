@@ -11,8 +11,12 @@
 //   small boot allocations (ACPI, IO-APIC, firmware map, cpumasks)
 //   setup_percpu: one embedded first chunk per node, unused unit tails freed
 //   dentry and inode hash tables (single node: hashdist is off)
-//   mem_init, then the late frees: SMP alternatives, initrd, decrypted bss,
-//   init sections, the text/rodata and rodata/data gaps.
+//   mem_init, then the late frees: SMP alternatives, EFI boot services,
+//   initrd, decrypted bss, init sections, the text/rodata and rodata/data
+//   gaps.
+// A log adds what it shows: the firmware tables reserved after memblock
+// setup (before NUMA setup), and the EFI boot-services memory its
+// efi_free_boot_services line sizes (reserved just before mem_init).
 #include <algorithm>
 #include <cstdio>
 
@@ -31,6 +35,7 @@ struct ModelPlan {
   Phys low_top = 0;                  // end of the usable range holding the kernel (below 4G), page aligned
   std::vector<NodeSpec> nodes = {};  // the spec's nodes, or the one node NUMA setup fakes
   AllocId next_id = 1;
+  std::vector<std::pair<AllocId, Phys>> efi_pieces = {};  // the boot-services memory reserved, freed later
 
   void push(BootOp op) { plan.ops.push_back(std::move(op)); }
   MemblockAlloc& alloc(MemblockAllocFn fn, Phys size, Phys align, int nid, Phys from, Phys max, std::string caller,
@@ -268,6 +273,31 @@ void swiotlb_init(ModelPlan& p) {
   p.alloc(MemblockAllocFn::alloc_try_nid, 16 * swiotlb_nareas(p.spec), 64, NUMA_NO_NODE, 0, 0, "swiotlb_init_remap");
 }
 
+// The RAM the log shows the firmware's tables took after memblock setup
+// (efi_mem_reserve, e820__memblock_alloc_reserved): reserved for good.
+void reserve_firmware_tables(ModelPlan& p) {
+  for (const auto& r : p.spec.firmware_reserved) p.reserve(r.first, r.second, "efi_mem_reserve");
+}
+
+// efi_reserve_boot_services(): the EFI boot-services code and data stay
+// reserved until efi_free_boot_services(). A log without efi=debug says
+// only how much was freed, not where; the model takes that much from the
+// free RAM below 4 GiB (where firmware allocates), top-down, in pieces of
+// at most 2 MiB, after every other early reservation (so none of the log's
+// own addresses moves), just before mem_init.
+void reserve_efi_boot_services(ModelPlan& p) {
+  Phys left = p.spec.efi_boot_services_kb << 10;
+  while (left) {
+    const Phys piece = std::min<Phys>(left, 2ull << 20);
+    MemblockAlloc& a = p.alloc(MemblockAllocFn::phys_alloc_range, piece, PAGE_SIZE, NUMA_NO_NODE, 0x100000,
+                               0x100000000ull, "efi_reserve_boot_services");
+    a.may_fail = true;
+    a.id = p.next_id++;
+    p.efi_pieces.emplace_back(a.id, piece);
+    left -= piece;
+  }
+}
+
 // The cpumasks, zonelists, and vfs_caches_init_early's hash tables: sized
 // from nr_kernel_pages; NUMA machines spread them with vmalloc later
 // (hashdist), so only a single node takes them from memblock. Then the
@@ -282,6 +312,7 @@ void mm_init(ModelPlan& p) {
   }
   for (int i = 0; i < 3; ++i) p.alloc(MemblockAllocFn::alloc_try_nid, 4096, 4096, NUMA_NO_NODE, 0, 0, "spp_getpage");
   swiotlb_init(p);
+  reserve_efi_boot_services(p);
   p.push(MemInit{});
 }
 
@@ -298,6 +329,13 @@ void late_frees_and_initcalls(ModelPlan& p) {
   free_kernel_piece(p, "SMP alternatives", k.smp_alternatives_kb);
   p.push(PageAllocInitLate{});
   p.push(InitWmarks{});
+  if (!p.efi_pieces.empty()) {
+    FreeReserved efi;
+    efi.what = "EFI boot services";
+    efi.kb = p.spec.efi_boot_services_kb;
+    efi.pieces = p.efi_pieces;
+    p.push(std::move(efi));
+  }
   p.push(Khugepaged{});
   if (p.spec.initrd_size) p.push(FreeInitrd{p.spec.initrd_start, p.spec.initrd_size});
   free_kernel_piece(p, "unused decrypted", k.decrypted_kb);
@@ -406,6 +444,7 @@ BootPlan plan_from_spec(const MachineSpec& spec) {
   e820__memblock_setup(p);
   reserve_real_mode_and_map(p);
   reserve_initrd_and_acpi(p);
+  reserve_firmware_tables(p);
   initmem_init(p);
   sparse_init(p);
   p.push(FreeAreaInit{});

@@ -330,5 +330,17 @@ void free_reserved(Machine& m, std::string_view what, Phys base, Phys size) {
   m.printk("Freeing " + label + " memory: " + std::to_string(n << (PAGE_SHIFT - 10)) + "K");
 }
 
+// kernel: efi_free_boot_services(): every boot-services range it kept goes
+// to the buddy allocator; the line sums what was freed, in KiB.
+void efi_free_boot_services(Machine& m, const BootState& st, const FreeReserved& op) {
+  u64 pages = 0;
+  for (const auto& piece : op.pieces) {
+    const Phys base = st.allocation(piece.first);
+    if (!base) continue;  // that piece found no room
+    pages += free_reserved_area(m, PFN_UP(base), PFN_DOWN(base + piece.second), "EFI boot services");
+  }
+  if (pages) m.printk("efi: Freeing EFI boot services memory: " + std::to_string(pages << (PAGE_SHIFT - 10)) + "K");
+}
+
 }  // namespace phase
 }  // namespace mm

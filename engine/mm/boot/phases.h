@@ -118,5 +118,8 @@ void init_per_zone_wmark_min(Machine& m);
 void hugepage_init(Machine& m);
 // free_reserved_area() of [base, base+size) and its "Freeing <what> memory:" line.
 void free_reserved(Machine& m, std::string_view what, Phys base, Phys size);
+// efi_free_boot_services(): the model's boot-services pieces to the buddy
+// allocator, with the kernel's line.
+void efi_free_boot_services(Machine& m, const BootState& st, const FreeReserved& op);
 
 }  // namespace mm::phase

@@ -124,6 +124,15 @@ struct MachineSpec {
   SwiotlbSpec swiotlb;
   PercpuSizes percpu;
   Phys initrd_start = 0, initrd_size = 0;  // 0 size: no initrd
+  // RAM a log shows turned reserved after e820__memblock_setup ("e820:
+  // update [mem ...] usable ==> reserved" then: efi_mem_reserve of the
+  // ESRT, MOKvar, BGRT image; mpparse's table): memblock reserves it too,
+  // for good. (base, size) pairs.
+  std::vector<std::pair<Phys, Phys>> firmware_reserved;
+  // "efi: Freeing EFI boot services memory: NK": what
+  // efi_reserve_boot_services() kept reserved and efi_free_boot_services()
+  // (an arch_initcall) gives to the buddy allocator; 0: none or unknown.
+  u64 efi_boot_services_kb = 0;
   std::string cmdline;
   std::string description;  // e.g. "ram=1G cpus=2"
 

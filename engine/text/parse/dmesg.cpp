@@ -449,6 +449,7 @@ struct ImportState {
   const Line* kernel_cmdline_line = nullptr;   // the first "Kernel command line: "
   bool numa_off = false;                       // numa=off on the command line
   bool memblock_debug = false;                 // a memblock=debug line was seen
+  bool saw_efi = false;                        // "efi: EFI v..." (an EFI boot)
   bool saw_version = false;                    // a "Linux version" line was read
   std::string version_note;                    // which profile boots, first in the output
   u64 memory_available_kb = 0;                 // 6.12's "Memory: NK/..." figure (0: none)
@@ -609,6 +610,12 @@ Status on_e820_change(const Line& l, Parser& p, ImportState& st) {
     if (*from == *to) return Status::ok();  // usable ==> usable: RAM kept for setup_data, still RAM to memblock
     c.from = *from;
     c.to = *to;
+  }
+  if (st.memblock_has_table && c.from == E820Type::Usable && c.to == E820Type::Reserved) {
+    // efi_mem_reserve() (ESRT, MOKvar, BGRT image) or
+    // e820__memblock_alloc_reserved(): memblock reserves the range as well.
+    st.spec().firmware_reserved.emplace_back(c.start, c.end - c.start);
+    return Status::ok();
   }
   if (st.memblock_has_table) {
     st.cmdline_notes.push_back("mm-playground: line " + std::to_string(l.no) +
@@ -830,6 +837,22 @@ Status on_percpu_embedded(const Line&, Parser& p, ImportState& st) {
   return Status::ok();
 }
 
+// "efi: EFI v2.50 by Lenovo": an EFI boot (boot-services memory reserved
+// until efi_free_boot_services).
+Status on_efi_banner(const Line&, Parser&, ImportState& st) {
+  st.saw_efi = true;
+  return Status::ok();
+}
+
+// "efi: Freeing EFI boot services memory: 57488K": how much of it there was.
+Status on_efi_boot_services_freed(const Line& l, Parser& p, ImportState& st) {
+  size_t pos = l.body.find(": ", 5) + 2;
+  auto kb = p.dec(pos);
+  if (!kb || pos >= l.body.size() || l.body[pos] != 'K') return p.error(pos, "expected a size like 57488K");
+  st.spec().efi_boot_services_kb = *kb;
+  return Status::ok();
+}
+
 // "Freeing <what> memory: NK": the sizes of the parts of the image freed
 // after boot (placed in pass 2, or by the model).
 Status on_freeing_size(const Line& l, Parser& p, ImportState& st) {
@@ -870,6 +893,8 @@ constexpr LineKind kMachineLines[] = {
     {"software IO TLB: mapped ", "", "swiotlb_print_info", on_swiotlb_mapped},
     {"percpu: Embedded ", "", "pcpu_embed_first_chunk", on_percpu_embedded},
     {"Freeing ", " memory: ", "free_reserved_area", on_freeing_size},
+    {"efi: EFI v", "", "efi_systab_report_header", on_efi_banner},
+    {"efi: Freeing EFI boot services memory: ", "", "efi_free_boot_services", on_efi_boot_services_freed},
     {"Run /init as init process", "", "run_init_process", on_boot_end},
     {"Write protecting the kernel read-only data", "", "mark_rodata_ro", on_boot_end},
     {"", "deferred pages initialised", "deferred_init_memmap", on_deferred_seen},
@@ -1557,6 +1582,14 @@ void derive_image(ImportState& st) {
 BootPlan model_boot(ImportState& st) {
   derive_swiotlb(st);
   derive_image(st);
+  if (const u64 kb = st.spec().efi_boot_services_kb)
+    st.assumed.push_back("the " + std::to_string(kb) +
+                         "K of EFI boot-services memory (its \"efi: Freeing EFI boot services memory\" line) "
+                         "lay in the free RAM below 4G, top-down (the log does not say where)");
+  else if (st.saw_efi && st.saw_memory_line)
+    st.assumed.push_back(
+        "no EFI boot-services memory: this kernel frees it without a line (6.1 before its late stable "
+        "releases), so the model cannot size it and reserves none; the log's \"Memory:\" reserved includes it");
   BootPlan model = plan_from_spec(st.plan.spec);
   model.from_dmesg = true;
   if (st.memory_available_kb) {
