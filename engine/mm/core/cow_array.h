@@ -366,9 +366,11 @@ class CowArray {
   // Chunks come and go by the hundred thousand in a large boot (a
   // pageblock's half-free chunk, merged a moment later): a small free list
   // of them saves the allocator's time. Per array type; single-threaded.
+  // Never destroyed: a machine in a static (a quiz's, a test's) may be torn
+  // down after every function-local static, and still hand chunks back.
   static std::vector<Chunk*>& spare() {
-    static std::vector<Chunk*> s;
-    return s;
+    static std::vector<Chunk*>* const s = new std::vector<Chunk*>;
+    return *s;
   }
   static Chunk* new_chunk() {
     g_cow_bytes_made += sizeof(Chunk);
