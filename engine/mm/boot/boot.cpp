@@ -199,6 +199,9 @@ Expected<std::unique_ptr<Machine>> boot(const BootPlan& plan, bool trace, const 
                                         const MachineCreatedHook& on_create) {
   auto m = std::make_unique<Machine>();
   m->trace.enable(trace);
+  // Handing memory to the buddy allocator records a free (and most often a
+  // merge) per pageblock: three records per two pageblocks of RAM.
+  if (trace) m->trace.reserve(4096 + 2 * (plan.spec.usable_bytes() >> (PAGE_SHIFT + pageblock_order)));
   if (on_create) on_create(*m);
   if (Status s = run(*m, plan, after_each); !s) return s.diag();
   return m;

@@ -22,6 +22,7 @@
 // (asserted in debug builds).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -366,6 +367,9 @@ class Trace {
   // records is bounded by this, so memory is (the page's wasm heap is at
   // most 2 GiB; an event is 72 bytes and the store doubles as it grows).
   void set_limit(std::size_t max_events) { limit_ = max_events; }
+  // Room for about n records (within the limit): a boot that knows it
+  // will record a million does not grow the store twenty times.
+  void reserve(std::size_t n) { events_.reserve(limit_ ? std::min(n, limit_) : n); }
   std::size_t limit() const { return limit_; }
   bool full() const { return limit_ != 0 && events_.size() >= limit_; }
   // Records not kept since the trace became full.

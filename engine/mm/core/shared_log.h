@@ -41,6 +41,12 @@ class SharedLog {
     ++size_;
     return store_->back();
   }
+  // Room for n elements in this copy's own store, so that a long run of
+  // appends does not copy the store each time it doubles.
+  void reserve(std::size_t n) {
+    make_tip();
+    store_->reserve(n);
+  }
   void push_back(const T& v) { emplace_back(v); }
   void push_back(T&& v) { emplace_back(std::move(v)); }
   const T* begin() const { return store_ ? store_->data() : nullptr; }
