@@ -16,7 +16,8 @@
 //     materialises the chunk (kChunk values).
 //   Two levels. Slots live in directories of kDirSlots; a copy of the array
 //     shares the directories (a pointer per 512 chunks), and a write clones
-//     the one directory and the one chunk it goes to.
+//     the one directory and the one chunk it goes to. A new array's
+//     directories are all one, so what is never written costs nothing.
 //
 //   reads   a[i], a.get(i)                      never copy
 //   writes  a.set(i, v), a.fill(...), a.fill_head(...)
@@ -148,17 +149,20 @@ class CowArray {
       i = end;
     }
   }
-  // n values, all v (fresh directories: shares nothing with earlier copies).
+  // n values, all v: one fresh directory every slot shares until a write
+  // clones it (a machine's holes, terabytes of them, cost nothing more).
+  // Nothing is shared with earlier copies.
   void assign(std::size_t n, T v) {
     release_all();
     size_ = n;
     const std::size_t chunks = (n + kMask) >> kShift;
     dirs_.resize((chunks + kDirSlots - 1) >> kDirShift);
-    g_cow_bytes_made += dirs_.size() * sizeof(Dir);
-    for (Dir*& d : dirs_) {
-      d = new Dir;
-      for (Slot& s : d->slots) s = Slot{nullptr, v, v};
-    }
+    if (dirs_.empty()) return;
+    Dir* d = new Dir;
+    g_cow_bytes_made += sizeof(Dir);
+    for (Slot& s : d->slots) s = Slot{nullptr, v, v};
+    d->refs = static_cast<std::uint32_t>(dirs_.size());
+    std::fill(dirs_.begin(), dirs_.end(), d);
   }
   void clear() {
     release_all();
