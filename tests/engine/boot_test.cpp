@@ -7,6 +7,7 @@
 #include "text/format/narration.h"
 #include "text/format/proc.h"
 #include "text/parse/dmesg.h"
+#include "text/parse/shorthand.h"
 
 #include <array>
 #include <set>
@@ -30,6 +31,44 @@ TEST_SUITE("boot") {
     CHECK(below == 3ull << 30);
     qemu_pc_e820(0xe0000000ull, &below);
     CHECK(below == 0xc0000000ull);
+  }
+
+  TEST_CASE("qemu's e820 map: RAM that would reach the HyperTransport hole starts at 1 TiB") {
+    auto usable_above_4g = [](u64 ram) {
+      std::vector<E820Entry> out;
+      for (const E820Entry& e : qemu_pc_e820(ram))
+        if (e.type == E820Type::Usable && e.addr >= (4ull << 30)) out.push_back(e);
+      return out;
+    };
+    constexpr u64 G = 1ull << 30;
+    // 1009G: the rest ends at 1010G and the 2G PCI hole after it at
+    // 1012G - 1, just below AMD_HT_START (0xfd00000000 = 1012G): stays.
+    auto stay = usable_above_4g(1009 * G);
+    REQUIRE(stay.size() == 1);
+    CHECK(stay[0].addr == 4 * G);
+    CHECK(stay[0].size == 1006 * G);
+    // 1 MiB more and the hole would end past it: the RAM moves to 1T,
+    // after the reserved HT range in the map's address order.
+    auto moved = usable_above_4g(1009 * G + (1ull << 20));
+    REQUIRE(moved.size() == 1);
+    CHECK(moved[0].addr == 1ull << 40);
+    CHECK(moved[0].size == 1006 * G + (1ull << 20));
+    const auto map = qemu_pc_e820(2ull << 40);
+    REQUIRE(map.size() == 8);
+    CHECK(map[6] == E820Entry{0xfd00000000ull, 0x300000000ull, E820Type::Reserved});
+    CHECK(map[7] == E820Entry{1ull << 40, (2ull << 40) - 3 * G, E820Type::Usable});
+    // All of ram= is RAM (nothing overlaps the reserved range), less the
+    // EBDA, the BIOS area, the ACPI tables and page 0 (trim_bios_range).
+    MachineSpec s;
+    s.e820 = map;
+    CHECK(s.usable_bytes() == (2ull << 40) - 0x20000 - 0x100000 + 0x9fc00 - 0x1000);
+    // The shorthand's nodes follow (qemu's SRAT uses the same start).
+    auto spec = parse_shorthand("ram=2T cpus=4 nodes=2");
+    REQUIRE(spec);
+    REQUIRE(spec->nodes.size() == 2);
+    CHECK(spec->nodes[0].ranges.back().second == (1ull << 40) + (1ull << 40) - 3 * G);
+    CHECK(spec->nodes[1].ranges.front().first == (1ull << 40) + (1ull << 40) - 3 * G);
+    CHECK(spec->nodes[1].ranges.back().second == (1ull << 40) + (2ull << 40) - 3 * G);
   }
 
   TEST_CASE("the e820 walk: memblock gets usable RAM without page 0 and the legacy hole") {

@@ -97,16 +97,33 @@ std::string format_size(u64 bytes) {
   return std::to_string(bytes) + units[u];
 }
 
-// qemu 7.2 pc (i440FX) with SeaBIOS: RAM below 4 GiB up to 3.5 GiB; when it
-// does not fit, the split moves to 3 GiB (gigabyte alignment) and the rest
-// goes above 4 GiB. SeaBIOS keeps 128 KiB at the top of low RAM for ACPI
-// tables and reports the EBDA, the BIOS ROM and the HyperTransport hole.
-std::vector<E820Entry> qemu_pc_e820(u64 ram, u64* below_4g_out) {
+// qemu 7.2 pc (i440FX): RAM below 4 GiB up to 3.5 GiB; when it does not
+// fit, the split moves to 3 GiB (gigabyte alignment) and the rest goes
+// above 4 GiB. With an AMD vCPU (qemu64's vendor; the captures show its
+// HyperTransport entry) pc_memory_init moves that rest to 1 TiB when the
+// highest address the guest could use (the RAM, then the 64-bit PCI hole
+// on the next gigabyte: 2 GiB on i440FX) reaches AMD_HT_START.
+QemuRamLayout qemu_pc_ram_layout(u64 ram) {
   constexpr u64 kMaxRamBelow4g = 0xe0000000ull;
-  u64 lowmem = kMaxRamBelow4g;
-  if (ram >= kMaxRamBelow4g) lowmem = 0xc0000000ull;
-  u64 below = ram >= lowmem ? lowmem : ram;
-  u64 above = ram >= lowmem ? ram - lowmem : 0;
+  constexpr u64 kGiB = 1ull << 30, kPciHole64 = 2 * kGiB;
+  constexpr Phys kAmdHtStart = 0xfd00000000ull, kAmdAbove1TbStart = 1ull << 40;
+  QemuRamLayout l;
+  const u64 lowmem = ram >= kMaxRamBelow4g ? 0xc0000000ull : kMaxRamBelow4g;
+  l.below_4g = ram >= lowmem ? lowmem : ram;
+  l.above_4g = ram - l.below_4g;
+  if (l.above_4g) {
+    const Phys hole64_start = round_up(l.above_4g_start + l.above_4g, kGiB);
+    if (hole64_start + kPciHole64 - 1 >= kAmdHtStart) l.above_4g_start = kAmdAbove1TbStart;
+  }
+  return l;
+}
+
+// The map SeaBIOS builds from qemu's: low RAM less the EBDA, the BIOS ROM,
+// 128 KiB at the top of low RAM for ACPI tables, the RAM above 4 GiB (or
+// 1 TiB) and the HyperTransport hole, in address order.
+std::vector<E820Entry> qemu_pc_e820(u64 ram, u64* below_4g_out) {
+  const QemuRamLayout l = qemu_pc_ram_layout(ram);
+  const u64 below = l.below_4g;
   if (below_4g_out) *below_4g_out = below;
   std::vector<E820Entry> m;
   m.push_back({0, 0x9fc00, E820Type::Usable});
@@ -115,8 +132,11 @@ std::vector<E820Entry> qemu_pc_e820(u64 ram, u64* below_4g_out) {
   m.push_back({0x100000, below - 0x20000 - 0x100000, E820Type::Usable});
   m.push_back({below - 0x20000, 0x20000, E820Type::Reserved});
   m.push_back({0xfffc0000ull, 0x40000, E820Type::Reserved});
-  if (above) m.push_back({1ull << 32, above, E820Type::Usable});
-  m.push_back({0xfd00000000ull, 0x300000000ull, E820Type::Reserved});
+  const E820Entry ht{0xfd00000000ull, 0x300000000ull, E820Type::Reserved};
+  const bool relocated = l.above_4g_start > ht.addr;
+  if (l.above_4g && !relocated) m.push_back({l.above_4g_start, l.above_4g, E820Type::Usable});
+  m.push_back(ht);
+  if (l.above_4g && relocated) m.push_back({l.above_4g_start, l.above_4g, E820Type::Usable});
   return m;
 }
 

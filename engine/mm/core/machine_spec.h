@@ -157,6 +157,17 @@ inline constexpr u64 kMaxPhysAddr = 8ull << 40;  // 8 TiB
 // "1G", "512M", "1536M". (Words, but the model's own messages still use
 // it: pressure/task.cpp's spawn limit.)
 std::string format_size(u64 bytes);
+// Where qemu's pc machine (7.2, i440FX) puts `ram` bytes of guest RAM: up
+// to below_4g from 0, the rest from above_4g_start (4 GiB, or 1 TiB when
+// the RAM and the 64-bit PCI hole after it would reach AMD's
+// HyperTransport range, which qemu keeps clear for AMD vCPUs).
+struct QemuRamLayout {
+  u64 below_4g = 0, above_4g = 0;
+  Phys above_4g_start = 1ull << 32;
+  // Guest RAM offset -> physical address.
+  Phys addr(u64 offset) const { return offset < below_4g ? offset : above_4g_start + (offset - below_4g); }
+};
+QemuRamLayout qemu_pc_ram_layout(u64 ram);
 // The e820 map SeaBIOS reports for a qemu pc machine of `ram` bytes.
 std::vector<E820Entry> qemu_pc_e820(u64 ram, u64* below_4g = nullptr);
 

@@ -531,10 +531,12 @@ Problem split_by_sizes(const Draft& d, NodeSizes& out) {
   return std::nullopt;
 }
 
-// Node memory in address order: low RAM [0, below4g), then [4G, 4G + rest);
-// qemu's SRAT leaves the legacy hole 640K..1M out of node 0.
-void place_nodes(Draft& d, const std::vector<u64>& sizes, u64 below4g) {
-  auto ram_addr = [&](u64 off) { return off < below4g ? off : (1ull << 32) + (off - below4g); };
+// Node memory in address order: low RAM [0, below_4g), then the rest from
+// above_4g_start (4G, or 1T on the largest machines), as qemu's SRAT lays
+// the nodes out; it leaves the legacy hole 640K..1M out of node 0.
+void place_nodes(Draft& d, const std::vector<u64>& sizes, const QemuRamLayout& ram) {
+  const u64 below4g = ram.below_4g;
+  auto ram_addr = [&](u64 off) { return ram.addr(off); };
   u64 off = 0;
   for (size_t k = 0; k < sizes.size(); ++k) {
     NodeSpec ns;
@@ -551,7 +553,7 @@ void place_nodes(Draft& d, const std::vector<u64>& sizes, u64 below4g) {
     const u64 start = off, end = off + sizes[k];
     if (start < below4g && end > below4g) {
       push(ram_addr(start), below4g);
-      push(1ull << 32, ram_addr(end - 1) + 1);
+      push(ram.above_4g_start, ram_addr(end - 1) + 1);
     } else if (sizes[k]) {
       push(ram_addr(start), ram_addr(end - 1) + 1);
     }
@@ -601,13 +603,13 @@ Problem apply_distances(Draft& d) {
 
 // nodes=: sizes, address ranges, CPUs, distances. A single node is what
 // "no NUMA" gives too.
-Problem build_nodes(Draft& d, u64 below4g) {
+Problem build_nodes(Draft& d, const QemuRamLayout& ram) {
   if (d.nodes.empty()) return std::nullopt;
   NodeSizes ns;
   const bool is_count =
       std::all_of(d.nodes.begin(), d.nodes.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
   if (Problem p = is_count ? split_evenly(d, ns) : split_by_sizes(d, ns)) return p;
-  place_nodes(d, ns.sizes, below4g);
+  place_nodes(d, ns.sizes, ram);
   if (Problem p = assign_cpus(d, ns.cpus)) return p;
   if (Problem p = apply_distances(d)) return p;
   if (d.spec.nodes.size() == 1) {
@@ -634,12 +636,12 @@ Expected<MachineSpec> parse_shorthand(std::string_view text) {
   Draft d;
   if (Problem p = read_keys(*toks, d)) return *p;
   if (Problem p = check_ram(d)) return *p;
-  u64 below4g = 0;
-  d.spec.e820 = qemu_pc_e820(d.ram, &below4g);
+  const QemuRamLayout ram = qemu_pc_ram_layout(d.ram);
+  d.spec.e820 = qemu_pc_e820(d.ram);
   if (Problem p = check_e820_edits(d)) return *p;
   d.spec.description = std::string(text);
-  place_initrd(d, below4g);
-  if (Problem p = build_nodes(d, below4g)) return *p;
+  place_initrd(d, ram.below_4g);
+  if (Problem p = build_nodes(d, ram)) return *p;
   return std::move(d.spec);
 }
 
