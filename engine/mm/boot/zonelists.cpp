@@ -94,6 +94,7 @@ void build_all_zonelists(Machine& m) {
       !m.spec.knobs.mobility_grouping || m.vm_total_pages < u64{pageblock_nr_pages} * MIGRATE_TYPES;
   m.printk("Built " + std::to_string(m.nodes.size()) + " zonelists, mobility grouping " +
            (m.page_group_by_mobility_disabled ? "off" : "on") + ".  Total pages: " + std::to_string(m.vm_total_pages));
+  if (!m.spec.config.numa) return;  // policy_zone is a mempolicy (CONFIG_NUMA) variable
   unsigned policy = 0;
   for (const Node& n : m.nodes)
     for (unsigned z = 0; z <= idx(ZoneType::Normal); ++z)

@@ -90,6 +90,7 @@ inline constexpr double kImageUnsizedPerCodeKb = 4150.0 / 14343.0;
 struct KernelConfig {
   bool numa = true;         // CONFIG_NUMA: NODE_DATA, "Fallback order", the NUMA setup lines
   bool zone_device = true;  // CONFIG_ZONE_DEVICE: the "Device   empty" zone range line
+  u64 pgdat_size = 0;       // alloc_node_data's size (a log's NODE_DATA line); 0: the profile's
 };
 
 // The software IO TLB (swiotlb) the kernel sets aside in mem_init

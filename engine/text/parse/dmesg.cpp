@@ -463,6 +463,7 @@ struct ImportState {
   bool saw_memory_line = false;         // "Memory: ..." with the image's section sizes
   bool saw_zone_ranges = false;         // "Zone ranges:"
   bool saw_device_zone = false;         // "  Device   empty"
+  u64 pgdat_size = 0;                   // the first NODE_DATA line's size
   bool saw_numa_setup = false;          // NUMA setup, NODE_DATA or "Fallback order" lines
   bool saw_deferred_init = false;       // "node N deferred pages initialised"
   bool saw_boot_end = false;            // free_initmem or later ran (initmem freed, /init started)
@@ -668,7 +669,8 @@ Status on_command_line(const Line& l, Parser&, ImportState& st) {
   return Status::ok();
 }
 
-// Printed later; it may carry bootconfig additions, so it is only the fallback.
+// Printed by start_kernel(): the command line early parameters saw (a
+// bootconfig's additions, rare, would show here too).
 Status on_kernel_command_line(const Line& l, Parser&, ImportState& st) {
   if (!st.kernel_cmdline_line) st.kernel_cmdline_line = &l;
   return Status::ok();
@@ -801,6 +803,18 @@ Status on_numa_seen(const Line&, Parser&, ImportState& st) {
   st.saw_numa_setup = true;
   return Status::ok();
 }
+// "NODE_DATA(0) allocated [mem 0x83e5d5680-0x83e5fffff]": the build's
+// pg_data_t, as the profile rounds it (a page on 6.1, a cache line on
+// 6.12), differs between configurations (NR_CPUS, MAX_NUMNODES, ...).
+Status on_node_data_size(const Line& l, Parser& p, ImportState& st) {
+  st.saw_numa_setup = true;
+  size_t pos = 10;
+  auto n = p.dec(pos);
+  auto r = p.range(pos);
+  if (!n || !r || r->second < r->first) return p.error(10, "malformed NODE_DATA line");
+  if (!st.pgdat_size) st.pgdat_size = r->second - r->first + 1;
+  return Status::ok();
+}
 Status on_deferred_seen(const Line&, Parser&, ImportState& st) {
   st.saw_deferred_init = true;
   return Status::ok();
@@ -887,7 +901,7 @@ constexpr LineKind kMachineLines[] = {
     {"  Device ", "", "free_area_init (CONFIG_ZONE_DEVICE)", on_device_zone},
     {"No NUMA configuration found", "", "dummy_numa_init (CONFIG_NUMA)", on_numa_seen},
     {"NUMA: ", "", "numa_cleanup_meminfo (CONFIG_NUMA)", on_numa_seen},
-    {"NODE_DATA(", "", "alloc_node_data (CONFIG_NUMA)", on_numa_seen},
+    {"NODE_DATA(", "", "alloc_node_data (CONFIG_NUMA)", on_node_data_size},
     {"Fallback order for Node", "", "build_zonelists (CONFIG_NUMA)", on_numa_seen},
     {"software IO TLB: area num ", "", "swiotlb_adjust_nareas", on_swiotlb_areas},
     {"software IO TLB: mapped ", "", "swiotlb_print_info", on_swiotlb_mapped},
@@ -1327,13 +1341,32 @@ Status check_machine(const ImportState& st) {
 
 void derive_cpus(ImportState& st) { st.spec().cpus = st.cpus ? st.cpus : 1; }
 
-// Early parameters come from the command line setup_arch() printed; a log
-// without that line still has start_kernel()'s copy.
+// setup_arch() prints "Command line:" before it puts a built-in command
+// line (CONFIG_CMDLINE) in front of the boot loader's; parse_early_param()
+// then reads the merged one, which start_kernel() prints as "Kernel command
+// line:". So the parameters come from that line when the log has it, and
+// the boot prints the first line as the log does.
 void apply_cmdline(ImportState& st) {
-  const Line* cl = st.cmdline_line ? st.cmdline_line : st.kernel_cmdline_line;
-  if (!cl) return;
+  const Line* printed = st.cmdline_line ? st.cmdline_line : st.kernel_cmdline_line;
+  if (!printed) return;
+  auto text_of = [](const Line* l) { return l->body.substr(l->body.find(": ") + 2); };
+  auto words_of = [&](const Line* l) {  // one of the two may end in a space
+    std::string_view t = text_of(l);
+    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+    return t;
+  };
+  st.spec().cmdline = std::string(text_of(printed));
+  // The same line twice (the usual case): positions point at the first.
+  const Line* cl = printed;
+  if (st.kernel_cmdline_line && words_of(st.kernel_cmdline_line) != words_of(printed)) {
+    cl = st.kernel_cmdline_line;
+    st.cmdline_notes.push_back("mm-playground: line " + std::to_string(cl->no) +
+                               ": the early parameters are read from this line, which has more than the boot "
+                               "loader's (line " +
+                               std::to_string(printed->no) +
+                               "): a built-in command line (CONFIG_CMDLINE) setup_arch() put in front");
+  }
   const size_t start = cl->body.find(": ") + 2;
-  st.spec().cmdline = std::string(cl->body.substr(start));
   CmdlineParams params(*cl, st.source);
   params.apply(start, st.spec(), st.numa_off, st.cmdline_notes);
   st.e820_param_at = params.first_e820_param();
@@ -1517,6 +1550,7 @@ void derive_config(ImportState& st) {
   if (st.saw_zone_ranges) {
     s.config.zone_device = st.saw_device_zone;  // free_area_init prints "Device" only with ZONE_DEVICE
     s.config.numa = st.saw_numa_setup || !st.srat.empty();
+    s.config.pgdat_size = st.pgdat_size;
   } else {
     st.assumed.push_back("CONFIG_NUMA and CONFIG_ZONE_DEVICE on (no \"Zone ranges:\" lines)");
   }
