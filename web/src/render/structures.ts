@@ -349,8 +349,10 @@ function mount(el: HTMLElement, root: HTMLElement): void {
   const top = el.scrollTop;
   const left = el.scrollLeft;
   el.replaceChildren(root);
-  if (el.scrollTop !== top) el.scrollTop = top;
-  if (el.scrollLeft !== left) el.scrollLeft = left;
+  // Reading a scroll position lays the new tree out at once: only when
+  // there is one to restore.
+  if (top && el.scrollTop !== top) el.scrollTop = top;
+  if (left && el.scrollLeft !== left) el.scrollLeft = left;
   if (key !== undefined) {
     const again = root.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`);
     if (again) {
@@ -824,7 +826,7 @@ export class StructureViews {
     z: ZoneState,
     lang: Lang,
   ): { wrap: HTMLElement; rows: HTMLTableRowElement[]; cells: HTMLTableCellElement[][] } {
-    const wrap = h('div', 'sv-scroll');
+    const wrap = h('div', 'sv-scroll sv-pcp-scroll');
     const table = h('table', 'sv-table sv-pcp');
     const cap = table.createCaption();
     const cat = this.cat;
