@@ -142,6 +142,16 @@ struct MachineSpec {
   KernelVersion version = KernelVersion::v6_1;
   KernelImage kernel;
   KernelConfig config;
+  // alloc_node_data()'s size: sizeof(pg_data_t), which grows with
+  // MAX_NUMNODES (its zonelists), NR_CPUS and the zones built in; 6.1
+  // rounds it to a page, 6.12 to a cache line. Debian 6.1's by default; a
+  // log's own "NODE_DATA(N) allocated [mem ...]" line gives its kernel's.
+  u64 node_data_size = 0x2b000;
+  // A SLIT was parsed (a log's "ACPI: SLIT" table line): numa_set_distance
+  // allocates the distance table, one byte per node pair, page aligned at
+  // the top of memory, before the nodes' data (numa_alloc_distance).
+  // The shorthand's distance= machines are still booted without it.
+  bool numa_distance_table = false;
   SwiotlbSpec swiotlb;
   PercpuSizes percpu;
   Phys initrd_start = 0, initrd_size = 0;  // 0 size: no initrd

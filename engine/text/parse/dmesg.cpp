@@ -464,6 +464,7 @@ struct ImportState {
   bool saw_zone_ranges = false;         // "Zone ranges:"
   bool saw_device_zone = false;         // "  Device   empty"
   bool saw_numa_setup = false;          // NUMA setup, NODE_DATA or "Fallback order" lines
+  bool saw_node_data_size = false;      // the first NODE_DATA line sized pg_data_t
   bool saw_deferred_init = false;       // "node N deferred pages initialised"
   bool saw_boot_end = false;            // free_initmem or later ran (initmem freed, /init started)
   bool saw_swiotlb = false;             // "software IO TLB: area num" or "mapped"
@@ -801,6 +802,25 @@ Status on_numa_seen(const Line&, Parser&, ImportState& st) {
   st.saw_numa_setup = true;
   return Status::ok();
 }
+// "NODE_DATA(0) allocated [mem 0x...-0x...]": CONFIG_NUMA, and the size of
+// this kernel's pg_data_t as alloc_node_data rounded it (the first line's).
+Status on_node_data_size(const Line&, Parser& p, ImportState& st) {
+  st.saw_numa_setup = true;
+  if (st.saw_node_data_size) return Status::ok();
+  size_t pos = 10;
+  auto n = p.dec(pos);
+  auto r = p.range(pos);
+  if (!n || !r || r->second - r->first >= (64u << 20)) return Status::ok();  // pass 2 says what is wrong
+  st.spec().node_data_size = r->second - r->first + 1;                       // the line's range is inclusive
+  st.saw_node_data_size = true;
+  return Status::ok();
+}
+// "ACPI: SLIT 0x... 00042C (v01 ...)": the firmware has a distance table,
+// so numa_alloc_distance will take a page for it.
+Status on_slit_table(const Line&, Parser&, ImportState& st) {
+  st.spec().numa_distance_table = true;
+  return Status::ok();
+}
 Status on_deferred_seen(const Line&, Parser&, ImportState& st) {
   st.saw_deferred_init = true;
   return Status::ok();
@@ -887,7 +907,8 @@ constexpr LineKind kMachineLines[] = {
     {"  Device ", "", "free_area_init (CONFIG_ZONE_DEVICE)", on_device_zone},
     {"No NUMA configuration found", "", "dummy_numa_init (CONFIG_NUMA)", on_numa_seen},
     {"NUMA: ", "", "numa_cleanup_meminfo (CONFIG_NUMA)", on_numa_seen},
-    {"NODE_DATA(", "", "alloc_node_data (CONFIG_NUMA)", on_numa_seen},
+    {"NODE_DATA(", "", "alloc_node_data (CONFIG_NUMA)", on_node_data_size},
+    {"ACPI: SLIT ", "", "acpi_table_print (the SLIT)", on_slit_table},
     {"Fallback order for Node", "", "build_zonelists (CONFIG_NUMA)", on_numa_seen},
     {"software IO TLB: area num ", "", "swiotlb_adjust_nareas", on_swiotlb_areas},
     {"software IO TLB: mapped ", "", "swiotlb_print_info", on_swiotlb_mapped},
