@@ -462,6 +462,7 @@ struct ImportState {
   // What the log shows of how the kernel was built (derive_config).
   bool saw_memory_line = false;         // "Memory: ..." with the image's section sizes
   bool saw_zone_ranges = false;         // "Zone ranges:"
+  bool saw_dma_zone = false;            // "  DMA      [mem ...]" (or "empty")
   bool saw_device_zone = false;         // "  Device   empty"
   bool saw_numa_setup = false;          // NUMA setup, NODE_DATA or "Fallback order" lines
   bool saw_node_data_size = false;      // the first NODE_DATA line sized pg_data_t
@@ -794,6 +795,10 @@ Status on_zone_ranges_seen(const Line&, Parser&, ImportState& st) {
   st.saw_zone_ranges = true;
   return Status::ok();
 }
+Status on_dma_zone(const Line&, Parser&, ImportState& st) {
+  st.saw_dma_zone = true;
+  return Status::ok();
+}
 Status on_device_zone(const Line&, Parser&, ImportState& st) {
   st.saw_device_zone = true;
   return Status::ok();
@@ -904,6 +909,7 @@ constexpr LineKind kMachineLines[] = {
     {"Memory: ", "", "mem_init_print_info", on_memory_sizes},
     {"memblock_", "", "memblock_dbg (memblock=debug)", on_memblock_debug},
     {"Zone ranges:", "", "zone_sizes_init -> free_area_init", on_zone_ranges_seen},
+    {"  DMA ", "", "free_area_init (CONFIG_ZONE_DMA)", on_dma_zone},
     {"  Device ", "", "free_area_init (CONFIG_ZONE_DEVICE)", on_device_zone},
     {"No NUMA configuration found", "", "dummy_numa_init (CONFIG_NUMA)", on_numa_seen},
     {"NUMA: ", "", "numa_cleanup_meminfo (CONFIG_NUMA)", on_numa_seen},
@@ -1536,10 +1542,13 @@ void derive_nodes(ImportState& st) {
 void derive_config(ImportState& st) {
   MachineSpec& s = st.spec();
   if (st.saw_zone_ranges) {
-    s.config.zone_device = st.saw_device_zone;  // free_area_init prints "Device" only with ZONE_DEVICE
+    // free_area_init prints a line for every zone the kernel has (ZONE_MOVABLE
+    // apart), "empty" or not: no "DMA" line, no ZONE_DMA; no "Device", no ZONE_DEVICE.
+    s.config.zone_dma = st.saw_dma_zone;
+    s.config.zone_device = st.saw_device_zone;
     s.config.numa = st.saw_numa_setup || !st.srat.empty();
   } else {
-    st.assumed.push_back("CONFIG_NUMA and CONFIG_ZONE_DEVICE on (no \"Zone ranges:\" lines)");
+    st.assumed.push_back("CONFIG_NUMA, CONFIG_ZONE_DMA and CONFIG_ZONE_DEVICE on (no \"Zone ranges:\" lines)");
   }
   if (st.saw_deferred_init) {
     s.knobs.deferred_struct_page_init = true;
