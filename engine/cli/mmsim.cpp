@@ -44,7 +44,7 @@ constexpr const char* kUsage =
     "/proc views: zoneinfo buddyinfo pagetypeinfo memblock kmem-f slabinfo\n"
     "machine keys: ram cpus nodes distance min_free_kbytes watermark_scale_factor lowmem_reserve_ratio\n"
     "              percpu_pagelist_high_fraction deferred thp mobility kernelcore movablecore initrd\n"
-    "              kernel (6.1 or 6.12)\n";
+    "              kernel (6.1 or 6.12) zone_dma (on or off: CONFIG_ZONE_DMA)\n";
 
 // The file's text, or nullopt after saying why not ("PATH: error: ...").
 std::optional<std::string> read_reported(const std::string& path) {

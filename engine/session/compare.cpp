@@ -29,9 +29,11 @@ struct Lister {
   }
 };
 
-std::string protection(const Zone& z) {
+// As zoneinfo prints it: one entry per zone the kernel was built with.
+std::string protection(const KernelConfig& c, const Zone& z) {
   std::string s = "(";
-  for (size_t i = 0; i < MAX_NR_ZONES; ++i) s += (i ? ", " : "") + std::to_string(z.lowmem_reserve[i]);
+  for (size_t i = 0; i < MAX_NR_ZONES; ++i)
+    if (c.has_zone(static_cast<ZoneType>(i))) s += (s.size() > 1 ? ", " : "") + std::to_string(z.lowmem_reserve[i]);
   return s + ")";
 }
 
@@ -40,6 +42,7 @@ void compare_zones(Lister& l, const Machine& a, const Machine& b) {
     for (size_t i = 0; i < MAX_NR_ZONES; ++i) {
       const Zone& x = a.nodes[n].zones[i];
       const Zone& y = b.nodes[n].zones[i];
+      if (!a.spec.config.has_zone(x.type)) continue;  // both boot one machine, so one config
       const std::string at = "Node " + std::to_string(a.nodes[n].id) + " " + std::string(x.name()) + " ";
       const bool movable = x.type == ZoneType::Movable;
       const KernelDiff wm = movable ? KernelDiff::movable_min : KernelDiff::watermarks;
@@ -52,7 +55,7 @@ void compare_zones(Lister& l, const Machine& a, const Machine& b) {
       l.add(at + "high", x.watermark[WMARK_HIGH], y.watermark[WMARK_HIGH], wm);
       // 6.1 computes promo but zoneinfo does not print it.
       l.add(at + "promo", "", std::to_string(y.watermark[WMARK_PROMO]), KernelDiff::promo);
-      l.add(at + "protection", protection(x), protection(y), KernelDiff::watermarks);
+      l.add(at + "protection", protection(a.spec.config, x), protection(b.spec.config, y), KernelDiff::watermarks);
       if (!x.populated() || !y.populated()) continue;
       for (size_t c = 0; c < x.pcp.size() && c < y.pcp.size(); ++c) {
         const std::string cpu = at + "cpu " + std::to_string(c) + " pcp ";

@@ -622,7 +622,7 @@ TEST_SUITE("boot") {
     CHECK(typo.diag().message ==
           "unknown key 'cpsu', did you mean 'cpus'? (known: ram cpus nodes distance min_free_kbytes "
           "watermark_scale_factor watermark_boost_factor lowmem_reserve_ratio percpu_pagelist_high_fraction "
-          "deferred thp mobility kernelcore movablecore initrd kernel mem memmap)");
+          "deferred thp mobility kernelcore movablecore initrd kernel zone_dma mem memmap)");
     CHECK(parse_shorthand("ram=1G mobilty=off").diag().message.find("did you mean 'mobility'?") != std::string::npos);
     CHECK(parse_shorthand("ram=1G defered=off").diag().message.find("did you mean 'deferred'?") != std::string::npos);
     CHECK(parse_shorthand("rma=1G").diag().message.find("did you mean 'ram'?") != std::string::npos);
@@ -631,7 +631,7 @@ TEST_SUITE("boot") {
     auto far = parse_shorthand("ram=1G colour=blue");
     REQUIRE_FALSE(far);
     CHECK(far.diag().message.rfind("unknown key 'colour' (known: ram cpus", 0) == 0);
-    CHECK(shorthand_keys().size() == 18);
+    CHECK(shorthand_keys().size() == 19);
   }
 
   TEST_CASE("shorthand: one message per kind of value, naming the key") {

@@ -139,13 +139,22 @@ void reserve_initrd_and_acpi(ModelPlan& p) {
 // initmem_init(): NUMA setup, then alloc_node_data for every node with memory.
 void initmem_init(ModelPlan& p) {
   p.push(NumaInit{});
+  if (p.spec.config.numa && p.spec.numa_distance_table && !p.spec.nodes.empty()) {
+    // numa_alloc_distance(), from the SLIT's first numa_set_distance: a
+    // byte per pair of the node ids parsed, page aligned, top-down.
+    int cnt = 0;
+    for (const NodeSpec& n : p.spec.nodes) cnt = std::max(cnt, n.id + 1);
+    p.alloc(MemblockAllocFn::phys_alloc_range, static_cast<Phys>(cnt) * static_cast<Phys>(cnt), PAGE_SIZE, NUMA_NO_NODE,
+            0, p.max_addr, "numa_alloc_distance");
+  }
   for (const NodeSpec& n : p.nodes) {
     if (!p.spec.config.numa) break;  // !CONFIG_NUMA: the one pg_data_t is static (contig_page_data)
     if (n.ranges.empty()) continue;  // memoryless: its pg_data_t lives elsewhere
     // 6.1 rounds pg_data_t up to a page (0x2b000 on Debian's build); 6.12
-    // (mm/numa.c) only to a cache line: 0x2a980 on every 6.12 log seen
-    // (Debian's, Ubuntu's configuration, the qemu captures).
-    const u64 nd_size = p.spec.config.pgdat_size                 ? p.spec.config.pgdat_size
+    // (mm/numa.c) only to a cache line: 0x2a980 on every 6.12 build seen
+    // without a smaller one of its own (Debian's, Ubuntu's configuration,
+    // the qemu captures). A log's NODE_DATA line gives its build's.
+    const u64 nd_size = p.spec.node_data_size                    ? p.spec.node_data_size
                         : p.spec.version == KernelVersion::v6_12 ? 0x2a980
                                                                  : 0x2b000;
     MemblockAlloc& a = p.alloc(MemblockAllocFn::phys_alloc_try_nid, nd_size, 64, n.id, 0, 0, "alloc_node_data");

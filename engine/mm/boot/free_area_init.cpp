@@ -2,11 +2,13 @@
 //
 //   zone ranges       max_zone_pfn per zone: DMA below 16M, DMA32 below 4G,
 //                     Normal above; each zone starts where the one below ends
+//                     (without CONFIG_ZONE_DMA, DMA32 starts at the first RAM)
 //   ZONE_MOVABLE      kernelcore=/movablecore= (sizes, N%) or kernelcore=mirror
 //                     carve it out of the highest zone with a range
 //   node and zones    calculate_node_totalpages: spans (zone_spanned_pages_in_node,
 //                     adjust_zone_range_for_zone_movable) and present pages
-//   managed estimate  free_area_init_core: present - memmap (- dma_reserve)
+//   managed estimate  free_area_init_core: present - memmap (- dma_reserve
+//                     off the kernel's zone 0: DMA, or DMA32 without ZONE_DMA)
 //   memmap_init       every present page gets its struct page, except the
 //                     tail of each node's last zone (deferred init)
 #include <algorithm>
@@ -45,7 +47,9 @@ void adopt_orphan_memory(Machine& m) {
 // zone_sizes_init()'s max_zone_pfn, and the "Zone ranges:" lines.
 ZoneLayout zone_ranges(Machine& m) {
   std::array<Pfn, MAX_NR_ZONES> max_zone_pfn{};
-  max_zone_pfn[idx(ZoneType::DMA)] = std::min(MAX_DMA_PFN, m.max_low_pfn);
+  // Without CONFIG_ZONE_DMA zone_sizes_init() sets no DMA limit: the slot
+  // stays 0, its range is empty at the first RAM and DMA32 begins there.
+  if (m.spec.config.zone_dma) max_zone_pfn[idx(ZoneType::DMA)] = std::min(MAX_DMA_PFN, m.max_low_pfn);
   max_zone_pfn[idx(ZoneType::DMA32)] = std::min(MAX_DMA32_PFN, m.max_low_pfn);
   max_zone_pfn[idx(ZoneType::Normal)] = m.max_low_pfn;
   ZoneLayout zl;
@@ -60,7 +64,7 @@ ZoneLayout zone_ranges(Machine& m) {
   m.printk("Zone ranges:");
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     if (z == idx(ZoneType::Movable)) continue;
-    if (z == idx(ZoneType::Device) && !m.spec.config.zone_device) continue;  // no ZONE_DEVICE built in
+    if (!m.spec.config.has_zone(static_cast<ZoneType>(z))) continue;  // no ZONE_DMA / ZONE_DEVICE built in
     char b[64];
     std::snprintf(b, sizeof b, "  %-8s ", std::string(kZoneNames[z]).c_str());
     m.printk(std::string(b) +
@@ -306,7 +310,8 @@ void free_area_init_core(Machine& m, Node& n) {
     if (m.spec.version == KernelVersion::v6_1) {
       memmap = calc_memmap_size(zone.spanned_pages, zone.present_pages);
       if (freesize >= memmap) freesize -= memmap;
-      if (zone.type == ZoneType::DMA && freesize > m.dma_reserve) freesize -= m.dma_reserve;
+      // The kernel takes dma_reserve off node_zones[0], whatever zone that is.
+      if (zone.type == m.spec.config.lowest_zone() && freesize > m.dma_reserve) freesize -= m.dma_reserve;
       m.nr_kernel_pages += freesize;
       m.nr_all_pages += freesize;
     }  // 6.12: zone_init_internals() takes the present pages; calc_nr_kernel_pages() counts the rest

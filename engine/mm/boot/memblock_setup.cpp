@@ -206,14 +206,19 @@ std::vector<NodeSpec> fake_node(Machine& m) {
   return {n};
 }
 
-// numa_cleanup_meminfo(): a node's blocks merge when nothing lies between.
+// numa_cleanup_meminfo(): a node's blocks merge when nothing lies between,
+// the first taking in each next one in turn (a line per merge).
 void print_merged_blocks(Machine& m, const std::vector<NodeSpec>& nodes) {
   for (const NodeSpec& n : nodes) {
     if (n.ranges.size() < 2) continue;
-    const auto& a = n.ranges[0];
-    const auto& b = n.ranges[1];
-    m.printk("NUMA: Node " + std::to_string(n.id) + " " + mem_range10(a.first, a.second - 1) + " + " +
-             mem_range10(b.first, b.second - 1) + " -> " + mem_range10(a.first, b.second - 1));
+    std::pair<Phys, Phys> a = n.ranges[0];
+    for (size_t i = 1; i < n.ranges.size(); ++i) {
+      const auto& b = n.ranges[i];
+      const std::pair<Phys, Phys> merged{std::min(a.first, b.first), std::max(a.second, b.second)};
+      m.printk("NUMA: Node " + std::to_string(n.id) + " " + mem_range10(a.first, a.second - 1) + " + " +
+               mem_range10(b.first, b.second - 1) + " -> " + mem_range10(merged.first, merged.second - 1));
+      a = merged;
+    }
   }
 }
 

@@ -88,9 +88,29 @@ inline constexpr double kImageUnsizedPerCodeKb = 4150.0 / 14343.0;
 // Build options a boot shows (or, by a missing line, does not): Debian's by
 // default. A log's lines decide them (text/parse/dmesg.cpp).
 struct KernelConfig {
-  bool numa = true;         // CONFIG_NUMA: NODE_DATA, "Fallback order", the NUMA setup lines
+  bool numa = true;  // CONFIG_NUMA: NODE_DATA, "Fallback order", the NUMA setup lines
+  // CONFIG_ZONE_DMA: the 16 MiB ISA zone. Without it (kernels built for
+  // machines with no ISA DMA, as some distributions' and most microVM
+  // kernels are) DMA32 is the lowest zone and starts at the first RAM,
+  // __GFP_DMA means ZONE_NORMAL (OPT_ZONE_DMA), kmalloc has no dma-kmalloc
+  // caches, and zoneinfo, buddyinfo, zonelists and the protection arrays
+  // have no DMA entry at all (the kernel's MAX_NR_ZONES is one smaller).
+  bool zone_dma = true;
   bool zone_device = true;  // CONFIG_ZONE_DEVICE: the "Device   empty" zone range line
-  u64 pgdat_size = 0;       // alloc_node_data's size (a log's NODE_DATA line); 0: the profile's
+
+  // The model keeps a slot for every zone type (ZoneType indexes them);
+  // a type this kernel was not built with stays empty and is never shown.
+  bool has_zone(ZoneType z) const { return (z != ZoneType::DMA || zone_dma) && (z != ZoneType::Device || zone_device); }
+  // The kernel's zone_idx() of a type it has: the built types below it.
+  unsigned kernel_zone_idx(ZoneType z) const {
+    unsigned i = 0;
+    for (unsigned t = 0; t < idx(z); ++t) i += has_zone(static_cast<ZoneType>(t)) ? 1 : 0;
+    return i;
+  }
+  // The kernel's MAX_NR_ZONES: how many entries a protection array has.
+  unsigned nr_zones() const { return kernel_zone_idx(ZoneType::Device) + (zone_device ? 1 : 0); }
+  // ZONE_DMA, or DMA32 where there is no ZONE_DMA: the kernel's zone 0.
+  ZoneType lowest_zone() const { return zone_dma ? ZoneType::DMA : ZoneType::DMA32; }
 };
 
 // The software IO TLB (swiotlb) the kernel sets aside in mem_init
@@ -122,6 +142,17 @@ struct MachineSpec {
   KernelVersion version = KernelVersion::v6_1;
   KernelImage kernel;
   KernelConfig config;
+  // alloc_node_data()'s size: sizeof(pg_data_t), which grows with
+  // MAX_NUMNODES (its zonelists), NR_CPUS and the zones built in; 6.1
+  // rounds it to a page, 6.12 to a cache line. A log's own "NODE_DATA(N)
+  // allocated [mem ...]" line gives its kernel's; 0: the profile's
+  // (node_data_size_of).
+  u64 node_data_size = 0;
+  // A SLIT was parsed (a log's "ACPI: SLIT" table line): numa_set_distance
+  // allocates the distance table, one byte per node pair, page aligned at
+  // the top of memory, before the nodes' data (numa_alloc_distance).
+  // The shorthand's distance= machines are still booted without it.
+  bool numa_distance_table = false;
   SwiotlbSpec swiotlb;
   PercpuSizes percpu;
   Phys initrd_start = 0, initrd_size = 0;  // 0 size: no initrd

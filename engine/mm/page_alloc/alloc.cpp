@@ -703,7 +703,7 @@ Expected<AllocOutcome> alloc_pages(Machine& m, const AllocRequest& r) {
   const int nid = r.nid == NUMA_NO_NODE ? m.cpu_to_node[static_cast<size_t>(r.cpu)] : r.nid;
   const Node& node = m.nodes[static_cast<size_t>(nid)];
   AllocContext ac;
-  ac.highest = *gfp_zone(r.gfp);
+  ac.highest = *gfp_zone(r.gfp, m.spec.config.zone_dma);
   ac.mt = gfp_migratetype(r.gfp, m.page_group_by_mobility_disabled);
   ac.owner = r.owner ? *r.owner : (r.gfp & gfp::MOVABLE) ? Owner::User : Owner::Kernel;
   ac.zonelist = (r.gfp & gfp::THISNODE) ? &node.zonelist_nofallback : &node.zonelist_fallback;

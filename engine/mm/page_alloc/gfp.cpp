@@ -74,15 +74,16 @@ std::string format_gfp_full(gfp_t g) {
   return std::string(b) + "(" + format_gfp(g) + ")";
 }
 
-std::optional<ZoneType> gfp_zone(gfp_t g) {
+std::optional<ZoneType> gfp_zone(gfp_t g, bool zone_dma) {
   const unsigned bits = g & gfp::ZONEMASK;
+  const ZoneType opt_zone_dma = zone_dma ? ZoneType::DMA : ZoneType::Normal;  // OPT_ZONE_DMA
   switch (bits) {
     case 0: return ZoneType::Normal;
-    case gfp::DMA: return ZoneType::DMA;
+    case gfp::DMA: return opt_zone_dma;
     case gfp::HIGHMEM: return ZoneType::Normal;  // no highmem on x86_64
     case gfp::DMA32: return ZoneType::DMA32;
     case gfp::MOVABLE: return ZoneType::Normal;
-    case gfp::MOVABLE | gfp::DMA: return ZoneType::DMA;
+    case gfp::MOVABLE | gfp::DMA: return opt_zone_dma;
     case gfp::MOVABLE | gfp::HIGHMEM: return ZoneType::Movable;
     case gfp::MOVABLE | gfp::DMA32: return ZoneType::DMA32;
     default: return std::nullopt;  // GFP_ZONE_BAD

@@ -69,8 +69,10 @@ std::string format_gfp(gfp_t g);
 std::string format_gfp_full(gfp_t g);
 
 // gfp_zone(): the highest zone the mask allows; nullopt for the combinations
-// GFP_ZONE_BAD forbids (e.g. __GFP_DMA|__GFP_DMA32).
-std::optional<ZoneType> gfp_zone(gfp_t g);
+// GFP_ZONE_BAD forbids (e.g. __GFP_DMA|__GFP_DMA32). A kernel without
+// CONFIG_ZONE_DMA (zone_dma false) reads __GFP_DMA as ZONE_NORMAL
+// (OPT_ZONE_DMA), with or without __GFP_MOVABLE; the bad pairs stay bad.
+std::optional<ZoneType> gfp_zone(gfp_t g, bool zone_dma = true);
 // gfp_migratetype(): MOVABLE/RECLAIMABLE mobility bits, Unmovable otherwise.
 MigrateType gfp_migratetype(gfp_t g, bool mobility_disabled);
 unsigned gfp_to_alloc_flags(gfp_t g, Order order);

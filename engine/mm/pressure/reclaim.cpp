@@ -294,7 +294,8 @@ void show_free_areas(Machine& m, ZoneType max_zone) {
                " mlocked:0kB bounce:0kB free_pcp:" + K(zpcp) +
                " local_pcp:" + K(z.pcp.empty() ? 0 : static_cast<u64>(z.pcp[0].count)) + " free_cma:0kB");
       std::string lr = "lowmem_reserve[]:";
-      for (u64 r : z.lowmem_reserve) lr += " " + u(r);
+      for (unsigned i = 0; i < MAX_NR_ZONES; ++i)  // the kernel's MAX_NR_ZONES entries
+        if (m.spec.config.has_zone(static_cast<ZoneType>(i))) lr += " " + u(z.lowmem_reserve[i]);
       m.printk(lr);
     }
   for (const Node& n : m.nodes)
@@ -459,7 +460,7 @@ void dump_header(Machine& m, const OomControl& oc) {
   for (const char* f : {"dump_header", "oom_kill_process", "out_of_memory", "__alloc_pages_slowpath", "__alloc_pages"})
     m.printk(std::string("  ") + f);
   m.printk(" </TASK>");
-  show_free_areas(m, gfp_zone(oc.gfp).value_or(ZoneType::Normal));
+  show_free_areas(m, gfp_zone(oc.gfp, m.spec.config.zone_dma).value_or(ZoneType::Normal));
   dump_tasks(m);
 }
 

@@ -981,6 +981,7 @@ void kmem_cache_init(Machine& m) {
   if (m.spec.version == KernelVersion::v6_12) {
     // 6.12: type by type in its enum's order, 96 and 192 first.
     for (KmallocType type : {KMALLOC_NORMAL, KMALLOC_RECLAIM, KMALLOC_DMA, KMALLOC_CGROUP}) {
+      if (type == KMALLOC_DMA && !m.spec.config.zone_dma) continue;  // no dma-kmalloc-* without ZONE_DMA
       new_kmalloc_cache(m, 1, type);
       new_kmalloc_cache(m, 2, type);
       for (unsigned i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; ++i) new_kmalloc_cache(m, i, type);
@@ -988,6 +989,7 @@ void kmem_cache_init(Machine& m) {
   } else {
     for (unsigned type = 0; type < NR_KMALLOC_TYPES; ++type)
       for (unsigned i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; ++i) {
+        if (type == KMALLOC_DMA && !m.spec.config.zone_dma) break;  // no dma-kmalloc-* without ZONE_DMA
         new_kmalloc_cache(m, i, static_cast<KmallocType>(type));
         if (i == 6) new_kmalloc_cache(m, 1, static_cast<KmallocType>(type));
         if (i == 7) new_kmalloc_cache(m, 2, static_cast<KmallocType>(type));
@@ -1009,9 +1011,12 @@ void slub_set_freelist_random(Machine& m, bool on, u64 seed) {
 
 // ---- kmalloc ------------------------------------------------------------------------------------
 
-KmallocType kmalloc_type(gfp_t g) {
-  if (!(g & (gfp::RECLAIMABLE | gfp::DMA | gfp::ACCOUNT))) return KMALLOC_NORMAL;
-  if (g & gfp::DMA) return KMALLOC_DMA;
+KmallocType kmalloc_type(gfp_t g, bool zone_dma) {
+  // Without CONFIG_ZONE_DMA __GFP_DMA is not one of KMALLOC_NOT_NORMAL_BITS
+  // and there are no dma-kmalloc caches: the other bits decide.
+  const gfp_t dma = zone_dma ? gfp::DMA : 0;
+  if (!(g & (gfp::RECLAIMABLE | dma | gfp::ACCOUNT))) return KMALLOC_NORMAL;
+  if (g & dma) return KMALLOC_DMA;
   if (g & gfp::RECLAIMABLE) return KMALLOC_RECLAIM;
   return KMALLOC_CGROUP;
 }
@@ -1020,7 +1025,7 @@ u32 kmalloc_slab(const Machine& m, u64 size, gfp_t g) {
   if (!m.slub || !size || size > KMALLOC_MAX_CACHE_SIZE) return NO_CACHE;
   const SlubState& st = S(m);
   const unsigned index = size <= 192 ? st.size_index[(size - 1) / 8] : fls(size - 1);
-  return st.kmalloc_caches[kmalloc_type(g)][index];
+  return st.kmalloc_caches[kmalloc_type(g, m.spec.config.zone_dma)][index];
 }
 
 namespace {

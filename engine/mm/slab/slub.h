@@ -235,7 +235,9 @@ struct KmallocOutcome {
 // kmalloc_slab(): the cache serving `size` for `gfp`; NO_CACHE for 0 and
 // for sizes above KMALLOC_MAX_CACHE_SIZE.
 u32 kmalloc_slab(const Machine& m, u64 size, gfp_t gfp);
-KmallocType kmalloc_type(gfp_t gfp);
+// kmalloc_type(): which of the kmalloc arrays serves the mask (zone_dma:
+// CONFIG_ZONE_DMA, without which __GFP_DMA picks no array of its own).
+KmallocType kmalloc_type(gfp_t gfp, bool zone_dma = true);
 Expected<KmallocOutcome> kmalloc(Machine& m, u64 size, gfp_t gfp, int cpu = 0);
 Status kfree(Machine& m, u64 addr, int cpu = 0);
 Expected<u64> ksize(const Machine& m, u64 addr);

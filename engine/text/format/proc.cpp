@@ -109,6 +109,7 @@ std::string proc_zoneinfo(const Machine& m) {
   for (const Node& n : m.nodes) {
     bool first_populated = true;
     for (const Zone& z : n.zones) {
+      if (!m.spec.config.has_zone(z.type)) continue;  // a zone the kernel was not built with has no entry
       appendf(s, "Node %d, zone %8s", n.id, zname(z).c_str());
       if (z.populated() && first_populated) {
         first_populated = false;
@@ -128,9 +129,13 @@ std::string proc_zoneinfo(const Machine& m) {
       appendf(s, "\n        spanned  %llu\n        present  %llu\n        managed  %llu\n        cma      %lu",
               static_cast<unsigned long long>(z.spanned_pages), static_cast<unsigned long long>(z.present_pages),
               static_cast<unsigned long long>(z.managed_pages), 0ul);
-      appendf(s, "\n        protection: (%llu", static_cast<unsigned long long>(z.lowmem_reserve[0]));
-      for (size_t i = 1; i < MAX_NR_ZONES; ++i)
-        appendf(s, ", %llu", static_cast<unsigned long long>(z.lowmem_reserve[i]));
+      // One entry per zone the kernel has (its MAX_NR_ZONES), in zone order.
+      const char* sep = "\n        protection: (";
+      for (size_t i = 0; i < MAX_NR_ZONES; ++i) {
+        if (!m.spec.config.has_zone(static_cast<ZoneType>(i))) continue;
+        appendf(s, "%s%llu", sep, static_cast<unsigned long long>(z.lowmem_reserve[i]));
+        sep = ", ";
+      }
       s += ')';
       if (!z.populated()) {
         s += '\n';

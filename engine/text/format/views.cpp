@@ -447,7 +447,8 @@ std::string state_json(const Machine& m) {
   for (const Node& n : m.nodes) node_json(m, j, n);
   j.close(']').key("zones").open('[');
   for (const Node& n : m.nodes)
-    for (const Zone& z : n.zones) zone_json(j, z);
+    for (const Zone& z : n.zones)
+      if (m.spec.config.has_zone(z.type)) zone_json(j, z);  // no entry for a zone the kernel lacks
   j.close(']').key("caches").open('[');
   if (m.slub)
     for (u32 id : m.slub->list)

@@ -462,9 +462,10 @@ struct ImportState {
   // What the log shows of how the kernel was built (derive_config).
   bool saw_memory_line = false;         // "Memory: ..." with the image's section sizes
   bool saw_zone_ranges = false;         // "Zone ranges:"
+  bool saw_dma_zone = false;            // "  DMA      [mem ...]" (or "empty")
   bool saw_device_zone = false;         // "  Device   empty"
-  u64 pgdat_size = 0;                   // the first NODE_DATA line's size
   bool saw_numa_setup = false;          // NUMA setup, NODE_DATA or "Fallback order" lines
+  bool saw_node_data_size = false;      // the first NODE_DATA line sized pg_data_t
   bool saw_deferred_init = false;       // "node N deferred pages initialised"
   bool saw_boot_end = false;            // free_initmem or later ran (initmem freed, /init started)
   bool saw_swiotlb = false;             // "software IO TLB: area num" or "mapped"
@@ -795,6 +796,10 @@ Status on_zone_ranges_seen(const Line&, Parser&, ImportState& st) {
   st.saw_zone_ranges = true;
   return Status::ok();
 }
+Status on_dma_zone(const Line&, Parser&, ImportState& st) {
+  st.saw_dma_zone = true;
+  return Status::ok();
+}
 Status on_device_zone(const Line&, Parser&, ImportState& st) {
   st.saw_device_zone = true;
   return Status::ok();
@@ -803,16 +808,23 @@ Status on_numa_seen(const Line&, Parser&, ImportState& st) {
   st.saw_numa_setup = true;
   return Status::ok();
 }
-// "NODE_DATA(0) allocated [mem 0x83e5d5680-0x83e5fffff]": the build's
-// pg_data_t, as the profile rounds it (a page on 6.1, a cache line on
-// 6.12), differs between configurations (NR_CPUS, MAX_NUMNODES, ...).
-Status on_node_data_size(const Line& l, Parser& p, ImportState& st) {
+// "NODE_DATA(0) allocated [mem 0x...-0x...]": CONFIG_NUMA, and the size of
+// this kernel's pg_data_t as alloc_node_data rounded it (the first line's).
+Status on_node_data_size(const Line&, Parser& p, ImportState& st) {
   st.saw_numa_setup = true;
+  if (st.saw_node_data_size) return Status::ok();
   size_t pos = 10;
   auto n = p.dec(pos);
   auto r = p.range(pos);
-  if (!n || !r || r->second < r->first) return p.error(10, "malformed NODE_DATA line");
-  if (!st.pgdat_size) st.pgdat_size = r->second - r->first + 1;
+  if (!n || !r || r->second - r->first >= (64u << 20)) return Status::ok();  // pass 2 says what is wrong
+  st.spec().node_data_size = r->second - r->first + 1;                       // the line's range is inclusive
+  st.saw_node_data_size = true;
+  return Status::ok();
+}
+// "ACPI: SLIT 0x... 00042C (v01 ...)": the firmware has a distance table,
+// so numa_alloc_distance will take a page for it.
+Status on_slit_table(const Line&, Parser&, ImportState& st) {
+  st.spec().numa_distance_table = true;
   return Status::ok();
 }
 Status on_deferred_seen(const Line&, Parser&, ImportState& st) {
@@ -898,10 +910,12 @@ constexpr LineKind kMachineLines[] = {
     {"Memory: ", "", "mem_init_print_info", on_memory_sizes},
     {"memblock_", "", "memblock_dbg (memblock=debug)", on_memblock_debug},
     {"Zone ranges:", "", "zone_sizes_init -> free_area_init", on_zone_ranges_seen},
+    {"  DMA ", "", "free_area_init (CONFIG_ZONE_DMA)", on_dma_zone},
     {"  Device ", "", "free_area_init (CONFIG_ZONE_DEVICE)", on_device_zone},
     {"No NUMA configuration found", "", "dummy_numa_init (CONFIG_NUMA)", on_numa_seen},
     {"NUMA: ", "", "numa_cleanup_meminfo (CONFIG_NUMA)", on_numa_seen},
     {"NODE_DATA(", "", "alloc_node_data (CONFIG_NUMA)", on_node_data_size},
+    {"ACPI: SLIT ", "", "acpi_table_print (the SLIT)", on_slit_table},
     {"Fallback order for Node", "", "build_zonelists (CONFIG_NUMA)", on_numa_seen},
     {"software IO TLB: area num ", "", "swiotlb_adjust_nareas", on_swiotlb_areas},
     {"software IO TLB: mapped ", "", "swiotlb_print_info", on_swiotlb_mapped},
@@ -1548,11 +1562,13 @@ void derive_nodes(ImportState& st) {
 void derive_config(ImportState& st) {
   MachineSpec& s = st.spec();
   if (st.saw_zone_ranges) {
-    s.config.zone_device = st.saw_device_zone;  // free_area_init prints "Device" only with ZONE_DEVICE
+    // free_area_init prints a line for every zone the kernel has (ZONE_MOVABLE
+    // apart), "empty" or not: no "DMA" line, no ZONE_DMA; no "Device", no ZONE_DEVICE.
+    s.config.zone_dma = st.saw_dma_zone;
+    s.config.zone_device = st.saw_device_zone;
     s.config.numa = st.saw_numa_setup || !st.srat.empty();
-    s.config.pgdat_size = st.pgdat_size;
   } else {
-    st.assumed.push_back("CONFIG_NUMA and CONFIG_ZONE_DEVICE on (no \"Zone ranges:\" lines)");
+    st.assumed.push_back("CONFIG_NUMA, CONFIG_ZONE_DMA and CONFIG_ZONE_DEVICE on (no \"Zone ranges:\" lines)");
   }
   if (st.saw_deferred_init) {
     s.knobs.deferred_struct_page_init = true;

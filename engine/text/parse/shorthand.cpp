@@ -86,6 +86,9 @@ struct Draft {
   u64 initrd = 0x14d000;  // Debian's busybox initramfs in the captures
   int e820_col = 0;       // the first mem= or memmap= (0: none)
   int mem_col = 0;        // the first mem=
+  // lowmem_reserve_ratio= as given (value, column): one per zone the
+  // kernel has, so placed once zone_dma= is known (place_ratios).
+  std::vector<std::pair<int, int>> ratios;
 };
 
 // ---- shared value helpers ---------------------------------------------------------
@@ -203,6 +206,7 @@ Problem key_distance(const Token& t, Draft& d) {
 // Up to one ratio per zone; entries past the last zone are ignored.
 Problem key_lowmem_reserve_ratio(const Token& t, Draft& d) {
   size_t k = 0;
+  d.ratios.clear();  // given again: the last one holds, as a sysctl write does
   return for_each_piece(t.value, ',', [&](std::string_view e, size_t at) -> Problem {
     if (k >= MAX_NR_ZONES)  // the sysctl is one int per zone type; more would be silently lost
       return err(t.value_col + static_cast<int>(at),
@@ -211,9 +215,27 @@ Problem key_lowmem_reserve_ratio(const Token& t, Draft& d) {
                      "' is one more");
     const auto v = whole_number(e, 9);
     if (!v) return err(t.value_col + static_cast<int>(at), "bad lowmem_reserve_ratio entry '" + std::string(e) + "'");
-    d.spec.knobs.lowmem_reserve_ratio[k++] = static_cast<int>(*v);
+    d.ratios.push_back({static_cast<int>(*v), t.value_col + static_cast<int>(at)});
+    ++k;
     return std::nullopt;
   });
+}
+
+// The ratios in the kernel's zone order: DMA DMA32 Normal Movable Device,
+// or without ZONE_DMA (zone_dma=off) DMA32 Normal Movable Device, as
+// /proc/sys/vm/lowmem_reserve_ratio lists them; a zone type not given
+// keeps its default.
+Problem place_ratios(Draft& d) {
+  const KernelConfig& c = d.spec.config;
+  size_t k = 0;
+  for (unsigned z = 0; z < MAX_NR_ZONES && k < d.ratios.size(); ++z)
+    if (c.has_zone(static_cast<ZoneType>(z))) d.spec.knobs.lowmem_reserve_ratio[z] = d.ratios[k++].first;
+  if (k < d.ratios.size())
+    return err(d.ratios[k].second, "lowmem_reserve_ratio takes at most " + std::to_string(c.nr_zones()) +
+                                       " entries with zone_dma=off, one per zone type (DMA32 Normal Movable "
+                                       "Device); '" +
+                                       std::to_string(d.ratios[k].first) + "' is one more");
+  return std::nullopt;
 }
 
 Problem key_percpu_pagelist_high_fraction(const Token& t, Draft& d) {
@@ -293,6 +315,10 @@ Problem key_kernel(const Token& t, Draft& d) {
   return std::nullopt;
 }
 
+// zone_dma=on|off: CONFIG_ZONE_DMA (on in Debian's kernels). Off, the
+// kernel has no 16 MiB DMA zone: DMA32 starts at the first RAM page.
+Problem key_zone_dma(const Token& t, Draft& d) { return need_bool(t, d.spec.config.zone_dma); }
+
 template <int Knobs::*knob, int lo, int hi>
 Problem knob_int(const Token& t, Draft& d) {
   return need_int(t, d.spec.knobs.*knob, lo, hi);
@@ -328,6 +354,7 @@ constexpr std::array kKeys = {
     Key{"movablecore", key_movablecore},
     Key{"initrd", key_initrd},
     Key{"kernel", key_kernel},
+    Key{"zone_dma", key_zone_dma},
     Key{"mem", key_mem, false, true},
     Key{"memmap", key_memmap, false, true},
 };
@@ -635,6 +662,7 @@ Expected<MachineSpec> parse_shorthand(std::string_view text) {
   if (!toks) return toks.diag();
   Draft d;
   if (Problem p = read_keys(*toks, d)) return *p;
+  if (Problem p = place_ratios(d)) return *p;
   if (Problem p = check_ram(d)) return *p;
   const QemuRamLayout ram = qemu_pc_ram_layout(d.ram);
   d.spec.e820 = qemu_pc_e820(d.ram);

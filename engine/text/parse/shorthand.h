@@ -12,6 +12,7 @@
 //   lowmem_reserve_ratio=A,B,C  percpu_pagelist_high_fraction=N
 //   deferred=on|off  thp=on|off  mobility=on|off
 //   kernelcore=SIZE|N%|mirror  movablecore=SIZE|N%  initrd=SIZE
+//   kernel=6.1|6.12  zone_dma=on|off (CONFIG_ZONE_DMA)
 //   mem=SIZE  memmap=exactmap|SIZE@ADDR|SIZE$ADDR|SIZE#ADDR|SIZE!ADDR|
 //             SIZE%ADDR-FROM+TO|SIZE[,...]   the kernel's own parameters,
 //                         read as x86 reads them (text/parse/e820_params.h);
