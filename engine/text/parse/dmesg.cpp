@@ -1365,9 +1365,8 @@ void apply_cmdline(ImportState& st) {
   if (!printed) return;
   auto text_of = [](const Line* l) { return l->body.substr(l->body.find(": ") + 2); };
   auto words_of = [&](const Line* l) {  // one of the two may end in a space
-    std::string_view t = text_of(l);
-    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-    return t;
+    const std::string_view t = text_of(l);
+    return t.substr(0, t.find_last_not_of(' ') + 1);
   };
   st.spec().cmdline = std::string(text_of(printed));
   // The same line twice (the usual case): positions point at the first.

@@ -562,8 +562,6 @@ Problem split_by_sizes(const Draft& d, NodeSizes& out) {
 // above_4g_start (4G, or 1T on the largest machines), as qemu's SRAT lays
 // the nodes out; it leaves the legacy hole 640K..1M out of node 0.
 void place_nodes(Draft& d, const std::vector<u64>& sizes, const QemuRamLayout& ram) {
-  const u64 below4g = ram.below_4g;
-  auto ram_addr = [&](u64 off) { return ram.addr(off); };
   u64 off = 0;
   for (size_t k = 0; k < sizes.size(); ++k) {
     NodeSpec ns;
@@ -578,11 +576,11 @@ void place_nodes(Draft& d, const std::vector<u64>& sizes, const QemuRamLayout& r
       }
     };
     const u64 start = off, end = off + sizes[k];
-    if (start < below4g && end > below4g) {
-      push(ram_addr(start), below4g);
-      push(ram.above_4g_start, ram_addr(end - 1) + 1);
+    if (start < ram.below_4g && end > ram.below_4g) {
+      push(ram.addr(start), ram.below_4g);
+      push(ram.above_4g_start, ram.addr(end - 1) + 1);
     } else if (sizes[k]) {
-      push(ram_addr(start), ram_addr(end - 1) + 1);
+      push(ram.addr(start), ram.addr(end - 1) + 1);
     }
     off = end;
     d.spec.nodes.push_back(ns);
