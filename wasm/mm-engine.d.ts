@@ -255,7 +255,9 @@ export interface ZoneState {
   low: number;
   high: number;
   boost: number;
-  /** lowmem_reserve[] (zoneinfo's "protection"), one per zone type (5). */
+  /** lowmem_reserve[] (zoneinfo's "protection"), one per zone type (5,
+   *  indexed by type; the entries of types the kernel lacks, as
+   *  MachineState.zoneTypes tells, are 0 and not the kernel's). */
   protection: number[];
   /** nr_free[order] of free_area[order], orders 0..10. */
   nrFree: number[];
@@ -340,6 +342,10 @@ export interface MachineState {
    *  ["Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate"]. */
   migrateTypes: string[];
   pageblockOrder: number;
+  /** The zone types this kernel was built with (indices: 0 DMA, 1 DMA32,
+   *  2 Normal, 3 Movable, 4 Device): without CONFIG_ZONE_DMA no 0, without
+   *  CONFIG_ZONE_DEVICE no 4. */
+  zoneTypes: number[];
   nodes: NodeState[];
   /** Populated and empty zones alike, node by node. */
   zones: ZoneState[];

@@ -534,6 +534,7 @@ test('timeline: a cursor between any two events, and views of the machine there'
     state.cellCounts.reduce((x, y) => x + y, 0),
     engine.frameCount(),
   );
+  assert.deepEqual(state.zoneTypes, [0, 1, 2, 3, 4]); // Debian's build: every zone type
 
   // Bad input is a value; the cursor stays where it was.
   const bad = engine.seek(99, 0);
@@ -553,6 +554,15 @@ test('timeline: a cursor between any two events, and views of the machine there'
   const blocks = engine.freeBlocks(dma32.node, dma32.type, 10, 1, 5);
   assert.ok(blocks.length > 0 && blocks.every((p) => Number.isInteger(p)));
   assert.equal(JSON.parse(engine.frameInfoJson(blocks[0])).order, 10);
+});
+
+test('a kernel without ZONE_DMA: state() lists the zone types it has, and no DMA zone', () => {
+  assert.equal(engine.bootShorthand('ram=256M cpus=1 zone_dma=off').ok, true);
+  const state = JSON.parse(engine.stateJson());
+  assert.deepEqual(state.zoneTypes, [1, 2, 3, 4]);
+  assert.ok(state.zones.every((z) => z.name !== 'DMA'));
+  const dma32 = state.zones.find((z) => z.name === 'DMA32');
+  assert.equal(dma32.startPfn, 1); // DMA32 from the first RAM page
 });
 
 test('acting in the past drops the future; freeing a task page is refused', () => {

@@ -443,7 +443,10 @@ std::string state_json(const Machine& m) {
   j.field("mapShift", map_shift(m.mem.nr));
   j.key("migrateTypes").open('[');
   for (std::string_view name : kMigrateTypeNames) j.str(name);
-  j.close(']').field("pageblockOrder", pageblock_order).key("nodes").open('[');
+  j.close(']').field("pageblockOrder", pageblock_order).key("zoneTypes").open('[');
+  for (unsigned t = 0; t < MAX_NR_ZONES; ++t)
+    if (m.spec.config.has_zone(static_cast<ZoneType>(t))) j.num(t);
+  j.close(']').key("nodes").open('[');
   for (const Node& n : m.nodes) node_json(m, j, n);
   j.close(']').key("zones").open('[');
   for (const Node& n : m.nodes)

@@ -921,7 +921,7 @@ export class StructureViews {
         managed: z.managed,
       }),
     );
-    this.patchGauge(card.gauge, z, lang);
+    this.patchGauge(card.gauge, z, s.zoneTypes, lang);
 
     // free_area
     const mts = s.migrateTypes.length;
@@ -983,7 +983,7 @@ export class StructureViews {
     });
   }
 
-  private patchGauge(g: Gauge, z: ZoneState, lang: Lang): void {
+  private patchGauge(g: Gauge, z: ZoneState, zoneTypes: readonly number[] | undefined, lang: Lang): void {
     const sc = gaugeScale(z);
     const lv = level(z);
     for (const l of ['min', 'low', 'high', 'ok'] as const) setClass(g.bar, `sv-lv-${l}`, l === lv);
@@ -1046,7 +1046,12 @@ export class StructureViews {
       }),
     );
 
-    const parts = z.protection.map((p, t) => `${zoneTypeName(cat, t)} ${fmt(p)}`);
+    // One entry per zone the kernel has (zoneinfo's protection array);
+    // an engine without zoneTypes built every type.
+    const parts = z.protection
+      .map((p, t) => ({ p, t }))
+      .filter(({ t }) => zoneTypes?.includes(t) ?? true)
+      .map(({ p, t }) => `${zoneTypeName(cat, t)} ${fmt(p)}`);
     setText(g.prot, `${tr(lang, 'protLine')} ${parts.join(' · ')}`);
   }
 
