@@ -105,7 +105,7 @@ struct Footprint {
       for (const Zone& z : n.zones) bytes += z.pcp.size() * sizeof(PerCpuPages);
     }
     const MemMap& mm = m.mem;
-    add(mm.state), add(mm.order), add(mm.owner), add(mm.next), add(mm.prev), add(mm.pageblock_mt);
+    add(mm.word), add(mm.pageblock_mt), add(mm.lru_next), add(mm.lru_prev);
     add(mm.block_zone), add(mm.pflags), add(mm.owner_id), add(mm.mapper);
     if (first(m.trace.events_store())) bytes += m.trace.events_store_size() * sizeof(Event);
     if (first(m.log.store_id())) bytes += m.log.store_size() * (sizeof(std::string) + 64);

@@ -260,8 +260,7 @@ Status Playground::free_pages(Pfn pfn, Order order, int cpu) {
   if (!machine_) return not_booted();
   // As a click: a block someone else keeps books on is theirs to free.
   std::string why;
-  if (pfn < machine_->mem.nr && machine_->mem.state[pfn] == static_cast<std::uint8_t>(FrameState::Alloc) &&
-      !frame_freeable(*machine_, pfn, &why))
+  if (pfn < machine_->mem.nr && machine_->mem.st(pfn) == FrameState::Alloc && !frame_freeable(*machine_, pfn, &why))
     return Diagnostic{"", 0, 0, "free_pages: " + why};
   return free_by_pfn(pfn, order, cpu);
 }
@@ -272,10 +271,9 @@ Status Playground::free_block(Pfn pfn, int cpu) {
   // A block someone else keeps books on (a slab, a task's pages, page
   // tables) is theirs to free: freeing it here would corrupt them.
   std::string why;
-  if (pfn < machine_->mem.nr && machine_->mem.state[pfn] == static_cast<std::uint8_t>(FrameState::Alloc) &&
-      !frame_freeable(*machine_, pfn, &why))
+  if (pfn < machine_->mem.nr && machine_->mem.st(pfn) == FrameState::Alloc && !frame_freeable(*machine_, pfn, &why))
     return Diagnostic{"", 0, 0, why};
-  const Order order = pfn < machine_->mem.nr ? machine_->mem.order[pfn] : 0;
+  const Order order = pfn < machine_->mem.nr ? machine_->mem.order_of(pfn) : 0;
   return free_by_pfn(pfn, order, cpu);
 }
 
@@ -301,10 +299,10 @@ const std::uint8_t* Playground::frame_state() const {
   // Above 16 GiB a flat copy would be as large as the machine's frames:
   // the map's cells (views.h) are the way to look at such a machine.
   if (!m || m->mem.nr > kMaxMapCells) return nullptr;
-  m->mem.state.export_changed(exported_state_, frame_bytes_);
+  m->mem.export_states(exported_state_, frame_bytes_);
   return frame_bytes_.data();
 }
-std::size_t Playground::frame_count() const { return view() ? view()->mem.state.size() : 0; }
+std::size_t Playground::frame_count() const { return view() ? view()->mem.nr : 0; }
 
 // ---- SLUB hook: thin wrappers over mm/slub.h ----------------------------------
 

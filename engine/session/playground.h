@@ -272,7 +272,7 @@ class Playground {
   };
   std::optional<SeekStop> seek_stop_;
   // frame_state()'s flat copy and the chunks it was taken from.
-  mutable CowArray<std::uint8_t> exported_state_;
+  mutable CowArray<frame_word::Word> exported_state_;
   mutable std::vector<std::uint8_t> frame_bytes_;
   static void copy_into(std::unique_ptr<Machine>& to, const Machine& from);
 };

@@ -27,7 +27,7 @@ const Zone& zone_of(const Machine& m, const Event& e) {
 
 bool on_free_list(const Machine& m, const Zone& z, Pfn pfn, int order, int mt) {
   const FreeList& l = z.free_area[static_cast<std::size_t>(order)].free_list[static_cast<std::size_t>(mt)];
-  for (u32 p = l.head; p != NIL && p < m.mem.nr; p = m.mem.next[p])
+  for (u32 p = l.head; p != NIL && p < m.mem.nr; p = m.mem.list_next(l, p))
     if (p == pfn) return true;
   return false;
 }
@@ -52,7 +52,7 @@ struct CursorChecker {
       case Ev::expand_split:  // the upper half is on its list
       case Ev::buddy_free:    // the (merged) block is on its list
         CHECK(v.mem.st(e.pfn) == FrameState::Buddy);
-        CHECK(v.mem.order[e.pfn] == e.order);
+        CHECK(v.mem.order_of(e.pfn) == e.order);
         CHECK(on_free_list(v, zone_of(v, e), e.pfn, e.order, e.mt));
         ++checked[code];
         break;

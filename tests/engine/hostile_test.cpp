@@ -119,7 +119,7 @@ TEST_SUITE("hostile") {
     const Machine& m = *pg.machine();
     Pfn user = 0;
     for (Pfn p = 0; p < m.mem.nr && !user; ++p)
-      if (m.mem.st(p) == FrameState::Alloc && m.mem.owner[p] == static_cast<std::uint8_t>(Owner::User)) user = p;
+      if (m.mem.st(p) == FrameState::Alloc && m.mem.owner_of(p) == Owner::User) user = p;
     REQUIRE(user);
     const std::string before = mm_fuzz::hostile_fingerprint(pg);
     Status s = pg.free_pages(user, 0, 0);

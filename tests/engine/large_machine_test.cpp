@@ -68,29 +68,82 @@ TEST_SUITE("large machines") {
     CHECK(bytes < (std::size_t{256} << 20));
     // What boot left materialised is the frames it touched: the memmap's
     // reservations and the page tables, not the free terabytes.
-    CHECK(m.mem.state.materialised_chunks() < m.mem.state.chunk_count() / 100);
+    CHECK(m.mem.word.materialised_chunks() < m.mem.word.chunk_count() / 100);
   }
 
   TEST_CASE("memory grows with what is touched, and a snapshot shares the rest") {
     Playground pg;
     REQUIRE(pg.boot_shorthand("ram=1T cpus=8 nodes=2", "<test>"));
     const std::size_t booted = pg.machine_bytes();
-    // A thousand order-0 allocations split a few MAX_ORDER blocks: each
-    // materialises at most the chunks of its block.
+    // A thousand order-0 allocations split a few MAX_ORDER blocks (often in
+    // chunks boot's reservations already materialised), and 64 order-9 ones
+    // a MAX_ORDER block each: each materialises at most its block's chunk.
     for (int i = 0; i < 1000; ++i) {
       AllocRequest r;
       r.cpu = i % 8;
       REQUIRE(pg.alloc_pages(r));
     }
+    const std::size_t small = pg.machine_bytes();
+    for (int i = 0; i < 64; ++i) {
+      AllocRequest r;
+      r.order = pageblock_order;
+      r.gfp = gfp::GFP_KERNEL | gfp::COMP;
+      REQUIRE(pg.alloc_pages(r));
+    }
     const std::size_t after = pg.machine_bytes();
-    MESSAGE("ram=1T: booted " << mib(booted) << " MiB, after 1000 allocations " << mib(after) << " MiB");
-    CHECK(after > booted);
+    MESSAGE("ram=1T: booted " << mib(booted) << " MiB, after 1000 order-0 allocations " << mib(small)
+                              << " MiB, after 64 order-9 ones " << mib(after) << " MiB");
+    CHECK(small >= booted);
+    CHECK(after > small);
+    CHECK(after - small >= 32 * CowArray<frame_word::Word>::chunk_bytes());
     CHECK(after - booted < (std::size_t{8} << 20));
     const std::vector<std::string> v = check_invariants(*pg.machine(), CheckLevel::Full);
     CHECK_MESSAGE(v.empty(), (v.empty() ? "" : v.front()));
     // The undo history holds a snapshot per step; together they cost far
     // less than one dense copy of the frames would (20 bytes each).
     CHECK(pg.history_bytes() < pg.machine()->mem.nr * 20 / 50);
+  }
+
+  TEST_CASE("the allocator's hot state is one 8-byte word a frame, and its links reach across a 4 TiB zone") {
+    // ram=4T on one node: RAM in ZONE_NORMAL runs from 1 TiB to 5 TiB - 2 GiB,
+    // pfns up to 1.25 * 2^30; a free list's links are offsets from 1 TiB.
+    Playground pg;
+    REQUIRE(pg.boot_shorthand("ram=4T cpus=2 nodes=1", "<test>"));
+    const Machine& m = *pg.machine();
+    const Zone& normal = m.nodes[0].zones[idx(ZoneType::Normal)];
+    CHECK(normal.end_pfn() > (Pfn{1} << 30));
+    // The zone starts at 4 GiB and spans more than 2^30 frames; its RAM,
+    // from 1 TiB, does not, and the links count from there.
+    CHECK(normal.spanned_pages > frame_word::kMaxListSpan);
+    CHECK(normal.list_base == (u64{1} << 40) / PAGE_SIZE);
+    CHECK(normal.end_pfn() - normal.list_base <= frame_word::kMaxListSpan);
+    const FreeList& big = normal.free_area[MAX_ORDER - 1].free_list[idx(MigrateType::Movable)];
+    CHECK(big.tail >= (u32{1} << 30));  // freed low to high, to the tail
+    CHECK(m.mem.list_next(big, big.tail) == NIL);
+    CHECK(m.mem.list_next(big, m.mem.list_prev(big, big.tail)) == big.tail);
+    // Allocations and frees on both CPUs touch the words and nothing else
+    // per frame (the task arrays and LRU links stay untouched).
+    for (int i = 0; i < 600; ++i) {
+      AllocRequest r;
+      r.cpu = i % 2;
+      r.order = static_cast<Order>(i % 4);
+      auto p = pg.alloc_pages(r);
+      REQUIRE(p);
+      REQUIRE(p->ok);
+      if (i % 3 == 0) REQUIRE(pg.free_pages(p->pfn, r.order, (i + 1) % 2));
+    }
+    const MemMap& mem = pg.machine()->mem;
+    CHECK(mem.word.materialised_chunks() > 0);
+    for (std::size_t n :
+         {mem.lru_next.materialised_chunks(), mem.lru_prev.materialised_chunks(), mem.pflags.materialised_chunks(),
+          mem.owner_id.materialised_chunks(), mem.mapper.materialised_chunks()})
+      CHECK(n == 0);
+    const double per_frame = static_cast<double>(CowArray<frame_word::Word>::chunk_bytes()) / 1024.0;
+    MESSAGE("ram=4T nodes=1: " << mem.word.materialised_chunks() << " chunks materialised, " << per_frame
+                               << " bytes a materialised frame, engine memory " << mib(pg.machine_bytes()) << " MiB");
+    CHECK(per_frame <= 8.01);
+    const std::vector<std::string> v = check_invariants(*pg.machine(), CheckLevel::Full);
+    CHECK_MESSAGE(v.empty(), (v.empty() ? "" : v.front()));
   }
 
   TEST_CASE("a 1 TiB two-node server boots from its log") {

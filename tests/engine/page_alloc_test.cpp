@@ -168,6 +168,73 @@ TEST_SUITE("page allocator") {
     CHECK(lists(m) == "5: 0\n");
   }
 
+  TEST_CASE("a frame's word: state, order and list type of every list head, links at both ends of a zone") {
+    namespace fw = frame_word;
+    static_assert(sizeof(fw::Word) == 8);
+    for (FrameState s : {FrameState::Buddy, FrameState::Pcp})
+      for (Order o = 0; o < MAX_ORDER; ++o)
+        for (unsigned t = 0; t < MIGRATE_TYPES; ++t) {
+          CAPTURE(static_cast<int>(s));
+          CAPTURE(o);
+          CAPTURE(t);
+          const auto mt = static_cast<MigrateType>(t);
+          const fw::Word head = fw::list_head(s, o, mt, 7);
+          const fw::Word tail = fw::other(fw::tail_state(s), o, static_cast<std::uint8_t>(t));
+          CHECK(fw::is_list_head(head));
+          CHECK(fw::state(head, tail) == s);
+          CHECK(fw::order(head, tail) == o);
+          CHECK(fw::aux(head, tail) == t);
+          CHECK(fw::state(tail, tail) == fw::tail_state(s));
+          CHECK(fw::order(tail, tail) == o);
+          // Links at the ends of their range leave the rest alone.
+          const fw::Word linked = fw::with_prev(fw::with_next(head, fw::kLinkMask), 0);
+          CHECK(fw::next_off(linked) == fw::kLinkMask);
+          CHECK(fw::prev_off(linked) == 0);
+          CHECK(fw::state(linked, tail) == s);
+          CHECK(fw::aux(linked, tail) == t);
+        }
+    for (FrameState s : {FrameState::Hole, FrameState::Reserved, FrameState::Uninit, FrameState::Alloc}) {
+      const fw::Word w = fw::other(s, 3, static_cast<std::uint8_t>(Owner::Slab));
+      CHECK_FALSE(fw::is_list_head(w));
+      CHECK(fw::state(w, 0) == s);
+      CHECK(fw::order(w, 0) == 3);
+      CHECK(fw::aux(w, 0) == static_cast<std::uint8_t>(Owner::Slab));
+    }
+  }
+
+  TEST_CASE("moving a free block to another list keeps its links, order and tails; the tails name the new list") {
+    Machine m = tiny(32);
+    auto o = take(m, gfp::GFP_HIGHUSER_MOVABLE, 1);  // lists 1: 2, 2: 4, 3: 8, 4: 16
+    REQUIRE(o.ok);
+    Zone& z = *m.page_zone(8);
+    move_to_free_list(m, z, 8, 3, MigrateType::Movable, MigrateType::Reclaimable);
+    move_to_free_list(m, z, 2, 1, MigrateType::Movable, MigrateType::Unmovable);
+    CHECK(m.mem.st(8) == FrameState::Buddy);
+    CHECK(m.mem.order_of(8) == 3);
+    CHECK(m.mem.list_mt(8) == MigrateType::Reclaimable);
+    for (Pfn p = 9; p < 16; ++p) {
+      CHECK(m.mem.st(p) == FrameState::BuddyTail);
+      CHECK(m.mem.list_mt(p) == MigrateType::Reclaimable);
+      CHECK(m.mem.order_of(p) == 3);
+    }
+    CHECK(m.mem.list_mt(2) == MigrateType::Unmovable);
+    check(m);
+    check(m);
+  }
+
+  TEST_CASE("an order-0 pcp page carries its pcp migrate type in its head word alone") {
+    Machine m = tiny(64, 4, 8);
+    auto a = take(m, gfp::GFP_KERNEL, 0);
+    REQUIRE(a.ok);
+    CHECK(m.mem.owner_of(a.pfn) == Owner::Kernel);
+    REQUIRE(free_pages(m, a.pfn, 0, 0));
+    CHECK(m.mem.st(a.pfn) == FrameState::Pcp);
+    CHECK(m.mem.order_of(a.pfn) == 0);
+    CHECK(m.mem.list_mt(a.pfn) == m.mem.block_mt(a.pfn));  // set_pcppage_migratetype()
+    CHECK(m.mem.owner_of(a.pfn) == Owner::None);
+    check(m);
+  }
+
   TEST_CASE("pcp refill by batch and drain at high") {
     // batch 4, high 8: an order-0 request on an empty list pulls 4 pages.
     Machine m = tiny(64, 4, 8);
@@ -368,7 +435,7 @@ TEST_SUITE("page allocator") {
     Machine m = tiny(64);
     auto a = take(m, gfp::GFP_HIGHUSER_MOVABLE, 2);
     REQUIRE(a.ok);
-    auto before = m.mem.state;
+    auto before = m.mem.word;
     auto wrong_order = free_pages(m, a.pfn, 1, 0);
     CHECK_FALSE(wrong_order);
     CHECK(wrong_order.diag().message.find("allocated with order 2, not order 1") != std::string::npos);
@@ -378,7 +445,7 @@ TEST_SUITE("page allocator") {
     auto never = free_pages(m, a.pfn + 8, 0, 0);
     CHECK(never.diag().message.find("double free") != std::string::npos);
     CHECK(free_pages(m, 1000, 0, 0).diag().message.find("beyond the last page frame") != std::string::npos);
-    CHECK(m.mem.state == before);
+    CHECK(m.mem.word == before);
     REQUIRE(free_pages(m, a.pfn, 2, 0));
     CHECK(free_pages(m, a.pfn, 2, 0).diag().message.find("double free") != std::string::npos);
     check(m);

@@ -268,7 +268,7 @@ TEST_SUITE("slub") {
     CHECK(nested);
     CHECK(slab_picture(slab_at(*m, a.pfn)) == "#" + std::string(31, 'c'));
     CHECK(a.addr == PAGE_OFFSET + PFN_PHYS(a.pfn));
-    CHECK(m->mem.owner[a.pfn] == static_cast<std::uint8_t>(Owner::Slab));
+    CHECK(m->mem.owner_of(a.pfn) == Owner::Slab);
     // Second: the fast path, the next object in address order.
     m->trace.clear();
     auto b = km(*m, 100);
@@ -442,7 +442,7 @@ TEST_SUITE("slub") {
     auto o = km(*m, 10000);
     CHECK(o.cache == NO_CACHE);
     CHECK(has(codes(*m), Ev::kmalloc_large));
-    CHECK(m->mem.order[o.pfn] == 2);  // 10000 bytes -> 16 KiB
+    CHECK(m->mem.order_of(o.pfn) == 2);  // 10000 bytes -> 16 KiB
     CHECK(*ksize(*m, o.addr) == 16384);
     CHECK(slab_unreclaimable_pages(*m) >= 4);
     CHECK_FALSE(kfree(*m, o.addr + 4096));  // not its start

@@ -202,7 +202,7 @@ inline std::string free_lists(const mm::Machine& m, mm::MigrateType mt = mm::Mig
     const mm::FreeList& l = z.free_area[o].free_list[mm::idx(mt)];
     if (l.empty()) continue;
     s += std::to_string(o) + ":";
-    for (mm::u32 p = l.head; p != mm::NIL; p = m.mem.next[p]) s += " " + std::to_string(p);
+    for (mm::u32 p = l.head; p != mm::NIL; p = m.mem.list_next(l, p)) s += " " + std::to_string(p);
     s += "\n";
   }
   return s;

@@ -20,11 +20,9 @@ namespace {
 
 // Every piece of machine state the engine keeps, compared exactly.
 void require_same(const Machine& a, const Machine& b) {
-  REQUIRE(a.mem.state == b.mem.state);
-  REQUIRE(a.mem.order == b.mem.order);
-  REQUIRE(a.mem.owner == b.mem.owner);
-  REQUIRE(a.mem.next == b.mem.next);
-  REQUIRE(a.mem.prev == b.mem.prev);
+  REQUIRE(a.mem.word == b.mem.word);
+  REQUIRE(a.mem.lru_next == b.mem.lru_next);
+  REQUIRE(a.mem.lru_prev == b.mem.lru_prev);
   REQUIRE(a.mem.pageblock_mt == b.mem.pageblock_mt);
   REQUIRE(a.mem.pflags == b.mem.pflags);
   REQUIRE(a.mem.owner_id == b.mem.owner_id);
@@ -228,7 +226,10 @@ TEST_SUITE("timeline") {
     std::set<std::vector<std::uint8_t>> states;
     for (std::size_t pos = 0; pos <= ops[1].events; ++pos) {
       REQUIRE(pg.seek(1, pos));
-      states.insert(pg.view()->mem.state.to_vector());
+      const MemMap& mem = pg.view()->mem;
+      std::vector<std::uint8_t> st(mem.nr);
+      for (Pfn p = 0; p < mem.nr; ++p) st[p] = static_cast<std::uint8_t>(mem.st(p));
+      states.insert(st);
     }
     // Before, after, and at least one split or list move between them.
     CHECK(states.size() >= 3);
@@ -560,7 +561,7 @@ TEST_SUITE("scenario") {
     auto head_owned_by = [&](Owner o) {
       const Machine& m = *pg.machine();
       for (Pfn p = 0; p < m.mem.nr; ++p)
-        if (m.mem.st(p) == FrameState::Alloc && m.mem.owner[p] == static_cast<std::uint8_t>(o)) return p;
+        if (m.mem.st(p) == FrameState::Alloc && m.mem.owner_of(p) == o) return p;
       return Pfn{0};
     };
     for (Owner o : {Owner::Slab, Owner::User}) {

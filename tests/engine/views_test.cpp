@@ -208,8 +208,7 @@ int spawn_task(Machine& m, const std::string& name, u64 anon_mb, u64 file_mb = 0
 // The first frame in `s` whose owner is `o` (and, when nonzero, owner_id `id`).
 Pfn first_frame(const Machine& m, FrameState s, std::optional<Owner> o = std::nullopt, u32 id = 0) {
   for (Pfn p = 0; p < m.mem.nr; ++p)
-    if (m.mem.st(p) == s && (!o || m.mem.owner[p] == static_cast<std::uint8_t>(*o)) && (!id || m.mem.owner_id[p] == id))
-      return p;
+    if (m.mem.st(p) == s && (!o || m.mem.owner_of(p) == *o) && (!id || m.mem.owner_id[p] == id)) return p;
   FAIL("no such frame");
   return 0;
 }
@@ -562,7 +561,7 @@ TEST_SUITE("views") {
         CHECK(all.back() == l.tail);
         for (Pfn p : all) {
           REQUIRE(m->mem.st(p) == FrameState::Buddy);
-          REQUIRE(m->mem.order[p] == o);
+          REQUIRE(m->mem.order_of(p) == o);
         }
         const auto few = free_blocks(*m, 0, idx(ZoneType::DMA32), static_cast<int>(o), static_cast<int>(t), 2);
         CHECK(few == std::vector<Pfn>(all.begin(), all.begin() + std::min<size_t>(2, all.size())));

@@ -297,6 +297,30 @@ void calc_nr_kernel_pages(Machine& m) {
   }
 }
 
+// The zone's free and pcp lists link their frames as offsets from its
+// lowest pfn of RAM (frame_word.h): they only ever hold frames of RAM, and
+// RAM may start far above the zone's start (qemu's 1 TiB layout puts a
+// 4 TiB machine's ZONE_NORMAL at 4 GiB, its RAM from 1 TiB). False when
+// the zone's RAM spans more than the links reach.
+bool set_list_bases(const Machine& m, const Node& n, Zone& zone) {
+  Pfn lo = zone.end_pfn(), hi = zone.zone_start_pfn;
+  for (const MemblockRegion& r : m.memblock.memory.regions) {
+    if (r.nid != n.id) continue;
+    const Pfn s = std::max(PFN_UP(r.base), zone.zone_start_pfn), e = std::min(PFN_DOWN(r.end()), zone.end_pfn());
+    if (s >= e) continue;
+    lo = std::min(lo, s);
+    hi = std::max(hi, e);
+  }
+  if (lo >= hi) lo = zone.zone_start_pfn;
+  if (hi > lo && hi - lo > frame_word::kMaxListSpan) return false;
+  zone.list_base = static_cast<u32>(lo);
+  for (FreeArea& a : zone.free_area)
+    for (FreeList& l : a.free_list) l.base = zone.list_base;
+  for (PerCpuPages& p : zone.pcp)
+    for (FreeList& l : p.lists) l.base = zone.list_base;
+  return true;
+}
+
 // kernel: free_area_init_core(): the boot pagesets and the early estimate
 // of managed pages: present - memmap, and the DMA reserve off ZONE_DMA.
 void free_area_init_core(Machine& m, Node& n) {
@@ -385,8 +409,8 @@ void memmap_init(Machine& m) {
       const Pfn e = std::clamp(PFN_DOWN(r.end()), z.zone_start_pfn, z.end_pfn());
       if (s >= e) continue;
       const Pfn split = std::clamp(n.first_deferred_pfn, s, e);
-      m.mem.state.fill(s, split, static_cast<std::uint8_t>(FrameState::Reserved));
-      m.mem.state.fill(split, e, static_cast<std::uint8_t>(FrameState::Uninit));
+      m.mem.fill(s, split, FrameState::Reserved);
+      m.mem.fill(split, e, FrameState::Uninit);
       initialised[static_cast<size_t>(n.id)] += split - s;
       if (hole < s) print_unavailable(m, hole, s, zi, n.id);
       hole = e;
@@ -420,6 +444,12 @@ Status free_area_init(Machine& m) {
   for (Node& n : m.nodes) {
     calculate_node_totalpages(m, n, zl);
     free_area_init_core(m, n);
+    for (Zone& z : n.zones)
+      if (!set_list_bases(m, n, z))
+        return Diagnostic{"", 0, 0,
+                          "boot: the RAM of zone " + std::string(z.name()) + " of node " + std::to_string(n.id) +
+                              " spans more than " + std::to_string(frame_word::kMaxListSpan << 2) +
+                              "K (4 TiB), the most one zone's free lists reach in the model"};
   }
   if (m.spec.version == KernelVersion::v6_12) calc_nr_kernel_pages(m);
   m.index_zones();

@@ -52,8 +52,8 @@ bool deferred(const Machine& m, Pfn pfn) {
 // kernel: memmap_init_reserved_pages(): reserved ranges keep PageReserved.
 void memmap_init_reserved_pages(Machine& m) {
   for (const MemblockRegion& r : m.memblock.reserved.regions)
-    m.mem.state.replace(std::min(PFN_DOWN(r.base), m.mem.nr), std::min(PFN_UP(r.end()), m.mem.nr),
-                        static_cast<std::uint8_t>(FrameState::Uninit), static_cast<std::uint8_t>(FrameState::Reserved));
+    m.mem.replace(std::min(PFN_DOWN(r.base), m.mem.nr), std::min(PFN_UP(r.end()), m.mem.nr), FrameState::Uninit,
+                  FrameState::Reserved);
 }
 
 // The loops of this file that report their units (OpUnits::Place[0]).
@@ -177,9 +177,7 @@ bool deferred_init_memmap(Machine& m, std::size_t node, const OpUnits::Place* fr
     }
   }
   const Pfn end = std::min<Pfn>(n.node_start_pfn + n.node_spanned_pages, m.mem.nr);
-  if (n.first_deferred_pfn < end)
-    m.mem.state.replace(n.first_deferred_pfn, end, static_cast<std::uint8_t>(FrameState::Uninit),
-                        static_cast<std::uint8_t>(FrameState::Reserved));
+  if (n.first_deferred_pfn < end) m.mem.replace(n.first_deferred_pfn, end, FrameState::Uninit, FrameState::Reserved);
   m.printk("node " + std::to_string(n.id) + " deferred pages initialised in 0ms");
   return true;
 }

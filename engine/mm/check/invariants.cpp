@@ -74,12 +74,24 @@ namespace {
 Pfn skip_uniform(const Machine& m, Pfn p) {
   const MemMap& mem = m.mem;
   const std::size_t c = static_cast<std::size_t>(p >> 10);
-  const Pfn lo = Pfn{c} << 10, hi = lo + mem.state.chunk_size(c);
-  std::uint8_t head = 0, rest = 0;
-  if (p + 1 >= hi || !mem.state.is_pattern(c, &head, &rest) || rest != mem.state[p]) return p + 1;
-  if (static_cast<FrameState>(rest) == FrameState::Hole) return hi;
+  const Pfn lo = Pfn{c} << 10, hi = lo + mem.word.chunk_size(c);
+  frame_word::Word head = 0, rest = 0;
+  if (p + 1 >= hi || !mem.word.is_pattern(c, &head, &rest) || rest != mem.word[p]) return p + 1;
+  if (frame_word::state(rest, rest) == FrameState::Hole) return hi;
   const Zone* z = m.page_zone(p);
   return z && z->end_pfn() >= hi ? hi : p + 1;
+}
+
+// The first tail in [from, to) whose word differs from the block's first
+// tail (every tail carries the block's order and type), or `to`.
+Pfn odd_tail(const MemMap& mem, Pfn from, Pfn to) {
+  if (from >= to) return to;
+  const frame_word::Word want = mem.word[from];
+  const std::size_t c = static_cast<std::size_t>(from >> 10);
+  if (mem.word.is_pattern(c) && to <= (Pfn{c} + 1) << 10) return to;
+  for (Pfn q = from + 1; q < to; ++q)
+    if (mem.word[q] != want) return q;
+  return to;
 }
 
 }  // namespace
@@ -91,7 +103,7 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
   };
   for (std::string& s : m.memblock.check()) fail(std::move(s));
   const MemMap& mem = m.mem;
-  if (mem.state.size() != mem.nr || mem.next.size() != mem.nr) {
+  if (mem.word.size() != mem.nr || mem.lru_next.size() != mem.nr) {
     fail("memmap arrays do not match max_pfn");
     return v;
   }
@@ -116,17 +128,18 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
           const FreeList& l = z.free_area[o].free_list[t];
           u64 len = 0;
           u32 prev = NIL;
-          for (u32 p = l.head; p != NIL; p = mem.next[p]) {
-            if (p >= mem.nr) {
+          if (l.base != z.list_base) fail(where(z) + "a free list's base is not its zone's");
+          for (u32 p = l.head; p != NIL; p = mem.list_next(l, p)) {
+            if (p >= mem.nr || !z.spans(p)) {
               fail(where(z) + "free list link out of range");
               break;
             }
-            if (mem.prev[p] != prev) fail(where(z) + "broken prev link at pfn " + std::to_string(p));
+            if (mem.list_prev(l, p) != prev) fail(where(z) + "broken prev link at pfn " + std::to_string(p));
             if (seen_before(p)) {
               fail(where(z) + "pfn " + std::to_string(p) + " is on a list twice");
               break;
             }
-            if (mem.st(p) != FrameState::Buddy || mem.order[p] != o)
+            if (mem.st(p) != FrameState::Buddy || mem.order_of(p) != o)
               fail(where(z) + "pfn " + std::to_string(p) + " on the order-" + std::to_string(o) +
                    " list is not a free block of that order");
             if (p & ((1u << o) - 1))
@@ -134,13 +147,13 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
                    std::to_string(o));
             if (!z.spans(p) || !z.spans(p + (1u << o) - 1))
               fail(where(z) + "free block at pfn " + std::to_string(p) + " leaves its zone");
-            if (mem.owner[p] != t)
+            if (idx(mem.list_mt(p)) != t)
               fail(where(z) + "free block at pfn " + std::to_string(p) + " does not know its list");
             // No free buddy of the same order may sit on the lists (it would
             // have merged), unless the pageblock rule kept them apart.
             if (o < MAX_ORDER - 1) {
               const Pfn b = p ^ (Pfn{1} << o);
-              if (b < mem.nr && z.spans(b) && mem.st(b) == FrameState::Buddy && mem.order[b] == o) {
+              if (b < mem.nr && z.spans(b) && mem.st(b) == FrameState::Buddy && mem.order_of(b) == o) {
                 const bool blocked = o >= pageblock_order && mem.block_mt(b) != mem.block_mt(p) &&
                                      (idx(mem.block_mt(b)) >= idx(MigrateType::HighAtomic) ||
                                       idx(mem.block_mt(p)) >= idx(MigrateType::HighAtomic));
@@ -170,15 +183,17 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
       for (size_t cpu = 0; cpu < z.pcp.size(); ++cpu) {
         const PerCpuPages& pcp = z.pcp[cpu];
         long long pages = 0;
-        for (const FreeList& l : pcp.lists)
-          for (u32 p = l.head; p != NIL && p < mem.nr; p = mem.next[p]) {
+        for (const FreeList& l : pcp.lists) {
+          if (l.base != z.list_base) fail(where(z) + "a pcp list's base is not its zone's");
+          for (u32 p = l.head; p != NIL && p < mem.nr && z.spans(p); p = mem.list_next(l, p)) {
             if (seen_before(p)) fail(where(z) + "pcp page " + std::to_string(p) + " is on two lists");
             if (mem.st(p) != FrameState::Pcp)
               fail(where(z) + "page " + std::to_string(p) + " on a pcp list is not marked Pcp");
-            if (mem.owner[p] >= MIGRATE_TYPES)
+            if (idx(mem.list_mt(p)) >= MIGRATE_TYPES)
               fail(where(z) + "pcp page " + std::to_string(p) + " has no migrate type");
-            pages += 1ll << mem.order[p];
+            pages += 1ll << mem.order_of(p);
           }
+        }
         if (pages != pcp.count)
           fail(where(z) + "cpu " + std::to_string(cpu) + " pcp count " + std::to_string(pcp.count) +
                " != pages listed " + std::to_string(pages));
@@ -189,7 +204,7 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
   for (Pfn p = 0; p < mem.nr;) {
     const FrameState s = mem.st(p);
     if (s == FrameState::Buddy || s == FrameState::Alloc || s == FrameState::Pcp) {
-      const Pfn end = p + (Pfn{1} << mem.order[p]);
+      const Pfn end = p + (Pfn{1} << mem.order_of(p));
       const FrameState tail = s == FrameState::Buddy ? FrameState::BuddyTail
                               : s == FrameState::Pcp ? FrameState::PcpTail
                                                      : FrameState::AllocTail;
@@ -200,6 +215,9 @@ std::vector<std::string> check_invariants(const Machine& m, CheckLevel level) {
       if (q < block_end)
         fail("pfn " + std::to_string(q) + " inside the block at " + std::to_string(p) +
              " is not one of its tail pages");
+      else if (const Pfn t = odd_tail(mem, p + 1, block_end); t < block_end)
+        fail("tail pfn " + std::to_string(t) + " of the block at " + std::to_string(p) +
+             " does not carry the block's order and type");
       p = end;
       continue;
     }

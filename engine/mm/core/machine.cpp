@@ -5,16 +5,45 @@ namespace mm {
 
 void MemMap::resize(Pfn n) {
   nr = n;
-  state.assign(n, static_cast<std::uint8_t>(FrameState::Hole));
-  order.assign(n, 0);
-  owner.assign(n, 0);
-  next.assign(n, NIL);
-  prev.assign(n, NIL);
+  word.assign(n, frame_word::kHole);
   pageblock_mt.assign((n >> pageblock_order) + 1, static_cast<std::uint8_t>(MigrateType::Movable));
   block_zone.clear();
   pflags.assign(n, 0);
   owner_id.assign(n, 0);
   mapper.assign(n, 0);
+  lru_next.assign(n, NIL);
+  lru_prev.assign(n, NIL);
+}
+
+void MemMap::set_list_mt(Pfn p, MigrateType mt) {
+  const frame_word::Word w = word[p];
+  assert(frame_word::is_list_head(w) && "set_list_mt: not on a list");
+  if (frame_word::tag(w) != frame_word::kHeadTag) {
+    const bool pcp = frame_word::tag(w) >= frame_word::kPcpTag0;
+    word.set(p, frame_word::with_tag(w, (pcp ? frame_word::kPcpTag0 : 0) + idx(mt)));
+    return;
+  }
+  const frame_word::Word tail = word[p + 1];
+  const Order order = frame_word::order(tail, 0);
+  const auto s = static_cast<FrameState>(tail & 0xff);
+  word.fill_head(p, p + (Pfn{1} << order), w, frame_word::other(s, order, static_cast<std::uint8_t>(idx(mt))));
+}
+
+void MemMap::export_states(CowArray<frame_word::Word>& shadow, std::vector<std::uint8_t>& out) const {
+  if (out.size() != nr || shadow.size() != word.size()) {
+    out.resize(nr);
+    shadow.clear();
+  }
+  using A = CowArray<frame_word::Word>;
+  std::vector<frame_word::Word> vals(A::kChunk);
+  for (std::size_t c = 0; c < word.chunk_count(); ++c) {
+    if (shadow.size() == word.size() && word.shares_chunk(shadow, c)) continue;
+    const std::size_t lo = c * A::kChunk, n = word.chunk_size(c);
+    word.copy_out(lo, n, vals.data());
+    for (std::size_t i = 0; i < n; ++i)
+      out[lo + i] = static_cast<std::uint8_t>(frame_word::state(vals[i], i + 1 < n ? vals[i + 1] : frame_word::kHole));
+  }
+  shadow = word;
 }
 
 void Machine::take_own_objects() {

@@ -26,6 +26,7 @@
 #include "mm/boot/memblock.h"
 #include "mm/core/cow_array.h"
 #include "mm/core/event.h"
+#include "mm/core/frame_word.h"
 #include "mm/core/machine_spec.h"
 #include "mm/core/ratelimit.h"
 #include "mm/core/types.h"
@@ -34,112 +35,168 @@ namespace mm {
 
 inline constexpr u32 NIL = 0xffffffffu;
 
-// Where one page frame is. The page renders this byte directly.
-enum class FrameState : std::uint8_t {
-  Hole = 0,       // no RAM here (or not present in any zone)
-  Reserved = 1,   // PageReserved: memblock kept it (kernel image, memmap, ...)
-  Uninit = 2,     // struct page not initialised yet (deferred init)
-  Buddy = 3,      // first page of a free block on a buddy list (order in `order`)
-  BuddyTail = 4,  // other pages of a free block
-  Pcp = 5,        // on a per-CPU list
-  Alloc = 6,      // first page of an allocation (order in `order`)
-  AllocTail = 7,  // other pages of an allocation
-  PcpTail = 8,    // other pages of a higher-order page on a per-CPU list
+// A doubly linked list of frames: its links live in the frames' words
+// (MemMap::word for free and pcp lists, MemMap::lru_next/lru_prev for the
+// LRU), head and tail are pfns.
+struct FreeList {
+  u32 head = NIL, tail = NIL;
+  u32 base = 0;  // free and pcp lists: their zone's list_base, links are offsets from it
+  u64 count = 0;
+  bool empty() const { return head == NIL; }
 };
 
-// Who owns an allocated frame (for the map's colours and for /proc figures).
-enum class Owner : std::uint8_t { None = 0, Kernel = 1, PageTable = 2, Slab = 3, User = 4, PageCache = 5 };
-
 struct MemMap {
-  Pfn nr = 0;                           // frames 0 .. nr-1 are described (nr == max_pfn)
-  CowArray<std::uint8_t> state;         // FrameState
-  CowArray<std::uint8_t> order;         // buddy/allocation order of a head
-  CowArray<std::uint8_t> owner;         // Owner of an allocation head
-  CowArray<u32> next, prev;             // list links of a head on a free or pcp list
+  Pfn nr = 0;  // frames 0 .. nr-1 are described (nr == max_pfn)
+  // The allocator's hot state, one word per frame (frame_word.h). Read it
+  // through st()/order_of()/owner_of()/list_mt(); write it through the
+  // mark_* helpers and the list primitives (page_alloc.h).
+  CowArray<frame_word::Word> word;
   CowArray<std::uint8_t> pageblock_mt;  // MigrateType per pageblock
   // page_zone() in O(1): node * MAX_NR_ZONES + zone of each pageblock, or
   // kMixedBlock when a pageblock straddles zones (then a search decides).
   static constexpr std::uint16_t kMixedBlock = 0xffff;
   CowArray<std::uint16_t> block_zone;
   // Allocated pages only (task.h): LRU/active/referenced/file bits, the
-  // owning pid or file id, and the pid that maps a page-cache page.
+  // owning pid or file id, the pid that maps a page-cache page, and the
+  // LRU list links (page->lru while the page is allocated).
   CowArray<std::uint8_t> pflags;
   CowArray<u32> owner_id;
   CowArray<u32> mapper;
+  CowArray<u32> lru_next, lru_prev;
 
   void resize(Pfn n);
-  FrameState st(Pfn p) const { return static_cast<FrameState>(state[p]); }
-  void set(Pfn p, FrameState s) { state.set(p, static_cast<std::uint8_t>(s)); }
+
+  // ---- reading a frame ---------------------------------------------------
+  frame_word::Word next_word(Pfn p) const { return p + 1 < nr ? word[p + 1] : frame_word::kHole; }
+  FrameState st(Pfn p) const {
+    const auto w = word[p];
+    return frame_word::tag(w) == frame_word::kHeadTag ? frame_word::state(w, word[p + 1]) : frame_word::state(w, 0);
+  }
+  // The order of the block whose head or tail p is (0 for lone frames).
+  Order order_of(Pfn p) const {
+    const auto w = word[p];
+    return frame_word::tag(w) == frame_word::kHeadTag ? frame_word::order(w, word[p + 1]) : frame_word::order(w, 0);
+  }
+  // Who owns an allocated frame (head or tail); None for any other frame.
+  Owner owner_of(Pfn p) const {
+    const FrameState s = st(p);
+    if (s != FrameState::Alloc && s != FrameState::AllocTail) return Owner::None;
+    return static_cast<Owner>(frame_word::aux(word[p], 0));
+  }
+  // The list a free head is on, or a pcp page's set_pcppage_migratetype().
+  MigrateType list_mt(Pfn p) const {
+    const auto w = word[p];
+    return static_cast<MigrateType>(frame_word::aux(w, frame_word::tag(w) == frame_word::kHeadTag ? word[p + 1] : 0));
+  }
   MigrateType block_mt(Pfn p) const { return static_cast<MigrateType>(pageblock_mt[p >> pageblock_order]); }
+
+  // ---- writing a frame ---------------------------------------------------
+  // A lone frame (Hole, Reserved, Uninit).
+  void set(Pfn p, FrameState s) { word.set(p, frame_word::other(s)); }
+  void fill(Pfn from, Pfn to, FrameState s) { word.fill(from, to, frame_word::other(s)); }
+  // Every lone frame in state a within [from, to) becomes b.
+  void replace(Pfn from, Pfn to, FrameState a, FrameState b) {
+    word.replace(from, to, frame_word::other(a), frame_word::other(b));
+  }
+  // An allocated block: prep_new_page().
+  void mark_alloc(Pfn p, Order order, Owner owner) {
+    const auto o = static_cast<std::uint8_t>(owner);
+    word.fill_head(p, p + (Pfn{1} << order), frame_word::other(FrameState::Alloc, order, o),
+                   frame_word::other(FrameState::AllocTail, order, o));
+  }
+  // A free (Buddy) or pcp (Pcp) block about to go on a list of `base`'s
+  // zone: no links yet. Whole chunks stay patterns.
+  void mark_list_block(Pfn p, Order order, FrameState head, MigrateType mt, u32 base) {
+    assert(p >= base && p - base < frame_word::kMaxListSpan && "a zone spans at most kMaxListSpan frames");
+    word.fill_head(p, p + (Pfn{1} << order), frame_word::list_head(head, order, mt, p - base),
+                   frame_word::other(frame_word::tail_state(head), order, static_cast<std::uint8_t>(idx(mt))));
+  }
+  // A linked head's migrate type changes (move_to_free_list); links stay.
+  void set_list_mt(Pfn p, MigrateType mt);
   void set_block_mt(Pfn p, MigrateType m) { pageblock_mt.set(p >> pageblock_order, static_cast<std::uint8_t>(m)); }
+
+  // ---- list links (page_alloc.h's primitives use these) ------------------
+  u32 list_next(const FreeList& l, Pfn p) const { return link(l, p, frame_word::next_off(word[p])); }
+  u32 list_prev(const FreeList& l, Pfn p) const { return link(l, p, frame_word::prev_off(word[p])); }
+  void set_list_next(const FreeList& l, Pfn p, u32 to) {
+    word.set(p, frame_word::with_next(word[p], offset(l, p, to)));
+  }
+  void set_list_prev(const FreeList& l, Pfn p, u32 to) {
+    word.set(p, frame_word::with_prev(word[p], offset(l, p, to)));
+  }
 
   // Calls f(p) for every frame in state s, in pfn order. Chunks kept as a
   // pattern cost one test each, so a scan of a 2 TiB machine skips the
   // memory nothing has touched.
   template <class F>
   void for_each_in_state(FrameState s, F&& f) const {
-    const auto want = static_cast<std::uint8_t>(s);
-    using A = CowArray<std::uint8_t>;
-    for (std::size_t c = 0; c < state.chunk_count(); ++c) {
-      const Pfn lo = Pfn{c} << 10, hi = lo + state.chunk_size(c);
-      static_assert(A::kChunk == 1024);
-      std::uint8_t head = 0, rest = 0;
-      if (state.is_pattern(c, &head, &rest)) {
-        if (head == want) f(lo);
-        if (rest == want)
+    using A = CowArray<frame_word::Word>;
+    static_assert(A::kChunk == 1024);
+    for (std::size_t c = 0; c < word.chunk_count(); ++c) {
+      const Pfn lo = Pfn{c} << 10, hi = lo + word.chunk_size(c);
+      frame_word::Word head = 0, rest = 0;
+      if (word.is_pattern(c, &head, &rest)) {
+        if (frame_word::state(head, rest) == s) f(lo);
+        if (frame_word::state(rest, rest) == s)
           for (Pfn p = lo + 1; p < hi; ++p) f(p);
         continue;
       }
       for (Pfn p = lo; p < hi; ++p)
-        if (state[p] == want) f(p);
+        if (st(p) == s) f(p);
     }
   }
   // The end of the run of frames in the state of `from`, at most `to`; a
   // chunk kept as a pattern is crossed at once.
   Pfn run_end(Pfn from, Pfn to) const {
-    const std::uint8_t v = state[from];
+    const FrameState v = st(from);
     Pfn p = from + 1;
     while (p < to) {
       const std::size_t c = static_cast<std::size_t>(p >> 10);
-      const Pfn lo = Pfn{c} << 10, hi = std::min<Pfn>(to, lo + state.chunk_size(c));
-      std::uint8_t head = 0, rest = 0;
-      if (state.is_pattern(c, &head, &rest)) {
-        if (p == lo && head != v) return p;
-        if (rest != v) return std::max(p, lo + 1) < hi ? std::max(p, lo + 1) : hi;
+      const Pfn lo = Pfn{c} << 10, hi = std::min<Pfn>(to, lo + word.chunk_size(c));
+      frame_word::Word head = 0, rest = 0;
+      if (word.is_pattern(c, &head, &rest)) {
+        if (p == lo && frame_word::state(head, rest) != v) return p;
+        if (frame_word::state(rest, rest) != v) return std::max(p, lo + 1) < hi ? std::max(p, lo + 1) : hi;
         p = hi;
         continue;
       }
       for (; p < hi; ++p)
-        if (state[p] != v) return p;
+        if (st(p) != v) return p;
     }
     return std::min(p, to);
   }
   // Frames in state s within [from, to), counted a chunk at a time where
   // a chunk is a pattern.
   u64 count_in_state(FrameState s, Pfn from, Pfn to) const {
-    const auto want = static_cast<std::uint8_t>(s);
     u64 n = 0;
     for (Pfn p = from; p < to;) {
       const std::size_t c = static_cast<std::size_t>(p >> 10);
-      const Pfn lo = Pfn{c} << 10, hi = std::min<Pfn>(to, lo + state.chunk_size(c));
-      std::uint8_t head = 0, rest = 0;
-      if (state.is_pattern(c, &head, &rest)) {
-        if (p == lo) n += head == want;
-        n += rest == want ? hi - std::max(p, lo + 1) : 0;
+      const Pfn lo = Pfn{c} << 10, hi = std::min<Pfn>(to, lo + word.chunk_size(c));
+      frame_word::Word head = 0, rest = 0;
+      if (word.is_pattern(c, &head, &rest)) {
+        if (p == lo) n += frame_word::state(head, rest) == s;
+        n += frame_word::state(rest, rest) == s ? hi - std::max(p, lo + 1) : 0;
       } else {
-        for (Pfn q = p; q < hi; ++q) n += state[q] == want;
+        for (Pfn q = p; q < hi; ++q) n += st(q) == s;
       }
       p = hi;
     }
     return n;
   }
-};
+  // The frames' states, one byte each, for the page: copies only the chunks
+  // `shadow` does not share with this map, then shares them all.
+  void export_states(CowArray<frame_word::Word>& shadow, std::vector<std::uint8_t>& out) const;
 
-// A doubly linked list threaded through MemMap::next/prev.
-struct FreeList {
-  u32 head = NIL, tail = NIL;
-  u64 count = 0;
-  bool empty() const { return head == NIL; }
+ private:
+  static u32 link(const FreeList& l, Pfn p, u64 off) {
+    const u64 to = l.base + off;
+    return to == p ? NIL : static_cast<u32>(to);
+  }
+  static u64 offset(const FreeList& l, Pfn p, u32 to) {
+    const Pfn target = to == NIL ? p : to;
+    assert(target >= l.base && target - l.base < frame_word::kMaxListSpan && "a link leaves its zone");
+    return target - l.base;
+  }
 };
 
 struct FreeArea {
@@ -172,6 +229,7 @@ struct Zone {
   ZoneType type = ZoneType::DMA;
   Pfn zone_start_pfn = 0;
   u64 spanned_pages = 0;
+  u32 list_base = 0;  // the zone's lowest pfn of RAM: its lists' links are offsets from it
   u64 present_pages = 0;
   u64 managed_pages = 0;
   u64 early_managed = 0;  // zone_init_internals()' estimate before the buddy has pages

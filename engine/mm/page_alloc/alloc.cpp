@@ -17,19 +17,14 @@ constexpr int PCP_BATCH_SCALE_MAX = 5;  // CONFIG_PCP_BATCH_SCALE_MAX on Debian
 
 // ---- pcp list helpers: the only writers of PerCpuPages::count --------------
 
-void mark_pcp(MemMap& mem, Pfn p, Order order, MigrateType mt) {
-  mem.state.fill_head(p, p + (Pfn{1} << order), static_cast<std::uint8_t>(FrameState::Pcp),
-                      static_cast<std::uint8_t>(FrameState::PcpTail));
-  mem.order.fill_head(p, p + (Pfn{1} << order), static_cast<std::uint8_t>(order), 0);
-  mem.owner.set(p, static_cast<std::uint8_t>(idx(mt)));  // set_pcppage_migratetype()
-}
-
+// The pcp page's word records set_pcppage_migratetype()'s type.
 void pcp_add(Machine& m, PerCpuPages& pcp, unsigned pindex, Pfn p, Order order, MigrateType mt, bool tail) {
-  mark_pcp(m.mem, p, order, mt);
+  FreeList& l = pcp.lists[pindex];
+  m.mem.mark_list_block(p, order, FrameState::Pcp, mt, l.base);
   if (tail)
-    list_add_tail(m.mem, pcp.lists[pindex], p);
+    list_add_tail(m.mem, l, p);
   else
-    list_add(m.mem, pcp.lists[pindex], p);
+    list_add(m.mem, l, p);
   pcp.count += 1 << order;
 }
 
@@ -62,7 +57,7 @@ void free_pcppages_bulk(Machine& m, Zone& z, int count, PerCpuPages& pcp, int pi
     const Order order = pindex_to_order(static_cast<unsigned>(pindex));
     do {
       const Pfn p = list->tail;
-      MigrateType mt = static_cast<MigrateType>(m.mem.owner[p]);
+      MigrateType mt = m.mem.list_mt(p);
       pcp_del(m, pcp, static_cast<unsigned>(pindex), p, order);
       count -= 1 << order;
       if (isolated) mt = m.mem.block_mt(p);
@@ -763,7 +758,7 @@ Status free_pages(Machine& m, Pfn pfn, Order order, int cpu) {
       case FrameState::AllocTail: {
         Pfn h = pfn;
         while (h > 0 && m.mem.st(h) == FrameState::AllocTail) --h;
-        what = "it is inside the order-" + std::to_string(m.mem.order[h]) + " allocation that starts at pfn " +
+        what = "it is inside the order-" + std::to_string(m.mem.order_of(h)) + " allocation that starts at pfn " +
                std::to_string(h);
         break;
       }
@@ -772,14 +767,14 @@ Status free_pages(Machine& m, Pfn pfn, Order order, int cpu) {
     }
     return fail("pfn " + std::to_string(pfn) + " is not the first page of an allocation: " + what);
   }
-  if (m.mem.order[pfn] != order)
-    return fail("pfn " + std::to_string(pfn) + " was allocated with order " + std::to_string(m.mem.order[pfn]) +
+  if (m.mem.order_of(pfn) != order)
+    return fail("pfn " + std::to_string(pfn) + " was allocated with order " + std::to_string(m.mem.order_of(pfn)) +
                 ", not order " + std::to_string(order));
   Zone* z = m.page_zone(pfn);
   if (!z) return fail("pfn " + std::to_string(pfn) + " lies in no zone");
   TraceScope scope(m.trace, Ev::free_pages,
                    [&](EventRef& e) { e.pfn(pfn).order(order).cpu(cpu).pages(Pfn{1} << order); });
-  m.mem.owner.fill(pfn, pfn + (Pfn{1} << order), 0);
+  m.mem.mark_alloc(pfn, order, Owner::None);
   const MigrateType mt = m.mem.block_mt(pfn);
   if (pcp_allowed_order(order)) {
     // free_unref_page(): highatomic pages ride the movable list but keep

@@ -8,65 +8,85 @@ namespace mm {
 
 // ---- list primitives -------------------------------------------------------
 
-void list_add(MemMap& mem, FreeList& l, Pfn p) {
-  const u32 i = static_cast<u32>(p);
-  mem.prev.set(p, NIL);
-  mem.next.set(p, l.head);
+namespace {
+
+// Links of the free and pcp lists: in the frames' words, relative to the
+// list's base.
+struct WordLinks {
+  MemMap& mem;
+  const FreeList& l;
+  u32 next(u32 p) const { return mem.list_next(l, p); }
+  u32 prev(u32 p) const { return mem.list_prev(l, p); }
+  void set_next(u32 p, u32 v) const { mem.set_list_next(l, p, v); }
+  void set_prev(u32 p, u32 v) const { mem.set_list_prev(l, p, v); }
+};
+// Links of the LRU lists: arrays of their own (an allocated page has no
+// free-list links to share them with here).
+struct LruLinks {
+  MemMap& mem;
+  u32 next(u32 p) const { return mem.lru_next[p]; }
+  u32 prev(u32 p) const { return mem.lru_prev[p]; }
+  void set_next(u32 p, u32 v) const { mem.lru_next.set(p, v); }
+  void set_prev(u32 p, u32 v) const { mem.lru_prev.set(p, v); }
+};
+
+template <class Links>
+void add_head(const Links& k, FreeList& l, u32 i) {
+  k.set_prev(i, NIL);
+  k.set_next(i, l.head);
   if (l.head != NIL)
-    mem.prev.set(l.head, i);
+    k.set_prev(l.head, i);
   else
     l.tail = i;
   l.head = i;
   ++l.count;
 }
 
-void list_add_tail(MemMap& mem, FreeList& l, Pfn p) {
-  const u32 i = static_cast<u32>(p);
-  mem.next.set(p, NIL);
-  mem.prev.set(p, l.tail);
+template <class Links>
+void add_tail(const Links& k, FreeList& l, u32 i) {
+  k.set_next(i, NIL);
+  k.set_prev(i, l.tail);
   if (l.tail != NIL)
-    mem.next.set(l.tail, i);
+    k.set_next(l.tail, i);
   else
     l.head = i;
   l.tail = i;
   ++l.count;
 }
 
-void list_del(MemMap& mem, FreeList& l, Pfn p) {
-  const u32 n = mem.next[p], pr = mem.prev[p];
+template <class Links>
+void del(const Links& k, FreeList& l, u32 i) {
+  const u32 n = k.next(i), pr = k.prev(i);
   if (pr != NIL)
-    mem.next.set(pr, n);
+    k.set_next(pr, n);
   else
     l.head = n;
   if (n != NIL)
-    mem.prev.set(n, pr);
+    k.set_prev(n, pr);
   else
     l.tail = pr;
-  mem.next.set(p, NIL);
-  mem.prev.set(p, NIL);
+  k.set_next(i, NIL);
+  k.set_prev(i, NIL);
   assert(l.count > 0 && "list_del: empty list");
   --l.count;
 }
+
+}  // namespace
+
+void list_add(MemMap& mem, FreeList& l, Pfn p) { add_head(WordLinks{mem, l}, l, static_cast<u32>(p)); }
+void list_add_tail(MemMap& mem, FreeList& l, Pfn p) { add_tail(WordLinks{mem, l}, l, static_cast<u32>(p)); }
+void list_del(MemMap& mem, FreeList& l, Pfn p) { del(WordLinks{mem, l}, l, static_cast<u32>(p)); }
+void lru_list_add(MemMap& mem, FreeList& l, Pfn p) { add_head(LruLinks{mem}, l, static_cast<u32>(p)); }
+void lru_list_del(MemMap& mem, FreeList& l, Pfn p) { del(LruLinks{mem}, l, static_cast<u32>(p)); }
 
 // ---- free-list helpers (the only writers of nr_free) -----------------------
 
 namespace {
 
-// Range fills: an aligned MAX_ORDER block stays a pattern in every array.
-void mark_buddy(MemMap& mem, Pfn p, Order order) {
-  const Pfn end = p + (Pfn{1} << order);
-  mem.state.fill_head(p, end, static_cast<std::uint8_t>(FrameState::Buddy),
-                      static_cast<std::uint8_t>(FrameState::BuddyTail));
-  // Tails carry no order: a merged buddy's old head would otherwise keep
-  // its chunk materialised.
-  mem.order.fill_head(p, end, static_cast<std::uint8_t>(order), 0);
-  mem.owner.fill_head(p, end, mem.owner[p], 0);
-}
-
 // PageBuddy(buddy) && buddy_order(buddy) == order && same zone.
 bool page_is_buddy(const Machine& m, const Zone& z, Pfn buddy, Order order) {
   if (buddy >= m.mem.nr || !z.spans(buddy)) return false;
-  return m.mem.st(buddy) == FrameState::Buddy && m.mem.order[buddy] == order;
+  return m.mem.st(buddy) == FrameState::Buddy && m.mem.order_of(buddy) == order;
 }
 
 bool migratetype_is_mergeable(MigrateType mt) { return idx(mt) < idx(MigrateType::HighAtomic); }
@@ -87,17 +107,20 @@ bool buddy_merge_likely(const Machine& m, const Zone& z, Pfn pfn, Pfn buddy_pfn,
 
 }  // namespace
 
+// Marks the block free (PageBuddy, its order, its list's type) and links it.
 void add_to_free_list(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt) {
   FreeArea& area = z.free_area[order];
-  list_add(m.mem, area.free_list[idx(mt)], p);
-  m.mem.owner.set(p, static_cast<std::uint8_t>(idx(mt)));  // which list holds it
+  FreeList& l = area.free_list[idx(mt)];
+  m.mem.mark_list_block(p, order, FrameState::Buddy, mt, l.base);
+  list_add(m.mem, l, p);
   ++area.nr_free;
 }
 
 void add_to_free_list_tail(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt) {
   FreeArea& area = z.free_area[order];
-  list_add_tail(m.mem, area.free_list[idx(mt)], p);
-  m.mem.owner.set(p, static_cast<std::uint8_t>(idx(mt)));
+  FreeList& l = area.free_list[idx(mt)];
+  m.mem.mark_list_block(p, order, FrameState::Buddy, mt, l.base);
+  list_add_tail(m.mem, l, p);
   ++area.nr_free;
 }
 
@@ -111,13 +134,13 @@ void move_to_free_list(Machine& m, Zone& z, Pfn p, Order order, MigrateType from
   FreeArea& area = z.free_area[order];
   list_del(m.mem, area.free_list[idx(from)], p);
   list_add_tail(m.mem, area.free_list[idx(to)], p);
-  m.mem.owner.set(p, static_cast<std::uint8_t>(idx(to)));
+  m.mem.set_list_mt(p, to);
 }
 
 namespace {
-// Which list a free head is on: add_to_free_list records it in the head's
-// owner byte (free pages have no owner), so merging finds it in O(1).
-MigrateType list_of(const Machine& m, const Zone&, Pfn p, Order) { return static_cast<MigrateType>(m.mem.owner[p]); }
+// Which list a free head is on: its word records it (free pages have no
+// owner), so merging finds it in O(1).
+MigrateType list_of(const Machine& m, const Zone&, Pfn p, Order) { return m.mem.list_mt(p); }
 }  // namespace
 
 void free_one_page(Machine& m, Zone& z, Pfn pfn, Order order, MigrateType mt, unsigned fpi) {
@@ -143,7 +166,6 @@ void free_one_page(Machine& m, Zone& z, Pfn pfn, Order order, MigrateType mt, un
     ++order;
   }
   if (order < MAX_ORDER - 1) buddy_pfn = find_buddy_pfn(pfn, order);
-  mark_buddy(m.mem, pfn, order);
   const bool to_tail = (fpi & FPI_TO_TAIL) || buddy_merge_likely(m, z, pfn, buddy_pfn, order);
   if (to_tail)
     add_to_free_list_tail(m, z, pfn, order, mt);
@@ -193,7 +215,6 @@ void expand(Machine& m, Zone& z, Pfn page, Order low, Order high, MigrateType mt
   while (high > low) {
     --high;
     const Pfn half = page + (Pfn{1} << high);
-    mark_buddy(m.mem, half, high);
     add_to_free_list(m, z, half, high, mt);
     if (auto e = m.trace.step(Ev::expand_split)) e.zone(z).pfn(half).order(high).mt(mt);
   }
@@ -235,17 +256,15 @@ u64 move_freepages_block(Machine& m, Zone& z, Pfn pfn, MigrateType mt, u64* mova
   for (Pfn p = start; p <= end;) {
     const FrameState s = m.mem.st(p);
     if (s == FrameState::Alloc) {
-      if (movable && (m.mem.owner[p] == static_cast<std::uint8_t>(Owner::User) ||
-                      m.mem.owner[p] == static_cast<std::uint8_t>(Owner::PageCache)))
-        ++*movable;
-      p += Pfn{1} << m.mem.order[p];  // its tails are neither free nor counted
+      if (movable && (m.mem.owner_of(p) == Owner::User || m.mem.owner_of(p) == Owner::PageCache)) ++*movable;
+      p += Pfn{1} << m.mem.order_of(p);  // its tails are neither free nor counted
       continue;
     }
     if (s != FrameState::Buddy) {
       p = m.mem.run_end(p, end + 1);  // holes, reserved, pcp pages, stray tails
       continue;
     }
-    const Order o = m.mem.order[p];
+    const Order o = m.mem.order_of(p);
     MigrateType from = list_of(m, z, p, o);
     move_to_free_list(m, z, p, o, from, mt);
     p += Pfn{1} << o;
@@ -272,7 +291,7 @@ bool boost_watermark(Machine& m, Zone& z) {
 
 void steal_suitable_fallback(Machine& m, Zone& z, Pfn page, MigrateType start_type, MigrateType fallback,
                              bool whole_block, unsigned alloc_flags) {
-  const Order current_order = m.mem.order[page];
+  const Order current_order = m.mem.order_of(page);
   const MigrateType old_block_type = m.mem.block_mt(page);
   auto single_page = [&] { move_to_free_list(m, z, page, current_order, fallback, start_type); };
   if (old_block_type == MigrateType::HighAtomic) return single_page();
@@ -352,12 +371,6 @@ std::optional<Pfn> rmqueue(Machine& m, Zone& z, Order order, MigrateType mt, uns
   }
 }
 
-void prep_new_page(Machine& m, Pfn pfn, Order order, Owner owner) {
-  const Pfn end = pfn + (Pfn{1} << order);
-  m.mem.state.fill_head(pfn, end, static_cast<std::uint8_t>(FrameState::Alloc),
-                        static_cast<std::uint8_t>(FrameState::AllocTail));
-  m.mem.order.fill_head(pfn, end, static_cast<std::uint8_t>(order), 0);
-  m.mem.owner.fill(pfn, end, static_cast<std::uint8_t>(owner));
-}
+void prep_new_page(Machine& m, Pfn pfn, Order order, Owner owner) { m.mem.mark_alloc(pfn, order, owner); }
 
 }  // namespace mm

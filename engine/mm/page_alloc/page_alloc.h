@@ -15,11 +15,17 @@ namespace mm {
 
 enum FpiFlags : unsigned { FPI_NONE = 0, FPI_TO_TAIL = 1 };
 
-// List primitives over MemMap links.
+// List primitives. Free and pcp lists keep their links in the frames'
+// words (the head must be marked first: MemMap::mark_list_block); the LRU
+// lists in MemMap::lru_next/lru_prev.
 void list_add(MemMap& mem, FreeList& l, Pfn p);
 void list_add_tail(MemMap& mem, FreeList& l, Pfn p);
 void list_del(MemMap& mem, FreeList& l, Pfn p);
+void lru_list_add(MemMap& mem, FreeList& l, Pfn p);
+void lru_list_del(MemMap& mem, FreeList& l, Pfn p);
 
+// add_to_free_list marks the block free (FrameState::Buddy, order, type)
+// before linking it.
 void add_to_free_list(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt);
 void add_to_free_list_tail(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt);
 void del_page_from_free_list(Machine& m, Zone& z, Pfn p, Order order, MigrateType mt);

@@ -32,7 +32,7 @@ void move_to(Machine& m, int node, Pfn p, Lru to) {
   m.mem.pflags.set(p, static_cast<std::uint8_t>(m.mem.pflags[p] | PG_lru));
   if (to == LRU_ACTIVE_ANON || to == LRU_ACTIVE_FILE)
     m.mem.pflags.set(p, static_cast<std::uint8_t>(m.mem.pflags[p] | PG_active));
-  list_add(m.mem, lru_list(m, node, to), p);
+  lru_list_add(m.mem, lru_list(m, node, to), p);
 }
 
 // inactive_is_low(): the inactive list should hold at least 1/ratio of the
@@ -55,7 +55,7 @@ void shrink_active_list(Machine& m, int node, bool file, u64 n) {
     m.mem.pflags.set(p, static_cast<std::uint8_t>(m.mem.pflags[p] & static_cast<std::uint8_t>(~PG_referenced)));
     lru_del(m, p);
     m.mem.pflags.set(p, static_cast<std::uint8_t>(m.mem.pflags[p] | PG_lru));
-    list_add(m.mem, lru_list(m, node, file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON), p);
+    lru_list_add(m.mem, lru_list(m, node, file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON), p);
     ++moved;
   }
   if (moved)
@@ -182,7 +182,7 @@ u64 zone_reclaimable_pages(const Machine& m, const Zone& z) {
     if (!file && !(m.pressure->swap_used < m.pressure->swap_total)) continue;
     // The lists are per node: count the pages that lie in this zone.
     const FreeList& list = m.pressure->lru[static_cast<size_t>(z.node)][static_cast<size_t>(l)];
-    for (u32 p = list.head; p != NIL; p = m.mem.next[p])
+    for (u32 p = list.head; p != NIL; p = m.mem.lru_next[p])
       if (z.spans(p)) ++n;
   }
   return n;
@@ -282,7 +282,7 @@ void show_free_areas(Machine& m, ZoneType max_zone) {
       for (int l = 0; l < NR_LRU_LISTS; ++l)
         if (m.pressure)
           for (u32 p = m.pressure->lru[static_cast<size_t>(n.id)][static_cast<size_t>(l)].head; p != NIL;
-               p = m.mem.next[p])
+               p = m.mem.lru_next[p])
             if (z.spans(p)) ++zl[l];
       for (const PerCpuPages& p : z.pcp) zpcp += static_cast<u64>(p.count);
       m.printk("Node " + u(static_cast<u64>(n.id)) + " " + std::string(z.name()) + " free:" + K(z.nr_free_pages) +

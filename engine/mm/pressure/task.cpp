@@ -139,13 +139,13 @@ void lru_add(Machine& m, Pfn p, bool file) {
   // rss counters and /proc/meminfo's Shmem tell shmem from anon by it.
   const auto keep = static_cast<std::uint8_t>(file ? 0 : m.mem.pflags[p] & PG_shmem);
   m.mem.pflags.set(p, static_cast<std::uint8_t>(PG_lru | (file ? PG_file : 0) | keep));
-  list_add(m.mem, ps.lru[static_cast<size_t>(node_of(m, p))][file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON], p);
+  lru_list_add(m.mem, ps.lru[static_cast<size_t>(node_of(m, p))][file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON], p);
 }
 
 void lru_del(Machine& m, Pfn p) {
   if (!(m.mem.pflags[p] & PG_lru)) return;
   PressureState& ps = pressure(m);
-  list_del(m.mem, ps.lru[static_cast<size_t>(node_of(m, p))][lru_index(m.mem.pflags[p])], p);
+  lru_list_del(m.mem, ps.lru[static_cast<size_t>(node_of(m, p))][lru_index(m.mem.pflags[p])], p);
   m.mem.pflags.set(p, static_cast<std::uint8_t>(m.mem.pflags[p] & static_cast<std::uint8_t>(~(PG_lru | PG_active))));
 }
 
@@ -286,7 +286,7 @@ Status task_exit(Machine& m, int pid) {
   // exit_mmap: anon and shmem pages freed, file pages unmapped (they stay
   // in the page cache), swap entries released, page tables freed.
   m.mem.for_each_in_state(FrameState::Alloc, [&](Pfn p) {
-    const auto o = static_cast<Owner>(m.mem.owner[p]);
+    const auto o = m.mem.owner_of(p);
     if (o == Owner::User && m.mem.owner_id[p] == static_cast<u32>(pid))
       free_lru_page(m, p);
     else if (o == Owner::PageCache && m.mem.mapper[p] == static_cast<u32>(pid))
@@ -343,7 +343,7 @@ u64 drop_caches(Machine& m) {
   TraceScope scope(m.trace, Ev::drop_caches);
   u64 n = 0;
   m.mem.for_each_in_state(FrameState::Alloc, [&](Pfn p) {
-    if (static_cast<Owner>(m.mem.owner[p]) == Owner::PageCache && !m.mem.mapper[p]) {
+    if (m.mem.owner_of(p) == Owner::PageCache && !m.mem.mapper[p]) {
       free_lru_page(m, p);
       ++n;
     }
@@ -375,7 +375,7 @@ MemCounters mem_counters(const Machine& m) {
   for (size_t n = 0; n < m.nodes.size(); ++n)
     for (int l = 0; l < NR_LRU_LISTS; ++l) c.lru[l] += lru_size(m, static_cast<int>(n), static_cast<Lru>(l));
   m.mem.for_each_in_state(FrameState::Alloc, [&](Pfn p) {
-    const auto o = static_cast<Owner>(m.mem.owner[p]);
+    const auto o = m.mem.owner_of(p);
     if (o == Owner::PageTable && m.mem.owner_id[p]) ++c.pagetables;
     if (o == Owner::User) {
       if (m.mem.pflags[p] & PG_shmem)
@@ -409,13 +409,13 @@ std::vector<std::string> check_tasks(const Machine& m) {
     for (int l = 0; l < NR_LRU_LISTS; ++l) {
       const FreeList& list = ps.lru[n][static_cast<size_t>(l)];
       u64 len = 0;
-      for (u32 p = list.head; p != NIL && p < m.mem.nr; p = m.mem.next[p]) {
+      for (u32 p = list.head; p != NIL && p < m.mem.nr; p = m.mem.lru_next[p]) {
         if (seen[p]) {
           v.push_back("LRU: pfn " + std::to_string(p) + " is on two lists");
           return v;
         }
         seen.set(p, 1);
-        const auto o = static_cast<Owner>(m.mem.owner[p]);
+        const auto o = m.mem.owner_of(p);
         if (m.mem.st(p) != FrameState::Alloc || (o != Owner::User && o != Owner::PageCache))
           v.push_back("LRU: pfn " + std::to_string(p) + " is not an allocated user or page-cache page");
         if (!(m.mem.pflags[p] & PG_lru) || lru_index(m.mem.pflags[p]) != l)
@@ -444,7 +444,7 @@ std::vector<std::string> check_tasks(const Machine& m) {
     return *last;
   };
   m.mem.for_each_in_state(FrameState::Alloc, [&](Pfn p) {
-    const auto o = static_cast<Owner>(m.mem.owner[p]);
+    const auto o = m.mem.owner_of(p);
     if (o == Owner::User && m.mem.owner_id[p]) {
       Counts& c = counts(m.mem.owner_id[p]);
       ((m.mem.pflags[p] & PG_shmem) ? c.shmem : c.anon)++;

@@ -1541,8 +1541,8 @@ std::vector<std::string> check_slub_invariants(const Machine& m) {
     pn.first += 1;
     pn.second += sl.objects;
     // The pages are a live allocation of this order owned by the slab.
-    if (pfn >= m.mem.nr || m.mem.st(pfn) != FrameState::Alloc || m.mem.order[pfn] != sl.order ||
-        m.mem.owner[pfn] != static_cast<std::uint8_t>(Owner::Slab))
+    if (pfn >= m.mem.nr || m.mem.st(pfn) != FrameState::Alloc || m.mem.order_of(pfn) != sl.order ||
+        m.mem.owner_of(pfn) != Owner::Slab)
       fail(at + ": its pages are not an order-" + std::to_string(sl.order) + " Owner::Slab allocation");
   }
   for (size_t id = 0; id < st.caches.size(); ++id) {
@@ -1560,11 +1560,11 @@ std::vector<std::string> check_slub_invariants(const Machine& m) {
   }
   // Every Owner::Slab allocation is a slab.
   m.mem.for_each_in_state(FrameState::Alloc, [&](Pfn p) {
-    if (m.mem.owner[p] == static_cast<std::uint8_t>(Owner::Slab) && !st.slabs.count(p))
+    if (m.mem.owner_of(p) == Owner::Slab && !st.slabs.count(p))
       fail("pfn " + std::to_string(p) + " is an Owner::Slab allocation that no cache knows");
   });
   for (const auto& [pfn, l] : st.large)
-    if (pfn >= m.mem.nr || m.mem.st(pfn) != FrameState::Alloc || m.mem.order[pfn] != l.order)
+    if (pfn >= m.mem.nr || m.mem.st(pfn) != FrameState::Alloc || m.mem.order_of(pfn) != l.order)
       fail("large kmalloc at pfn " + std::to_string(pfn) + " is not a live allocation of its order");
   return v;
 }

@@ -34,7 +34,7 @@ FrameState tail_of(FrameState head) {
 // An allocation's colour comes from its owner; a User page with no task
 // behind it is a movable alloc_pages block, not anybody's anon memory.
 CellKind alloc_kind(const MemMap& mem, Pfn p) {
-  switch (static_cast<Owner>(mem.owner[p])) {
+  switch (mem.owner_of(p)) {
     case Owner::Kernel: return CellKind::Kernel;
     case Owner::PageTable: return CellKind::PageTable;
     case Owner::Slab: return CellKind::Slab;
@@ -79,7 +79,7 @@ std::optional<Block> block_of(const MemMap& mem, Pfn pfn) {
   if (!is_head(mem.st(pfn)) && !is_tail(mem.st(pfn))) return std::nullopt;
   for (Order o = 0; o < MAX_ORDER; ++o) {
     const Pfn h = round_down(pfn, Pfn{1} << o);
-    if (is_head(mem.st(h)) && mem.order[h] == o) return Block{h, o};
+    if (is_head(mem.st(h)) && mem.order_of(h) == o) return Block{h, o};
   }
   return std::nullopt;
 }
@@ -87,10 +87,13 @@ std::optional<Block> block_of(const MemMap& mem, Pfn pfn) {
 // Which CPU's pcp list holds the pcp page `head`: walk back to its list's
 // first entry and find the list that starts there.
 int pcp_cpu(const Machine& m, Pfn head) {
-  u32 first = static_cast<u32>(head);
-  for (Pfn steps = 0; m.mem.prev[first] < m.mem.nr && steps < m.mem.nr; ++steps) first = m.mem.prev[first];
   const Zone* z = m.page_zone(head);
   if (!z) return -1;
+  FreeList any;  // the zone's pcp lists all share its base
+  any.base = z->list_base;
+  u32 first = static_cast<u32>(head);
+  for (Pfn steps = 0; m.mem.list_prev(any, first) != NIL && steps < m.mem.nr; ++steps)
+    first = m.mem.list_prev(any, first);
   for (size_t cpu = 0; cpu < z->pcp.size(); ++cpu)
     for (const FreeList& l : z->pcp[cpu].lists)
       if (l.head == first) return static_cast<int>(cpu);
@@ -143,7 +146,7 @@ std::string cache_name(const Machine& m, const Slab& sl) {
 std::string alloc_owner(const Machine& m, Pfn head) {
   const MemMap& mem = m.mem;
   const u32 id = mem.owner_id[head];
-  switch (static_cast<Owner>(mem.owner[head])) {
+  switch (mem.owner_of(head)) {
     case Owner::Kernel: return large_at(m, head) ? "kernel (kmalloc_large)" : "kernel";
     case Owner::PageTable: return id ? task_label(m, id) + " page table" : "kernel page table";
     case Owner::Slab: {
@@ -181,7 +184,7 @@ std::string alloc_refusal(const Machine& m, Pfn pfn) {
   const MemMap& mem = m.mem;
   const std::string at = "pfn " + std::to_string(pfn);
   const u32 id = mem.owner_id[pfn];
-  switch (static_cast<Owner>(mem.owner[pfn])) {
+  switch (mem.owner_of(pfn)) {
     case Owner::Slab: {
       const Slab* sl = slab_at(m, pfn);
       return at + " belongs to slab cache " + (sl ? cache_name(m, *sl) : std::string("?")) +
@@ -333,7 +336,7 @@ void for_each_cell_run(const Machine& m, Pfn from, Pfn to, F&& f) {
       p = e;
       continue;
     }
-    const Order o = mem.order[p];
+    const Order o = mem.order_of(p);
     const std::uint8_t c = cell(head_kind(mem, p), o);
     const Pfn end = std::min<Pfn>(to, p + (Pfn{1} << o));
     // Stop early if a block is half-built.
@@ -347,7 +350,7 @@ void for_each_cell_run(const Machine& m, Pfn from, Pfn to, F&& f) {
 // are built: at shift 0 a 2 TiB machine's would be half a gigabyte).
 CellCounts cell_counts(const Machine& m) {
   CellCounts counts{};
-  const Pfn n = std::min<Pfn>(m.mem.nr, m.mem.state.size());
+  const Pfn n = std::min<Pfn>(m.mem.nr, m.mem.word.size());
   for_each_cell_run(m, 0, n,
                     [&](Pfn lo, Pfn hi, std::uint8_t c) { counts[static_cast<std::size_t>(cell_kind(c))] += hi - lo; });
   return counts;
@@ -357,7 +360,7 @@ CellCounts cell_counts(const Machine& m) {
 // stands for 1 << shift frames and shows the kind most of them have (ties:
 // the first seen), with the largest order among that kind's runs.
 void fill_cells(const Machine& m, std::vector<std::uint8_t>& out, unsigned shift) {
-  const Pfn n = std::min<Pfn>(m.mem.nr, m.mem.state.size());
+  const Pfn n = std::min<Pfn>(m.mem.nr, m.mem.word.size());
   const Pfn group = Pfn{1} << shift;
   out.assign(static_cast<std::size_t>((n + group - 1) >> shift), 0);
   std::array<u64, NR_CELL_KINDS> in_group{};
@@ -506,7 +509,7 @@ std::vector<Pfn> free_blocks(const Machine& m, int node, int zone_type, int orde
     return v;
   const Zone& z = m.nodes[static_cast<size_t>(node)].zones[static_cast<size_t>(zone_type)];
   const FreeList& l = z.free_area[static_cast<size_t>(order)].free_list[static_cast<size_t>(mt)];
-  for (u32 p = l.head; p != NIL && p < m.mem.nr && v.size() < limit; p = m.mem.next[p]) v.push_back(p);
+  for (u32 p = l.head; p != NIL && p < m.mem.nr && v.size() < limit; p = m.mem.list_next(l, p)) v.push_back(p);
   return v;
 }
 
