@@ -190,6 +190,27 @@ TEST_SUITE("large machines") {
     REQUIRE_FALSE(refused);
     CHECK(refused.diag().line == 12);
     CHECK(refused.diag().message.find("8192") != std::string::npos);
+    // RAM above 4 GiB spanning more than a zone's lists reach (4 TiB):
+    // refused at the entry that crosses, without nodes; with nodes, the
+    // boot names the zone.
+    const std::string sparse =
+        "Linux version 6.1.0-27-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1\n"
+        "BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff] usable\n"
+        "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable\n"
+        "BIOS-e820: [mem 0x0000000100000000-0x000000013fffffff] usable\n"
+        "BIOS-e820: [mem 0x0000050000000000-0x000005003fffffff] usable\n";
+    auto wide = plan_from_dmesg(sparse, "sparse.txt");
+    REQUIRE_FALSE(wide);
+    CHECK(wide.diag().line == 5);
+    CHECK(wide.diag().message.find("ZONE_NORMAL's RAM would span more than 4294967296K") != std::string::npos);
+    Playground numa;
+    const Status wide_numa = numa.boot_dmesg(sparse +
+                                                 "ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000-0x7fffffff]\n"
+                                                 "ACPI: SRAT: Node 0 PXM 0 [mem 0x100000000-0x5003fffffff]\n",
+                                             "sparse-numa.txt");
+    REQUIRE_FALSE(wide_numa);
+    CHECK(wide_numa.diag().message.find("the RAM of zone Normal of node 0 spans more than") != std::string::npos);
+    REQUIRE(numa.boot_shorthand("ram=1G", "<test>"));  // and the session goes on
   }
 
   TEST_CASE("logs of other architectures and 32-bit kernels are refused at the line that shows it") {

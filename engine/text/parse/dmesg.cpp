@@ -16,6 +16,7 @@
 #include <map>
 #include <span>
 
+#include "mm/core/frame_word.h"
 #include "text/parse/e820_params.h"
 #include "text/parse/log_line.h"
 
@@ -1300,6 +1301,29 @@ Status check_firmware_map(const ImportState& st) {
   return Status::ok();
 }
 
+// One zone's free lists reach 2^30 frames from its first frame of RAM
+// (frame_word.h). Without a SRAT, ZONE_NORMAL holds all the RAM above
+// 4 GiB, so a map whose RAM there spans more is refused at the entry that
+// crosses; with one, the boot names the zone that is too wide.
+Status zone_span_limit(const MachineSpec& spec, const ImportState& st) {
+  if (!st.srat.empty() || !spec.e820_edits.empty()) return Status::ok();
+  constexpr Phys k4G = Phys{1} << 32;
+  const u64 reach = frame_word::kMaxListSpan << PAGE_SHIFT;
+  std::optional<Phys> first;
+  for (size_t i = 0; i < spec.e820.size() && i < st.e820_at.size(); ++i) {
+    const E820Entry& e = spec.e820[i];
+    if (e.type != E820Type::Usable || e.end() <= k4G) continue;
+    if (!first) first = std::max(e.addr, k4G);
+    if (e.end() - *first <= reach) continue;
+    Diagnostic d = st.e820_at[i];
+    d.message = "usable RAM up to " + hex_addr(e.end() - 1) + ": with RAM above 4 GiB from " + hex_addr(*first) +
+                ", ZONE_NORMAL's RAM would span more than " + std::to_string(reach >> 10) + "K (" + format_size(reach) +
+                "), the most one zone's free lists reach in the model";
+    return d;
+  }
+  return Status::ok();
+}
+
 // A machine the model can boot, in the e820 table the kernel used.
 Status check_machine(const ImportState& st) {
   const std::string src(st.source);
@@ -1326,7 +1350,7 @@ Status check_machine(const ImportState& st) {
                 "K for the kernel image";
     return d;
   }
-  if (usable <= kMaxRamBytes && end <= kMaxPhysAddr) return Status::ok();
+  if (usable <= kMaxRamBytes && end <= kMaxPhysAddr) return zone_span_limit(spec, st);
   u64 sum = 0;
   for (size_t i = 0; i < spec.e820.size() && spec.e820_edits.empty(); ++i) {
     const E820Entry& e = spec.e820[i];
