@@ -227,6 +227,25 @@ TEST_SUITE("real logs") {
   // and 6.1.1 free without it), so the mechanism is checked on the ThinkPad's
   // log with such a line added: the engine prints it, reserves exactly that
   // much more at "Memory:" and frees it before the initrd.
+  TEST_CASE("the boot says what it assumed of EFI boot-services memory, in the terms of the log's kernel") {
+    auto note_of = [](const std::string& name) {
+      auto text = mmtest::read_file(real_dir() + "/" + name);
+      REQUIRE(text);
+      auto plan = mm::plan_from_dmesg(*text, name);
+      REQUIRE(plan);
+      std::string all;
+      for (const std::string& n : plan->notes) all += n + "\n";
+      return all;
+    };
+    // 6.1.15 frees it without a line, before which Memory: counted it.
+    const std::string v61 = note_of("debian12-thinkpad13-gen2-16g.txt");
+    CHECK(v61.find("6.1 before its late stable releases") != std::string::npos);
+    // 6.12 prints Memory: after it is freed: nothing of it is in the line.
+    const std::string v612 = note_of("debian13-6.12.38-thinkpad-w520-32g.txt");
+    CHECK(v612.find("before it prints \"Memory:\"") != std::string::npos);
+    CHECK(v612.find("6.1 before") == std::string::npos);
+  }
+
   TEST_CASE("a log's EFI boot-services line: reserved at Memory:, freed where the line is") {
     const std::string name = "debian12-thinkpad13-gen2-16g.txt";
     auto text = mmtest::read_file(real_dir() + "/" + name);

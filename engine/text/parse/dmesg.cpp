@@ -1659,6 +1659,10 @@ BootPlan model_boot(ImportState& st) {
     st.assumed.push_back("the " + std::to_string(kb) +
                          "K of EFI boot-services memory (its \"efi: Freeing EFI boot services memory\" line) "
                          "lay in the free RAM below 4G, top-down (the log does not say where)");
+  else if (st.saw_efi && st.saw_memory_line && st.plan.spec.version == KernelVersion::v6_12)
+    st.assumed.push_back(
+        "no EFI boot-services memory: this kernel frees it without a line before it prints \"Memory:\" "
+        "(page_alloc_init_late), so the model cannot size it and reserves none");
   else if (st.saw_efi && st.saw_memory_line)
     st.assumed.push_back(
         "no EFI boot-services memory: this kernel frees it without a line (6.1 before its late stable "
