@@ -13,15 +13,15 @@
 //                16..23 aux (the Owner of an allocation; for tails of a free
 //                or pcp block, its list's migrate type)
 //   list heads (tags 0..10): bits 59..30 next, 29..0 prev, each an offset
-//     from the list's base pfn (its zone's start: a zone spans at most
-//     kMaxListSpan frames); a link to the frame itself is no link.
+//     from the list's base pfn (its zone's lowest pfn of RAM: one zone's RAM
+//     spans at most kMaxListSpan frames); a link to the frame itself is no
+//     link.
 //
 // Tails carry their block's order and aux, so a whole block is one head
 // word and one repeated tail word: a free MAX_ORDER block stays a CowArray
 // pattern, and a frame's block is found without searching.
 #pragma once
 
-#include <cassert>
 #include <cstdint>
 
 #include "mm/core/types.h"
@@ -33,10 +33,10 @@ enum class FrameState : std::uint8_t {
   Hole = 0,       // no RAM here (or not present in any zone)
   Reserved = 1,   // PageReserved: memblock kept it (kernel image, memmap, ...)
   Uninit = 2,     // struct page not initialised yet (deferred init)
-  Buddy = 3,      // first page of a free block on a buddy list (order in `order`)
+  Buddy = 3,      // first page of a free block on a buddy list
   BuddyTail = 4,  // other pages of a free block
   Pcp = 5,        // on a per-CPU list
-  Alloc = 6,      // first page of an allocation (order in `order`)
+  Alloc = 6,      // first page of an allocation
   AllocTail = 7,  // other pages of an allocation
   PcpTail = 8,    // other pages of a higher-order page on a per-CPU list
 };
@@ -54,7 +54,7 @@ inline constexpr unsigned kTagShift = 60;
 inline constexpr unsigned kPcpTag0 = 5;
 inline constexpr unsigned kHeadTag = 10;
 inline constexpr unsigned kOtherTag = 15;
-// The most frames a zone (and so a free or pcp list) may span.
+// The most frames one zone's RAM (and so a free or pcp list) may span.
 inline constexpr u64 kMaxListSpan = u64{1} << kLinkBits;
 
 constexpr unsigned tag(Word w) { return static_cast<unsigned>(w >> kTagShift); }

@@ -25,8 +25,8 @@ void MemMap::set_list_mt(Pfn p, MigrateType mt) {
   }
   const frame_word::Word tail = word[p + 1];
   const Order order = frame_word::order(tail, 0);
-  const auto s = static_cast<FrameState>(tail & 0xff);
-  word.fill_head(p, p + (Pfn{1} << order), w, frame_word::other(s, order, static_cast<std::uint8_t>(idx(mt))));
+  word.fill_head(p, p + (Pfn{1} << order), w,
+                 frame_word::other(frame_word::state(tail, 0), order, static_cast<std::uint8_t>(idx(mt))));
 }
 
 void MemMap::export_states(CowArray<frame_word::Word>& shadow, std::vector<std::uint8_t>& out) const {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -67,7 +68,6 @@ struct MemMap {
   void resize(Pfn n);
 
   // ---- reading a frame ---------------------------------------------------
-  frame_word::Word next_word(Pfn p) const { return p + 1 < nr ? word[p + 1] : frame_word::kHole; }
   FrameState st(Pfn p) const {
     const auto w = word[p];
     return frame_word::tag(w) == frame_word::kHeadTag ? frame_word::state(w, word[p + 1]) : frame_word::state(w, 0);
